@@ -1,0 +1,157 @@
+//! `gifted-elementary`: which tables each phase reads, and running the phases.
+use super::inputs;
+use super::record::RunRecord;
+use crate::error::{Error, Result};
+use crate::output::write::{write_table, Formats};
+use crate::output::OutputDir;
+use crate::pipeline::gifted::{GiftedElementary, NormsMode};
+use crate::pipeline::PipelineSource;
+use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::InputSet;
+use polars::prelude::DataFrame;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    Screening,
+    Identification,
+    Placement,
+    All,
+}
+
+impl Phase {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "screening" => Ok(Phase::Screening),
+            "identification" => Ok(Phase::Identification),
+            "placement" => Ok(Phase::Placement),
+            "all" => Ok(Phase::All),
+            other => Err(Error::Usage(format!(
+                "unknown phase `{other}` for gifted-elementary; phases are screening, identification, placement, all"
+            ))),
+        }
+    }
+}
+
+const fn need(name: &'static str, required: bool) -> TableNeed {
+    TableNeed { name, required }
+}
+
+/// The roster tables every phase reads.
+pub const ROSTER: &[TableNeed] = &[
+    need("institutions", true),
+    need("classes", true),
+    need("students", true),
+    need("contacts", true),
+    need("contact_details", true),
+];
+
+/// Every table of the job, the roster required and the rest optional (for `validate`).
+pub fn all_tables() -> Vec<TableNeed> {
+    let mut v = ROSTER.to_vec();
+    for t in [
+        "stage_a_scores",
+        "referrals",
+        "stage_b_scores",
+        "norm_tables",
+        "gifted_tracks",
+        "enrichment_centers",
+        "class_requests",
+        "interviews",
+    ] {
+        v.push(need(t, false));
+    }
+    v
+}
+
+/// The tables a phase reads. `all` reads every table and runs the phases whose inputs are there.
+pub fn phase_tables(phase: Phase, s: &GiftedElementary) -> Vec<TableNeed> {
+    let mut v = ROSTER.to_vec();
+    let reference = s.norms.mode == NormsMode::Reference;
+    match phase {
+        Phase::Screening => v.extend([need("stage_a_scores", true), need("referrals", false)]),
+        Phase::Identification => v.extend([need("stage_b_scores", true), need("norm_tables", reference)]),
+        Phase::Placement => v.extend([
+            need("gifted_tracks", true),
+            need("enrichment_centers", true),
+            need("class_requests", false),
+            need("interviews", false),
+        ]),
+        Phase::All => v = all_tables(),
+    }
+    v
+}
+
+/// List parameters that table checks refer to.
+pub fn check_params(s: &GiftedElementary) -> BTreeMap<String, Vec<String>> {
+    BTreeMap::from([("subtests".to_string(), s.subtests.clone())])
+}
+
+/// A table a phase produced, and where it goes.
+pub struct OutputTable {
+    /// Path stem inside the output directory, e.g. `confidential/results`.
+    pub stem: String,
+    pub df: DataFrame,
+    pub formats: Formats,
+}
+
+/// The phases' outputs; filled by the phase modules.
+pub fn compute(_phase: Phase, _s: &GiftedElementary, _inputs: &InputSet, _rec: &mut RunRecord) -> Result<Vec<OutputTable>> {
+    Ok(Vec::new())
+}
+
+pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> Result<()> {
+    let phase_v = Phase::parse(phase)?;
+    let settings = GiftedElementary::from_source(src)?;
+    let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase));
+    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let needs = phase_tables(phase_v, &settings);
+    let params = check_params(&settings);
+    let inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &needs, &params))?;
+    rec.reconciliation = inputs::reconcile(&inputs);
+    rec.inputs = inputs::input_entries(&inputs);
+    rec.warnings = inputs.warnings.clone();
+    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
+    let outputs = compute(phase_v, &settings, &inputs, &mut rec)?;
+    let mut out = OutputDir::create(out_path)?;
+    rec.steps.run("write outputs", || -> Result<()> {
+        inputs::write_rejects(&mut out, &inputs)?;
+        for mut t in outputs {
+            write_table(&mut out, &t.stem, &mut t.df, t.formats)?;
+        }
+        Ok(())
+    })?;
+    rec.finish(out, 0, None)
+}
+
+/// `itur validate gifted-elementary`: every table of the job (roster required).
+pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
+    let settings = GiftedElementary::from_source(src)?;
+    let mut rec = RunRecord::start("gifted-elementary", "validate", None);
+    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let params = check_params(&settings);
+    let inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &all_tables(), &params))?;
+    rec.reconciliation = inputs::reconcile(&inputs);
+    rec.inputs = inputs::input_entries(&inputs);
+    rec.warnings = inputs.warnings.clone();
+    let verdict = inputs::check_reject_share(&inputs, settings.max_reject_share);
+    let mut out = OutputDir::create(out_path)?;
+    inputs::write_rejects(&mut out, &inputs)?;
+    let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
+    let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
+    tracing::info!(
+        rows_read = n_read,
+        rows_rejected = n_rejected,
+        rejects = inputs.rejects.len(),
+        "{n_read} rows read in {} tables, {n_rejected} rejected",
+        inputs.tables.len()
+    );
+    match verdict {
+        Ok(()) => rec.finish(out, 0, None),
+        Err(e) => {
+            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
+            Err(e)
+        }
+    }
+}

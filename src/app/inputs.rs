@@ -1,0 +1,128 @@
+//! Reading a job's inputs and accounting for every row: reconciliation, the reject-share
+//! limit, the rejects table and the manifest's input entries.
+use crate::error::{Error, Result};
+use crate::output::manifest::InputEntry;
+use crate::output::write::{write_table, Formats};
+use crate::output::OutputDir;
+use crate::table::read::Format;
+use crate::table::{InputSet, Reject};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+
+/// Logs rows read = accepted + rejected per table, and returns them for the manifest.
+pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
+    let mut out = BTreeMap::new();
+    for t in inputs.ordered() {
+        tracing::info!(
+            table = %t.schema.name,
+            read = t.rows_read,
+            accepted = t.rows_accepted(),
+            rejected = t.rows_rejected,
+            "{}: {} rows read = {} accepted + {} rejected",
+            t.schema.name,
+            t.rows_read,
+            t.rows_accepted(),
+            t.rows_rejected
+        );
+        let mut m = BTreeMap::new();
+        m.insert("rows_read".to_string(), t.rows_read as i64);
+        m.insert("rows_accepted".to_string(), t.rows_accepted() as i64);
+        m.insert("rows_rejected".to_string(), t.rows_rejected as i64);
+        out.insert(format!("input.{}", t.schema.name), m);
+    }
+    for w in &inputs.warnings {
+        tracing::warn!("{w}");
+    }
+    out
+}
+
+/// Fails (exit 4) when a table has more rejected rows than `max_share` allows, with the most
+/// common rules broken.
+pub fn check_reject_share(inputs: &InputSet, max_share: f64) -> Result<()> {
+    let mut failures = Vec::new();
+    for t in inputs.ordered() {
+        if t.rows_read == 0 || t.rows_rejected == 0 {
+            continue;
+        }
+        let share = t.rows_rejected as f64 / t.rows_read as f64;
+        if share > max_share {
+            let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+            for r in inputs.rejects.iter().filter(|r| r.table == t.schema.name) {
+                *by_rule.entry(r.rule.as_str()).or_default() += 1;
+            }
+            let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
+            rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let top: Vec<String> = rules.iter().take(3).map(|(r, n)| format!("{r} ({n})")).collect();
+            let example = inputs
+                .rejects
+                .iter()
+                .find(|r| r.table == t.schema.name)
+                .map(|r| format!("; first: row {}, column `{}`: {}", r.row_number, r.column, r.message))
+                .unwrap_or_default();
+            failures.push(format!(
+                "{} ({}): {} of {} rows rejected ({:.1}%), above max_reject_share {}; most common: {}{example}",
+                t.schema.name,
+                t.source.path.display(),
+                t.rows_rejected,
+                t.rows_read,
+                share * 100.0,
+                max_share,
+                top.join(", ")
+            ));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Rejected(format!(
+            "inputs rejected beyond max_reject_share: {}",
+            failures.join(" | ")
+        )))
+    }
+}
+
+pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
+    let col = |name: &str, v: Vec<&str>| Column::new(name.into(), v);
+    let df = DataFrame::new(
+        rejects.len(),
+        vec![
+            col("table", rejects.iter().map(|r| r.table.as_str()).collect()),
+            Column::new(
+                "row_number".into(),
+                rejects.iter().map(|r| r.row_number as i64).collect::<Vec<_>>(),
+            ),
+            col("column", rejects.iter().map(|r| r.column.as_str()).collect()),
+            col("value", rejects.iter().map(|r| r.value.as_str()).collect()),
+            col("rule", rejects.iter().map(|r| r.rule.as_str()).collect()),
+            col("message", rejects.iter().map(|r| r.message.as_str()).collect()),
+        ],
+    )
+    .map_err(|e| Error::Job(format!("building rejects: {e}")))?;
+    Ok(df)
+}
+
+/// Writes `rejects.parquet` and `rejects.csv` (always, possibly empty).
+pub fn write_rejects(out: &mut OutputDir, inputs: &InputSet) -> Result<()> {
+    let mut df = rejects_frame(&inputs.rejects)?;
+    write_table(out, "rejects", &mut df, Formats::ParquetAndCsv)
+}
+
+pub fn input_entries(inputs: &InputSet) -> Vec<InputEntry> {
+    inputs
+        .ordered()
+        .into_iter()
+        .map(|t| InputEntry {
+            table: t.schema.name.clone(),
+            path: t.source.path.display().to_string(),
+            format: match t.source.format {
+                Format::Parquet => "parquet".into(),
+                Format::Csv => "csv".into(),
+            },
+            bytes: t.source.bytes,
+            sha256: t.source.sha256.clone(),
+            rows_read: t.rows_read,
+            rows_accepted: t.rows_accepted(),
+            rows_rejected: t.rows_rejected,
+        })
+        .collect()
+}

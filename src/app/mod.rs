@@ -1,0 +1,23 @@
+//! The commands behind the CLI: one `run` function per subcommand.
+pub mod inputs;
+pub mod logging;
+pub mod record;
+pub mod gifted;
+pub mod run;
+pub mod schema_cmd;
+pub mod steps;
+pub mod synth_cmd;
+pub mod validate;
+
+use crate::cli::{Cli, Command};
+use crate::error::Result;
+
+/// Runs the parsed command line.
+pub fn dispatch(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Run(a) => run::run(a),
+        Command::Validate(a) => validate::run(a),
+        Command::Synth(a) => synth_cmd::run(a),
+        Command::Schema(a) => schema_cmd::run(a),
+    }
+}

@@ -1,0 +1,78 @@
+//! `itur schema [TABLE]`: the data contract as the binary knows it.
+use crate::cli::SchemaArgs;
+use crate::error::{Error, Result};
+use crate::table::schema::{self, TableSchema};
+
+fn table_json(s: &TableSchema) -> serde_json::Value {
+    serde_json::json!({
+        "name": s.name,
+        "description": s.description,
+        "hebrew": s.hebrew,
+        "key": s.key,
+        "columns": s.columns.iter().map(|c| serde_json::json!({
+            "name": c.name,
+            "type": c.ty.name(),
+            "optional": c.optional,
+            "rule": c.rule_text(),
+            "values": c.values,
+            "references": c.references,
+            "description": c.description,
+            "hebrew": c.hebrew,
+        })).collect::<Vec<_>>(),
+        "checks": s.checks.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>(),
+    })
+}
+
+pub fn run(a: &SchemaArgs) -> Result<()> {
+    match &a.table {
+        None => {
+            if a.json {
+                let v: Vec<_> = schema::all().iter().map(table_json).collect();
+                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            } else {
+                for s in schema::all() {
+                    println!("{:<20} {} ({})", s.name, s.description, s.hebrew);
+                }
+            }
+        }
+        Some(name) => {
+            let s = schema::get(name).ok_or_else(|| {
+                Error::Usage(format!(
+                    "unknown table `{name}`; tables are: {}",
+                    schema::all().iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                ))
+            })?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&table_json(s)).unwrap_or_default());
+                return Ok(());
+            }
+            println!("{} ({}): {}", s.name, s.hebrew, s.description);
+            if !s.key.is_empty() {
+                println!("key: {}", s.key.join(" + "));
+            }
+            println!();
+            println!("{:<24} {:<6} {:<40} {}", "column", "type", "rule", "description");
+            for c in &s.columns {
+                println!(
+                    "{:<24} {:<6} {:<40} {} ({})",
+                    c.name,
+                    c.ty.name(),
+                    c.rule_text(),
+                    c.description,
+                    c.hebrew
+                );
+            }
+            for check in &s.checks {
+                let d = match check {
+                    schema::Check::AgeRange { description, .. }
+                    | schema::Check::ColumnOrder { description, .. }
+                    | schema::Check::RequiredWhen { description, .. }
+                    | schema::Check::InParameter { description, .. }
+                    | schema::Check::NonDecreasing { description, .. } => description,
+                };
+                println!("check: {d}");
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,38 @@
+//! Steps of a run: each is a tracing span (its duration logged when it closes), a timing in
+//! the manifest, and, on a terminal, a spinner while it runs.
+use crate::output::manifest::StepTiming;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::IsTerminal;
+use std::time::{Duration, Instant};
+
+#[derive(Default)]
+pub struct Steps {
+    pub timings: Vec<StepTiming>,
+}
+
+impl Steps {
+    pub fn run<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
+        let span = tracing::info_span!("step", step = name);
+        let _enter = span.enter();
+        let spinner = std::io::stderr().is_terminal().then(|| {
+            let pb = ProgressBar::new_spinner();
+            pb.set_style(
+                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+            );
+            pb.set_message(name.to_string());
+            pb.enable_steady_tick(Duration::from_millis(120));
+            pb
+        });
+        let start = Instant::now();
+        let out = f();
+        if let Some(pb) = spinner {
+            pb.finish_and_clear();
+        }
+        self.timings.push(StepTiming {
+            step: name.to_string(),
+            millis: start.elapsed().as_millis(),
+        });
+        out
+    }
+}

@@ -1,0 +1,117 @@
+//! Command-line definitions (clap derive) only; `app` runs them.
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "itur",
+    version,
+    about = "itur (איתור): the Ministry of Education's yearly placement jobs",
+    long_about = "itur reads test scores and rosters (Parquet or CSV), checks them against the \
+                  data contract, and computes the yearly placement jobs.\n\nExit codes: 0 success; \
+                  1 failure while running; 2 usage or configuration error; 3 request refused; \
+                  4 inputs rejected (a malformed file, or more rejected rows than max_reject_share)."
+)]
+pub struct Cli {
+    /// Log format on stderr: human-readable text or JSON lines.
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
+    /// Only warnings and errors on stderr.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run a job: read and check the inputs, compute, write the outputs atomically.
+    Run(RunArgs),
+    /// Read and check a job's inputs only; writes rejects and a manifest.
+    Validate(ValidateArgs),
+    /// Generate a synthetic nation (inputs of every job) that validates with zero rejects.
+    Synth(SynthArgs),
+    /// List the tables of the data contract, or print one table's schema.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    /// Pipeline file with this year's parameters (default: the bundled pipelines/<job>.toml).
+    #[arg(long, value_name = "FILE.toml")]
+    pub pipeline: Option<PathBuf>,
+    /// Override one parameter, e.g. --set thresholds.gifted=96 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Job name: gifted-elementary, …
+    pub job: String,
+    /// Input directory: one <table>.parquet or <table>.csv per table.
+    #[arg(long, value_name = "DIR")]
+    pub input: PathBuf,
+    /// Output directory; replaced atomically when the run succeeds.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Phase of the job (gifted-elementary: screening, identification, placement, all).
+    #[arg(long, default_value = "all")]
+    pub phase: String,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Job name whose input tables are checked.
+    pub job: String,
+    /// Input directory: one <table>.parquet or <table>.csv per table.
+    #[arg(long, value_name = "DIR")]
+    pub input: PathBuf,
+    /// Where to write rejects and the manifest (default: ./validate-<job>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SynthFormat {
+    Parquet,
+    Csv,
+}
+
+#[derive(Debug, Args)]
+pub struct SynthArgs {
+    /// small (≈ 3,000 students), national (≈ 2.4 million), or a number of students.
+    #[arg(long, default_value = "small")]
+    pub scale: String,
+    /// Seed: the same seed gives the same nation, byte for byte.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// School year of the data (2027 = 2026/27).
+    #[arg(long, default_value_t = 2027)]
+    pub school_year: i64,
+    /// File format of the tables.
+    #[arg(long, value_enum, default_value_t = SynthFormat::Parquet)]
+    pub format: SynthFormat,
+    /// Output directory (an input directory for `itur run`).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Table name; without it, every table is listed.
+    pub table: Option<String>,
+    /// Print as JSON instead of text.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,81 @@
+//! Typed errors of the library. Each one prints as one clear sentence and maps to an exit code
+//! of the command line (spec README, "Exit codes").
+use std::path::PathBuf;
+
+/// The exit codes of the command line.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const FAILURE: i32 = 1;
+    pub const USAGE: i32 = 2;
+    pub const REFUSED: i32 = 3;
+    pub const REJECTED: i32 = 4;
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Wrong command-line use, an unknown job, a missing input directory or table.
+    #[error("{0}")]
+    Usage(String),
+    /// A pipeline file or `--set` value that is unknown, of the wrong type or out of range.
+    #[error("{0}")]
+    Config(String),
+    /// An input file that cannot be read as a table at all (malformed, wrong types, missing columns).
+    #[error("{path}: {message}")]
+    InputFile { path: PathBuf, message: String },
+    /// More rows rejected than `max_reject_share` allows.
+    #[error("{0}")]
+    Rejected(String),
+    /// A request refused by an authorization rule.
+    #[error("{0}")]
+    Refused(String),
+    /// A failure while computing.
+    #[error("{0}")]
+    Job(String),
+    /// A failure to write outputs or read a file from disk.
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Usage(_) | Error::Config(_) => exit::USAGE,
+            Error::InputFile { .. } | Error::Rejected(_) => exit::REJECTED,
+            Error::Refused(_) => exit::REFUSED,
+            Error::Job(_) | Error::Io { .. } => exit::FAILURE,
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+
+    pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        Error::InputFile {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A short machine-readable kind, for JSON logs and the manifest.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Usage(_) => "usage",
+            Error::Config(_) => "config",
+            Error::InputFile { .. } => "input_file",
+            Error::Rejected(_) => "rejected",
+            Error::Refused(_) => "refused",
+            Error::Job(_) => "job",
+            Error::Io { .. } => "io",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

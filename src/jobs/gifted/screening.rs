@@ -1,0 +1,448 @@
+//! Phase `screening`: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::{grade_listed, Sector};
+use crate::rules::fraction::Ratio;
+
+/// The unit the referral share is taken in (0207 §2.4.ג: "in each class or in the grade").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReferralUnit {
+    Class,
+    Grade,
+}
+
+impl ReferralUnit {
+    pub fn parse(s: &str) -> Option<ReferralUnit> {
+        match s {
+            "class" => Some(ReferralUnit::Class),
+            "grade" => Some(ReferralUnit::Grade),
+            _ => None,
+        }
+    }
+}
+
+/// Boundary ties (gifted.md §2.2): only `include` exists — all tied students are referred.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Ties {
+    #[default]
+    Include,
+}
+
+impl Ties {
+    pub fn parse(s: &str) -> Option<Ties> {
+        (s == "include").then_some(Ties::Include)
+    }
+}
+
+/// Parameters of gifted.md §2 (pipeline keys `referral_share`, `referral_unit`, `ties`,
+/// `tested_grades.hebrew`, `tested_grades.arabic`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScreeningParams {
+    pub referral_share: Ratio,
+    pub referral_unit: ReferralUnit,
+    pub ties: Ties,
+    pub tested_grades_hebrew: Vec<i64>,
+    pub tested_grades_arabic: Vec<i64>,
+}
+
+impl Default for ScreeningParams {
+    fn default() -> Self {
+        ScreeningParams {
+            referral_share: Ratio::new(15, 100),
+            referral_unit: ReferralUnit::Class,
+            ties: Ties::Include,
+            tested_grades_hebrew: vec![2],
+            tested_grades_arabic: vec![3],
+        }
+    }
+}
+
+/// A student's stage A row (`stage_a_scores.status`, with the score when `tested`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StageA {
+    Tested { score: i64 },
+    Absent,
+    OptedOut,
+}
+
+/// One enrolled student of the roster, joined with their institution and stage A row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScreeningStudent {
+    pub student_id: String,
+    pub institution_id: String,
+    pub class_id: String,
+    pub grade: i64,
+    /// The institution's sector.
+    pub sector: Sector,
+    /// Result of [`super::participation::institution_participates`] for the institution.
+    pub participating: bool,
+    /// `None` when the student has no `stage_a_scores` row.
+    pub stage_a: Option<StageA>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReferralKind {
+    Principal,
+    Appeal,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReferralDecision {
+    Approved,
+    Rejected,
+    Pending,
+}
+
+/// One `referrals` row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Referral {
+    pub student_id: String,
+    pub kind: ReferralKind,
+    pub decision: ReferralDecision,
+}
+
+/// Why a student is invited to stage B; ordered `score` < `principal` < `appeal`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReferralReason {
+    Score,
+    Principal,
+    Appeal,
+}
+
+impl ReferralReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReferralReason::Score => "score",
+            ReferralReason::Principal => "principal",
+            ReferralReason::Appeal => "appeal",
+        }
+    }
+}
+
+impl From<ReferralKind> for ReferralReason {
+    fn from(k: ReferralKind) -> Self {
+        match k {
+            ReferralKind::Principal => ReferralReason::Principal,
+            ReferralKind::Appeal => ReferralReason::Appeal,
+        }
+    }
+}
+
+/// A row of `stage_b_invitations`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Invitation {
+    pub student_id: String,
+    pub institution_id: String,
+    pub class_id: String,
+    pub grade: i64,
+    pub sector: Sector,
+    pub reasons: BTreeSet<ReferralReason>,
+}
+
+impl Invitation {
+    /// `score;principal;appeal` order, for the `reasons` column.
+    pub fn reasons_joined(&self) -> String {
+        let v: Vec<&str> = self.reasons.iter().map(|r| r.as_str()).collect();
+        v.join(";")
+    }
+}
+
+/// A row of `pending_referrals` (gifted.md §2.3): listed, refers nobody yet.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PendingReferral {
+    pub student_id: String,
+    pub kind: ReferralKind,
+}
+
+/// The stage A letter a student's guardians get (0207 §2.4.ד: never the score).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LetterOutcome {
+    Referred,
+    NotReferred,
+    Absent,
+}
+
+impl LetterOutcome {
+    pub fn letter_kind(self) -> &'static str {
+        match self {
+            LetterOutcome::Referred => "stage_a_referred",
+            LetterOutcome::NotReferred => "stage_a_not_referred",
+            LetterOutcome::Absent => "stage_a_absent",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudentOutcome {
+    pub student_id: String,
+    pub outcome: LetterOutcome,
+}
+
+/// Why a row (referral or stage A score) is outside the screening population.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum OutsideReason {
+    /// The referral names no enrolled student.
+    StudentNotFound,
+    /// gifted.md §1: the student's institution does not take part.
+    InstitutionNotParticipating,
+    /// gifted.md §2.1: not in a tested grade of the institution's sector.
+    GradeNotTested,
+}
+
+impl OutsideReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OutsideReason::StudentNotFound => "student_not_found",
+            OutsideReason::InstitutionNotParticipating => "institution_not_participating",
+            OutsideReason::GradeNotTested => "grade_not_tested",
+        }
+    }
+}
+
+/// A referral row that refers nobody because its student is outside the population.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnusedReferral {
+    pub student_id: String,
+    pub kind: ReferralKind,
+    pub decision: ReferralDecision,
+    pub reason: OutsideReason,
+}
+
+/// A stage A row of a student outside the population: not ranked, reported for reconciliation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct IgnoredStageA {
+    pub student_id: String,
+    pub reason: OutsideReason,
+}
+
+/// Audit of one ranking unit (confidential: `boundary_score` is a score).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitSummary {
+    pub institution_id: String,
+    /// The class id (unit `class`) or the grade as text (unit `grade`).
+    pub unit: String,
+    pub n_tested: usize,
+    pub k: usize,
+    /// The k-th highest score; `None` when k = 0.
+    pub boundary_score: Option<i64>,
+    pub n_referred_by_score: usize,
+}
+
+/// Everything the phase decides; every list is sorted by its keys.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScreeningOutput {
+    /// Sorted by student_id.
+    pub invitations: Vec<Invitation>,
+    /// Sorted by (student_id, kind).
+    pub pending_referrals: Vec<PendingReferral>,
+    /// Sorted by student_id; one per population student who gets a stage A letter.
+    pub outcomes: Vec<StudentOutcome>,
+    /// Sorted by (student_id, kind, decision).
+    pub unused_referrals: Vec<UnusedReferral>,
+    /// Sorted by student_id.
+    pub ignored_stage_a: Vec<IgnoredStageA>,
+    /// Sorted by (institution_id, unit).
+    pub units: Vec<UnitSummary>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ScreeningError {
+    /// `referral_share` must lie in [0, 1].
+    InvalidShare(Ratio),
+    DuplicateStudent(String),
+}
+
+impl fmt::Display for ScreeningError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScreeningError::InvalidShare(r) => write!(
+                f,
+                "referral_share must be between 0 and 1, got {}",
+                r.to_f64()
+            ),
+            ScreeningError::DuplicateStudent(id) => {
+                write!(f, "student {id} appears twice in the screening roster")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScreeningError {}
+
+/// 0207 §2.4.ג (gifted.md §2.2): the number referred by score in a unit of n tested students,
+/// k = ceil(referral_share · n), computed exactly (0.15 · 20 = 3, not 3.0000000000000004).
+pub fn referral_count(share: Ratio, n_tested: usize) -> usize {
+    let k = (share * Ratio::from_int(n_tested as i128)).ceil();
+    k.clamp(0, n_tested as i128) as usize
+}
+
+/// 0207 §2.4.ג (gifted.md §2.2): the boundary score of a unit — the k-th highest of `scores`
+/// — every score ≥ it is referred (`ties = include`). `None` when k = 0 (no one is referred).
+pub fn score_boundary(share: Ratio, scores: &[i64]) -> Option<i64> {
+    let k = referral_count(share, scores.len());
+    if k == 0 {
+        return None;
+    }
+    let mut sorted = scores.to_vec();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    Some(sorted[k - 1])
+}
+
+fn outside_reason(params: &ScreeningParams, s: &ScreeningStudent) -> Option<OutsideReason> {
+    if !s.participating {
+        Some(OutsideReason::InstitutionNotParticipating)
+    } else if !grade_listed(
+        &params.tested_grades_hebrew,
+        &params.tested_grades_arabic,
+        s.sector,
+        s.grade,
+    ) {
+        Some(OutsideReason::GradeNotTested)
+    } else {
+        None
+    }
+}
+
+/// 0207 §2.4 (gifted.md §2): stage A screening.
+/// 1. Population: participating students of their sector's tested grade (§2.4.א); `absent` and
+///    `opted_out` students are not ranked (§2.3.א).
+/// 2. In each unit (class, or institution × grade) the tested students scoring ≥ the k-th highest
+///    score are referred, k = ceil(referral_share · n) (§2.4.ג), ties included.
+/// 3. An `approved` principal (§2.4.ג) or appeal (§2.4.ה) referral refers a population student
+///    whatever their score; `pending` ones are listed and refer nobody.
+/// 4. Letters: referred / not referred to every tested student, absent to absent ones (§2.4.ד).
+pub fn screen(
+    params: &ScreeningParams,
+    students: &[ScreeningStudent],
+    referrals: &[Referral],
+) -> Result<ScreeningOutput, ScreeningError> {
+    if params.referral_share < Ratio::ZERO || params.referral_share > Ratio::ONE {
+        return Err(ScreeningError::InvalidShare(params.referral_share));
+    }
+    let mut by_id: BTreeMap<&str, &ScreeningStudent> = BTreeMap::new();
+    for s in students {
+        if by_id.insert(s.student_id.as_str(), s).is_some() {
+            return Err(ScreeningError::DuplicateStudent(s.student_id.clone()));
+        }
+    }
+    let mut out = ScreeningOutput::default();
+    let mut reasons: BTreeMap<&str, BTreeSet<ReferralReason>> = BTreeMap::new();
+
+    // Ranking units of tested population students; BTreeMap keys make the order fixed.
+    let mut units: BTreeMap<(&str, String), Vec<(&str, i64)>> = BTreeMap::new();
+    for s in by_id.values() {
+        if let Some(reason) = outside_reason(params, s) {
+            if s.stage_a.is_some() {
+                out.ignored_stage_a.push(IgnoredStageA {
+                    student_id: s.student_id.clone(),
+                    reason,
+                });
+            }
+            continue;
+        }
+        if let Some(StageA::Tested { score }) = s.stage_a {
+            let unit = match params.referral_unit {
+                ReferralUnit::Class => s.class_id.clone(),
+                ReferralUnit::Grade => s.grade.to_string(),
+            };
+            units
+                .entry((s.institution_id.as_str(), unit))
+                .or_default()
+                .push((s.student_id.as_str(), score));
+        }
+    }
+    for ((institution_id, unit), members) in &units {
+        let scores: Vec<i64> = members.iter().map(|&(_, sc)| sc).collect();
+        let boundary = score_boundary(params.referral_share, &scores);
+        let mut n_referred = 0;
+        if let Some(b) = boundary {
+            for &(id, _) in members.iter().filter(|&&(_, sc)| sc >= b) {
+                reasons.entry(id).or_default().insert(ReferralReason::Score);
+                n_referred += 1;
+            }
+        }
+        out.units.push(UnitSummary {
+            institution_id: institution_id.to_string(),
+            unit: unit.clone(),
+            n_tested: members.len(),
+            k: referral_count(params.referral_share, members.len()),
+            boundary_score: boundary,
+            n_referred_by_score: n_referred,
+        });
+    }
+
+    // Referrals: approved ones refer, pending ones are listed, outside ones are reported.
+    let mut approved: BTreeSet<(&str, ReferralKind)> = BTreeSet::new();
+    let mut pending: BTreeSet<(&str, ReferralKind)> = BTreeSet::new();
+    for r in referrals {
+        let outside = match by_id.get(r.student_id.as_str()) {
+            None => Some(OutsideReason::StudentNotFound),
+            Some(s) => outside_reason(params, s),
+        };
+        if let Some(reason) = outside {
+            out.unused_referrals.push(UnusedReferral {
+                student_id: r.student_id.clone(),
+                kind: r.kind,
+                decision: r.decision,
+                reason,
+            });
+            continue;
+        }
+        match r.decision {
+            ReferralDecision::Approved => approved.insert((r.student_id.as_str(), r.kind)),
+            ReferralDecision::Pending => pending.insert((r.student_id.as_str(), r.kind)),
+            ReferralDecision::Rejected => false,
+        };
+    }
+    for &(id, kind) in &approved {
+        reasons.entry(id).or_default().insert(kind.into());
+    }
+    // A pending request superseded by an approved one of the same kind is not pending.
+    out.pending_referrals = pending
+        .difference(&approved)
+        .map(|&(id, kind)| PendingReferral {
+            student_id: id.to_string(),
+            kind,
+        })
+        .collect();
+
+    for (id, rs) in &reasons {
+        let s = by_id[id];
+        out.invitations.push(Invitation {
+            student_id: s.student_id.clone(),
+            institution_id: s.institution_id.clone(),
+            class_id: s.class_id.clone(),
+            grade: s.grade,
+            sector: s.sector,
+            reasons: rs.clone(),
+        });
+    }
+    for (id, s) in &by_id {
+        if outside_reason(params, s).is_some() {
+            continue;
+        }
+        let referred = reasons.contains_key(id);
+        let outcome = match (s.stage_a, referred) {
+            (_, true) => Some(LetterOutcome::Referred),
+            (Some(StageA::Tested { .. }), false) => Some(LetterOutcome::NotReferred),
+            (Some(StageA::Absent), false) => Some(LetterOutcome::Absent),
+            (Some(StageA::OptedOut) | None, false) => None,
+        };
+        if let Some(outcome) = outcome {
+            out.outcomes.push(StudentOutcome {
+                student_id: s.student_id.clone(),
+                outcome,
+            });
+        }
+    }
+    out.unused_referrals.sort_by(|a, b| {
+        (&a.student_id, a.kind, a.decision).cmp(&(&b.student_id, b.kind, b.decision))
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+#[path = "tests/screening_tests.rs"]
+mod tests;

@@ -1,0 +1,2 @@
+//! The yearly jobs.
+pub mod gifted;

@@ -1,0 +1,155 @@
+//! The output directory appears atomically: a run writes into a temporary sibling directory and
+//! renames it into place only when everything succeeded. A failed run removes its temporary
+//! directory and leaves the previous output untouched; a killed run leaves only a hidden
+//! `.<name>.itur-tmp-*` sibling, which the next run removes.
+use crate::error::{Error, Result};
+use crate::table::read::sha256_hex;
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// One file written to the output directory, for the manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutputFile {
+    /// Path relative to the output directory, with `/` separators.
+    pub path: String,
+    pub rows: Option<usize>,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+/// Testing hook: `ITUR_FAIL_AFTER_FILES=N` makes the write of file N+1 fail, to check that a
+/// failed run leaves the previous output intact.
+const FAIL_AFTER_ENV: &str = "ITUR_FAIL_AFTER_FILES";
+
+pub struct OutputDir {
+    final_path: PathBuf,
+    tmp_path: PathBuf,
+    files: Vec<OutputFile>,
+    committed: bool,
+    fail_after: Option<usize>,
+}
+
+fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
+    let name = final_path
+        .file_name()
+        .ok_or_else(|| Error::Usage(format!("--out {} has no directory name", final_path.display())))?
+        .to_string_lossy()
+        .into_owned();
+    let parent = final_path.parent().unwrap_or(Path::new("."));
+    Ok(parent.join(format!(".{name}.itur-{tag}-{}", std::process::id())))
+}
+
+/// Removes temporary siblings left by killed runs.
+fn remove_stale(final_path: &Path) {
+    let (Some(parent), Some(name)) = (final_path.parent(), final_path.file_name()) else {
+        return;
+    };
+    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let prefix = format!(".{}.itur-", name.to_string_lossy());
+    if let Ok(entries) = std::fs::read_dir(parent) {
+        for e in entries.flatten() {
+            if e.file_name().to_string_lossy().starts_with(&prefix) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+}
+
+impl OutputDir {
+    /// Prepares a temporary directory beside `final_path`. An existing `final_path` must be an
+    /// earlier itur output (it has a `manifest.json`) or empty: itur never replaces a directory
+    /// it did not write.
+    pub fn create(final_path: &Path) -> Result<Self> {
+        if final_path.exists() {
+            let is_dir = final_path.is_dir();
+            let empty = is_dir
+                && std::fs::read_dir(final_path)
+                    .map(|mut d| d.next().is_none())
+                    .unwrap_or(false);
+            if !is_dir || (!empty && !final_path.join("manifest.json").is_file()) {
+                return Err(Error::Usage(format!(
+                    "--out {} exists and is not an itur output directory (no manifest.json); choose a new or empty directory",
+                    final_path.display()
+                )));
+            }
+        }
+        if let Some(parent) = final_path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+            }
+        }
+        remove_stale(final_path);
+        let tmp_path = sibling(final_path, "tmp")?;
+        std::fs::create_dir_all(&tmp_path)
+            .map_err(|e| Error::io(format!("creating {}", tmp_path.display()), e))?;
+        let fail_after = std::env::var(FAIL_AFTER_ENV).ok().and_then(|v| v.parse().ok());
+        Ok(OutputDir {
+            final_path: final_path.to_path_buf(),
+            tmp_path,
+            files: Vec::new(),
+            committed: false,
+            fail_after,
+        })
+    }
+
+    pub fn final_path(&self) -> &Path {
+        &self.final_path
+    }
+
+    pub fn files(&self) -> &[OutputFile] {
+        &self.files
+    }
+
+    /// Writes one file at `rel` (e.g. `confidential/results.parquet`).
+    pub fn write_bytes(&mut self, rel: &str, data: &[u8], rows: Option<usize>) -> Result<()> {
+        if self.fail_after.is_some_and(|n| self.files.len() >= n) {
+            return Err(Error::io(
+                format!("writing {rel}"),
+                std::io::Error::other(format!("injected write failure ({FAIL_AFTER_ENV})")),
+            ));
+        }
+        let path = self.tmp_path.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+        }
+        std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
+        self.files.push(OutputFile {
+            path: rel.to_string(),
+            rows,
+            bytes: data.len() as u64,
+            sha256: sha256_hex(data),
+        });
+        Ok(())
+    }
+
+    /// Moves the finished directory into place, replacing an earlier output.
+    pub fn commit(mut self) -> Result<()> {
+        let ctx = |what: &str| format!("{what} {}", self.final_path.display());
+        let old = sibling(&self.final_path, "old")?;
+        let had_old = self.final_path.exists();
+        if had_old {
+            std::fs::rename(&self.final_path, &old).map_err(|e| Error::io(ctx("moving aside"), e))?;
+        }
+        if let Err(e) = std::fs::rename(&self.tmp_path, &self.final_path) {
+            if had_old {
+                let _ = std::fs::rename(&old, &self.final_path);
+            }
+            return Err(Error::io(ctx("moving the new output into"), e));
+        }
+        self.committed = true;
+        if had_old {
+            let _ = std::fs::remove_dir_all(&old);
+        }
+        Ok(())
+    }
+}
+
+impl Drop for OutputDir {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp_path);
+        }
+    }
+}

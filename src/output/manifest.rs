@@ -1,0 +1,71 @@
+//! `manifest.json`: what a run read, decided with, wrote, and how it ended
+//! (data-contract.md, "Outputs").
+use super::atomic::OutputFile;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct InputEntry {
+    pub table: String,
+    pub path: String,
+    pub format: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub rows_read: usize,
+    pub rows_accepted: usize,
+    pub rows_rejected: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct StepTiming {
+    pub step: String,
+    pub millis: u128,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PipelineEntry {
+    /// The pipeline file used (the bundled one unless `--pipeline` was given).
+    pub path: String,
+    /// SHA-256 of the pipeline file's content.
+    pub sha256: String,
+    /// `--set` overrides, as given.
+    pub overrides: Vec<String>,
+    /// Every effective parameter after overrides.
+    pub parameters: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ExitStatus {
+    pub code: i32,
+    pub status: String,
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    pub job: String,
+    pub command: String,
+    pub phase: Option<String>,
+    pub tool: String,
+    pub tool_version: String,
+    pub run_id: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub duration_millis: u128,
+    pub pipeline: Option<PipelineEntry>,
+    pub inputs: Vec<InputEntry>,
+    pub outputs: Vec<OutputFile>,
+    /// Per stage, named counts that add up (e.g. rows read = accepted + rejected).
+    pub reconciliation: BTreeMap<String, BTreeMap<String, i64>>,
+    pub warnings: Vec<String>,
+    pub timings: Vec<StepTiming>,
+    pub exit: ExitStatus,
+}
+
+impl Manifest {
+    pub fn to_json(&self) -> Vec<u8> {
+        let mut v = serde_json::to_vec_pretty(self).unwrap_or_default();
+        v.push(b'\n');
+        v
+    }
+}

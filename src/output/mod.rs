@@ -1,0 +1,7 @@
+//! Outputs: the atomic output directory, Parquet/CSV writers and the run manifest.
+pub mod atomic;
+pub mod manifest;
+pub mod write;
+
+pub use atomic::{OutputDir, OutputFile};
+pub use manifest::Manifest;

@@ -1,0 +1,154 @@
+//! Writers: Parquet (zstd, column descriptions in the key-value metadata) and CSV (UTF-8 with
+//! a BOM so Excel opens Hebrew correctly; headers in English or Hebrew).
+use super::atomic::OutputDir;
+use crate::error::{Error, Result};
+use crate::table::convert::days_to_date;
+use crate::table::schema::{self, TableSchema};
+use polars::prelude::*;
+
+/// Column headers of a CSV file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Headers {
+    #[default]
+    English,
+    Hebrew,
+}
+
+/// Serializes `df` as Parquet with zstd and the table's and columns' descriptions as file
+/// key-value metadata (`itur:table`, `itur:description`, `itur:column:<name>`).
+pub fn parquet_bytes(df: &mut DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
+    let mut kv = Vec::new();
+    if let Some(s) = schema {
+        kv.push(("itur:table".to_string(), s.name.clone()));
+        kv.push(("itur:description".to_string(), s.description.clone()));
+        for c in &s.columns {
+            if df.column(&c.name).is_ok() {
+                kv.push((format!("itur:column:{}", c.name), c.description.clone()));
+                kv.push((format!("itur:hebrew:{}", c.name), c.hebrew.clone()));
+            }
+        }
+    }
+    let mut buf = Vec::new();
+    ParquetWriter::new(&mut buf)
+        .with_compression(ParquetCompression::Zstd(None))
+        .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
+        .finish(df)
+        .map_err(|e| Error::Job(format!("writing Parquet: {e}")))?;
+    Ok(buf)
+}
+
+/// A column prepared for row-wise CSV formatting.
+enum Cells<'a> {
+    Str(&'a StringChunked),
+    Int(&'a Int64Chunked),
+    Int32(&'a Int32Chunked),
+    UInt32(&'a UInt32Chunked),
+    UInt64(&'a UInt64Chunked),
+    Float(&'a Float64Chunked),
+    Date(&'a Int32Chunked),
+    Bool(&'a BooleanChunked),
+    Other(&'a Series),
+}
+
+impl Cells<'_> {
+    fn write(&self, i: usize, out: &mut String) {
+        use std::fmt::Write;
+        out.clear();
+        match self {
+            Cells::Str(c) => out.push_str(c.get(i).unwrap_or("")),
+            Cells::Int(c) => c.get(i).map_or((), |v| write!(out, "{v}").unwrap_or(())),
+            Cells::Int32(c) => c.get(i).map_or((), |v| write!(out, "{v}").unwrap_or(())),
+            Cells::UInt32(c) => c.get(i).map_or((), |v| write!(out, "{v}").unwrap_or(())),
+            Cells::UInt64(c) => c.get(i).map_or((), |v| write!(out, "{v}").unwrap_or(())),
+            Cells::Float(c) => c.get(i).map_or((), |v| write!(out, "{v}").unwrap_or(())),
+            Cells::Date(c) => c
+                .get(i)
+                .and_then(days_to_date)
+                .map_or((), |d| write!(out, "{d}").unwrap_or(())),
+            Cells::Bool(c) => c.get(i).map_or((), |v| out.push_str(if v { "true" } else { "false" })),
+            Cells::Other(s) => match s.get(i) {
+                Ok(AnyValue::Null) | Err(_) => {}
+                Ok(v) => write!(out, "{v}").unwrap_or(()),
+            },
+        }
+    }
+}
+
+/// Serializes `df` as CSV with a UTF-8 BOM. Hebrew headers come from the table's schema.
+pub fn csv_bytes(df: &DataFrame, schema: Option<&TableSchema>, headers: Headers) -> Result<Vec<u8>> {
+    let mut df = df.clone();
+    df.rechunk_mut();
+    let series: Vec<&Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series())
+        .collect();
+    let cells: Vec<Cells> = series
+        .iter()
+        .map(|s| match s.dtype() {
+            DataType::String => Cells::Str(s.str().expect("str")),
+            DataType::Int64 => Cells::Int(s.i64().expect("i64")),
+            DataType::Int32 => Cells::Int32(s.i32().expect("i32")),
+            DataType::UInt32 => Cells::UInt32(s.u32().expect("u32")),
+            DataType::UInt64 => Cells::UInt64(s.u64().expect("u64")),
+            DataType::Float64 => Cells::Float(s.f64().expect("f64")),
+            DataType::Date => Cells::Date(s.date().expect("date").physical()),
+            DataType::Boolean => Cells::Bool(s.bool().expect("bool")),
+            _ => Cells::Other(s),
+        })
+        .collect();
+    let mut buf = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::Writer::from_writer(&mut buf);
+        let names: Vec<String> = series
+            .iter()
+            .map(|s| {
+                let name = s.name().to_string();
+                match (headers, schema.and_then(|t| t.column(&name))) {
+                    (Headers::Hebrew, Some(c)) => c.hebrew.clone(),
+                    _ => name,
+                }
+            })
+            .collect();
+        let err = |e: csv::Error| Error::Job(format!("writing CSV: {e}"));
+        w.write_record(&names).map_err(err)?;
+        let mut cell = String::new();
+        for i in 0..df.height() {
+            for c in &cells {
+                c.write(i, &mut cell);
+                w.write_field(cell.as_bytes()).map_err(err)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(err)?;
+        }
+        w.flush()
+            .map_err(|e| Error::io("writing CSV", e))?;
+    }
+    Ok(buf)
+}
+
+/// Which files to write for a table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Formats {
+    Parquet,
+    ParquetAndCsv,
+}
+
+/// Writes table `name` at `dir_rel/name.parquet` (and `.csv`), with the descriptions of the
+/// schema named `name` when there is one.
+pub fn write_table(
+    out: &mut OutputDir,
+    rel_stem: &str,
+    df: &mut DataFrame,
+    formats: Formats,
+) -> Result<()> {
+    let table = rel_stem.rsplit('/').next().unwrap_or(rel_stem);
+    let schema = schema::get(table);
+    let rows = df.height();
+    let bytes = parquet_bytes(df, schema)?;
+    out.write_bytes(&format!("{rel_stem}.parquet"), &bytes, Some(rows))?;
+    if formats == Formats::ParquetAndCsv {
+        let bytes = csv_bytes(df, schema, Headers::English)?;
+        out.write_bytes(&format!("{rel_stem}.csv"), &bytes, Some(rows))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,120 @@
+//! Israeli ID numbers (מספר זהות): 1–9 digits, left-padded to 9, with a Luhn-style check digit
+//! (data-contract.md, "Rules that apply everywhere"; 004 §A.5: a passport number is rejected).
+
+/// Why a value is not a valid Israeli ID number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdError {
+    Empty,
+    TooLong,
+    NotDigits,
+    CheckDigit,
+}
+
+impl IdError {
+    pub fn message(self) -> &'static str {
+        match self {
+            IdError::Empty => "an Israeli ID number is required",
+            IdError::TooLong => "an Israeli ID number has at most 9 digits",
+            IdError::NotDigits => {
+                "an Israeli ID number has digits only (a passport number is not accepted)"
+            }
+            IdError::CheckDigit => "the check digit of the Israeli ID number is wrong",
+        }
+    }
+}
+
+/// The weighted digit sum of a 9-digit (already padded) number: digits multiplied alternately
+/// by 1 and 2 from the left, products above 9 reduced by 9.
+fn weighted_sum(padded: &[u8; 9]) -> u32 {
+    padded
+        .iter()
+        .enumerate()
+        .map(|(i, &d)| {
+            let p = u32::from(d - b'0') * if i % 2 == 0 { 1 } else { 2 };
+            if p > 9 {
+                p - 9
+            } else {
+                p
+            }
+        })
+        .sum()
+}
+
+/// Checks an ID as written in the input (1–9 digits; shorter values are left-padded with zeros).
+pub fn check(value: &str) -> Result<(), IdError> {
+    let b = value.as_bytes();
+    if b.is_empty() {
+        return Err(IdError::Empty);
+    }
+    if !b.iter().all(u8::is_ascii_digit) {
+        return Err(IdError::NotDigits);
+    }
+    if b.len() > 9 {
+        return Err(IdError::TooLong);
+    }
+    let mut padded = [b'0'; 9];
+    padded[9 - b.len()..].copy_from_slice(b);
+    if weighted_sum(&padded) % 10 == 0 {
+        Ok(())
+    } else {
+        Err(IdError::CheckDigit)
+    }
+}
+
+/// Pads a valid ID to its canonical 9-digit form.
+pub fn canonical(value: &str) -> String {
+    format!("{value:0>9}")
+}
+
+/// Completes an 8-digit body (0..10^8) with its check digit: a valid 9-digit ID.
+/// Used by the synthetic nation generator.
+pub fn with_check_digit(body: u32) -> String {
+    let s = format!("{:08}0", body % 100_000_000);
+    let mut padded = [0u8; 9];
+    padded.copy_from_slice(s.as_bytes());
+    let sum = weighted_sum(&padded);
+    padded[8] = b'0' + ((10 - sum % 10) % 10) as u8;
+    // The last position has weight 1, so the digit adds itself to the sum.
+    String::from_utf8(padded.to_vec()).expect("ascii digits")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spec_examples() {
+        assert_eq!(check("000000018"), Ok(()));
+        assert_eq!(check("18"), Ok(()));
+        assert_eq!(check("123456782"), Ok(()));
+        assert_eq!(check("039337423"), Ok(()));
+        assert_eq!(check("123456789"), Err(IdError::CheckDigit));
+        assert_eq!(check("039337422"), Err(IdError::CheckDigit));
+    }
+
+    #[test]
+    fn malformed() {
+        assert_eq!(check(""), Err(IdError::Empty));
+        assert_eq!(check("1234567890"), Err(IdError::TooLong));
+        assert_eq!(check("A1234567"), Err(IdError::NotDigits));
+        assert_eq!(check("12 345"), Err(IdError::NotDigits));
+        assert_eq!(check("-18"), Err(IdError::NotDigits));
+    }
+
+    #[test]
+    fn canonical_pads() {
+        assert_eq!(canonical("18"), "000000018");
+        assert_eq!(canonical("123456782"), "123456782");
+    }
+
+    #[test]
+    fn generated_ids_are_valid() {
+        for body in [0u32, 1, 3933742, 12345678, 99_999_999, 4_242_424] {
+            let id = with_check_digit(body);
+            assert_eq!(id.len(), 9);
+            assert_eq!(check(&id), Ok(()), "{id}");
+        }
+        assert_eq!(with_check_digit(3933742), "039337423");
+        assert_eq!(with_check_digit(12345678), "123456782");
+    }
+}

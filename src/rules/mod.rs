@@ -1,0 +1,3 @@
+//! Small shared domain rules: Israeli ID, exact fractions, lottery.
+pub mod fraction;
+pub mod israeli_id;

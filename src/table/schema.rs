@@ -1,0 +1,264 @@
+//! Table schemas, loaded from the TOML files of `schemas/` (compiled into the binary, so `itur`
+//! works from any directory). One file per table drives validation, `itur schema` and the
+//! column descriptions written into Parquet metadata.
+use serde::Deserialize;
+use std::sync::OnceLock;
+
+/// The column types of the data contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ColType {
+    Str,
+    Int,
+    Float,
+    Date,
+    Bool,
+    Enum,
+}
+
+impl ColType {
+    pub fn name(self) -> &'static str {
+        match self {
+            ColType::Str => "str",
+            ColType::Int => "int",
+            ColType::Float => "float",
+            ColType::Date => "date",
+            ColType::Bool => "bool",
+            ColType::Enum => "enum",
+        }
+    }
+}
+
+/// A text pattern some `str` columns must match.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pattern {
+    /// Digits, `+` and `-`, with at least one digit.
+    Phone,
+    /// Contains `@` with text on both sides.
+    Email,
+    /// 5 or 7 digits.
+    Zip,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnSchema {
+    pub name: String,
+    #[serde(rename = "type")]
+    pub ty: ColType,
+    /// The value may be empty, and the column may be absent from the file.
+    #[serde(default)]
+    pub optional: bool,
+    /// Allowed values of an `enum` column.
+    #[serde(default)]
+    pub values: Vec<String>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    /// Exactly this many digits.
+    pub digits: Option<usize>,
+    #[serde(default)]
+    pub israeli_id: bool,
+    pub pattern: Option<Pattern>,
+    /// `table.column` this column refers to.
+    pub references: Option<String>,
+    pub description: String,
+    pub hebrew: String,
+}
+
+impl ColumnSchema {
+    /// The referenced (table, column), if any.
+    pub fn reference(&self) -> Option<(&str, &str)> {
+        self.references.as_deref().and_then(|r| r.split_once('.'))
+    }
+
+    /// One line describing the rule of the column, for `itur schema` and the docs.
+    pub fn rule_text(&self) -> String {
+        let mut parts = Vec::new();
+        if self.optional {
+            parts.push("optional".to_string());
+        }
+        if self.israeli_id {
+            parts.push("Israeli ID".to_string());
+        }
+        if let Some(d) = self.digits {
+            parts.push(format!("{d} digits"));
+        }
+        if !self.values.is_empty() {
+            parts.push(format!("one of {}", self.values.join(", ")));
+        }
+        match (self.min, self.max) {
+            (Some(lo), Some(hi)) => parts.push(format!("{lo}–{hi}")),
+            (Some(lo), None) => parts.push(format!("≥ {lo}")),
+            (None, Some(hi)) => parts.push(format!("≤ {hi}")),
+            (None, None) => {}
+        }
+        if let Some(p) = self.pattern {
+            parts.push(format!("{p:?}").to_lowercase());
+        }
+        if let Some(r) = &self.references {
+            parts.push(format!("→ {r}"));
+        }
+        parts.join("; ")
+    }
+}
+
+/// A rule over several columns of a row (or of a group of rows).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Check {
+    /// Age in whole years on 1 September of calendar year (`year` − 1) within [min, max].
+    AgeRange {
+        date: String,
+        year: String,
+        min: i64,
+        max: i64,
+        description: String,
+    },
+    /// `low` ≤ `high` when both are present.
+    ColumnOrder {
+        low: String,
+        high: String,
+        description: String,
+    },
+    /// `column` must have a value when `when` equals `equals`.
+    RequiredWhen {
+        column: String,
+        when: String,
+        equals: String,
+        description: String,
+    },
+    /// `column`'s value must be one of the list parameter `parameter` of the pipeline.
+    InParameter {
+        column: String,
+        parameter: String,
+        name: String,
+        description: String,
+    },
+    /// Within each `group`, `column` must not decrease as `order_by` grows.
+    NonDecreasing {
+        column: String,
+        order_by: String,
+        group: Vec<String>,
+        description: String,
+    },
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSchema {
+    pub name: String,
+    pub description: String,
+    pub hebrew: String,
+    pub source: Option<String>,
+    #[serde(default)]
+    pub key: Vec<String>,
+    #[serde(default)]
+    pub checks: Vec<Check>,
+    pub columns: Vec<ColumnSchema>,
+}
+
+impl TableSchema {
+    pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    pub fn column_index(&self, name: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c.name == name)
+    }
+}
+
+macro_rules! schema_files {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_str!(concat!("../../schemas/", $name, ".toml")))),*]
+    };
+}
+
+/// Every schema file of `schemas/`, in dependency order (a table comes after the tables it
+/// refers to). Input tables first, then output tables (`out_*`).
+const SCHEMA_FILES: &[(&str, &str)] = schema_files![
+    "owners",
+    "institutions",
+    "classes",
+    "students",
+    "tracks",
+    "contacts",
+    "contact_details",
+    "delegations",
+    "stage_a_scores",
+    "referrals",
+    "stage_b_scores",
+    "norm_tables",
+    "gifted_tracks",
+    "enrichment_centers",
+    "class_requests",
+    "interviews",
+    "rejects",
+];
+
+fn parse_all() -> Result<Vec<TableSchema>, String> {
+    SCHEMA_FILES
+        .iter()
+        .map(|(file, text)| {
+            let s: TableSchema =
+                toml::from_str(text).map_err(|e| format!("schemas/{file}.toml: {e}"))?;
+            if s.name != *file {
+                return Err(format!(
+                    "schemas/{file}.toml: name `{}` differs from the file name",
+                    s.name
+                ));
+            }
+            Ok(s)
+        })
+        .collect()
+}
+
+/// All schemas, parsed once. The files are part of the binary and checked by a unit test, so
+/// a broken schema file fails the build's tests rather than a user's run.
+pub fn all() -> &'static [TableSchema] {
+    static SCHEMAS: OnceLock<Vec<TableSchema>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| parse_all().unwrap_or_else(|e| panic!("invalid schema file: {e}")))
+}
+
+pub fn get(name: &str) -> Option<&'static TableSchema> {
+    all().iter().find(|s| s.name == name)
+}
+
+/// Position of a table in the dependency order.
+pub fn order(name: &str) -> usize {
+    all()
+        .iter()
+        .position(|s| s.name == name)
+        .unwrap_or(usize::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_schema_parses_and_is_consistent() {
+        let schemas = parse_all().expect("schemas parse");
+        for s in &schemas {
+            for k in &s.key {
+                assert!(s.column(k).is_some(), "{}: key column {k} missing", s.name);
+            }
+            for c in &s.columns {
+                if c.ty == ColType::Enum {
+                    assert!(!c.values.is_empty(), "{}.{} enum without values", s.name, c.name);
+                }
+                if let Some((t, col)) = c.reference() {
+                    let target = schemas.iter().find(|x| x.name == t);
+                    let target = target.unwrap_or_else(|| panic!("{}.{} → unknown table {t}", s.name, c.name));
+                    assert!(target.column(col).is_some(), "{}.{} → {t}.{col} missing", s.name, c.name);
+                    assert!(
+                        order(t) < order(&s.name),
+                        "{} must come after {t} in SCHEMA_FILES",
+                        s.name
+                    );
+                }
+                assert!(!c.hebrew.is_empty() && !c.description.is_empty());
+            }
+        }
+    }
+}

@@ -1,0 +1,488 @@
+//! Validation of a job's input tables: value rules (convert.rs), row checks over several
+//! columns, unique keys and references between tables. Every row read is either accepted or
+//! rejected with the rules it broke; nothing is dropped silently.
+use super::convert::{convert_column, days_to_date};
+use super::read::{find_table_file, read_table, RawTable, SourceFile};
+use super::reject::{Reject, RejectSet};
+use super::schema::{self, Check, ColType, TableSchema};
+use crate::error::{Error, Result};
+use chrono::Datelike;
+use polars::prelude::*;
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+/// A validated input table: its accepted rows, with canonical column types.
+#[derive(Debug, Clone)]
+pub struct Table {
+    pub schema: &'static TableSchema,
+    pub source: SourceFile,
+    pub df: DataFrame,
+    pub rows_read: usize,
+    pub rows_rejected: usize,
+}
+
+impl Table {
+    pub fn rows_accepted(&self) -> usize {
+        self.rows_read - self.rows_rejected
+    }
+}
+
+/// A table a job reads, and whether it must be present.
+#[derive(Debug, Clone, Copy)]
+pub struct TableNeed {
+    pub name: &'static str,
+    pub required: bool,
+}
+
+/// Everything read from an input directory.
+#[derive(Debug, Default)]
+pub struct InputSet {
+    pub tables: BTreeMap<String, Table>,
+    /// All rejects, in table dependency order, then by row.
+    pub rejects: Vec<Reject>,
+    pub warnings: Vec<String>,
+}
+
+impl InputSet {
+    pub fn get(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Tables in dependency order.
+    pub fn ordered(&self) -> Vec<&Table> {
+        let mut v: Vec<&Table> = self.tables.values().collect();
+        v.sort_by_key(|t| schema::order(&t.schema.name));
+        v
+    }
+}
+
+/// A table while it is being validated.
+struct Pending {
+    schema: &'static TableSchema,
+    source: SourceFile,
+    height: usize,
+    columns: Vec<Series>,
+    rejects: RejectSet,
+    warnings: Vec<String>,
+}
+
+/// Reads and validates the tables `needs` from `dir`. `params` gives the list parameters that
+/// `in_parameter` checks refer to (e.g. `subtests`).
+pub fn load_inputs(
+    dir: &Path,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+) -> Result<InputSet> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "input directory {} does not exist or is not a directory",
+            dir.display()
+        )));
+    }
+    let mut files = Vec::new();
+    for need in needs {
+        let schema = schema::get(need.name)
+            .ok_or_else(|| Error::Job(format!("no schema for table `{}`", need.name)))?;
+        match find_table_file(dir, need.name)? {
+            Some((path, format)) => files.push((schema, path, format)),
+            None if need.required => {
+                return Err(Error::Usage(format!(
+                    "input table `{0}` is missing: looked for {1}/{0}.parquet and {1}/{0}.csv",
+                    need.name,
+                    dir.display()
+                )))
+            }
+            None => {}
+        }
+    }
+    let present: Vec<&str> = files.iter().map(|(s, _, _)| s.name.as_str()).collect();
+    let job_tables: Vec<&str> = needs.iter().map(|n| n.name).collect();
+    // References to a table of the job that is absent cannot be checked: say so.
+    for (schema, path, _) in &files {
+        for c in &schema.columns {
+            if let Some((t, _)) = c.reference() {
+                if job_tables.contains(&t) && !present.contains(&t) {
+                    return Err(Error::Usage(format!(
+                        "{}: column `{}` refers to table `{t}`, which is missing from {}",
+                        path.display(),
+                        c.name,
+                        dir.display()
+                    )));
+                }
+            }
+        }
+    }
+    let mut pending: Vec<Pending> = files
+        .par_iter()
+        .map(|(schema, path, format)| {
+            let raw = read_table(path, *format, schema)?;
+            let mut p = convert_table(raw);
+            row_checks(&mut p, params);
+            Ok(p)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    pending.sort_by_key(|p| schema::order(&p.schema.name));
+
+    let mut set = InputSet::default();
+    let mut ref_sets: HashMap<(String, String), PlHashSet<PlSmallStr>> = HashMap::new();
+    for mut p in pending {
+        check_keys(&mut p);
+        check_references(&mut p, &set, &present, &job_tables, &mut ref_sets);
+        p.rejects.sort();
+        let table = finish(p, &mut set)?;
+        set.tables.insert(table.schema.name.clone(), table);
+    }
+    Ok(set)
+}
+
+fn convert_table(raw: RawTable) -> Pending {
+    let RawTable {
+        schema,
+        source,
+        raw,
+    } = raw;
+    let height = raw.height;
+    let mut rejects = raw.pre_rejects;
+    let skip = rejects.rejected.clone();
+    let converted: Vec<(Series, Vec<Reject>)> = schema
+        .columns
+        .par_iter()
+        .zip(raw.columns.par_iter())
+        .map(|(c, s)| convert_column(&schema.name, c, s.as_ref(), height, &skip))
+        .collect();
+    let mut columns = Vec::with_capacity(converted.len());
+    for (s, rs) in converted {
+        columns.push(s);
+        for r in rs {
+            rejects.add(r);
+        }
+    }
+    Pending {
+        schema,
+        source,
+        height,
+        columns,
+        rejects,
+        warnings: raw.warnings,
+    }
+}
+
+fn col<'a>(p: &'a Pending, name: &str) -> &'a Series {
+    let i = p
+        .schema
+        .column_index(name)
+        .unwrap_or_else(|| panic!("schema {} names unknown column {name}", p.schema.name));
+    &p.columns[i]
+}
+
+/// Values of an int or date column as i64 (dates as days since 1970-01-01).
+fn as_i64(s: &Series) -> Vec<Option<i64>> {
+    match s.dtype() {
+        DataType::Date => s
+            .date()
+            .expect("date")
+            .physical()
+            .iter()
+            .map(|v| v.map(i64::from))
+            .collect(),
+        _ => s.i64().expect("int").iter().collect(),
+    }
+}
+
+fn show(s: &Series, i: usize) -> String {
+    match s.get(i) {
+        Ok(AnyValue::Null) | Err(_) => String::new(),
+        Ok(AnyValue::String(v)) => v.to_string(),
+        Ok(v) => v.to_string(),
+    }
+}
+
+/// Checks over several columns of a row (or a group of rows), from the schema's `checks`.
+fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
+    let name = p.schema.name.clone();
+    // Rows already rejected for their values are not checked again.
+    let before = p.rejects.rejected.clone();
+    for check in &p.schema.checks {
+        let mut found = Vec::new();
+        match check {
+            Check::AgeRange {
+                date,
+                year,
+                min,
+                max,
+                ..
+            } => {
+                let births = col(p, date).date().expect("date").physical().clone();
+                let years = col(p, year).i64().expect("int").clone();
+                for (i, (b, y)) in births.iter().zip(years.iter()).enumerate() {
+                    let (Some(b), Some(y)) = (b, y) else { continue };
+                    let Some(b) = days_to_date(b) else { continue };
+                    let on = (y - 1, 9, 1);
+                    let mut age = on.0 - i64::from(b.year());
+                    if (b.month(), b.day()) > (on.1, on.2) {
+                        age -= 1;
+                    }
+                    if age < *min || age > *max {
+                        found.push(Reject::new(
+                            &name,
+                            i,
+                            date,
+                            b.to_string(),
+                            "age_range",
+                            format!(
+                                "the student would be {age} on 1 September {}; expected {min}–{max}",
+                                y - 1
+                            ),
+                        ));
+                    }
+                }
+            }
+            Check::ColumnOrder { low, high, .. } => {
+                let lo = as_i64(col(p, low));
+                let hi = as_i64(col(p, high));
+                for (i, (l, h)) in lo.iter().zip(&hi).enumerate() {
+                    if let (Some(l), Some(h)) = (l, h) {
+                        if h < l {
+                            found.push(Reject::new(
+                                &name,
+                                i,
+                                high,
+                                show(col(p, high), i),
+                                "column_order",
+                                format!("`{high}` must not be less than `{low}` ({})", show(col(p, low), i)),
+                            ));
+                        }
+                    }
+                }
+            }
+            Check::RequiredWhen {
+                column,
+                when,
+                equals,
+                ..
+            } => {
+                let w = col(p, when).str().expect("text").clone();
+                let c = col(p, column);
+                let nulls = c.is_null();
+                for (i, (wv, n)) in w.iter().zip(nulls.iter()).enumerate() {
+                    if wv == Some(equals.as_str()) && n == Some(true) {
+                        found.push(Reject::new(
+                            &name,
+                            i,
+                            column,
+                            "",
+                            "required_when",
+                            format!("`{column}` is required when `{when}` is {equals}"),
+                        ));
+                    }
+                }
+            }
+            Check::InParameter {
+                column,
+                parameter,
+                name: rule,
+                ..
+            } => {
+                let allowed = params.get(parameter).cloned().unwrap_or_default();
+                let c = col(p, column).str().expect("text").clone();
+                for (i, v) in c.iter().enumerate() {
+                    if let Some(v) = v {
+                        if !v.is_empty() && !allowed.iter().any(|a| a == v) {
+                            found.push(Reject::new(
+                                &name,
+                                i,
+                                column,
+                                v,
+                                rule,
+                                format!(
+                                    "`{column}` must be one of the pipeline's {parameter}: {}",
+                                    allowed.join(", ")
+                                ),
+                            ));
+                        }
+                    }
+                }
+            }
+            Check::NonDecreasing {
+                column,
+                order_by,
+                group,
+                ..
+            } => {
+                let groups: Vec<Vec<String>> = (0..p.height)
+                    .map(|i| group.iter().map(|g| show(col(p, g), i)).collect())
+                    .collect();
+                let order = as_i64(col(p, order_by));
+                let values: Vec<Option<f64>> = col(p, column).f64().expect("float").iter().collect();
+                let mut rows: Vec<usize> = (0..p.height)
+                    .filter(|&i| !p.rejects.is_rejected(i) && order[i].is_some() && values[i].is_some())
+                    .collect();
+                rows.sort_by(|&a, &b| groups[a].cmp(&groups[b]).then(order[a].cmp(&order[b])));
+                for w in rows.windows(2) {
+                    let (a, b) = (w[0], w[1]);
+                    if groups[a] == groups[b] && values[b] < values[a] {
+                        found.push(Reject::new(
+                            &name,
+                            b,
+                            column,
+                            show(col(p, column), b),
+                            "non_decreasing",
+                            format!(
+                                "`{column}` decreases from {} to {} as `{order_by}` grows within {}",
+                                show(col(p, column), a),
+                                show(col(p, column), b),
+                                groups[b].join("/")
+                            ),
+                        ));
+                    }
+                }
+            }
+        }
+        for r in found {
+            if !before[(r.row_number - 1) as usize] {
+                p.rejects.add(r);
+            }
+        }
+    }
+}
+
+/// A value of a key column, borrowed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum KeyVal<'a> {
+    Null,
+    S(&'a str),
+    I(i64),
+    B(bool),
+}
+
+fn key_values(s: &Series) -> Vec<KeyVal<'_>> {
+    match s.dtype() {
+        DataType::String => s
+            .str()
+            .expect("text")
+            .iter()
+            .map(|v| v.map_or(KeyVal::Null, KeyVal::S))
+            .collect(),
+        DataType::Boolean => s
+            .bool()
+            .expect("bool")
+            .iter()
+            .map(|v| v.map_or(KeyVal::Null, KeyVal::B))
+            .collect(),
+        _ => as_i64(s)
+            .into_iter()
+            .map(|v| v.map_or(KeyVal::Null, KeyVal::I))
+            .collect(),
+    }
+}
+
+/// Keys are unique: a duplicate key rejects every row after the first accepted one.
+fn check_keys(p: &mut Pending) {
+    let key = &p.schema.key;
+    if key.is_empty() {
+        return;
+    }
+    let cols: Vec<Vec<KeyVal>> = key.iter().map(|k| key_values(col(p, k))).collect();
+    let mut first: PlHashMap<[KeyVal; 5], usize> = PlHashMap::with_capacity(p.height);
+    let mut dups = Vec::new();
+    for i in 0..p.height {
+        if p.rejects.is_rejected(i) {
+            continue;
+        }
+        let mut k = [KeyVal::Null; 5];
+        for (j, c) in cols.iter().enumerate().take(5) {
+            k[j] = c[i];
+        }
+        if let Some(&f) = first.get(&k) {
+            dups.push((i, f));
+        } else {
+            first.insert(k, i);
+        }
+    }
+    drop(first);
+    let column = key.join("+");
+    for (i, f) in dups {
+        let value: Vec<String> = key.iter().map(|k| show(col(p, k), i)).collect();
+        let r = Reject::new(
+            &p.schema.name,
+            i,
+            &column,
+            value.join("+"),
+            "duplicate_key",
+            format!("the key ({column}) repeats data row {}", f + 1),
+        );
+        p.rejects.add(r);
+    }
+}
+
+/// References resolve to an accepted row of the referenced table.
+fn check_references(
+    p: &mut Pending,
+    done: &InputSet,
+    present: &[&str],
+    job_tables: &[&str],
+    cache: &mut HashMap<(String, String), PlHashSet<PlSmallStr>>,
+) {
+    for (ci, c) in p.schema.columns.iter().enumerate() {
+        let Some((t, tc)) = c.reference() else { continue };
+        if !job_tables.contains(&t) || !present.contains(&t) {
+            continue; // Checked only by the jobs that read the referenced table.
+        }
+        let Some(target) = done.get(t) else { continue };
+        let set = cache.entry((t.to_string(), tc.to_string())).or_insert_with(|| {
+            let s = target.df.column(tc).expect("referenced column");
+            let s = s.as_materialized_series();
+            s.str()
+                .expect("text")
+                .iter()
+                .flatten()
+                .map(PlSmallStr::from)
+                .collect()
+        });
+        let values = p.columns[ci].str().expect("text").clone();
+        let mut found = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            let Some(v) = v else { continue };
+            if v.is_empty() || p.rejects.is_rejected(i) {
+                continue;
+            }
+            if !set.contains(v) {
+                found.push(Reject::new(
+                    &p.schema.name,
+                    i,
+                    &c.name,
+                    v,
+                    "reference",
+                    format!("`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})", c.name),
+                ));
+            }
+        }
+        for r in found {
+            p.rejects.add(r);
+        }
+    }
+}
+
+fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
+    let rows_rejected = p.rejects.n_rejected();
+    let mask: BooleanChunked = p.rejects.rejected.iter().map(|r| !r).collect();
+    let columns: Vec<Column> = p.columns.into_iter().map(Column::from).collect();
+    let df = DataFrame::new(p.height, columns)
+        .and_then(|df| if rows_rejected > 0 { df.filter(&mask) } else { Ok(df) })
+        .map_err(|e| Error::Job(format!("building table `{}`: {e}", p.schema.name)))?;
+    set.rejects.extend(p.rejects.rejects);
+    set.warnings.extend(p.warnings);
+    Ok(Table {
+        schema: p.schema,
+        source: p.source,
+        df,
+        rows_read: p.height,
+        rows_rejected,
+    })
+}
+
+/// Whether a column's canonical type is text.
+pub fn is_text(ty: ColType) -> bool {
+    matches!(ty, ColType::Str | ColType::Enum)
+}
