@@ -1,7 +1,7 @@
 //! Logging on stderr: human-readable text or JSON lines (`--log-format json`), each step a
 //! span whose duration is logged when it closes.
 use crate::cli::LogFormat;
-use tracing_subscriber::fmt::format::FmtSpan;
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 pub fn init(format: LogFormat, quiet: bool) {
@@ -11,7 +11,7 @@ pub fn init(format: LogFormat, quiet: bool) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .with_target(false)
-        .with_span_events(FmtSpan::CLOSE);
+        .with_ansi(std::io::stderr().is_terminal());
     let _ = match format {
         LogFormat::Text => builder.without_time().try_init(),
         LogFormat::Json => builder.json().with_current_span(false).try_init(),

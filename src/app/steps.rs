@@ -29,9 +29,11 @@ impl Steps {
         if let Some(pb) = spinner {
             pb.finish_and_clear();
         }
+        let millis = start.elapsed().as_millis();
+        tracing::info!(millis = millis as u64, "{name}: {millis} ms");
         self.timings.push(StepTiming {
             step: name.to_string(),
-            millis: start.elapsed().as_millis(),
+            millis,
         });
         out
     }

@@ -324,8 +324,10 @@ mod tests {
 
     #[test]
     fn fifteen_percent_of_twenty_is_exactly_three() {
-        // The classic float bug: 0.15 * 20.0 = 3.0000000000000004, whose ceil is 4.
-        assert_eq!((0.15f64 * 20.0).ceil(), 4.0);
+        // Floats get such products wrong: 0.07 * 100.0 = 7.000000000000001, whose ceil is 8.
+        assert_eq!((0.07f64 * 100.0).ceil(), 8.0);
+        let seven = Ratio::from_f64_decimal(0.07).unwrap();
+        assert_eq!((seven * Ratio::from_int(100)).ceil(), 7);
         let share = Ratio::from_f64_decimal(0.15).unwrap();
         assert_eq!(share, r(15, 100));
         assert_eq!((share * Ratio::from_int(20)).ceil(), 3);

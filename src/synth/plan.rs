@@ -457,22 +457,14 @@ fn tracks(
     year: i64,
 ) -> Vec<Track> {
     let mut out = Vec::new();
+    let mut rounds = 0;
     for sector in [Sector::Hebrew, Sector::Arabic] {
-        let mut order: Vec<usize> = (0..auths.len())
-            .filter(|&a| auths[a].sector == sector)
-            .collect();
-        order.sort_by(|&a, &b| {
-            auths[b]
-                .students
-                .total_cmp(&auths[a].students)
-                .then(a.cmp(&b))
-        });
+        let order = ranked(auths, sector);
         let share = if sector == Sector::Hebrew { 0.3 } else { 0.2 };
         let want = ((order.len() as f64 * share).round() as usize)
             .max(if sector == Sector::Hebrew { 2 } else { 1 });
         let grade = sector.tested_grade() + 1;
         let mut made = 0;
-        let mut two_made = false;
         for &a in &order {
             if made == want {
                 break;
@@ -492,9 +484,9 @@ fn tracks(
                 .first()
                 .is_some_and(|&i| insts[i].regular_in_grade(grade) >= 2);
             let two_ok = hosts.len() >= 2;
-            let want_two = sector == Sector::Hebrew && !two_made && made >= 1 || rng.gen_bool(0.2);
+            // The largest Hebrew authority has tracks in two schools (registration zones).
+            let want_two = (sector == Sector::Hebrew && made == 0) || rng.gen_bool(0.2);
             let chosen: Vec<(usize, u8)> = if two_ok && (want_two || !single_ok) {
-                two_made = true;
                 vec![(hosts[0], 1), (hosts[1], 1)]
             } else if single_ok {
                 let n = if insts[hosts[0]].regular_in_grade(grade) >= 4 && rng.gen_bool(0.3) {
@@ -506,9 +498,12 @@ fn tracks(
             } else {
                 continue;
             };
-            let first_year = match out.len() {
-                0 => year - 3,
-                1 => year,
+            rounds += 1;
+            // The first track authority is a few years old, the second in its first year.
+            let first_year = match rounds {
+                1 => year - 3,
+                2 => year,
+                2 => year,
                 _ if rng.gen_bool(0.2) => year,
                 _ => year - rng.gen_range(1..=8),
             };

@@ -65,7 +65,7 @@ fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
     let c = df.column(col).unwrap().cast(&DataType::String).unwrap();
     c.str()
         .unwrap()
-        .into_iter()
+        .iter()
         .map(|v| v.map(str::to_string))
         .collect()
 }

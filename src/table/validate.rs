@@ -473,6 +473,13 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
         .map_err(|e| Error::Job(format!("building table `{}`: {e}", p.schema.name)))?;
     set.rejects.extend(p.rejects.rejects);
     set.warnings.extend(p.warnings);
+    if p.height == 0 {
+        set.warnings.push(format!(
+            "{}: the table `{}` has no data rows",
+            p.source.path.display(),
+            p.schema.name
+        ));
+    }
     Ok(Table {
         schema: p.schema,
         source: p.source,

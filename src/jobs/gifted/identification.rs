@@ -10,6 +10,8 @@ use super::norms::{
     reference_tables, subtest_norms, NormRow, NormsError, NormsMode, NormsParams, ReferenceRow,
     SubtestNorms, SubtestScores, Thresholds,
 };
+pub use super::Category;
+pub use super::{default_group_value, norm_group, UnknownGroupColumn};
 use super::{grade_listed, Sector};
 use crate::rules::fraction::Ratio;
 
@@ -113,38 +115,6 @@ pub struct StageBReject {
     pub rule: RejectRule,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Category {
-    Gifted,
-    Excellent,
-    NotEligible,
-    Incomplete,
-    Removed,
-}
-
-impl Category {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Category::Gifted => "gifted",
-            Category::Excellent => "excellent",
-            Category::NotEligible => "not_eligible",
-            Category::Incomplete => "incomplete",
-            Category::Removed => "removed",
-        }
-    }
-
-    /// gifted.md §3 letters; `removed` has no letter kind of its own.
-    pub fn letter_kind(self) -> Option<&'static str> {
-        match self {
-            Category::Gifted => Some("stage_b_gifted"),
-            Category::Excellent => Some("stage_b_excellent"),
-            Category::NotEligible => Some("stage_b_not_eligible"),
-            Category::Incomplete => Some("stage_b_incomplete"),
-            Category::Removed => None,
-        }
-    }
-}
-
 /// A student's outcome on one subtest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubtestResult {
@@ -222,8 +192,6 @@ pub enum IdentificationError {
     Norms(NormsError),
     InvalidParams(String),
     DuplicateStudent(String),
-    /// A `norms.group_by` column with no value for a student.
-    UnknownGroupColumn(String),
 }
 
 impl fmt::Display for IdentificationError {
@@ -234,9 +202,6 @@ impl fmt::Display for IdentificationError {
             IdentificationError::DuplicateStudent(id) => {
                 write!(f, "student {id} appears twice in the roster")
             }
-            IdentificationError::UnknownGroupColumn(c) => {
-                write!(f, "norms.group_by names column {c:?}, which has no value")
-            }
         }
     }
 }
@@ -246,37 +211,6 @@ impl std::error::Error for IdentificationError {}
 impl From<NormsError> for IdentificationError {
     fn from(e: NormsError) -> Self {
         IdentificationError::Norms(e)
-    }
-}
-
-/// data-contract.md `norm_group`: the group's values joined by `/` in `group_by` order.
-/// `value_of` returns a student's value of a column (e.g. from [`default_group_value`]).
-pub fn norm_group<S: AsRef<str>>(
-    group_by: &[S],
-    mut value_of: impl FnMut(&str) -> Option<String>,
-) -> Result<String, IdentificationError> {
-    let mut parts = Vec::with_capacity(group_by.len());
-    for col in group_by {
-        let col = col.as_ref();
-        parts.push(
-            value_of(col).ok_or_else(|| IdentificationError::UnknownGroupColumn(col.into()))?,
-        );
-    }
-    Ok(parts.join("/"))
-}
-
-/// The value of the default `group_by` columns `school_year`, `sector`, `grade`.
-pub fn default_group_value(
-    column: &str,
-    school_year: i64,
-    sector: Sector,
-    grade: i64,
-) -> Option<String> {
-    match column {
-        "school_year" => Some(school_year.to_string()),
-        "sector" => Some(sector.as_str().to_string()),
-        "grade" => Some(grade.to_string()),
-        _ => None,
     }
 }
 
@@ -338,49 +272,38 @@ fn validate(params: &IdentificationParams) -> Result<(), IdentificationError> {
     Ok(())
 }
 
-/// 0207 §2.5, §2.6 (gifted.md §3): stage B identification. Rows are checked (rejects), norms
-/// are built per group and subtest (in parallel; the output is sorted by keys, so identical for
-/// any thread count or row order), then each student is classified.
-pub fn identify(
-    params: &IdentificationParams,
-    roster: &[RosterStudent],
-    rows: &[StageBRow],
-    reference: &[ReferenceRow],
-) -> Result<IdentificationOutput, IdentificationError> {
-    validate(params)?;
-    let in_stage_b = |s: &RosterStudent| {
-        grade_listed(
-            &params.stage_b_grades_hebrew,
-            &params.stage_b_grades_arabic,
-            s.sector,
-            s.grade,
-        )
-    };
-    let mut by_id: BTreeMap<&str, &RosterStudent> = BTreeMap::new();
-    let mut n_population: BTreeMap<&str, u64> = BTreeMap::new();
-    for s in roster {
-        if by_id.insert(s.student_id.as_str(), s).is_some() {
-            return Err(IdentificationError::DuplicateStudent(s.student_id.clone()));
-        }
-        if s.participating && in_stage_b(s) {
-            *n_population.entry(s.norm_group.as_str()).or_default() += 1;
-        }
-    }
+fn in_stage_b(params: &IdentificationParams, s: &RosterStudent) -> bool {
+    grade_listed(
+        &params.stage_b_grades_hebrew,
+        &params.stage_b_grades_arabic,
+        s.sector,
+        s.grade,
+    )
+}
 
-    // Accept or reject rows in a fixed order (row_number first keeps the earliest duplicate).
+/// Accepted statuses: student → subtest → status.
+type Accepted<'a> = BTreeMap<&'a str, BTreeMap<&'a str, SubtestStatus>>;
+
+/// 0207 §2.5.א (gifted.md §3): checks the stage B rows in row order — a roster student, one of
+/// the pipeline's subtests, a participating institution, a stage B grade of the student's
+/// sector (`grade_not_tested`), one row per student and subtest (the earliest is kept).
+fn check_stage_b_rows<'a>(
+    params: &IdentificationParams,
+    by_id: &BTreeMap<&str, &RosterStudent>,
+    rows: &'a [StageBRow],
+) -> (Accepted<'a>, Vec<StageBReject>) {
     let mut ordered: Vec<&StageBRow> = rows.iter().collect();
     ordered.sort_by(|a, b| {
         (a.row_number, &a.student_id, &a.subtest).cmp(&(b.row_number, &b.student_id, &b.subtest))
     });
-    let mut out = IdentificationOutput::default();
-    let mut accepted: BTreeMap<&str, BTreeMap<&str, SubtestStatus>> = BTreeMap::new();
+    let mut accepted: Accepted<'a> = BTreeMap::new();
+    let mut rejects = Vec::new();
     for r in ordered {
-        let student = by_id.get(r.student_id.as_str());
-        let rule = match student {
+        let rule = match by_id.get(r.student_id.as_str()) {
             None => Some(RejectRule::StudentNotFound),
             Some(_) if !params.subtests.contains(&r.subtest) => Some(RejectRule::SubtestUnknown),
             Some(s) if !s.participating => Some(RejectRule::InstitutionNotParticipating),
-            Some(s) if !in_stage_b(s) => Some(RejectRule::GradeNotTested),
+            Some(s) if !in_stage_b(params, s) => Some(RejectRule::GradeNotTested),
             Some(_) => {
                 let subtests = accepted.entry(r.student_id.as_str()).or_default();
                 if subtests.contains_key(r.subtest.as_str()) {
@@ -392,7 +315,7 @@ pub fn identify(
             }
         };
         if let Some(rule) = rule {
-            out.rejects.push(StageBReject {
+            rejects.push(StageBReject {
                 row_number: r.row_number,
                 student_id: r.student_id.clone(),
                 subtest: r.subtest.clone(),
@@ -400,19 +323,21 @@ pub fn identify(
             });
         }
     }
+    (accepted, rejects)
+}
 
-    // Norms per (group, subtest) of the groups with candidates.
-    let mut scores: BTreeMap<(&str, &str), Vec<i64>> = BTreeMap::new();
-    let mut groups: BTreeSet<&str> = BTreeSet::new();
-    for (id, subtests) in &accepted {
-        let g = by_id[id].norm_group.as_str();
-        groups.insert(g);
-        for (s, st) in subtests {
-            if let SubtestStatus::Completed { raw_score } = st {
-                scores.entry((g, s)).or_default().push(*raw_score);
-            }
-        }
-    }
+type NormsByKey = BTreeMap<(String, String), SubtestNorms>;
+
+/// 0207 §2.5.ב (gifted.md §3): "results are set by national norms relative to the tested
+/// year-group" — the norms of every subtest in every group with candidates, built in parallel;
+/// the first error in (group, subtest) order is returned whatever the thread count.
+fn build_group_norms(
+    params: &IdentificationParams,
+    groups: &BTreeSet<&str>,
+    scores: &BTreeMap<(&str, &str), Vec<i64>>,
+    n_population: &BTreeMap<&str, u64>,
+    reference: &[ReferenceRow],
+) -> Result<NormsByKey, NormsError> {
     let inputs: Vec<SubtestScores> = groups
         .iter()
         .flat_map(|&g| params.subtests.iter().map(move |s| (g, s.as_str())))
@@ -431,90 +356,143 @@ pub fn identify(
         .par_iter()
         .map(|i| subtest_norms(&params.norms, i, &tables))
         .collect();
-    let mut norms: BTreeMap<(String, String), SubtestNorms> = BTreeMap::new();
+    let mut norms = NormsByKey::new();
     for n in built {
-        let n = n?; // the first error in (group, subtest) order, whatever the thread count
+        let n = n?;
         norms.insert((n.norm_group.clone(), n.subtest.clone()), n);
     }
+    Ok(norms)
+}
 
-    // Students.
-    let thresholds = &params.norms.thresholds;
-    let mut counts: BTreeMap<&str, (u64, u64, u64)> = BTreeMap::new();
-    for (id, subtests) in &accepted {
-        let s = by_id[id];
-        let statuses: Vec<Option<SubtestStatus>> = params
-            .subtests
-            .iter()
-            .map(|t| subtests.get(t.as_str()).copied())
-            .collect();
-        let percentiles: Vec<Option<Ratio>> = params
-            .subtests
-            .iter()
-            .zip(&statuses)
-            .map(|(t, st)| match st {
-                Some(SubtestStatus::Completed { raw_score }) => {
-                    norms[&(s.norm_group.clone(), t.clone())].percentile(*raw_score)
-                }
+/// 0207 §2.5.ג, §2.6.א, §1.8, §1.10 (gifted.md §3): a student's subtest percentiles, composite
+/// and category.
+fn student_result(
+    params: &IdentificationParams,
+    s: &RosterStudent,
+    subtests: &BTreeMap<&str, SubtestStatus>,
+    norms: &NormsByKey,
+) -> StudentResult {
+    let results: Vec<SubtestResult> = params
+        .subtests
+        .iter()
+        .map(|t| {
+            let status = subtests.get(t.as_str()).copied();
+            let percentile = match status {
+                Some(SubtestStatus::Completed { raw_score }) => norms
+                    .get(&(s.norm_group.clone(), t.clone()))
+                    .and_then(|n| n.percentile(raw_score)),
                 _ => None,
-            })
-            .collect();
-        let (comp, category) = classify(&statuses, &percentiles, thresholds);
-        let c = counts.entry(s.norm_group.as_str()).or_default();
-        c.0 += u64::from(
-            statuses
-                .iter()
-                .any(|x| matches!(x, Some(SubtestStatus::Completed { .. }))),
-        );
-        c.1 += u64::from(category == Category::Gifted);
-        c.2 += u64::from(category == Category::Excellent);
-        out.results.push(StudentResult {
-            student_id: s.student_id.clone(),
-            school_year: s.school_year,
-            norm_group: s.norm_group.clone(),
-            subtests: params
-                .subtests
-                .iter()
-                .zip(statuses.into_iter().zip(percentiles))
-                .map(|(t, (status, percentile))| SubtestResult {
-                    subtest: t.clone(),
-                    status,
-                    percentile,
-                })
-                .collect(),
-            composite: comp,
-            category,
-        });
+            };
+            SubtestResult {
+                subtest: t.clone(),
+                status,
+                percentile,
+            }
+        })
+        .collect();
+    let statuses: Vec<_> = results.iter().map(|r| r.status).collect();
+    let percentiles: Vec<_> = results.iter().map(|r| r.percentile).collect();
+    let (composite, category) = classify(&statuses, &percentiles, &params.norms.thresholds);
+    StudentResult {
+        student_id: s.student_id.clone(),
+        school_year: s.school_year,
+        norm_group: s.norm_group.clone(),
+        subtests: results,
+        composite,
+        category,
     }
+}
 
-    for g in groups {
-        let (n_tested, n_gifted, n_excellent) = counts.get(g).copied().unwrap_or_default();
-        let subtests = params
+/// gifted.md §3 `cutoffs`: a group's sizes, category counts and per-subtest cut-off raw scores.
+fn group_cutoffs(
+    params: &IdentificationParams,
+    norm_group: &str,
+    n_population: u64,
+    results: &[&StudentResult],
+    norms: &NormsByKey,
+) -> GroupCutoffs {
+    let count = |f: &dyn Fn(&StudentResult) -> bool| results.iter().filter(|r| f(r)).count() as u64;
+    let t = &params.norms.thresholds;
+    GroupCutoffs {
+        norm_group: norm_group.to_string(),
+        n_population,
+        n_tested: count(&|r| {
+            r.subtests
+                .iter()
+                .any(|x| matches!(x.status, Some(SubtestStatus::Completed { .. })))
+        }),
+        n_gifted: count(&|r| r.category == Category::Gifted),
+        n_excellent: count(&|r| r.category == Category::Excellent),
+        subtests: params
             .subtests
             .iter()
-            .map(|t| {
-                let n = &norms[&(g.to_string(), t.clone())];
+            .map(|s| {
+                let n = norms.get(&(norm_group.to_string(), s.clone()));
                 SubtestCutoff {
-                    subtest: t.clone(),
-                    n_tested: n.rows.iter().map(|r| r.n_at_score).sum(),
-                    gifted_raw: n.cutoff(thresholds.gifted),
-                    excellent_raw: n.cutoff(thresholds.excellent),
+                    subtest: s.clone(),
+                    n_tested: n.map_or(0, |n| n.rows.iter().map(|r| r.n_at_score).sum()),
+                    gifted_raw: n.and_then(|n| n.cutoff(t.gifted)),
+                    excellent_raw: n.and_then(|n| n.cutoff(t.excellent)),
                 }
             })
-            .collect();
-        out.cutoffs.push(GroupCutoffs {
-            norm_group: g.to_string(),
-            n_population: n_population.get(g).copied().unwrap_or(0),
-            n_tested,
-            n_gifted,
-            n_excellent,
-            subtests,
-        });
+            .collect(),
     }
-    out.norm_table = norms.into_values().flat_map(|n| n.rows).collect();
-    out.rejects.sort_by(|a, b| {
-        (a.row_number, &a.student_id, &a.subtest).cmp(&(b.row_number, &b.student_id, &b.subtest))
-    });
-    Ok(out)
+}
+
+/// 0207 §2.5, §2.6 (gifted.md §3): stage B identification — check the rows, build the norms of
+/// each group and subtest, classify each student, summarize each group. Every output is sorted
+/// by its keys, so it is identical for any thread count and any input row order.
+pub fn identify(
+    params: &IdentificationParams,
+    roster: &[RosterStudent],
+    rows: &[StageBRow],
+    reference: &[ReferenceRow],
+) -> Result<IdentificationOutput, IdentificationError> {
+    validate(params)?;
+    let mut by_id: BTreeMap<&str, &RosterStudent> = BTreeMap::new();
+    let mut n_population: BTreeMap<&str, u64> = BTreeMap::new();
+    for s in roster {
+        if by_id.insert(s.student_id.as_str(), s).is_some() {
+            return Err(IdentificationError::DuplicateStudent(s.student_id.clone()));
+        }
+        if s.participating && in_stage_b(params, s) {
+            *n_population.entry(s.norm_group.as_str()).or_default() += 1;
+        }
+    }
+    let (accepted, rejects) = check_stage_b_rows(params, &by_id, rows);
+
+    let mut scores: BTreeMap<(&str, &str), Vec<i64>> = BTreeMap::new();
+    let mut groups: BTreeSet<&str> = BTreeSet::new();
+    for (id, subtests) in &accepted {
+        let g = by_id[id].norm_group.as_str();
+        groups.insert(g);
+        for (&s, st) in subtests {
+            if let SubtestStatus::Completed { raw_score } = *st {
+                scores.entry((g, s)).or_default().push(raw_score);
+            }
+        }
+    }
+    let norms = build_group_norms(params, &groups, &scores, &n_population, reference)?;
+
+    let results: Vec<StudentResult> = accepted
+        .iter()
+        .map(|(id, subtests)| student_result(params, by_id[id], subtests, &norms))
+        .collect();
+    let cutoffs = groups
+        .iter()
+        .map(|&g| {
+            let members: Vec<&StudentResult> =
+                results.iter().filter(|r| r.norm_group == g).collect();
+            let n = n_population.get(g).copied().unwrap_or(0);
+            group_cutoffs(params, g, n, &members, &norms)
+        })
+        .collect();
+    Ok(IdentificationOutput {
+        norm_table: norms.into_values().flat_map(|n| n.rows).collect(),
+        results,
+        cutoffs,
+        rejects,
+    })
 }
 
 #[cfg(test)]

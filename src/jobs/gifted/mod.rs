@@ -50,6 +50,86 @@ pub(crate) fn grade_listed(hebrew: &[i64], arabic: &[i64], sector: Sector, grade
     }
 }
 
+/// A student's stage B category (gifted.md §3; 0207 §1.8, §1.10, §2.5.ג), decided by
+/// [`identification::categorize`] and read again by the placement phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Category {
+    Gifted,
+    Excellent,
+    NotEligible,
+    Incomplete,
+    Removed,
+}
+
+impl Category {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Gifted => "gifted",
+            Category::Excellent => "excellent",
+            Category::NotEligible => "not_eligible",
+            Category::Incomplete => "incomplete",
+            Category::Removed => "removed",
+        }
+    }
+
+    /// gifted.md §3 letters; `removed` has no letter kind of its own.
+    pub fn letter_kind(self) -> Option<&'static str> {
+        match self {
+            Category::Gifted => Some("stage_b_gifted"),
+            Category::Excellent => Some("stage_b_excellent"),
+            Category::NotEligible => Some("stage_b_not_eligible"),
+            Category::Incomplete => Some("stage_b_incomplete"),
+            Category::Removed => None,
+        }
+    }
+}
+
+/// A `norms.group_by` column with no value for a student.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownGroupColumn(pub String);
+
+impl std::fmt::Display for UnknownGroupColumn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "norms.group_by names column {:?}, which has no value",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownGroupColumn {}
+
+/// data-contract.md `norm_group` (0207 §2.5.ב, norms by year-group): the group's values joined
+/// by `/` in `group_by` order, e.g. `2027/hebrew/2`. `value_of` gives a student's value of a
+/// column (e.g. [`default_group_value`], or a lookup in any roster column).
+pub fn norm_group<S: AsRef<str>>(
+    group_by: &[S],
+    mut value_of: impl FnMut(&str) -> Option<String>,
+) -> Result<String, UnknownGroupColumn> {
+    let mut parts = Vec::with_capacity(group_by.len());
+    for col in group_by {
+        let col = col.as_ref();
+        parts.push(value_of(col).ok_or_else(|| UnknownGroupColumn(col.to_string()))?);
+    }
+    Ok(parts.join("/"))
+}
+
+/// A student's value of the default `group_by` columns `school_year`, `sector`, `grade`.
+pub fn default_group_value(
+    column: &str,
+    school_year: i64,
+    sector: Sector,
+    grade: i64,
+) -> Option<String> {
+    match column {
+        "school_year" => Some(school_year.to_string()),
+        "sector" => Some(sector.as_str().to_string()),
+        "grade" => Some(grade.to_string()),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

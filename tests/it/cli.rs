@@ -1,0 +1,71 @@
+//! The command line: exit codes, usage errors, overrides.
+use crate::support::*;
+
+#[test]
+fn tiny_fixture_validates_with_zero_rejects_and_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("v");
+    let o = itur(["validate", "gifted-elementary", "--input"].iter().map(|s| s.to_string()).chain([fixtures().join("tiny").display().to_string(), "--out".into(), out.display().to_string()]));
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rejects = read_csv(&out.join("rejects.csv"));
+    assert_eq!(rejects.len(), 1, "only the header: {rejects:?}");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["exit"]["code"], 0);
+    assert_eq!(m["inputs"].as_array().unwrap().len(), 5);
+    assert_eq!(m["pipeline"]["parameters"]["thresholds"]["gifted"], 97.0);
+    for f in m["outputs"].as_array().unwrap() {
+        assert_eq!(f["sha256"].as_str().unwrap().len(), 64);
+    }
+}
+
+#[test]
+fn unknown_job_parameter_and_bad_value_are_usage_errors() {
+    let tiny = fixtures().join("tiny").display().to_string();
+    let o = itur(["validate", "gifted-elemntary", "--input", &tiny]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown job `gifted-elemntary`"));
+    let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--set", "thresholds.gifed=96"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown parameter `thresholds.gifed`"), "{}", stderr(&o));
+    let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--set", "class_capacity=many"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("`class_capacity` takes a whole number"), "{}", stderr(&o));
+    let o = itur(["validate", "gifted-elementary", "--input", "/nonexistent/dir"]);
+    assert_eq!(code(&o), 2);
+    let o = itur(["run", "gifted-elementary", "--input", &tiny, "--out", "/tmp/x", "--phase", "lunch"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("unknown phase `lunch`"));
+}
+
+#[test]
+fn json_logs_are_json_lines() {
+    let tmp = tempfile::tempdir().unwrap();
+    let tiny = fixtures().join("tiny").display().to_string();
+    let out = tmp.path().join("v").display().to_string();
+    let o = itur(["--log-format", "json", "validate", "gifted-elementary", "--input", &tiny, "--out", &out]);
+    assert_eq!(code(&o), 0);
+    let err = stderr(&o);
+    assert!(err.lines().count() > 3);
+    for line in err.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert!(v["level"].is_string());
+    }
+    let o = itur(["--log-format", "json", "validate", "nope", "--input", &tiny]);
+    let v: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(v["exit_code"], 2);
+}
+
+#[test]
+fn schema_lists_tables_and_prints_one() {
+    let o = itur(["schema"]);
+    assert_eq!(code(&o), 0);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    for t in ["students", "contacts", "stage_b_scores", "gifted_tracks"] {
+        assert!(text.contains(t), "{t} missing from {text}");
+    }
+    let o = itur(["schema", "students"]);
+    let text = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(text.contains("student_id") && text.contains("מספר זהות תלמיד") && text.contains("Israeli ID"));
+    let o = itur(["schema", "pupils"]);
+    assert_eq!(code(&o), 2);
+}

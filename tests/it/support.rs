@@ -1,0 +1,53 @@
+//! Helpers shared by the integration tests.
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    root().join("fixtures")
+}
+
+/// Runs `itur` with `args`; returns the output (exit code, stdout, stderr).
+pub fn itur<I, S>(args: I) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    Command::new(env!("CARGO_BIN_EXE_itur"))
+        .args(args)
+        .env_remove("ITUR_FAIL_AFTER_FILES")
+        .output()
+        .expect("itur runs")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+pub fn code(o: &Output) -> i32 {
+    o.status.code().unwrap_or(-1)
+}
+
+/// Copies every file of `from` into `to` (flat directories).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Reads a CSV written by itur (with BOM) into rows of fields.
+pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let data = std::fs::read(path).unwrap();
+    let data = data.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&data);
+    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(data);
+    r.records()
+        .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
