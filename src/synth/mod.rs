@@ -12,6 +12,7 @@ mod org;
 mod people;
 mod plan;
 mod scores;
+mod shape;
 mod tables;
 mod util;
 
@@ -95,7 +96,7 @@ fn world(cfg: &SynthConfig) -> Result<tables::World, String> {
         ));
     }
     let (seed, year) = (cfg.seed, cfg.school_year);
-    let mut st = plan::structure(seed, n, year)?;
+    let mut st = shape::structure(seed, n, year)?;
     let sep1 = days(year as i32 - 1, 9, 1);
     let org = org::build(
         seed,
@@ -168,6 +169,7 @@ fn world(cfg: &SynthConfig) -> Result<tables::World, String> {
             .iter()
             .map(|a| a.neighbours.as_slice())
             .collect(),
+        showcase: plan::ranked(&st.authorities, plan::Sector::Hebrew)[0],
     };
     let scores: Vec<scores::Scores> = ranges
         .par_iter()

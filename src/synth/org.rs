@@ -71,7 +71,11 @@ pub fn build(
         owners.len() as u32 - 1
     };
     for a in auths {
-        let kind = if a.students > 12_000.0 {
+        let city = match a.sector {
+            Sector::Hebrew => a.rank < 40,
+            Sector::Arabic => a.rank < 12,
+        };
+        let kind = if city {
             "עיריית"
         } else {
             "מועצה מקומית"

@@ -5,7 +5,7 @@ use rand::seq::SliceRandom;
 use rand::Rng;
 
 use super::names::*;
-use super::util::{normal, rng_for, stream, weighted, Perm, SynthRng};
+use super::util::{normal, weighted, Perm, SynthRng};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sector {
@@ -100,6 +100,8 @@ pub struct Authority {
     pub city: String,
     pub zip_prefix: u32,
     pub students: f64,
+    /// Rank by size within its sector (0 = largest).
+    pub rank: usize,
     pub neighbours: Vec<u32>,
     /// Number of registration zones (0 = none; set when the authority has tracks in two schools).
     pub zones: u8,
@@ -219,13 +221,12 @@ fn town_names(sector: Sector, rank: usize) -> (String, String) {
     }
 }
 
-fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
-    let n_auth = scaled(255.0, students, 8, 255);
+pub fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
+    let n_auth = scaled(255.0, students, 10, 255);
     let n_ar = ((n_auth as f64 * 0.3).round() as usize).max(1);
     let n_he = n_auth - n_ar;
     let w_he = zipf(rng, n_he, 0.9);
-    // Few Arabic authorities (small scale): concentrate so the largest can host a gifted track.
-    let w_ar = zipf(rng, n_ar, if n_ar <= 3 { 1.5 } else { 0.7 });
+    let w_ar = zipf(rng, n_ar, 0.7);
     let (s_he, s_ar) = (w_he.iter().sum::<f64>(), w_ar.iter().sum::<f64>());
     let mut slots: Vec<(Sector, usize)> = (0..n_he).map(|r| (Sector::Hebrew, r)).collect();
     slots.extend((0..n_ar).map(|r| (Sector::Arabic, r)));
@@ -237,10 +238,11 @@ fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
             Sector::Hebrew => 0.78 * w_he[rank] / s_he,
             Sector::Arabic => 0.22 * w_ar[rank] / s_ar,
         };
-        let region = match (sector, rank) {
-            (Sector::Hebrew, 0) => 0,
-            (Sector::Hebrew, _) => weighted(rng, HE_REGION_W),
-            (Sector::Arabic, _) => weighted(rng, AR_REGION_W),
+        let region = match sector {
+            Sector::Hebrew if rank < HE_TOWN_REGION.len() => HE_TOWN_REGION[rank],
+            Sector::Arabic if rank < AR_TOWN_REGION.len() => AR_TOWN_REGION[rank],
+            Sector::Hebrew => weighted(rng, HE_REGION_W),
+            Sector::Arabic => weighted(rng, AR_REGION_W),
         };
         out.push(Authority {
             id: format!("A{:04}", i + 1),
@@ -250,6 +252,7 @@ fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
             city,
             zip_prefix: 100 + ((i as u32 * 37) % 900),
             students: share * students as f64,
+            rank,
             neighbours: Vec::new(),
             zones: 0,
         });
@@ -281,7 +284,7 @@ fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
     out
 }
 
-fn school_name(rng: &mut SynthRng, sector: Sector, stage: Stage, sup: Supervision) -> String {
+pub fn school_name(rng: &mut SynthRng, sector: Sector, stage: Stage, sup: Supervision) -> String {
     match sector {
         Sector::Hebrew => {
             let stem = HE_SCHOOL_STEMS[rng.gen_range(0..HE_SCHOOL_STEMS.len())];
@@ -335,31 +338,60 @@ fn school_sizes(rng: &mut SynthRng, per_grade: usize, weights: &[f64]) -> Vec<us
     out
 }
 
-fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution> {
+/// Authorities of a sector, largest first.
+pub fn ranked(auths: &[Authority], sector: Sector) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..auths.len())
+        .filter(|&a| auths[a].sector == sector)
+        .collect();
+    order.sort_by(|&a, &b| {
+        auths[b]
+            .students
+            .total_cmp(&auths[a].students)
+            .then(a.cmp(&b))
+    });
+    order
+}
+
+pub fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution> {
+    // Whatever the scale, the largest authorities have official elementary schools with two
+    // classes a grade, so that single-school and two-school gifted tracks exist.
+    let mut forced: Vec<Vec<usize>> = vec![Vec::new(); auths.len()];
+    let (he, ar) = (ranked(auths, Sector::Hebrew), ranked(auths, Sector::Arabic));
+    for (list, r, sizes) in [(&he, 0, vec![2, 2]), (&he, 1, vec![2]), (&ar, 0, vec![2])] {
+        if let Some(&a) = list.get(r) {
+            forced[a] = sizes;
+        }
+    }
     let mut out: Vec<Institution> = Vec::new();
     for (a, auth) in auths.iter().enumerate() {
         let t = auth.students / (12.0 * 26.5);
-        let mut plans: Vec<(Stage, usize)> = Vec::new();
-        if t < 1.0 {
-            plans.push((Stage::Both, 1));
+        let mut plans: Vec<(Stage, usize, bool)> = Vec::new();
+        if t < 0.4 && forced[a].is_empty() {
+            plans.push((Stage::Both, 1, false));
         } else {
-            let c = t.round() as usize;
-            for k in school_sizes(rng, c, &[0.2, 0.35, 0.3, 0.15]) {
-                plans.push((Stage::Elementary, k));
+            let c = (t.round() as usize).max(1);
+            let fixed: usize = forced[a].iter().sum();
+            plans.extend(forced[a].iter().map(|&k| (Stage::Elementary, k, true)));
+            for k in school_sizes(rng, c.saturating_sub(fixed), &[0.12, 0.3, 0.35, 0.23]) {
+                plans.push((Stage::Elementary, k, false));
             }
-            let w = [0.1, 0.15, 0.2, 0.2, 0.15, 0.1, 0.05, 0.05];
+            let w = [0.05, 0.1, 0.15, 0.2, 0.2, 0.15, 0.08, 0.07];
             for k in school_sizes(rng, c, &w) {
-                plans.push((Stage::Secondary, k));
+                plans.push((Stage::Secondary, k, false));
             }
             if c >= 3 && rng.gen_bool(0.15) {
-                plans.push((Stage::Both, 1));
+                plans.push((Stage::Both, 1, false));
             }
         }
-        for (stage, k) in plans {
-            let (sup, opt_in, opt_out) = supervision(rng, auth.sector);
+        for (stage, k, fixed) in plans {
+            let (mut sup, mut opt_in, mut opt_out) = supervision(rng, auth.sector);
+            if fixed {
+                (sup, opt_in, opt_out) = (Supervision::Official, false, false);
+            }
             let mut classes = Vec::new();
             for g in stage.grades() {
                 let n = match weighted(rng, &[0.1, 0.8, 0.1]) {
+                    _ if fixed => k,
                     0 => k.saturating_sub(1).max(1),
                     1 => k,
                     _ => k + 1,
@@ -394,265 +426,4 @@ fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution> {
         inst.id = format!("{:06}", 100_000 + perm.apply(i as u64));
     }
     out
-}
-
-/// Makes sure every supervision case exists among elementary-stage Hebrew schools (and an
-/// opted-in Arabic one when there are enough), keeping each authority's largest school official.
-fn ensure_kinds(rng: &mut SynthRng, insts: &mut [Institution]) {
-    for sector in [Sector::Hebrew, Sector::Arabic] {
-        let mut largest = std::collections::BTreeMap::new();
-        for (i, inst) in insts.iter().enumerate() {
-            if inst.sector == sector && inst.stage.has_elementary() {
-                let e = largest.entry(inst.authority).or_insert(i);
-                if insts[*e].classes.len() < inst.classes.len() {
-                    *e = i;
-                }
-            }
-        }
-        for &i in largest.values() {
-            let inst = &mut insts[i];
-            (inst.supervision, inst.opt_in, inst.opt_out) = (Supervision::Official, false, false);
-        }
-        let kinds: &[(Supervision, bool, bool)] = match sector {
-            Sector::Hebrew => &[
-                (Supervision::RecognizedUnofficial, true, false),
-                (Supervision::RecognizedUnofficial, false, false),
-                (Supervision::Exempt, false, false),
-                (Supervision::Unrecognized, false, false),
-                (Supervision::Official, false, true),
-            ],
-            Sector::Arabic => &[(Supervision::RecognizedUnofficial, true, false)],
-        };
-        for &kind in kinds {
-            let has = |x: &Institution| {
-                x.sector == sector
-                    && x.stage.has_elementary()
-                    && (x.supervision, x.opt_in, x.opt_out) == kind
-            };
-            if insts.iter().any(has) {
-                continue;
-            }
-            let cands: Vec<usize> = (0..insts.len())
-                .filter(|&i| {
-                    let x = &insts[i];
-                    x.sector == sector
-                        && x.stage.has_elementary()
-                        && x.participates()
-                        && x.supervision == Supervision::Official
-                        && !largest.values().any(|&l| l == i)
-                })
-                .collect();
-            if let Some(&i) = cands.choose(rng) {
-                let inst = &mut insts[i];
-                (inst.supervision, inst.opt_in, inst.opt_out) = kind;
-            }
-        }
-    }
-}
-
-fn tracks(
-    rng: &mut SynthRng,
-    auths: &mut [Authority],
-    insts: &mut [Institution],
-    year: i64,
-) -> Vec<Track> {
-    let mut out = Vec::new();
-    let mut rounds = 0;
-    for sector in [Sector::Hebrew, Sector::Arabic] {
-        let order = ranked(auths, sector);
-        let share = if sector == Sector::Hebrew { 0.3 } else { 0.2 };
-        let want = ((order.len() as f64 * share).round() as usize)
-            .max(if sector == Sector::Hebrew { 2 } else { 1 });
-        let grade = sector.tested_grade() + 1;
-        let mut made = 0;
-        for &a in &order {
-            if made == want {
-                break;
-            }
-            let mut hosts: Vec<usize> = (0..insts.len())
-                .filter(|&i| {
-                    let x = &insts[i];
-                    x.authority == a as u32
-                        && x.sector == sector
-                        && x.stage.has_elementary()
-                        && x.supervision == Supervision::Official
-                        && !x.opt_out
-                })
-                .collect();
-            hosts.sort_by_key(|&i| (std::cmp::Reverse(insts[i].regular_in_grade(grade)), i));
-            let single_ok = hosts
-                .first()
-                .is_some_and(|&i| insts[i].regular_in_grade(grade) >= 2);
-            let two_ok = hosts.len() >= 2;
-            // The largest Hebrew authority has tracks in two schools (registration zones).
-            let want_two = (sector == Sector::Hebrew && made == 0) || rng.gen_bool(0.2);
-            let chosen: Vec<(usize, u8)> = if two_ok && (want_two || !single_ok) {
-                vec![(hosts[0], 1), (hosts[1], 1)]
-            } else if single_ok {
-                let n = if insts[hosts[0]].regular_in_grade(grade) >= 4 && rng.gen_bool(0.3) {
-                    2
-                } else {
-                    1
-                };
-                vec![(hosts[0], n)]
-            } else {
-                continue;
-            };
-            rounds += 1;
-            // The first track authority is a few years old, the second in its first year.
-            let first_year = match rounds {
-                1 => year - 3,
-                2 => year,
-                2 => year,
-                _ if rng.gen_bool(0.2) => year,
-                _ => year - rng.gen_range(1..=8),
-            };
-            if chosen.len() == 2 {
-                auths[a].zones = 4;
-            }
-            for (k, &(i, n_classes)) in chosen.iter().enumerate() {
-                let cont = |rng: &mut SynthRng| {
-                    if first_year < year {
-                        rng.gen_range(0..=2)
-                    } else {
-                        0
-                    }
-                };
-                let (continuing_boys, continuing_girls) = (cont(rng), cont(rng));
-                // Gifted classes already running, one grade per earlier placement round.
-                let last = (i64::from(grade) + year - first_year - 1).min(6);
-                for g in i64::from(grade)..=last {
-                    for _ in 0..n_classes {
-                        let g = g as u8;
-                        let no =
-                            insts[i].classes.iter().filter(|c| c.grade == g).count() as u16 + 1;
-                        insts[i].classes.push(ClassPlan {
-                            grade: g,
-                            no,
-                            kind: ClassKind::Gifted,
-                            size: 0,
-                        });
-                    }
-                }
-                out.push(Track {
-                    id: format!("GT-{}-{}", auths[a].id, k + 1),
-                    authority: a as u32,
-                    institution: i as u32,
-                    grade,
-                    n_classes,
-                    capacity: if rng.gen_bool(0.15) {
-                        Some(rng.gen_range(22..=28))
-                    } else {
-                        None
-                    },
-                    first_year,
-                    zones: if chosen.len() == 2 {
-                        vec![2 * k as u8 + 1, 2 * k as u8 + 2]
-                    } else {
-                        vec![]
-                    },
-                    grade_class_count: 0,
-                    continuing_boys,
-                    continuing_girls,
-                });
-            }
-            made += 1;
-        }
-    }
-    out
-}
-
-/// Adds special-education classes, then sizes every class so the nation has exactly `students`.
-fn size_classes(
-    rng: &mut SynthRng,
-    insts: &mut [Institution],
-    students: usize,
-) -> Result<(), String> {
-    for inst in insts.iter_mut() {
-        if rng.gen_bool(0.25) {
-            let grades: Vec<u8> = inst.stage.grades().collect();
-            let g = grades[rng.gen_range(0..grades.len())];
-            let no = inst.classes.iter().filter(|c| c.grade == g).count() as u16 + 1;
-            inst.classes.push(ClassPlan {
-                grade: g,
-                no,
-                kind: ClassKind::SpecialEd,
-                size: 0,
-            });
-        }
-        inst.classes.sort_by_key(|c| (c.grade, c.no));
-    }
-    let mut fixed = 0usize;
-    let mut regular = Vec::new();
-    for (i, inst) in insts.iter_mut().enumerate() {
-        for (j, c) in inst.classes.iter_mut().enumerate() {
-            match c.kind {
-                ClassKind::SpecialEd => c.size = rng.gen_range(6..=12),
-                ClassKind::Gifted => c.size = rng.gen_range(20..=26),
-                ClassKind::Regular => regular.push((i, j)),
-            }
-            fixed += c.size as usize;
-        }
-    }
-    if students < fixed + regular.len() * 8 {
-        return Err(format!(
-            "{students} students are too few for a synthetic nation (at least 1000)"
-        ));
-    }
-    let budget = (students - fixed) as i64;
-    let avg = budget as f64 / regular.len() as f64;
-    let (lo, hi) = (
-        (avg - 9.0).max(5.0).round() as i64,
-        (avg + 9.0).round() as i64,
-    );
-    let mut sizes: Vec<i64> = regular
-        .iter()
-        .map(|_| ((avg + 3.5 * normal(rng)).round() as i64).clamp(lo, hi))
-        .collect();
-    let mut diff = budget - sizes.iter().sum::<i64>();
-    let mut order: Vec<usize> = (0..sizes.len()).collect();
-    order.shuffle(rng);
-    while diff != 0 {
-        for &k in &order {
-            if diff == 0 {
-                break;
-            }
-            let step = diff.signum();
-            if (lo..=hi).contains(&(sizes[k] + step)) {
-                sizes[k] += step;
-                diff -= step;
-            }
-        }
-    }
-    for (&(i, j), &s) in regular.iter().zip(&sizes) {
-        insts[i].classes[j].size = s as u32;
-    }
-    let mut next = 0u32;
-    for inst in insts.iter_mut() {
-        inst.first_student = next;
-        inst.n_students = inst.classes.iter().map(|c| c.size).sum();
-        next += inst.n_students;
-    }
-    Ok(())
-}
-
-pub fn structure(seed: u64, students: usize, year: i64) -> Result<Structure, String> {
-    let mut rng = rng_for(seed, stream::PLAN, 0);
-    let mut authorities = authorities(&mut rng, students);
-    let mut institutions = institutions(&mut rng, &authorities);
-    ensure_kinds(&mut rng, &mut institutions);
-    let mut tracks = tracks(&mut rng, &mut authorities, &mut institutions, year);
-    size_classes(&mut rng, &mut institutions, students)?;
-    for t in tracks.iter_mut() {
-        t.grade_class_count = institutions[t.institution as usize]
-            .classes
-            .iter()
-            .filter(|c| c.grade == t.grade)
-            .count() as i64;
-    }
-    Ok(Structure {
-        authorities,
-        institutions,
-        tracks,
-    })
 }

@@ -59,6 +59,8 @@ pub struct Ctx<'a> {
     pub tracks: &'a [Track],
     /// Neighbours of each authority.
     pub neighbours: Vec<&'a [u32]>,
+    /// Authority that gets one referral of each decision, so every case exists at any scale.
+    pub showcase: usize,
 }
 
 /// `students` is the authority's slice, starting at counter `first`; `insts` the range of its
@@ -73,6 +75,16 @@ pub fn scores(
     let mut rng = rng_for(ctx.seed, stream::SCORES, a as u64);
     let mut out = Scores::default();
     let mut start = 0usize;
+    let mut forced = if a == ctx.showcase {
+        vec![
+            ("appeal", "pending"),
+            ("principal", "rejected"),
+            ("appeal", "approved"),
+            ("principal", "approved"),
+        ]
+    } else {
+        Vec::new()
+    };
     for i in insts {
         let inst = &ctx.insts[i];
         let n = inst.n_students as usize;
@@ -90,7 +102,8 @@ pub fn scores(
                 e += 1;
             }
             if local[k].grade == g {
-                class_scores(ctx, &mut rng, &local[k..e], offset + k as u32, &mut out);
+                let cls = &local[k..e];
+                class_scores(ctx, &mut rng, cls, offset + k as u32, &mut forced, &mut out);
             }
             k = e;
         }
@@ -98,7 +111,14 @@ pub fn scores(
     out
 }
 
-fn class_scores(ctx: &Ctx, rng: &mut SynthRng, class: &[Student], first: u32, out: &mut Scores) {
+fn class_scores(
+    ctx: &Ctx,
+    rng: &mut SynthRng,
+    class: &[Student],
+    first: u32,
+    forced: &mut Vec<(&'static str, &'static str)>,
+    out: &mut Scores,
+) {
     let mut tested = Vec::new();
     let mut statuses = Vec::with_capacity(class.len());
     for (j, s) in class.iter().enumerate() {
@@ -124,13 +144,18 @@ fn class_scores(ctx: &Ctx, rng: &mut SynthRng, class: &[Student], first: u32, ou
     for (j, s) in class.iter().enumerate() {
         let by_score = matches!((out.stage_a[out.stage_a.len() - class.len() + j].score, cut), (Some(x), Some(c)) if x >= c);
         let mut invited = by_score;
-        if !by_score && statuses[j] != "opted_out" && rng.gen_bool(0.008) {
-            let kind = if rng.gen_bool(0.75) {
-                "principal"
-            } else {
-                "appeal"
-            };
-            let decision = ["approved", "rejected", "pending"][weighted(rng, &[0.6, 0.25, 0.15])];
+        if !by_score && statuses[j] != "opted_out" && (!forced.is_empty() || rng.gen_bool(0.012)) {
+            let (kind, decision) = forced.pop().unwrap_or_else(|| {
+                let kind = if rng.gen_bool(0.75) {
+                    "principal"
+                } else {
+                    "appeal"
+                };
+                (
+                    kind,
+                    ["approved", "rejected", "pending"][weighted(rng, &[0.6, 0.25, 0.15])],
+                )
+            });
             out.referrals.push(Referral {
                 student: first + j as u32,
                 kind,

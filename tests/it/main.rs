@@ -1,4 +1,6 @@
 //! One integration-test binary: it runs the real `itur` CLI in temporary directories.
+mod atomic;
 mod bad_inputs;
 mod cli;
+mod regen;
 mod support;

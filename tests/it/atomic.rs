@@ -1,0 +1,100 @@
+//! Outputs appear atomically: a failed or killed run leaves the previous output intact and no
+//! partial directory at `--out`.
+use crate::support::*;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let data = if e.file_type().unwrap().is_file() { std::fs::read(e.path()).unwrap() } else { Vec::new() };
+            (e.file_name().to_string_lossy().into_owned(), data)
+        })
+        .collect();
+    v.sort();
+    v
+}
+
+fn leftovers(parent: &Path) -> Vec<String> {
+    std::fs::read_dir(parent)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".itur-"))
+        .collect()
+}
+
+#[test]
+fn injected_write_failure_leaves_previous_output_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let tiny = fixtures().join("tiny").display().to_string();
+    let args = ["validate", "gifted-elementary", "--input", &tiny, "--out", out.to_str().unwrap()];
+    assert_eq!(code(&itur(args)), 0);
+    let before = snapshot(&out);
+    assert!(before.iter().any(|(n, _)| n == "manifest.json"));
+
+    let o = Command::new(env!("CARGO_BIN_EXE_itur"))
+        .args(args)
+        .env("ITUR_FAIL_AFTER_FILES", "1")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("injected write failure"));
+    assert_eq!(snapshot(&out), before, "the previous output changed");
+    assert!(leftovers(tmp.path()).is_empty(), "partial directory left: {:?}", leftovers(tmp.path()));
+}
+
+#[test]
+fn a_failed_first_run_creates_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let tiny = fixtures().join("tiny").display().to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_itur"))
+        .args(["validate", "gifted-elementary", "--input", &tiny, "--out", out.to_str().unwrap()])
+        .env("ITUR_FAIL_AFTER_FILES", "2")
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 1);
+    assert!(!out.exists());
+    assert!(leftovers(tmp.path()).is_empty());
+}
+
+#[test]
+fn refuses_to_replace_a_directory_it_did_not_write() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("precious");
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("thesis.docx"), b"years of work").unwrap();
+    let tiny = fixtures().join("tiny").display().to_string();
+    let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("not an itur output directory"));
+    assert_eq!(std::fs::read(out.join("thesis.docx")).unwrap(), b"years of work");
+}
+
+#[test]
+fn a_killed_run_leaves_previous_output_intact() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("nation");
+    let out_s = out.to_str().unwrap();
+    assert_eq!(code(&itur(["synth", "--scale", "small", "--seed", "3", "--out", out_s])), 0);
+    let before = snapshot(&out);
+    // A bigger nation takes long enough to be killed while it generates or writes.
+    for delay_ms in [300u64, 1200] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_itur"))
+            .args(["synth", "--scale", "300000", "--seed", "4", "--out", out_s])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        assert_eq!(snapshot(&out), before, "killed after {delay_ms} ms: the previous output changed");
+    }
+    // The next run clears what the killed ones left beside it.
+    assert_eq!(code(&itur(["synth", "--scale", "small", "--seed", "3", "--out", out_s])), 0);
+    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+}
