@@ -131,6 +131,8 @@ pub fn csv_bytes(df: &DataFrame, schema: Option<&TableSchema>, headers: Headers)
 pub enum Formats {
     Parquet,
     ParquetAndCsv,
+    /// Lists for people only (e.g. one file per school).
+    CsvOnly,
 }
 
 /// Writes table `name` at `dir_rel/name.parquet` (and `.csv`), with the descriptions of the
@@ -144,9 +146,11 @@ pub fn write_table(
     let table = rel_stem.rsplit('/').next().unwrap_or(rel_stem);
     let schema = schema::get(table);
     let rows = df.height();
-    let bytes = parquet_bytes(df, schema)?;
-    out.write_bytes(&format!("{rel_stem}.parquet"), &bytes, Some(rows))?;
-    if formats == Formats::ParquetAndCsv {
+    if formats != Formats::CsvOnly {
+        let bytes = parquet_bytes(df, schema)?;
+        out.write_bytes(&format!("{rel_stem}.parquet"), &bytes, Some(rows))?;
+    }
+    if formats != Formats::Parquet {
         let bytes = csv_bytes(df, schema, Headers::English)?;
         out.write_bytes(&format!("{rel_stem}.csv"), &bytes, Some(rows))?;
     }

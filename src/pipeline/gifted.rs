@@ -4,32 +4,8 @@ use super::source::{typed, PipelineSource};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReferralUnit {
-    Class,
-    Grade,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Ties {
-    Include,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NormsMode {
-    Empirical,
-    Reference,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum NormsPopulation {
-    CohortEnrollment,
-    Tested,
-}
+pub use crate::jobs::gifted::norms::{NormPopulation, NormsMode};
+pub use crate::jobs::gifted::screening::{ReferralUnit, Ties};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -66,7 +42,7 @@ impl PerSector {
 #[serde(deny_unknown_fields)]
 pub struct Norms {
     pub mode: NormsMode,
-    pub population: NormsPopulation,
+    pub population: NormPopulation,
     pub group_by: Vec<GroupBy>,
 }
 
@@ -169,7 +145,7 @@ mod tests {
         assert_eq!(s.enrichment_group_capacity, 18);
         assert_eq!(s.tested_grades.hebrew, vec![2]);
         assert_eq!(s.tested_grades.arabic, vec![3]);
-        assert_eq!(s.norms.population, NormsPopulation::CohortEnrollment);
+        assert_eq!(s.norms.population, NormPopulation::CohortEnrollment);
         assert_eq!(s.lottery_seed, "itur");
     }
 

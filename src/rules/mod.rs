@@ -1,3 +1,4 @@
 //! Small shared domain rules: Israeli ID, exact fractions, lottery.
 pub mod fraction;
 pub mod israeli_id;
+pub mod lottery;

@@ -7,6 +7,7 @@
 //! authority) order, so the same seed gives identical frames whatever the number of threads.
 
 mod frames;
+mod gifted_tables;
 mod names;
 mod org;
 mod people;
@@ -59,13 +60,13 @@ pub fn generate(cfg: &SynthConfig) -> Result<Vec<SynthTable>, String> {
         ("contact_details", tables::contact_details),
         ("owners", tables::owners),
         ("delegations", tables::delegations),
-        ("stage_a_scores", tables::stage_a_scores),
-        ("referrals", tables::referrals),
-        ("stage_b_scores", tables::stage_b_scores),
-        ("gifted_tracks", tables::gifted_tracks),
-        ("enrichment_centers", tables::enrichment_centers),
-        ("class_requests", tables::class_requests),
-        ("interviews", tables::interviews),
+        ("stage_a_scores", gifted_tables::stage_a_scores),
+        ("referrals", gifted_tables::referrals),
+        ("stage_b_scores", gifted_tables::stage_b_scores),
+        ("gifted_tracks", gifted_tables::gifted_tracks),
+        ("enrichment_centers", gifted_tables::enrichment_centers),
+        ("class_requests", gifted_tables::class_requests),
+        ("interviews", gifted_tables::interviews),
     ];
     let frames: Vec<Result<DataFrame, String>> =
         builders.par_iter().map(|(_, b)| b(&world)).collect();

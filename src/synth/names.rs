@@ -1,6 +1,11 @@
 //! Word lists of the synthetic nation: people, towns, streets, schools, owners, study tracks.
 //! Hebrew-sector people get Hebrew-script names, Arabic-sector people Arabic-script names.
 
+use rand::Rng;
+
+use super::plan::{Sector, Stage, Supervision};
+use super::util::SynthRng;
+
 #[rustfmt::skip]
 pub const HE_MALE: &[&str] = &[
     "אברהם", "יצחק", "יעקב", "משה", "דוד", "יוסף", "דניאל", "אורי", "נועם", "איתי", "יונתן", "עומר",
@@ -214,3 +219,57 @@ pub const AR_TOWN_REGION: &[usize] = &[
     3, 5, 4, 3, 3, 3, 2, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 2, 4, 4, 3, 3, 3, 3, 3, 2, 2, 5, 2, 5, 5, 5,
     5, 3, 3, 3, 3, 3, 3, 5, 3, 2, 2, 2, 2, 3, 3, 3,
 ];
+/// Names of the authority of a sector and size rank: in Hebrew script, and in the sector's script.
+pub fn town_names(sector: Sector, rank: usize) -> (String, String) {
+    match sector {
+        Sector::Hebrew => {
+            if rank < HE_TOWNS.len() {
+                (HE_TOWNS[rank].to_string(), HE_TOWNS[rank].to_string())
+            } else {
+                let k = rank - HE_TOWNS.len();
+                let n = format!(
+                    "{} {}",
+                    HE_TOWN_PREFIX[k % HE_TOWN_PREFIX.len()],
+                    HE_TOWN_STEM[(k / HE_TOWN_PREFIX.len()) % HE_TOWN_STEM.len()]
+                );
+                (n.clone(), n)
+            }
+        }
+        Sector::Arabic => {
+            if rank < AR_TOWNS.len() {
+                (AR_TOWNS[rank].0.to_string(), AR_TOWNS[rank].1.to_string())
+            } else {
+                let k = rank - AR_TOWNS.len();
+                let (ph, pa) = AR_TOWN_PREFIX[k % AR_TOWN_PREFIX.len()];
+                let (sh, sa) = AR_TOWN_STEM[(k / AR_TOWN_PREFIX.len()) % AR_TOWN_STEM.len()];
+                (format!("{ph} {sh}"), format!("{pa} {sa}"))
+            }
+        }
+    }
+}
+
+pub fn school_name(rng: &mut SynthRng, sector: Sector, stage: Stage, sup: Supervision) -> String {
+    match sector {
+        Sector::Hebrew => {
+            let stem = HE_SCHOOL_STEMS[rng.gen_range(0..HE_SCHOOL_STEMS.len())];
+            let kind = match (stage, sup) {
+                (Stage::Elementary, Supervision::Exempt) => "תלמוד תורה",
+                (_, Supervision::Exempt) => "ישיבה קטנה",
+                (Stage::Elementary, _) => "בית ספר יסודי",
+                (Stage::Secondary, Supervision::Official) => ["תיכון", "מקיף"][rng.gen_range(0..2)],
+                (Stage::Secondary, _) => ["אולפנה", "ישיבה תיכונית"][rng.gen_range(0..2)],
+                (Stage::Both, _) => "בית ספר שש-שנתי ויסודי",
+            };
+            format!("{kind} {stem}")
+        }
+        Sector::Arabic => {
+            let stem = AR_SCHOOL_STEMS[rng.gen_range(0..AR_SCHOOL_STEMS.len())];
+            let kind = match stage {
+                Stage::Elementary => "الابتدائية",
+                Stage::Secondary => "الثانوية",
+                Stage::Both => "الشاملة",
+            };
+            format!("مدرسة {stem} {kind}")
+        }
+    }
+}

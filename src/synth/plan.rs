@@ -4,7 +4,7 @@
 use rand::seq::SliceRandom;
 use rand::Rng;
 
-use super::names::*;
+use super::names::{self, AR_REGION_W, AR_TOWN_REGION, HE_REGION_W, HE_TOWN_REGION};
 use super::util::{normal, weighted, Perm, SynthRng};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -193,34 +193,6 @@ fn zipf(rng: &mut SynthRng, n: usize, s: f64) -> Vec<f64> {
     w
 }
 
-fn town_names(sector: Sector, rank: usize) -> (String, String) {
-    match sector {
-        Sector::Hebrew => {
-            if rank < HE_TOWNS.len() {
-                (HE_TOWNS[rank].to_string(), HE_TOWNS[rank].to_string())
-            } else {
-                let k = rank - HE_TOWNS.len();
-                let n = format!(
-                    "{} {}",
-                    HE_TOWN_PREFIX[k % HE_TOWN_PREFIX.len()],
-                    HE_TOWN_STEM[(k / HE_TOWN_PREFIX.len()) % HE_TOWN_STEM.len()]
-                );
-                (n.clone(), n)
-            }
-        }
-        Sector::Arabic => {
-            if rank < AR_TOWNS.len() {
-                (AR_TOWNS[rank].0.to_string(), AR_TOWNS[rank].1.to_string())
-            } else {
-                let k = rank - AR_TOWNS.len();
-                let (ph, pa) = AR_TOWN_PREFIX[k % AR_TOWN_PREFIX.len()];
-                let (sh, sa) = AR_TOWN_STEM[(k / AR_TOWN_PREFIX.len()) % AR_TOWN_STEM.len()];
-                (format!("{ph} {sh}"), format!("{pa} {sa}"))
-            }
-        }
-    }
-}
-
 pub fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
     let n_auth = scaled(255.0, students, 10, 255);
     let n_ar = ((n_auth as f64 * 0.3).round() as usize).max(1);
@@ -233,7 +205,7 @@ pub fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
     slots.shuffle(rng);
     let mut out = Vec::with_capacity(n_auth);
     for (i, &(sector, rank)) in slots.iter().enumerate() {
-        let (name_he, city) = town_names(sector, rank);
+        let (name_he, city) = names::town_names(sector, rank);
         let share = match sector {
             Sector::Hebrew => 0.78 * w_he[rank] / s_he,
             Sector::Arabic => 0.22 * w_ar[rank] / s_ar,
@@ -284,32 +256,6 @@ pub fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
     out
 }
 
-pub fn school_name(rng: &mut SynthRng, sector: Sector, stage: Stage, sup: Supervision) -> String {
-    match sector {
-        Sector::Hebrew => {
-            let stem = HE_SCHOOL_STEMS[rng.gen_range(0..HE_SCHOOL_STEMS.len())];
-            let kind = match (stage, sup) {
-                (Stage::Elementary, Supervision::Exempt) => "תלמוד תורה",
-                (_, Supervision::Exempt) => "ישיבה קטנה",
-                (Stage::Elementary, _) => "בית ספר יסודי",
-                (Stage::Secondary, Supervision::Official) => ["תיכון", "מקיף"][rng.gen_range(0..2)],
-                (Stage::Secondary, _) => ["אולפנה", "ישיבה תיכונית"][rng.gen_range(0..2)],
-                (Stage::Both, _) => "בית ספר שש-שנתי ויסודי",
-            };
-            format!("{kind} {stem}")
-        }
-        Sector::Arabic => {
-            let stem = AR_SCHOOL_STEMS[rng.gen_range(0..AR_SCHOOL_STEMS.len())];
-            let kind = match stage {
-                Stage::Elementary => "الابتدائية",
-                Stage::Secondary => "الثانوية",
-                Stage::Both => "الشاملة",
-            };
-            format!("مدرسة {stem} {kind}")
-        }
-    }
-}
-
 fn supervision(rng: &mut SynthRng, sector: Sector) -> (Supervision, bool, bool) {
     let w: &[f64] = match sector {
         Sector::Hebrew => &[0.74, 0.19, 0.04, 0.03],
@@ -357,7 +303,7 @@ pub fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution>
     // classes a grade, so that single-school and two-school gifted tracks exist.
     let mut forced: Vec<Vec<usize>> = vec![Vec::new(); auths.len()];
     let (he, ar) = (ranked(auths, Sector::Hebrew), ranked(auths, Sector::Arabic));
-    for (list, r, sizes) in [(&he, 0, vec![2, 2]), (&he, 1, vec![2]), (&ar, 0, vec![2])] {
+    for (list, r, sizes) in [(&he, 0, vec![2, 1]), (&he, 1, vec![2]), (&ar, 0, vec![2])] {
         if let Some(&a) = list.get(r) {
             forced[a] = sizes;
         }
@@ -393,8 +339,8 @@ pub fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution>
                 let n = match weighted(rng, &[0.1, 0.8, 0.1]) {
                     _ if fixed => k,
                     0 => k.saturating_sub(1).max(1),
-                    1 => k,
-                    _ => k + 1,
+                    2 if k > 1 => k + 1,
+                    _ => k,
                 };
                 for no in 1..=n {
                     classes.push(ClassPlan {
@@ -407,7 +353,7 @@ pub fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution>
             }
             out.push(Institution {
                 id: String::new(),
-                name: school_name(rng, auth.sector, stage, sup),
+                name: names::school_name(rng, auth.sector, stage, sup),
                 authority: a as u32,
                 sector: auth.sector,
                 stage,

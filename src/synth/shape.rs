@@ -56,7 +56,7 @@ fn ensure_kinds(rng: &mut SynthRng, insts: &mut [Institution], tracks: &[Track])
             if let Some(&i) = c.choose(rng) {
                 let inst = &mut insts[i];
                 (inst.supervision, inst.opt_in, inst.opt_out) = kind;
-                inst.name = plan::school_name(rng, sector, inst.stage, kind.0);
+                inst.name = super::names::school_name(rng, sector, inst.stage, kind.0);
             }
         }
     }

@@ -20,6 +20,8 @@ pub struct Table {
     pub df: DataFrame,
     pub rows_read: usize,
     pub rows_rejected: usize,
+    /// 1-based source row of each accepted row (row i of `df` is data row `row_numbers[i]`).
+    pub row_numbers: Vec<u64>,
 }
 
 impl Table {
@@ -47,6 +49,17 @@ pub struct InputSet {
 impl InputSet {
     pub fn get(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
+    }
+
+    /// Rejects found by a job's own rules (e.g. `grade_not_tested`) for rows validation had
+    /// accepted: they join the rejects and move those rows from accepted to rejected.
+    pub fn add_job_rejects(&mut self, table: &str, rejects: Vec<Reject>) {
+        let Some(t) = self.tables.get_mut(table) else { return };
+        let mut rows: Vec<u64> = rejects.iter().map(|r| r.row_number).collect();
+        rows.sort_unstable();
+        rows.dedup();
+        t.rows_rejected += rows.len();
+        self.rejects.extend(rejects);
     }
 
     /// Tables in dependency order.
@@ -466,6 +479,10 @@ fn check_references(
 
 fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
     let rows_rejected = p.rejects.n_rejected();
+    let row_numbers = (0..p.height)
+        .filter(|&i| !p.rejects.rejected[i])
+        .map(|i| i as u64 + 1)
+        .collect();
     let mask: BooleanChunked = p.rejects.rejected.iter().map(|r| !r).collect();
     let columns: Vec<Column> = p.columns.into_iter().map(Column::from).collect();
     let df = DataFrame::new(p.height, columns)
@@ -486,6 +503,7 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
         df,
         rows_read: p.height,
         rows_rejected,
+        row_numbers,
     })
 }
 

@@ -6,7 +6,8 @@ use std::fmt;
 use crate::rules::fraction::Ratio;
 
 /// `norms.mode`: this year's scores (`empirical`) or published tables (`reference`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NormsMode {
     Empirical,
     Reference,
@@ -23,7 +24,8 @@ impl NormsMode {
 }
 
 /// `norms.population`: who the empirical norm population N is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum NormPopulation {
     /// Every participating student enrolled in the group; those who did not sit a subtest count
     /// below every tested student.

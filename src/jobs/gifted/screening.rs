@@ -7,7 +7,8 @@ use super::{grade_listed, Sector};
 use crate::rules::fraction::Ratio;
 
 /// The unit the referral share is taken in (0207 §2.4.ג: "in each class or in the grade").
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReferralUnit {
     Class,
     Grade,
@@ -24,7 +25,8 @@ impl ReferralUnit {
 }
 
 /// Boundary ties (gifted.md §2.2): only `include` exists — all tied students are referred.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Ties {
     #[default]
     Include,

@@ -5,51 +5,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use polars::prelude::*;
 
+mod validate;
+
 use super::*;
 use crate::rules::israeli_id;
-
-#[derive(serde::Deserialize)]
-struct Schema {
-    name: String,
-    #[serde(default)]
-    key: Vec<String>,
-    columns: Vec<Col>,
-    #[serde(default)]
-    checks: Vec<toml::Table>,
-}
-
-#[derive(serde::Deserialize)]
-struct Col {
-    name: String,
-    #[serde(rename = "type")]
-    ty: String,
-    #[serde(default)]
-    optional: bool,
-    values: Option<Vec<String>>,
-    min: Option<f64>,
-    max: Option<f64>,
-    digits: Option<usize>,
-    #[serde(default)]
-    israeli_id: bool,
-    references: Option<String>,
-    pattern: Option<String>,
-}
-
-fn schema(table: &str) -> Schema {
-    let path = format!("{}/schemas/{table}.toml", env!("CARGO_MANIFEST_DIR"));
-    toml::from_str(&std::fs::read_to_string(&path).expect("schema file")).expect("schema toml")
-}
-
-fn dtype(ty: &str) -> DataType {
-    match ty {
-        "str" | "enum" => DataType::String,
-        "int" => DataType::Int64,
-        "date" => DataType::Date,
-        "bool" => DataType::Boolean,
-        "float" => DataType::Float64,
-        other => panic!("unknown schema type {other}"),
-    }
-}
+use validate::{dtype, schema, strings, table, validate};
 
 fn gen(students: usize, seed: u64) -> Vec<SynthTable> {
     generate(&SynthConfig {
@@ -58,172 +18,6 @@ fn gen(students: usize, seed: u64) -> Vec<SynthTable> {
         school_year: 2027,
     })
     .expect("generate")
-}
-
-/// Column values as strings (dates ISO, bools true/false), None for null.
-fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
-    let c = df.column(col).unwrap().cast(&DataType::String).unwrap();
-    c.str()
-        .unwrap()
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect()
-}
-
-fn table<'a>(t: &'a [SynthTable], name: &str) -> &'a DataFrame {
-    &t.iter()
-        .find(|x| x.name == name)
-        .unwrap_or_else(|| panic!("no table {name}"))
-        .df
-}
-
-fn age_on(birth: &str, year: i64) -> i64 {
-    let b = chrono::NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap();
-    let (y, m, d) = (year - 1, 9, 1);
-    use chrono::Datelike;
-    let mut age = y - i64::from(b.year());
-    if (b.month(), b.day()) > (m, d) {
-        age -= 1;
-    }
-    age
-}
-
-/// Every rule of every schema; returns the broken rules (empty = zero rejects).
-fn validate(tables: &[SynthTable]) -> Vec<String> {
-    let mut bad = Vec::new();
-    let mut err = |t: &str, msg: String| {
-        if bad.len() < 50 {
-            bad.push(format!("{t}: {msg}"));
-        }
-    };
-    for t in tables {
-        let sc = schema(t.name);
-        assert_eq!(sc.name, t.name);
-        let df = &t.df;
-        let get = |c: &str| strings(df, c);
-        for c in &sc.columns {
-            let vals = get(&c.name);
-            for (row, v) in vals.iter().enumerate() {
-                let Some(v) = v else {
-                    if !c.optional {
-                        err(t.name, format!("row {row}: {} is null", c.name));
-                    }
-                    continue;
-                };
-                let e = |m: &str| format!("row {row}: {} = {v:?}: {m}", c.name);
-                if c.ty == "str" && c.values.is_none() && v.is_empty() {
-                    err(t.name, e("empty"));
-                }
-                if let Some(vs) = &c.values {
-                    if !vs.contains(v) {
-                        err(t.name, e("not an enum value"));
-                    }
-                }
-                if c.ty == "int" {
-                    let x: f64 = v.parse().unwrap();
-                    if c.min.is_some_and(|m| x < m) || c.max.is_some_and(|m| x > m) {
-                        err(t.name, e("out of range"));
-                    }
-                }
-                if c.digits
-                    .is_some_and(|d| v.len() != d || !v.bytes().all(|b| b.is_ascii_digit()))
-                {
-                    err(t.name, e("digits"));
-                }
-                if c.israeli_id && israeli_id::check(v).is_err() {
-                    err(t.name, e("israeli id"));
-                }
-                let ok = match c.pattern.as_deref() {
-                    Some("phone") => v
-                        .bytes()
-                        .all(|b| b.is_ascii_digit() || b == b'+' || b == b'-'),
-                    Some("email") => v.contains('@'),
-                    Some("zip") => {
-                        (v.len() == 5 || v.len() == 7) && v.bytes().all(|b| b.is_ascii_digit())
-                    }
-                    _ => true,
-                };
-                if !ok {
-                    err(t.name, e("pattern"));
-                }
-            }
-            if let Some(r) = &c.references {
-                let (rt, rc) = r.split_once('.').unwrap();
-                let target: HashSet<String> = strings(table(tables, rt), rc)
-                    .into_iter()
-                    .flatten()
-                    .collect();
-                for (row, v) in vals.iter().enumerate() {
-                    if v.as_ref().is_some_and(|v| !target.contains(v)) {
-                        err(t.name, format!("row {row}: {} = {v:?} dangles", c.name));
-                    }
-                }
-            }
-        }
-        if !sc.key.is_empty() {
-            let cols: Vec<_> = sc.key.iter().map(|k| get(k)).collect();
-            let mut seen = HashSet::new();
-            for row in 0..df.height() {
-                let k: Vec<_> = cols.iter().map(|c| c[row].clone()).collect();
-                if !seen.insert(k.clone()) {
-                    err(t.name, format!("row {row}: duplicate key {k:?}"));
-                }
-            }
-        }
-        for ck in &sc.checks {
-            let f = |k: &str| ck[k].as_str().unwrap().to_string();
-            match ck["rule"].as_str().unwrap() {
-                "column_order" => {
-                    let (lo, hi) = (get(&f("low")), get(&f("high")));
-                    for (row, (l, h)) in lo.iter().zip(&hi).enumerate() {
-                        if let (Some(l), Some(h)) = (l, h) {
-                            let bad = match l.parse::<i64>() {
-                                Ok(l) => l > h.parse::<i64>().unwrap(),
-                                Err(_) => l > h,
-                            };
-                            if bad {
-                                err(t.name, format!("row {row}: {l} > {h}"));
-                            }
-                        }
-                    }
-                }
-                "required_when" => {
-                    let (c, w) = (get(&f("column")), get(&f("when")));
-                    let eq = f("equals");
-                    for row in 0..df.height() {
-                        if w[row].as_deref() == Some(eq.as_str()) && c[row].is_none() {
-                            err(t.name, format!("row {row}: {} missing", f("column")));
-                        }
-                    }
-                }
-                "age_range" => {
-                    let (b, y) = (get(&f("date")), get(&f("year")));
-                    let (lo, hi) = (
-                        ck["min"].as_integer().unwrap(),
-                        ck["max"].as_integer().unwrap(),
-                    );
-                    for row in 0..df.height() {
-                        let age = age_on(
-                            b[row].as_ref().unwrap(),
-                            y[row].as_ref().unwrap().parse().unwrap(),
-                        );
-                        if !(lo..=hi).contains(&age) {
-                            err(t.name, format!("row {row}: age {age}"));
-                        }
-                    }
-                }
-                "in_parameter" => {
-                    for (row, v) in get(&f("column")).iter().enumerate() {
-                        if !scores::SUBTESTS.contains(&v.as_deref().unwrap()) {
-                            err(t.name, format!("row {row}: subtest {v:?}"));
-                        }
-                    }
-                }
-                other => err(t.name, format!("unknown check {other}")),
-            }
-        }
-    }
-    bad
 }
 
 #[test]
@@ -463,6 +257,131 @@ fn gifted_domain_rules() {
             .any(|v| v.as_deref().is_some_and(|d| d < "2026-09-01"))
             && to.iter().any(Option::is_none)
     );
+}
+
+#[test]
+fn roster_is_consistent() {
+    let t = gen(20_000, 8);
+    let (cls, stu) = (table(&t, "classes"), table(&t, "students"));
+    // n_students is the real count; a student's class is in their institution and grade.
+    let mut count: HashMap<String, i64> = HashMap::new();
+    for c in strings(stu, "class_id").into_iter().flatten() {
+        *count.entry(c).or_default() += 1;
+    }
+    let class_of: HashMap<String, (String, String)> = strings(cls, "class_id")
+        .into_iter()
+        .zip(
+            strings(cls, "institution_id")
+                .into_iter()
+                .zip(strings(cls, "grade")),
+        )
+        .map(|(c, (i, g))| (c.unwrap(), (i.unwrap(), g.unwrap())))
+        .collect();
+    for (c, n) in strings(cls, "class_id")
+        .iter()
+        .zip(strings(cls, "n_students"))
+    {
+        let c = c.as_ref().unwrap();
+        assert_eq!(
+            count.get(c).copied().unwrap_or(0),
+            n.unwrap().parse::<i64>().unwrap(),
+            "{c}"
+        );
+    }
+    let (si, sc, sg) = (
+        strings(stu, "institution_id"),
+        strings(stu, "class_id"),
+        strings(stu, "grade"),
+    );
+    for r in 0..stu.height() {
+        let (i, g) = &class_of[sc[r].as_ref().unwrap()];
+        assert!(Some(i) == si[r].as_ref() && Some(g) == sg[r].as_ref());
+    }
+    // Every student has a legal guardian; contacts and contact_details cover the same people.
+    let con = table(&t, "contacts");
+    let guarded: HashSet<String> = strings(con, "student_id")
+        .into_iter()
+        .zip(strings(con, "is_legal_guardian"))
+        .filter(|(_, g)| g.as_deref() == Some("true"))
+        .map(|(s, _)| s.unwrap())
+        .collect();
+    assert_eq!(guarded.len(), stu.height());
+    let a: HashSet<_> = strings(con, "contact_id").into_iter().collect();
+    let b: HashSet<_> = strings(table(&t, "contact_details"), "contact_id")
+        .into_iter()
+        .collect();
+    assert_eq!(a, b);
+    // A few students reachable by email only, and a very few not at all.
+    let det = table(&t, "contact_details");
+    let reach: HashMap<String, (bool, bool)> = strings(det, "contact_id")
+        .into_iter()
+        .zip(
+            strings(det, "street")
+                .into_iter()
+                .zip(strings(det, "email")),
+        )
+        .map(|(c, (s, e))| (c.unwrap(), (s.is_some(), e.is_some())))
+        .collect();
+    let mut by_student: HashMap<String, (bool, bool)> = HashMap::new();
+    let rows = strings(con, "student_id")
+        .into_iter()
+        .zip(strings(con, "contact_id"))
+        .zip(strings(con, "is_legal_guardian"));
+    for ((s, c), g) in rows {
+        let e = by_student.entry(s.unwrap()).or_default();
+        if g.as_deref() == Some("true") {
+            let (post, mail) = reach[c.as_ref().unwrap()];
+            (e.0, e.1) = (e.0 || post, e.1 || mail);
+        }
+    }
+    let none = by_student.values().filter(|v| !v.0 && !v.1).count();
+    let email_only = by_student.values().filter(|v| !v.0 && v.1).count();
+    assert!((10..200).contains(&none), "unreachable {none}");
+    assert!((100..1000).contains(&email_only), "email only {email_only}");
+    // Stage A: participating institutions, tested grade of the sector only.
+    let inst = table(&t, "institutions");
+    let ok: HashMap<String, (bool, String)> = strings(inst, "institution_id")
+        .into_iter()
+        .zip(
+            strings(inst, "supervision")
+                .into_iter()
+                .zip(strings(inst, "screening_opt_in")),
+        )
+        .zip(
+            strings(inst, "screening_opt_out")
+                .into_iter()
+                .zip(strings(inst, "sector")),
+        )
+        .map(|((i, (s, oi)), (oo, sec))| {
+            let p = match s.as_deref() {
+                Some("official") => oo.as_deref() == Some("false"),
+                Some("recognized_unofficial") => oi.as_deref() == Some("true"),
+                _ => false,
+            };
+            (i.unwrap(), (p, sec.unwrap()))
+        })
+        .collect();
+    let sid: HashMap<String, usize> = strings(stu, "student_id")
+        .into_iter()
+        .enumerate()
+        .map(|(r, s)| (s.unwrap(), r))
+        .collect();
+    for s in strings(table(&t, "stage_a_scores"), "student_id")
+        .into_iter()
+        .flatten()
+    {
+        let r = sid[&s];
+        let (p, sec) = &ok[si[r].as_ref().unwrap()];
+        let want = if sec == "hebrew" { "2" } else { "3" };
+        assert!(*p && sg[r].as_deref() == Some(want));
+    }
+}
+
+#[test]
+#[ignore = "slow: cargo test --release --lib synth::tests::national_zero_rejects -- --ignored"]
+fn national_zero_rejects() {
+    let bad = validate(&gen(SynthConfig::NATIONAL, 2027));
+    assert!(bad.is_empty(), "{bad:#?}");
 }
 
 #[test]

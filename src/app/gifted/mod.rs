@@ -1,4 +1,9 @@
 //! `gifted-elementary`: which tables each phase reads, and running the phases.
+pub mod frame;
+pub mod identification;
+pub mod roster;
+pub mod screening;
+
 use super::inputs;
 use super::record::RunRecord;
 use crate::error::{Error, Result};
@@ -96,9 +101,51 @@ pub struct OutputTable {
     pub formats: Formats,
 }
 
-/// The phases' outputs; filled by the phase modules.
-pub fn compute(_phase: Phase, _s: &GiftedElementary, _inputs: &InputSet, _rec: &mut RunRecord) -> Result<Vec<OutputTable>> {
-    Ok(Vec::new())
+impl OutputTable {
+    pub fn new(stem: &str, df: DataFrame, formats: Formats) -> Self {
+        OutputTable {
+            stem: stem.to_string(),
+            df,
+            formats,
+        }
+    }
+}
+
+/// Runs the phases `phase` selects whose inputs are present, in order.
+pub fn compute(
+    phase: Phase,
+    s: &GiftedElementary,
+    inputs: &mut InputSet,
+    rec: &mut RunRecord,
+) -> Result<Vec<OutputTable>> {
+    let has = |t: &str| inputs.get(t).is_some();
+    let run_screening = phase == Phase::Screening || (phase == Phase::All && has("stage_a_scores"));
+    let run_identification =
+        phase == Phase::Identification || (phase == Phase::All && has("stage_b_scores"));
+    if phase == Phase::Placement {
+        return Err(Error::Usage(
+            "phase `placement` is not implemented in this version of itur".into(),
+        ));
+    }
+    if !run_screening && !run_identification {
+        return Err(Error::Usage(
+            "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores".into(),
+        ));
+    }
+    let mut tables = Vec::new();
+    if run_screening {
+        let (_, t) = rec
+            .steps
+            .run("screening", || screening::run(s, inputs, &mut rec.reconciliation))?;
+        tables.extend(t);
+    }
+    if run_identification {
+        let (_, t) = rec
+            .steps
+            .run("identification", || identification::run(s, inputs, &mut rec.reconciliation))?;
+        tables.extend(t);
+    }
+    Ok(tables)
 }
 
 pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> Result<()> {
@@ -108,12 +155,14 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> 
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let needs = phase_tables(phase_v, &settings);
     let params = check_params(&settings);
-    let inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &needs, &params))?;
-    rec.reconciliation = inputs::reconcile(&inputs);
-    rec.inputs = inputs::input_entries(&inputs);
+    let mut inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &needs, &params))?;
     rec.warnings = inputs.warnings.clone();
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
-    let outputs = compute(phase_v, &settings, &inputs, &mut rec)?;
+    let outputs = compute(phase_v, &settings, &mut inputs, &mut rec)?;
+    // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
+    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
+    rec.reconciliation.extend(inputs::reconcile(&inputs));
+    rec.inputs = inputs::input_entries(&inputs);
     let mut out = OutputDir::create(out_path)?;
     rec.steps.run("write outputs", || -> Result<()> {
         inputs::write_rejects(&mut out, &inputs)?;

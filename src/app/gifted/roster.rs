@@ -1,0 +1,150 @@
+//! The roster as the gifted phases see it: each student with their institution's sector and
+//! whether it takes part (gifted.md §1).
+use super::frame::{bools, ints, strs};
+use crate::error::{Error, Result};
+use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
+use crate::jobs::gifted::Sector;
+use crate::table::InputSet;
+use std::collections::{BTreeMap, HashMap};
+
+/// An institution's facts the gifted job needs.
+#[derive(Debug, Clone)]
+pub struct Institution {
+    pub name: String,
+    pub authority_id: String,
+    pub region_id: String,
+    pub sector: Sector,
+    pub participation: Result<(), NonParticipation>,
+}
+
+/// One enrolled student.
+#[derive(Debug, Clone)]
+pub struct Student {
+    pub student_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub school_year: i64,
+    pub gender: String,
+    pub institution_id: String,
+    pub class_id: String,
+    pub grade: i64,
+    pub residence_authority_id: String,
+    pub registration_zone: Option<String>,
+}
+
+pub struct Roster {
+    /// Every enrolled student counted by whether their institution takes part (and why not).
+    pub participation: BTreeMap<String, i64>,
+    pub institutions: HashMap<String, Institution>,
+    pub students: Vec<Student>,
+    pub index: HashMap<String, usize>,
+}
+
+impl Roster {
+    pub fn institution(&self, s: &Student) -> &Institution {
+        // References are validated: every accepted student's institution exists.
+        &self.institutions[&s.institution_id]
+    }
+
+    pub fn student(&self, id: &str) -> Option<&Student> {
+        self.index.get(id).map(|&i| &self.students[i])
+    }
+
+    pub fn participates(&self, s: &Student) -> bool {
+        self.institution(s).participation.is_ok()
+    }
+}
+
+/// Loads institutions and the students `keep` selects (by grade and sector) or that `also`
+/// names. The roster of a whole nation is 2.4 million students; a phase keeps only those it
+/// needs.
+pub fn load(
+    inputs: &InputSet,
+    keep: impl Fn(Sector, i64) -> bool,
+    also: &std::collections::HashSet<&str>,
+) -> Result<Roster> {
+    let missing = |t: &str| Error::Job(format!("table `{t}` was not read"));
+    let it = inputs.get("institutions").ok_or_else(|| missing("institutions"))?;
+    let mut institutions = HashMap::with_capacity(it.df.height());
+    let cols = strs(it, "institution_id")?
+        .zip(strs(it, "name")?)
+        .zip(strs(it, "authority_id")?)
+        .zip(strs(it, "region_id")?)
+        .zip(strs(it, "sector")?)
+        .zip(strs(it, "supervision")?)
+        .zip(bools(it, "screening_opt_in")?)
+        .zip(bools(it, "screening_opt_out")?);
+    for (((((((id, name), auth), region), sector), sup), opt_in), opt_out) in cols {
+        let sector = sector.and_then(Sector::parse).unwrap_or(Sector::Hebrew);
+        let sup = sup.and_then(Supervision::parse).unwrap_or(Supervision::Unrecognized);
+        institutions.insert(
+            id.unwrap_or_default().to_string(),
+            Institution {
+                name: name.unwrap_or_default().to_string(),
+                authority_id: auth.unwrap_or_default().to_string(),
+                region_id: region.unwrap_or_default().to_string(),
+                sector,
+                participation: institution_participates(sup, opt_in.unwrap_or(false), opt_out.unwrap_or(false)),
+            },
+        );
+    }
+    let st = inputs.get("students").ok_or_else(|| missing("students"))?;
+    let mut students = Vec::new();
+    let cols = strs(st, "student_id")?
+        .zip(strs(st, "institution_id")?)
+        .zip(ints(st, "grade")?)
+        .enumerate();
+    let mut rows = Vec::new();
+    let mut participation: BTreeMap<String, i64> = BTreeMap::new();
+    for (i, ((id, inst), grade)) in cols {
+        let (Some(id), Some(inst), Some(grade)) = (id, inst, grade) else { continue };
+        let institution = institutions.get(inst);
+        let key = match institution.map(|x| &x.participation) {
+            Some(Ok(())) => "taking_part".to_string(),
+            Some(Err(np)) => format!("{}:{}", np.reason(), np.rule.as_str()),
+            None => "institution_unknown".to_string(),
+        };
+        *participation.entry(key).or_insert(0) += 1;
+        let sector = institution.map_or(Sector::Hebrew, |x| x.sector);
+        if keep(sector, grade) || also.contains(id) {
+            rows.push(i);
+        }
+    }
+    let first: Vec<Option<&str>> = strs(st, "first_name")?.collect();
+    let last: Vec<Option<&str>> = strs(st, "last_name")?.collect();
+    let ids: Vec<Option<&str>> = strs(st, "student_id")?.collect();
+    let years: Vec<Option<i64>> = ints(st, "school_year")?.collect();
+    let genders: Vec<Option<&str>> = strs(st, "gender")?.collect();
+    let insts: Vec<Option<&str>> = strs(st, "institution_id")?.collect();
+    let classes: Vec<Option<&str>> = strs(st, "class_id")?.collect();
+    let grades: Vec<Option<i64>> = ints(st, "grade")?.collect();
+    let res: Vec<Option<&str>> = strs(st, "residence_authority_id")?.collect();
+    let zones: Vec<Option<&str>> = strs(st, "registration_zone")?.collect();
+    let owned = |v: Option<&str>| v.unwrap_or_default().to_string();
+    for i in rows {
+        students.push(Student {
+            student_id: owned(ids[i]),
+            first_name: owned(first[i]),
+            last_name: owned(last[i]),
+            school_year: years[i].unwrap_or_default(),
+            gender: owned(genders[i]),
+            institution_id: owned(insts[i]),
+            class_id: owned(classes[i]),
+            grade: grades[i].unwrap_or_default(),
+            residence_authority_id: owned(res[i]),
+            registration_zone: zones[i].filter(|z| !z.is_empty()).map(str::to_string),
+        });
+    }
+    let index = students
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.student_id.clone(), i))
+        .collect();
+    participation.insert("students".into(), st.df.height() as i64);
+    Ok(Roster {
+        participation,
+        institutions,
+        students,
+        index,
+    })
+}

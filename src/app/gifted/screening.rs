@@ -1,0 +1,283 @@
+//! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
+//! stage B invitations, the pending referrals and the schools' invitation lists.
+use super::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
+use super::roster::{self, Roster};
+use super::OutputTable;
+use crate::error::{Error, Result};
+use crate::jobs::gifted::screening::{
+    screen, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
+    ScreeningStudent, StageA,
+};
+use crate::output::write::Formats;
+use crate::pipeline::gifted::GiftedElementary;
+use crate::rules::fraction::Ratio;
+use crate::table::InputSet;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
+    Ok(ScreeningParams {
+        referral_share: Ratio::from_f64_decimal(s.referral_share)
+            .map_err(|e| Error::Config(format!("referral_share: {e}")))?,
+        referral_unit: s.referral_unit,
+        ties: s.ties,
+        tested_grades_hebrew: s.tested_grades.hebrew.clone(),
+        tested_grades_arabic: s.tested_grades.arabic.clone(),
+    })
+}
+
+/// What the screening phase decided, kept for the letters.
+pub struct Screening {
+    pub roster: Roster,
+    pub output: ScreeningOutput,
+}
+
+fn stage_a_rows(inputs: &InputSet) -> Result<HashMap<String, (i64, StageA)>> {
+    let t = inputs
+        .get("stage_a_scores")
+        .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
+    let mut m = HashMap::with_capacity(t.df.height());
+    let rows = strs(t, "student_id")?
+        .zip(ints(t, "school_year")?)
+        .zip(strs(t, "status")?)
+        .zip(ints(t, "score")?);
+    for (((id, year), status), score) in rows {
+        let (Some(id), Some(year), Some(status)) = (id, year, status) else { continue };
+        let a = match (status, score) {
+            ("tested", Some(score)) => StageA::Tested { score },
+            ("absent", _) => StageA::Absent,
+            _ => StageA::OptedOut,
+        };
+        m.insert(id.to_string(), (year, a));
+    }
+    Ok(m)
+}
+
+fn referral_rows(inputs: &InputSet) -> Result<Vec<(i64, Referral)>> {
+    let Some(t) = inputs.get("referrals") else {
+        return Ok(Vec::new());
+    };
+    let mut v = Vec::with_capacity(t.df.height());
+    let rows = strs(t, "student_id")?
+        .zip(ints(t, "school_year")?)
+        .zip(strs(t, "kind")?)
+        .zip(strs(t, "decision")?);
+    for (((id, year), kind), decision) in rows {
+        let (Some(id), Some(year), Some(kind), Some(decision)) = (id, year, kind, decision) else {
+            continue;
+        };
+        let kind = if kind == "appeal" { ReferralKind::Appeal } else { ReferralKind::Principal };
+        let decision = match decision {
+            "approved" => ReferralDecision::Approved,
+            "rejected" => ReferralDecision::Rejected,
+            _ => ReferralDecision::Pending,
+        };
+        v.push((
+            year,
+            Referral {
+                student_id: id.to_string(),
+                kind,
+                decision,
+            },
+        ));
+    }
+    Ok(v)
+}
+
+/// Runs the screening phase.
+pub fn run(
+    s: &GiftedElementary,
+    inputs: &InputSet,
+    reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
+) -> Result<(Screening, Vec<OutputTable>)> {
+    let p = params(s)?;
+    let stage_a = stage_a_rows(inputs)?;
+    let referrals = referral_rows(inputs)?;
+    let also: HashSet<&str> = stage_a
+        .keys()
+        .map(String::as_str)
+        .chain(referrals.iter().map(|(_, r)| r.student_id.as_str()))
+        .collect();
+    let roster = roster::load(inputs, |sector, grade| s.tested_grades.for_sector(sector.as_str()).contains(&grade), &also)?;
+    reconciliation.insert("participation".into(), roster.participation.clone());
+
+    // Rows of another school year than the student's enrolment are not this year's screening.
+    let mut other_year = Vec::new();
+    let students: Vec<ScreeningStudent> = roster
+        .students
+        .iter()
+        .map(|st| {
+            let inst = roster.institution(st);
+            let a = match stage_a.get(&st.student_id) {
+                Some((y, a)) if *y == st.school_year => Some(*a),
+                Some(_) => {
+                    other_year.push(st.student_id.clone());
+                    None
+                }
+                None => None,
+            };
+            ScreeningStudent {
+                student_id: st.student_id.clone(),
+                institution_id: st.institution_id.clone(),
+                class_id: st.class_id.clone(),
+                grade: st.grade,
+                sector: inst.sector,
+                participating: inst.participation.is_ok(),
+                stage_a: a,
+            }
+        })
+        .collect();
+    let refs: Vec<Referral> = referrals
+        .into_iter()
+        .filter(|(y, r)| roster.student(&r.student_id).is_none_or(|st| st.school_year == *y))
+        .map(|(_, r)| r)
+        .collect();
+    let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
+
+    let mut tables = Vec::new();
+    tables.push(invitations_table(&roster, &output)?);
+    tables.push(pending_table(&roster, &output)?);
+    tables.push(exceptions_table(&output, &other_year)?);
+    tables.push(units_table(&output)?);
+    tables.extend(school_invitation_lists(&roster, &output)?);
+
+    let mut rec = BTreeMap::new();
+    let count = |f: &dyn Fn(&StageA) -> bool| students.iter().filter(|x| x.participating && x.stage_a.as_ref().is_some_and(f)).count() as i64;
+    rec.insert("stage_a_tested".into(), count(&|a| matches!(a, StageA::Tested { .. })));
+    rec.insert("stage_a_absent".into(), count(&|a| matches!(a, StageA::Absent)));
+    rec.insert("stage_a_opted_out".into(), count(&|a| matches!(a, StageA::OptedOut)));
+    rec.insert("invitations".into(), output.invitations.len() as i64);
+    for reason in ["score", "principal", "appeal"] {
+        let n = output.invitations.iter().filter(|i| i.reasons.iter().any(|r| r.as_str() == reason)).count();
+        rec.insert(format!("invited_by_{reason}"), n as i64);
+    }
+    rec.insert("pending_referrals".into(), output.pending_referrals.len() as i64);
+    rec.insert("unused_referrals".into(), output.unused_referrals.len() as i64);
+    rec.insert("ignored_stage_a".into(), (output.ignored_stage_a.len() + other_year.len()) as i64);
+    reconciliation.insert("screening".into(), rec);
+    Ok((Screening { roster, output }, tables))
+}
+
+fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
+    let n = o.invitations.len();
+    let mut cols: [Vec<String>; 6] = Default::default();
+    let mut years = Vec::with_capacity(n);
+    let mut grades = Vec::with_capacity(n);
+    for inv in &o.invitations {
+        let st = roster.student(&inv.student_id);
+        years.push(st.map_or(0, |s| s.school_year));
+        grades.push(inv.grade);
+        let region = roster.institutions.get(&inv.institution_id).map(|i| i.region_id.clone()).unwrap_or_default();
+        for (c, v) in cols.iter_mut().zip([
+            inv.student_id.clone(),
+            inv.institution_id.clone(),
+            inv.class_id.clone(),
+            inv.reasons_joined(),
+            inv.sector.as_str().to_string(),
+            region,
+        ]) {
+            c.push(v);
+        }
+    }
+    let [ids, insts, classes, reasons, sectors, regions] = cols;
+    let df = frame(
+        n,
+        vec![
+            col_str("student_id", ids),
+            col_i64("school_year", years),
+            col_str("institution_id", insts),
+            col_str("class_id", classes),
+            col_i64("grade", grades),
+            col_str("sector", sectors),
+            col_str("region_id", regions),
+            col_str("reasons", reasons),
+        ],
+    )?;
+    Ok(OutputTable::new("stage_b_invitations", df, Formats::ParquetAndCsv))
+}
+
+fn pending_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
+    let n = o.pending_referrals.len();
+    let ids: Vec<&str> = o.pending_referrals.iter().map(|p| p.student_id.as_str()).collect();
+    let kinds: Vec<&str> = o
+        .pending_referrals
+        .iter()
+        .map(|p| if p.kind == ReferralKind::Appeal { "appeal" } else { "principal" })
+        .collect();
+    let insts: Vec<String> = ids
+        .iter()
+        .map(|id| roster.student(id).map(|s| s.institution_id.clone()).unwrap_or_default())
+        .collect();
+    let df = frame(n, vec![col_str("student_id", ids), col_str("institution_id", insts), col_str("kind", kinds)])?;
+    Ok(OutputTable::new("pending_referrals", df, Formats::ParquetAndCsv))
+}
+
+/// Input rows the screening could not use, with the reason: nothing is dropped silently.
+fn exceptions_table(o: &ScreeningOutput, other_year: &[String]) -> Result<OutputTable> {
+    let mut rows: Vec<(String, &str, String)> = Vec::new();
+    for u in &o.unused_referrals {
+        let kind = if u.kind == ReferralKind::Appeal { "appeal" } else { "principal" };
+        rows.push((u.student_id.clone(), "referrals", format!("{kind}: {}", u.reason.as_str())));
+    }
+    for i in &o.ignored_stage_a {
+        rows.push((i.student_id.clone(), "stage_a_scores", i.reason.as_str().to_string()));
+    }
+    for id in other_year {
+        rows.push((id.clone(), "stage_a_scores", "school_year_differs_from_enrolment".into()));
+    }
+    rows.sort();
+    let n = rows.len();
+    let df = frame(
+        n,
+        vec![
+            col_str("student_id", rows.iter().map(|r| r.0.as_str()).collect()),
+            col_str("table", rows.iter().map(|r| r.1).collect()),
+            col_str("reason", rows.iter().map(|r| r.2.as_str()).collect()),
+        ],
+    )?;
+    Ok(OutputTable::new("screening_exceptions", df, Formats::ParquetAndCsv))
+}
+
+/// Per unit: tested, k, boundary score (confidential: a score).
+fn units_table(o: &ScreeningOutput) -> Result<OutputTable> {
+    let u = &o.units;
+    let df = frame(
+        u.len(),
+        vec![
+            col_str("institution_id", u.iter().map(|x| x.institution_id.as_str()).collect()),
+            col_str("unit", u.iter().map(|x| x.unit.as_str()).collect()),
+            col_i64("n_tested", u.iter().map(|x| x.n_tested as i64).collect()),
+            col_i64("k", u.iter().map(|x| x.k as i64).collect()),
+            col_opt_i64("boundary_score", u.iter().map(|x| x.boundary_score).collect()),
+            col_i64("n_referred_by_score", u.iter().map(|x| x.n_referred_by_score as i64).collect()),
+        ],
+    )?;
+    Ok(OutputTable::new("confidential/screening_units", df, Formats::Parquet))
+}
+
+/// One CSV per institution with its invited students — names only, no scores (§2.4.ד).
+fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<OutputTable>> {
+    let mut by_school: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, inv) in o.invitations.iter().enumerate() {
+        by_school.entry(inv.institution_id.as_str()).or_default().push(i);
+    }
+    let mut out = Vec::with_capacity(by_school.len());
+    for (inst, idx) in by_school {
+        let get = |f: &dyn Fn(&super::roster::Student) -> String| -> Vec<String> {
+            idx.iter()
+                .map(|&i| roster.student(&o.invitations[i].student_id).map(f).unwrap_or_default())
+                .collect()
+        };
+        let df = frame(
+            idx.len(),
+            vec![
+                col_str("student_id", idx.iter().map(|&i| o.invitations[i].student_id.as_str()).collect()),
+                col_str("first_name", get(&|s| s.first_name.clone())),
+                col_str("last_name", get(&|s| s.last_name.clone())),
+                col_str("class_id", get(&|s| s.class_id.clone())),
+                col_i64("grade", idx.iter().map(|&i| o.invitations[i].grade).collect()),
+            ],
+        )?;
+        out.push(OutputTable::new(&format!("schools/{inst}/stage_b_invitations"), df, Formats::CsvOnly));
+    }
+    Ok(out)
+}

@@ -1,0 +1,203 @@
+//! Letters to parents (standing order 0207 §1.4, §1.5, §2.3.ד, §2.4.ד, §2.5.ד, §2.6.ב, §2.6.ה,
+//! §2.12.ג; gifted.md §7).
+//!
+//! Parents learn the outcome of the identification process only by letter. This module turns
+//! "student S gets letter kind K" requests into one rendered letter per (student, recipient):
+//!
+//! 1. [`recipients`] — who gets the letter: every legal guardian; guardians at the same
+//!    (normalized) postal address share one letter addressed to both; guardians who live apart
+//!    get one each; a guardian without a postal address but with an email gets an email letter;
+//!    a student with no reachable legal guardian is `undeliverable`.
+//! 2. [`templates`] — one minijinja template per kind and language (`he` for the hebrew sector,
+//!    `ar` for the arabic sector), embedded in the binary and overridable from a directory. The
+//!    template context is a closed struct with no field that could carry a score, percentile,
+//!    rank or lottery number; templates that refer to anything else are rejected when loaded.
+//! 3. [`render`] — renders every letter (each template compiled once, letters in parallel),
+//!    output sorted and identical for any thread count or input order.
+//! 4. [`bundle`] — one print-ready HTML file per institution, one letter per A4 page.
+//!
+//! Everything here is a pure function of its arguments: no clock (dates come from
+//! [`LetterParams`]), no file I/O except reading an override template directory.
+pub mod bundle;
+pub mod recipients;
+pub mod render;
+pub mod templates;
+
+#[cfg(test)]
+mod tests;
+
+pub use bundle::{build_bundles, Bundle};
+pub use recipients::{
+    resolve_recipients, Contact, ContactDetails, Recipient, Recipients, Relation, Student,
+    UnreachedGuardian,
+};
+pub use render::{
+    render_letters, Institution, LetterExtra, LetterRequest, LetterRow, LettersOutput,
+    Undeliverable, UndeliverableReason,
+};
+pub use templates::{LetterContext, LetterParams, Templates};
+
+/// The language of instruction of a school (`institutions.sector`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Sector {
+    Hebrew,
+    Arabic,
+}
+
+impl Sector {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Sector::Hebrew => "hebrew",
+            Sector::Arabic => "arabic",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Sector> {
+        match s {
+            "hebrew" => Some(Sector::Hebrew),
+            "arabic" => Some(Sector::Arabic),
+            _ => None,
+        }
+    }
+
+    /// Hebrew letters for the hebrew sector, Arabic letters for the arabic sector (gifted.md §7).
+    pub fn language(self) -> Language {
+        match self {
+            Sector::Hebrew => Language::He,
+            Sector::Arabic => Language::Ar,
+        }
+    }
+}
+
+/// The language a letter is written in (`letters.language`). Both are right-to-left.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Language {
+    He,
+    Ar,
+}
+
+impl Language {
+    pub const ALL: [Language; 2] = [Language::He, Language::Ar];
+
+    /// `he` or `ar`: the `letters.language` value, the HTML `lang` and the template subdirectory.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::He => "he",
+            Language::Ar => "ar",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Language> {
+        match s {
+            "he" => Some(Language::He),
+            "ar" => Some(Language::Ar),
+            _ => None,
+        }
+    }
+}
+
+/// How a letter reaches its recipient (`letters.channel`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Channel {
+    /// Printed and mailed to the postal address.
+    Post,
+    /// Sent to the email address (the guardian has no postal address).
+    Email,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Post => "post",
+            Channel::Email => "email",
+        }
+    }
+}
+
+/// The letter kinds of gifted.md §2–§4. Each has one template per language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum LetterKind {
+    /// Stage A: referred to stage B (§2.4.ד).
+    StageAReferred,
+    /// Stage A: tested, not referred (§2.4.ד).
+    StageANotReferred,
+    /// Stage A: absent from the school test (gifted.md §2.1).
+    StageAAbsent,
+    /// Stage B: reached the threshold of the programs for the gifted (§2.6.ב).
+    StageBGifted,
+    /// Stage B: reached the threshold of the programs for excellent students (§1.10, §2.6.א).
+    StageBExcellent,
+    /// Stage B: did not reach a program's threshold (§2.6.ב).
+    StageBNotEligible,
+    /// Stage B: missed a part of the test; points to the absence procedure (§5.2).
+    StageBIncomplete,
+    /// Invitation to the admission interview for a gifted class (§2.7, §2.8.ד.2).
+    InterviewInvitation,
+    /// Placement in a gifted class (§2.2).
+    PlacementClass,
+    /// Placement in the gifted program of an enrichment center (§2.8.ב, §2.8.ד.3).
+    PlacementEnrichmentGifted,
+    /// Placement in the excellent program of an enrichment center (§1.10).
+    PlacementEnrichmentExcellent,
+    /// Not placed in a gifted class this round; on the waitlist (§2.8.ד.3).
+    NotPlacedWaitlist,
+}
+
+impl LetterKind {
+    pub const ALL: [LetterKind; 12] = [
+        LetterKind::StageAReferred,
+        LetterKind::StageANotReferred,
+        LetterKind::StageAAbsent,
+        LetterKind::StageBGifted,
+        LetterKind::StageBExcellent,
+        LetterKind::StageBNotEligible,
+        LetterKind::StageBIncomplete,
+        LetterKind::InterviewInvitation,
+        LetterKind::PlacementClass,
+        LetterKind::PlacementEnrichmentGifted,
+        LetterKind::PlacementEnrichmentExcellent,
+        LetterKind::NotPlacedWaitlist,
+    ];
+
+    /// The `letters.kind` value and the template file stem.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LetterKind::StageAReferred => "stage_a_referred",
+            LetterKind::StageANotReferred => "stage_a_not_referred",
+            LetterKind::StageAAbsent => "stage_a_absent",
+            LetterKind::StageBGifted => "stage_b_gifted",
+            LetterKind::StageBExcellent => "stage_b_excellent",
+            LetterKind::StageBNotEligible => "stage_b_not_eligible",
+            LetterKind::StageBIncomplete => "stage_b_incomplete",
+            LetterKind::InterviewInvitation => "interview_invitation",
+            LetterKind::PlacementClass => "placement_class",
+            LetterKind::PlacementEnrichmentGifted => "placement_enrichment_gifted",
+            LetterKind::PlacementEnrichmentExcellent => "placement_enrichment_excellent",
+            LetterKind::NotPlacedWaitlist => "not_placed_waitlist",
+        }
+    }
+
+    /// Parses a `letters.kind` value (the strings the gifted job's stages produce).
+    pub fn parse(s: &str) -> Option<LetterKind> {
+        LetterKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    /// The [`LetterExtra`] field this kind cannot be written without, if any.
+    pub fn required_extra(self) -> Option<&'static str> {
+        match self {
+            LetterKind::InterviewInvitation | LetterKind::PlacementClass => {
+                Some("class_school_name")
+            }
+            LetterKind::PlacementEnrichmentGifted | LetterKind::PlacementEnrichmentExcellent => {
+                Some("center_name")
+            }
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for LetterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
