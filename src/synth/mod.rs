@@ -90,9 +90,9 @@ fn world(cfg: &SynthConfig) -> Result<tables::World, String> {
             MAX_STUDENTS.min(MAX_ADULTS / 3 - 100_000)
         ));
     }
-    if !(2001..=2100).contains(&cfg.school_year) {
+    if !(2010..=2100).contains(&cfg.school_year) {
         return Err(format!(
-            "school year {} is outside 2001–2100",
+            "school year {} is outside 2010–2100",
             cfg.school_year
         ));
     }

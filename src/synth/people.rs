@@ -147,6 +147,10 @@ fn address(rng: &mut SynthRng, auths: &[Authority], a: u32) -> Address {
     }
 }
 
+/// A family contact: adult counter, first and last name, relation, legal guardian, lives with
+/// the student.
+type Member = (u32, &'static str, &'static str, &'static str, bool, bool);
+
 /// How a family's guardians can be reached.
 #[derive(Clone, Copy, PartialEq)]
 enum Reach {
@@ -185,8 +189,7 @@ pub fn families(
     }
     let n_fam = fam_members.len() as u32;
     let mut out = Families::default();
-    let mut emitted: Vec<Vec<(u32, &'static str, &'static str, &'static str, bool, bool)>> =
-        vec![Vec::new(); n_fam as usize];
+    let mut emitted: Vec<Vec<Member>> = vec![Vec::new(); n_fam as usize];
     let mut seen = vec![false; n_fam as usize];
     // Families are drawn in order of their first member, so output order is stable.
     for i in 0..students.len() {

@@ -69,3 +69,30 @@ fn schema_lists_tables_and_prints_one() {
     let o = itur(["schema", "pupils"]);
     assert_eq!(code(&o), 2);
 }
+
+#[test]
+fn leading_zeros_survive_csv_to_parquet_and_back() {
+    use itur::output::write::parquet_bytes;
+    use itur::table::schema;
+    use itur::table::validate::{load_inputs, TableNeed};
+    let needs = [
+        TableNeed { name: "institutions", required: true },
+        TableNeed { name: "classes", required: true },
+        TableNeed { name: "students", required: true },
+    ];
+    let params = std::collections::BTreeMap::new();
+    let from_csv = load_inputs(&fixtures().join("tiny"), &needs, &params).unwrap();
+    let ids = |set: &itur::table::InputSet| -> Vec<String> {
+        let df = &set.get("students").unwrap().df;
+        df.column("student_id").unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+    };
+    assert_eq!(ids(&from_csv)[0], "010000016");
+    let tmp = tempfile::tempdir().unwrap();
+    for t in ["institutions", "classes", "students"] {
+        let mut df = from_csv.get(t).unwrap().df.clone();
+        std::fs::write(tmp.path().join(format!("{t}.parquet")), parquet_bytes(&mut df, schema::get(t)).unwrap()).unwrap();
+    }
+    let from_parquet = load_inputs(tmp.path(), &needs, &params).unwrap();
+    assert_eq!(ids(&from_parquet), ids(&from_csv));
+    assert!(ids(&from_parquet).iter().all(|id| id.len() == 9 && id.starts_with('0')));
+}

@@ -2,5 +2,6 @@
 mod atomic;
 mod bad_inputs;
 mod cli;
+mod gifted;
 mod regen;
 mod support;

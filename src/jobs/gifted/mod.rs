@@ -13,6 +13,9 @@ pub mod identification;
 pub mod norms;
 pub mod participation;
 pub mod screening;
+pub mod placement;
+pub mod enrichment;
+pub mod track_checks;
 
 #[cfg(test)]
 #[path = "tests/util.rs"]

@@ -29,11 +29,11 @@ mod tests;
 pub use bundle::{build_bundles, Bundle};
 pub use recipients::{
     resolve_recipients, Contact, ContactDetails, Recipient, Recipients, Relation, Student,
-    UnreachedGuardian,
+    UndeliverableReason, UnreachedGuardian,
 };
 pub use render::{
     render_letters, Institution, LetterExtra, LetterRequest, LetterRow, LettersOutput,
-    Undeliverable, UndeliverableReason,
+    Undeliverable,
 };
 pub use templates::{LetterContext, LetterParams, Templates};
 

@@ -1,0 +1,371 @@
+//! One track's seats, ranking, lists and wave walk (gifted.md §4 "Seats", "Ranking",
+//! "Separate lists for boys and girls", "Interview waves", "Two classes"; 0207 §2.8.ד.2).
+
+use std::cmp::Reverse;
+use std::collections::BTreeMap;
+
+use super::assign::Candidacy;
+use super::{
+    AuditRow, Gender, GenderPolicy, InterviewOutcome, Invitation,
+    ListKind, Outcome, Placement, PlacementParams, PlacementStatus, Rule, Track, TrackSeats,
+    WaitReason, WaitlistRow,
+};
+use crate::rules::fraction::Ratio;
+use crate::rules::lottery::lottery_number;
+
+pub(super) struct TrackResult {
+    pub invitations: Vec<Invitation>,
+    pub placements: Vec<Placement>,
+    pub waitlist: Vec<WaitlistRow>,
+    pub audit: Vec<AuditRow>,
+    pub seats: TrackSeats,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Step {
+    Placed,
+    Invited,
+    Failed,
+    NoShow,
+    NoSeat,
+}
+
+impl Step {
+    fn words(self) -> &'static str {
+        match self {
+            Step::Placed => "interview passed, placed",
+            Step::Invited => "not interviewed yet, invited",
+            Step::Failed => "interview failed",
+            Step::NoShow => "did not come to the interview",
+            Step::NoSeat => "no seat left",
+        }
+    }
+}
+
+/// One candidate's turn in one list's walk.
+#[derive(Clone, Copy, Debug)]
+struct Walked {
+    list: ListKind,
+    rank: u32,
+    seats: i64,
+    committed_before: i64,
+    step: Step,
+}
+
+impl Walked {
+    fn describe(&self) -> String {
+        format!(
+            "{} list: rank {}, {} seats, {} committed before: {}",
+            self.list.as_str(),
+            self.rank,
+            self.seats,
+            self.committed_before,
+            self.step.words()
+        )
+    }
+}
+
+struct Cand<'a> {
+    c: &'a Candidacy<'a>,
+    lottery: u64,
+    interview: Option<InterviewOutcome>,
+}
+
+impl Cand<'_> {
+    /// gifted.md §4 "Ranking": residents before non-residents (§2.8.ג.4), then the exact
+    /// composite, highest first, then the lottery number, lowest first (student_id only
+    /// separates a 64-bit collision).
+    fn rank_key(&self) -> (bool, Reverse<Option<Ratio>>, u64, &str) {
+        (
+            !self.c.resident,
+            Reverse(self.c.student.composite),
+            self.lottery,
+            &self.c.student.student_id,
+        )
+    }
+    fn gender(&self) -> Gender {
+        self.c.student.gender
+    }
+}
+
+struct Walk {
+    steps: Vec<(usize, Walked)>,
+    committed: i64,
+    pending: bool,
+}
+
+/// gifted.md §4 "Interview waves": walk `members` (candidate index, rank in this list) in
+/// order, counting committed = placed + invited.
+fn walk(list: ListKind, members: &[(usize, u32)], seats: i64, cands: &[Cand]) -> Walk {
+    let mut committed = 0;
+    let mut pending = false;
+    let mut steps = Vec::with_capacity(members.len());
+    for &(i, rank) in members {
+        let committed_before = committed;
+        let free = committed < seats;
+        let step = match cands[i].interview {
+            Some(InterviewOutcome::Passed) if free => Step::Placed,
+            Some(InterviewOutcome::Failed) => Step::Failed,
+            Some(InterviewOutcome::NoShow) => Step::NoShow,
+            None if free => Step::Invited,
+            _ => Step::NoSeat,
+        };
+        if matches!(step, Step::Placed | Step::Invited) {
+            committed += 1;
+        }
+        pending |= step == Step::Invited;
+        steps.push((
+            i,
+            Walked {
+                list,
+                rank,
+                seats,
+                committed_before,
+                step,
+            },
+        ));
+    }
+    Walk {
+        steps,
+        committed,
+        pending,
+    }
+}
+
+/// gifted.md §4: with `balanced`, F = continuing + seats; the girls' list takes up to
+/// max(0, floor(F/2) − continuing_girls) seats and the boys' list max(0, floor(F/2) −
+/// continuing_boys), each capped by seats. Returns (girls, boys).
+pub(super) fn gender_seats(track: &Track, seats: i64) -> (i64, i64) {
+    let full = seats + track.continuing_boys + track.continuing_girls;
+    let half = full.div_euclid(2);
+    let girls = (half - track.continuing_girls).max(0).min(seats);
+    let boys = (half - track.continuing_boys).max(0).min(seats);
+    (girls, boys)
+}
+
+/// gifted.md §4 "Two classes": girls in rank order to classes 1, 2, 1, 2 …, boys to 2, 1, 2,
+/// 1 … (round robin with that offset for any n_classes).
+fn class_of(gender: Gender, nth: i64, n_classes: i64) -> u8 {
+    let n = n_classes.max(1);
+    let k = match gender {
+        Gender::Female => nth.rem_euclid(n),
+        Gender::Male => (nth + 1).rem_euclid(n),
+    };
+    u8::try_from(k + 1).unwrap_or(u8::MAX)
+}
+
+fn rule_of(step: Step) -> Rule {
+    match step {
+        Step::Placed => Rule::PassedWithinSeats,
+        Step::Invited => Rule::InvitedWithinSeats,
+        Step::Failed => Rule::InterviewFailed,
+        Step::NoShow => Rule::InterviewNoShow,
+        Step::NoSeat => Rule::NoSeat,
+    }
+}
+
+pub(super) fn run_track(
+    params: &PlacementParams,
+    track: &Track,
+    candidacies: &[&Candidacy],
+    outcomes: &BTreeMap<(&str, &str), InterviewOutcome>,
+) -> TrackResult {
+    let seats = track.seats(params);
+    let mut cands: Vec<Cand> = candidacies
+        .iter()
+        .map(|&c| Cand {
+            c,
+            lottery: lottery_number(&params.lottery_seed, &c.student.student_id),
+            interview: outcomes
+                .get(&(c.student.student_id.as_str(), track.track_id.as_str()))
+                .copied(),
+        })
+        .collect();
+    cands.sort_by(|a, b| a.rank_key().cmp(&b.rank_key()));
+    let n = cands.len();
+    let overall = |i: usize| u32::try_from(i + 1).unwrap_or(u32::MAX);
+
+    // first[i]: the step in the student's gender list; last[i]: the deciding step.
+    let mut first: Vec<Option<Walked>> = vec![None; n];
+    let mut last: Vec<Option<Walked>> = vec![None; n];
+    let mut pending: BTreeMap<ListKind, bool> = BTreeMap::new();
+    let (girls_seats, boys_seats, merged_seats, merged_members) = match params.gender_policy {
+        GenderPolicy::Balanced => {
+            let (qg, qb) = gender_seats(track, seats);
+            let mut committed = 0;
+            for (list, gender, q) in [
+                (ListKind::Girls, Gender::Female, qg),
+                (ListKind::Boys, Gender::Male, qb),
+            ] {
+                let members: Vec<(usize, u32)> = (0..n)
+                    .filter(|&i| cands[i].gender() == gender)
+                    .enumerate()
+                    .map(|(r, i)| (i, overall(r)))
+                    .collect();
+                let w = walk(list, &members, q, &cands);
+                committed += w.committed;
+                pending.insert(list, w.pending);
+                for (i, step) in w.steps {
+                    first[i] = Some(step);
+                    last[i] = Some(step);
+                }
+            }
+            let merged: Vec<(usize, u32)> = (0..n)
+                .filter(|&i| first[i].is_some_and(|w| w.step == Step::NoSeat))
+                .map(|i| (i, overall(i)))
+                .collect();
+            (qg, qb, seats - committed, merged)
+        }
+        GenderPolicy::None => (0, 0, seats, (0..n).map(|i| (i, overall(i))).collect()),
+    };
+    let w = walk(ListKind::Merged, &merged_members, merged_seats, &cands);
+    pending.insert(ListKind::Merged, w.pending);
+    for (i, step) in w.steps {
+        last[i] = Some(step);
+    }
+
+    let mut out = TrackResult {
+        invitations: Vec::new(),
+        placements: Vec::new(),
+        waitlist: Vec::new(),
+        audit: Vec::new(),
+        seats: TrackSeats {
+            track_id: track.track_id.clone(),
+            grade: track.grade,
+            authority_id: track.authority_id.clone(),
+            institution_id: track.institution_id.clone(),
+            n_classes: track.n_classes,
+            capacity_per_class: track.capacity(params),
+            continuing_boys: track.continuing_boys,
+            continuing_girls: track.continuing_girls,
+            seats,
+            girls_seats,
+            boys_seats,
+            merged_seats,
+            candidates: u32::try_from(n).unwrap_or(u32::MAX),
+            placed_final: 0,
+            placed_provisional: 0,
+            invited: 0,
+            waitlisted: 0,
+        },
+    };
+    let header = format!(
+        "track {} (grade {}): {} seats = {} class(es) × {} − {} continuing boys − {} continuing girls (never negative); policy {}: girls' list {} seats, boys' list {} seats, merged list {} seats",
+        track.track_id,
+        track.grade,
+        seats,
+        track.n_classes,
+        track.capacity(params),
+        track.continuing_boys,
+        track.continuing_girls,
+        params.gender_policy.as_str(),
+        girls_seats,
+        boys_seats,
+        merged_seats
+    );
+    let (mut nth_girl, mut nth_boy) = (0i64, 0i64);
+    for (i, cand) in cands.iter().enumerate() {
+        let s = cand.c.student;
+        let decided = last[i].expect("every candidate is walked");
+        let status = if pending[&decided.list] {
+            PlacementStatus::Provisional
+        } else {
+            PlacementStatus::Final
+        };
+        let outcome = match decided.step {
+            Step::Placed => {
+                let nth = match s.gender {
+                    Gender::Female => &mut nth_girl,
+                    Gender::Male => &mut nth_boy,
+                };
+                let class_no = class_of(s.gender, *nth, track.n_classes);
+                *nth += 1;
+                out.placements.push(Placement {
+                    student_id: s.student_id.clone(),
+                    track_id: track.track_id.clone(),
+                    class_no,
+                    gender: s.gender,
+                    status,
+                });
+                match status {
+                    PlacementStatus::Final => out.seats.placed_final += 1,
+                    PlacementStatus::Provisional => out.seats.placed_provisional += 1,
+                }
+                Outcome::Placed(status)
+            }
+            Step::Invited => {
+                out.invitations.push(Invitation {
+                    student_id: s.student_id.clone(),
+                    track_id: track.track_id.clone(),
+                    gender: s.gender,
+                });
+                out.seats.invited += 1;
+                Outcome::Invited
+            }
+            step => {
+                let reason = match step {
+                    Step::Failed => WaitReason::Failed,
+                    Step::NoShow => WaitReason::NoShow,
+                    _ => WaitReason::NoSeat,
+                };
+                out.waitlist.push(WaitlistRow {
+                    student_id: s.student_id.clone(),
+                    track_id: track.track_id.clone(),
+                    reason,
+                });
+                out.seats.waitlisted += 1;
+                Outcome::Waitlisted(reason)
+            }
+        };
+        let mut detail = format!(
+            "{header}; {} ({}), overall rank {} of {n}, composite {}, lottery {}",
+            if cand.c.resident {
+                "resident"
+            } else {
+                "non-resident, ranked after every resident"
+            },
+            cand.c.assignment.as_str(),
+            overall(i),
+            s.composite.map_or("none".to_string(), |c| c.to_string()),
+            cand.lottery
+        );
+        if let Some(f) = first[i].filter(|f| f.list != decided.list) {
+            detail.push_str("; ");
+            detail.push_str(&f.describe());
+        }
+        detail.push_str("; ");
+        detail.push_str(&decided.describe());
+        if let Outcome::Placed(st) = outcome {
+            detail.push_str(&format!(
+                "; {} (the {} list {} pending invitations)",
+                st.as_str(),
+                decided.list.as_str(),
+                if st == PlacementStatus::Final {
+                    "has no"
+                } else {
+                    "has"
+                }
+            ));
+        }
+        out.audit.push(AuditRow {
+            student_id: s.student_id.clone(),
+            track_id: track.track_id.clone(),
+            requested_track_id: cand.c.requested_track_id.clone(),
+            gender: Some(s.gender),
+            category: Some(s.category),
+            resident: Some(cand.c.resident),
+            assignment: Some(cand.c.assignment),
+            list: Some(decided.list),
+            rank: Some(decided.rank),
+            list_seats: Some(decided.seats),
+            committed_before: Some(decided.committed_before),
+            lottery_number: Some(cand.lottery),
+            composite: s.composite,
+            interview: cand.interview,
+            outcome,
+            rule: rule_of(decided.step),
+            detail,
+        });
+    }
+    out
+}

@@ -1,0 +1,336 @@
+//! Output rows of the placement phase (data-contract.md `interview_invitations`,
+//! `placements`, `waitlist`; `confidential/audit`) and its errors.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use super::{Category, Gender, InterviewOutcome, TrackViolation};
+use crate::rules::fraction::Ratio;
+
+/// A row of `interview_invitations` (pending: no outcome yet).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Invitation {
+    pub student_id: String,
+    pub track_id: String,
+    pub gender: Gender,
+}
+
+/// `placements.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PlacementStatus {
+    /// The student's list has no pending invitation.
+    Final,
+    Provisional,
+}
+
+impl PlacementStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlacementStatus::Final => "final",
+            PlacementStatus::Provisional => "provisional",
+        }
+    }
+}
+
+/// A row of `placements`.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Placement {
+    pub student_id: String,
+    pub track_id: String,
+    /// 1, or 2 in a track with two classes.
+    pub class_no: u8,
+    pub gender: Gender,
+    pub status: PlacementStatus,
+}
+
+/// `waitlist.reason`: why a gifted student who asked for a class is not placed or invited.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WaitReason {
+    /// Every seat of the lists the student was in is committed to higher-ranked candidates.
+    NoSeat,
+    Failed,
+    NoShow,
+    /// A non-resident asking for a track in its first year or without both authorities'
+    /// approval (0207 §2.8.ג.4).
+    NonResidentNotEligible,
+    /// The student's authority has no track for their next grade, nor does the requested one.
+    NoTrackForGrade,
+}
+
+impl WaitReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::NoSeat => "no_seat",
+            WaitReason::Failed => "failed",
+            WaitReason::NoShow => "no_show",
+            WaitReason::NonResidentNotEligible => "non_resident_not_eligible",
+            WaitReason::NoTrackForGrade => "no_track_for_grade",
+        }
+    }
+}
+
+/// A row of `waitlist`. It carries no rank (rows are sorted by track and student); ranks and
+/// lottery numbers are in the confidential audit.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct WaitlistRow {
+    pub student_id: String,
+    pub track_id: String,
+    pub reason: WaitReason,
+}
+
+/// The list a candidate was walked in (gifted.md §4).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ListKind {
+    Girls,
+    Boys,
+    Merged,
+}
+
+impl ListKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListKind::Girls => "girls",
+            ListKind::Boys => "boys",
+            ListKind::Merged => "merged",
+        }
+    }
+}
+
+/// How a candidate's track was chosen (gifted.md §4 "Candidates", "Two classes").
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Assignment {
+    /// The authority's only track for the grade, which the student requested.
+    ResidentOwnTrack,
+    /// The authority's only track; the student requested another authority's (0207 §2.12.ד).
+    ResidentRedirected,
+    /// Tracks in two schools: the one listing the student's registration zone (§2.8.ג.3).
+    ResidentZone,
+    /// Tracks in two schools, no zone data: the one requested.
+    ResidentRequested,
+    /// Tracks in two schools, no zone data, neither requested: the lowest track_id.
+    ResidentDefault,
+    /// A non-resident, track in its second year or later, both authorities approved
+    /// (§2.8.ג.4); ranked after every resident.
+    NonResidentApproved,
+}
+
+impl Assignment {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Assignment::ResidentOwnTrack => "resident_own_track",
+            Assignment::ResidentRedirected => "resident_redirected",
+            Assignment::ResidentZone => "resident_zone",
+            Assignment::ResidentRequested => "resident_requested",
+            Assignment::ResidentDefault => "resident_default",
+            Assignment::NonResidentApproved => "non_resident_approved",
+        }
+    }
+}
+
+/// Outcome of one audit row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Outcome {
+    Placed(PlacementStatus),
+    Invited,
+    Waitlisted(WaitReason),
+    /// The request does not count (not gifted, other year, superseded, no results).
+    NotCandidate,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Placed(PlacementStatus::Final) => "placed_final",
+            Outcome::Placed(PlacementStatus::Provisional) => "placed_provisional",
+            Outcome::Invited => "invited",
+            Outcome::Waitlisted(_) => "waitlisted",
+            Outcome::NotCandidate => "not_candidate",
+        }
+    }
+}
+
+/// The rule that decided an audit row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Rule {
+    /// `passed` and committed < the list's seats.
+    PassedWithinSeats,
+    /// No interview yet and committed < the list's seats.
+    InvitedWithinSeats,
+    /// committed reached the seats of every list the student was walked in.
+    NoSeat,
+    InterviewFailed,
+    InterviewNoShow,
+    /// Category is not `gifted` (§2.2.א).
+    NotGifted,
+    /// The student has no identification result.
+    NoResults,
+    /// The request's school_year is not the results' school_year.
+    RequestOtherYear,
+    /// A non-resident's request while another of their requests counts.
+    RequestSuperseded,
+    NoTrackForGrade,
+    /// Non-resident, track in its first year (results' school_year ≤ first_year).
+    NonResidentFirstYear,
+    /// Non-resident without `neighbor_approval`.
+    NonResidentNoApproval,
+}
+
+impl Rule {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::PassedWithinSeats => "passed_within_seats",
+            Rule::InvitedWithinSeats => "invited_within_seats",
+            Rule::NoSeat => "no_seat",
+            Rule::InterviewFailed => "interview_failed",
+            Rule::InterviewNoShow => "interview_no_show",
+            Rule::NotGifted => "not_gifted",
+            Rule::NoResults => "no_results",
+            Rule::RequestOtherYear => "request_other_year",
+            Rule::RequestSuperseded => "request_superseded",
+            Rule::NoTrackForGrade => "no_track_for_grade",
+            Rule::NonResidentFirstYear => "non_resident_first_year",
+            Rule::NonResidentNoApproval => "non_resident_no_approval",
+        }
+    }
+}
+
+/// One row of `confidential/audit` per (student, request decision): enough to answer an appeal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditRow {
+    pub student_id: String,
+    /// The track the decision concerns: the candidate's track, else the requested one.
+    pub track_id: String,
+    /// The request behind the row (the earliest of those that collapse into one candidacy).
+    pub requested_track_id: String,
+    pub gender: Option<Gender>,
+    pub category: Option<Category>,
+    /// `Some` for candidates.
+    pub resident: Option<bool>,
+    pub assignment: Option<Assignment>,
+    /// The list whose walk decided (for candidates).
+    pub list: Option<ListKind>,
+    /// 1-based rank in `list` (in the merged list: rank among all the track's candidates).
+    pub rank: Option<u32>,
+    pub list_seats: Option<i64>,
+    /// committed (placed + invited) in `list` when the walk reached the student.
+    pub committed_before: Option<i64>,
+    pub lottery_number: Option<u64>,
+    pub composite: Option<Ratio>,
+    pub interview: Option<InterviewOutcome>,
+    pub outcome: Outcome,
+    pub rule: Rule,
+    /// The decision in words, with every number that led to it.
+    pub detail: String,
+}
+
+impl AuditRow {
+    pub fn composite_num(&self) -> Option<i128> {
+        self.composite.map(|c| c.num())
+    }
+    pub fn composite_den(&self) -> Option<i128> {
+        self.composite.map(|c| c.den())
+    }
+    pub(super) fn sort_key(&self) -> (&str, &str, &str, Rule) {
+        (
+            &self.student_id,
+            &self.track_id,
+            &self.requested_track_id,
+            self.rule,
+        )
+    }
+}
+
+/// Per-track seat accounting (counts only, no ranks).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TrackSeats {
+    pub track_id: String,
+    pub grade: i64,
+    pub authority_id: String,
+    pub institution_id: String,
+    pub n_classes: i64,
+    pub capacity_per_class: i64,
+    pub continuing_boys: i64,
+    pub continuing_girls: i64,
+    pub seats: i64,
+    /// Seats of the girls' and boys' lists (0 with `gender_policy = none`).
+    pub girls_seats: i64,
+    pub boys_seats: i64,
+    /// Seats neither gender list committed, walked by the merged list.
+    pub merged_seats: i64,
+    pub candidates: u32,
+    pub placed_final: u32,
+    pub placed_provisional: u32,
+    pub invited: u32,
+    pub waitlisted: u32,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlacementOutput {
+    /// Sorted by (track_id, student_id).
+    pub invitations: Vec<Invitation>,
+    /// Sorted by (track_id, class_no, student_id).
+    pub placements: Vec<Placement>,
+    /// Sorted by (track_id, student_id).
+    pub waitlist: Vec<WaitlistRow>,
+    /// Confidential. Sorted by (student_id, track_id, requested_track_id, rule).
+    pub audit: Vec<AuditRow>,
+    /// Sorted by (track_id, grade).
+    pub tracks: Vec<TrackSeats>,
+}
+
+impl PlacementOutput {
+    /// Students whose class seat is final (they leave the enrichment entitlement, §2.8.ד.3).
+    pub fn final_student_ids(&self) -> BTreeSet<&str> {
+        self.placements
+            .iter()
+            .filter(|p| p.status == PlacementStatus::Final)
+            .map(|p| p.student_id.as_str())
+            .collect()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PlacementError {
+    InvalidParams(String),
+    /// gifted.md §4 "Track checks": a configuration error (exit 2).
+    TrackChecks(Vec<TrackViolation>),
+    DuplicateStudent(String),
+    DuplicateTrack {
+        track_id: String,
+        grade: i64,
+    },
+    DuplicateInterview {
+        student_id: String,
+        track_id: String,
+    },
+}
+
+impl fmt::Display for PlacementError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PlacementError::InvalidParams(m) => write!(f, "invalid placement parameters: {m}"),
+            PlacementError::TrackChecks(v) => {
+                write!(f, "gifted_tracks break the track checks:")?;
+                for x in v {
+                    write!(f, "\n  {x}")?;
+                }
+                Ok(())
+            }
+            PlacementError::DuplicateStudent(id) => {
+                write!(f, "student {id} has two identification results")
+            }
+            PlacementError::DuplicateTrack { track_id, grade } => {
+                write!(f, "gifted track {track_id} appears twice for grade {grade}")
+            }
+            PlacementError::DuplicateInterview {
+                student_id,
+                track_id,
+            } => write!(
+                f,
+                "student {student_id} has two interview rows for track {track_id}"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for PlacementError {}

@@ -1,0 +1,202 @@
+//! gifted-elementary end to end on synthetic nations: every output of screening and
+//! identification, secrecy outside `confidential/`, and determinism under shuffled rows and
+//! thread counts.
+use crate::support::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+/// Every file under `dir`, relative path → bytes (manifest excluded: it holds times).
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in std::fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p.strip_prefix(base).unwrap().to_string_lossy().into_owned();
+                if rel != "manifest.json" {
+                    out.insert(rel, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+    }
+    let mut m = BTreeMap::new();
+    walk(dir, dir, &mut m);
+    m
+}
+
+fn run_job(input: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_itur"));
+    c.args(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    c.args(extra);
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    let o = c.output().unwrap();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+fn synth_csv(dir: &Path, students: &str) -> PathBuf {
+    let input = dir.join("nation");
+    let o = itur(["synth", "--scale", students, "--seed", "7", "--format", "csv", "--out", input.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::remove_file(input.join("manifest.json")).unwrap();
+    input
+}
+
+#[test]
+fn small_fixture_run_writes_every_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_job(&fixtures().join("small"), &out, &[], &[]);
+    for f in [
+        "manifest.json",
+        "rejects.parquet",
+        "rejects.csv",
+        "stage_b_invitations.parquet",
+        "stage_b_invitations.csv",
+        "pending_referrals.parquet",
+        "screening_exceptions.parquet",
+        "confidential/screening_units.parquet",
+        "confidential/norm_table.parquet",
+        "confidential/results.parquet",
+        "cutoffs.parquet",
+        "cutoffs.csv",
+        "school_lists.parquet",
+        "school_lists.csv",
+        "program_lists.parquet",
+        "program_lists.csv",
+    ] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let inv = read_csv(&out.join("stage_b_invitations.csv"));
+    assert_eq!(&inv[0][..4], ["student_id", "school_year", "institution_id", "class_id"]);
+    assert!(inv[0].contains(&"reasons".to_string()));
+    assert!(inv.len() > 10, "a small nation invites some students");
+    let cut = read_csv(&out.join("cutoffs.csv"));
+    assert_eq!(&cut[0][..5], ["norm_group", "n_population", "n_tested", "n_gifted", "n_excellent"]);
+    assert!(cut.iter().skip(1).all(|r| r[0].split('/').count() == 3), "norm_group is year/sector/grade");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let ident = &m["reconciliation"]["identification"];
+    assert!(ident["results"].as_i64().unwrap() > 0);
+    let cats: i64 = ["gifted", "excellent", "not_eligible", "incomplete", "removed"]
+        .iter()
+        .map(|c| ident[format!("category_{c}")].as_i64().unwrap())
+        .sum();
+    assert_eq!(cats, ident["results"].as_i64().unwrap(), "every result has one category");
+}
+
+/// Words that must not name a column outside `confidential/`.
+const SECRET_WORDS: &[&str] = &["score", "percentile", "composite", "rank", "lottery", "boundary"];
+
+#[test]
+fn no_score_leaves_confidential() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = synth_csv(tmp.path(), "4000");
+    // Plant canary scores: every tested stage A score becomes one of three unusual values.
+    let canaries = ["731", "877", "919"];
+    let path = input.join("stage_a_scores.csv");
+    let rows = read_csv(&path);
+    let mut text = String::from("student_id,school_year,status,score\n");
+    for (i, r) in rows.iter().skip(1).enumerate() {
+        let score = if r[2] == "tested" { canaries[i % 3] } else { "" };
+        text.push_str(&format!("{},{},{},{score}\n", r[0], r[1], r[2]));
+    }
+    std::fs::write(&path, text).unwrap();
+    let out = tmp.path().join("out");
+    run_job(&input, &out, &[], &[]);
+    let mut checked = 0;
+    for (rel, bytes) in files(&out) {
+        if rel.starts_with("confidential/") || !rel.ends_with(".csv") {
+            continue;
+        }
+        let p = out.join(&rel);
+        let table = read_csv(&p);
+        for h in &table[0] {
+            for w in SECRET_WORDS {
+                // `cutoffs` describes groups (gifted.md §3): its raw-score cut-off columns are public.
+                let allowed = rel == "cutoffs.csv" && h.ends_with("_raw");
+                assert!(allowed || !h.contains(w), "{rel}: column `{h}` outside confidential/");
+            }
+        }
+        for row in table.iter().skip(1) {
+            for cell in row {
+                assert!(!canaries.contains(&cell.as_str()), "{rel}: canary score {cell} leaked");
+            }
+        }
+        assert!(!bytes.is_empty());
+        checked += 1;
+    }
+    assert!(checked >= 8, "checked {checked} files");
+    // Parquet outputs outside confidential/ carry the same columns as their CSV twins.
+    for (rel, _) in files(&out) {
+        if rel.ends_with(".parquet") && !rel.starts_with("confidential/") && rel != "rejects.parquet" {
+            let csv = out.join(rel.replace(".parquet", ".csv"));
+            assert!(csv.is_file(), "{rel} has no CSV twin to check");
+        }
+    }
+}
+
+#[test]
+fn same_bytes_with_shuffled_rows_and_one_thread() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = synth_csv(tmp.path(), "6000");
+    let out1 = tmp.path().join("out1");
+    run_job(&input, &out1, &[], &[]);
+    // Reverse and interleave the data rows of every table (the header stays first).
+    for e in std::fs::read_dir(&input).unwrap() {
+        let p = e.unwrap().path();
+        let text = std::fs::read_to_string(&p).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let header = lines.remove(0);
+        lines.reverse();
+        let (a, b): (Vec<_>, Vec<_>) = lines.iter().enumerate().partition(|(i, _)| i % 2 == 0);
+        let mut shuffled = vec![header];
+        shuffled.extend(b.into_iter().map(|x| *x.1));
+        shuffled.extend(a.into_iter().map(|x| *x.1));
+        std::fs::write(&p, shuffled.join("\n") + "\n").unwrap();
+    }
+    let out2 = tmp.path().join("out2");
+    run_job(&input, &out2, &[], &[("RAYON_NUM_THREADS", "1"), ("POLARS_MAX_THREADS", "1")]);
+    let (f1, f2) = (files(&out1), files(&out2));
+    assert_eq!(f1.keys().collect::<Vec<_>>(), f2.keys().collect::<Vec<_>>());
+    for (k, v) in &f1 {
+        assert!(v == &f2[k], "{k} differs between the runs");
+    }
+}
+
+#[test]
+fn phases_run_alone_from_their_own_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = fixtures().join("small");
+    let out = tmp.path().join("s");
+    run_job(&small, &out, &["--phase", "screening"], &[]);
+    assert!(out.join("stage_b_invitations.parquet").is_file());
+    assert!(!out.join("confidential/results.parquet").exists());
+    let out = tmp.path().join("i");
+    run_job(&small, &out, &["--phase", "identification"], &[]);
+    assert!(out.join("confidential/results.parquet").is_file());
+    assert!(!out.join("stage_b_invitations.parquet").exists());
+    // Identification without stage B scores is a clear usage error.
+    let input = tmp.path().join("roster-only");
+    copy_dir(&fixtures().join("tiny"), &input);
+    let o = itur(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", tmp.path().join("x").to_str().unwrap(), "--phase", "identification"]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("stage_b_scores"), "{}", stderr(&o));
+}
+
+#[test]
+fn set_overrides_change_the_decision() {
+    let tmp = tempfile::tempdir().unwrap();
+    let small = fixtures().join("small");
+    let count = |out: &Path| read_csv(&out.join("school_lists.csv")).len() - 1;
+    let a = tmp.path().join("a");
+    run_job(&small, &a, &["--phase", "identification"], &[]);
+    let b = tmp.path().join("b");
+    run_job(&small, &b, &["--phase", "identification", "--set", "thresholds.excellent=50"], &[]);
+    assert!(count(&b) > count(&a), "a lower excellent threshold lists more students");
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["pipeline"]["parameters"]["thresholds"]["excellent"], 50.0);
+    assert_eq!(m["pipeline"]["overrides"][0], "thresholds.excellent=50");
+}
