@@ -1,2 +1,3 @@
 //! The yearly jobs.
 pub mod gifted;
+pub mod letters;

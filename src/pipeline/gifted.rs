@@ -161,5 +161,9 @@ mod tests {
         let src = load("gifted-elementary", None, &["thresholds.excellent=98".into()]).unwrap();
         assert!(GiftedElementary::from_source(&src).is_err());
         assert!(load("gifted-elementary", None, &["class_capacity=lots".into()]).is_err());
+        let src = load("gifted-elementary", None, &["class_capacity=26.5".into()]).unwrap();
+        let e = GiftedElementary::from_source(&src).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("class_capacity"), "{e}");
     }
 }

@@ -128,6 +128,9 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
             let new = parse_value(raw);
             let new = match (old, new) {
                 (toml::Value::Float(_), toml::Value::Integer(n)) => toml::Value::Float(n as f64),
+                // A number where the file wrote a whole number (`thresholds.gifted = 97`, then
+                // `--set thresholds.gifted=96.5`): the typed settings decide whether it fits.
+                (toml::Value::Integer(_), toml::Value::Float(f)) => toml::Value::Float(f),
                 (toml::Value::String(_), toml::Value::String(s)) => toml::Value::String(s),
                 (toml::Value::String(_), _) => toml::Value::String(raw.trim_matches('"').to_string()),
                 (o, n) if std::mem::discriminant(o) == std::mem::discriminant(&n) => n,

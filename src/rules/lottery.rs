@@ -31,7 +31,10 @@ mod tests {
         // python3 -c "import hashlib; print(int.from_bytes(hashlib.sha256(b'itur:123456782').digest()[:8], 'big'))"
         assert_eq!(lottery_number("itur", "123456782"), 2820571366754014005);
         // python3 -c "import hashlib; print(int.from_bytes(hashlib.sha256(b'2027-seed:000000018').digest()[:8], 'big'))"
-        assert_eq!(lottery_number("2027-seed", "000000018"), 9363552791954988967);
+        assert_eq!(
+            lottery_number("2027-seed", "000000018"),
+            9363552791954988967
+        );
         // python3 -c "import hashlib; print(int.from_bytes(hashlib.sha256(b':').digest()[:8], 'big'))"
         assert_eq!(lottery_number("", ""), 16693726192583184368);
     }
@@ -42,6 +45,9 @@ mod tests {
         // ("a:b", "c") and ("a", "b:c") both hash "a:b:c".
         assert_ne!(lottery_number("it", "ur:x"), lottery_number("itur", "x"));
         assert_eq!(lottery_number("a:b", "c"), lottery_number("a", "b:c"));
-        assert_ne!(lottery_number("itur", "000000018"), lottery_number("itur2", "000000018"));
+        assert_ne!(
+            lottery_number("itur", "000000018"),
+            lottery_number("itur2", "000000018")
+        );
     }
 }

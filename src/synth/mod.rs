@@ -84,9 +84,9 @@ pub fn generate(cfg: &SynthConfig) -> Result<Vec<SynthTable>, String> {
 
 fn world(cfg: &SynthConfig) -> Result<tables::World, String> {
     let n = cfg.students;
-    if n < 1_000 || n as u64 > MAX_STUDENTS.min(MAX_ADULTS / 3 - 100_000) {
+    if n < 1_500 || n as u64 > MAX_STUDENTS.min(MAX_ADULTS / 3 - 100_000) {
         return Err(format!(
-            "the synthetic nation needs between 1000 and {} students (asked for {n})",
+            "the synthetic nation needs between 1500 and {} students (asked for {n})",
             MAX_STUDENTS.min(MAX_ADULTS / 3 - 100_000)
         ));
     }

@@ -128,12 +128,13 @@ pub fn build(
             },
         };
     }
-    // Every status occurs, even in a small nation: the last owners take the missing ones.
-    for (k, st) in STATUSES.iter().enumerate() {
+    // Every status occurs, even in a small nation: the last approved owners (there are many)
+    // take the missing ones.
+    for st in &STATUSES[1..] {
         if !owners.iter().any(|o| o.status == *st) {
-            let i = owners.len() - 1 - k;
-            owners[i].status = st;
-            owners[i].approved_on = (*st == "approved").then(|| sep1 - 400);
+            if let Some(o) = owners.iter_mut().rev().find(|o| o.status == "approved") {
+                (o.status, o.approved_on) = (st, None);
+            }
         }
     }
     let mut delegations = Vec::new();

@@ -207,7 +207,7 @@ fn size_classes(
     }
     if students < fixed + regular.len() * 8 {
         return Err(format!(
-            "{students} students are too few for a synthetic nation (at least 1000)"
+            "{students} students are too few for a synthetic nation (at least 1500)"
         ));
     }
     let budget = (students - fixed) as i64;

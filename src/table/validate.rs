@@ -25,6 +25,18 @@ pub struct Table {
 }
 
 impl Table {
+    /// The same table's identity (schema, source, counts) with no rows, to hold a selection.
+    pub fn clone_empty(&self) -> Table {
+        Table {
+            schema: self.schema,
+            source: self.source.clone(),
+            df: DataFrame::empty(),
+            rows_read: self.rows_read,
+            rows_rejected: self.rows_rejected,
+            row_numbers: Vec::new(),
+        }
+    }
+
     pub fn rows_accepted(&self) -> usize {
         self.rows_read - self.rows_rejected
     }
@@ -127,21 +139,39 @@ pub fn load_inputs(
         }
     }
     let mut pending: Vec<Pending> = files
-        .par_iter()
+        .iter()
         .map(|(schema, path, format)| {
+            let t0 = std::time::Instant::now();
             let raw = read_table(path, *format, schema)?;
+            let t1 = std::time::Instant::now();
             let mut p = convert_table(raw);
+            let t2 = std::time::Instant::now();
             row_checks(&mut p, params);
+            check_keys(&mut p);
+            tracing::debug!(
+                table = %schema.name,
+                read_ms = (t1 - t0).as_millis() as u64,
+                convert_ms = (t2 - t1).as_millis() as u64,
+                checks_and_keys_ms = t2.elapsed().as_millis() as u64,
+                "read {}",
+                schema.name
+            );
             Ok(p)
         })
         .collect::<Result<Vec<_>>>()?;
     pending.sort_by_key(|p| schema::order(&p.schema.name));
 
     let mut set = InputSet::default();
-    let mut ref_sets: HashMap<(String, String), PlHashSet<PlSmallStr>> = HashMap::new();
+    let mut ref_sets: HashMap<(String, String), RefSet> = HashMap::new();
     for mut p in pending {
-        check_keys(&mut p);
+        let t0 = std::time::Instant::now();
         check_references(&mut p, &set, &present, &job_tables, &mut ref_sets);
+        tracing::debug!(
+            table = %p.schema.name,
+            refs_ms = t0.elapsed().as_millis() as u64,
+            "references of {}",
+            p.schema.name
+        );
         p.rejects.sort();
         let table = finish(p, &mut set)?;
         set.tables.insert(table.schema.name.clone(), table);
@@ -396,24 +426,8 @@ fn check_keys(p: &mut Pending) {
     if key.is_empty() {
         return;
     }
-    let cols: Vec<Vec<KeyVal>> = key.iter().map(|k| key_values(col(p, k))).collect();
-    let mut first: PlHashMap<[KeyVal; 5], usize> = PlHashMap::with_capacity(p.height);
-    let mut dups = Vec::new();
-    for i in 0..p.height {
-        if p.rejects.is_rejected(i) {
-            continue;
-        }
-        let mut k = [KeyVal::Null; 5];
-        for (j, c) in cols.iter().enumerate().take(5) {
-            k[j] = c[i];
-        }
-        if let Some(&f) = first.get(&k) {
-            dups.push((i, f));
-        } else {
-            first.insert(k, i);
-        }
-    }
-    drop(first);
+    let cols: Vec<&Series> = key.iter().map(|k| col(p, k)).collect();
+    let dups = find_duplicates(&cols, &p.rejects.rejected);
     let column = key.join("+");
     for (i, f) in dups {
         let value: Vec<String> = key.iter().map(|k| show(col(p, k), i)).collect();
@@ -429,13 +443,114 @@ fn check_keys(p: &mut Pending) {
     }
 }
 
+fn mix(h: u64, x: u64) -> u64 {
+    (h.rotate_left(5) ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+}
+
+/// A hash of each row's key values (equal keys, equal hashes).
+fn row_hashes(cols: &[&Series]) -> Vec<u64> {
+    use std::hash::BuildHasher;
+    let height = cols.first().map_or(0, |c| c.len());
+    let state = PlRandomState::default();
+    let mut h = vec![0u64; height];
+    for s in cols {
+        for (slot, v) in h.iter_mut().zip(key_values(s)) {
+            let x = match v {
+                KeyVal::Null => 0,
+                KeyVal::S(v) => state.hash_one(v),
+                KeyVal::I(v) => state.hash_one(v),
+                KeyVal::B(v) => u64::from(v) + 1,
+            };
+            *slot = mix(*slot, x);
+        }
+    }
+    h
+}
+
+/// Rows (not in `skip`) whose key equals an earlier row's: (row, first row). Rows are sorted by
+/// key hash (cache-friendly at millions of rows) and compared exactly where hashes are equal.
+fn find_duplicates(cols: &[&Series], skip: &[bool]) -> Vec<(usize, usize)> {
+    let hashes = row_hashes(cols);
+    let mut pairs: Vec<(u64, u32)> = hashes
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !skip[*i])
+        .map(|(i, &h)| (h, i as u32))
+        .collect();
+    drop(hashes);
+    pairs.par_sort_unstable();
+    let same = |a: usize, b: usize| cols.iter().all(|c| c.get(a).ok() == c.get(b).ok());
+    let mut dups = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        if group.len() < 2 {
+            continue;
+        }
+        // Distinct keys of the group, each with its first row (rows are in ascending order).
+        let mut firsts: Vec<usize> = Vec::new();
+        for &(_, row) in group {
+            let row = row as usize;
+            match firsts.iter().find(|&&f| same(f, row)) {
+                Some(&f) => dups.push((row, f)),
+                None => firsts.push(row),
+            }
+        }
+    }
+    dups.sort_unstable();
+    dups
+}
+
+/// Accepted values of a referenced key column. Digit strings of up to 18 digits (IDs,
+/// institution codes) are held as exact integers tagged with their length, so leading zeros
+/// still count; other values as text.
+#[derive(Default)]
+struct RefSet {
+    digits: PlHashSet<u64>,
+    text: PlHashSet<PlSmallStr>,
+}
+
+fn digits_key(v: &str) -> Option<u64> {
+    let b = v.as_bytes();
+    if b.is_empty() || b.len() > 18 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let n = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    Some(((b.len() as u64) << 60) | n)
+}
+
+impl RefSet {
+    fn build(ca: &StringChunked) -> Self {
+        let mut set = RefSet {
+            digits: PlHashSet::with_capacity(ca.len()),
+            text: PlHashSet::default(),
+        };
+        for v in ca.iter().flatten() {
+            match digits_key(v) {
+                Some(k) => {
+                    set.digits.insert(k);
+                }
+                None => {
+                    set.text.insert(PlSmallStr::from(v));
+                }
+            }
+        }
+        set
+    }
+
+    fn contains(&self, v: &str) -> bool {
+        match digits_key(v) {
+            Some(k) => self.digits.contains(&k),
+            None => self.text.contains(v),
+        }
+    }
+}
+
 /// References resolve to an accepted row of the referenced table.
 fn check_references(
     p: &mut Pending,
     done: &InputSet,
     present: &[&str],
     job_tables: &[&str],
-    cache: &mut HashMap<(String, String), PlHashSet<PlSmallStr>>,
+    cache: &mut HashMap<(String, String), RefSet>,
 ) {
     for (ci, c) in p.schema.columns.iter().enumerate() {
         let Some((t, tc)) = c.reference() else { continue };
@@ -446,31 +561,32 @@ fn check_references(
         let set = cache.entry((t.to_string(), tc.to_string())).or_insert_with(|| {
             let s = target.df.column(tc).expect("referenced column");
             let s = s.as_materialized_series();
-            s.str()
-                .expect("text")
-                .iter()
-                .flatten()
-                .map(PlSmallStr::from)
-                .collect()
+            RefSet::build(s.str().expect("text"))
         });
-        let values = p.columns[ci].str().expect("text").clone();
-        let mut found = Vec::new();
-        for (i, v) in values.iter().enumerate() {
-            let Some(v) = v else { continue };
-            if v.is_empty() || p.rejects.is_rejected(i) {
-                continue;
-            }
-            if !set.contains(v) {
-                found.push(Reject::new(
+        let values: Vec<Option<&str>> = p.columns[ci].str().expect("text").iter().collect();
+        let rejected = &p.rejects.rejected;
+        let dangling: Vec<usize> = values
+            .par_iter()
+            .enumerate()
+            .filter_map(|(i, v)| match v {
+                Some(v) if !v.is_empty() && !rejected[i] && !set.contains(*v) => Some(i),
+                _ => None,
+            })
+            .collect();
+        let found: Vec<Reject> = dangling
+            .into_iter()
+            .map(|i| {
+                let v = values[i].unwrap_or_default();
+                Reject::new(
                     &p.schema.name,
                     i,
                     &c.name,
                     v,
                     "reference",
                     format!("`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})", c.name),
-                ));
-            }
-        }
+                )
+            })
+            .collect();
         for r in found {
             p.rejects.add(r);
         }

@@ -110,29 +110,41 @@ pub fn load(
             rows.push(i);
         }
     }
-    let first: Vec<Option<&str>> = strs(st, "first_name")?.collect();
-    let last: Vec<Option<&str>> = strs(st, "last_name")?.collect();
-    let ids: Vec<Option<&str>> = strs(st, "student_id")?.collect();
-    let years: Vec<Option<i64>> = ints(st, "school_year")?.collect();
-    let genders: Vec<Option<&str>> = strs(st, "gender")?.collect();
-    let insts: Vec<Option<&str>> = strs(st, "institution_id")?.collect();
-    let classes: Vec<Option<&str>> = strs(st, "class_id")?.collect();
-    let grades: Vec<Option<i64>> = ints(st, "grade")?.collect();
-    let res: Vec<Option<&str>> = strs(st, "residence_authority_id")?.collect();
-    let zones: Vec<Option<&str>> = strs(st, "registration_zone")?.collect();
+    // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million).
+    let idx = polars::prelude::IdxCa::from_vec("".into(), rows.iter().map(|&i| i as polars::prelude::IdxSize).collect());
+    let kept = st
+        .df
+        .take(&idx)
+        .map_err(|e| Error::Job(format!("selecting students: {e}")))?;
+    let kept = crate::table::Table {
+        df: kept,
+        row_numbers: Vec::new(),
+        ..st.clone_empty()
+    };
+    let cols = strs(&kept, "student_id")?
+        .zip(strs(&kept, "first_name")?)
+        .zip(strs(&kept, "last_name")?)
+        .zip(ints(&kept, "school_year")?)
+        .zip(strs(&kept, "gender")?)
+        .zip(strs(&kept, "institution_id")?)
+        .zip(strs(&kept, "class_id")?)
+        .zip(ints(&kept, "grade")?)
+        .zip(strs(&kept, "residence_authority_id")?)
+        .zip(strs(&kept, "registration_zone")?);
     let owned = |v: Option<&str>| v.unwrap_or_default().to_string();
-    for i in rows {
+    students.reserve(rows.len());
+    for (((((((((id, first), last), year), gender), inst), class), grade), res), zone) in cols {
         students.push(Student {
-            student_id: owned(ids[i]),
-            first_name: owned(first[i]),
-            last_name: owned(last[i]),
-            school_year: years[i].unwrap_or_default(),
-            gender: owned(genders[i]),
-            institution_id: owned(insts[i]),
-            class_id: owned(classes[i]),
-            grade: grades[i].unwrap_or_default(),
-            residence_authority_id: owned(res[i]),
-            registration_zone: zones[i].filter(|z| !z.is_empty()).map(str::to_string),
+            student_id: owned(id),
+            first_name: owned(first),
+            last_name: owned(last),
+            school_year: year.unwrap_or_default(),
+            gender: owned(gender),
+            institution_id: owned(inst),
+            class_id: owned(class),
+            grade: grade.unwrap_or_default(),
+            residence_authority_id: owned(res),
+            registration_zone: zone.filter(|z| !z.is_empty()).map(str::to_string),
         });
     }
     let index = students

@@ -133,7 +133,11 @@ fn center_for<'c>(
     let all = serving.get(authority)?;
     let same = all.iter().copied().filter(|c| Some(c.sector) == sector);
     same.min_by(|a, b| a.center_id.cmp(&b.center_id))
-        .or_else(|| all.iter().copied().min_by(|a, b| a.center_id.cmp(&b.center_id)))
+        .or_else(|| {
+            all.iter()
+                .copied()
+                .min_by(|a, b| a.center_id.cmp(&b.center_id))
+        })
 }
 
 /// 0207 §2.8.ב, §2.8.ד.3 (gifted.md §4 "Enrichment centers"): enrichment groups and `unserved`.

@@ -5,9 +5,9 @@
 //! stateless: the interview outcomes fed back in as input decide who is placed, and the seats
 //! still free are offered to the next candidates by rank ("interview waves").
 //!
-//! - [`assign`]: which track a requester is a candidate of (residents, registration zones,
+//! - `assign`: which track a requester is a candidate of (residents, registration zones,
 //!   non-residents, §2.8.ג.3–4) and why a request does not count.
-//! - [`lists`]: seats, ranking (exact composite, then the seeded lottery), the girls', boys'
+//! - `lists`: seats, ranking (exact composite, then the seeded lottery), the girls', boys'
 //!   and merged lists (§2.8.ד.2), the wave walk, final vs provisional, two classes.
 //!
 //! Everything is a pure function of its inputs; maps are `BTreeMap`s and every output is
@@ -23,9 +23,9 @@ use std::collections::BTreeMap;
 
 pub use super::track_checks::{check_tracks, TrackRule, TrackViolation};
 pub use super::{Category, Sector};
+use crate::rules::fraction::Ratio;
 pub use inputs::*;
 pub use outputs::*;
-use crate::rules::fraction::Ratio;
 
 fn validate(params: &PlacementParams, tracks: &[Track]) -> Result<(), PlacementError> {
     let bad = |m: String| Err(PlacementError::InvalidParams(m));

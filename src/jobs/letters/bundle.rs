@@ -31,7 +31,9 @@ pub fn build_bundles(
     }
     let mut institution_by_id: HashMap<&str, &Institution> = HashMap::new();
     for i in institutions {
-        institution_by_id.entry(i.institution_id.as_str()).or_insert(i);
+        institution_by_id
+            .entry(i.institution_id.as_str())
+            .or_insert(i);
     }
 
     let groups: Vec<(&str, Vec<&LetterRow>)> = by_institution.into_iter().collect();

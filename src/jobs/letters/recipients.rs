@@ -31,10 +31,12 @@
 //! one too few.
 use std::collections::{BTreeMap, HashMap};
 
+use rayon::prelude::*;
+
 use super::{Channel, Language, Sector};
 
 /// A student, as the letters need it (from `students` and the student's institution).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Student {
     pub student_id: String,
     pub first_name: String,
@@ -75,7 +77,7 @@ impl Relation {
 }
 
 /// A row of `contacts`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Contact {
     pub student_id: String,
     pub contact_id: String,
@@ -87,7 +89,7 @@ pub struct Contact {
 }
 
 /// A row of `contact_details`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct ContactDetails {
     pub contact_id: String,
     pub phone: Option<String>,
@@ -182,8 +184,8 @@ impl Recipients {
         let lo = self
             .recipients
             .partition_point(|r| r.student_id.as_str() < student_id);
-        let hi = lo
-            + self.recipients[lo..].partition_point(|r| r.student_id.as_str() <= student_id);
+        let hi =
+            lo + self.recipients[lo..].partition_point(|r| r.student_id.as_str() <= student_id);
         &self.recipients[lo..hi]
     }
 
@@ -205,59 +207,105 @@ pub struct AddressKey {
 }
 
 /// Resolves the recipients of every student in `students` (see the module docs for the rules).
-/// Contacts of students not in `students` are ignored; a duplicated contact (same student and
-/// contact id) or duplicated `contact_details` row counts once (the first).
+/// Contacts of students not in `students` are ignored. Duplicated rows (same student and
+/// contact id in `contacts`, same contact id in `contact_details`) count once: the smallest
+/// row, so the result never depends on the order of the inputs.
 pub fn resolve_recipients(
     students: &[Student],
     contacts: &[Contact],
     details: &[ContactDetails],
 ) -> Recipients {
-    resolve_student_ids(
-        students.iter().map(|s| s.student_id.as_str()).collect(),
-        contacts,
-        details,
-    )
+    let index = RecipientIndex::new(contacts, details);
+    let mut ids: Vec<&str> = students.iter().map(|s| s.student_id.as_str()).collect();
+    ids.par_sort_unstable();
+    ids.dedup();
+    let per_student: Vec<StudentRecipients> = ids
+        .par_iter()
+        .with_min_len(256)
+        .map(|id| index.resolve(id))
+        .collect();
+    let mut out = Recipients::default();
+    for (id, r) in ids.iter().zip(per_student) {
+        if let Some(reason) = r.undeliverable {
+            out.undeliverable.push((id.to_string(), reason));
+        }
+        out.recipients.extend(r.recipients);
+        out.unreached.extend(r.unreached);
+    }
+    out
 }
 
-/// [`resolve_recipients`] for the given student ids (in any order, duplicates allowed).
-pub(crate) fn resolve_student_ids(
-    mut ids: Vec<&str>,
-    contacts: &[Contact],
-    details: &[ContactDetails],
-) -> Recipients {
-    let mut details_by_id: HashMap<&str, &ContactDetails> = HashMap::with_capacity(details.len());
-    for d in details {
-        details_by_id.entry(d.contact_id.as_str()).or_insert(d);
-    }
-    let mut guardians_by_student: HashMap<&str, Vec<&Contact>> = HashMap::new();
-    for c in contacts.iter().filter(|c| c.is_legal_guardian) {
-        guardians_by_student
-            .entry(c.student_id.as_str())
-            .or_default()
-            .push(c);
-    }
+/// The recipients of one student.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct StudentRecipients {
+    /// Sorted by contact ids; empty when undeliverable.
+    pub recipients: Vec<Recipient>,
+    pub undeliverable: Option<UndeliverableReason>,
+    pub unreached: Vec<UnreachedGuardian>,
+}
 
-    ids.sort_unstable();
-    ids.dedup();
+/// Legal guardians and contact details, indexed once so that students can be resolved one by
+/// one, in parallel.
+pub(crate) struct RecipientIndex<'a> {
+    /// Legal guardians sorted by (student_id, contact_id), one per pair.
+    guardians: Vec<&'a Contact>,
+    details: HashMap<&'a str, &'a ContactDetails>,
+}
 
-    let mut out = Recipients::default();
-    for student_id in ids {
-        let mut guardians = guardians_by_student.remove(student_id).unwrap_or_default();
-        guardians.sort_by(|a, b| a.contact_id.cmp(&b.contact_id));
-        guardians.dedup_by(|a, b| a.contact_id == b.contact_id);
-        if guardians.is_empty() {
-            out.undeliverable
-                .push((student_id.to_string(), UndeliverableReason::NoLegalGuardian));
-            continue;
+impl<'a> RecipientIndex<'a> {
+    pub(crate) fn new(contacts: &'a [Contact], details: &'a [ContactDetails]) -> Self {
+        let mut guardians: Vec<&Contact> =
+            contacts.iter().filter(|c| c.is_legal_guardian).collect();
+        guardians.par_sort_unstable_by(|a, b| {
+            (&a.student_id, &a.contact_id)
+                .cmp(&(&b.student_id, &b.contact_id))
+                .then_with(|| a.cmp(b))
+        });
+        guardians.dedup_by(|a, b| a.student_id == b.student_id && a.contact_id == b.contact_id);
+        let mut by_id: HashMap<&str, &ContactDetails> = HashMap::with_capacity(details.len());
+        for d in details {
+            by_id
+                .entry(d.contact_id.as_str())
+                .and_modify(|cur| {
+                    if d < *cur {
+                        *cur = d;
+                    }
+                })
+                .or_insert(d);
         }
+        RecipientIndex {
+            guardians,
+            details: by_id,
+        }
+    }
 
-        // Group guardians by normalized postal address, else by normalized email.
+    fn guardians_of(&self, student_id: &str) -> &[&'a Contact] {
+        let lo = self
+            .guardians
+            .partition_point(|c| c.student_id.as_str() < student_id);
+        let len = self.guardians[lo..]
+            .iter()
+            .take_while(|c| c.student_id == student_id)
+            .count();
+        &self.guardians[lo..lo + len]
+    }
+
+    /// The recipients of one student.
+    pub(crate) fn resolve(&self, student_id: &str) -> StudentRecipients {
+        let guardians = self.guardians_of(student_id);
+        if guardians.is_empty() {
+            return StudentRecipients {
+                undeliverable: Some(UndeliverableReason::NoLegalGuardian),
+                ..StudentRecipients::default()
+            };
+        }
+        // Group guardians (in contact-id order) by normalized postal address, else by email.
         let mut by_address: BTreeMap<AddressKey, Vec<(&Contact, &ContactDetails)>> =
             BTreeMap::new();
         let mut by_email: BTreeMap<String, Vec<(&Contact, &ContactDetails)>> = BTreeMap::new();
         let mut unreached: Vec<&Contact> = Vec::new();
-        for g in &guardians {
-            let Some(d) = details_by_id.get(g.contact_id.as_str()).copied() else {
+        for &g in guardians {
+            let Some(d) = self.details.get(g.contact_id.as_str()).copied() else {
                 unreached.push(g);
                 continue;
             };
@@ -272,27 +320,34 @@ pub(crate) fn resolve_student_ids(
                 unreached.push(g);
             }
         }
-
-        let first = out.recipients.len();
-        for group in by_address.into_values() {
-            out.recipients.push(post_recipient(student_id, &group));
+        let mut recipients: Vec<Recipient> = by_address
+            .into_values()
+            .map(|group| post_recipient(student_id, &group))
+            .chain(
+                by_email
+                    .into_values()
+                    .map(|group| email_recipient(student_id, &group)),
+            )
+            .collect();
+        if recipients.is_empty() {
+            return StudentRecipients {
+                undeliverable: Some(UndeliverableReason::NoAddressOrEmail),
+                ..StudentRecipients::default()
+            };
         }
-        for group in by_email.into_values() {
-            out.recipients.push(email_recipient(student_id, &group));
+        recipients.sort_by(|a, b| a.contact_ids.cmp(&b.contact_ids));
+        StudentRecipients {
+            recipients,
+            undeliverable: None,
+            unreached: unreached
+                .into_iter()
+                .map(|g| UnreachedGuardian {
+                    student_id: student_id.to_string(),
+                    contact_id: g.contact_id.clone(),
+                })
+                .collect(),
         }
-        if out.recipients.len() == first {
-            out.undeliverable
-                .push((student_id.to_string(), UndeliverableReason::NoAddressOrEmail));
-            continue;
-        }
-        out.recipients[first..].sort_by(|a, b| a.contact_ids.cmp(&b.contact_ids));
-        out.unreached
-            .extend(unreached.into_iter().map(|g| UnreachedGuardian {
-                student_id: student_id.to_string(),
-                contact_id: g.contact_id.clone(),
-            }));
     }
-    out
 }
 
 fn post_recipient(student_id: &str, group: &[(&Contact, &ContactDetails)]) -> Recipient {
@@ -357,20 +412,16 @@ pub fn join_names(names: &[String], language: Language) -> String {
         match (language, last) {
             (Language::He, false) => out.push_str(", "),
             (Language::Ar, false) => out.push_str("، "),
-            (Language::He, true) => {
-                out.push_str(if is_hebrew_letter(first_char) {
-                    " ו"
-                } else {
-                    " ו-"
-                })
-            }
-            (Language::Ar, true) => {
-                out.push_str(if is_arabic_letter(first_char) {
-                    " و"
-                } else {
-                    " و "
-                })
-            }
+            (Language::He, true) => out.push_str(if is_hebrew_letter(first_char) {
+                " ו"
+            } else {
+                " ו-"
+            }),
+            (Language::Ar, true) => out.push_str(if is_arabic_letter(first_char) {
+                " و"
+            } else {
+                " و "
+            }),
         }
         out.push_str(name);
     }
@@ -424,8 +475,13 @@ pub fn normalize_text(s: &str) -> String {
     for c in s.chars() {
         match c {
             // Hebrew points and cantillation (not the maqaf U+05BE or punctuation).
-            '\u{0591}'..='\u{05BD}' | '\u{05BF}' | '\u{05C1}' | '\u{05C2}' | '\u{05C4}'
-            | '\u{05C5}' | '\u{05C7}' => {}
+            '\u{0591}'..='\u{05BD}'
+            | '\u{05BF}'
+            | '\u{05C1}'
+            | '\u{05C2}'
+            | '\u{05C4}'
+            | '\u{05C5}'
+            | '\u{05C7}' => {}
             // Arabic tashkeel, superscript alef, tatweel.
             '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{0640}' => {}
             // Quote marks, geresh, gershayim.
@@ -457,7 +513,11 @@ pub fn normalize_house_number(s: &str) -> String {
     // Drop leading zeros of the leading number ("012" → "12", "0" stays "0").
     let digits = buf.chars().take_while(char::is_ascii_digit).count();
     if digits > 1 {
-        let zeros = buf.chars().take_while(|&c| c == '0').count().min(digits - 1);
+        let zeros = buf
+            .chars()
+            .take_while(|&c| c == '0')
+            .count()
+            .min(digits - 1);
         buf.drain(..zeros);
     }
     buf

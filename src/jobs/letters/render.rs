@@ -138,7 +138,9 @@ pub fn render_letters(
     }
     let mut institution_by_id: HashMap<&str, &Institution> = HashMap::new();
     for i in institutions {
-        institution_by_id.entry(i.institution_id.as_str()).or_insert(i);
+        institution_by_id
+            .entry(i.institution_id.as_str())
+            .or_insert(i);
     }
 
     let mut ids: Vec<&str> = reqs
@@ -253,11 +255,7 @@ fn render_one(
     let extra = &job.request.extra;
     let recipient_name = recipient.display_name(language);
     let mut ctx = LetterContext {
-        student_name: format!(
-            "{} {}",
-            student.first_name.trim(),
-            student.last_name.trim()
-        ),
+        student_name: format!("{} {}", student.first_name.trim(), student.last_name.trim()),
         student_first_name: student.first_name.trim().to_string(),
         recipient_name: recipient_name.clone(),
         school_name: job.institution.name.trim().to_string(),

@@ -44,8 +44,7 @@ pub struct LetterParams {
 }
 
 impl LetterParams {
-    pub const DEFAULT_SENDER_HE: &'static str =
-        "האגף לתלמידים מחוננים ומצטיינים, משרד החינוך";
+    pub const DEFAULT_SENDER_HE: &'static str = "האגף לתלמידים מחוננים ומצטיינים, משרד החינוך";
     pub const DEFAULT_SENDER_AR: &'static str =
         "قسم الطلاب الموهوبين والمتفوّقين، وزارة التربية والتعليم";
     /// The division's address, from the standing order's header.
@@ -141,31 +140,6 @@ impl LetterContext {
         "inquiries_email",
     ];
 
-    fn field(&self, name: &str) -> Option<Value> {
-        fn opt(v: &Option<String>) -> Value {
-            v.as_deref().map(Value::from).unwrap_or(Value::from(()))
-        }
-        Some(match name {
-            "letter_date" => Value::from(self.letter_date.as_str()),
-            "school_year_hebrew" => Value::from(self.school_year_hebrew.as_str()),
-            "school_year_gregorian" => Value::from(self.school_year_gregorian.as_str()),
-            "next_school_year_hebrew" => Value::from(self.next_school_year_hebrew.as_str()),
-            "next_school_year_gregorian" => Value::from(self.next_school_year_gregorian.as_str()),
-            "student_name" => Value::from(self.student_name.as_str()),
-            "student_first_name" => Value::from(self.student_first_name.as_str()),
-            "recipient_name" => Value::from(self.recipient_name.as_str()),
-            "school_name" => Value::from(self.school_name.as_str()),
-            "class_school_name" => opt(&self.class_school_name),
-            "center_name" => opt(&self.center_name),
-            "interview_date" => opt(&self.interview_date),
-            "response_by" => opt(&self.response_by),
-            "appeal_by" => opt(&self.appeal_by),
-            "sender" => Value::from(self.sender.as_str()),
-            "inquiries_email" => Value::from(self.inquiries_email.as_str()),
-            _ => return None,
-        })
-    }
-
     /// A context with every field filled, used to try templates when they are loaded.
     fn sample(language: Language, optional: bool) -> LetterContext {
         let params = LetterParams {
@@ -202,7 +176,7 @@ impl LetterContext {
 
 /// The per-run, per-language part of a context, formatted once.
 #[derive(Clone, Debug)]
-pub(crate) struct RunFields {
+struct RunFields {
     letter_date: String,
     school_year_hebrew: String,
     school_year_gregorian: String,
@@ -215,7 +189,7 @@ pub(crate) struct RunFields {
 }
 
 impl RunFields {
-    pub(crate) fn new(params: &LetterParams, language: Language) -> RunFields {
+    fn new(params: &LetterParams, language: Language) -> RunFields {
         RunFields {
             letter_date: format_date(params.letter_date, language),
             school_year_hebrew: hebrew_year(params.school_year),
@@ -229,7 +203,7 @@ impl RunFields {
         }
     }
 
-    pub(crate) fn apply(&self, ctx: &mut LetterContext) {
+    fn apply(&self, ctx: &mut LetterContext) {
         ctx.letter_date.clone_from(&self.letter_date);
         ctx.school_year_hebrew.clone_from(&self.school_year_hebrew);
         ctx.school_year_gregorian
@@ -245,14 +219,114 @@ impl RunFields {
     }
 }
 
-impl Object for LetterContext {
+/// The run's part of a template context as template values, built once per run and language
+/// and shared by every letter.
+#[derive(Debug)]
+pub(crate) struct RunValues {
+    letter_date: Value,
+    school_year_hebrew: Value,
+    school_year_gregorian: Value,
+    next_school_year_hebrew: Value,
+    next_school_year_gregorian: Value,
+    response_by: Value,
+    appeal_by: Value,
+    sender: Value,
+    inquiries_email: Value,
+}
+
+impl RunValues {
+    pub(crate) fn new(params: &LetterParams, language: Language) -> Arc<RunValues> {
+        let f = RunFields::new(params, language);
+        Arc::new(RunValues {
+            letter_date: Value::from(f.letter_date),
+            school_year_hebrew: Value::from(f.school_year_hebrew),
+            school_year_gregorian: Value::from(f.school_year_gregorian),
+            next_school_year_hebrew: Value::from(f.next_school_year_hebrew),
+            next_school_year_gregorian: Value::from(f.next_school_year_gregorian),
+            response_by: opt_value(f.response_by),
+            appeal_by: opt_value(f.appeal_by),
+            sender: Value::from(f.sender),
+            inquiries_email: Value::from(f.inquiries_email),
+        })
+    }
+}
+
+/// What a template receives: the fields of a [`LetterContext`] — exactly
+/// [`LetterContext::FIELDS`], nothing else — as prebuilt values (cheap to share between the
+/// letters of a student or a run).
+#[derive(Debug)]
+pub(crate) struct ContextValues {
+    pub(crate) run: Arc<RunValues>,
+    pub(crate) student_name: Value,
+    pub(crate) student_first_name: Value,
+    pub(crate) recipient_name: Value,
+    pub(crate) school_name: Value,
+    pub(crate) class_school_name: Value,
+    pub(crate) center_name: Value,
+    pub(crate) interview_date: Value,
+}
+
+impl ContextValues {
+    fn from_context(ctx: LetterContext) -> ContextValues {
+        ContextValues {
+            run: Arc::new(RunValues {
+                letter_date: Value::from(ctx.letter_date),
+                school_year_hebrew: Value::from(ctx.school_year_hebrew),
+                school_year_gregorian: Value::from(ctx.school_year_gregorian),
+                next_school_year_hebrew: Value::from(ctx.next_school_year_hebrew),
+                next_school_year_gregorian: Value::from(ctx.next_school_year_gregorian),
+                response_by: opt_value(ctx.response_by),
+                appeal_by: opt_value(ctx.appeal_by),
+                sender: Value::from(ctx.sender),
+                inquiries_email: Value::from(ctx.inquiries_email),
+            }),
+            student_name: Value::from(ctx.student_name),
+            student_first_name: Value::from(ctx.student_first_name),
+            recipient_name: Value::from(ctx.recipient_name),
+            school_name: Value::from(ctx.school_name),
+            class_school_name: opt_value(ctx.class_school_name),
+            center_name: opt_value(ctx.center_name),
+            interview_date: opt_value(ctx.interview_date),
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<&Value> {
+        let run = &self.run;
+        Some(match name {
+            "letter_date" => &run.letter_date,
+            "school_year_hebrew" => &run.school_year_hebrew,
+            "school_year_gregorian" => &run.school_year_gregorian,
+            "next_school_year_hebrew" => &run.next_school_year_hebrew,
+            "next_school_year_gregorian" => &run.next_school_year_gregorian,
+            "student_name" => &self.student_name,
+            "student_first_name" => &self.student_first_name,
+            "recipient_name" => &self.recipient_name,
+            "school_name" => &self.school_name,
+            "class_school_name" => &self.class_school_name,
+            "center_name" => &self.center_name,
+            "interview_date" => &self.interview_date,
+            "response_by" => &run.response_by,
+            "appeal_by" => &run.appeal_by,
+            "sender" => &run.sender,
+            "inquiries_email" => &run.inquiries_email,
+            _ => return None,
+        })
+    }
+}
+
+impl Object for ContextValues {
     fn get_value(self: &Arc<Self>, key: &Value) -> Option<Value> {
-        self.field(key.as_str()?)
+        self.field(key.as_str()?).cloned()
     }
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
-        Enumerator::Str(&Self::FIELDS)
+        Enumerator::Str(&LetterContext::FIELDS)
     }
+}
+
+/// A template value for an optional text: the text, or `none`.
+pub(crate) fn opt_value(v: Option<String>) -> Value {
+    v.map(Value::from).unwrap_or(Value::from(()))
 }
 
 const HE_MONTHS: [&str; 12] = [
@@ -570,19 +644,8 @@ impl Templates {
         kind: LetterKind,
         ctx: LetterContext,
     ) -> Result<String, Error> {
-        self.render_context(language, kind, ctx).map_err(|e| {
-            Error::Job(format!(
-                "letter template {} fails to render: {}",
-                origin_label(
-                    self.origins
-                        .get(&template_name(language, kind))
-                        .map(String::as_str)
-                        .unwrap_or("bundled"),
-                    &template_name(language, kind)
-                ),
-                e.detail
-            ))
-        })
+        self.render_context(language, kind, ctx)
+            .map_err(|e| self.render_error(language, kind, e))
     }
 
     fn render_context(
@@ -591,12 +654,48 @@ impl Templates {
         kind: LetterKind,
         ctx: LetterContext,
     ) -> Result<String, RenderError> {
-        let name = template_name(language, kind);
-        let tmpl = self.env.get_template(&name).map_err(RenderError::from)?;
+        self.render_values_inner(language, kind, ContextValues::from_context(ctx))
+    }
+
+    /// [`Templates::render`] with prebuilt values (the fast path of `render_letters`).
+    pub(crate) fn render_values(
+        &self,
+        language: Language,
+        kind: LetterKind,
+        values: ContextValues,
+    ) -> Result<String, Error> {
+        self.render_values_inner(language, kind, values)
+            .map_err(|e| self.render_error(language, kind, e))
+    }
+
+    fn render_values_inner(
+        &self,
+        language: Language,
+        kind: LetterKind,
+        values: ContextValues,
+    ) -> Result<String, RenderError> {
+        let tmpl = self
+            .env
+            .get_template(&template_name(language, kind))
+            .map_err(RenderError::from)?;
         let raw = tmpl
-            .render(Value::from_object(ctx))
+            .render(Value::from_object(values))
             .map_err(RenderError::from)?;
         Ok(tidy_text(&raw))
+    }
+
+    fn render_error(&self, language: Language, kind: LetterKind, e: RenderError) -> Error {
+        let name = template_name(language, kind);
+        let origin = self
+            .origins
+            .get(&name)
+            .map(String::as_str)
+            .unwrap_or("bundled");
+        Error::Job(format!(
+            "letter template {} fails to render: {}",
+            origin_label(origin, &name),
+            e.detail
+        ))
     }
 
     /// Renders an HTML bundle page (auto-escaped HTML).

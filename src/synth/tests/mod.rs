@@ -67,7 +67,12 @@ fn columns_and_dtypes_follow_the_schemas() {
 
 #[test]
 fn zero_rejects_small_and_medium() {
-    for (n, seed) in [(SynthConfig::SMALL, 1), (3_500, 99), (40_000, 5)] {
+    for (n, seed) in [
+        (1_500, 4),
+        (SynthConfig::SMALL, 1),
+        (3_500, 99),
+        (40_000, 5),
+    ] {
         let bad = validate(&gen(n, seed));
         assert!(bad.is_empty(), "{n} students, seed {seed}: {bad:#?}");
     }
@@ -167,8 +172,32 @@ fn realistic_proportions() {
 
 #[test]
 fn gifted_domain_rules() {
-    let t = gen(SynthConfig::SMALL, 2);
-    let gt = table(&t, "gifted_tracks");
+    gifted_domain(&gen(SynthConfig::SMALL, 2));
+}
+
+#[test]
+#[ignore = "slow: cargo test --release --lib synth::tests::many_seeds -- --ignored"]
+fn many_seeds() {
+    for seed in 100..140 {
+        for n in [SynthConfig::SMALL, 12_345] {
+            let t = gen(n, seed);
+            let bad = validate(&t);
+            assert!(bad.is_empty(), "seed {seed}, {n}: {bad:#?}");
+            gifted_domain(&t);
+            assert!(
+                t.iter().all(|x| x.df.height() > 0),
+                "seed {seed}, {n}: an empty table"
+            );
+        }
+    }
+}
+
+fn gifted_domain(t: &[SynthTable]) {
+    let supervision: HashSet<_> = strings(table(t, "institutions"), "supervision")
+        .into_iter()
+        .collect();
+    assert_eq!(supervision.len(), 4, "every supervision kind");
+    let gt = table(t, "gifted_tracks");
     let (auth, grade, ncl, gcc) = (
         strings(gt, "authority_id"),
         strings(gt, "grade"),
@@ -200,9 +229,9 @@ fn gifted_domain_rules() {
         "an authority with tracks in two schools"
     );
     // Stage B only in the stage-B grades of the student's sector.
-    let stu = table(&t, "students");
+    let stu = table(t, "students");
     let inst_sector: HashMap<String, String> = {
-        let i = table(&t, "institutions");
+        let i = table(t, "institutions");
         strings(i, "institution_id")
             .into_iter()
             .zip(strings(i, "sector"))
@@ -226,7 +255,7 @@ fn gifted_domain_rules() {
             )
         })
         .collect();
-    for s in strings(table(&t, "stage_b_scores"), "student_id")
+    for s in strings(table(t, "stage_b_scores"), "student_id")
         .into_iter()
         .flatten()
     {
@@ -238,25 +267,37 @@ fn gifted_domain_rules() {
         });
     }
     // Enrichment centers serve most but not all authorities.
-    let served: HashSet<_> = strings(table(&t, "enrichment_centers"), "serves_authority_id")
+    let served: HashSet<_> = strings(table(t, "enrichment_centers"), "serves_authority_id")
         .into_iter()
         .collect();
-    let all: HashSet<_> = strings(table(&t, "institutions"), "authority_id")
+    let all: HashSet<_> = strings(table(t, "institutions"), "authority_id")
         .into_iter()
         .collect();
     assert!(served.len() < all.len() && served.len() * 4 > all.len() * 3);
     // Every commitment status and an expired delegation.
-    let st: HashSet<_> = strings(table(&t, "owners"), "commitment_status")
+    let st: HashSet<_> = strings(table(t, "owners"), "commitment_status")
         .into_iter()
         .flatten()
         .collect();
     assert_eq!(st.len(), 4);
-    let to = strings(table(&t, "delegations"), "valid_to");
+    let to = strings(table(t, "delegations"), "valid_to");
     assert!(
         to.iter()
             .any(|v| v.as_deref().is_some_and(|d| d < "2026-09-01"))
             && to.iter().any(Option::is_none)
     );
+}
+
+#[test]
+fn rejects_bad_configs() {
+    let cfg = |students, school_year| SynthConfig {
+        students,
+        seed: 1,
+        school_year,
+    };
+    assert!(generate(&cfg(1_000, 2027)).is_err());
+    assert!(generate(&cfg(20_000_000, 2027)).is_err());
+    assert!(generate(&cfg(3_000, 2005)).is_err());
 }
 
 #[test]

@@ -294,7 +294,10 @@ pub(super) fn assign<'a>(
     let idx = Index::new(tracks);
     let mut per_student: BTreeMap<&str, Vec<&ClassRequest>> = BTreeMap::new();
     for r in requests {
-        per_student.entry(r.student_id.as_str()).or_default().push(r);
+        per_student
+            .entry(r.student_id.as_str())
+            .or_default()
+            .push(r);
     }
     let mut out = Assigned::default();
     for (id, reqs) in per_student {

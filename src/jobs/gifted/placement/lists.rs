@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use super::assign::Candidacy;
 use super::{
-    AuditRow, Gender, GenderPolicy, InterviewOutcome, Invitation,
-    ListKind, Outcome, Placement, PlacementParams, PlacementStatus, Rule, Track, TrackSeats,
-    WaitReason, WaitlistRow,
+    AuditRow, Gender, GenderPolicy, InterviewOutcome, Invitation, ListKind, Outcome, Placement,
+    PlacementParams, PlacementStatus, Rule, Track, TrackSeats, WaitReason, WaitlistRow,
 };
 use crate::rules::fraction::Ratio;
 use crate::rules::lottery::lottery_number;

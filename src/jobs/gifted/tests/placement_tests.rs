@@ -93,7 +93,10 @@ fn params(policy: GenderPolicy) -> PlacementParams {
 
 /// Everyone in `students` asks for `track_id`.
 fn all_request(students: &[Student], track_id: &str) -> Vec<ClassRequest> {
-    students.iter().map(|s| req(&s.student_id, track_id)).collect()
+    students
+        .iter()
+        .map(|s| req(&s.student_id, track_id))
+        .collect()
 }
 
 fn ids<T>(rows: &[T], f: impl Fn(&T) -> &str) -> Vec<String> {
@@ -190,11 +193,19 @@ fn odd_seats_leave_one_for_the_merged_list() {
     let g3 = audit(&out, "G3");
     assert_eq!(g3.list, Some(ListKind::Merged));
     assert_eq!((g3.rank, g3.committed_before), (Some(6), Some(1)));
-    assert!(g3.detail.contains("girls list: rank 3, 2 seats, 2 committed before"));
+    assert!(g3
+        .detail
+        .contains("girls list: rank 3, 2 seats, 2 committed before"));
     assert_eq!(audit(&out, "G2").list, Some(ListKind::Girls));
 
     // gender_policy = none: one merged list takes the top five.
-    let out = run(&params(GenderPolicy::None), &students, &tracks, &requests, &[]);
+    let out = run(
+        &params(GenderPolicy::None),
+        &students,
+        &tracks,
+        &requests,
+        &[],
+    );
     assert_eq!(invited(&out), strs(&["B1", "B2", "B3", "G1", "G2"]));
     // Same invitees here; a third girl-heavy case separates the two policies.
     let students = vec![
@@ -206,7 +217,13 @@ fn odd_seats_leave_one_for_the_merged_list() {
         girl("G2", "97.4"),
     ];
     let requests = all_request(&students, "T");
-    let none = run(&params(GenderPolicy::None), &students, &tracks, &requests, &[]);
+    let none = run(
+        &params(GenderPolicy::None),
+        &students,
+        &tracks,
+        &requests,
+        &[],
+    );
     assert_eq!(invited(&none), strs(&["B1", "B2", "B3", "B4", "G1"]));
     let balanced = run(
         &params(GenderPolicy::Balanced),
@@ -267,7 +284,13 @@ fn continuing_students_shift_the_split() {
     assert!(!invited(&out).contains(&"B06".to_string()));
     assert_eq!(out.waitlist.len(), 10);
     // With none, the same 14 seats go to the top 14 of the merged ranking: 7 boys, 7 girls.
-    let none = run(&params(GenderPolicy::None), &students, &tracks, &requests, &[]);
+    let none = run(
+        &params(GenderPolicy::None),
+        &students,
+        &tracks,
+        &requests,
+        &[],
+    );
     let girls = none
         .invitations
         .iter()
@@ -359,7 +382,11 @@ fn non_residents_only_in_later_years_with_approval_and_after_residents() {
     );
     let l = audit(&out, "L");
     assert_eq!(
-        (l.track_id.as_str(), l.requested_track_id.as_str(), l.assignment),
+        (
+            l.track_id.as_str(),
+            l.requested_track_id.as_str(),
+            l.assignment
+        ),
         ("T1", "T2", Some(Assignment::ResidentRedirected))
     );
     // A third seat in T2 admits Y, still ranked last.
@@ -386,12 +413,7 @@ fn registration_zones_choose_between_two_schools() {
     zoned.registration_zone = Some("3".into());
     let mut unlisted = girl("Z9", "99");
     unlisted.registration_zone = Some("9".into());
-    let students = vec![
-        zoned,
-        unlisted,
-        girl("NOZ", "99"),
-        girl("FAR", "99"),
-    ];
+    let students = vec![zoned, unlisted, girl("NOZ", "99"), girl("FAR", "99")];
     let requests = vec![
         req("Z3", "TN"),
         req("Z9", "TS"),
@@ -425,8 +447,7 @@ fn registration_zones_choose_between_two_schools() {
 fn requests_that_cannot_count_are_accounted_for() {
     let mut excellent = girl("EX", "95");
     excellent.category = Category::Excellent;
-    let mut old = boy("OLD", "99");
-    old.school_year = YEAR;
+    let old = boy("OLD", "99");
     let mut grade4 = boy("G4", "99");
     grade4.grade = 4; // no track for grade 5 anywhere
     let students = vec![excellent, old, grade4, living_in(boy("NT", "99"), "A5")];
@@ -470,13 +491,14 @@ fn requests_that_cannot_count_are_accounted_for() {
             ("OLD", Rule::RequestOtherYear, Outcome::NotCandidate),
         ]
     );
-    // Only gifted students who asked are on the waitlist (it drives the waitlist letter).
+    // Only gifted students who asked are on the waitlist (it drives the waitlist letter),
+    // sorted by (track_id, student_id).
     assert_eq!(
-        waiting(&out),
-        vec![
-            ("G4".into(), WaitReason::NoTrackForGrade),
-            ("NT".into(), WaitReason::NoTrackForGrade),
-        ]
+        out.waitlist
+            .iter()
+            .map(|w| (w.student_id.as_str(), w.track_id.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("NT", "NOPE"), ("G4", "T")]
     );
 }
 
@@ -563,7 +585,10 @@ fn interview_waves_across_runs() {
         .placements
         .iter()
         .all(|x| x.status == PlacementStatus::Final));
-    assert_eq!(ids(&run4.placements, |x| &x.student_id), strs(&["B2", "B3", "G1", "G3"]));
+    assert_eq!(
+        ids(&run4.placements, |x| &x.student_id),
+        strs(&["B2", "B3", "G1", "G3"])
+    );
     assert_eq!(audit(&run4, "B3").rule, Rule::PassedWithinSeats);
 }
 
@@ -589,10 +614,7 @@ fn passed_below_the_seats_is_waitlisted_and_interviews_of_other_tracks_do_not_co
         &requests,
         &interviews,
     );
-    assert_eq!(
-        placed(&out),
-        vec![("G1".into(), 1, PlacementStatus::Final)]
-    );
+    assert_eq!(placed(&out), vec![("G1".into(), 1, PlacementStatus::Final)]);
     assert_eq!(
         waiting(&out),
         vec![
@@ -619,7 +641,13 @@ fn equal_composites_are_decided_by_the_lottery() {
     ];
     let tracks = vec![track("T", 2)];
     let requests = all_request(&students, "T");
-    let out = run(&params(GenderPolicy::None), &students, &tracks, &requests, &[]);
+    let out = run(
+        &params(GenderPolicy::None),
+        &students,
+        &tracks,
+        &requests,
+        &[],
+    );
     assert_eq!(invited(&out), strs(&["000000034", "000000042"]));
     assert_eq!(
         waiting(&out),
@@ -654,14 +682,24 @@ fn composites_are_compared_exactly() {
     let mut a = girl("000000026", "0");
     a.composite = Some(r(292, 3));
     let b = girl("000000042", "97.33333333333333");
-    assert_eq!(a.composite.unwrap().to_f64(), b.composite.unwrap().to_f64());
+    assert_eq!(292.0f64 / 3.0, "97.33333333333333".parse::<f64>().unwrap());
+    assert!(a.composite > b.composite);
     let students = vec![b, a];
     let tracks = vec![track("T", 1)];
     let requests = all_request(&students, "T");
-    let out = run(&params(GenderPolicy::None), &students, &tracks, &requests, &[]);
+    let out = run(
+        &params(GenderPolicy::None),
+        &students,
+        &tracks,
+        &requests,
+        &[],
+    );
     assert_eq!(invited(&out), strs(&["000000026"]));
     let row = audit(&out, "000000026");
-    assert_eq!((row.composite_num(), row.composite_den()), (Some(292), Some(3)));
+    assert_eq!(
+        (row.composite_num(), row.composite_den()),
+        (Some(292), Some(3))
+    );
 }
 
 // --- two classes -----------------------------------------------------------------------------
@@ -694,6 +732,9 @@ fn two_classes_deal_girls_from_one_and_boys_from_two() {
         &requests,
         &interviews,
     );
+    // Girls' list 3 seats: G1, G2, G3; boys' list 4 seats: B1, B2, B3 (all there are); the
+    // merged list's 7 − 3 − 3 = 1 seat goes to G4. Girls G1..G4 → classes 1, 2, 1, 2; boys
+    // B1..B3 → 2, 1, 2: class 1 has 3 new students, class 2 has 4.
     assert_eq!(
         placed(&out),
         vec![
@@ -703,13 +744,30 @@ fn two_classes_deal_girls_from_one_and_boys_from_two() {
             ("B1".into(), 2, PlacementStatus::Final),
             ("B3".into(), 2, PlacementStatus::Final),
             ("G2".into(), 2, PlacementStatus::Final),
+            ("G4".into(), 2, PlacementStatus::Final),
         ]
     );
-    assert_eq!(out.tracks[0].merged_seats, 1);
-    // G4, fourth girl, waits: the girls' list has 3 seats, and the merged list's one seat is
-    // hers (no boy is left) — so she is placed after all? No: 3 boys take 3 of the boys' 4
-    // seats, leaving 7 − 3 − 3 = 1 merged seat, which G4 takes.
+    let s = &out.tracks[0];
+    assert_eq!(
+        (s.seats, s.girls_seats, s.boys_seats, s.merged_seats),
+        (7, 3, 4, 1)
+    );
+    assert_eq!(audit(&out, "G4").list, Some(ListKind::Merged));
     assert!(out.waitlist.is_empty());
+
+    // One class: everyone in class 1.
+    let mut one = tracks[0].clone();
+    one.n_classes = 1;
+    one.capacity_per_class = Some(8);
+    let out = run(
+        &params(GenderPolicy::Balanced),
+        &students,
+        &[one],
+        &requests,
+        &interviews,
+    );
+    assert_eq!(out.placements.len(), 7);
+    assert!(out.placements.iter().all(|p| p.class_no == 1));
 }
 
 // --- checks and determinism ------------------------------------------------------------------
