@@ -66,6 +66,51 @@ pub struct RunArgs {
     pub phase: String,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
+    /// Letter templates overriding the bundled ones: DIR/<he|ar>/<kind>.txt.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub export: ExportArgs,
+}
+
+/// Options of `roster-export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// roster-export: the education owner (owner_id) to export for.
+    #[arg(long, value_name = "OWNER_ID", conflicts_with = "all_approved")]
+    pub owner: Option<String>,
+    /// roster-export: Israeli ID of the person requesting the export.
+    #[arg(long, value_name = "ID", requires = "owner")]
+    pub requested_by: Option<String>,
+    /// roster-export: the scheduled run, for every owner with an approved commitment.
+    #[arg(long)]
+    pub all_approved: bool,
+    /// roster-export: the date the request is judged on (YYYY-MM-DD; default: today, UTC).
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<String>,
+    /// roster-export: column headers of the files, English or Hebrew.
+    #[arg(long, value_enum, default_value_t = HeaderLang::En)]
+    pub headers: HeaderLang,
+    /// roster-export: the append-only audit log (default: <out>/audit.jsonl).
+    #[arg(long, value_name = "PATH")]
+    pub audit_log: Option<PathBuf>,
+}
+
+impl ExportArgs {
+    pub fn any(&self) -> bool {
+        self.owner.is_some()
+            || self.requested_by.is_some()
+            || self.all_approved
+            || self.as_of.is_some()
+            || self.audit_log.is_some()
+            || self.headers != HeaderLang::En
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeaderLang {
+    En,
+    He,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,9 @@
 //! The commands behind the CLI: one `run` function per subcommand.
+pub mod frame;
 pub mod inputs;
 pub mod logging;
 pub mod record;
+pub mod roster_export;
 pub mod gifted;
 pub mod run;
 pub mod schema_cmd;

@@ -1,7 +1,7 @@
 //! Assembling the manifest of a run.
 use super::steps::Steps;
 use crate::output::manifest::{ExitStatus, InputEntry, Manifest, PipelineEntry};
-use crate::output::OutputDir;
+use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::PipelineSource;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sha2::{Digest, Sha256};
@@ -54,7 +54,7 @@ impl RunRecord {
     }
 
     /// The manifest for the outputs written so far, ending with `code`.
-    pub fn manifest(&self, out: &OutputDir, code: i32, message: Option<String>) -> Manifest {
+    pub fn manifest(&self, outputs: &[OutputFile], code: i32, message: Option<String>) -> Manifest {
         let finished = Utc::now();
         Manifest {
             job: self.job.clone(),
@@ -68,7 +68,7 @@ impl RunRecord {
             duration_millis: self.clock.elapsed().as_millis(),
             pipeline: self.pipeline.clone(),
             inputs: self.inputs.clone(),
-            outputs: out.files().to_vec(),
+            outputs: outputs.to_vec(),
             reconciliation: self.reconciliation.clone(),
             warnings: self.warnings.clone(),
             timings: self.steps.timings.clone(),
@@ -82,7 +82,7 @@ impl RunRecord {
 
     /// Writes `manifest.json` and moves the output directory into place.
     pub fn finish(self, mut out: OutputDir, code: i32, message: Option<String>) -> crate::error::Result<()> {
-        let manifest = self.manifest(&out, code, message);
+        let manifest = self.manifest(out.files(), code, message);
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;
         let path = out.final_path().display().to_string();
         out.commit()?;

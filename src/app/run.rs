@@ -5,8 +5,14 @@ use crate::pipeline::source;
 
 pub fn run(a: &RunArgs) -> Result<()> {
     let src = source::load(&a.job, a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
+    if a.job != "roster-export" && a.export.any() {
+        return Err(crate::error::Error::Usage(
+            "--owner, --requested-by, --all-approved, --as-of, --headers and --audit-log apply to roster-export only".into(),
+        ));
+    }
     match a.job.as_str() {
         "gifted-elementary" => super::gifted::run(&src, &a.input, &a.out, &a.phase),
+        "roster-export" => super::roster_export::run(a, &src),
         other => source::check_job(other),
     }
 }

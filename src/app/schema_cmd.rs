@@ -68,6 +68,7 @@ pub fn run(a: &SchemaArgs) -> Result<()> {
                     | schema::Check::ColumnOrder { description, .. }
                     | schema::Check::RequiredWhen { description, .. }
                     | schema::Check::InParameter { description, .. }
+                    | schema::Check::EqualsReferenced { description, .. }
                     | schema::Check::NonDecreasing { description, .. } => description,
                 };
                 println!("check: {d}");

@@ -1,14 +1,75 @@
 //! `itur validate <job>`: read and check a job's inputs; write rejects and a manifest.
+use super::inputs;
+use super::record::RunRecord;
 use crate::cli::ValidateArgs;
 use crate::error::Result;
-use crate::pipeline::source;
-use std::path::PathBuf;
+use crate::output::OutputDir;
+use crate::pipeline::roster_export::RosterExport;
+use crate::pipeline::{source, PipelineSource};
+use crate::table::validate::{load_inputs, TableNeed};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 pub fn run(a: &ValidateArgs) -> Result<()> {
     let src = source::load(&a.job, a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
     let out = a.out.clone().unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job)));
     match a.job.as_str() {
         "gifted-elementary" => super::gifted::validate(&src, &a.input, &out),
+        "roster-export" => {
+            let s = RosterExport::from_source(&src)?;
+            validate_tables(
+                "roster-export",
+                &src,
+                serde_json::to_value(&s).unwrap_or_default(),
+                &a.input,
+                &out,
+                &super::roster_export::NEEDS,
+                &BTreeMap::new(),
+                s.max_reject_share,
+            )
+        }
         other => source::check_job(other),
+    }
+}
+
+/// Reads and checks `needs`, writes `rejects` and `manifest.json` to `out_path`, and fails
+/// with exit code 4 (after writing) when a table's rejects exceed `max_share`.
+#[allow(clippy::too_many_arguments)]
+pub fn validate_tables(
+    job: &str,
+    src: &PipelineSource,
+    parameters: serde_json::Value,
+    input: &Path,
+    out_path: &Path,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+    max_share: f64,
+) -> Result<()> {
+    let mut rec = RunRecord::start(job, "validate", None);
+    rec.set_pipeline(src, parameters);
+    let inputs = rec
+        .steps
+        .run("read and validate inputs", || load_inputs(input, needs, params))?;
+    rec.reconciliation = inputs::reconcile(&inputs);
+    rec.inputs = inputs::input_entries(&inputs);
+    rec.warnings = inputs.warnings.clone();
+    let verdict = inputs::check_reject_share(&inputs, max_share);
+    let mut out = OutputDir::create(out_path)?;
+    inputs::write_rejects(&mut out, &inputs)?;
+    let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
+    let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
+    tracing::info!(
+        rows_read = n_read,
+        rows_rejected = n_rejected,
+        rejects = inputs.rejects.len(),
+        "{n_read} rows read in {} tables, {n_rejected} rejected",
+        inputs.tables.len()
+    );
+    match verdict {
+        Ok(()) => rec.finish(out, 0, None),
+        Err(e) => {
+            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
+            Err(e)
+        }
     }
 }

@@ -11,16 +11,22 @@ pub const JOBS: &[(&str, bool)] = &[
     ("gifted-secondary", false),
     ("retest-review", false),
     ("special-sessions", false),
-    ("roster-export", false),
+    ("roster-export", true),
     ("special-ed-baskets", false),
     ("teacher-loans", false),
 ];
 
 /// The pipeline files bundled with the binary.
-const BUNDLED: &[(&str, &str)] = &[(
-    "gifted-elementary",
-    include_str!("../../pipelines/gifted-elementary.toml"),
-)];
+const BUNDLED: &[(&str, &str)] = &[
+    (
+        "gifted-elementary",
+        include_str!("../../pipelines/gifted-elementary.toml"),
+    ),
+    (
+        "roster-export",
+        include_str!("../../pipelines/roster-export.toml"),
+    ),
+];
 
 /// A pipeline file's text, where it came from, and the overrides applied to it.
 #[derive(Debug, Clone)]

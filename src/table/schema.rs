@@ -135,6 +135,16 @@ pub enum Check {
         name: String,
         description: String,
     },
+    /// `column` must equal `target` of the row of `references` (`table.column`) that `key`
+    /// refers to (e.g. a delegation's `granted_by` is its owner's `signatory_id`).
+    EqualsReferenced {
+        column: String,
+        key: String,
+        references: String,
+        target: String,
+        name: String,
+        description: String,
+    },
     /// Within each `group`, `column` must not decrease as `order_by` grows.
     NonDecreasing {
         column: String,

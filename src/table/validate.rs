@@ -166,6 +166,7 @@ pub fn load_inputs(
     for mut p in pending {
         let t0 = std::time::Instant::now();
         check_references(&mut p, &set, &present, &job_tables, &mut ref_sets);
+        check_equals_referenced(&mut p, &set);
         tracing::debug!(
             table = %p.schema.name,
             refs_ms = t0.elapsed().as_millis() as u64,
@@ -347,6 +348,8 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
                     }
                 }
             }
+            // Needs the referenced table: checked with the references.
+            Check::EqualsReferenced { .. } => {}
             Check::NonDecreasing {
                 column,
                 order_by,
@@ -587,6 +590,52 @@ fn check_references(
                 )
             })
             .collect();
+        for r in found {
+            p.rejects.add(r);
+        }
+    }
+}
+
+/// `equals_referenced` checks: a column equals a column of the row it refers to.
+fn check_equals_referenced(p: &mut Pending, done: &InputSet) {
+    let checks: Vec<Check> = p.schema.checks.clone();
+    for check in checks {
+        let Check::EqualsReferenced { column, key, references, target, name, .. } = check else {
+            continue;
+        };
+        let Some((t, tk)) = references.split_once('.') else { continue };
+        let Some(target_table) = done.get(t) else { continue };
+        let (Ok(keys), Ok(values)) = (target_table.df.column(tk), target_table.df.column(&target)) else {
+            continue;
+        };
+        let (Ok(keys), Ok(values)) = (keys.str(), values.str()) else { continue };
+        let expected: HashMap<&str, &str> = keys
+            .iter()
+            .zip(values.iter())
+            .filter_map(|(k, v)| Some((k?, v?)))
+            .collect();
+        let own_keys = col(p, &key).str().expect("text").clone();
+        let own_values = col(p, &column).str().expect("text").clone();
+        let mut found = Vec::new();
+        for (i, (k, v)) in own_keys.iter().zip(own_values.iter()).enumerate() {
+            if p.rejects.is_rejected(i) {
+                continue;
+            }
+            if let (Some(k), Some(v)) = (k, v) {
+                if let Some(&want) = expected.get(k) {
+                    if want != v {
+                        found.push(Reject::new(
+                            &p.schema.name,
+                            i,
+                            &column,
+                            v,
+                            &name,
+                            format!("`{column}` must be the `{target}` of {t} {k} ({want})"),
+                        ));
+                    }
+                }
+            }
+        }
         for r in found {
             p.rejects.add(r);
         }

@@ -4,4 +4,5 @@ mod bad_inputs;
 mod cli;
 mod gifted;
 mod regen;
+mod roster;
 mod support;

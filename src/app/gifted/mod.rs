@@ -1,5 +1,4 @@
 //! `gifted-elementary`: which tables each phase reads, and running the phases.
-pub mod frame;
 pub mod identification;
 pub mod roster;
 pub mod screening;
@@ -177,30 +176,14 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> 
 /// `itur validate gifted-elementary`: every table of the job (roster required).
 pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = GiftedElementary::from_source(src)?;
-    let mut rec = RunRecord::start("gifted-elementary", "validate", None);
-    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
-    let params = check_params(&settings);
-    let inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &all_tables(), &params))?;
-    rec.reconciliation = inputs::reconcile(&inputs);
-    rec.inputs = inputs::input_entries(&inputs);
-    rec.warnings = inputs.warnings.clone();
-    let verdict = inputs::check_reject_share(&inputs, settings.max_reject_share);
-    let mut out = OutputDir::create(out_path)?;
-    inputs::write_rejects(&mut out, &inputs)?;
-    let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
-    let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
-    tracing::info!(
-        rows_read = n_read,
-        rows_rejected = n_rejected,
-        rejects = inputs.rejects.len(),
-        "{n_read} rows read in {} tables, {n_rejected} rejected",
-        inputs.tables.len()
-    );
-    match verdict {
-        Ok(()) => rec.finish(out, 0, None),
-        Err(e) => {
-            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
-            Err(e)
-        }
-    }
+    super::validate::validate_tables(
+        "gifted-elementary",
+        src,
+        serde_json::to_value(&settings).unwrap_or_default(),
+        input,
+        out_path,
+        &all_tables(),
+        &check_params(&settings),
+        settings.max_reject_share,
+    )
 }

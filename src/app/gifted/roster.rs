@@ -1,6 +1,6 @@
 //! The roster as the gifted phases see it: each student with their institution's sector and
 //! whether it takes part (gifted.md §1).
-use super::frame::{bools, ints, strs};
+use crate::app::frame::{bools, ints, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;

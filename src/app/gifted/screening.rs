@@ -1,6 +1,6 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
+use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
 use super::roster::{self, Roster};
 use super::OutputTable;
 use crate::error::{Error, Result};

@@ -60,10 +60,10 @@ pub fn build_bundles(
                 None => rows[0].language,
             };
             let ctx = BundleContext {
-                lang: lang.as_str().to_string(),
-                dir: "rtl".to_string(),
-                institution_id: id.to_string(),
-                institution_name: institution.map(|i| i.name.clone()).unwrap_or_default(),
+                lang: lang.as_str(),
+                dir: "rtl",
+                institution_id: id,
+                institution_name: institution.map(|i| i.name.as_str()).unwrap_or(""),
                 letters: rows.iter().map(|l| bundle_letter(l)).collect(),
             };
             Ok((id.to_string(), templates.render_bundle(&ctx)?))
@@ -71,20 +71,19 @@ pub fn build_bundles(
         .collect()
 }
 
-fn bundle_letter(l: &LetterRow) -> BundleLetter {
+fn bundle_letter(l: &LetterRow) -> BundleLetter<'_> {
     let street_line = join_present(&[&l.street, &l.house_number]);
     let city_line = join_present(&[&l.city, &l.zip]);
     BundleLetter {
-        lang: l.language.as_str().to_string(),
-        student_id: l.student_id.clone(),
-        kind: l.kind.as_str().to_string(),
-        recipient_name: l.recipient_name.clone(),
+        lang: l.language.as_str(),
+        student_id: &l.student_id,
+        kind: l.kind.as_str(),
+        recipient_name: &l.recipient_name,
         address_lines: [street_line, city_line]
             .into_iter()
             .filter(|s| !s.is_empty())
             .collect(),
         paragraphs: paragraphs(&l.text, l.language),
-        text: l.text.clone(),
     }
 }
 
@@ -98,16 +97,17 @@ fn join_present(parts: &[&Option<String>]) -> String {
 
 /// The text split at blank lines; a paragraph opening with the subject marker ("הנדון:",
 /// "الموضوع:") is marked so the page can set it in bold.
-fn paragraphs(text: &str, language: Language) -> Vec<BundleParagraph> {
+fn paragraphs(text: &str, language: Language) -> Vec<BundleParagraph<'_>> {
     let marker = match language {
         Language::He => "הנדון:",
         Language::Ar => "الموضوع:",
     };
     text.split("\n\n")
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
         .map(|p| BundleParagraph {
             subject: p.starts_with(marker),
-            lines: p.lines().map(str::to_string).collect(),
+            text: p,
         })
-        .filter(|p| !p.lines.is_empty())
         .collect()
 }

@@ -1,18 +1,20 @@
 //! Rendering letters: one row of `letters` per (letter request, recipient) (gifted.md §7).
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
+use minijinja::Value;
 use rayon::prelude::*;
 
-use super::recipients::{resolve_student_ids, Contact, ContactDetails, Student, UnreachedGuardian};
-use super::templates::{format_date, LetterContext, LetterParams, RunFields, Templates};
+use super::recipients::{Contact, ContactDetails, RecipientIndex, Student, UnreachedGuardian};
+use super::templates::{format_date, opt_value, ContextValues, LetterParams, RunValues, Templates};
 use super::{Channel, Language, LetterKind, Sector};
 use crate::error::Error;
 
 pub use super::recipients::UndeliverableReason;
 
 /// A school, as the letters need it (from `institutions`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Institution {
     pub institution_id: String,
     /// `institutions.name`, printed in the letters.
@@ -100,9 +102,9 @@ pub struct LettersOutput {
 /// Renders every requested letter to every recipient of its student.
 ///
 /// Requests are taken as a set: order does not matter and exact duplicates count once. The
-/// output is the same for any order of any input and any number of threads. Errors: a request
-/// without the extra field its kind needs, a student whose institution is unknown, or a
-/// template that fails to render.
+/// output is the same for any order of any input and any number of threads (duplicated input
+/// rows count once: the smallest). Errors: a request without the extra field its kind needs, a
+/// student whose institution is unknown, or a template that fails to render.
 pub fn render_letters(
     requests: &[LetterRequest],
     students: &[Student],
@@ -113,7 +115,7 @@ pub fn render_letters(
     templates: &Templates,
 ) -> Result<LettersOutput, Error> {
     let mut reqs: Vec<&LetterRequest> = requests.iter().collect();
-    reqs.sort_unstable();
+    reqs.par_sort_unstable();
     reqs.dedup();
 
     for r in &reqs {
@@ -132,37 +134,20 @@ pub fn render_letters(
         }
     }
 
-    let mut student_by_id: HashMap<&str, &Student> = HashMap::with_capacity(students.len());
-    for s in students {
-        student_by_id.entry(s.student_id.as_str()).or_insert(s);
-    }
-    let mut institution_by_id: HashMap<&str, &Institution> = HashMap::new();
-    for i in institutions {
-        institution_by_id
-            .entry(i.institution_id.as_str())
-            .or_insert(i);
-    }
+    let student_by_id = smallest_by_key(students, |s| s.student_id.as_str());
+    let institution_by_id = smallest_by_key(institutions, |i| i.institution_id.as_str());
 
-    let mut ids: Vec<&str> = reqs
-        .iter()
-        .map(|r| r.student_id.as_str())
-        .filter(|id| student_by_id.contains_key(id))
-        .collect();
-    ids.dedup(); // requests are sorted by student_id
-    let recipients = resolve_student_ids(ids, contacts, details);
-
-    let run_he = RunFields::new(params, Language::He);
-    let run_ar = RunFields::new(params, Language::Ar);
-
+    // One group per student: its requests, ordered as the output is (kind name, extra).
     let mut undeliverable = Vec::new();
-    let mut jobs: Vec<Job> = Vec::new();
-    for r in &reqs {
-        let Some(student) = student_by_id.get(r.student_id.as_str()).copied() else {
-            undeliverable.push(Undeliverable {
+    let mut groups: Vec<Group> = Vec::new();
+    for chunk in reqs.chunk_by(|a, b| a.student_id == b.student_id) {
+        let student_id = chunk[0].student_id.as_str();
+        let Some(student) = student_by_id.get(student_id).copied() else {
+            undeliverable.extend(chunk.iter().map(|r| Undeliverable {
                 student_id: r.student_id.clone(),
                 kind: r.kind,
                 reason: UndeliverableReason::StudentNotFound,
-            });
+            }));
             continue;
         };
         let institution = institution_by_id
@@ -174,112 +159,176 @@ pub fn render_letters(
                     student.student_id, student.institution_id
                 ))
             })?;
-        let rs = recipients.for_student(&student.student_id);
-        if rs.is_empty() {
-            let reason = recipients
-                .undeliverable_reason(&student.student_id)
-                .unwrap_or(UndeliverableReason::NoLegalGuardian);
-            undeliverable.push(Undeliverable {
-                student_id: student.student_id.clone(),
-                kind: r.kind,
-                reason,
-            });
-            continue;
-        }
-        for recipient in rs {
-            jobs.push(Job {
-                request: r,
-                student,
-                institution,
-                recipient,
-            });
-        }
+        let mut requests = chunk.to_vec();
+        requests.sort_by(|a, b| (a.kind.as_str(), &a.extra).cmp(&(b.kind.as_str(), &b.extra)));
+        groups.push(Group {
+            student,
+            institution,
+            requests,
+        });
     }
+    groups.par_sort_unstable_by(|a, b| {
+        (&a.student.institution_id, &a.student.student_id)
+            .cmp(&(&b.student.institution_id, &b.student.student_id))
+    });
 
-    let mut letters: Vec<LetterRow> = jobs
+    let index = RecipientIndex::new(contacts, details);
+    let run_he = RunValues::new(params, Language::He);
+    let run_ar = RunValues::new(params, Language::Ar);
+    let outputs: Vec<GroupOutput> = groups
         .par_iter()
-        .with_min_len(512)
-        .map(|job| {
-            let language = job.student.sector.language();
-            let run = match language {
+        .with_min_len(64)
+        .map(|g| {
+            let run = match g.student.sector.language() {
                 Language::He => &run_he,
                 Language::Ar => &run_ar,
             };
-            render_one(job, language, run, templates)
+            render_group(g, &index, run, templates)
         })
         .collect::<Result<_, Error>>()?;
 
-    letters.par_sort_unstable_by(|a, b| {
-        (
-            &a.institution_id,
-            &a.student_id,
-            a.kind.as_str(),
-            &a.recipient_contact_ids,
-            &a.text,
-        )
-            .cmp(&(
-                &b.institution_id,
-                &b.student_id,
-                b.kind.as_str(),
-                &b.recipient_contact_ids,
-                &b.text,
-            ))
-    });
+    let mut letters = Vec::with_capacity(outputs.iter().map(|o| o.letters.len()).sum());
+    let mut unreached = Vec::new();
+    for o in outputs {
+        letters.extend(o.letters);
+        undeliverable.extend(o.undeliverable);
+        unreached.extend(o.unreached);
+    }
+    // Already in order by construction; checked, and sorted should a key ever disagree.
+    if !letters.is_sorted_by(|a, b| letter_order(a, b).is_le()) {
+        letters.par_sort_by(letter_order);
+    }
     undeliverable.sort_by(|a, b| {
         (&a.student_id, a.kind.as_str(), a.reason).cmp(&(&b.student_id, b.kind.as_str(), b.reason))
     });
     undeliverable.dedup();
+    unreached.sort();
 
     Ok(LettersOutput {
         letters,
         undeliverable,
-        unreached: recipients.unreached,
+        unreached,
     })
 }
 
-struct Job<'a> {
-    request: &'a LetterRequest,
-    student: &'a Student,
-    institution: &'a Institution,
-    recipient: &'a super::Recipient,
+/// The order of `letters`: (institution_id, student_id, kind, recipient_contact_ids); the text
+/// breaks the tie of one kind requested twice with different extras.
+fn letter_order(a: &LetterRow, b: &LetterRow) -> std::cmp::Ordering {
+    (
+        &a.institution_id,
+        &a.student_id,
+        a.kind.as_str(),
+        &a.recipient_contact_ids,
+        &a.text,
+    )
+        .cmp(&(
+            &b.institution_id,
+            &b.student_id,
+            b.kind.as_str(),
+            &b.recipient_contact_ids,
+            &b.text,
+        ))
 }
 
-fn render_one(
-    job: &Job<'_>,
-    language: Language,
-    run: &RunFields,
+/// Rows by key; of duplicated keys the smallest row, whatever the input order.
+fn smallest_by_key<'a, T: Ord>(rows: &'a [T], key: impl Fn(&T) -> &str) -> HashMap<&'a str, &'a T> {
+    let mut map: HashMap<&str, &T> = HashMap::with_capacity(rows.len());
+    for r in rows {
+        map.entry(key(r))
+            .and_modify(|cur| {
+                if r < *cur {
+                    *cur = r;
+                }
+            })
+            .or_insert(r);
+    }
+    map
+}
+
+struct Group<'a> {
+    student: &'a Student,
+    institution: &'a Institution,
+    requests: Vec<&'a LetterRequest>,
+}
+
+struct GroupOutput {
+    letters: Vec<LetterRow>,
+    undeliverable: Vec<Undeliverable>,
+    unreached: Vec<UnreachedGuardian>,
+}
+
+/// All letters of one student: each request to each recipient.
+fn render_group(
+    g: &Group<'_>,
+    index: &RecipientIndex<'_>,
+    run: &Arc<RunValues>,
     templates: &Templates,
-) -> Result<LetterRow, Error> {
-    let student = job.student;
-    let recipient = job.recipient;
-    let extra = &job.request.extra;
-    let recipient_name = recipient.display_name(language);
-    let mut ctx = LetterContext {
-        student_name: format!("{} {}", student.first_name.trim(), student.last_name.trim()),
-        student_first_name: student.first_name.trim().to_string(),
-        recipient_name: recipient_name.clone(),
-        school_name: job.institution.name.trim().to_string(),
-        class_school_name: extra.class_school_name.clone(),
-        center_name: extra.center_name.clone(),
-        interview_date: extra.interview_date.map(|d| format_date(d, language)),
-        ..LetterContext::default()
-    };
-    run.apply(&mut ctx);
-    let text = templates.render(language, job.request.kind, ctx)?;
-    Ok(LetterRow {
-        student_id: student.student_id.clone(),
-        kind: job.request.kind,
-        language,
-        channel: recipient.channel,
-        recipient_contact_ids: recipient.contact_ids_joined(),
-        recipient_name,
-        street: recipient.street.clone(),
-        house_number: recipient.house_number.clone(),
-        city: recipient.city.clone(),
-        zip: recipient.zip.clone(),
-        email: recipient.email.clone(),
-        institution_id: student.institution_id.clone(),
-        text,
+) -> Result<GroupOutput, Error> {
+    let student = g.student;
+    let language = student.sector.language();
+    let resolved = index.resolve(&student.student_id);
+    if let Some(reason) = resolved.undeliverable {
+        return Ok(GroupOutput {
+            letters: Vec::new(),
+            undeliverable: g
+                .requests
+                .iter()
+                .map(|r| Undeliverable {
+                    student_id: student.student_id.clone(),
+                    kind: r.kind,
+                    reason,
+                })
+                .collect(),
+            unreached: Vec::new(),
+        });
+    }
+    let student_name = Value::from(format!(
+        "{} {}",
+        student.first_name.trim(),
+        student.last_name.trim()
+    ));
+    let student_first_name = Value::from(student.first_name.trim());
+    let school_name = Value::from(g.institution.name.trim());
+    let mut letters = Vec::with_capacity(g.requests.len() * resolved.recipients.len());
+    for request in &g.requests {
+        let extra = &request.extra;
+        let class_school_name = opt_value(extra.class_school_name.clone());
+        let center_name = opt_value(extra.center_name.clone());
+        let interview_date = opt_value(extra.interview_date.map(|d| format_date(d, language)));
+        for recipient in &resolved.recipients {
+            let recipient_name = recipient.display_name(language);
+            let values = ContextValues {
+                run: Arc::clone(run),
+                student_name: student_name.clone(),
+                student_first_name: student_first_name.clone(),
+                recipient_name: Value::from(recipient_name.as_str()),
+                school_name: school_name.clone(),
+                class_school_name: class_school_name.clone(),
+                center_name: center_name.clone(),
+                interview_date: interview_date.clone(),
+            };
+            let text = templates.render_values(language, request.kind, values)?;
+            letters.push(LetterRow {
+                student_id: student.student_id.clone(),
+                kind: request.kind,
+                language,
+                channel: recipient.channel,
+                recipient_contact_ids: recipient.contact_ids_joined(),
+                recipient_name,
+                street: recipient.street.clone(),
+                house_number: recipient.house_number.clone(),
+                city: recipient.city.clone(),
+                zip: recipient.zip.clone(),
+                email: recipient.email.clone(),
+                institution_id: student.institution_id.clone(),
+                text,
+            });
+        }
+    }
+    Ok(GroupOutput {
+        letters,
+        undeliverable: Vec::new(),
+        unreached: resolved.unreached,
     })
 }
 

@@ -414,39 +414,38 @@ pub fn hebrew_numeral(mut n: u32) -> String {
     }
 }
 
-/// The HTML bundle template's context (see `bundle.rs`).
+/// The HTML bundle template's context (see `bundle.rs`). Borrows from the letter rows.
 #[derive(Clone, Debug, Serialize)]
-pub struct BundleContext {
+pub struct BundleContext<'a> {
     /// `he` or `ar`: the page language.
-    pub lang: String,
+    pub lang: &'a str,
     /// Always `rtl`.
-    pub dir: String,
-    pub institution_id: String,
-    pub institution_name: String,
-    pub letters: Vec<BundleLetter>,
+    pub dir: &'a str,
+    pub institution_id: &'a str,
+    pub institution_name: &'a str,
+    pub letters: Vec<BundleLetter<'a>>,
 }
 
 /// One printed letter of a bundle.
 #[derive(Clone, Debug, Serialize)]
-pub struct BundleLetter {
-    pub lang: String,
-    pub student_id: String,
-    pub kind: String,
-    pub recipient_name: String,
+pub struct BundleLetter<'a> {
+    /// `he` or `ar`.
+    pub lang: &'a str,
+    pub student_id: &'a str,
+    pub kind: &'a str,
+    pub recipient_name: &'a str,
     /// "הרצל 12", "תל אביב-יפו 6100101".
     pub address_lines: Vec<String>,
     /// The text split at blank lines.
-    pub paragraphs: Vec<BundleParagraph>,
-    /// The whole text.
-    pub text: String,
+    pub paragraphs: Vec<BundleParagraph<'a>>,
 }
 
-/// A paragraph of a printed letter.
+/// A paragraph of a printed letter; its line breaks are kept (CSS `white-space: pre-line`).
 #[derive(Clone, Debug, Serialize)]
-pub struct BundleParagraph {
+pub struct BundleParagraph<'a> {
     /// The subject line ("הנדון: …"), set in bold.
     pub subject: bool,
-    pub lines: Vec<String>,
+    pub text: &'a str,
 }
 
 macro_rules! bundled {
@@ -610,21 +609,26 @@ impl Templates {
             }
         }
         let sample = BundleContext {
-            lang: "he".into(),
-            dir: "rtl".into(),
-            institution_id: "000000".into(),
-            institution_name: "בית ספר הדגמה".into(),
+            lang: "he",
+            dir: "rtl",
+            institution_id: "000000",
+            institution_name: "בית ספר הדגמה",
             letters: vec![BundleLetter {
-                lang: "he".into(),
-                student_id: "000000018".into(),
-                kind: "stage_a_referred".into(),
-                recipient_name: "רחל לוי".into(),
+                lang: "he",
+                student_id: "000000018",
+                kind: "stage_a_referred",
+                recipient_name: "רחל לוי",
                 address_lines: vec!["הרצל 1".into(), "חיפה".into()],
-                paragraphs: vec![BundleParagraph {
-                    subject: true,
-                    lines: vec!["הנדון: <בדיקה>".into(), "שלום".into()],
-                }],
-                text: "הנדון: <בדיקה>\nשלום".into(),
+                paragraphs: vec![
+                    BundleParagraph {
+                        subject: true,
+                        text: "הנדון: <בדיקה>",
+                    },
+                    BundleParagraph {
+                        subject: false,
+                        text: "שלום\nרב",
+                    },
+                ],
             }],
         };
         self.render_bundle(&sample).map_err(|e| {
@@ -699,7 +703,7 @@ impl Templates {
     }
 
     /// Renders an HTML bundle page (auto-escaped HTML).
-    pub fn render_bundle(&self, ctx: &BundleContext) -> Result<String, Error> {
+    pub fn render_bundle(&self, ctx: &BundleContext<'_>) -> Result<String, Error> {
         let tmpl = self
             .env
             .get_template(BUNDLE_TEMPLATE)

@@ -1154,20 +1154,19 @@ fn zz_profile_phases() {
     let (rq, st, insts, co, de) = big_nation(200_000);
     let t = templates();
     let p = params();
-    let s = std::time::Instant::now();
-    let r = resolve_recipients(&st, &co, &de);
-    println!("resolve: {:.2}s ({} recipients)", s.elapsed().as_secs_f64(), r.recipients.len());
-    let s = std::time::Instant::now();
-    let mut n = 0;
-    for i in 0..350_000usize {
-        let lang = if i % 4 == 0 { Language::Ar } else { Language::He };
-        let mut ctx = LetterContext { student_name: "נועה כהן".into(), recipient_name: "רחל כהן".into(), school_name: "בית ספר".into(), center_name: Some("מרכז".into()), class_school_name: Some("בית".into()), ..LetterContext::default() };
-        ctx.fill_run_fields(&p, lang);
-        n += t.render(lang, LetterKind::ALL[i % 12], ctx).unwrap().len();
-    }
-    println!("render only, 1 thread: {:.2}s ({n} bytes)", s.elapsed().as_secs_f64());
-    let s = std::time::Instant::now();
     let out = render_letters(&rq, &st, &insts, &co, &de, &p, &t).unwrap();
-    println!("render_letters: {:.2}s", s.elapsed().as_secs_f64());
-    drop(out);
+    let s = std::time::Instant::now();
+    let b = build_bundles(&out.letters, &insts, &t).unwrap();
+    println!("bundles: {:.2}s {} MB", s.elapsed().as_secs_f64(), b.iter().map(|x| x.1.len()).sum::<usize>() / 1_000_000);
+    let s = std::time::Instant::now();
+    let n: usize = out.letters.iter().map(|l| minijinja::Value::from(minijinja::value::Serde(&l.text)).len().unwrap_or(0)).sum();
+    println!("serde of texts: {:.2}s {n}", s.elapsed().as_secs_f64());
+    let mut env = minijinja::Environment::new();
+    env.add_template("x.html", "{% for x in xs %}<p>{{ x }}</p>{% endfor %}").unwrap();
+    let texts: Vec<&str> = out.letters.iter().map(|l| l.text.as_str()).collect();
+    let s = std::time::Instant::now();
+    let v = minijinja::Value::from(minijinja::value::Serde(&texts));
+    println!("serde all: {:.2}s", s.elapsed().as_secs_f64());
+    let html = env.get_template("x.html").unwrap().render(minijinja::context!{ xs => v }).unwrap();
+    println!("escape render: {:.2}s {} MB", s.elapsed().as_secs_f64(), html.len() / 1_000_000);
 }

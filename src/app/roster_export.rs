@@ -1,0 +1,416 @@
+//! `itur run roster-export`: authorization, the six files per owner (each owner folder
+//! replaced atomically), and the append-only audit log (roster-export.md).
+use super::frame::{dates, strs};
+use super::inputs;
+use super::record::RunRecord;
+use crate::cli::{HeaderLang, RunArgs};
+use crate::error::{Error, Result};
+use crate::jobs::roster_export::{
+    authorize, entitled_institutions, group_rows, Commitment, Delegation, Grant, Owner,
+};
+use crate::output::write::{csv_bytes, parquet_bytes, Headers};
+use crate::output::{OutputDir, OutputFile};
+use crate::pipeline::roster_export::RosterExport;
+use crate::pipeline::PipelineSource;
+use crate::table::convert::days_to_date;
+use crate::table::schema;
+use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::InputSet;
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use polars::prelude::*;
+use rayon::prelude::*;
+use serde_json::json;
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// The six files, in the order of the source.
+pub const SIX: [&str; 6] = ["students", "contacts", "contact_details", "institutions", "classes", "tracks"];
+
+pub const NEEDS: [TableNeed; 8] = [
+    TableNeed { name: "owners", required: true },
+    TableNeed { name: "institutions", required: true },
+    TableNeed { name: "classes", required: true },
+    TableNeed { name: "students", required: true },
+    TableNeed { name: "tracks", required: true },
+    TableNeed { name: "contacts", required: true },
+    TableNeed { name: "contact_details", required: true },
+    TableNeed { name: "delegations", required: true },
+];
+
+enum Mode {
+    One { owner: String, requester: String },
+    AllApproved,
+}
+
+/// The append-only audit log: opened for append, one JSON line per request, never rewritten.
+struct Audit {
+    path: PathBuf,
+}
+
+impl Audit {
+    fn append(&self, lines: &[serde_json::Value]) -> Result<()> {
+        if let Some(parent) = self.path.parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+            }
+        }
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(&l.to_string());
+            text.push('\n');
+        }
+        let ctx = || format!("appending to the audit log {}", self.path.display());
+        let mut f = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.path)
+            .map_err(|e| Error::io(ctx(), e))?;
+        f.write_all(text.as_bytes()).map_err(|e| Error::io(ctx(), e))?;
+        f.sync_data().map_err(|e| Error::io(ctx(), e))
+    }
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
+}
+
+fn parse_as_of(s: Option<&str>) -> Result<NaiveDate> {
+    match s {
+        None => Ok(Utc::now().date_naive()),
+        Some(s) => crate::table::convert::parse_date(s)
+            .ok_or_else(|| Error::Usage(format!("--as-of {s}: expected a date YYYY-MM-DD"))),
+    }
+}
+
+fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
+    let t = inputs.get("owners").ok_or_else(|| Error::Job("owners not read".into()))?;
+    let mut owners = Vec::new();
+    for (((id, name), status), sig) in strs(t, "owner_id")?
+        .zip(strs(t, "name")?)
+        .zip(strs(t, "commitment_status")?)
+        .zip(strs(t, "signatory_id")?)
+    {
+        let (Some(id), Some(status), Some(sig)) = (id, status.and_then(Commitment::parse), sig) else {
+            continue;
+        };
+        owners.push(Owner {
+            owner_id: id.to_string(),
+            name: name.unwrap_or_default().to_string(),
+            status,
+            signatory_id: sig.to_string(),
+        });
+    }
+    owners.sort_by(|a, b| a.owner_id.cmp(&b.owner_id));
+    let t = inputs.get("delegations").ok_or_else(|| Error::Job("delegations not read".into()))?;
+    let mut dels = Vec::new();
+    for (((o, d), from), to) in strs(t, "owner_id")?
+        .zip(strs(t, "delegate_id")?)
+        .zip(dates(t, "valid_from")?)
+        .zip(dates(t, "valid_to")?)
+    {
+        let (Some(o), Some(d), Some(from)) = (o, d, from.and_then(days_to_date)) else { continue };
+        dels.push(Delegation {
+            owner_id: o.to_string(),
+            delegate_id: d.to_string(),
+            valid_from: from,
+            valid_to: to.and_then(days_to_date),
+        });
+    }
+    Ok((owners, dels))
+}
+
+/// An owner id becomes a folder name: it must be one plain path component.
+fn folder_name(owner_id: &str) -> Result<&str> {
+    let bad = owner_id.is_empty()
+        || owner_id == "."
+        || owner_id == ".."
+        || owner_id.starts_with('.')
+        || owner_id.contains(['/', '\\', '\0']);
+    if bad {
+        Err(Error::Job(format!("owner_id `{owner_id}` cannot name a folder")))
+    } else {
+        Ok(owner_id)
+    }
+}
+
+/// Row positions of each table per exported owner (`owners[i]` ↔ `rows[table][i]`).
+fn rows_per_owner(
+    inputs: &InputSet,
+    owners: &[&str],
+    stages: &[String],
+) -> Result<BTreeMap<&'static str, Vec<Vec<u32>>>> {
+    let get = |t: &str| inputs.get(t).ok_or_else(|| Error::Job(format!("{t} not read")));
+    let index: HashMap<&str, u32> = owners.iter().enumerate().map(|(i, o)| (*o, i as u32)).collect();
+    let inst = get("institutions")?;
+    let triples: Vec<(&str, &str, &str)> = strs(inst, "institution_id")?
+        .zip(strs(inst, "owner_id")?)
+        .zip(strs(inst, "stage")?)
+        .map(|((a, b), c)| (a.unwrap_or_default(), b.unwrap_or_default(), c.unwrap_or_default()))
+        .collect();
+    let entitled = entitled_institutions(&triples, stages);
+    let mut inst_owner: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (owner, positions) in &entitled {
+        if let Some(&o) = index.get(owner) {
+            for &p in positions {
+                inst_owner.insert(triples[p].0, vec![o]);
+            }
+        }
+    }
+    let n = owners.len();
+    let mut out = BTreeMap::new();
+    out.insert("institutions", group_rows(strs(inst, "institution_id")?, &inst_owner, n));
+    out.insert("classes", group_rows(strs(get("classes")?, "institution_id")?, &inst_owner, n));
+    out.insert("tracks", group_rows(strs(get("tracks")?, "institution_id")?, &inst_owner, n));
+    let students = get("students")?;
+    let st_groups = group_rows(strs(students, "institution_id")?, &inst_owner, n);
+    let ids: Vec<Option<&str>> = strs(students, "student_id")?.collect();
+    let mut student_owner: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (o, rows) in st_groups.iter().enumerate() {
+        for &r in rows {
+            if let Some(id) = ids[r as usize] {
+                student_owner.insert(id, vec![o as u32]);
+            }
+        }
+    }
+    out.insert("students", st_groups);
+    let contacts = get("contacts")?;
+    let c_groups = group_rows(strs(contacts, "student_id")?, &student_owner, n);
+    // A contact's details go to every owner one of whose students they are a contact of.
+    let cids: Vec<Option<&str>> = strs(contacts, "contact_id")?.collect();
+    let mut contact_owner: HashMap<&str, Vec<u32>> = HashMap::new();
+    for (o, rows) in c_groups.iter().enumerate() {
+        for &r in rows {
+            if let Some(id) = cids[r as usize] {
+                let v = contact_owner.entry(id).or_default();
+                if v.last() != Some(&(o as u32)) {
+                    v.push(o as u32);
+                }
+            }
+        }
+    }
+    out.insert("contacts", c_groups);
+    out.insert(
+        "contact_details",
+        group_rows(strs(get("contact_details")?, "contact_id")?, &contact_owner, n),
+    );
+    Ok(out)
+}
+
+fn hebrew_headers(df: &mut DataFrame, table: &str) -> Result<()> {
+    let Some(s) = schema::get(table) else { return Ok(()) };
+    for c in &s.columns {
+        if df.column(&c.name).is_ok() {
+            df.rename(&c.name, c.hebrew.as_str().into())
+                .map_err(|e| Error::Job(format!("renaming {table}.{}: {e}", c.name)))?;
+        }
+    }
+    Ok(())
+}
+
+struct Exported {
+    files: Vec<OutputFile>,
+    counts: BTreeMap<String, usize>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn export_owner(
+    out: &Path,
+    owner: &Owner,
+    inputs: &InputSet,
+    rows: &BTreeMap<&'static str, Vec<Vec<u32>>>,
+    i: usize,
+    headers: HeaderLang,
+    meta: &serde_json::Value,
+) -> Result<Exported> {
+    let mut dir = OutputDir::create(&out.join(folder_name(&owner.owner_id)?))?;
+    let mut counts = BTreeMap::new();
+    for table in SIX {
+        let t = inputs.get(table).ok_or_else(|| Error::Job(format!("{table} not read")))?;
+        let idx = IdxCa::from_vec("".into(), rows[table][i].iter().map(|&r| r as IdxSize).collect());
+        let mut df = t.df.take(&idx).map_err(|e| Error::Job(format!("{table}: {e}")))?;
+        if headers == HeaderLang::He {
+            hebrew_headers(&mut df, table)?;
+        }
+        let sch = schema::get(table);
+        counts.insert(table.to_string(), df.height());
+        dir.write_bytes(&format!("{table}.parquet"), &parquet_bytes(&mut df, sch)?, Some(df.height()))?;
+        dir.write_bytes(&format!("{table}.csv"), &csv_bytes(&df, sch, Headers::English)?, Some(df.height()))?;
+    }
+    let files = dir.files().to_vec();
+    let manifest = json!({
+        "owner_id": owner.owner_id,
+        "owner_name": owner.name,
+        "files": files,
+        "counts": counts,
+        "request": meta,
+    });
+    let mut text = serde_json::to_vec_pretty(&manifest).unwrap_or_default();
+    text.push(b'\n');
+    dir.write_bytes("manifest.json", &text, None)?;
+    dir.commit()?;
+    Ok(Exported { files, counts })
+}
+
+pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
+    let settings = RosterExport::from_source(src)?;
+    let mode = match (&a.export.owner, &a.export.requested_by, a.export.all_approved) {
+        (_, _, true) => Mode::AllApproved,
+        (Some(o), Some(p), false) => Mode::One { owner: o.clone(), requester: p.clone() },
+        (Some(_), None, false) => return Err(Error::Usage("--owner needs --requested-by (the requester's Israeli ID)".into())),
+        _ => {
+            return Err(Error::Usage(
+                "roster-export needs --owner OWNER_ID --requested-by ID, or --all-approved".into(),
+            ))
+        }
+    };
+    let as_of = parse_as_of(a.export.as_of.as_deref())?;
+    let out = a.out.clone();
+    if out.is_dir() {
+        let empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        if !empty && !out.join("audit.jsonl").exists() && !out.join("manifest.json").exists() {
+            return Err(Error::Usage(format!(
+                "--out {} exists and is not a roster-export directory (no audit.jsonl or manifest.json); choose a new or empty directory",
+                out.display()
+            )));
+        }
+    }
+    std::fs::create_dir_all(&out).map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+    let audit = Audit { path: a.export.audit_log.clone().unwrap_or_else(|| out.join("audit.jsonl")) };
+    let (mode_name, requester) = match &mode {
+        Mode::One { requester, .. } => ("on_request", requester.clone()),
+        Mode::AllApproved => ("all_approved", settings.service_account.clone()),
+    };
+    let audit_base = |owner: &str| {
+        json!({"time": now(), "owner": owner, "requester": requester, "mode": mode_name, "as_of": as_of.to_string()})
+    };
+
+    let mut rec = RunRecord::start("roster-export", "run", None);
+    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let loaded = rec.steps.run("read and validate inputs", || load_inputs(&a.input, &NEEDS, &BTreeMap::new()));
+    let inputs = match loaded.and_then(|i| inputs::check_reject_share(&i, settings.max_reject_share).map(|_| i)) {
+        Ok(i) => i,
+        Err(e) => {
+            let owner = match &mode { Mode::One { owner, .. } => owner.as_str(), Mode::AllApproved => "*" };
+            let mut line = audit_base(owner);
+            line["decision"] = json!("failed");
+            line["reason"] = json!(e.to_string());
+            audit.append(&[line])?;
+            return Err(e);
+        }
+    };
+    rec.reconciliation = inputs::reconcile(&inputs);
+    rec.inputs = inputs::input_entries(&inputs);
+    rec.warnings = inputs.warnings.clone();
+    let (owners, delegations) = owners_of(&inputs)?;
+
+    // Who is exported, and as what.
+    let mut grants: Vec<(&Owner, Grant)> = Vec::new();
+    match &mode {
+        Mode::One { owner, requester } => {
+            let o = owners.iter().find(|x| &x.owner_id == owner);
+            match authorize(o, requester, as_of, &delegations) {
+                Ok(g) => grants.push((o.expect("authorized owner exists"), g)),
+                Err(refusal) => {
+                    let message = refusal.message(owner, requester, as_of);
+                    let mut line = audit_base(owner);
+                    line["decision"] = json!("refused");
+                    line["rule"] = json!(refusal.rule());
+                    line["reason"] = json!(message);
+                    audit.append(&[line])?;
+                    return Err(Error::Refused(format!("export refused: {message}")));
+                }
+            }
+        }
+        Mode::AllApproved => {
+            for o in owners.iter().filter(|o| o.status == Commitment::Approved) {
+                grants.push((o, Grant::ServiceAccount));
+            }
+        }
+    }
+    // Allowed: from here on the run writes (a refusal writes only its audit record).
+    write_rejects(&out, &inputs)?;
+    let ids: Vec<&str> = grants.iter().map(|(o, _)| o.owner_id.as_str()).collect();
+    let rows = rec.steps.run("select rows per owner", || rows_per_owner(&inputs, &ids, &settings.export_stages))?;
+    // The scheduled run skips approved owners with no institution of the exported stages.
+    let selected: Vec<usize> = (0..grants.len())
+        .filter(|&i| matches!(mode, Mode::One { .. }) || !rows["institutions"][i].is_empty())
+        .collect();
+    let run_id = rec.run_id.clone();
+    let exported: Vec<Result<Exported>> = rec.steps.run("write owner folders", || {
+        selected
+            .par_iter()
+            .map(|&i| {
+                let (owner, grant) = &grants[i];
+                let meta = json!({
+                    "requested_by": requester, "grant": grant.as_str(), "mode": mode_name,
+                    "as_of": as_of.to_string(), "run_id": run_id,
+                    "headers": if a.export.headers == HeaderLang::He { "he" } else { "en" },
+                });
+                export_owner(&out, owner, &inputs, &rows, i, a.export.headers, &meta)
+            })
+            .collect()
+    });
+    let mut lines = Vec::new();
+    let mut first_error = None;
+    let mut n_files = 0usize;
+    let mut all_files = Vec::new();
+    for (&i, r) in selected.iter().zip(exported) {
+        let (owner, grant) = &grants[i];
+        let mut line = audit_base(&owner.owner_id);
+        match r {
+            Ok(x) => {
+                n_files += x.files.len();
+                all_files.extend(x.files.iter().map(|f| OutputFile {
+                    path: format!("{}/{}", owner.owner_id, f.path),
+                    ..f.clone()
+                }));
+                line["decision"] = json!("allowed");
+                line["grant"] = json!(grant.as_str());
+                line["files"] = json!(x.files.iter().map(|f| json!({"path": format!("{}/{}", owner.owner_id, f.path), "rows": f.rows, "sha256": f.sha256})).collect::<Vec<_>>());
+                line["rows"] = json!(x.counts);
+            }
+            Err(e) => {
+                line["decision"] = json!("failed");
+                line["reason"] = json!(e.to_string());
+                first_error.get_or_insert(e);
+            }
+        }
+        lines.push(line);
+    }
+    audit.append(&lines)?;
+    if let Some(e) = first_error {
+        return Err(e);
+    }
+    let mut counts = BTreeMap::new();
+    counts.insert("owners_total".to_string(), owners.len() as i64);
+    counts.insert("owners_exported".to_string(), selected.len() as i64);
+    counts.insert("owners_skipped_no_secondary".to_string(), (grants.len() - selected.len()) as i64);
+    counts.insert("files_written".to_string(), n_files as i64);
+    rec.reconciliation.insert("roster_export".into(), counts);
+    tracing::info!(owners = selected.len(), files = n_files, "exported {} owners ({n_files} files)", selected.len());
+    write_run_manifest(&out, rec, &all_files)
+}
+
+/// Writes a file in place atomically (a temporary sibling renamed over it).
+fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.itur-tmp-{}", std::process::id()));
+    std::fs::write(&tmp, data).map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("writing {}", path.display()), e))
+}
+
+/// `<out>/rejects.parquet` and `.csv`: the input rows this run could not use.
+fn write_rejects(out: &Path, inputs: &InputSet) -> Result<()> {
+    let mut df = inputs::rejects_frame(&inputs.rejects)?;
+    let sch = schema::get("rejects");
+    replace_file(&out.join("rejects.parquet"), &parquet_bytes(&mut df, sch)?)?;
+    replace_file(&out.join("rejects.csv"), &csv_bytes(&df, sch, Headers::English)?)
+}
+
+/// `<out>/manifest.json` of the run, replaced atomically (the owner folders have their own).
+fn write_run_manifest(out: &Path, rec: RunRecord, files: &[OutputFile]) -> Result<()> {
+    let manifest = rec.manifest(files, 0, None);
+    replace_file(&out.join("manifest.json"), &manifest.to_json())
+}
