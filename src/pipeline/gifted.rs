@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 pub use crate::jobs::gifted::norms::{NormPopulation, NormsMode};
+pub use crate::jobs::gifted::placement::GenderPolicy;
 pub use crate::jobs::gifted::screening::{ReferralUnit, Ties};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -13,13 +14,6 @@ pub enum GroupBy {
     SchoolYear,
     Sector,
     Grade,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GenderPolicy {
-    Balanced,
-    None,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -203,6 +203,7 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "enrichment_centers",
     "class_requests",
     "interviews",
+    "results",
     "rejects",
 ];
 

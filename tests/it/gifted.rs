@@ -200,3 +200,61 @@ fn set_overrides_change_the_decision() {
     assert_eq!(m["pipeline"]["parameters"]["thresholds"]["excellent"], 50.0);
     assert_eq!(m["pipeline"]["overrides"][0], "thresholds.excellent=50");
 }
+
+#[test]
+fn phase_all_places_and_placement_alone_reads_results_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let all = tmp.path().join("all");
+    run_job(&fixtures().join("small"), &all, &["--phase", "all"], &[]);
+    for f in ["interview_invitations.csv", "placements.csv", "waitlist.csv", "enrichment_groups.csv", "unserved.csv", "placement_tracks.csv", "confidential/audit.parquet"] {
+        assert!(all.join(f).is_file(), "{f} missing");
+    }
+    let placements = read_csv(&all.join("placements.csv"));
+    assert_eq!(placements[0], ["student_id", "track_id", "class_no", "gender", "status"]);
+    assert!(placements.iter().skip(1).any(|r| r[4] == "final"), "the fixture's interviews give final placements");
+    let groups = read_csv(&all.join("enrichment_groups.csv"));
+    assert_eq!(&groups[0][..5], ["student_id", "center_id", "program", "grade", "group_no"]);
+    // No student with both a final class seat and an enrichment group.
+    let finals: BTreeMap<String, ()> = placements.iter().skip(1).filter(|r| r[4] == "final").map(|r| (r[0].clone(), ())).collect();
+    assert!(groups.iter().skip(1).all(|r| !finals.contains_key(&r[0])));
+
+    // The placement phase on its own, from the identification's results.
+    let input = tmp.path().join("input");
+    copy_dir(&fixtures().join("small"), &input);
+    std::fs::remove_file(input.join("manifest.json")).unwrap();
+    std::fs::copy(all.join("confidential/results.parquet"), input.join("results.parquet")).unwrap();
+    let alone = tmp.path().join("alone");
+    run_job(&input, &alone, &["--phase", "placement"], &[]);
+    for f in ["placements.csv", "waitlist.csv", "interview_invitations.csv", "enrichment_groups.csv", "unserved.csv"] {
+        assert_eq!(std::fs::read(all.join(f)).unwrap(), std::fs::read(alone.join(f)).unwrap(), "{f} differs");
+    }
+    assert!(!alone.join("stage_b_invitations.csv").exists());
+}
+
+#[test]
+fn track_check_violation_is_a_configuration_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = synth_csv(tmp.path(), "4000");
+    let path = input.join("gifted_tracks.csv");
+    let rows = read_csv(&path);
+    let h = &rows[0];
+    let col = |n: &str| h.iter().position(|x| x == n).unwrap();
+    // Give the first track's authority a second two-class track in the same grade: 4 classes.
+    let mut extra = rows[1].clone();
+    extra[col("track_id")] = "GT-EXTRA".into();
+    extra[col("n_classes")] = "2".into();
+    let mut first = rows[1].clone();
+    first[col("n_classes")] = "2".into();
+    let mut text = String::new();
+    for r in std::iter::once(h.clone()).chain([first, extra]).chain(rows[2..].iter().cloned()) {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record(&r).unwrap();
+        text.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
+    }
+    std::fs::write(&path, text).unwrap();
+    let authority = &rows[1][col("authority_id")];
+    let o = itur(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains(authority.as_str()) && stderr(&o).contains("max_classes_per_authority"), "{}", stderr(&o));
+    assert!(!tmp.path().join("o").exists(), "nothing written");
+}

@@ -1,5 +1,6 @@
 //! `gifted-elementary`: which tables each phase reads, and running the phases.
 pub mod identification;
+pub mod placement;
 pub mod roster;
 pub mod screening;
 
@@ -63,6 +64,7 @@ pub fn all_tables() -> Vec<TableNeed> {
         "enrichment_centers",
         "class_requests",
         "interviews",
+        "results",
     ] {
         v.push(need(t, false));
     }
@@ -77,6 +79,7 @@ pub fn phase_tables(phase: Phase, s: &GiftedElementary) -> Vec<TableNeed> {
         Phase::Screening => v.extend([need("stage_a_scores", true), need("referrals", false)]),
         Phase::Identification => v.extend([need("stage_b_scores", true), need("norm_tables", reference)]),
         Phase::Placement => v.extend([
+            need("results", true),
             need("gifted_tracks", true),
             need("enrichment_centers", true),
             need("class_requests", false),
@@ -121,14 +124,14 @@ pub fn compute(
     let run_screening = phase == Phase::Screening || (phase == Phase::All && has("stage_a_scores"));
     let run_identification =
         phase == Phase::Identification || (phase == Phase::All && has("stage_b_scores"));
-    if phase == Phase::Placement {
+    // `all` places when identification ran (its results pass in memory) or `results` is given.
+    let run_placement = phase == Phase::Placement
+        || (phase == Phase::All
+            && has("gifted_tracks")
+            && (run_identification || has("results")));
+    if !run_screening && !run_identification && !run_placement {
         return Err(Error::Usage(
-            "phase `placement` is not implemented in this version of itur".into(),
-        ));
-    }
-    if !run_screening && !run_identification {
-        return Err(Error::Usage(
-            "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores".into(),
+            "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores, placement needs results and gifted_tracks".into(),
         ));
     }
     let mut tables = Vec::new();
@@ -138,10 +141,22 @@ pub fn compute(
             .run("screening", || screening::run(s, inputs, &mut rec.reconciliation))?;
         tables.extend(t);
     }
+    let mut results = None;
     if run_identification {
-        let (_, t) = rec
+        let (ident, t) = rec
             .steps
             .run("identification", || identification::run(s, inputs, &mut rec.reconciliation))?;
+        tables.extend(t);
+        results = Some(ident.output.results.iter().map(placement::ResultRow::from).collect());
+    }
+    if run_placement {
+        let results = match results {
+            Some(r) => r,
+            None => placement::results_from_table(inputs)?,
+        };
+        let (_, t) = rec
+            .steps
+            .run("placement", || placement::run(s, inputs, results, &mut rec.reconciliation))?;
         tables.extend(t);
     }
     Ok(tables)

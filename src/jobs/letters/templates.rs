@@ -89,11 +89,11 @@ pub struct LetterContext {
     pub letter_date: String,
     /// The run's school year in Hebrew letters: "תשפ״ז".
     pub school_year_hebrew: String,
-    /// The run's school year in Gregorian years: "2026-2027".
+    /// The run's school year in Gregorian years: "2026/2027".
     pub school_year_gregorian: String,
     /// The following school year (when classes and programs start): "תשפ״ח".
     pub next_school_year_hebrew: String,
-    /// The following school year: "2027-2028".
+    /// The following school year: "2027/2028".
     pub next_school_year_gregorian: String,
     /// The student's full name.
     pub student_name: String,
@@ -370,10 +370,11 @@ pub fn format_date(d: NaiveDate, language: Language) -> String {
     }
 }
 
-/// The school year in Gregorian years: 2027 → "2026-2027" (a hyphen between two numbers keeps
-/// them in order inside right-to-left text).
+/// The school year in Gregorian years: 2027 → "2026/2027". A slash, not a hyphen: inside
+/// Arabic text the bidi algorithm displays "2026-2027" as "2027-2026", while "2026/2027" stays
+/// in this order in both Arabic and Hebrew text.
 pub fn gregorian_school_year(school_year: i64) -> String {
-    format!("{}-{}", school_year - 1, school_year)
+    format!("{}/{}", school_year - 1, school_year)
 }
 
 /// The school year as a Hebrew year in letters, thousands omitted: 2027 (5787) → "תשפ״ז",

@@ -109,6 +109,14 @@ fn req(student: &str, kind: LetterKind) -> LetterRequest {
     }
 }
 
+fn full_extra_ar() -> LetterExtra {
+    LetterExtra {
+        class_school_name: Some("مدرسة الجليل الابتدائية".into()),
+        center_name: Some("مركز إثراء الموهوبين الناصرة".into()),
+        interview_date: Some(date(2027, 6, 3)),
+    }
+}
+
 fn full_extra() -> LetterExtra {
     LetterExtra {
         class_school_name: Some("בית ספר יסודי אלון".into()),
@@ -682,6 +690,45 @@ fn override_directory_replaces_one_kind_only() {
     );
 }
 
+/// Every field of the context reaches a template, under its name, with its value.
+#[test]
+fn every_context_field_reaches_the_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let src: Vec<String> = LetterContext::FIELDS
+        .iter()
+        .map(|f| format!("{f}={{{{ {f} }}}}"))
+        .collect();
+    write(dir.path(), "he/stage_a_absent.txt", &src.join("\n"));
+    let t = Templates::load(Some(dir.path())).unwrap();
+    let ctx = LetterContext {
+        letter_date: "a".into(),
+        school_year_hebrew: "b".into(),
+        school_year_gregorian: "c".into(),
+        next_school_year_hebrew: "d".into(),
+        next_school_year_gregorian: "e".into(),
+        student_name: "f".into(),
+        student_first_name: "g".into(),
+        recipient_name: "h".into(),
+        school_name: "i".into(),
+        class_school_name: Some("j".into()),
+        center_name: Some("k".into()),
+        interview_date: Some("l".into()),
+        response_by: Some("m".into()),
+        appeal_by: Some("n".into()),
+        sender: "o".into(),
+        inquiries_email: "p".into(),
+    };
+    let text = t
+        .render(Language::He, LetterKind::StageAAbsent, ctx)
+        .unwrap();
+    let expected: Vec<String> = LetterContext::FIELDS
+        .iter()
+        .zip('a'..='p')
+        .map(|(f, v)| format!("{f}={v}"))
+        .collect();
+    assert_eq!(text, expected.join("\n"));
+}
+
 #[test]
 fn broken_override_is_an_error_naming_the_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -1118,15 +1165,65 @@ fn sample_bundles_for_chromium() {
         req("000000018", LetterKind::StageBGifted),
         req("000000042", LetterKind::StageAReferred),
         req("000000042", LetterKind::InterviewInvitation),
-        req("000000059", LetterKind::StageBGifted),
         LetterRequest {
-            extra: LetterExtra {
-                center_name: Some("مركز إثراء الموهوبين الناصرة".into()),
-                ..LetterExtra::default()
-            },
+            extra: full_extra_ar(),
+            ..req("000000059", LetterKind::StageBGifted)
+        },
+        LetterRequest {
+            extra: full_extra_ar(),
+            ..req("000000059", LetterKind::InterviewInvitation)
+        },
+        LetterRequest {
+            extra: full_extra_ar(),
             ..req("000000067", LetterKind::PlacementEnrichmentExcellent)
         },
+        LetterRequest {
+            extra: full_extra_ar(),
+            ..req("000000067", LetterKind::StageBNotEligible)
+        },
     ];
+    // Every kind, in both languages, to check that each fits one printed page.
+    let mut students = students;
+    let mut contacts = contacts;
+    let mut details = details;
+    let mut requests = requests;
+    students.push(student("000000125", "אביגיל", "רוזנבלום-שטרן", HE_SCHOOL));
+    students.push(student("000000133", "عبد الرحمن", "أبو الهيجاء", AR_SCHOOL));
+    contacts.push(guardian(
+        "000000125",
+        "000000141",
+        "אלכסנדרה",
+        "רוזנבלום-שטרן",
+        Relation::Mother,
+    ));
+    contacts.push(guardian(
+        "000000133",
+        "000000158",
+        "فاطمة الزهراء",
+        "أبو الهيجاء",
+        Relation::Mother,
+    ));
+    details.push(address(
+        "000000141",
+        "שדרות ירושלים",
+        "118ב",
+        "באר שבע",
+        "8410101",
+    ));
+    details.push(address(
+        "000000158",
+        "شارع المطران",
+        "3",
+        "شفاعمرو",
+        "2020000",
+    ));
+    for kind in LetterKind::ALL {
+        requests.push(req("000000125", kind));
+        requests.push(LetterRequest {
+            extra: full_extra_ar(),
+            ..req("000000133", kind)
+        });
+    }
     let out = render(&requests, &students, &contacts, &details);
     let bundles = build_bundles(&out.letters, &institutions(), &templates()).unwrap();
     let dir = Path::new("/tmp/itur-letters");
@@ -1146,27 +1243,4 @@ fn sample_bundles_for_chromium() {
             l.text
         );
     }
-}
-
-#[test]
-#[ignore = "profiling scratch"]
-fn zz_profile_phases() {
-    let (rq, st, insts, co, de) = big_nation(200_000);
-    let t = templates();
-    let p = params();
-    let out = render_letters(&rq, &st, &insts, &co, &de, &p, &t).unwrap();
-    let s = std::time::Instant::now();
-    let b = build_bundles(&out.letters, &insts, &t).unwrap();
-    println!("bundles: {:.2}s {} MB", s.elapsed().as_secs_f64(), b.iter().map(|x| x.1.len()).sum::<usize>() / 1_000_000);
-    let s = std::time::Instant::now();
-    let n: usize = out.letters.iter().map(|l| minijinja::Value::from(minijinja::value::Serde(&l.text)).len().unwrap_or(0)).sum();
-    println!("serde of texts: {:.2}s {n}", s.elapsed().as_secs_f64());
-    let mut env = minijinja::Environment::new();
-    env.add_template("x.html", "{% for x in xs %}<p>{{ x }}</p>{% endfor %}").unwrap();
-    let texts: Vec<&str> = out.letters.iter().map(|l| l.text.as_str()).collect();
-    let s = std::time::Instant::now();
-    let v = minijinja::Value::from(minijinja::value::Serde(&texts));
-    println!("serde all: {:.2}s", s.elapsed().as_secs_f64());
-    let html = env.get_template("x.html").unwrap().render(minijinja::context!{ xs => v }).unwrap();
-    println!("escape render: {:.2}s {} MB", s.elapsed().as_secs_f64(), html.len() / 1_000_000);
 }

@@ -210,6 +210,23 @@ pub fn validate(tables: &[SynthTable]) -> Vec<String> {
                         }
                     }
                 }
+                "equals_referenced" => {
+                    let (rt, rk) = f("references").split_once('.').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+                    let target = table(tables, &rt);
+                    let want: std::collections::HashMap<String, String> = strings(target, &rk)
+                        .into_iter()
+                        .zip(strings(target, &f("target")))
+                        .filter_map(|(k, v)| Some((k?, v?)))
+                        .collect();
+                    let (keys, vals) = (get(&f("key")), get(&f("column")));
+                    for row in 0..df.height() {
+                        if let (Some(k), Some(v)) = (&keys[row], &vals[row]) {
+                            if want.get(k).is_some_and(|w| w != v) {
+                                err(t.name, format!("row {row}: {} is not the referenced {}", f("column"), f("target")));
+                            }
+                        }
+                    }
+                }
                 other => err(t.name, format!("unknown check {other}")),
             }
         }

@@ -31,7 +31,10 @@ impl Gender {
 }
 
 /// Pipeline key `gender_policy` (gifted.md §4; 0207 §2.8.ד.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum GenderPolicy {
     /// Separate girls' and boys' lists, leftovers to a merged list.
     Balanced,

@@ -1,0 +1,433 @@
+//! Phase `placement` (gifted.md §4): identification results, tracks, requests and interviews to
+//! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
+//! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
+use super::roster::{self, Roster};
+use super::OutputTable;
+use crate::app::frame::{bools, col_i128, col_i64, col_opt_i64, col_opt_str, col_str, dates, frame, ints, strs};
+use crate::error::{Error, Result};
+use crate::jobs::gifted::enrichment::{enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams};
+use crate::jobs::gifted::identification::StudentResult;
+use crate::jobs::gifted::placement::{
+    place, ClassRequest, Gender, Interview, InterviewOutcome, PlacementError, PlacementOutput, PlacementParams,
+    Student, Track,
+};
+use crate::jobs::gifted::{Category, Sector};
+use crate::output::write::Formats;
+use crate::pipeline::gifted::GiftedElementary;
+use crate::rules::fraction::Ratio;
+use crate::table::convert::days_to_date;
+use crate::table::InputSet;
+use std::collections::{BTreeMap, HashSet};
+
+/// A result row as placement needs it.
+pub struct ResultRow {
+    pub student_id: String,
+    pub school_year: i64,
+    pub category: Category,
+    pub composite: Option<Ratio>,
+}
+
+impl From<&StudentResult> for ResultRow {
+    fn from(r: &StudentResult) -> Self {
+        ResultRow {
+            student_id: r.student_id.clone(),
+            school_year: r.school_year,
+            category: r.category,
+            composite: r.composite,
+        }
+    }
+}
+
+fn category(s: &str) -> Category {
+    match s {
+        "gifted" => Category::Gifted,
+        "excellent" => Category::Excellent,
+        "incomplete" => Category::Incomplete,
+        "removed" => Category::Removed,
+        _ => Category::NotEligible,
+    }
+}
+
+/// The `results` input table (the placement phase run on its own).
+pub fn results_from_table(inputs: &InputSet) -> Result<Vec<ResultRow>> {
+    let t = inputs
+        .get("results")
+        .ok_or_else(|| Error::Usage("phase placement needs the input table `results` (the identification's confidential/results)".into()))?;
+    let mut v = Vec::with_capacity(t.df.height());
+    for ((((id, year), cat), num), den) in strs(t, "student_id")?
+        .zip(ints(t, "school_year")?)
+        .zip(strs(t, "category")?)
+        .zip(ints(t, "composite_num")?)
+        .zip(ints(t, "composite_den")?)
+    {
+        let (Some(id), Some(year), Some(cat)) = (id, year, cat) else { continue };
+        let composite = match (num, den) {
+            (Some(n), Some(d)) if d > 0 => Some(Ratio::new(i128::from(n), i128::from(d))),
+            _ => None,
+        };
+        v.push(ResultRow {
+            student_id: id.to_string(),
+            school_year: year,
+            category: category(cat),
+            composite,
+        });
+    }
+    Ok(v)
+}
+
+pub fn params(s: &GiftedElementary) -> Result<PlacementParams> {
+    Ok(PlacementParams {
+        class_capacity: i64::from(s.class_capacity),
+        max_classes_per_authority: i64::from(s.max_classes_per_authority),
+        max_share_of_grade: Ratio::from_f64_decimal(s.max_share_of_grade)
+            .map_err(|e| Error::Config(format!("max_share_of_grade: {e}")))?,
+        gender_policy: s.gender_policy,
+        lottery_seed: s.lottery_seed.clone(),
+    })
+}
+
+fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
+    let t = inputs.get("gifted_tracks").ok_or_else(|| Error::Usage("phase placement needs `gifted_tracks`".into()))?;
+    let mut v = Vec::new();
+    let cols = strs(t, "track_id")?
+        .zip(strs(t, "authority_id")?)
+        .zip(strs(t, "institution_id")?)
+        .zip(strs(t, "stage")?)
+        .zip(ints(t, "grade")?)
+        .zip(ints(t, "n_classes")?)
+        .zip(ints(t, "capacity_per_class")?)
+        .zip(ints(t, "first_year")?)
+        .zip(strs(t, "registration_zones")?)
+        .zip(ints(t, "grade_class_count")?)
+        .zip(ints(t, "continuing_boys")?)
+        .zip(ints(t, "continuing_girls")?)
+        .zip(bools(t, "boarding")?);
+    for ((((((((((((id, auth), inst), stage), grade), n), cap), first), zones), gcc), boys), girls), boarding) in cols {
+        // The elementary job places into elementary tracks only.
+        if stage != Some("elementary") {
+            continue;
+        }
+        v.push(Track {
+            track_id: id.unwrap_or_default().to_string(),
+            authority_id: auth.unwrap_or_default().to_string(),
+            institution_id: inst.unwrap_or_default().to_string(),
+            grade: grade.unwrap_or_default(),
+            n_classes: n.unwrap_or_default(),
+            capacity_per_class: cap,
+            first_year: first.unwrap_or_default(),
+            registration_zones: zones
+                .map(|z| z.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
+                .unwrap_or_default(),
+            grade_class_count: gcc.unwrap_or_default(),
+            continuing_boys: boys.unwrap_or_default(),
+            continuing_girls: girls.unwrap_or_default(),
+            boarding: boarding.unwrap_or(false),
+        });
+    }
+    Ok(v)
+}
+
+fn requests(inputs: &InputSet) -> Result<Vec<ClassRequest>> {
+    let Some(t) = inputs.get("class_requests") else { return Ok(Vec::new()) };
+    let mut v = Vec::new();
+    for ((((id, year), track), on), approval) in strs(t, "student_id")?
+        .zip(ints(t, "school_year")?)
+        .zip(strs(t, "track_id")?)
+        .zip(dates(t, "submitted_on")?)
+        .zip(bools(t, "neighbor_approval")?)
+    {
+        let (Some(id), Some(year), Some(track), Some(on)) = (id, year, track, on.and_then(days_to_date)) else {
+            continue;
+        };
+        v.push(ClassRequest {
+            student_id: id.to_string(),
+            school_year: year,
+            track_id: track.to_string(),
+            submitted_on: on,
+            neighbor_approval: approval.unwrap_or(false),
+        });
+    }
+    Ok(v)
+}
+
+fn interviews(inputs: &InputSet) -> Result<Vec<Interview>> {
+    let Some(t) = inputs.get("interviews") else { return Ok(Vec::new()) };
+    let mut v = Vec::new();
+    for ((id, track), outcome) in strs(t, "student_id")?.zip(strs(t, "track_id")?).zip(strs(t, "outcome")?) {
+        let (Some(id), Some(track), Some(outcome)) = (id, track, outcome.and_then(InterviewOutcome::parse)) else {
+            continue;
+        };
+        v.push(Interview {
+            student_id: id.to_string(),
+            track_id: track.to_string(),
+            outcome,
+        });
+    }
+    Ok(v)
+}
+
+fn centers(inputs: &InputSet) -> Result<(Vec<EnrichmentCenter>, BTreeMap<String, String>)> {
+    let Some(t) = inputs.get("enrichment_centers") else { return Ok((Vec::new(), BTreeMap::new())) };
+    let mut v = Vec::new();
+    let mut names = BTreeMap::new();
+    for (((id, name), sector), auth) in strs(t, "center_id")?
+        .zip(strs(t, "name")?)
+        .zip(strs(t, "sector")?)
+        .zip(strs(t, "serves_authority_id")?)
+    {
+        let (Some(id), Some(sector), Some(auth)) = (id, sector.and_then(Sector::parse), auth) else { continue };
+        names.insert(id.to_string(), name.unwrap_or_default().to_string());
+        v.push(EnrichmentCenter {
+            center_id: id.to_string(),
+            sector,
+            serves_authority_id: auth.to_string(),
+        });
+    }
+    Ok((v, names))
+}
+
+/// What placement decided, for the letters.
+pub struct Placement {
+    pub roster: Roster,
+    pub output: PlacementOutput,
+    pub enrichment: EnrichmentOutput,
+    pub center_names: BTreeMap<String, String>,
+}
+
+pub fn run(
+    s: &GiftedElementary,
+    inputs: &InputSet,
+    results: Vec<ResultRow>,
+    reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
+) -> Result<(Placement, Vec<OutputTable>)> {
+    let p = params(s)?;
+    let also: HashSet<&str> = results.iter().map(|r| r.student_id.as_str()).collect();
+    let roster = roster::load(inputs, |_, _| false, &also)?;
+    let students: Vec<Student> = results
+        .iter()
+        .filter_map(|r| {
+            let st = roster.student(&r.student_id)?;
+            Some(Student {
+                student_id: r.student_id.clone(),
+                school_year: r.school_year,
+                grade: st.grade,
+                gender: Gender::parse(&st.gender)?,
+                residence_authority_id: st.residence_authority_id.clone(),
+                registration_zone: st.registration_zone.clone(),
+                institution_id: st.institution_id.clone(),
+                sector: Some(roster.institution(st).sector),
+                category: r.category,
+                composite: r.composite,
+            })
+        })
+        .collect();
+    let output = place(&p, &students, &tracks(inputs)?, &requests(inputs)?, &interviews(inputs)?).map_err(|e| match e {
+        PlacementError::TrackChecks(v) => Error::Config(format!(
+            "gifted_tracks break the track checks (gifted.md §4): {}",
+            v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ")
+        )),
+        other => Error::Job(format!("placement: {other:?}")),
+    })?;
+    let (centers, center_names) = centers(inputs)?;
+    let enrichment = enrichment_groups(
+        &EnrichmentParams { group_capacity: i64::from(s.enrichment_group_capacity) },
+        &students,
+        &output.placements,
+        &centers,
+    )
+    .map_err(|e| Error::Job(format!("enrichment groups: {e:?}")))?;
+
+    let mut rec = BTreeMap::new();
+    rec.insert("results".into(), results.len() as i64);
+    rec.insert("students_considered".into(), students.len() as i64);
+    rec.insert("interview_invitations".into(), output.invitations.len() as i64);
+    rec.insert("placements_final".into(), output.final_student_ids().len() as i64);
+    rec.insert("placements".into(), output.placements.len() as i64);
+    rec.insert("waitlist".into(), output.waitlist.len() as i64);
+    rec.insert("enrichment_students".into(), enrichment.groups.len() as i64);
+    rec.insert("unserved".into(), enrichment.unserved.len() as i64);
+    reconciliation.insert("placement".into(), rec);
+
+    let mut tables = vec![
+        invitations_table(&output)?,
+        placements_table(&output)?,
+        waitlist_table(&output)?,
+        enrichment_table(&enrichment)?,
+        unserved_table(&enrichment)?,
+        tracks_table(&output)?,
+        audit_table(&output)?,
+    ];
+    tables.extend(track_lists(&roster, &output)?);
+    tables.extend(center_lists(&roster, &enrichment)?);
+    Ok((Placement { roster, output, enrichment, center_names }, tables))
+}
+
+fn invitations_table(o: &PlacementOutput) -> Result<OutputTable> {
+    let v = &o.invitations;
+    let df = frame(v.len(), vec![
+        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+        col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
+    ])?;
+    Ok(OutputTable::new("interview_invitations", df, Formats::ParquetAndCsv))
+}
+
+fn placements_table(o: &PlacementOutput) -> Result<OutputTable> {
+    let v = &o.placements;
+    let df = frame(v.len(), vec![
+        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+        col_i64("class_no", v.iter().map(|x| i64::from(x.class_no)).collect()),
+        col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
+        col_str("status", v.iter().map(|x| x.status.as_str()).collect()),
+    ])?;
+    Ok(OutputTable::new("placements", df, Formats::ParquetAndCsv))
+}
+
+fn waitlist_table(o: &PlacementOutput) -> Result<OutputTable> {
+    let v = &o.waitlist;
+    let df = frame(v.len(), vec![
+        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+        col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
+    ])?;
+    Ok(OutputTable::new("waitlist", df, Formats::ParquetAndCsv))
+}
+
+fn enrichment_table(e: &EnrichmentOutput) -> Result<OutputTable> {
+    let v = &e.groups;
+    let df = frame(v.len(), vec![
+        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("center_id", v.iter().map(|x| x.center_id.as_str()).collect()),
+        col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
+        col_i64("grade", v.iter().map(|x| x.grade).collect()),
+        col_i64("group_no", v.iter().map(|x| i64::from(x.group_no)).collect()),
+        col_str("institution_id", v.iter().map(|x| x.institution_id.as_str()).collect()),
+    ])?;
+    Ok(OutputTable::new("enrichment_groups", df, Formats::ParquetAndCsv))
+}
+
+fn unserved_table(e: &EnrichmentOutput) -> Result<OutputTable> {
+    let v = &e.unserved;
+    let df = frame(v.len(), vec![
+        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
+        col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
+        col_str("residence_authority_id", v.iter().map(|x| x.residence_authority_id.as_str()).collect()),
+    ])?;
+    Ok(OutputTable::new("unserved", df, Formats::ParquetAndCsv))
+}
+
+/// Seat accounting per track: counts, no ranks.
+fn tracks_table(o: &PlacementOutput) -> Result<OutputTable> {
+    let v = &o.tracks;
+    let i = |f: &dyn Fn(&crate::jobs::gifted::placement::TrackSeats) -> i64| -> Vec<i64> { v.iter().map(f).collect() };
+    let df = frame(v.len(), vec![
+        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+        col_i64("grade", i(&|x| x.grade)),
+        col_str("authority_id", v.iter().map(|x| x.authority_id.as_str()).collect()),
+        col_str("institution_id", v.iter().map(|x| x.institution_id.as_str()).collect()),
+        col_i64("n_classes", i(&|x| x.n_classes)),
+        col_i64("capacity_per_class", i(&|x| x.capacity_per_class)),
+        col_i64("continuing_boys", i(&|x| x.continuing_boys)),
+        col_i64("continuing_girls", i(&|x| x.continuing_girls)),
+        col_i64("seats", i(&|x| x.seats)),
+        col_i64("girls_seats", i(&|x| x.girls_seats)),
+        col_i64("boys_seats", i(&|x| x.boys_seats)),
+        col_i64("merged_seats", i(&|x| x.merged_seats)),
+        col_i64("candidates", i(&|x| i64::from(x.candidates))),
+        col_i64("placed_final", i(&|x| i64::from(x.placed_final))),
+        col_i64("placed_provisional", i(&|x| i64::from(x.placed_provisional))),
+        col_i64("invited", i(&|x| i64::from(x.invited))),
+        col_i64("waitlisted", i(&|x| i64::from(x.waitlisted))),
+    ])?;
+    Ok(OutputTable::new("placement_tracks", df, Formats::ParquetAndCsv))
+}
+
+/// One row per candidate and request: enough to answer an appeal (confidential).
+fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
+    let v = &o.audit;
+    let opt = |f: &dyn Fn(&crate::jobs::gifted::placement::AuditRow) -> Option<String>| -> Vec<Option<String>> { v.iter().map(f).collect() };
+    let df = frame(v.len(), vec![
+        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+        col_str("requested_track_id", v.iter().map(|x| x.requested_track_id.as_str()).collect()),
+        col_opt_str("gender", opt(&|x| x.gender.map(|g| g.as_str().to_string()))),
+        col_opt_str("category", opt(&|x| x.category.map(|c| c.as_str().to_string()))),
+        col_opt_str("resident", opt(&|x| x.resident.map(|r| r.to_string()))),
+        col_opt_str("assignment", opt(&|x| x.assignment.map(|a| a.as_str().to_string()))),
+        col_opt_str("list", opt(&|x| x.list.map(|l| l.as_str().to_string()))),
+        col_opt_i64("rank", v.iter().map(|x| x.rank.map(i64::from)).collect()),
+        col_opt_i64("list_seats", v.iter().map(|x| x.list_seats).collect()),
+        col_opt_i64("committed_before", v.iter().map(|x| x.committed_before).collect()),
+        col_opt_str("lottery_number", opt(&|x| x.lottery_number.map(|n| n.to_string()))),
+        col_i128("composite_num", v.iter().map(|x| x.composite_num()).collect()),
+        col_i128("composite_den", v.iter().map(|x| x.composite_den()).collect()),
+        col_opt_str("interview", opt(&|x| x.interview.map(|i| i.as_str().to_string()))),
+        col_str("outcome", v.iter().map(|x| x.outcome.as_str()).collect()),
+        col_str("rule", v.iter().map(|x| x.rule.as_str()).collect()),
+        col_str("detail", v.iter().map(|x| x.detail.as_str()).collect()),
+    ])?;
+    Ok(OutputTable::new("confidential/audit", df, Formats::Parquet))
+}
+
+fn names(roster: &Roster, ids: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let get = |f: &dyn Fn(&super::roster::Student) -> String| -> Vec<String> {
+        ids.iter().map(|id| roster.student(id).map(f).unwrap_or_default()).collect()
+    };
+    (get(&|s| s.first_name.clone()), get(&|s| s.last_name.clone()), get(&|s| s.institution_id.clone()))
+}
+
+/// Per track, for the hosting school: who is placed, invited or waitlisted (names, no rank).
+fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>> {
+    let mut by_track: BTreeMap<&str, Vec<(&str, &str, Option<i64>)>> = BTreeMap::new();
+    for p in &o.placements {
+        by_track.entry(&p.track_id).or_default().push((&p.student_id, p.status.as_str(), Some(i64::from(p.class_no))));
+    }
+    for i in &o.invitations {
+        by_track.entry(&i.track_id).or_default().push((&i.student_id, "invited_to_interview", None));
+    }
+    for w in &o.waitlist {
+        by_track.entry(&w.track_id).or_default().push((&w.student_id, w.reason.as_str(), None));
+    }
+    let mut out = Vec::new();
+    for (track, mut rows) in by_track {
+        rows.sort();
+        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
+        let (first, last, inst) = names(roster, &ids);
+        let df = frame(rows.len(), vec![
+            col_str("student_id", ids.clone()),
+            col_str("first_name", first),
+            col_str("last_name", last),
+            col_str("institution_id", inst),
+            col_str("status", rows.iter().map(|r| r.1).collect()),
+            col_opt_i64("class_no", rows.iter().map(|r| r.2).collect()),
+        ])?;
+        out.push(OutputTable::new(&format!("tracks/{track}"), df, Formats::CsvOnly));
+    }
+    Ok(out)
+}
+
+/// Per center: its groups with the students' names.
+fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable>> {
+    let mut by_center: BTreeMap<&str, Vec<&crate::jobs::gifted::enrichment::EnrichmentGroupRow>> = BTreeMap::new();
+    for g in &e.groups {
+        by_center.entry(&g.center_id).or_default().push(g);
+    }
+    let mut out = Vec::new();
+    for chunk in by_center.into_values() {
+        let ids: Vec<&str> = chunk.iter().map(|g| g.student_id.as_str()).collect();
+        let (first, last, inst) = names(roster, &ids);
+        let df = frame(chunk.len(), vec![
+            col_str("program", chunk.iter().map(|g| g.program.as_str()).collect()),
+            col_i64("grade", chunk.iter().map(|g| g.grade).collect()),
+            col_i64("group_no", chunk.iter().map(|g| i64::from(g.group_no)).collect()),
+            col_str("student_id", ids.clone()),
+            col_str("first_name", first),
+            col_str("last_name", last),
+            col_str("institution_id", inst),
+        ])?;
+        out.push(OutputTable::new(&format!("centers/{}", chunk[0].center_id), df, Formats::CsvOnly));
+    }
+    Ok(out)
+}
