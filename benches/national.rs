@@ -16,6 +16,8 @@ struct Measure {
 }
 
 /// Runs `itur args…` and measures it with wait4 (the child's own peak RSS).
+// The child is reaped by wait4 below, which also gives its resource usage.
+#[allow(clippy::zombie_processes)]
 fn measure(bin: &Path, args: &[&str]) -> Measure {
     let start = Instant::now();
     let child = Command::new(bin)

@@ -51,7 +51,7 @@ pub fn run(a: &SchemaArgs) -> Result<()> {
                 println!("key: {}", s.key.join(" + "));
             }
             println!();
-            println!("{:<24} {:<6} {:<40} {}", "column", "type", "rule", "description");
+            println!("{:<24} {:<6} {:<40} description", "column", "type", "rule");
             for c in &s.columns {
                 println!(
                     "{:<24} {:<6} {:<40} {} ({})",

@@ -20,6 +20,9 @@ pub struct OutputFile {
 /// Testing hook: `ITUR_FAIL_AFTER_FILES=N` makes the write of file N+1 fail, to check that a
 /// failed run leaves the previous output intact.
 const FAIL_AFTER_ENV: &str = "ITUR_FAIL_AFTER_FILES";
+/// Testing hook: `ITUR_SLOW_WRITES_MS=N` pauses N ms after each file, so a test can kill a
+/// run while it is writing.
+const SLOW_WRITES_ENV: &str = "ITUR_SLOW_WRITES_MS";
 
 pub struct OutputDir {
     final_path: PathBuf,
@@ -115,6 +118,9 @@ impl OutputDir {
                 .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
         }
         std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
+        if let Some(ms) = std::env::var(SLOW_WRITES_ENV).ok().and_then(|v| v.parse().ok()) {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
+        }
         self.files.push(OutputFile {
             path: rel.to_string(),
             rows,

@@ -47,6 +47,27 @@ pub struct Thresholds {
     pub excellent: f64,
 }
 
+/// Dates of one phase's letters (strings `YYYY-MM-DD`, checked when the settings are read).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhaseLetters {
+    pub letter_date: String,
+    pub appeal_by: Option<String>,
+    pub response_by: Option<String>,
+}
+
+/// Letters to parents (gifted.md §7).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letters {
+    pub sender_he: String,
+    pub sender_ar: String,
+    pub inquiries_email: String,
+    pub screening: PhaseLetters,
+    pub identification: PhaseLetters,
+    pub placement: PhaseLetters,
+}
+
 /// Settings of `gifted-elementary`, as in `pipelines/gifted-elementary.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -67,6 +88,7 @@ pub struct GiftedElementary {
     pub stage_b_grades: PerSector,
     pub norms: Norms,
     pub thresholds: Thresholds,
+    pub letters: Letters,
 }
 
 fn check(ok: bool, msg: impl FnOnce() -> String) -> Result<()> {
@@ -119,6 +141,20 @@ impl GiftedElementary {
             }
         }
         check(!self.lottery_seed.is_empty(), || "lottery_seed must not be empty".into())?;
+        for (phase, l) in [
+            ("screening", &self.letters.screening),
+            ("identification", &self.letters.identification),
+            ("placement", &self.letters.placement),
+        ] {
+            let dates = [("letter_date", Some(&l.letter_date)), ("appeal_by", l.appeal_by.as_ref()), ("response_by", l.response_by.as_ref())];
+            for (name, v) in dates {
+                if let Some(v) = v {
+                    check(crate::table::convert::parse_date(v).is_some(), || {
+                        format!("letters.{phase}.{name} = {v:?} is not a date of the form YYYY-MM-DD")
+                    })?;
+                }
+            }
+        }
         Ok(())
     }
 }

@@ -54,7 +54,7 @@ pub fn check(value: &str) -> Result<(), IdError> {
     }
     let mut padded = [b'0'; 9];
     padded[9 - b.len()..].copy_from_slice(b);
-    if weighted_sum(&padded) % 10 == 0 {
+    if weighted_sum(&padded).is_multiple_of(10) {
         Ok(())
     } else {
         Err(IdError::CheckDigit)

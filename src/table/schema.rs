@@ -59,6 +59,10 @@ pub struct ColumnSchema {
     pub digits: Option<usize>,
     #[serde(default)]
     pub israeli_id: bool,
+    /// A score, percentile or composite: its values never leave `confidential/`, so a reject
+    /// of this column withholds the value.
+    #[serde(default)]
+    pub confidential: bool,
     pub pattern: Option<Pattern>,
     /// `table.column` this column refers to.
     pub references: Option<String>,

@@ -572,7 +572,7 @@ fn check_references(
             .par_iter()
             .enumerate()
             .filter_map(|(i, v)| match v {
-                Some(v) if !v.is_empty() && !rejected[i] && !set.contains(*v) => Some(i),
+                Some(v) if !v.is_empty() && !rejected[i] && !set.contains(v) => Some(i),
                 _ => None,
             })
             .collect();
@@ -653,7 +653,17 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
     let df = DataFrame::new(p.height, columns)
         .and_then(|df| if rows_rejected > 0 { df.filter(&mask) } else { Ok(df) })
         .map_err(|e| Error::Job(format!("building table `{}`: {e}", p.schema.name)))?;
-    set.rejects.extend(p.rejects.rejects);
+    let mut rejects = p.rejects.rejects;
+    for r in &mut rejects {
+        if p.schema.column(&r.column).is_some_and(|c| c.confidential) && !r.value.is_empty() {
+            r.value = "(withheld)".into();
+            r.message = format!(
+                "`{}` breaks the rule `{}` (the value is withheld: the column is confidential; see data row {} of the file)",
+                r.column, r.rule, r.row_number
+            );
+        }
+    }
+    set.rejects.extend(rejects);
     set.warnings.extend(p.warnings);
     if p.height == 0 {
         set.warnings.push(format!(

@@ -5,13 +5,17 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
-    let mut v: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+/// Each file's name and a digest of its bytes.
+fn snapshot(dir: &Path) -> Vec<(String, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut v: Vec<(String, u64)> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
             let data = if e.file_type().unwrap().is_file() { std::fs::read(e.path()).unwrap() } else { Vec::new() };
-            (e.file_name().to_string_lossy().into_owned(), data)
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            data.hash(&mut h);
+            (e.file_name().to_string_lossy().into_owned(), h.finish())
         })
         .collect();
     v.sort();
@@ -82,14 +86,17 @@ fn a_killed_run_leaves_previous_output_intact() {
     let out_s = out.to_str().unwrap();
     assert_eq!(code(&itur(["synth", "--scale", "small", "--seed", "3", "--out", out_s])), 0);
     let before = snapshot(&out);
-    // A bigger nation takes long enough to be killed while it generates or writes.
-    for delay_ms in [300u64, 1200] {
+    // Each file write pauses 150 ms, so the runs below are killed while generating (50 ms)
+    // and while writing their ~16 files (700 ms, 1500 ms).
+    for delay_ms in [50u64, 700, 1500] {
         let mut child = Command::new(env!("CARGO_BIN_EXE_itur"))
-            .args(["synth", "--scale", "300000", "--seed", "4", "--out", out_s])
+            .args(["synth", "--scale", "small", "--seed", "4", "--out", out_s])
+            .env("ITUR_SLOW_WRITES_MS", "150")
             .stderr(std::process::Stdio::null())
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
+        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was killed");
         let _ = child.kill();
         let _ = child.wait();
         assert_eq!(snapshot(&out), before, "killed after {delay_ms} ms: the previous output changed");

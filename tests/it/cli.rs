@@ -96,3 +96,23 @@ fn leading_zeros_survive_csv_to_parquet_and_back() {
     assert_eq!(ids(&from_parquet), ids(&from_csv));
     assert!(ids(&from_parquet).iter().all(|id| id.len() == 9 && id.starts_with('0')));
 }
+
+#[test]
+fn rejects_withhold_confidential_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("input");
+    copy_dir(&fixtures().join("tiny"), &input);
+    std::fs::write(
+        input.join("stage_a_scores.csv"),
+        "student_id,school_year,status,score\n010000016,2027,tested,1001\n010000024,2027,tested,612\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("v");
+    let o = itur(["validate", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "max_reject_share=1"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rejects = read_csv(&out.join("rejects.csv"));
+    let r = rejects.iter().find(|r| r[0] == "stage_a_scores").expect("the out-of-range score is rejected");
+    assert_eq!((r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()), ("1", "score", "(withheld)", "range"));
+    let all = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
+    assert!(!all.contains("1001"), "the score leaked into rejects: {all}");
+}

@@ -105,7 +105,28 @@ fn no_score_leaves_confidential() {
     }
     std::fs::write(&path, text).unwrap();
     let out = tmp.path().join("out");
-    run_job(&input, &out, &[], &[]);
+    let o = itur(["--log-format", "json", "run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let tokens = |text: &str| -> Vec<String> {
+        text.split(|c: char| !c.is_ascii_digit()).filter(|t| !t.is_empty()).map(str::to_string).collect()
+    };
+    for t in tokens(&stderr(&o)) {
+        assert!(!canaries.contains(&t.as_str()), "canary score {t} in the logs");
+    }
+    // Letters, bundles, lists and the manifest: no canary as a number anywhere outside confidential/.
+    for (rel, bytes) in files(&out) {
+        if rel.starts_with("confidential/") || rel.ends_with(".parquet") {
+            continue;
+        }
+        for t in tokens(&String::from_utf8_lossy(&bytes)) {
+            assert!(!canaries.contains(&t.as_str()), "{rel}: canary score {t} leaked");
+        }
+    }
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    for t in tokens(&manifest) {
+        assert!(!canaries.contains(&t.as_str()), "manifest.json: canary score {t}");
+    }
+    assert!(files(&out).keys().any(|k| k.ends_with(".html")), "letter bundles were checked");
     let mut checked = 0;
     for (rel, bytes) in files(&out) {
         if rel.starts_with("confidential/") || !rel.ends_with(".csv") {

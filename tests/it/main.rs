@@ -3,6 +3,7 @@ mod atomic;
 mod bad_inputs;
 mod cli;
 mod gifted;
+mod letters;
 mod regen;
 mod roster;
 mod support;

@@ -122,7 +122,9 @@ pub fn run(
     let rows = stage_b_rows(inputs)?;
     let reference = reference_rows(inputs, &names)?;
     let also: HashSet<&str> = rows.iter().map(|r| r.student_id.as_str()).collect();
+    let t0 = std::time::Instant::now();
     let roster = roster::load(inputs, |sector, grade| s.stage_b_grades.for_sector(sector.as_str()).contains(&grade), &also)?;
+    tracing::debug!(students = roster.students.len(), ms = t0.elapsed().as_millis() as u64, "roster loaded");
     reconciliation.insert("participation".into(), roster.participation.clone());
     let students: Vec<RosterStudent> = roster
         .students
@@ -139,7 +141,9 @@ pub fn run(
             }
         })
         .collect();
+    let t0 = std::time::Instant::now();
     let output = identify(&p, &students, &rows, &reference).map_err(|e| Error::Job(format!("identification: {e}")))?;
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "identify");
 
     let rejects: Vec<Reject> = output
         .rejects
@@ -305,7 +309,8 @@ fn program_lists(inputs: &InputSet, roster: &Roster, o: &IdentificationOutput) -
             }
         }
     }
-    let mut rows: Vec<(Option<&(String, String)>, &super::roster::Student, &str)> = reached(roster, o)
+    type Row<'a> = (Option<&'a (String, String)>, &'a super::roster::Student, &'static str);
+    let mut rows: Vec<Row> = reached(roster, o)
         .into_iter()
         .map(|(st, p)| (centers.get(&st.residence_authority_id), st, p))
         .collect();

@@ -1,5 +1,6 @@
 //! `gifted-elementary`: which tables each phase reads, and running the phases.
 pub mod identification;
+pub mod letters;
 pub mod placement;
 pub mod roster;
 pub mod screening;
@@ -11,6 +12,7 @@ use crate::output::write::{write_table, Formats};
 use crate::output::OutputDir;
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
 use crate::pipeline::PipelineSource;
+use crate::jobs::letters::{LetterRequest, Templates};
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
 use polars::prelude::DataFrame;
@@ -101,6 +103,8 @@ pub struct OutputTable {
     pub stem: String,
     pub df: DataFrame,
     pub formats: Formats,
+    /// A file that is not a table (an HTML letter bundle): written as is at `stem`.
+    pub raw: Option<Vec<u8>>,
 }
 
 impl OutputTable {
@@ -109,6 +113,16 @@ impl OutputTable {
             stem: stem.to_string(),
             df,
             formats,
+            raw: None,
+        }
+    }
+
+    pub fn file(path: &str, bytes: Vec<u8>) -> Self {
+        OutputTable {
+            stem: path.to_string(),
+            df: DataFrame::empty(),
+            formats: Formats::Parquet,
+            raw: Some(bytes),
         }
     }
 }
@@ -119,7 +133,10 @@ pub fn compute(
     s: &GiftedElementary,
     inputs: &mut InputSet,
     rec: &mut RunRecord,
+    templates_dir: Option<&Path>,
 ) -> Result<Vec<OutputTable>> {
+    let templates = Templates::load(templates_dir)?;
+    let mut phase_letters = Vec::new();
     let has = |t: &str| inputs.get(t).is_some();
     let run_screening = phase == Phase::Screening || (phase == Phase::All && has("stage_a_scores"));
     let run_identification =
@@ -136,10 +153,20 @@ pub fn compute(
     }
     let mut tables = Vec::new();
     if run_screening {
-        let (_, t) = rec
+        let (sc, t) = rec
             .steps
             .run("screening", || screening::run(s, inputs, &mut rec.reconciliation))?;
         tables.extend(t);
+        let requests = sc
+            .output
+            .outcomes
+            .iter()
+            .map(|o| Ok(LetterRequest::new(o.student_id.clone(), letters::kind(o.outcome.letter_kind())?)))
+            .collect::<Result<Vec<_>>>()?;
+        let l = rec.steps.run("screening letters", || {
+            letters::render("screening", s, &s.letters.screening, inputs, &sc.roster, requests, &templates)
+        })?;
+        phase_letters.extend(l);
     }
     let mut results = None;
     if run_identification {
@@ -147,6 +174,16 @@ pub fn compute(
             .steps
             .run("identification", || identification::run(s, inputs, &mut rec.reconciliation))?;
         tables.extend(t);
+        let mut requests = Vec::new();
+        for r in &ident.output.results {
+            if let Some(k) = r.category.letter_kind() {
+                requests.push(LetterRequest::new(r.student_id.clone(), letters::kind(k)?));
+            }
+        }
+        let l = rec.steps.run("identification letters", || {
+            letters::render("identification", s, &s.letters.identification, inputs, &ident.roster, requests, &templates)
+        })?;
+        phase_letters.extend(l);
         results = Some(ident.output.results.iter().map(placement::ResultRow::from).collect());
     }
     if run_placement {
@@ -154,15 +191,27 @@ pub fn compute(
             Some(r) => r,
             None => placement::results_from_table(inputs)?,
         };
-        let (_, t) = rec
+        let (pl, t) = rec
             .steps
             .run("placement", || placement::run(s, inputs, results, &mut rec.reconciliation))?;
         tables.extend(t);
+        let requests = placement::letter_requests(&pl)?;
+        let l = rec.steps.run("placement letters", || {
+            letters::render("placement", s, &s.letters.placement, inputs, &pl.roster, requests, &templates)
+        })?;
+        phase_letters.extend(l);
     }
+    tables.extend(letters::tables(phase_letters, &mut rec.reconciliation)?);
     Ok(tables)
 }
 
-pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> Result<()> {
+pub fn run(
+    src: &PipelineSource,
+    input: &Path,
+    out_path: &Path,
+    phase: &str,
+    templates: Option<&Path>,
+) -> Result<()> {
     let phase_v = Phase::parse(phase)?;
     let settings = GiftedElementary::from_source(src)?;
     let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase));
@@ -172,7 +221,7 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> 
     let mut inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &needs, &params))?;
     rec.warnings = inputs.warnings.clone();
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
-    let outputs = compute(phase_v, &settings, &mut inputs, &mut rec)?;
+    let outputs = compute(phase_v, &settings, &mut inputs, &mut rec, templates)?;
     // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
     rec.reconciliation.extend(inputs::reconcile(&inputs));
@@ -181,7 +230,10 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path, phase: &str) -> 
     rec.steps.run("write outputs", || -> Result<()> {
         inputs::write_rejects(&mut out, &inputs)?;
         for mut t in outputs {
-            write_table(&mut out, &t.stem, &mut t.df, t.formats)?;
+            match t.raw.take() {
+                Some(bytes) => out.write_bytes(&t.stem, &bytes, None)?,
+                None => write_table(&mut out, &t.stem, &mut t.df, t.formats)?,
+            }
         }
         Ok(())
     })?;

@@ -380,7 +380,8 @@ fn names(roster: &Roster, ids: &[&str]) -> (Vec<String>, Vec<String>, Vec<String
 
 /// Per track, for the hosting school: who is placed, invited or waitlisted (names, no rank).
 fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>> {
-    let mut by_track: BTreeMap<&str, Vec<(&str, &str, Option<i64>)>> = BTreeMap::new();
+    type Row<'a> = (&'a str, &'static str, Option<i64>);
+    let mut by_track: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
     for p in &o.placements {
         by_track.entry(&p.track_id).or_default().push((&p.student_id, p.status.as_str(), Some(i64::from(p.class_no))));
     }
@@ -430,4 +431,45 @@ fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable
         out.push(OutputTable::new(&format!("centers/{}", chunk[0].center_id), df, Formats::CsvOnly));
     }
     Ok(out)
+}
+
+/// Letters of the placement phase (gifted.md §4): an invitation to interview for each pending
+/// invitation, a class letter only for FINAL placements, an enrichment letter for each student
+/// in a group, and a waitlist letter.
+pub fn letter_requests(p: &Placement) -> Result<Vec<crate::jobs::letters::LetterRequest>> {
+    use crate::jobs::gifted::enrichment::Program;
+    use crate::jobs::gifted::placement::PlacementStatus;
+    use crate::jobs::letters::{LetterExtra, LetterKind, LetterRequest};
+    let school_of_track: BTreeMap<&str, String> = p
+        .output
+        .tracks
+        .iter()
+        .map(|t| {
+            let name = p.roster.institutions.get(&t.institution_id).map(|i| i.name.clone()).unwrap_or_default();
+            (t.track_id.as_str(), name)
+        })
+        .collect();
+    let school = |track: &str| school_of_track.get(track).cloned();
+    let mut v = Vec::new();
+    let with = |id: &str, kind: LetterKind, class_school_name: Option<String>, center_name: Option<String>| LetterRequest {
+        extra: LetterExtra { class_school_name, center_name, ..LetterExtra::default() },
+        ..LetterRequest::new(id, kind)
+    };
+    for i in &p.output.invitations {
+        v.push(with(&i.student_id, LetterKind::InterviewInvitation, school(&i.track_id), None));
+    }
+    for pl in p.output.placements.iter().filter(|x| x.status == PlacementStatus::Final) {
+        v.push(with(&pl.student_id, LetterKind::PlacementClass, school(&pl.track_id), None));
+    }
+    for w in &p.output.waitlist {
+        v.push(with(&w.student_id, LetterKind::NotPlacedWaitlist, school(&w.track_id), None));
+    }
+    for g in &p.enrichment.groups {
+        let kind = match g.program {
+            Program::Gifted => LetterKind::PlacementEnrichmentGifted,
+            Program::Excellent => LetterKind::PlacementEnrichmentExcellent,
+        };
+        v.push(with(&g.student_id, kind, None, p.center_names.get(&g.center_id).cloned()));
+    }
+    Ok(v)
 }

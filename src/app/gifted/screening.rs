@@ -97,7 +97,9 @@ pub fn run(
         .map(String::as_str)
         .chain(referrals.iter().map(|(_, r)| r.student_id.as_str()))
         .collect();
+    let t0 = std::time::Instant::now();
     let roster = roster::load(inputs, |sector, grade| s.tested_grades.for_sector(sector.as_str()).contains(&grade), &also)?;
+    tracing::debug!(students = roster.students.len(), ms = t0.elapsed().as_millis() as u64, "roster loaded");
     reconciliation.insert("participation".into(), roster.participation.clone());
 
     // Rows of another school year than the student's enrolment are not this year's screening.
@@ -131,13 +133,16 @@ pub fn run(
         .filter(|(y, r)| roster.student(&r.student_id).is_none_or(|st| st.school_year == *y))
         .map(|(_, r)| r)
         .collect();
+    let t0 = std::time::Instant::now();
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
+    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "screen");
 
-    let mut tables = Vec::new();
-    tables.push(invitations_table(&roster, &output)?);
-    tables.push(pending_table(&roster, &output)?);
-    tables.push(exceptions_table(&output, &other_year)?);
-    tables.push(units_table(&output)?);
+    let mut tables = vec![
+        invitations_table(&roster, &output)?,
+        pending_table(&roster, &output)?,
+        exceptions_table(&output, &other_year)?,
+        units_table(&output)?,
+    ];
     tables.extend(school_invitation_lists(&roster, &output)?);
 
     let mut rec = BTreeMap::new();

@@ -231,7 +231,7 @@ fn letter_order(a: &LetterRow, b: &LetterRow) -> std::cmp::Ordering {
 }
 
 /// Rows by key; of duplicated keys the smallest row, whatever the input order.
-fn smallest_by_key<'a, T: Ord>(rows: &'a [T], key: impl Fn(&T) -> &str) -> HashMap<&'a str, &'a T> {
+fn smallest_by_key<T: Ord>(rows: &[T], key: impl Fn(&T) -> &str) -> HashMap<&str, &T> {
     let mut map: HashMap<&str, &T> = HashMap::with_capacity(rows.len());
     for r in rows {
         map.entry(key(r))

@@ -1043,15 +1043,16 @@ fn bundles_are_one_rtl_page_per_post_letter_and_escaped() {
 // ---------------------------------------------------------------------------------------------
 // Ignored: speed, and a sample bundle for the Chromium check
 
-fn big_nation(
-    n_students: usize,
-) -> (
+/// Requests, students, institutions, contacts, details.
+type Nation = (
     Vec<LetterRequest>,
     Vec<Student>,
     Vec<Institution>,
     Vec<Contact>,
     Vec<ContactDetails>,
-) {
+);
+
+fn big_nation(n_students: usize) -> Nation {
     let mut insts = Vec::new();
     for i in 0..1000 {
         insts.push(Institution {

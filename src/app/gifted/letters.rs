@@ -1,0 +1,205 @@
+//! Letters to parents for each phase (gifted.md §7): who gets which letter kind, then the
+//! letters module resolves every legal guardian, renders the Hebrew or Arabic text and the
+//! print-ready bundles. Letters never carry a score: the requests below hold only kinds and
+//! names.
+use super::roster::Roster;
+use super::OutputTable;
+use crate::app::frame::{col_opt_str, col_str, frame, bools, strs};
+use crate::error::{Error, Result};
+use crate::jobs::gifted::Sector as GSector;
+use crate::jobs::letters::{
+    build_bundles, render_letters, Contact, ContactDetails, Institution, LetterKind, LetterParams,
+    LetterRequest, LetterRow, LettersOutput, Relation, Sector, Student, Templates, Undeliverable,
+    UnreachedGuardian,
+};
+use crate::output::write::Formats;
+use crate::pipeline::gifted::{GiftedElementary, PhaseLetters};
+use crate::table::convert::parse_date;
+use crate::table::InputSet;
+use std::collections::{BTreeMap, HashSet};
+
+fn sector(s: GSector) -> Sector {
+    match s {
+        GSector::Hebrew => Sector::Hebrew,
+        GSector::Arabic => Sector::Arabic,
+    }
+}
+
+pub fn kind(name: &str) -> Result<LetterKind> {
+    LetterKind::parse(name).ok_or_else(|| Error::Job(format!("unknown letter kind `{name}`")))
+}
+
+fn params(s: &GiftedElementary, phase: &PhaseLetters, school_year: i64) -> Result<LetterParams> {
+    let date = |name: &str, v: &str| {
+        parse_date(v).ok_or_else(|| Error::Config(format!("letters: {name} = {v:?} is not a date YYYY-MM-DD")))
+    };
+    let mut p = LetterParams::new(date("letter_date", &phase.letter_date)?, school_year);
+    p.appeal_by = phase.appeal_by.as_deref().map(|v| date("appeal_by", v)).transpose()?;
+    p.response_by = phase.response_by.as_deref().map(|v| date("response_by", v)).transpose()?;
+    p.sender_he = s.letters.sender_he.clone();
+    p.sender_ar = s.letters.sender_ar.clone();
+    p.inquiries_email = s.letters.inquiries_email.clone();
+    Ok(p)
+}
+
+/// The guardians (and their details) of `students`, read from `contacts` and
+/// `contact_details`. `None` when the input has no contacts: no letters can be addressed.
+fn guardians(inputs: &InputSet, students: &HashSet<&str>) -> Result<Option<(Vec<Contact>, Vec<ContactDetails>)>> {
+    let (Some(c), Some(d)) = (inputs.get("contacts"), inputs.get("contact_details")) else {
+        return Ok(None);
+    };
+    let mut contacts = Vec::new();
+    let cols = strs(c, "student_id")?
+        .zip(strs(c, "contact_id")?)
+        .zip(strs(c, "first_name")?)
+        .zip(strs(c, "last_name")?)
+        .zip(strs(c, "relation")?)
+        .zip(bools(c, "is_legal_guardian")?)
+        .zip(bools(c, "lives_with_student")?);
+    for ((((((sid, cid), first), last), relation), legal), lives) in cols {
+        let (Some(sid), Some(cid)) = (sid, cid) else { continue };
+        if !students.contains(sid) {
+            continue;
+        }
+        contacts.push(Contact {
+            student_id: sid.to_string(),
+            contact_id: cid.to_string(),
+            first_name: first.unwrap_or_default().to_string(),
+            last_name: last.unwrap_or_default().to_string(),
+            relation: relation.and_then(Relation::parse).unwrap_or(Relation::Other),
+            is_legal_guardian: legal.unwrap_or(false),
+            lives_with_student: lives.unwrap_or(false),
+        });
+    }
+    let wanted: HashSet<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
+    let mut details = Vec::new();
+    let own = |v: Option<&str>| v.filter(|x| !x.is_empty()).map(str::to_string);
+    let cols = strs(d, "contact_id")?
+        .zip(strs(d, "phone")?)
+        .zip(strs(d, "email")?)
+        .zip(strs(d, "street")?)
+        .zip(strs(d, "house_number")?)
+        .zip(strs(d, "city")?)
+        .zip(strs(d, "zip")?);
+    for ((((((cid, phone), email), street), house), city), zip) in cols {
+        let Some(cid) = cid else { continue };
+        if !wanted.contains(cid) {
+            continue;
+        }
+        details.push(ContactDetails {
+            contact_id: cid.to_string(),
+            phone: own(phone),
+            email: own(email),
+            street: own(street),
+            house_number: own(house),
+            city: own(city),
+            zip: own(zip),
+        });
+    }
+    Ok(Some((contacts, details)))
+}
+
+/// One phase's letters and bundles.
+pub struct PhaseLettersOut {
+    pub phase: &'static str,
+    pub output: LettersOutput,
+    pub bundles: Vec<(String, String)>,
+}
+
+/// Renders the letters of `requests` for the students of `roster`.
+pub fn render(
+    phase: &'static str,
+    s: &GiftedElementary,
+    dates: &PhaseLetters,
+    inputs: &InputSet,
+    roster: &Roster,
+    requests: Vec<LetterRequest>,
+    templates: &Templates,
+) -> Result<Option<PhaseLettersOut>> {
+    let ids: HashSet<&str> = requests.iter().map(|r| r.student_id.as_str()).collect();
+    let Some((contacts, details)) = guardians(inputs, &ids)? else {
+        tracing::warn!("{phase}: no letters written: the input has no contacts or contact_details");
+        return Ok(None);
+    };
+    let students: Vec<Student> = ids
+        .iter()
+        .filter_map(|id| roster.student(id))
+        .map(|st| Student {
+            student_id: st.student_id.clone(),
+            first_name: st.first_name.clone(),
+            last_name: st.last_name.clone(),
+            institution_id: st.institution_id.clone(),
+            sector: sector(roster.institution(st).sector),
+        })
+        .collect();
+    let mut institutions: Vec<Institution> = roster
+        .institutions
+        .iter()
+        .map(|(id, i)| Institution {
+            institution_id: id.clone(),
+            name: i.name.clone(),
+            sector: sector(i.sector),
+        })
+        .collect();
+    institutions.sort_by(|a, b| a.institution_id.cmp(&b.institution_id));
+    let year = roster.students.iter().map(|s| s.school_year).max().unwrap_or_default();
+    let p = params(s, dates, year)?;
+    let output = render_letters(&requests, &students, &institutions, &contacts, &details, &p, templates)?;
+    let bundles = build_bundles(&output.letters, &institutions, templates)?;
+    Ok(Some(PhaseLettersOut { phase, output, bundles }))
+}
+
+/// The `letters`, `undeliverable` and `unreached_guardians` tables of all phases that wrote
+/// letters, and the bundles as `letters/<phase>/<institution_id>.html`.
+pub fn tables(phases: Vec<PhaseLettersOut>, rec: &mut BTreeMap<String, BTreeMap<String, i64>>) -> Result<Vec<OutputTable>> {
+    if phases.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut letters: Vec<LetterRow> = Vec::new();
+    let mut undeliverable: Vec<Undeliverable> = Vec::new();
+    let mut unreached: Vec<UnreachedGuardian> = Vec::new();
+    let mut out = Vec::new();
+    let mut counts = BTreeMap::new();
+    for p in phases {
+        counts.insert(format!("{}_letters", p.phase), p.output.letters.len() as i64);
+        counts.insert(format!("{}_undeliverable", p.phase), p.output.undeliverable.len() as i64);
+        for (inst, html) in p.bundles {
+            out.push(OutputTable::file(&format!("letters/{}/{inst}.html", p.phase), html.into_bytes()));
+        }
+        letters.extend(p.output.letters);
+        undeliverable.extend(p.output.undeliverable);
+        unreached.extend(p.output.unreached);
+    }
+    rec.insert("letters".into(), counts);
+    let l = &letters;
+    let df = frame(l.len(), vec![
+        col_str("student_id", l.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("kind", l.iter().map(|x| x.kind.as_str()).collect()),
+        col_str("language", l.iter().map(|x| x.language.as_str()).collect()),
+        col_str("channel", l.iter().map(|x| x.channel.as_str()).collect()),
+        col_str("recipient_contact_ids", l.iter().map(|x| x.recipient_contact_ids.as_str()).collect()),
+        col_str("recipient_name", l.iter().map(|x| x.recipient_name.as_str()).collect()),
+        col_opt_str("street", l.iter().map(|x| x.street.clone()).collect()),
+        col_opt_str("house_number", l.iter().map(|x| x.house_number.clone()).collect()),
+        col_opt_str("city", l.iter().map(|x| x.city.clone()).collect()),
+        col_opt_str("zip", l.iter().map(|x| x.zip.clone()).collect()),
+        col_opt_str("email", l.iter().map(|x| x.email.clone()).collect()),
+        col_str("institution_id", l.iter().map(|x| x.institution_id.as_str()).collect()),
+        col_str("text", l.iter().map(|x| x.text.as_str()).collect()),
+    ])?;
+    out.push(OutputTable::new("letters", df, Formats::ParquetAndCsv));
+    let u = &undeliverable;
+    let df = frame(u.len(), vec![
+        col_str("student_id", u.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("kind", u.iter().map(|x| x.kind.as_str()).collect()),
+        col_str("reason", u.iter().map(|x| x.reason.as_str()).collect()),
+    ])?;
+    out.push(OutputTable::new("undeliverable", df, Formats::ParquetAndCsv));
+    let g = &unreached;
+    let df = frame(g.len(), vec![
+        col_str("student_id", g.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str("contact_id", g.iter().map(|x| x.contact_id.as_str()).collect()),
+    ])?;
+    out.push(OutputTable::new("unreached_guardians", df, Formats::ParquetAndCsv));
+    Ok(out)
+}
