@@ -1,10 +1,11 @@
 //! National-scale benchmark of the `itur` binary: wall time and peak memory (max RSS) of each
-//! command on a synthetic nation. Run with
+//! command on a synthetic nation, and the step timings each run records in its manifest.
 //!
-//!     cargo bench --bench national
+//!     cargo build --release && cargo bench --bench national
 //!
 //! Environment: `ITUR_BENCH_SCALE` (default `national`), `ITUR_BENCH_DIR` (default
-//! `target/bench`). Prints one Markdown row per command, as recorded in BENCHMARKS.md.
+//! `target/bench`), `ITUR_BIN` (default `target/release/itur`). Prints Markdown tables, as
+//! recorded in BENCHMARKS.md.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -18,7 +19,7 @@ struct Measure {
 /// Runs `itur args…` and measures it with wait4 (the child's own peak RSS).
 // The child is reaped by wait4 below, which also gives its resource usage.
 #[allow(clippy::zombie_processes)]
-fn measure(bin: &Path, args: &[&str]) -> Measure {
+fn measure(bin: &Path, args: &[String]) -> Measure {
     let start = Instant::now();
     let child = Command::new(bin)
         .args(args)
@@ -32,7 +33,11 @@ fn measure(bin: &Path, args: &[&str]) -> Measure {
     let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
     assert_eq!(r, pid, "wait4 failed");
     let wall_s = start.elapsed().as_secs_f64();
-    let code = if libc::WIFEXITED(status) { libc::WEXITSTATUS(status) } else { -1 };
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
     Measure {
         wall_s,
         max_rss_mib: usage.ru_maxrss as f64 / 1024.0,
@@ -40,27 +45,136 @@ fn measure(bin: &Path, args: &[&str]) -> Measure {
     }
 }
 
-fn main() {
-    // `cargo bench` passes `--bench`; any other argument filters nothing here.
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let bin = root.join("target/release/itur");
-    let bin = std::env::var("ITUR_BIN").map(PathBuf::from).unwrap_or(bin);
-    assert!(bin.is_file(), "build first: cargo build --release ({} missing)", bin.display());
-    let scale = std::env::var("ITUR_BENCH_SCALE").unwrap_or_else(|_| "national".into());
-    let dir = std::env::var("ITUR_BENCH_DIR").map(PathBuf::from).unwrap_or_else(|_| root.join("target/bench"));
-    std::fs::create_dir_all(&dir).unwrap();
-    let nation = dir.join(format!("nation-{scale}"));
-    let nation_s = nation.to_str().unwrap();
-    let out = |n: &str| dir.join(n).to_str().unwrap().to_string();
-    let runs: Vec<(String, Vec<String>)> = vec![
-        (format!("itur synth --scale {scale} --seed 1"), vec!["synth".into(), "--scale".into(), scale.clone(), "--seed".into(), "1".into(), "--out".into(), nation_s.into()]),
-        (format!("itur validate gifted-elementary ({scale})"), vec!["validate".into(), "gifted-elementary".into(), "--input".into(), nation_s.into(), "--out".into(), out("validate")]),
-    ];
-    println!("| command | wall (s) | peak RSS (MiB) | exit |");
-    println!("|---|---:|---:|---:|");
-    for (label, args) in runs {
-        let a: Vec<&str> = args.iter().map(String::as_str).collect();
-        let m = measure(&bin, &a);
-        println!("| `{label}` | {:.2} | {:.0} | {} |", m.wall_s, m.max_rss_mib, m.code);
+/// Step timings of a run's manifest: "step ms, step ms, …".
+fn steps(manifest: &Path) -> String {
+    let Ok(text) = std::fs::read_to_string(manifest) else {
+        return String::new();
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return String::new();
+    };
+    v["timings"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|t| format!("{} {} ms", t["step"].as_str().unwrap_or("?"), t["millis"]))
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+        .unwrap_or_default()
+}
+
+/// An input directory with every table of `nation` but `without` (symbolic links).
+fn view(nation: &Path, dir: &Path, without: &[&str]) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).unwrap();
+    for e in std::fs::read_dir(nation).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        let table = name.split('.').next().unwrap_or_default();
+        if name.ends_with(".parquet") && !without.contains(&table) {
+            std::os::unix::fs::symlink(e.path(), dir.join(&name)).unwrap();
+        }
     }
+}
+
+fn main() {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let bin = std::env::var("ITUR_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target/release/itur"));
+    assert!(
+        bin.is_file(),
+        "build first: cargo build --release ({} missing)",
+        bin.display()
+    );
+    let scale = std::env::var("ITUR_BENCH_SCALE").unwrap_or_else(|_| "national".into());
+    let dir = std::env::var("ITUR_BENCH_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root.join("target/bench"));
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let nation = p(&format!("nation-{scale}"));
+    let scores = p(&format!("scores-{scale}"));
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<String>>();
+
+    println!("| command | wall (s) | peak RSS (MiB) | exit | steps (from the manifest) |");
+    println!("|---|---:|---:|---:|---|");
+    let mut run = |label: &str, args: Vec<String>, out: Option<&str>| {
+        let m = measure(&bin, &args);
+        let st = out
+            .map(|o| steps(&Path::new(o).join("manifest.json")))
+            .unwrap_or_default();
+        println!(
+            "| `{label}` | {:.2} | {:.0} | {} | {st} |",
+            m.wall_s, m.max_rss_mib, m.code
+        );
+    };
+    run(
+        &format!("itur synth --scale {scale} --seed 1"),
+        s(&["synth", "--scale", &scale, "--seed", "1", "--out", &nation]),
+        None,
+    );
+    // The scores without guardians: the phases' own work, with no letters to address.
+    view(
+        Path::new(&nation),
+        Path::new(&scores),
+        &["contacts", "contact_details"],
+    );
+    run(
+        "itur validate gifted-elementary",
+        s(&[
+            "validate",
+            "gifted-elementary",
+            "--input",
+            &nation,
+            "--out",
+            &p("validate"),
+        ]),
+        Some(&p("validate")),
+    );
+    for (phase, input, tag) in [
+        ("screening", &scores, "no contacts, no letters"),
+        ("identification", &scores, "no contacts, no letters"),
+        ("all", &scores, "no contacts, no letters"),
+        ("screening", &nation, "with letters"),
+        ("identification", &nation, "with letters"),
+        ("all", &nation, "with letters"),
+    ] {
+        let out = p(&format!(
+            "run-{phase}-{}",
+            if input == &scores { "scores" } else { "nation" }
+        ));
+        run(
+            &format!("itur run gifted-elementary --phase {phase} ({tag})"),
+            s(&[
+                "run",
+                "gifted-elementary",
+                "--phase",
+                phase,
+                "--input",
+                input,
+                "--out",
+                &out,
+            ]),
+            Some(&out),
+        );
+    }
+    let export = p("export");
+    let _ = std::fs::remove_dir_all(&export);
+    run(
+        "itur run roster-export --all-approved",
+        s(&[
+            "run",
+            "roster-export",
+            "--all-approved",
+            "--as-of",
+            "2026-11-26",
+            "--input",
+            &nation,
+            "--out",
+            &export,
+        ]),
+        Some(&export),
+    );
 }

@@ -12,38 +12,49 @@ fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
 /// Values of a text column (`None` for missing).
 pub fn strs<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<&'a str>> + 'a> {
     let s = series(&t.df, name)?;
-    let ca = s.str().map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
+    let ca = s
+        .str()
+        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
     Ok(ca.iter())
 }
 
 pub fn ints<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<i64>> + 'a> {
     let s = series(&t.df, name)?;
-    let ca = s.i64().map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
+    let ca = s
+        .i64()
+        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
     Ok(ca.iter())
 }
 
 pub fn floats<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<f64>> + 'a> {
     let s = series(&t.df, name)?;
-    let ca = s.f64().map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
+    let ca = s
+        .f64()
+        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
     Ok(ca.iter())
 }
 
 pub fn bools<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<bool>> + 'a> {
     let s = series(&t.df, name)?;
-    let ca = s.bool().map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
+    let ca = s
+        .bool()
+        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
     Ok(ca.iter())
 }
 
 /// Dates as days since 1970-01-01.
 pub fn dates<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<i32>> + 'a> {
     let s = series(&t.df, name)?;
-    let ca = s.date().map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
+    let ca = s
+        .date()
+        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
     Ok(ca.physical().iter())
 }
 
 /// Builds a frame from named columns of equal length.
 pub fn frame(height: usize, columns: Vec<Column>) -> Result<DataFrame> {
-    DataFrame::new(height, columns).map_err(|e| Error::Job(format!("building an output table: {e}")))
+    DataFrame::new(height, columns)
+        .map_err(|e| Error::Job(format!("building an output table: {e}")))
 }
 
 pub fn col_str<S: AsRef<str>>(name: &str, v: Vec<S>) -> Column {
@@ -71,8 +82,18 @@ pub fn col_opt_f64(name: &str, v: Vec<Option<f64>>) -> Column {
 pub fn col_i128(name: &str, v: Vec<Option<i128>>) -> Column {
     let fits = v.iter().flatten().all(|x| i64::try_from(*x).is_ok());
     if fits {
-        Column::new(name.into(), v.into_iter().map(|x| x.map(|x| x as i64)).collect::<Vec<_>>())
+        Column::new(
+            name.into(),
+            v.into_iter()
+                .map(|x| x.map(|x| x as i64))
+                .collect::<Vec<_>>(),
+        )
     } else {
-        Column::new(name.into(), v.into_iter().map(|x| x.map(|x| x.to_string())).collect::<Vec<_>>())
+        Column::new(
+            name.into(),
+            v.into_iter()
+                .map(|x| x.map(|x| x.to_string()))
+                .collect::<Vec<_>>(),
+        )
     }
 }

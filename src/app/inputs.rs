@@ -52,12 +52,21 @@ pub fn check_reject_share(inputs: &InputSet, max_share: f64) -> Result<()> {
             }
             let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
             rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let top: Vec<String> = rules.iter().take(3).map(|(r, n)| format!("{r} ({n})")).collect();
+            let top: Vec<String> = rules
+                .iter()
+                .take(3)
+                .map(|(r, n)| format!("{r} ({n})"))
+                .collect();
             let example = inputs
                 .rejects
                 .iter()
                 .find(|r| r.table == t.schema.name)
-                .map(|r| format!("; first: row {}, column `{}`: {}", r.row_number, r.column, r.message))
+                .map(|r| {
+                    format!(
+                        "; first: row {}, column `{}`: {}",
+                        r.row_number, r.column, r.message
+                    )
+                })
                 .unwrap_or_default();
             failures.push(format!(
                 "{} ({}): {} of {} rows rejected ({:.1}%), above max_reject_share {}; most common: {}{example}",
@@ -89,12 +98,21 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
             col("table", rejects.iter().map(|r| r.table.as_str()).collect()),
             Column::new(
                 "row_number".into(),
-                rejects.iter().map(|r| r.row_number as i64).collect::<Vec<_>>(),
+                rejects
+                    .iter()
+                    .map(|r| r.row_number as i64)
+                    .collect::<Vec<_>>(),
             ),
-            col("column", rejects.iter().map(|r| r.column.as_str()).collect()),
+            col(
+                "column",
+                rejects.iter().map(|r| r.column.as_str()).collect(),
+            ),
             col("value", rejects.iter().map(|r| r.value.as_str()).collect()),
             col("rule", rejects.iter().map(|r| r.rule.as_str()).collect()),
-            col("message", rejects.iter().map(|r| r.message.as_str()).collect()),
+            col(
+                "message",
+                rejects.iter().map(|r| r.message.as_str()).collect(),
+            ),
         ],
     )
     .map_err(|e| Error::Job(format!("building rejects: {e}")))?;

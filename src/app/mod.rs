@@ -1,10 +1,10 @@
 //! The commands behind the CLI: one `run` function per subcommand.
 pub mod frame;
+pub mod gifted;
 pub mod inputs;
 pub mod logging;
 pub mod record;
 pub mod roster_export;
-pub mod gifted;
 pub mod run;
 pub mod schema_cmd;
 pub mod steps;

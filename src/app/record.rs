@@ -26,7 +26,11 @@ pub struct RunRecord {
 impl RunRecord {
     pub fn start(job: &str, command: &str, phase: Option<&str>) -> Self {
         let started = Utc::now();
-        let seed = format!("{}:{}:{job}", started.timestamp_nanos_opt().unwrap_or(0), std::process::id());
+        let seed = format!(
+            "{}:{}:{job}",
+            started.timestamp_nanos_opt().unwrap_or(0),
+            std::process::id()
+        );
         let run_id = hex::encode(&Sha256::digest(seed.as_bytes())[..8]);
         tracing::info!(job, command, run_id = %run_id, "itur {} {job}", command);
         RunRecord {
@@ -74,14 +78,23 @@ impl RunRecord {
             timings: self.steps.timings.clone(),
             exit: ExitStatus {
                 code,
-                status: if code == 0 { "success".into() } else { "failed".into() },
+                status: if code == 0 {
+                    "success".into()
+                } else {
+                    "failed".into()
+                },
                 message,
             },
         }
     }
 
     /// Writes `manifest.json` and moves the output directory into place.
-    pub fn finish(self, mut out: OutputDir, code: i32, message: Option<String>) -> crate::error::Result<()> {
+    pub fn finish(
+        self,
+        mut out: OutputDir,
+        code: i32,
+        message: Option<String>,
+    ) -> crate::error::Result<()> {
         let manifest = self.manifest(out.files(), code, message);
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;
         let path = out.final_path().display().to_string();

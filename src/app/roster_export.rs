@@ -25,17 +25,48 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// The six files, in the order of the source.
-pub const SIX: [&str; 6] = ["students", "contacts", "contact_details", "institutions", "classes", "tracks"];
+pub const SIX: [&str; 6] = [
+    "students",
+    "contacts",
+    "contact_details",
+    "institutions",
+    "classes",
+    "tracks",
+];
 
 pub const NEEDS: [TableNeed; 8] = [
-    TableNeed { name: "owners", required: true },
-    TableNeed { name: "institutions", required: true },
-    TableNeed { name: "classes", required: true },
-    TableNeed { name: "students", required: true },
-    TableNeed { name: "tracks", required: true },
-    TableNeed { name: "contacts", required: true },
-    TableNeed { name: "contact_details", required: true },
-    TableNeed { name: "delegations", required: true },
+    TableNeed {
+        name: "owners",
+        required: true,
+    },
+    TableNeed {
+        name: "institutions",
+        required: true,
+    },
+    TableNeed {
+        name: "classes",
+        required: true,
+    },
+    TableNeed {
+        name: "students",
+        required: true,
+    },
+    TableNeed {
+        name: "tracks",
+        required: true,
+    },
+    TableNeed {
+        name: "contacts",
+        required: true,
+    },
+    TableNeed {
+        name: "contact_details",
+        required: true,
+    },
+    TableNeed {
+        name: "delegations",
+        required: true,
+    },
 ];
 
 enum Mode {
@@ -67,7 +98,8 @@ impl Audit {
             .append(true)
             .open(&self.path)
             .map_err(|e| Error::io(ctx(), e))?;
-        f.write_all(text.as_bytes()).map_err(|e| Error::io(ctx(), e))?;
+        f.write_all(text.as_bytes())
+            .map_err(|e| Error::io(ctx(), e))?;
         f.sync_data().map_err(|e| Error::io(ctx(), e))
     }
 }
@@ -85,14 +117,17 @@ fn parse_as_of(s: Option<&str>) -> Result<NaiveDate> {
 }
 
 fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
-    let t = inputs.get("owners").ok_or_else(|| Error::Job("owners not read".into()))?;
+    let t = inputs
+        .get("owners")
+        .ok_or_else(|| Error::Job("owners not read".into()))?;
     let mut owners = Vec::new();
     for (((id, name), status), sig) in strs(t, "owner_id")?
         .zip(strs(t, "name")?)
         .zip(strs(t, "commitment_status")?)
         .zip(strs(t, "signatory_id")?)
     {
-        let (Some(id), Some(status), Some(sig)) = (id, status.and_then(Commitment::parse), sig) else {
+        let (Some(id), Some(status), Some(sig)) = (id, status.and_then(Commitment::parse), sig)
+        else {
             continue;
         };
         owners.push(Owner {
@@ -103,14 +138,18 @@ fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
         });
     }
     owners.sort_by(|a, b| a.owner_id.cmp(&b.owner_id));
-    let t = inputs.get("delegations").ok_or_else(|| Error::Job("delegations not read".into()))?;
+    let t = inputs
+        .get("delegations")
+        .ok_or_else(|| Error::Job("delegations not read".into()))?;
     let mut dels = Vec::new();
     for (((o, d), from), to) in strs(t, "owner_id")?
         .zip(strs(t, "delegate_id")?)
         .zip(dates(t, "valid_from")?)
         .zip(dates(t, "valid_to")?)
     {
-        let (Some(o), Some(d), Some(from)) = (o, d, from.and_then(days_to_date)) else { continue };
+        let (Some(o), Some(d), Some(from)) = (o, d, from.and_then(days_to_date)) else {
+            continue;
+        };
         dels.push(Delegation {
             owner_id: o.to_string(),
             delegate_id: d.to_string(),
@@ -129,7 +168,9 @@ fn folder_name(owner_id: &str) -> Result<&str> {
         || owner_id.starts_with('.')
         || owner_id.contains(['/', '\\', '\0']);
     if bad {
-        Err(Error::Job(format!("owner_id `{owner_id}` cannot name a folder")))
+        Err(Error::Job(format!(
+            "owner_id `{owner_id}` cannot name a folder"
+        )))
     } else {
         Ok(owner_id)
     }
@@ -141,13 +182,27 @@ fn rows_per_owner(
     owners: &[&str],
     stages: &[String],
 ) -> Result<BTreeMap<&'static str, Vec<Vec<u32>>>> {
-    let get = |t: &str| inputs.get(t).ok_or_else(|| Error::Job(format!("{t} not read")));
-    let index: HashMap<&str, u32> = owners.iter().enumerate().map(|(i, o)| (*o, i as u32)).collect();
+    let get = |t: &str| {
+        inputs
+            .get(t)
+            .ok_or_else(|| Error::Job(format!("{t} not read")))
+    };
+    let index: HashMap<&str, u32> = owners
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (*o, i as u32))
+        .collect();
     let inst = get("institutions")?;
     let triples: Vec<(&str, &str, &str)> = strs(inst, "institution_id")?
         .zip(strs(inst, "owner_id")?)
         .zip(strs(inst, "stage")?)
-        .map(|((a, b), c)| (a.unwrap_or_default(), b.unwrap_or_default(), c.unwrap_or_default()))
+        .map(|((a, b), c)| {
+            (
+                a.unwrap_or_default(),
+                b.unwrap_or_default(),
+                c.unwrap_or_default(),
+            )
+        })
         .collect();
     let entitled = entitled_institutions(&triples, stages);
     let mut inst_owner: HashMap<&str, Vec<u32>> = HashMap::new();
@@ -160,9 +215,18 @@ fn rows_per_owner(
     }
     let n = owners.len();
     let mut out = BTreeMap::new();
-    out.insert("institutions", group_rows(strs(inst, "institution_id")?, &inst_owner, n));
-    out.insert("classes", group_rows(strs(get("classes")?, "institution_id")?, &inst_owner, n));
-    out.insert("tracks", group_rows(strs(get("tracks")?, "institution_id")?, &inst_owner, n));
+    out.insert(
+        "institutions",
+        group_rows(strs(inst, "institution_id")?, &inst_owner, n),
+    );
+    out.insert(
+        "classes",
+        group_rows(strs(get("classes")?, "institution_id")?, &inst_owner, n),
+    );
+    out.insert(
+        "tracks",
+        group_rows(strs(get("tracks")?, "institution_id")?, &inst_owner, n),
+    );
     let students = get("students")?;
     let st_groups = group_rows(strs(students, "institution_id")?, &inst_owner, n);
     let ids: Vec<Option<&str>> = strs(students, "student_id")?.collect();
@@ -193,13 +257,19 @@ fn rows_per_owner(
     out.insert("contacts", c_groups);
     out.insert(
         "contact_details",
-        group_rows(strs(get("contact_details")?, "contact_id")?, &contact_owner, n),
+        group_rows(
+            strs(get("contact_details")?, "contact_id")?,
+            &contact_owner,
+            n,
+        ),
     );
     Ok(out)
 }
 
 fn hebrew_headers(df: &mut DataFrame, table: &str) -> Result<()> {
-    let Some(s) = schema::get(table) else { return Ok(()) };
+    let Some(s) = schema::get(table) else {
+        return Ok(());
+    };
     for c in &s.columns {
         if df.column(&c.name).is_ok() {
             df.rename(&c.name, c.hebrew.as_str().into())
@@ -227,16 +297,31 @@ fn export_owner(
     let mut dir = OutputDir::create(&out.join(folder_name(&owner.owner_id)?))?;
     let mut counts = BTreeMap::new();
     for table in SIX {
-        let t = inputs.get(table).ok_or_else(|| Error::Job(format!("{table} not read")))?;
-        let idx = IdxCa::from_vec("".into(), rows[table][i].iter().map(|&r| r as IdxSize).collect());
-        let mut df = t.df.take(&idx).map_err(|e| Error::Job(format!("{table}: {e}")))?;
+        let t = inputs
+            .get(table)
+            .ok_or_else(|| Error::Job(format!("{table} not read")))?;
+        let idx = IdxCa::from_vec(
+            "".into(),
+            rows[table][i].iter().map(|&r| r as IdxSize).collect(),
+        );
+        let mut df =
+            t.df.take(&idx)
+                .map_err(|e| Error::Job(format!("{table}: {e}")))?;
         if headers == HeaderLang::He {
             hebrew_headers(&mut df, table)?;
         }
         let sch = schema::get(table);
         counts.insert(table.to_string(), df.height());
-        dir.write_bytes(&format!("{table}.parquet"), &parquet_bytes(&mut df, sch)?, Some(df.height()))?;
-        dir.write_bytes(&format!("{table}.csv"), &csv_bytes(&df, sch, Headers::English)?, Some(df.height()))?;
+        dir.write_bytes(
+            &format!("{table}.parquet"),
+            &parquet_bytes(&mut df, sch)?,
+            Some(df.height()),
+        )?;
+        dir.write_bytes(
+            &format!("{table}.csv"),
+            &csv_bytes(&df, sch, Headers::English)?,
+            Some(df.height()),
+        )?;
     }
     let files = dir.files().to_vec();
     let manifest = json!({
@@ -255,10 +340,21 @@ fn export_owner(
 
 pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     let settings = RosterExport::from_source(src)?;
-    let mode = match (&a.export.owner, &a.export.requested_by, a.export.all_approved) {
+    let mode = match (
+        &a.export.owner,
+        &a.export.requested_by,
+        a.export.all_approved,
+    ) {
         (_, _, true) => Mode::AllApproved,
-        (Some(o), Some(p), false) => Mode::One { owner: o.clone(), requester: p.clone() },
-        (Some(_), None, false) => return Err(Error::Usage("--owner needs --requested-by (the requester's Israeli ID)".into())),
+        (Some(o), Some(p), false) => Mode::One {
+            owner: o.clone(),
+            requester: p.clone(),
+        },
+        (Some(_), None, false) => {
+            return Err(Error::Usage(
+                "--owner needs --requested-by (the requester's Israeli ID)".into(),
+            ))
+        }
         _ => {
             return Err(Error::Usage(
                 "roster-export needs --owner OWNER_ID --requested-by ID, or --all-approved".into(),
@@ -268,7 +364,9 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     let as_of = parse_as_of(a.export.as_of.as_deref())?;
     let out = a.out.clone();
     if out.is_dir() {
-        let empty = std::fs::read_dir(&out).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(&out)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !out.join("audit.jsonl").exists() && !out.join("manifest.json").exists() {
             return Err(Error::Usage(format!(
                 "--out {} exists and is not a roster-export directory (no audit.jsonl or manifest.json); choose a new or empty directory",
@@ -276,23 +374,35 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
             )));
         }
     }
-    std::fs::create_dir_all(&out).map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
-    let audit = Audit { path: a.export.audit_log.clone().unwrap_or_else(|| out.join("audit.jsonl")) };
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+    let audit = Audit {
+        path: a
+            .export
+            .audit_log
+            .clone()
+            .unwrap_or_else(|| out.join("audit.jsonl")),
+    };
     let (mode_name, requester) = match &mode {
         Mode::One { requester, .. } => ("on_request", requester.clone()),
         Mode::AllApproved => ("all_approved", settings.service_account.clone()),
     };
-    let audit_base = |owner: &str| {
-        json!({"time": now(), "owner": owner, "requester": requester, "mode": mode_name, "as_of": as_of.to_string()})
-    };
+    let audit_base = |owner: &str| json!({"time": now(), "owner": owner, "requester": requester, "mode": mode_name, "as_of": as_of.to_string()});
 
     let mut rec = RunRecord::start("roster-export", "run", None);
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
-    let loaded = rec.steps.run("read and validate inputs", || load_inputs(&a.input, &NEEDS, &BTreeMap::new()));
-    let inputs = match loaded.and_then(|i| inputs::check_reject_share(&i, settings.max_reject_share).map(|_| i)) {
+    let loaded = rec.steps.run("read and validate inputs", || {
+        load_inputs(&a.input, &NEEDS, &BTreeMap::new())
+    });
+    let inputs = match loaded
+        .and_then(|i| inputs::check_reject_share(&i, settings.max_reject_share).map(|_| i))
+    {
         Ok(i) => i,
         Err(e) => {
-            let owner = match &mode { Mode::One { owner, .. } => owner.as_str(), Mode::AllApproved => "*" };
+            let owner = match &mode {
+                Mode::One { owner, .. } => owner.as_str(),
+                Mode::AllApproved => "*",
+            };
             let mut line = audit_base(owner);
             line["decision"] = json!("failed");
             line["reason"] = json!(e.to_string());
@@ -332,7 +442,9 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     // Allowed: from here on the run writes (a refusal writes only its audit record).
     write_rejects(&out, &inputs)?;
     let ids: Vec<&str> = grants.iter().map(|(o, _)| o.owner_id.as_str()).collect();
-    let rows = rec.steps.run("select rows per owner", || rows_per_owner(&inputs, &ids, &settings.export_stages))?;
+    let rows = rec.steps.run("select rows per owner", || {
+        rows_per_owner(&inputs, &ids, &settings.export_stages)
+    })?;
     // The scheduled run skips approved owners with no institution of the exported stages.
     let selected: Vec<usize> = (0..grants.len())
         .filter(|&i| matches!(mode, Mode::One { .. }) || !rows["institutions"][i].is_empty())
@@ -386,16 +498,27 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     let mut counts = BTreeMap::new();
     counts.insert("owners_total".to_string(), owners.len() as i64);
     counts.insert("owners_exported".to_string(), selected.len() as i64);
-    counts.insert("owners_skipped_no_secondary".to_string(), (grants.len() - selected.len()) as i64);
+    counts.insert(
+        "owners_skipped_no_secondary".to_string(),
+        (grants.len() - selected.len()) as i64,
+    );
     counts.insert("files_written".to_string(), n_files as i64);
     rec.reconciliation.insert("roster_export".into(), counts);
-    tracing::info!(owners = selected.len(), files = n_files, "exported {} owners ({n_files} files)", selected.len());
+    tracing::info!(
+        owners = selected.len(),
+        files = n_files,
+        "exported {} owners ({n_files} files)",
+        selected.len()
+    );
     write_run_manifest(&out, rec, &all_files)
 }
 
 /// Writes a file in place atomically (a temporary sibling renamed over it).
 fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.itur-tmp-{}", std::process::id()));
     std::fs::write(&tmp, data).map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
     std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("writing {}", path.display()), e))
@@ -406,7 +529,10 @@ fn write_rejects(out: &Path, inputs: &InputSet) -> Result<()> {
     let mut df = inputs::rejects_frame(&inputs.rejects)?;
     let sch = schema::get("rejects");
     replace_file(&out.join("rejects.parquet"), &parquet_bytes(&mut df, sch)?)?;
-    replace_file(&out.join("rejects.csv"), &csv_bytes(&df, sch, Headers::English)?)
+    replace_file(
+        &out.join("rejects.csv"),
+        &csv_bytes(&df, sch, Headers::English)?,
+    )
 }
 
 /// `<out>/manifest.json` of the run, replaced atomically (the owner folders have their own).

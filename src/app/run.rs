@@ -11,7 +11,9 @@ pub fn run(a: &RunArgs) -> Result<()> {
         ));
     }
     match a.job.as_str() {
-        "gifted-elementary" => super::gifted::run(&src, &a.input, &a.out, &a.phase, a.templates.as_deref()),
+        "gifted-elementary" => {
+            super::gifted::run(&src, &a.input, &a.out, &a.phase, a.templates.as_deref())
+        }
         "roster-export" => super::roster_export::run(a, &src),
         other => source::check_job(other),
     }

@@ -39,11 +39,18 @@ pub fn run(a: &SchemaArgs) -> Result<()> {
             let s = schema::get(name).ok_or_else(|| {
                 Error::Usage(format!(
                     "unknown table `{name}`; tables are: {}",
-                    schema::all().iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
+                    schema::all()
+                        .iter()
+                        .map(|s| s.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
                 ))
             })?;
             if a.json {
-                println!("{}", serde_json::to_string_pretty(&table_json(s)).unwrap_or_default());
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&table_json(s)).unwrap_or_default()
+                );
                 return Ok(());
             }
             println!("{} ({}): {}", s.name, s.hebrew, s.description);

@@ -12,7 +12,10 @@ use std::path::{Path, PathBuf};
 
 pub fn run(a: &ValidateArgs) -> Result<()> {
     let src = source::load(&a.job, a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
-    let out = a.out.clone().unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job)));
+    let out = a
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job)));
     match a.job.as_str() {
         "gifted-elementary" => super::gifted::validate(&src, &a.input, &out),
         "roster-export" => {
@@ -47,9 +50,9 @@ pub fn validate_tables(
 ) -> Result<()> {
     let mut rec = RunRecord::start(job, "validate", None);
     rec.set_pipeline(src, parameters);
-    let inputs = rec
-        .steps
-        .run("read and validate inputs", || load_inputs(input, needs, params))?;
+    let inputs = rec.steps.run("read and validate inputs", || {
+        load_inputs(input, needs, params)
+    })?;
     rec.reconciliation = inputs::reconcile(&inputs);
     rec.inputs = inputs::input_entries(&inputs);
     rec.warnings = inputs.warnings.clone();

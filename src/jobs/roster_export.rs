@@ -61,7 +61,10 @@ impl Delegation {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Grant {
     Signatory,
-    Delegate { valid_from: NaiveDate, valid_to: Option<NaiveDate> },
+    Delegate {
+        valid_from: NaiveDate,
+        valid_to: Option<NaiveDate>,
+    },
     /// The scheduled weekly run (`--all-approved`).
     ServiceAccount,
 }
@@ -145,10 +148,19 @@ pub fn authorize(
         });
     }
     // Say why the nearest delegation does not count.
-    if let Some(t) = mine.iter().filter_map(|d| d.valid_to.filter(|t| *t < as_of)).max() {
+    if let Some(t) = mine
+        .iter()
+        .filter_map(|d| d.valid_to.filter(|t| *t < as_of))
+        .max()
+    {
         return Err(Refusal::DelegationExpired { valid_to: t });
     }
-    if let Some(f) = mine.iter().map(|d| d.valid_from).filter(|f| *f > as_of).min() {
+    if let Some(f) = mine
+        .iter()
+        .map(|d| d.valid_from)
+        .filter(|f| *f > as_of)
+        .min()
+    {
         return Err(Refusal::DelegationNotYetValid { valid_from: f });
     }
     Err(Refusal::NotAuthorized)
@@ -205,20 +217,47 @@ mod tests {
 
     fn delegations() -> Vec<Delegation> {
         vec![
-            Delegation { owner_id: "N1".into(), delegate_id: "123456782".into(), valid_from: d("2026-01-01"), valid_to: None },
-            Delegation { owner_id: "N1".into(), delegate_id: "039337423".into(), valid_from: d("2025-01-01"), valid_to: Some(d("2025-12-31")) },
-            Delegation { owner_id: "N2".into(), delegate_id: "020000014".into(), valid_from: d("2026-01-01"), valid_to: None },
-            Delegation { owner_id: "N1".into(), delegate_id: "020000022".into(), valid_from: d("2027-01-01"), valid_to: None },
+            Delegation {
+                owner_id: "N1".into(),
+                delegate_id: "123456782".into(),
+                valid_from: d("2026-01-01"),
+                valid_to: None,
+            },
+            Delegation {
+                owner_id: "N1".into(),
+                delegate_id: "039337423".into(),
+                valid_from: d("2025-01-01"),
+                valid_to: Some(d("2025-12-31")),
+            },
+            Delegation {
+                owner_id: "N2".into(),
+                delegate_id: "020000014".into(),
+                valid_from: d("2026-01-01"),
+                valid_to: None,
+            },
+            Delegation {
+                owner_id: "N1".into(),
+                delegate_id: "020000022".into(),
+                valid_from: d("2027-01-01"),
+                valid_to: None,
+            },
         ]
     }
 
     #[test]
     fn commitment_must_be_approved() {
         let day = d("2026-11-26");
-        for s in [Commitment::Pending, Commitment::NeedsFix, Commitment::Rejected] {
+        for s in [
+            Commitment::Pending,
+            Commitment::NeedsFix,
+            Commitment::Rejected,
+        ] {
             let r = authorize(Some(&owner(s)), "000000018", day, &delegations());
             assert_eq!(r, Err(Refusal::CommitmentNotApproved(s)));
-            assert!(r.unwrap_err().message("N1", "000000018", day).contains(s.as_str()));
+            assert!(r
+                .unwrap_err()
+                .message("N1", "000000018", day)
+                .contains(s.as_str()));
         }
     }
 
@@ -226,8 +265,14 @@ mod tests {
     fn signatory_and_valid_delegate_are_allowed() {
         let day = d("2026-11-26");
         let o = owner(Commitment::Approved);
-        assert_eq!(authorize(Some(&o), "000000018", day, &delegations()), Ok(Grant::Signatory));
-        assert!(matches!(authorize(Some(&o), "123456782", day, &delegations()), Ok(Grant::Delegate { .. })));
+        assert_eq!(
+            authorize(Some(&o), "000000018", day, &delegations()),
+            Ok(Grant::Signatory)
+        );
+        assert!(matches!(
+            authorize(Some(&o), "123456782", day, &delegations()),
+            Ok(Grant::Delegate { .. })
+        ));
     }
 
     #[test]
@@ -235,12 +280,31 @@ mod tests {
         let day = d("2026-11-26");
         let o = owner(Commitment::Approved);
         let ds = delegations();
-        assert_eq!(authorize(Some(&o), "039337423", day, &ds), Err(Refusal::DelegationExpired { valid_to: d("2025-12-31") }));
-        assert_eq!(authorize(Some(&o), "020000022", day, &ds), Err(Refusal::DelegationNotYetValid { valid_from: d("2027-01-01") }));
+        assert_eq!(
+            authorize(Some(&o), "039337423", day, &ds),
+            Err(Refusal::DelegationExpired {
+                valid_to: d("2025-12-31")
+            })
+        );
+        assert_eq!(
+            authorize(Some(&o), "020000022", day, &ds),
+            Err(Refusal::DelegationNotYetValid {
+                valid_from: d("2027-01-01")
+            })
+        );
         // A delegation of another owner does not count.
-        assert_eq!(authorize(Some(&o), "020000014", day, &ds), Err(Refusal::NotAuthorized));
-        assert_eq!(authorize(Some(&o), "020000030", day, &ds), Err(Refusal::NotAuthorized));
-        assert_eq!(authorize(None, "000000018", day, &ds), Err(Refusal::UnknownOwner));
+        assert_eq!(
+            authorize(Some(&o), "020000014", day, &ds),
+            Err(Refusal::NotAuthorized)
+        );
+        assert_eq!(
+            authorize(Some(&o), "020000030", day, &ds),
+            Err(Refusal::NotAuthorized)
+        );
+        assert_eq!(
+            authorize(None, "000000018", day, &ds),
+            Err(Refusal::UnknownOwner)
+        );
     }
 
     #[test]
@@ -254,7 +318,12 @@ mod tests {
 
     #[test]
     fn only_listed_stages_entitle() {
-        let inst = [("1", "N1", "secondary"), ("2", "N1", "elementary"), ("3", "N2", "both"), ("4", "N1", "both")];
+        let inst = [
+            ("1", "N1", "secondary"),
+            ("2", "N1", "elementary"),
+            ("3", "N2", "both"),
+            ("4", "N1", "both"),
+        ];
         let m = entitled_institutions(&inst, &["secondary".into(), "both".into()]);
         assert_eq!(m["N1"], vec![0, 3]);
         assert_eq!(m["N2"], vec![2]);

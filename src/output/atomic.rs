@@ -35,7 +35,12 @@ pub struct OutputDir {
 fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
     let name = final_path
         .file_name()
-        .ok_or_else(|| Error::Usage(format!("--out {} has no directory name", final_path.display())))?
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "--out {} has no directory name",
+                final_path.display()
+            ))
+        })?
         .to_string_lossy()
         .into_owned();
     let parent = final_path.parent().unwrap_or(Path::new("."));
@@ -47,7 +52,11 @@ fn remove_stale(final_path: &Path) {
     let (Some(parent), Some(name)) = (final_path.parent(), final_path.file_name()) else {
         return;
     };
-    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
     let prefix = format!(".{}.itur-", name.to_string_lossy());
     if let Ok(entries) = std::fs::read_dir(parent) {
         for e in entries.flatten() {
@@ -86,7 +95,9 @@ impl OutputDir {
         let tmp_path = sibling(final_path, "tmp")?;
         std::fs::create_dir_all(&tmp_path)
             .map_err(|e| Error::io(format!("creating {}", tmp_path.display()), e))?;
-        let fail_after = std::env::var(FAIL_AFTER_ENV).ok().and_then(|v| v.parse().ok());
+        let fail_after = std::env::var(FAIL_AFTER_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok());
         Ok(OutputDir {
             final_path: final_path.to_path_buf(),
             tmp_path,
@@ -118,7 +129,10 @@ impl OutputDir {
                 .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
         }
         std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
-        if let Some(ms) = std::env::var(SLOW_WRITES_ENV).ok().and_then(|v| v.parse().ok()) {
+        if let Some(ms) = std::env::var(SLOW_WRITES_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
             std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         self.files.push(OutputFile {
@@ -130,13 +144,51 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Writes several files at once (in parallel: creating many small files is slow on some
+    /// file systems). They are recorded in the given order.
+    pub fn write_all(&mut self, items: Vec<crate::output::write::FileBytes>) -> Result<()> {
+        use rayon::prelude::*;
+        if let Some(n) = self.fail_after {
+            if self.files.len() + items.len() > n {
+                let keep = n.saturating_sub(self.files.len());
+                let mut items = items;
+                items.truncate(keep + 1);
+                for (rel, data, rows) in items {
+                    self.write_bytes(&rel, &data, rows)?;
+                }
+                return Ok(());
+            }
+        }
+        let tmp = &self.tmp_path;
+        let written: Vec<OutputFile> = items
+            .par_iter()
+            .map(|(rel, data, rows)| {
+                let path = tmp.join(rel);
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+                }
+                std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
+                Ok(OutputFile {
+                    path: rel.clone(),
+                    rows: *rows,
+                    bytes: data.len() as u64,
+                    sha256: sha256_hex(data),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        self.files.extend(written);
+        Ok(())
+    }
+
     /// Moves the finished directory into place, replacing an earlier output.
     pub fn commit(mut self) -> Result<()> {
         let ctx = |what: &str| format!("{what} {}", self.final_path.display());
         let old = sibling(&self.final_path, "old")?;
         let had_old = self.final_path.exists();
         if had_old {
-            std::fs::rename(&self.final_path, &old).map_err(|e| Error::io(ctx("moving aside"), e))?;
+            std::fs::rename(&self.final_path, &old)
+                .map_err(|e| Error::io(ctx("moving aside"), e))?;
         }
         if let Err(e) = std::fs::rename(&self.tmp_path, &self.final_path) {
             if had_old {

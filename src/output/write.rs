@@ -65,7 +65,9 @@ impl Cells<'_> {
                 .get(i)
                 .and_then(days_to_date)
                 .map_or((), |d| write!(out, "{d}").unwrap_or(())),
-            Cells::Bool(c) => c.get(i).map_or((), |v| out.push_str(if v { "true" } else { "false" })),
+            Cells::Bool(c) => c
+                .get(i)
+                .map_or((), |v| out.push_str(if v { "true" } else { "false" })),
             Cells::Other(s) => match s.get(i) {
                 Ok(AnyValue::Null) | Err(_) => {}
                 Ok(v) => write!(out, "{v}").unwrap_or(()),
@@ -75,7 +77,11 @@ impl Cells<'_> {
 }
 
 /// Serializes `df` as CSV with a UTF-8 BOM. Hebrew headers come from the table's schema.
-pub fn csv_bytes(df: &DataFrame, schema: Option<&TableSchema>, headers: Headers) -> Result<Vec<u8>> {
+pub fn csv_bytes(
+    df: &DataFrame,
+    schema: Option<&TableSchema>,
+    headers: Headers,
+) -> Result<Vec<u8>> {
     let mut df = df.clone();
     df.rechunk_mut();
     let series: Vec<&Series> = df
@@ -120,8 +126,7 @@ pub fn csv_bytes(df: &DataFrame, schema: Option<&TableSchema>, headers: Headers)
             }
             w.write_record(None::<&[u8]>).map_err(err)?;
         }
-        w.flush()
-            .map_err(|e| Error::io("writing CSV", e))?;
+        w.flush().map_err(|e| Error::io("writing CSV", e))?;
     }
     Ok(buf)
 }
@@ -133,6 +138,32 @@ pub enum Formats {
     ParquetAndCsv,
     /// Lists for people only (e.g. one file per school).
     CsvOnly,
+}
+
+/// A file to write: path inside the output directory, bytes, and rows when it is a table.
+pub type FileBytes = (String, Vec<u8>, Option<usize>);
+
+/// The files of table `rel_stem` (`.parquet` and/or `.csv`), serialized, with their rows.
+pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Result<Vec<FileBytes>> {
+    let table = rel_stem.rsplit('/').next().unwrap_or(rel_stem);
+    let schema = schema::get(table);
+    let rows = df.height();
+    let mut v = Vec::new();
+    if formats != Formats::CsvOnly {
+        v.push((
+            format!("{rel_stem}.parquet"),
+            parquet_bytes(df, schema)?,
+            Some(rows),
+        ));
+    }
+    if formats != Formats::Parquet {
+        v.push((
+            format!("{rel_stem}.csv"),
+            csv_bytes(df, schema, Headers::English)?,
+            Some(rows),
+        ));
+    }
+    Ok(v)
 }
 
 /// Writes table `name` at `dir_rel/name.parquet` (and `.csv`), with the descriptions of the

@@ -110,20 +110,40 @@ impl GiftedElementary {
     fn check(&self) -> Result<()> {
         let share = |v: f64| (0.0..=1.0).contains(&v);
         check(share(self.max_reject_share), || {
-            format!("max_reject_share = {} must be between 0 and 1", self.max_reject_share)
+            format!(
+                "max_reject_share = {} must be between 0 and 1",
+                self.max_reject_share
+            )
         })?;
-        check(self.referral_share > 0.0 && self.referral_share <= 1.0, || {
-            format!("referral_share = {} must be above 0 and at most 1", self.referral_share)
-        })?;
+        check(
+            self.referral_share > 0.0 && self.referral_share <= 1.0,
+            || {
+                format!(
+                    "referral_share = {} must be above 0 and at most 1",
+                    self.referral_share
+                )
+            },
+        )?;
         check(share(self.max_share_of_grade), || {
-            format!("max_share_of_grade = {} must be between 0 and 1", self.max_share_of_grade)
+            format!(
+                "max_share_of_grade = {} must be between 0 and 1",
+                self.max_share_of_grade
+            )
         })?;
-        check(!self.subtests.is_empty(), || "subtests must list at least one subtest".into())?;
+        check(!self.subtests.is_empty(), || {
+            "subtests must list at least one subtest".into()
+        })?;
         let mut st = self.subtests.clone();
         st.sort();
         st.dedup();
-        check(st.len() == self.subtests.len(), || "subtests lists a subtest twice".into())?;
-        for (name, v) in [("class_capacity", self.class_capacity), ("enrichment_group_capacity", self.enrichment_group_capacity), ("max_classes_per_authority", self.max_classes_per_authority)] {
+        check(st.len() == self.subtests.len(), || {
+            "subtests lists a subtest twice".into()
+        })?;
+        for (name, v) in [
+            ("class_capacity", self.class_capacity),
+            ("enrichment_group_capacity", self.enrichment_group_capacity),
+            ("max_classes_per_authority", self.max_classes_per_authority),
+        ] {
             check(v > 0, || format!("{name} must be at least 1"))?;
         }
         let t = &self.thresholds;
@@ -132,25 +152,43 @@ impl GiftedElementary {
             || "thresholds must be percentiles between 0 and 100".into(),
         )?;
         check(t.excellent <= t.gifted, || {
-            format!("thresholds.excellent = {} must not exceed thresholds.gifted = {}", t.excellent, t.gifted)
+            format!(
+                "thresholds.excellent = {} must not exceed thresholds.gifted = {}",
+                t.excellent, t.gifted
+            )
         })?;
-        check(!self.norms.group_by.is_empty(), || "norms.group_by must name at least one column".into())?;
-        for (name, g) in [("tested_grades", &self.tested_grades), ("stage_b_grades", &self.stage_b_grades)] {
+        check(!self.norms.group_by.is_empty(), || {
+            "norms.group_by must name at least one column".into()
+        })?;
+        for (name, g) in [
+            ("tested_grades", &self.tested_grades),
+            ("stage_b_grades", &self.stage_b_grades),
+        ] {
             for v in g.hebrew.iter().chain(&g.arabic) {
-                check((1..=12).contains(v), || format!("{name} lists grade {v}; grades are 1–12"))?;
+                check((1..=12).contains(v), || {
+                    format!("{name} lists grade {v}; grades are 1–12")
+                })?;
             }
         }
-        check(!self.lottery_seed.is_empty(), || "lottery_seed must not be empty".into())?;
+        check(!self.lottery_seed.is_empty(), || {
+            "lottery_seed must not be empty".into()
+        })?;
         for (phase, l) in [
             ("screening", &self.letters.screening),
             ("identification", &self.letters.identification),
             ("placement", &self.letters.placement),
         ] {
-            let dates = [("letter_date", Some(&l.letter_date)), ("appeal_by", l.appeal_by.as_ref()), ("response_by", l.response_by.as_ref())];
+            let dates = [
+                ("letter_date", Some(&l.letter_date)),
+                ("appeal_by", l.appeal_by.as_ref()),
+                ("response_by", l.response_by.as_ref()),
+            ];
             for (name, v) in dates {
                 if let Some(v) = v {
                     check(crate::table::convert::parse_date(v).is_some(), || {
-                        format!("letters.{phase}.{name} = {v:?} is not a date of the form YYYY-MM-DD")
+                        format!(
+                            "letters.{phase}.{name} = {v:?} is not a date of the form YYYY-MM-DD"
+                        )
                     })?;
                 }
             }
@@ -181,14 +219,24 @@ mod tests {
 
     #[test]
     fn overrides_reach_the_settings_and_are_checked() {
-        let src = load("gifted-elementary", None, &["thresholds.gifted=96.5".into(), "gender_policy=none".into()]).unwrap();
+        let src = load(
+            "gifted-elementary",
+            None,
+            &["thresholds.gifted=96.5".into(), "gender_policy=none".into()],
+        )
+        .unwrap();
         let s = GiftedElementary::from_source(&src).unwrap();
         assert_eq!(s.thresholds.gifted, 96.5);
         assert_eq!(s.gender_policy, GenderPolicy::None);
         let src = load("gifted-elementary", None, &["gender_policy=balnced".into()]).unwrap();
         let e = GiftedElementary::from_source(&src).unwrap_err().to_string();
         assert!(e.contains("balnced"), "{e}");
-        let src = load("gifted-elementary", None, &["thresholds.excellent=98".into()]).unwrap();
+        let src = load(
+            "gifted-elementary",
+            None,
+            &["thresholds.excellent=98".into()],
+        )
+        .unwrap();
         assert!(GiftedElementary::from_source(&src).is_err());
         assert!(load("gifted-elementary", None, &["class_capacity=lots".into()]).is_err());
         let src = load("gifted-elementary", None, &["class_capacity=26.5".into()]).unwrap();

@@ -43,7 +43,11 @@ pub fn check_job(job: &str) -> Result<()> {
         Some((_, true)) => Ok(()),
         Some((_, false)) => Err(Error::Usage(format!(
             "job `{job}` is not implemented in this version of itur (implemented: {})",
-            JOBS.iter().filter(|j| j.1).map(|j| j.0).collect::<Vec<_>>().join(", ")
+            JOBS.iter()
+                .filter(|j| j.1)
+                .map(|j| j.0)
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
         None => Err(Error::Usage(format!(
             "unknown job `{job}`; jobs are: {}",
@@ -71,8 +75,12 @@ pub fn load(job: &str, file: Option<&Path>, overrides: &[String]) -> Result<Pipe
             (format!("pipelines/{job}.toml (bundled)"), text)
         }
     };
-    let mut table: toml::Table = toml::from_str(&text)
-        .map_err(|e| Error::Config(format!("pipeline file {path}: {}", one_line(&e.to_string()))))?;
+    let mut table: toml::Table = toml::from_str(&text).map_err(|e| {
+        Error::Config(format!(
+            "pipeline file {path}: {}",
+            one_line(&e.to_string())
+        ))
+    })?;
     match table.get("job").and_then(|v| v.as_str()) {
         Some(j) if j == job => {}
         Some(j) => {
@@ -80,7 +88,11 @@ pub fn load(job: &str, file: Option<&Path>, overrides: &[String]) -> Result<Pipe
                 "pipeline file {path} is for job `{j}`, not `{job}`"
             )))
         }
-        None => return Err(Error::Config(format!("pipeline file {path} has no `job = \"{job}\"` line"))),
+        None => {
+            return Err(Error::Config(format!(
+                "pipeline file {path} has no `job = \"{job}\"` line"
+            )))
+        }
     }
     for o in overrides {
         apply_override(&mut table, o)?;
@@ -114,7 +126,9 @@ fn type_name(v: &toml::Value) -> &'static str {
 /// must have the parameter's type (a whole number is accepted where a number is expected).
 pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
     let (key, raw) = assignment.split_once('=').ok_or_else(|| {
-        Error::Config(format!("--set {assignment}: expected key=value, e.g. thresholds.gifted=96"))
+        Error::Config(format!(
+            "--set {assignment}: expected key=value, e.g. thresholds.gifted=96"
+        ))
     })?;
     let key = key.trim();
     let raw = raw.trim();
@@ -138,7 +152,9 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
                 // `--set thresholds.gifted=96.5`): the typed settings decide whether it fits.
                 (toml::Value::Integer(_), toml::Value::Float(f)) => toml::Value::Float(f),
                 (toml::Value::String(_), toml::Value::String(s)) => toml::Value::String(s),
-                (toml::Value::String(_), _) => toml::Value::String(raw.trim_matches('"').to_string()),
+                (toml::Value::String(_), _) => {
+                    toml::Value::String(raw.trim_matches('"').to_string())
+                }
                 (o, n) if std::mem::discriminant(o) == std::mem::discriminant(&n) => n,
                 (o, n) => {
                     return Err(Error::Config(format!(
@@ -166,7 +182,11 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
 
 fn collect_keys(t: &toml::Table, prefix: &str, out: &mut Vec<String>) {
     for (k, v) in t {
-        let name = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let name = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::Table(inner) => collect_keys(inner, &name, out),
             _ => out.push(name),
@@ -191,7 +211,11 @@ fn parse_value(raw: &str) -> toml::Value {
 /// Deserializes the merged pipeline into a job's typed settings (unknown keys are errors).
 pub fn typed<T: DeserializeOwned>(src: &PipelineSource) -> Result<T> {
     T::deserialize(toml::Value::Table(src.table.clone())).map_err(|e| {
-        Error::Config(format!("pipeline {}: {}", src.path, one_line(&e.to_string())))
+        Error::Config(format!(
+            "pipeline {}: {}",
+            src.path,
+            one_line(&e.to_string())
+        ))
     })
 }
 
@@ -216,7 +240,9 @@ mod tests {
         apply_override(&mut t, "thresholds.list=[2, 3]").unwrap();
         let e = apply_override(&mut t, "n=many").unwrap_err().to_string();
         assert!(e.contains("`n` takes a whole number, not a text"), "{e}");
-        let e = apply_override(&mut t, "thresholds.gifed=96").unwrap_err().to_string();
+        let e = apply_override(&mut t, "thresholds.gifed=96")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("unknown parameter `thresholds.gifed`"), "{e}");
         let e = apply_override(&mut t, "nope").unwrap_err().to_string();
         assert!(e.contains("expected key=value"), "{e}");

@@ -44,8 +44,14 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn reject(&mut self, row: usize, value: &str, rule: &str, message: String) {
-        self.out
-            .push(Reject::new(self.table, row, &self.col.name, value, rule, message));
+        self.out.push(Reject::new(
+            self.table,
+            row,
+            &self.col.name,
+            value,
+            rule,
+            message,
+        ));
     }
 
     fn missing(&mut self, row: usize) {
@@ -72,7 +78,12 @@ impl Ctx<'_> {
         }
         if c.israeli_id {
             if let Err(e) = israeli_id::check(v) {
-                self.reject(row, v, "israeli_id", format!("`{}`: {}", c.name, e.message()));
+                self.reject(
+                    row,
+                    v,
+                    "israeli_id",
+                    format!("`{}`: {}", c.name, e.message()),
+                );
                 return;
             }
         }
@@ -87,7 +98,8 @@ impl Ctx<'_> {
             let ok = match p {
                 Pattern::Phone => {
                     v.bytes().any(|b| b.is_ascii_digit())
-                        && v.bytes().all(|b| b.is_ascii_digit() || b == b'+' || b == b'-')
+                        && v.bytes()
+                            .all(|b| b.is_ascii_digit() || b == b'+' || b == b'-')
                 }
                 Pattern::Email => v
                     .split_once('@')
@@ -133,13 +145,36 @@ pub fn convert_column(
     };
     let series = match (col.ty, s.dtype()) {
         (ColType::Str | ColType::Enum, _) => convert_text(&mut ctx, s),
-        (ColType::Int, DataType::String) => convert_parsed::<Int64Type>(&mut ctx, s, "type_int", "a whole number", |v| v.trim().parse::<i64>().ok(), |v| v as f64).into_series(),
+        (ColType::Int, DataType::String) => convert_parsed::<Int64Type>(
+            &mut ctx,
+            s,
+            "type_int",
+            "a whole number",
+            |v| v.trim().parse::<i64>().ok(),
+            |v| v as f64,
+        )
+        .into_series(),
         (ColType::Int, _) => convert_typed_int(&mut ctx, s),
-        (ColType::Float, DataType::String) => convert_parsed::<Float64Type>(&mut ctx, s, "type_float", "a number", |v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()), |v| v).into_series(),
+        (ColType::Float, DataType::String) => convert_parsed::<Float64Type>(
+            &mut ctx,
+            s,
+            "type_float",
+            "a number",
+            |v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+            |v| v,
+        )
+        .into_series(),
         (ColType::Float, _) => convert_typed_float(&mut ctx, s),
-        (ColType::Date, DataType::String) => convert_parsed::<Int32Type>(&mut ctx, s, "type_date", "a date written YYYY-MM-DD", |v| parse_date(v).map(date_to_days), |_| f64::NAN)
-            .into_date()
-            .into_series(),
+        (ColType::Date, DataType::String) => convert_parsed::<Int32Type>(
+            &mut ctx,
+            s,
+            "type_date",
+            "a date written YYYY-MM-DD",
+            |v| parse_date(v).map(date_to_days),
+            |_| f64::NAN,
+        )
+        .into_date()
+        .into_series(),
         (ColType::Date, _) => {
             check_nulls(&mut ctx, s);
             s.clone()
@@ -265,9 +300,9 @@ fn convert_typed_int(ctx: &mut Ctx, s: &Series) -> Series {
 }
 
 fn convert_typed_float(ctx: &mut Ctx, s: &Series) -> Series {
-    let cast = s.cast(&DataType::Float64).unwrap_or_else(|_| {
-        Series::full_null(PlSmallStr::EMPTY, s.len(), &DataType::Float64)
-    });
+    let cast = s
+        .cast(&DataType::Float64)
+        .unwrap_or_else(|_| Series::full_null(PlSmallStr::EMPTY, s.len(), &DataType::Float64));
     let ca = cast.f64().expect("float64");
     for (i, v) in ca.iter().enumerate() {
         if ctx.skip[i] {
@@ -323,20 +358,41 @@ mod tests {
         let s = Series::new(column.into(), values);
         let skip = vec![false; values.len()];
         let (out, rejects) = convert_column(table, col, Some(&s), values.len(), &skip);
-        (out, rejects.into_iter().map(|r| (r.row_number, r.rule)).collect())
+        (
+            out,
+            rejects
+                .into_iter()
+                .map(|r| (r.row_number, r.rule))
+                .collect(),
+        )
     }
 
     #[test]
     fn ints_parse_and_range_check() {
-        let (s, r) = run("students", "grade", &[Some("3"), Some(" 12 "), Some("13"), Some("x"), None]);
+        let (s, r) = run(
+            "students",
+            "grade",
+            &[Some("3"), Some(" 12 "), Some("13"), Some("x"), None],
+        );
         assert_eq!(s.dtype(), &DataType::Int64);
         assert_eq!(s.i64().unwrap().get(1), Some(12));
-        assert_eq!(r, vec![(3, "range".into()), (4, "type_int".into()), (5, "required".into())]);
+        assert_eq!(
+            r,
+            vec![
+                (3, "range".into()),
+                (4, "type_int".into()),
+                (5, "required".into())
+            ]
+        );
     }
 
     #[test]
     fn optional_int_may_be_empty() {
-        let (_, r) = run("stage_a_scores", "score", &[None, Some("1000"), Some("1001")]);
+        let (_, r) = run(
+            "stage_a_scores",
+            "score",
+            &[None, Some("1000"), Some("1001")],
+        );
         assert_eq!(r, vec![(3, "range".into())]);
     }
 
@@ -345,7 +401,12 @@ mod tests {
         let (s, r) = run(
             "students",
             "birth_date",
-            &[Some("2019-02-28"), Some("2019-02-29"), Some("28/02/2019"), Some("2019-2-28")],
+            &[
+                Some("2019-02-28"),
+                Some("2019-02-29"),
+                Some("28/02/2019"),
+                Some("2019-2-28"),
+            ],
         );
         assert_eq!(s.dtype(), &DataType::Date);
         let d = days_to_date(s.date().unwrap().physical().get(0).unwrap()).unwrap();
@@ -370,7 +431,11 @@ mod tests {
 
     #[test]
     fn enums_are_exact_lower_case() {
-        let (_, r) = run("students", "gender", &[Some("m"), Some("f"), Some("M"), Some("x")]);
+        let (_, r) = run(
+            "students",
+            "gender",
+            &[Some("m"), Some("f"), Some("M"), Some("x")],
+        );
         assert_eq!(r, vec![(3, "enum".into()), (4, "enum".into())]);
     }
 
@@ -379,7 +444,12 @@ mod tests {
         let (s, r) = run(
             "students",
             "student_id",
-            &[Some("039337423"), Some("000000018"), Some("123456789"), Some("P1234567")],
+            &[
+                Some("039337423"),
+                Some("000000018"),
+                Some("123456789"),
+                Some("P1234567"),
+            ],
         );
         assert_eq!(s.str().unwrap().get(0), Some("039337423"));
         assert_eq!(s.str().unwrap().get(1), Some("000000018"));
@@ -388,20 +458,47 @@ mod tests {
 
     #[test]
     fn digits_and_patterns() {
-        let (_, r) = run("institutions", "institution_id", &[Some("012345"), Some("12345"), Some("1234a6")]);
+        let (_, r) = run(
+            "institutions",
+            "institution_id",
+            &[Some("012345"), Some("12345"), Some("1234a6")],
+        );
         assert_eq!(r, vec![(2, "digits".into()), (3, "digits".into())]);
-        let (_, r) = run("contact_details", "zip", &[Some("12345"), Some("1234567"), Some("123456"), None]);
+        let (_, r) = run(
+            "contact_details",
+            "zip",
+            &[Some("12345"), Some("1234567"), Some("123456"), None],
+        );
         assert_eq!(r, vec![(3, "zip".into())]);
-        let (_, r) = run("contact_details", "email", &[Some("a@b.il"), Some("ab.il"), Some("@b")]);
+        let (_, r) = run(
+            "contact_details",
+            "email",
+            &[Some("a@b.il"), Some("ab.il"), Some("@b")],
+        );
         assert_eq!(r, vec![(2, "email".into()), (3, "email".into())]);
-        let (_, r) = run("contact_details", "phone", &[Some("+972-3-555"), Some("03 555")]);
+        let (_, r) = run(
+            "contact_details",
+            "phone",
+            &[Some("+972-3-555"), Some("03 555")],
+        );
         assert_eq!(r, vec![(2, "phone".into())]);
     }
 
     #[test]
     fn floats_range() {
-        let (_, r) = run("norm_tables", "percentile", &[Some("99.5"), Some("100.1"), Some("nan"), Some("-1")]);
-        assert_eq!(r, vec![(2, "range".into()), (3, "type_float".into()), (4, "range".into())]);
+        let (_, r) = run(
+            "norm_tables",
+            "percentile",
+            &[Some("99.5"), Some("100.1"), Some("nan"), Some("-1")],
+        );
+        assert_eq!(
+            r,
+            vec![
+                (2, "range".into()),
+                (3, "type_float".into()),
+                (4, "range".into())
+            ]
+        );
     }
 
     #[test]
@@ -411,7 +508,10 @@ mod tests {
         let s = Series::new("grade".into(), &[Some(3i32), Some(0), None]);
         let (out, rejects) = convert_column("students", col, Some(&s), 3, &[false; 3]);
         assert_eq!(out.dtype(), &DataType::Int64);
-        let rules: Vec<_> = rejects.iter().map(|r| (r.row_number, r.rule.as_str())).collect();
+        let rules: Vec<_> = rejects
+            .iter()
+            .map(|r| (r.row_number, r.rule.as_str()))
+            .collect();
         assert_eq!(rules, vec![(2, "range"), (3, "required")]);
     }
 }

@@ -45,7 +45,10 @@ pub fn guarded<T>(path: &Path, what: &str, f: impl FnOnce() -> Result<T>) -> Res
 fn check_framing(path: &Path, data: &[u8]) -> Result<()> {
     const MAGIC: &[u8] = b"PAR1";
     if data.is_empty() {
-        return Err(Error::input(path, "the file is empty (0 bytes), not a Parquet file"));
+        return Err(Error::input(
+            path,
+            "the file is empty (0 bytes), not a Parquet file",
+        ));
     }
     if data.len() < 12 || &data[..4] != MAGIC {
         return Err(Error::input(
@@ -74,7 +77,9 @@ fn check_framing(path: &Path, data: &[u8]) -> Result<()> {
 /// (text columns are always accepted and converted like CSV text).
 fn compatible(dtype: &DataType, ty: ColType) -> bool {
     match ty {
-        ColType::Str | ColType::Enum => dtype.is_string() || dtype.is_categorical() || dtype.is_enum(),
+        ColType::Str | ColType::Enum => {
+            dtype.is_string() || dtype.is_categorical() || dtype.is_enum()
+        }
         ColType::Int => dtype.is_integer() || dtype.is_string(),
         ColType::Float => dtype.is_primitive_numeric() || dtype.is_string(),
         ColType::Date => matches!(dtype, DataType::Date) || dtype.is_string(),

@@ -124,7 +124,8 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Reads one table's file.
 pub fn read_table(path: &Path, format: Format, schema: &'static TableSchema) -> Result<RawTable> {
-    let data = std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let data =
+        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
     let source = SourceFile {
         table: schema.name.clone(),
         path: path.to_path_buf(),

@@ -260,12 +260,23 @@ mod tests {
             }
             for c in &s.columns {
                 if c.ty == ColType::Enum {
-                    assert!(!c.values.is_empty(), "{}.{} enum without values", s.name, c.name);
+                    assert!(
+                        !c.values.is_empty(),
+                        "{}.{} enum without values",
+                        s.name,
+                        c.name
+                    );
                 }
                 if let Some((t, col)) = c.reference() {
                     let target = schemas.iter().find(|x| x.name == t);
-                    let target = target.unwrap_or_else(|| panic!("{}.{} → unknown table {t}", s.name, c.name));
-                    assert!(target.column(col).is_some(), "{}.{} → {t}.{col} missing", s.name, c.name);
+                    let target = target
+                        .unwrap_or_else(|| panic!("{}.{} → unknown table {t}", s.name, c.name));
+                    assert!(
+                        target.column(col).is_some(),
+                        "{}.{} → {t}.{col} missing",
+                        s.name,
+                        c.name
+                    );
                     assert!(
                         order(t) < order(&s.name),
                         "{} must come after {t} in SCHEMA_FILES",

@@ -66,7 +66,9 @@ impl InputSet {
     /// Rejects found by a job's own rules (e.g. `grade_not_tested`) for rows validation had
     /// accepted: they join the rejects and move those rows from accepted to rejected.
     pub fn add_job_rejects(&mut self, table: &str, rejects: Vec<Reject>) {
-        let Some(t) = self.tables.get_mut(table) else { return };
+        let Some(t) = self.tables.get_mut(table) else {
+            return;
+        };
         let mut rows: Vec<u64> = rejects.iter().map(|r| r.row_number).collect();
         rows.sort_unstable();
         rows.dedup();
@@ -294,7 +296,10 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
                                 high,
                                 show(col(p, high), i),
                                 "column_order",
-                                format!("`{high}` must not be less than `{low}` ({})", show(col(p, low), i)),
+                                format!(
+                                    "`{high}` must not be less than `{low}` ({})",
+                                    show(col(p, low), i)
+                                ),
                             ));
                         }
                     }
@@ -360,9 +365,12 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
                     .map(|i| group.iter().map(|g| show(col(p, g), i)).collect())
                     .collect();
                 let order = as_i64(col(p, order_by));
-                let values: Vec<Option<f64>> = col(p, column).f64().expect("float").iter().collect();
+                let values: Vec<Option<f64>> =
+                    col(p, column).f64().expect("float").iter().collect();
                 let mut rows: Vec<usize> = (0..p.height)
-                    .filter(|&i| !p.rejects.is_rejected(i) && order[i].is_some() && values[i].is_some())
+                    .filter(|&i| {
+                        !p.rejects.is_rejected(i) && order[i].is_some() && values[i].is_some()
+                    })
                     .collect();
                 rows.sort_by(|&a, &b| groups[a].cmp(&groups[b]).then(order[a].cmp(&order[b])));
                 for w in rows.windows(2) {
@@ -556,16 +564,20 @@ fn check_references(
     cache: &mut HashMap<(String, String), RefSet>,
 ) {
     for (ci, c) in p.schema.columns.iter().enumerate() {
-        let Some((t, tc)) = c.reference() else { continue };
+        let Some((t, tc)) = c.reference() else {
+            continue;
+        };
         if !job_tables.contains(&t) || !present.contains(&t) {
             continue; // Checked only by the jobs that read the referenced table.
         }
         let Some(target) = done.get(t) else { continue };
-        let set = cache.entry((t.to_string(), tc.to_string())).or_insert_with(|| {
-            let s = target.df.column(tc).expect("referenced column");
-            let s = s.as_materialized_series();
-            RefSet::build(s.str().expect("text"))
-        });
+        let set = cache
+            .entry((t.to_string(), tc.to_string()))
+            .or_insert_with(|| {
+                let s = target.df.column(tc).expect("referenced column");
+                let s = s.as_materialized_series();
+                RefSet::build(s.str().expect("text"))
+            });
         let values: Vec<Option<&str>> = p.columns[ci].str().expect("text").iter().collect();
         let rejected = &p.rejects.rejected;
         let dangling: Vec<usize> = values
@@ -586,7 +598,10 @@ fn check_references(
                     &c.name,
                     v,
                     "reference",
-                    format!("`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})", c.name),
+                    format!(
+                        "`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})",
+                        c.name
+                    ),
                 )
             })
             .collect();
@@ -600,15 +615,30 @@ fn check_references(
 fn check_equals_referenced(p: &mut Pending, done: &InputSet) {
     let checks: Vec<Check> = p.schema.checks.clone();
     for check in checks {
-        let Check::EqualsReferenced { column, key, references, target, name, .. } = check else {
+        let Check::EqualsReferenced {
+            column,
+            key,
+            references,
+            target,
+            name,
+            ..
+        } = check
+        else {
             continue;
         };
-        let Some((t, tk)) = references.split_once('.') else { continue };
-        let Some(target_table) = done.get(t) else { continue };
-        let (Ok(keys), Ok(values)) = (target_table.df.column(tk), target_table.df.column(&target)) else {
+        let Some((t, tk)) = references.split_once('.') else {
             continue;
         };
-        let (Ok(keys), Ok(values)) = (keys.str(), values.str()) else { continue };
+        let Some(target_table) = done.get(t) else {
+            continue;
+        };
+        let (Ok(keys), Ok(values)) = (target_table.df.column(tk), target_table.df.column(&target))
+        else {
+            continue;
+        };
+        let (Ok(keys), Ok(values)) = (keys.str(), values.str()) else {
+            continue;
+        };
         let expected: HashMap<&str, &str> = keys
             .iter()
             .zip(values.iter())
@@ -651,7 +681,13 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
     let mask: BooleanChunked = p.rejects.rejected.iter().map(|r| !r).collect();
     let columns: Vec<Column> = p.columns.into_iter().map(Column::from).collect();
     let df = DataFrame::new(p.height, columns)
-        .and_then(|df| if rows_rejected > 0 { df.filter(&mask) } else { Ok(df) })
+        .and_then(|df| {
+            if rows_rejected > 0 {
+                df.filter(&mask)
+            } else {
+                Ok(df)
+            }
+        })
         .map_err(|e| Error::Job(format!("building table `{}`: {e}", p.schema.name)))?;
     let mut rejects = p.rejects.rejects;
     for r in &mut rejects {

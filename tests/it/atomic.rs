@@ -12,7 +12,11 @@ fn snapshot(dir: &Path) -> Vec<(String, u64)> {
         .unwrap()
         .map(|e| {
             let e = e.unwrap();
-            let data = if e.file_type().unwrap().is_file() { std::fs::read(e.path()).unwrap() } else { Vec::new() };
+            let data = if e.file_type().unwrap().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                Vec::new()
+            };
             let mut h = std::collections::hash_map::DefaultHasher::new();
             data.hash(&mut h);
             (e.file_name().to_string_lossy().into_owned(), h.finish())
@@ -35,7 +39,14 @@ fn injected_write_failure_leaves_previous_output_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
     let tiny = fixtures().join("tiny").display().to_string();
-    let args = ["validate", "gifted-elementary", "--input", &tiny, "--out", out.to_str().unwrap()];
+    let args = [
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--out",
+        out.to_str().unwrap(),
+    ];
     assert_eq!(code(&itur(args)), 0);
     let before = snapshot(&out);
     assert!(before.iter().any(|(n, _)| n == "manifest.json"));
@@ -48,7 +59,11 @@ fn injected_write_failure_leaves_previous_output_intact() {
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("injected write failure"));
     assert_eq!(snapshot(&out), before, "the previous output changed");
-    assert!(leftovers(tmp.path()).is_empty(), "partial directory left: {:?}", leftovers(tmp.path()));
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "partial directory left: {:?}",
+        leftovers(tmp.path())
+    );
 }
 
 #[test]
@@ -57,7 +72,14 @@ fn a_failed_first_run_creates_nothing() {
     let out = tmp.path().join("out");
     let tiny = fixtures().join("tiny").display().to_string();
     let o = Command::new(env!("CARGO_BIN_EXE_itur"))
-        .args(["validate", "gifted-elementary", "--input", &tiny, "--out", out.to_str().unwrap()])
+        .args([
+            "validate",
+            "gifted-elementary",
+            "--input",
+            &tiny,
+            "--out",
+            out.to_str().unwrap(),
+        ])
         .env("ITUR_FAIL_AFTER_FILES", "2")
         .output()
         .unwrap();
@@ -73,10 +95,20 @@ fn refuses_to_replace_a_directory_it_did_not_write() {
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("thesis.docx"), b"years of work").unwrap();
     let tiny = fixtures().join("tiny").display().to_string();
-    let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--out", out.to_str().unwrap()]);
+    let o = itur([
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("not an itur output directory"));
-    assert_eq!(std::fs::read(out.join("thesis.docx")).unwrap(), b"years of work");
+    assert_eq!(
+        std::fs::read(out.join("thesis.docx")).unwrap(),
+        b"years of work"
+    );
 }
 
 #[test]
@@ -84,7 +116,12 @@ fn a_killed_run_leaves_previous_output_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("nation");
     let out_s = out.to_str().unwrap();
-    assert_eq!(code(&itur(["synth", "--scale", "small", "--seed", "3", "--out", out_s])), 0);
+    assert_eq!(
+        code(&itur([
+            "synth", "--scale", "small", "--seed", "3", "--out", out_s
+        ])),
+        0
+    );
     let before = snapshot(&out);
     // Each file write pauses 150 ms, so the runs below are killed while generating (50 ms)
     // and while writing their ~16 files (700 ms, 1500 ms).
@@ -96,12 +133,28 @@ fn a_killed_run_leaves_previous_output_intact() {
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(delay_ms));
-        assert!(child.try_wait().unwrap().is_none(), "the run ended before it was killed");
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "the run ended before it was killed"
+        );
         let _ = child.kill();
         let _ = child.wait();
-        assert_eq!(snapshot(&out), before, "killed after {delay_ms} ms: the previous output changed");
+        assert_eq!(
+            snapshot(&out),
+            before,
+            "killed after {delay_ms} ms: the previous output changed"
+        );
     }
     // The next run clears what the killed ones left beside it.
-    assert_eq!(code(&itur(["synth", "--scale", "small", "--seed", "3", "--out", out_s])), 0);
-    assert!(leftovers(tmp.path()).is_empty(), "{:?}", leftovers(tmp.path()));
+    assert_eq!(
+        code(&itur([
+            "synth", "--scale", "small", "--seed", "3", "--out", out_s
+        ])),
+        0
+    );
+    assert!(
+        leftovers(tmp.path()).is_empty(),
+        "{:?}",
+        leftovers(tmp.path())
+    );
 }

@@ -60,7 +60,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
         return Err(format!("{ctx}\n=> panicked"));
     }
     if code(&o) != case.exit_code {
-        return Err(format!("{ctx}\n=> exit code {} instead of {}", code(&o), case.exit_code));
+        return Err(format!(
+            "{ctx}\n=> exit code {} instead of {}",
+            code(&o),
+            case.exit_code
+        ));
     }
     if let Some(s) = &case.stderr_contains {
         if !err.contains(s.as_str()) {
@@ -84,7 +88,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
         let manifest: serde_json::Value =
             serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
         for i in manifest["inputs"].as_array().unwrap() {
-            let (r, a, j) = (i["rows_read"].as_u64(), i["rows_accepted"].as_u64(), i["rows_rejected"].as_u64());
+            let (r, a, j) = (
+                i["rows_read"].as_u64(),
+                i["rows_accepted"].as_u64(),
+                i["rows_rejected"].as_u64(),
+            );
             if r != Some(a.unwrap() + j.unwrap()) {
                 return Err(format!("{ctx}\n=> reconciliation broken: {i}"));
             }
@@ -101,7 +109,17 @@ fn every_bad_fixture_gives_its_exit_code_and_message_without_panicking() {
         .filter(|p| p.join("case.toml").is_file())
         .collect();
     dirs.sort();
-    assert!(dirs.len() >= 30, "expected the bad-input corpus, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 30,
+        "expected the bad-input corpus, found {}",
+        dirs.len()
+    );
     let failures: Vec<String> = dirs.iter().filter_map(|d| run_case(d).err()).collect();
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), dirs.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        dirs.len(),
+        failures.join("\n\n")
+    );
 }

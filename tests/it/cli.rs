@@ -5,11 +5,21 @@ use crate::support::*;
 fn tiny_fixture_validates_with_zero_rejects_and_a_manifest() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("v");
-    let o = itur(["validate", "gifted-elementary", "--input"].iter().map(|s| s.to_string()).chain([fixtures().join("tiny").display().to_string(), "--out".into(), out.display().to_string()]));
+    let o = itur(
+        ["validate", "gifted-elementary", "--input"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain([
+                fixtures().join("tiny").display().to_string(),
+                "--out".into(),
+                out.display().to_string(),
+            ]),
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let rejects = read_csv(&out.join("rejects.csv"));
     assert_eq!(rejects.len(), 1, "only the header: {rejects:?}");
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["exit"]["code"], 0);
     assert_eq!(m["inputs"].as_array().unwrap().len(), 5);
     assert_eq!(m["pipeline"]["parameters"]["thresholds"]["gifted"], 97.0);
@@ -24,15 +34,51 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
     let o = itur(["validate", "gifted-elemntary", "--input", &tiny]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("unknown job `gifted-elemntary`"));
-    let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--set", "thresholds.gifed=96"]);
+    let o = itur([
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--set",
+        "thresholds.gifed=96",
+    ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("unknown parameter `thresholds.gifed`"), "{}", stderr(&o));
-    let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--set", "class_capacity=many"]);
+    assert!(
+        stderr(&o).contains("unknown parameter `thresholds.gifed`"),
+        "{}",
+        stderr(&o)
+    );
+    let o = itur([
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--set",
+        "class_capacity=many",
+    ]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("`class_capacity` takes a whole number"), "{}", stderr(&o));
-    let o = itur(["validate", "gifted-elementary", "--input", "/nonexistent/dir"]);
+    assert!(
+        stderr(&o).contains("`class_capacity` takes a whole number"),
+        "{}",
+        stderr(&o)
+    );
+    let o = itur([
+        "validate",
+        "gifted-elementary",
+        "--input",
+        "/nonexistent/dir",
+    ]);
     assert_eq!(code(&o), 2);
-    let o = itur(["run", "gifted-elementary", "--input", &tiny, "--out", "/tmp/x", "--phase", "lunch"]);
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--out",
+        "/tmp/x",
+        "--phase",
+        "lunch",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("unknown phase `lunch`"));
 }
@@ -42,12 +88,22 @@ fn json_logs_are_json_lines() {
     let tmp = tempfile::tempdir().unwrap();
     let tiny = fixtures().join("tiny").display().to_string();
     let out = tmp.path().join("v").display().to_string();
-    let o = itur(["--log-format", "json", "validate", "gifted-elementary", "--input", &tiny, "--out", &out]);
+    let o = itur([
+        "--log-format",
+        "json",
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--out",
+        &out,
+    ]);
     assert_eq!(code(&o), 0);
     let err = stderr(&o);
     assert!(err.lines().count() > 3);
     for line in err.lines() {
-        let v: serde_json::Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        let v: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         assert!(v["level"].is_string());
     }
     let o = itur(["--log-format", "json", "validate", "nope", "--input", &tiny]);
@@ -65,7 +121,11 @@ fn schema_lists_tables_and_prints_one() {
     }
     let o = itur(["schema", "students"]);
     let text = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(text.contains("student_id") && text.contains("מספר זהות תלמיד") && text.contains("Israeli ID"));
+    assert!(
+        text.contains("student_id")
+            && text.contains("מספר זהות תלמיד")
+            && text.contains("Israeli ID")
+    );
     let o = itur(["schema", "pupils"]);
     assert_eq!(code(&o), 2);
 }
@@ -76,25 +136,46 @@ fn leading_zeros_survive_csv_to_parquet_and_back() {
     use itur::table::schema;
     use itur::table::validate::{load_inputs, TableNeed};
     let needs = [
-        TableNeed { name: "institutions", required: true },
-        TableNeed { name: "classes", required: true },
-        TableNeed { name: "students", required: true },
+        TableNeed {
+            name: "institutions",
+            required: true,
+        },
+        TableNeed {
+            name: "classes",
+            required: true,
+        },
+        TableNeed {
+            name: "students",
+            required: true,
+        },
     ];
     let params = std::collections::BTreeMap::new();
     let from_csv = load_inputs(&fixtures().join("tiny"), &needs, &params).unwrap();
     let ids = |set: &itur::table::InputSet| -> Vec<String> {
         let df = &set.get("students").unwrap().df;
-        df.column("student_id").unwrap().str().unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+        df.column("student_id")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect()
     };
     assert_eq!(ids(&from_csv)[0], "010000016");
     let tmp = tempfile::tempdir().unwrap();
     for t in ["institutions", "classes", "students"] {
         let mut df = from_csv.get(t).unwrap().df.clone();
-        std::fs::write(tmp.path().join(format!("{t}.parquet")), parquet_bytes(&mut df, schema::get(t)).unwrap()).unwrap();
+        std::fs::write(
+            tmp.path().join(format!("{t}.parquet")),
+            parquet_bytes(&mut df, schema::get(t)).unwrap(),
+        )
+        .unwrap();
     }
     let from_parquet = load_inputs(tmp.path(), &needs, &params).unwrap();
     assert_eq!(ids(&from_parquet), ids(&from_csv));
-    assert!(ids(&from_parquet).iter().all(|id| id.len() == 9 && id.starts_with('0')));
+    assert!(ids(&from_parquet)
+        .iter()
+        .all(|id| id.len() == 9 && id.starts_with('0')));
 }
 
 #[test]
@@ -108,11 +189,29 @@ fn rejects_withhold_confidential_values() {
     )
     .unwrap();
     let out = tmp.path().join("v");
-    let o = itur(["validate", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--set", "max_reject_share=1"]);
+    let o = itur([
+        "validate",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--set",
+        "max_reject_share=1",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let rejects = read_csv(&out.join("rejects.csv"));
-    let r = rejects.iter().find(|r| r[0] == "stage_a_scores").expect("the out-of-range score is rejected");
-    assert_eq!((r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()), ("1", "score", "(withheld)", "range"));
+    let r = rejects
+        .iter()
+        .find(|r| r[0] == "stage_a_scores")
+        .expect("the out-of-range score is rejected");
+    assert_eq!(
+        (r[1].as_str(), r[2].as_str(), r[3].as_str(), r[4].as_str()),
+        ("1", "score", "(withheld)", "range")
+    );
     let all = std::fs::read_to_string(out.join("rejects.csv")).unwrap();
-    assert!(!all.contains("1001"), "the score leaked into rejects: {all}");
+    assert!(
+        !all.contains("1001"),
+        "the score leaked into rejects: {all}"
+    );
 }

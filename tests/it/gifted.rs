@@ -28,7 +28,14 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn run_job(input: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) {
     let mut c = Command::new(env!("CARGO_BIN_EXE_itur"));
-    c.args(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    c.args([
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     c.args(extra);
     for (k, v) in env {
         c.env(k, v);
@@ -39,7 +46,17 @@ fn run_job(input: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) {
 
 fn synth_csv(dir: &Path, students: &str) -> PathBuf {
     let input = dir.join("nation");
-    let o = itur(["synth", "--scale", students, "--seed", "7", "--format", "csv", "--out", input.to_str().unwrap()]);
+    let o = itur([
+        "synth",
+        "--scale",
+        students,
+        "--seed",
+        "7",
+        "--format",
+        "csv",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     std::fs::remove_file(input.join("manifest.json")).unwrap();
     input
@@ -71,24 +88,57 @@ fn small_fixture_run_writes_every_output() {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let inv = read_csv(&out.join("stage_b_invitations.csv"));
-    assert_eq!(&inv[0][..4], ["student_id", "school_year", "institution_id", "class_id"]);
+    assert_eq!(
+        &inv[0][..4],
+        ["student_id", "school_year", "institution_id", "class_id"]
+    );
     assert!(inv[0].contains(&"reasons".to_string()));
     assert!(inv.len() > 10, "a small nation invites some students");
     let cut = read_csv(&out.join("cutoffs.csv"));
-    assert_eq!(&cut[0][..5], ["norm_group", "n_population", "n_tested", "n_gifted", "n_excellent"]);
-    assert!(cut.iter().skip(1).all(|r| r[0].split('/').count() == 3), "norm_group is year/sector/grade");
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(
+        &cut[0][..5],
+        [
+            "norm_group",
+            "n_population",
+            "n_tested",
+            "n_gifted",
+            "n_excellent"
+        ]
+    );
+    assert!(
+        cut.iter().skip(1).all(|r| r[0].split('/').count() == 3),
+        "norm_group is year/sector/grade"
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
     let ident = &m["reconciliation"]["identification"];
     assert!(ident["results"].as_i64().unwrap() > 0);
-    let cats: i64 = ["gifted", "excellent", "not_eligible", "incomplete", "removed"]
-        .iter()
-        .map(|c| ident[format!("category_{c}")].as_i64().unwrap())
-        .sum();
-    assert_eq!(cats, ident["results"].as_i64().unwrap(), "every result has one category");
+    let cats: i64 = [
+        "gifted",
+        "excellent",
+        "not_eligible",
+        "incomplete",
+        "removed",
+    ]
+    .iter()
+    .map(|c| ident[format!("category_{c}")].as_i64().unwrap())
+    .sum();
+    assert_eq!(
+        cats,
+        ident["results"].as_i64().unwrap(),
+        "every result has one category"
+    );
 }
 
 /// Words that must not name a column outside `confidential/`.
-const SECRET_WORDS: &[&str] = &["score", "percentile", "composite", "rank", "lottery", "boundary"];
+const SECRET_WORDS: &[&str] = &[
+    "score",
+    "percentile",
+    "composite",
+    "rank",
+    "lottery",
+    "boundary",
+];
 
 #[test]
 fn no_score_leaves_confidential() {
@@ -100,18 +150,37 @@ fn no_score_leaves_confidential() {
     let rows = read_csv(&path);
     let mut text = String::from("student_id,school_year,status,score\n");
     for (i, r) in rows.iter().skip(1).enumerate() {
-        let score = if r[2] == "tested" { canaries[i % 3] } else { "" };
+        let score = if r[2] == "tested" {
+            canaries[i % 3]
+        } else {
+            ""
+        };
         text.push_str(&format!("{},{},{},{score}\n", r[0], r[1], r[2]));
     }
     std::fs::write(&path, text).unwrap();
     let out = tmp.path().join("out");
-    let o = itur(["--log-format", "json", "run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let o = itur([
+        "--log-format",
+        "json",
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let tokens = |text: &str| -> Vec<String> {
-        text.split(|c: char| !c.is_ascii_digit()).filter(|t| !t.is_empty()).map(str::to_string).collect()
+        text.split(|c: char| !c.is_ascii_digit())
+            .filter(|t| !t.is_empty())
+            .map(str::to_string)
+            .collect()
     };
     for t in tokens(&stderr(&o)) {
-        assert!(!canaries.contains(&t.as_str()), "canary score {t} in the logs");
+        assert!(
+            !canaries.contains(&t.as_str()),
+            "canary score {t} in the logs"
+        );
     }
     // Letters, bundles, lists and the manifest: no canary as a number anywhere outside confidential/.
     for (rel, bytes) in files(&out) {
@@ -119,14 +188,23 @@ fn no_score_leaves_confidential() {
             continue;
         }
         for t in tokens(&String::from_utf8_lossy(&bytes)) {
-            assert!(!canaries.contains(&t.as_str()), "{rel}: canary score {t} leaked");
+            assert!(
+                !canaries.contains(&t.as_str()),
+                "{rel}: canary score {t} leaked"
+            );
         }
     }
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     for t in tokens(&manifest) {
-        assert!(!canaries.contains(&t.as_str()), "manifest.json: canary score {t}");
+        assert!(
+            !canaries.contains(&t.as_str()),
+            "manifest.json: canary score {t}"
+        );
     }
-    assert!(files(&out).keys().any(|k| k.ends_with(".html")), "letter bundles were checked");
+    assert!(
+        files(&out).keys().any(|k| k.ends_with(".html")),
+        "letter bundles were checked"
+    );
     let mut checked = 0;
     for (rel, bytes) in files(&out) {
         if rel.starts_with("confidential/") || !rel.ends_with(".csv") {
@@ -138,12 +216,18 @@ fn no_score_leaves_confidential() {
             for w in SECRET_WORDS {
                 // `cutoffs` describes groups (gifted.md §3): its raw-score cut-off columns are public.
                 let allowed = rel == "cutoffs.csv" && h.ends_with("_raw");
-                assert!(allowed || !h.contains(w), "{rel}: column `{h}` outside confidential/");
+                assert!(
+                    allowed || !h.contains(w),
+                    "{rel}: column `{h}` outside confidential/"
+                );
             }
         }
         for row in table.iter().skip(1) {
             for cell in row {
-                assert!(!canaries.contains(&cell.as_str()), "{rel}: canary score {cell} leaked");
+                assert!(
+                    !canaries.contains(&cell.as_str()),
+                    "{rel}: canary score {cell} leaked"
+                );
             }
         }
         assert!(!bytes.is_empty());
@@ -152,7 +236,10 @@ fn no_score_leaves_confidential() {
     assert!(checked >= 8, "checked {checked} files");
     // Parquet outputs outside confidential/ carry the same columns as their CSV twins.
     for (rel, _) in files(&out) {
-        if rel.ends_with(".parquet") && !rel.starts_with("confidential/") && rel != "rejects.parquet" {
+        if rel.ends_with(".parquet")
+            && !rel.starts_with("confidential/")
+            && rel != "rejects.parquet"
+        {
             let csv = out.join(rel.replace(".parquet", ".csv"));
             assert!(csv.is_file(), "{rel} has no CSV twin to check");
         }
@@ -179,7 +266,12 @@ fn same_bytes_with_shuffled_rows_and_one_thread() {
         std::fs::write(&p, shuffled.join("\n") + "\n").unwrap();
     }
     let out2 = tmp.path().join("out2");
-    run_job(&input, &out2, &[], &[("RAYON_NUM_THREADS", "1"), ("POLARS_MAX_THREADS", "1")]);
+    run_job(
+        &input,
+        &out2,
+        &[],
+        &[("RAYON_NUM_THREADS", "1"), ("POLARS_MAX_THREADS", "1")],
+    );
     let (f1, f2) = (files(&out1), files(&out2));
     assert_eq!(f1.keys().collect::<Vec<_>>(), f2.keys().collect::<Vec<_>>());
     for (k, v) in &f1 {
@@ -202,7 +294,16 @@ fn phases_run_alone_from_their_own_inputs() {
     // Identification without stage B scores is a clear usage error.
     let input = tmp.path().join("roster-only");
     copy_dir(&fixtures().join("tiny"), &input);
-    let o = itur(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", tmp.path().join("x").to_str().unwrap(), "--phase", "identification"]);
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+        "--phase",
+        "identification",
+    ]);
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("stage_b_scores"), "{}", stderr(&o));
 }
@@ -215,9 +316,23 @@ fn set_overrides_change_the_decision() {
     let a = tmp.path().join("a");
     run_job(&small, &a, &["--phase", "identification"], &[]);
     let b = tmp.path().join("b");
-    run_job(&small, &b, &["--phase", "identification", "--set", "thresholds.excellent=50"], &[]);
-    assert!(count(&b) > count(&a), "a lower excellent threshold lists more students");
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
+    run_job(
+        &small,
+        &b,
+        &[
+            "--phase",
+            "identification",
+            "--set",
+            "thresholds.excellent=50",
+        ],
+        &[],
+    );
+    assert!(
+        count(&b) > count(&a),
+        "a lower excellent threshold lists more students"
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(b.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["pipeline"]["parameters"]["thresholds"]["excellent"], 50.0);
     assert_eq!(m["pipeline"]["overrides"][0], "thresholds.excellent=50");
 }
@@ -227,27 +342,63 @@ fn phase_all_places_and_placement_alone_reads_results_back() {
     let tmp = tempfile::tempdir().unwrap();
     let all = tmp.path().join("all");
     run_job(&fixtures().join("small"), &all, &["--phase", "all"], &[]);
-    for f in ["interview_invitations.csv", "placements.csv", "waitlist.csv", "enrichment_groups.csv", "unserved.csv", "placement_tracks.csv", "confidential/audit.parquet"] {
+    for f in [
+        "interview_invitations.csv",
+        "placements.csv",
+        "waitlist.csv",
+        "enrichment_groups.csv",
+        "unserved.csv",
+        "placement_tracks.csv",
+        "confidential/audit.parquet",
+    ] {
         assert!(all.join(f).is_file(), "{f} missing");
     }
     let placements = read_csv(&all.join("placements.csv"));
-    assert_eq!(placements[0], ["student_id", "track_id", "class_no", "gender", "status"]);
-    assert!(placements.iter().skip(1).any(|r| r[4] == "final"), "the fixture's interviews give final placements");
+    assert_eq!(
+        placements[0],
+        ["student_id", "track_id", "class_no", "gender", "status"]
+    );
+    assert!(
+        placements.iter().skip(1).any(|r| r[4] == "final"),
+        "the fixture's interviews give final placements"
+    );
     let groups = read_csv(&all.join("enrichment_groups.csv"));
-    assert_eq!(&groups[0][..5], ["student_id", "center_id", "program", "grade", "group_no"]);
+    assert_eq!(
+        &groups[0][..5],
+        ["student_id", "center_id", "program", "grade", "group_no"]
+    );
     // No student with both a final class seat and an enrichment group.
-    let finals: BTreeMap<String, ()> = placements.iter().skip(1).filter(|r| r[4] == "final").map(|r| (r[0].clone(), ())).collect();
+    let finals: BTreeMap<String, ()> = placements
+        .iter()
+        .skip(1)
+        .filter(|r| r[4] == "final")
+        .map(|r| (r[0].clone(), ()))
+        .collect();
     assert!(groups.iter().skip(1).all(|r| !finals.contains_key(&r[0])));
 
     // The placement phase on its own, from the identification's results.
     let input = tmp.path().join("input");
     copy_dir(&fixtures().join("small"), &input);
     std::fs::remove_file(input.join("manifest.json")).unwrap();
-    std::fs::copy(all.join("confidential/results.parquet"), input.join("results.parquet")).unwrap();
+    std::fs::copy(
+        all.join("confidential/results.parquet"),
+        input.join("results.parquet"),
+    )
+    .unwrap();
     let alone = tmp.path().join("alone");
     run_job(&input, &alone, &["--phase", "placement"], &[]);
-    for f in ["placements.csv", "waitlist.csv", "interview_invitations.csv", "enrichment_groups.csv", "unserved.csv"] {
-        assert_eq!(std::fs::read(all.join(f)).unwrap(), std::fs::read(alone.join(f)).unwrap(), "{f} differs");
+    for f in [
+        "placements.csv",
+        "waitlist.csv",
+        "interview_invitations.csv",
+        "enrichment_groups.csv",
+        "unserved.csv",
+    ] {
+        assert_eq!(
+            std::fs::read(all.join(f)).unwrap(),
+            std::fs::read(alone.join(f)).unwrap(),
+            "{f} differs"
+        );
     }
     assert!(!alone.join("stage_b_invitations.csv").exists());
 }
@@ -267,15 +418,29 @@ fn track_check_violation_is_a_configuration_error() {
     let mut first = rows[1].clone();
     first[col("n_classes")] = "2".into();
     let mut text = String::new();
-    for r in std::iter::once(h.clone()).chain([first, extra]).chain(rows[2..].iter().cloned()) {
+    for r in std::iter::once(h.clone())
+        .chain([first, extra])
+        .chain(rows[2..].iter().cloned())
+    {
         let mut w = csv::Writer::from_writer(Vec::new());
         w.write_record(&r).unwrap();
         text.push_str(&String::from_utf8(w.into_inner().unwrap()).unwrap());
     }
     std::fs::write(&path, text).unwrap();
     let authority = &rows[1][col("authority_id")];
-    let o = itur(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", tmp.path().join("o").to_str().unwrap()]);
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        tmp.path().join("o").to_str().unwrap(),
+    ]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
-    assert!(stderr(&o).contains(authority.as_str()) && stderr(&o).contains("max_classes_per_authority"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(authority.as_str()) && stderr(&o).contains("max_classes_per_authority"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!tmp.path().join("o").exists(), "nothing written");
 }

@@ -13,20 +13,46 @@ fn tiny_screening_letters_reach_every_guardian() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let o = itur(["run", "gifted-elementary", "--input", input.to_str().unwrap(), "--out", out.to_str().unwrap(), "--phase", "screening"]);
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--phase",
+        "screening",
+    ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let letters = read_csv(&out.join("letters.csv"));
     let h = &letters[0];
-    let c = |n: &str| h.iter().position(|x| x == n).unwrap_or_else(|| panic!("no column {n}"));
-    let rows_of = |id: &str| letters.iter().skip(1).filter(|r| r[c("student_id")] == id).cloned().collect::<Vec<_>>();
+    let c = |n: &str| {
+        h.iter()
+            .position(|x| x == n)
+            .unwrap_or_else(|| panic!("no column {n}"))
+    };
+    let rows_of = |id: &str| {
+        letters
+            .iter()
+            .skip(1)
+            .filter(|r| r[c("student_id")] == id)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     // Guardians apart: one letter each.
     let apart = rows_of("010000016");
     assert_eq!(apart.len(), 2, "{apart:?}");
     // Guardians at one address: one letter addressed to both.
     let together = rows_of("010000024");
     assert_eq!(together.len(), 1);
-    assert!(together[0][c("recipient_name")].contains("שרה לוי") && together[0][c("recipient_name")].contains("משה לוי"));
-    assert_eq!(together[0][c("recipient_contact_ids")], "020000030;020000048");
+    assert!(
+        together[0][c("recipient_name")].contains("שרה לוי")
+            && together[0][c("recipient_name")].contains("משה לוי")
+    );
+    assert_eq!(
+        together[0][c("recipient_contact_ids")],
+        "020000030;020000048"
+    );
     // A guardian with an email only.
     let email = rows_of("010000032");
     assert_eq!(email.len(), 1);
@@ -36,21 +62,35 @@ fn tiny_screening_letters_reach_every_guardian() {
     let arabic = rows_of("010000040");
     assert_eq!(arabic.len(), 1, "both parents at one address");
     assert_eq!(arabic[0][c("language")], "ar");
-    assert!(arabic[0][c("text")].chars().any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch)));
+    assert!(arabic[0][c("text")]
+        .chars()
+        .any(|ch| ('\u{0600}'..='\u{06FF}').contains(&ch)));
     // A father with a phone only: nobody to write to.
     assert!(rows_of("010000057").is_empty());
     let und = read_csv(&out.join("undeliverable.csv"));
-    assert!(und.iter().any(|r| r[0] == "010000057" && r[2] == "no_address_or_email"), "{und:?}");
+    assert!(
+        und.iter()
+            .any(|r| r[0] == "010000057" && r[2] == "no_address_or_email"),
+        "{und:?}"
+    );
     // A school that does not take part: no letter.
     assert!(rows_of("010000065").is_empty());
     // Referred or not, never the score.
     for r in letters.iter().skip(1) {
         for score in ["700", "400", "650", "800", "300", "900"] {
-            assert!(!r[c("text")].split(|ch: char| !ch.is_ascii_digit()).any(|t| t == score), "score {score} in a letter");
+            assert!(
+                !r[c("text")]
+                    .split(|ch: char| !ch.is_ascii_digit())
+                    .any(|t| t == score),
+                "score {score} in a letter"
+            );
         }
     }
     // One print bundle per school, right to left.
     let html = std::fs::read_to_string(out.join("letters/screening/110001.html")).unwrap();
     assert!(html.contains("dir=\"rtl\""));
-    assert_eq!(html.matches("נועה").count() >= 2, true);
+    assert!(
+        html.matches("נועה").count() >= 2,
+        "the student is named in both parents' letters"
+    );
 }

@@ -9,9 +9,18 @@ use std::collections::BTreeMap;
 
 fn tiny_students() -> DataFrame {
     let needs = [
-        TableNeed { name: "institutions", required: true },
-        TableNeed { name: "classes", required: true },
-        TableNeed { name: "students", required: true },
+        TableNeed {
+            name: "institutions",
+            required: true,
+        },
+        TableNeed {
+            name: "classes",
+            required: true,
+        },
+        TableNeed {
+            name: "students",
+            required: true,
+        },
     ];
     let set = load_inputs(&fixtures().join("tiny"), &needs, &BTreeMap::new()).unwrap();
     set.get("students").unwrap().df.clone()
@@ -43,7 +52,13 @@ fn regenerate_parquet_fixtures() {
     )
     .unwrap();
 
-    write_case("parquet_truncated", "students.parquet cut in half", 4, "truncated", &good[..good.len() / 2]);
+    write_case(
+        "parquet_truncated",
+        "students.parquet cut in half",
+        4,
+        "truncated",
+        &good[..good.len() / 2],
+    );
 
     let mut corrupt = good.clone();
     let n = corrupt.len();
@@ -51,7 +66,13 @@ fn regenerate_parquet_fixtures() {
     for (i, b) in corrupt[4..n - 8].iter_mut().enumerate() {
         *b = (i as u8).wrapping_mul(37) ^ 0x5A;
     }
-    write_case("parquet_corrupt", "students.parquet with valid magic bytes and garbage inside", 4, "students.parquet", &corrupt);
+    write_case(
+        "parquet_corrupt",
+        "students.parquet with valid magic bytes and garbage inside",
+        4,
+        "students.parquet",
+        &corrupt,
+    );
 
     let ids: Vec<i64> = df
         .column("student_id")
@@ -62,7 +83,15 @@ fn regenerate_parquet_fixtures() {
         .map(|v| v.unwrap().parse().unwrap())
         .collect();
     let mut wrong = df.clone();
-    wrong.with_column(Column::new("student_id".into(), ids)).unwrap();
+    wrong
+        .with_column(Column::new("student_id".into(), ids))
+        .unwrap();
     let wrong = parquet_bytes(&mut wrong, sch).unwrap();
-    write_case("parquet_wrong_type", "student_id stored as a 64-bit integer (leading zeros lost)", 4, "has Parquet type i64", &wrong);
+    write_case(
+        "parquet_wrong_type",
+        "student_id stored as a 64-bit integer (leading zeros lost)",
+        4,
+        "has Parquet type i64",
+        &wrong,
+    );
 }

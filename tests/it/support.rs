@@ -45,8 +45,12 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Reads a CSV written by itur (with BOM) into rows of fields.
 pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let data = std::fs::read(path).unwrap();
-    let data = data.strip_prefix(b"\xEF\xBB\xBF".as_slice()).unwrap_or(&data);
-    let mut r = csv::ReaderBuilder::new().has_headers(false).from_reader(data);
+    let data = data
+        .strip_prefix(b"\xEF\xBB\xBF".as_slice())
+        .unwrap_or(&data);
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(data);
     r.records()
         .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
         .collect()

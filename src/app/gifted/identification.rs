@@ -1,18 +1,24 @@
 //! Phase `identification` (gifted.md §3): stage B scores to national norms, exact composites
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
-use crate::app::frame::{col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs};
 use super::roster::{self, Roster};
 use super::OutputTable;
+use crate::app::frame::{
+    col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
+};
 use crate::error::{Error, Result};
-use crate::jobs::gifted::identification::{identify, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow, SubtestStatus};
+use crate::jobs::gifted::identification::{
+    identify_with_population, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow,
+    SubtestStatus,
+};
 use crate::jobs::gifted::norms::{NormsParams, ReferenceRow, Thresholds};
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
 use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
-use std::collections::{BTreeMap, HashSet};
+use polars::prelude::PlHashSet as HashSet;
+use std::collections::BTreeMap;
 
 fn ratio(v: f64, name: &str) -> Result<Ratio> {
     Ratio::from_f64_decimal(v).map_err(|e| Error::Config(format!("{name}: {e}")))
@@ -67,7 +73,9 @@ fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow>> {
         .zip(ints(t, "raw_score")?)
         .zip(t.row_numbers.iter());
     for ((((id, subtest), status), raw), &row_number) in rows {
-        let (Some(id), Some(subtest), Some(status)) = (id, subtest, status) else { continue };
+        let (Some(id), Some(subtest), Some(status)) = (id, subtest, status) else {
+            continue;
+        };
         let status = match (status, raw) {
             ("completed", Some(raw_score)) => SubtestStatus::Completed { raw_score },
             ("removed_for_conduct", _) => SubtestStatus::RemovedForConduct,
@@ -95,9 +103,14 @@ fn reference_rows(inputs: &InputSet, names: &[&str]) -> Result<Vec<ReferenceRow>
         .zip(ints(t, "raw_score")?)
         .zip(floats(t, "percentile")?);
     for (((((year, sector), grade), subtest), raw), pct) in rows {
-        let (Some(year), Some(sector), Some(grade), Some(subtest), Some(raw), Some(pct)) =
-            (year, sector.and_then(Sector::parse), grade, subtest, raw, pct)
-        else {
+        let (Some(year), Some(sector), Some(grade), Some(subtest), Some(raw), Some(pct)) = (
+            year,
+            sector.and_then(Sector::parse),
+            grade,
+            subtest,
+            raw,
+            pct,
+        ) else {
             continue;
         };
         v.push(ReferenceRow {
@@ -123,8 +136,25 @@ pub fn run(
     let reference = reference_rows(inputs, &names)?;
     let also: HashSet<&str> = rows.iter().map(|r| r.student_id.as_str()).collect();
     let t0 = std::time::Instant::now();
-    let roster = roster::load(inputs, |sector, grade| s.stage_b_grades.for_sector(sector.as_str()).contains(&grade), &also)?;
-    tracing::debug!(students = roster.students.len(), ms = t0.elapsed().as_millis() as u64, "roster loaded");
+    // Only students with stage B rows are needed one by one; the norm population N of each
+    // group comes from the roster's census of participating students.
+    let roster = roster::load(inputs, |_, _| false, &also)?;
+    let mut population: BTreeMap<String, u64> = BTreeMap::new();
+    for (&(year, sector, grade), &n) in &roster.census {
+        if s.stage_b_grades
+            .for_sector(sector.as_str())
+            .contains(&grade)
+        {
+            *population
+                .entry(group_of(&names, year, sector, grade))
+                .or_insert(0) += n;
+        }
+    }
+    tracing::debug!(
+        students = roster.students.len(),
+        ms = t0.elapsed().as_millis() as u64,
+        "roster loaded"
+    );
     reconciliation.insert("participation".into(), roster.participation.clone());
     let students: Vec<RosterStudent> = roster
         .students
@@ -142,7 +172,8 @@ pub fn run(
         })
         .collect();
     let t0 = std::time::Instant::now();
-    let output = identify(&p, &students, &rows, &reference).map_err(|e| Error::Job(format!("identification: {e}")))?;
+    let output = identify_with_population(&p, &students, &population, &rows, &reference)
+        .map_err(|e| Error::Job(format!("identification: {e}")))?;
     tracing::debug!(ms = t0.elapsed().as_millis() as u64, "identify");
 
     let rejects: Vec<Reject> = output
@@ -160,12 +191,21 @@ pub fn run(
     inputs.add_job_rejects("stage_b_scores", rejects);
 
     let mut rec = BTreeMap::new();
-    for c in [Category::Gifted, Category::Excellent, Category::NotEligible, Category::Incomplete, Category::Removed] {
+    for c in [
+        Category::Gifted,
+        Category::Excellent,
+        Category::NotEligible,
+        Category::Incomplete,
+        Category::Removed,
+    ] {
         let n = output.results.iter().filter(|r| r.category == c).count();
         rec.insert(format!("category_{}", c.as_str()), n as i64);
     }
     rec.insert("results".into(), output.results.len() as i64);
-    rec.insert("stage_b_rows_rejected_by_job".into(), output.rejects.len() as i64);
+    rec.insert(
+        "stage_b_rows_rejected_by_job".into(),
+        output.rejects.len() as i64,
+    );
     reconciliation.insert("identification".into(), rec);
 
     let tables = vec![
@@ -185,57 +225,135 @@ fn norm_table(o: &IdentificationOutput) -> Result<OutputTable> {
     let df = frame(
         t.len(),
         vec![
-            col_str("norm_group", t.iter().map(|r| r.norm_group.as_str()).collect()),
+            col_str(
+                "norm_group",
+                t.iter().map(|r| r.norm_group.as_str()).collect(),
+            ),
             col_str("subtest", t.iter().map(|r| r.subtest.as_str()).collect()),
             col_i64("raw_score", t.iter().map(|r| r.raw_score).collect()),
-            col_i64("n_at_score", t.iter().map(|r| r.n_at_score as i64).collect()),
+            col_i64(
+                "n_at_score",
+                t.iter().map(|r| r.n_at_score as i64).collect(),
+            ),
             col_i64("n_below", t.iter().map(|r| r.n_below as i64).collect()),
-            col_opt_f64("percentile", t.iter().map(|r| Some(r.percentile.to_f64())).collect()),
-            col_i128("percentile_num", t.iter().map(|r| Some(r.percentile.num())).collect()),
-            col_i128("percentile_den", t.iter().map(|r| Some(r.percentile.den())).collect()),
+            col_opt_f64(
+                "percentile",
+                t.iter().map(|r| Some(r.percentile.to_f64())).collect(),
+            ),
+            col_i128(
+                "percentile_num",
+                t.iter().map(|r| Some(r.percentile.num())).collect(),
+            ),
+            col_i128(
+                "percentile_den",
+                t.iter().map(|r| Some(r.percentile.den())).collect(),
+            ),
         ],
     )?;
-    Ok(OutputTable::new("confidential/norm_table", df, Formats::Parquet))
+    Ok(OutputTable::new(
+        "confidential/norm_table",
+        df,
+        Formats::Parquet,
+    ))
 }
 
-fn results_table(s: &GiftedElementary, roster: &Roster, o: &IdentificationOutput) -> Result<OutputTable> {
+fn results_table(
+    s: &GiftedElementary,
+    roster: &Roster,
+    o: &IdentificationOutput,
+) -> Result<OutputTable> {
     let r = &o.results;
     let mut cols = vec![
-        col_str("student_id", r.iter().map(|x| x.student_id.as_str()).collect()),
+        col_str(
+            "student_id",
+            r.iter().map(|x| x.student_id.as_str()).collect(),
+        ),
         col_i64("school_year", r.iter().map(|x| x.school_year).collect()),
-        col_str("norm_group", r.iter().map(|x| x.norm_group.as_str()).collect()),
-        col_opt_i64("grade", r.iter().map(|x| roster.student(&x.student_id).map(|st| st.grade)).collect()),
+        col_str(
+            "norm_group",
+            r.iter().map(|x| x.norm_group.as_str()).collect(),
+        ),
+        col_opt_i64(
+            "grade",
+            r.iter()
+                .map(|x| roster.student(&x.student_id).map(|st| st.grade))
+                .collect(),
+        ),
     ];
     for (i, subtest) in s.subtests.iter().enumerate() {
         cols.push(col_opt_f64(
             &format!("{subtest}_percentile"),
-            r.iter().map(|x| x.subtests.get(i).and_then(|t| t.percentile).map(|p| p.to_f64())).collect(),
+            r.iter()
+                .map(|x| {
+                    x.subtests
+                        .get(i)
+                        .and_then(|t| t.percentile)
+                        .map(|p| p.to_f64())
+                })
+                .collect(),
         ));
     }
-    cols.push(col_opt_f64("composite", r.iter().map(|x| x.composite_f64()).collect()));
-    cols.push(col_i128("composite_num", r.iter().map(|x| x.composite_num()).collect()));
-    cols.push(col_i128("composite_den", r.iter().map(|x| x.composite_den()).collect()));
-    cols.push(col_str("category", r.iter().map(|x| x.category.as_str()).collect()));
+    cols.push(col_opt_f64(
+        "composite",
+        r.iter().map(|x| x.composite_f64()).collect(),
+    ));
+    cols.push(col_i128(
+        "composite_num",
+        r.iter().map(|x| x.composite_num()).collect(),
+    ));
+    cols.push(col_i128(
+        "composite_den",
+        r.iter().map(|x| x.composite_den()).collect(),
+    ));
+    cols.push(col_str(
+        "category",
+        r.iter().map(|x| x.category.as_str()).collect(),
+    ));
     let df = frame(r.len(), cols)?;
-    Ok(OutputTable::new("confidential/results", df, Formats::Parquet))
+    Ok(OutputTable::new(
+        "confidential/results",
+        df,
+        Formats::Parquet,
+    ))
 }
 
 fn cutoffs_table(s: &GiftedElementary, o: &IdentificationOutput) -> Result<OutputTable> {
     let c = &o.cutoffs;
     let mut cols = vec![
-        col_str("norm_group", c.iter().map(|x| x.norm_group.as_str()).collect()),
-        col_i64("n_population", c.iter().map(|x| x.n_population as i64).collect()),
+        col_str(
+            "norm_group",
+            c.iter().map(|x| x.norm_group.as_str()).collect(),
+        ),
+        col_i64(
+            "n_population",
+            c.iter().map(|x| x.n_population as i64).collect(),
+        ),
         col_i64("n_tested", c.iter().map(|x| x.n_tested as i64).collect()),
         col_i64("n_gifted", c.iter().map(|x| x.n_gifted as i64).collect()),
-        col_i64("n_excellent", c.iter().map(|x| x.n_excellent as i64).collect()),
+        col_i64(
+            "n_excellent",
+            c.iter().map(|x| x.n_excellent as i64).collect(),
+        ),
     ];
     for (i, subtest) in s.subtests.iter().enumerate() {
-        let get = |f: &dyn Fn(&crate::jobs::gifted::identification::SubtestCutoff) -> Option<i64>| -> Vec<Option<i64>> {
+        let get = |f: &dyn Fn(
+            &crate::jobs::gifted::identification::SubtestCutoff,
+        ) -> Option<i64>|
+         -> Vec<Option<i64>> {
             c.iter().map(|x| x.subtests.get(i).and_then(f)).collect()
         };
-        cols.push(col_opt_i64(&format!("{subtest}_n_tested"), get(&|t| Some(t.n_tested as i64))));
-        cols.push(col_opt_i64(&format!("{subtest}_gifted_raw"), get(&|t| t.gifted_raw)));
-        cols.push(col_opt_i64(&format!("{subtest}_excellent_raw"), get(&|t| t.excellent_raw)));
+        cols.push(col_opt_i64(
+            &format!("{subtest}_n_tested"),
+            get(&|t| Some(t.n_tested as i64)),
+        ));
+        cols.push(col_opt_i64(
+            &format!("{subtest}_gifted_raw"),
+            get(&|t| t.gifted_raw),
+        ));
+        cols.push(col_opt_i64(
+            &format!("{subtest}_excellent_raw"),
+            get(&|t| t.excellent_raw),
+        ));
     }
     let df = frame(c.len(), cols)?;
     Ok(OutputTable::new("cutoffs", df, Formats::ParquetAndCsv))
@@ -251,29 +369,54 @@ fn program(c: Category) -> Option<&'static str> {
 }
 
 /// (institution, student) rows of the students who reached a program, sorted by school.
-fn reached<'a>(roster: &'a Roster, o: &'a IdentificationOutput) -> Vec<(&'a super::roster::Student, &'static str)> {
+fn reached<'a>(
+    roster: &'a Roster,
+    o: &'a IdentificationOutput,
+) -> Vec<(&'a super::roster::Student, &'static str)> {
     let mut v: Vec<_> = o
         .results
         .iter()
         .filter_map(|r| Some((roster.student(&r.student_id)?, program(r.category)?)))
         .collect();
-    v.sort_by(|a, b| (&a.0.institution_id, &a.0.student_id).cmp(&(&b.0.institution_id, &b.0.student_id)));
+    v.sort_by(|a, b| {
+        (&a.0.institution_id, &a.0.student_id).cmp(&(&b.0.institution_id, &b.0.student_id))
+    });
     v
 }
 
-fn list_frame(roster: &Roster, rows: &[(&super::roster::Student, &str)]) -> Result<polars::prelude::DataFrame> {
+fn list_frame(
+    roster: &Roster,
+    rows: &[(&super::roster::Student, &str)],
+) -> Result<polars::prelude::DataFrame> {
     frame(
         rows.len(),
         vec![
-            col_str("institution_id", rows.iter().map(|r| r.0.institution_id.as_str()).collect()),
+            col_str(
+                "institution_id",
+                rows.iter().map(|r| r.0.institution_id.as_str()).collect(),
+            ),
             col_str(
                 "institution_name",
-                rows.iter().map(|r| roster.institution(r.0).name.as_str()).collect(),
+                rows.iter()
+                    .map(|r| roster.institution(r.0).name.as_str())
+                    .collect(),
             ),
-            col_str("student_id", rows.iter().map(|r| r.0.student_id.as_str()).collect()),
-            col_str("first_name", rows.iter().map(|r| r.0.first_name.as_str()).collect()),
-            col_str("last_name", rows.iter().map(|r| r.0.last_name.as_str()).collect()),
-            col_str("class_id", rows.iter().map(|r| r.0.class_id.as_str()).collect()),
+            col_str(
+                "student_id",
+                rows.iter().map(|r| r.0.student_id.as_str()).collect(),
+            ),
+            col_str(
+                "first_name",
+                rows.iter().map(|r| r.0.first_name.as_str()).collect(),
+            ),
+            col_str(
+                "last_name",
+                rows.iter().map(|r| r.0.last_name.as_str()).collect(),
+            ),
+            col_str(
+                "class_id",
+                rows.iter().map(|r| r.0.class_id.as_str()).collect(),
+            ),
             col_i64("grade", rows.iter().map(|r| r.0.grade).collect()),
             col_str("program", rows.iter().map(|r| r.1).collect()),
         ],
@@ -283,7 +426,11 @@ fn list_frame(roster: &Roster, rows: &[(&super::roster::Student, &str)]) -> Resu
 /// `school_lists`: per institution, its students that reached a program (§2.6.ג).
 fn school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<OutputTable> {
     let rows = reached(roster, o);
-    Ok(OutputTable::new("school_lists", list_frame(roster, &rows)?, Formats::ParquetAndCsv))
+    Ok(OutputTable::new(
+        "school_lists",
+        list_frame(roster, &rows)?,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 fn per_school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<Vec<OutputTable>> {
@@ -291,7 +438,11 @@ fn per_school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<Vec<Out
     let mut out = Vec::new();
     for chunk in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
         let inst = &chunk[0].0.institution_id;
-        out.push(OutputTable::new(&format!("schools/{inst}/school_list"), list_frame(roster, chunk)?, Formats::CsvOnly));
+        out.push(OutputTable::new(
+            &format!("schools/{inst}/school_list"),
+            list_frame(roster, chunk)?,
+            Formats::CsvOnly,
+        ));
     }
     Ok(out)
 }
@@ -299,17 +450,30 @@ fn per_school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<Vec<Out
 /// `program_lists`: per enrichment center serving the student's residence authority, the
 /// entitled students (§2.6.ד, §2.8.ב). Students of an authority no center serves are listed
 /// with an empty center, not dropped.
-fn program_lists(inputs: &InputSet, roster: &Roster, o: &IdentificationOutput) -> Result<OutputTable> {
+fn program_lists(
+    inputs: &InputSet,
+    roster: &Roster,
+    o: &IdentificationOutput,
+) -> Result<OutputTable> {
     let mut centers: BTreeMap<String, (String, String)> = BTreeMap::new();
     if let Some(t) = inputs.get("enrichment_centers") {
-        for ((id, name), auth) in strs(t, "center_id")?.zip(strs(t, "name")?).zip(strs(t, "serves_authority_id")?) {
+        for ((id, name), auth) in strs(t, "center_id")?
+            .zip(strs(t, "name")?)
+            .zip(strs(t, "serves_authority_id")?)
+        {
             if let (Some(id), Some(name), Some(auth)) = (id, name, auth) {
                 // One center per authority: the smallest center id if several list it.
-                centers.entry(auth.to_string()).or_insert_with(|| (id.to_string(), name.to_string()));
+                centers
+                    .entry(auth.to_string())
+                    .or_insert_with(|| (id.to_string(), name.to_string()));
             }
         }
     }
-    type Row<'a> = (Option<&'a (String, String)>, &'a super::roster::Student, &'static str);
+    type Row<'a> = (
+        Option<&'a (String, String)>,
+        &'a super::roster::Student,
+        &'static str,
+    );
     let mut rows: Vec<Row> = reached(roster, o)
         .into_iter()
         .map(|(st, p)| (centers.get(&st.residence_authority_id), st, p))
@@ -320,16 +484,43 @@ fn program_lists(inputs: &InputSet, roster: &Roster, o: &IdentificationOutput) -
     let df = frame(
         rows.len(),
         vec![
-            col_opt_str("center_id", rows.iter().map(|r| r.0.map(|c| c.0.clone())).collect()),
-            col_opt_str("center_name", rows.iter().map(|r| r.0.map(|c| c.1.clone())).collect()),
-            col_str("residence_authority_id", rows.iter().map(|r| r.1.residence_authority_id.as_str()).collect()),
+            col_opt_str(
+                "center_id",
+                rows.iter().map(|r| r.0.map(|c| c.0.clone())).collect(),
+            ),
+            col_opt_str(
+                "center_name",
+                rows.iter().map(|r| r.0.map(|c| c.1.clone())).collect(),
+            ),
+            col_str(
+                "residence_authority_id",
+                rows.iter()
+                    .map(|r| r.1.residence_authority_id.as_str())
+                    .collect(),
+            ),
             col_str("program", rows.iter().map(|r| r.2).collect()),
-            col_str("student_id", rows.iter().map(|r| r.1.student_id.as_str()).collect()),
-            col_str("first_name", rows.iter().map(|r| r.1.first_name.as_str()).collect()),
-            col_str("last_name", rows.iter().map(|r| r.1.last_name.as_str()).collect()),
-            col_str("institution_id", rows.iter().map(|r| r.1.institution_id.as_str()).collect()),
+            col_str(
+                "student_id",
+                rows.iter().map(|r| r.1.student_id.as_str()).collect(),
+            ),
+            col_str(
+                "first_name",
+                rows.iter().map(|r| r.1.first_name.as_str()).collect(),
+            ),
+            col_str(
+                "last_name",
+                rows.iter().map(|r| r.1.last_name.as_str()).collect(),
+            ),
+            col_str(
+                "institution_id",
+                rows.iter().map(|r| r.1.institution_id.as_str()).collect(),
+            ),
             col_i64("grade", rows.iter().map(|r| r.1.grade).collect()),
         ],
     )?;
-    Ok(OutputTable::new("program_lists", df, Formats::ParquetAndCsv))
+    Ok(OutputTable::new(
+        "program_lists",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }

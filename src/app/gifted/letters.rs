@@ -4,7 +4,7 @@
 //! names.
 use super::roster::Roster;
 use super::OutputTable;
-use crate::app::frame::{col_opt_str, col_str, frame, bools, strs};
+use crate::app::frame::{bools, col_opt_str, col_str, frame, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::Sector as GSector;
 use crate::jobs::letters::{
@@ -16,7 +16,8 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, PhaseLetters};
 use crate::table::convert::parse_date;
 use crate::table::InputSet;
-use std::collections::{BTreeMap, HashSet};
+use polars::prelude::PlHashSet as HashSet;
+use std::collections::BTreeMap;
 
 fn sector(s: GSector) -> Sector {
     match s {
@@ -31,11 +32,21 @@ pub fn kind(name: &str) -> Result<LetterKind> {
 
 fn params(s: &GiftedElementary, phase: &PhaseLetters, school_year: i64) -> Result<LetterParams> {
     let date = |name: &str, v: &str| {
-        parse_date(v).ok_or_else(|| Error::Config(format!("letters: {name} = {v:?} is not a date YYYY-MM-DD")))
+        parse_date(v).ok_or_else(|| {
+            Error::Config(format!("letters: {name} = {v:?} is not a date YYYY-MM-DD"))
+        })
     };
     let mut p = LetterParams::new(date("letter_date", &phase.letter_date)?, school_year);
-    p.appeal_by = phase.appeal_by.as_deref().map(|v| date("appeal_by", v)).transpose()?;
-    p.response_by = phase.response_by.as_deref().map(|v| date("response_by", v)).transpose()?;
+    p.appeal_by = phase
+        .appeal_by
+        .as_deref()
+        .map(|v| date("appeal_by", v))
+        .transpose()?;
+    p.response_by = phase
+        .response_by
+        .as_deref()
+        .map(|v| date("response_by", v))
+        .transpose()?;
     p.sender_he = s.letters.sender_he.clone();
     p.sender_ar = s.letters.sender_ar.clone();
     p.inquiries_email = s.letters.inquiries_email.clone();
@@ -44,7 +55,10 @@ fn params(s: &GiftedElementary, phase: &PhaseLetters, school_year: i64) -> Resul
 
 /// The guardians (and their details) of `students`, read from `contacts` and
 /// `contact_details`. `None` when the input has no contacts: no letters can be addressed.
-fn guardians(inputs: &InputSet, students: &HashSet<&str>) -> Result<Option<(Vec<Contact>, Vec<ContactDetails>)>> {
+fn guardians(
+    inputs: &InputSet,
+    students: &HashSet<&str>,
+) -> Result<Option<(Vec<Contact>, Vec<ContactDetails>)>> {
     let (Some(c), Some(d)) = (inputs.get("contacts"), inputs.get("contact_details")) else {
         return Ok(None);
     };
@@ -57,7 +71,9 @@ fn guardians(inputs: &InputSet, students: &HashSet<&str>) -> Result<Option<(Vec<
         .zip(bools(c, "is_legal_guardian")?)
         .zip(bools(c, "lives_with_student")?);
     for ((((((sid, cid), first), last), relation), legal), lives) in cols {
-        let (Some(sid), Some(cid)) = (sid, cid) else { continue };
+        let (Some(sid), Some(cid)) = (sid, cid) else {
+            continue;
+        };
         if !students.contains(sid) {
             continue;
         }
@@ -66,7 +82,9 @@ fn guardians(inputs: &InputSet, students: &HashSet<&str>) -> Result<Option<(Vec<
             contact_id: cid.to_string(),
             first_name: first.unwrap_or_default().to_string(),
             last_name: last.unwrap_or_default().to_string(),
-            relation: relation.and_then(Relation::parse).unwrap_or(Relation::Other),
+            relation: relation
+                .and_then(Relation::parse)
+                .unwrap_or(Relation::Other),
             is_legal_guardian: legal.unwrap_or(false),
             lives_with_student: lives.unwrap_or(false),
         });
@@ -96,6 +114,7 @@ fn guardians(inputs: &InputSet, students: &HashSet<&str>) -> Result<Option<(Vec<
             zip: own(zip),
         });
     }
+    drop(wanted);
     Ok(Some((contacts, details)))
 }
 
@@ -142,16 +161,36 @@ pub fn render(
         })
         .collect();
     institutions.sort_by(|a, b| a.institution_id.cmp(&b.institution_id));
-    let year = roster.students.iter().map(|s| s.school_year).max().unwrap_or_default();
+    let year = roster
+        .students
+        .iter()
+        .map(|s| s.school_year)
+        .max()
+        .unwrap_or_default();
     let p = params(s, dates, year)?;
-    let output = render_letters(&requests, &students, &institutions, &contacts, &details, &p, templates)?;
+    let output = render_letters(
+        &requests,
+        &students,
+        &institutions,
+        &contacts,
+        &details,
+        &p,
+        templates,
+    )?;
     let bundles = build_bundles(&output.letters, &institutions, templates)?;
-    Ok(Some(PhaseLettersOut { phase, output, bundles }))
+    Ok(Some(PhaseLettersOut {
+        phase,
+        output,
+        bundles,
+    }))
 }
 
 /// The `letters`, `undeliverable` and `unreached_guardians` tables of all phases that wrote
 /// letters, and the bundles as `letters/<phase>/<institution_id>.html`.
-pub fn tables(phases: Vec<PhaseLettersOut>, rec: &mut BTreeMap<String, BTreeMap<String, i64>>) -> Result<Vec<OutputTable>> {
+pub fn tables(
+    phases: Vec<PhaseLettersOut>,
+    rec: &mut BTreeMap<String, BTreeMap<String, i64>>,
+) -> Result<Vec<OutputTable>> {
     if phases.is_empty() {
         return Ok(Vec::new());
     }
@@ -161,10 +200,19 @@ pub fn tables(phases: Vec<PhaseLettersOut>, rec: &mut BTreeMap<String, BTreeMap<
     let mut out = Vec::new();
     let mut counts = BTreeMap::new();
     for p in phases {
-        counts.insert(format!("{}_letters", p.phase), p.output.letters.len() as i64);
-        counts.insert(format!("{}_undeliverable", p.phase), p.output.undeliverable.len() as i64);
+        counts.insert(
+            format!("{}_letters", p.phase),
+            p.output.letters.len() as i64,
+        );
+        counts.insert(
+            format!("{}_undeliverable", p.phase),
+            p.output.undeliverable.len() as i64,
+        );
         for (inst, html) in p.bundles {
-            out.push(OutputTable::file(&format!("letters/{}/{inst}.html", p.phase), html.into_bytes()));
+            out.push(OutputTable::file(
+                &format!("letters/{}/{inst}.html", p.phase),
+                html.into_bytes(),
+            ));
         }
         letters.extend(p.output.letters);
         undeliverable.extend(p.output.undeliverable);
@@ -172,34 +220,75 @@ pub fn tables(phases: Vec<PhaseLettersOut>, rec: &mut BTreeMap<String, BTreeMap<
     }
     rec.insert("letters".into(), counts);
     let l = &letters;
-    let df = frame(l.len(), vec![
-        col_str("student_id", l.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("kind", l.iter().map(|x| x.kind.as_str()).collect()),
-        col_str("language", l.iter().map(|x| x.language.as_str()).collect()),
-        col_str("channel", l.iter().map(|x| x.channel.as_str()).collect()),
-        col_str("recipient_contact_ids", l.iter().map(|x| x.recipient_contact_ids.as_str()).collect()),
-        col_str("recipient_name", l.iter().map(|x| x.recipient_name.as_str()).collect()),
-        col_opt_str("street", l.iter().map(|x| x.street.clone()).collect()),
-        col_opt_str("house_number", l.iter().map(|x| x.house_number.clone()).collect()),
-        col_opt_str("city", l.iter().map(|x| x.city.clone()).collect()),
-        col_opt_str("zip", l.iter().map(|x| x.zip.clone()).collect()),
-        col_opt_str("email", l.iter().map(|x| x.email.clone()).collect()),
-        col_str("institution_id", l.iter().map(|x| x.institution_id.as_str()).collect()),
-        col_str("text", l.iter().map(|x| x.text.as_str()).collect()),
-    ])?;
+    let df = frame(
+        l.len(),
+        vec![
+            col_str(
+                "student_id",
+                l.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("kind", l.iter().map(|x| x.kind.as_str()).collect()),
+            col_str("language", l.iter().map(|x| x.language.as_str()).collect()),
+            col_str("channel", l.iter().map(|x| x.channel.as_str()).collect()),
+            col_str(
+                "recipient_contact_ids",
+                l.iter().map(|x| x.recipient_contact_ids.as_str()).collect(),
+            ),
+            col_str(
+                "recipient_name",
+                l.iter().map(|x| x.recipient_name.as_str()).collect(),
+            ),
+            col_opt_str("street", l.iter().map(|x| x.street.clone()).collect()),
+            col_opt_str(
+                "house_number",
+                l.iter().map(|x| x.house_number.clone()).collect(),
+            ),
+            col_opt_str("city", l.iter().map(|x| x.city.clone()).collect()),
+            col_opt_str("zip", l.iter().map(|x| x.zip.clone()).collect()),
+            col_opt_str("email", l.iter().map(|x| x.email.clone()).collect()),
+            col_str(
+                "institution_id",
+                l.iter().map(|x| x.institution_id.as_str()).collect(),
+            ),
+            col_str("text", l.iter().map(|x| x.text.as_str()).collect()),
+        ],
+    )?;
     out.push(OutputTable::new("letters", df, Formats::ParquetAndCsv));
     let u = &undeliverable;
-    let df = frame(u.len(), vec![
-        col_str("student_id", u.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("kind", u.iter().map(|x| x.kind.as_str()).collect()),
-        col_str("reason", u.iter().map(|x| x.reason.as_str()).collect()),
-    ])?;
-    out.push(OutputTable::new("undeliverable", df, Formats::ParquetAndCsv));
+    let df = frame(
+        u.len(),
+        vec![
+            col_str(
+                "student_id",
+                u.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("kind", u.iter().map(|x| x.kind.as_str()).collect()),
+            col_str("reason", u.iter().map(|x| x.reason.as_str()).collect()),
+        ],
+    )?;
+    out.push(OutputTable::new(
+        "undeliverable",
+        df,
+        Formats::ParquetAndCsv,
+    ));
     let g = &unreached;
-    let df = frame(g.len(), vec![
-        col_str("student_id", g.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("contact_id", g.iter().map(|x| x.contact_id.as_str()).collect()),
-    ])?;
-    out.push(OutputTable::new("unreached_guardians", df, Formats::ParquetAndCsv));
+    let df = frame(
+        g.len(),
+        vec![
+            col_str(
+                "student_id",
+                g.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str(
+                "contact_id",
+                g.iter().map(|x| x.contact_id.as_str()).collect(),
+            ),
+        ],
+    )?;
+    out.push(OutputTable::new(
+        "unreached_guardians",
+        df,
+        Formats::ParquetAndCsv,
+    ));
     Ok(out)
 }

@@ -8,14 +8,15 @@ pub mod screening;
 use super::inputs;
 use super::record::RunRecord;
 use crate::error::{Error, Result};
-use crate::output::write::{write_table, Formats};
+use crate::jobs::letters::{LetterRequest, Templates};
+use crate::output::write::{table_files, FileBytes, Formats};
 use crate::output::OutputDir;
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
 use crate::pipeline::PipelineSource;
-use crate::jobs::letters::{LetterRequest, Templates};
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
 use polars::prelude::DataFrame;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -45,18 +46,25 @@ const fn need(name: &'static str, required: bool) -> TableNeed {
     TableNeed { name, required }
 }
 
-/// The roster tables every phase reads.
+/// The roster tables every phase reads. Without contacts and their details no letter can be
+/// addressed: a run writes its tables and warns that it wrote no letters.
 pub const ROSTER: &[TableNeed] = &[
     need("institutions", true),
     need("classes", true),
     need("students", true),
-    need("contacts", true),
-    need("contact_details", true),
+    need("contacts", false),
+    need("contact_details", false),
 ];
 
 /// Every table of the job, the roster required and the rest optional (for `validate`).
 pub fn all_tables() -> Vec<TableNeed> {
-    let mut v = ROSTER.to_vec();
+    let mut v = vec![
+        need("institutions", true),
+        need("classes", true),
+        need("students", true),
+        need("contacts", true),
+        need("contact_details", true),
+    ];
     for t in [
         "stage_a_scores",
         "referrals",
@@ -79,7 +87,9 @@ pub fn phase_tables(phase: Phase, s: &GiftedElementary) -> Vec<TableNeed> {
     let reference = s.norms.mode == NormsMode::Reference;
     match phase {
         Phase::Screening => v.extend([need("stage_a_scores", true), need("referrals", false)]),
-        Phase::Identification => v.extend([need("stage_b_scores", true), need("norm_tables", reference)]),
+        Phase::Identification => {
+            v.extend([need("stage_b_scores", true), need("norm_tables", reference)])
+        }
         Phase::Placement => v.extend([
             need("results", true),
             need("gifted_tracks", true),
@@ -87,7 +97,7 @@ pub fn phase_tables(phase: Phase, s: &GiftedElementary) -> Vec<TableNeed> {
             need("class_requests", false),
             need("interviews", false),
         ]),
-        Phase::All => v = all_tables(),
+        Phase::All => v.extend(all_tables().into_iter().filter(|t| !t.required)),
     }
     v
 }
@@ -127,6 +137,8 @@ impl OutputTable {
     }
 }
 
+const NO_LETTERS: &str = "no letters written: the input has no contacts or contact_details table";
+
 /// Runs the phases `phase` selects whose inputs are present, in order.
 pub fn compute(
     phase: Phase,
@@ -143,9 +155,7 @@ pub fn compute(
         phase == Phase::Identification || (phase == Phase::All && has("stage_b_scores"));
     // `all` places when identification ran (its results pass in memory) or `results` is given.
     let run_placement = phase == Phase::Placement
-        || (phase == Phase::All
-            && has("gifted_tracks")
-            && (run_identification || has("results")));
+        || (phase == Phase::All && has("gifted_tracks") && (run_identification || has("results")));
     if !run_screening && !run_identification && !run_placement {
         return Err(Error::Usage(
             "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores, placement needs results and gifted_tracks".into(),
@@ -153,26 +163,42 @@ pub fn compute(
     }
     let mut tables = Vec::new();
     if run_screening {
-        let (sc, t) = rec
-            .steps
-            .run("screening", || screening::run(s, inputs, &mut rec.reconciliation))?;
+        let (sc, t) = rec.steps.run("screening", || {
+            screening::run(s, inputs, &mut rec.reconciliation)
+        })?;
         tables.extend(t);
         let requests = sc
             .output
             .outcomes
             .iter()
-            .map(|o| Ok(LetterRequest::new(o.student_id.clone(), letters::kind(o.outcome.letter_kind())?)))
+            .map(|o| {
+                Ok(LetterRequest::new(
+                    o.student_id.clone(),
+                    letters::kind(o.outcome.letter_kind())?,
+                ))
+            })
             .collect::<Result<Vec<_>>>()?;
         let l = rec.steps.run("screening letters", || {
-            letters::render("screening", s, &s.letters.screening, inputs, &sc.roster, requests, &templates)
+            letters::render(
+                "screening",
+                s,
+                &s.letters.screening,
+                inputs,
+                &sc.roster,
+                requests,
+                &templates,
+            )
         })?;
+        if l.is_none() {
+            rec.warnings.push(NO_LETTERS.to_string());
+        }
         phase_letters.extend(l);
     }
     let mut results = None;
     if run_identification {
-        let (ident, t) = rec
-            .steps
-            .run("identification", || identification::run(s, inputs, &mut rec.reconciliation))?;
+        let (ident, t) = rec.steps.run("identification", || {
+            identification::run(s, inputs, &mut rec.reconciliation)
+        })?;
         tables.extend(t);
         let mut requests = Vec::new();
         for r in &ident.output.results {
@@ -181,24 +207,53 @@ pub fn compute(
             }
         }
         let l = rec.steps.run("identification letters", || {
-            letters::render("identification", s, &s.letters.identification, inputs, &ident.roster, requests, &templates)
+            letters::render(
+                "identification",
+                s,
+                &s.letters.identification,
+                inputs,
+                &ident.roster,
+                requests,
+                &templates,
+            )
         })?;
+        if l.is_none() {
+            rec.warnings.push(NO_LETTERS.to_string());
+        }
         phase_letters.extend(l);
-        results = Some(ident.output.results.iter().map(placement::ResultRow::from).collect());
+        results = Some(
+            ident
+                .output
+                .results
+                .iter()
+                .map(placement::ResultRow::from)
+                .collect(),
+        );
     }
     if run_placement {
         let results = match results {
             Some(r) => r,
             None => placement::results_from_table(inputs)?,
         };
-        let (pl, t) = rec
-            .steps
-            .run("placement", || placement::run(s, inputs, results, &mut rec.reconciliation))?;
+        let (pl, t) = rec.steps.run("placement", || {
+            placement::run(s, inputs, results, &mut rec.reconciliation)
+        })?;
         tables.extend(t);
         let requests = placement::letter_requests(&pl)?;
         let l = rec.steps.run("placement letters", || {
-            letters::render("placement", s, &s.letters.placement, inputs, &pl.roster, requests, &templates)
+            letters::render(
+                "placement",
+                s,
+                &s.letters.placement,
+                inputs,
+                &pl.roster,
+                requests,
+                &templates,
+            )
         })?;
+        if l.is_none() {
+            rec.warnings.push(NO_LETTERS.to_string());
+        }
         phase_letters.extend(l);
     }
     tables.extend(letters::tables(phase_letters, &mut rec.reconciliation)?);
@@ -218,8 +273,10 @@ pub fn run(
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let needs = phase_tables(phase_v, &settings);
     let params = check_params(&settings);
-    let mut inputs = rec.steps.run("read and validate inputs", || load_inputs(input, &needs, &params))?;
-    rec.warnings = inputs.warnings.clone();
+    let mut inputs = rec.steps.run("read and validate inputs", || {
+        load_inputs(input, &needs, &params)
+    })?;
+    rec.warnings.extend(inputs.warnings.iter().cloned());
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
     let outputs = compute(phase_v, &settings, &mut inputs, &mut rec, templates)?;
     // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
@@ -229,11 +286,17 @@ pub fn run(
     let mut out = OutputDir::create(out_path)?;
     rec.steps.run("write outputs", || -> Result<()> {
         inputs::write_rejects(&mut out, &inputs)?;
-        for mut t in outputs {
-            match t.raw.take() {
-                Some(bytes) => out.write_bytes(&t.stem, &bytes, None)?,
-                None => write_table(&mut out, &t.stem, &mut t.df, t.formats)?,
-            }
+        // Serialized and written in parallel, a batch at a time (bounded memory).
+        let mut outputs = outputs;
+        for batch in outputs.chunks_mut(64) {
+            let files: Vec<Vec<FileBytes>> = batch
+                .par_iter_mut()
+                .map(|t| match t.raw.take() {
+                    Some(bytes) => Ok(vec![(t.stem.clone(), bytes, None)]),
+                    None => table_files(&t.stem, &mut t.df, t.formats),
+                })
+                .collect::<Result<_>>()?;
+            out.write_all(files.into_iter().flatten().collect())?;
         }
         Ok(())
     })?;

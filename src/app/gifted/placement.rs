@@ -3,13 +3,17 @@
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
 use super::roster::{self, Roster};
 use super::OutputTable;
-use crate::app::frame::{bools, col_i128, col_i64, col_opt_i64, col_opt_str, col_str, dates, frame, ints, strs};
+use crate::app::frame::{
+    bools, col_i128, col_i64, col_opt_i64, col_opt_str, col_str, dates, frame, ints, strs,
+};
 use crate::error::{Error, Result};
-use crate::jobs::gifted::enrichment::{enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams};
+use crate::jobs::gifted::enrichment::{
+    enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams,
+};
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
-    place, ClassRequest, Gender, Interview, InterviewOutcome, PlacementError, PlacementOutput, PlacementParams,
-    Student, Track,
+    place, ClassRequest, Gender, Interview, InterviewOutcome, PlacementError, PlacementOutput,
+    PlacementParams, Student, Track,
 };
 use crate::jobs::gifted::{Category, Sector};
 use crate::output::write::Formats;
@@ -17,7 +21,8 @@ use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::convert::days_to_date;
 use crate::table::InputSet;
-use std::collections::{BTreeMap, HashSet};
+use polars::prelude::PlHashSet as HashSet;
+use std::collections::BTreeMap;
 
 /// A result row as placement needs it.
 pub struct ResultRow {
@@ -60,7 +65,9 @@ pub fn results_from_table(inputs: &InputSet) -> Result<Vec<ResultRow>> {
         .zip(ints(t, "composite_num")?)
         .zip(ints(t, "composite_den")?)
     {
-        let (Some(id), Some(year), Some(cat)) = (id, year, cat) else { continue };
+        let (Some(id), Some(year), Some(cat)) = (id, year, cat) else {
+            continue;
+        };
         let composite = match (num, den) {
             (Some(n), Some(d)) if d > 0 => Some(Ratio::new(i128::from(n), i128::from(d))),
             _ => None,
@@ -87,7 +94,9 @@ pub fn params(s: &GiftedElementary) -> Result<PlacementParams> {
 }
 
 fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
-    let t = inputs.get("gifted_tracks").ok_or_else(|| Error::Usage("phase placement needs `gifted_tracks`".into()))?;
+    let t = inputs
+        .get("gifted_tracks")
+        .ok_or_else(|| Error::Usage("phase placement needs `gifted_tracks`".into()))?;
     let mut v = Vec::new();
     let cols = strs(t, "track_id")?
         .zip(strs(t, "authority_id")?)
@@ -102,7 +111,11 @@ fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
         .zip(ints(t, "continuing_boys")?)
         .zip(ints(t, "continuing_girls")?)
         .zip(bools(t, "boarding")?);
-    for ((((((((((((id, auth), inst), stage), grade), n), cap), first), zones), gcc), boys), girls), boarding) in cols {
+    for (
+        (((((((((((id, auth), inst), stage), grade), n), cap), first), zones), gcc), boys), girls),
+        boarding,
+    ) in cols
+    {
         // The elementary job places into elementary tracks only.
         if stage != Some("elementary") {
             continue;
@@ -116,7 +129,13 @@ fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
             capacity_per_class: cap,
             first_year: first.unwrap_or_default(),
             registration_zones: zones
-                .map(|z| z.split(';').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect())
+                .map(|z| {
+                    z.split(';')
+                        .map(str::trim)
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
                 .unwrap_or_default(),
             grade_class_count: gcc.unwrap_or_default(),
             continuing_boys: boys.unwrap_or_default(),
@@ -128,7 +147,9 @@ fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
 }
 
 fn requests(inputs: &InputSet) -> Result<Vec<ClassRequest>> {
-    let Some(t) = inputs.get("class_requests") else { return Ok(Vec::new()) };
+    let Some(t) = inputs.get("class_requests") else {
+        return Ok(Vec::new());
+    };
     let mut v = Vec::new();
     for ((((id, year), track), on), approval) in strs(t, "student_id")?
         .zip(ints(t, "school_year")?)
@@ -136,7 +157,9 @@ fn requests(inputs: &InputSet) -> Result<Vec<ClassRequest>> {
         .zip(dates(t, "submitted_on")?)
         .zip(bools(t, "neighbor_approval")?)
     {
-        let (Some(id), Some(year), Some(track), Some(on)) = (id, year, track, on.and_then(days_to_date)) else {
+        let (Some(id), Some(year), Some(track), Some(on)) =
+            (id, year, track, on.and_then(days_to_date))
+        else {
             continue;
         };
         v.push(ClassRequest {
@@ -151,10 +174,17 @@ fn requests(inputs: &InputSet) -> Result<Vec<ClassRequest>> {
 }
 
 fn interviews(inputs: &InputSet) -> Result<Vec<Interview>> {
-    let Some(t) = inputs.get("interviews") else { return Ok(Vec::new()) };
+    let Some(t) = inputs.get("interviews") else {
+        return Ok(Vec::new());
+    };
     let mut v = Vec::new();
-    for ((id, track), outcome) in strs(t, "student_id")?.zip(strs(t, "track_id")?).zip(strs(t, "outcome")?) {
-        let (Some(id), Some(track), Some(outcome)) = (id, track, outcome.and_then(InterviewOutcome::parse)) else {
+    for ((id, track), outcome) in strs(t, "student_id")?
+        .zip(strs(t, "track_id")?)
+        .zip(strs(t, "outcome")?)
+    {
+        let (Some(id), Some(track), Some(outcome)) =
+            (id, track, outcome.and_then(InterviewOutcome::parse))
+        else {
             continue;
         };
         v.push(Interview {
@@ -167,7 +197,9 @@ fn interviews(inputs: &InputSet) -> Result<Vec<Interview>> {
 }
 
 fn centers(inputs: &InputSet) -> Result<(Vec<EnrichmentCenter>, BTreeMap<String, String>)> {
-    let Some(t) = inputs.get("enrichment_centers") else { return Ok((Vec::new(), BTreeMap::new())) };
+    let Some(t) = inputs.get("enrichment_centers") else {
+        return Ok((Vec::new(), BTreeMap::new()));
+    };
     let mut v = Vec::new();
     let mut names = BTreeMap::new();
     for (((id, name), sector), auth) in strs(t, "center_id")?
@@ -175,7 +207,10 @@ fn centers(inputs: &InputSet) -> Result<(Vec<EnrichmentCenter>, BTreeMap<String,
         .zip(strs(t, "sector")?)
         .zip(strs(t, "serves_authority_id")?)
     {
-        let (Some(id), Some(sector), Some(auth)) = (id, sector.and_then(Sector::parse), auth) else { continue };
+        let (Some(id), Some(sector), Some(auth)) = (id, sector.and_then(Sector::parse), auth)
+        else {
+            continue;
+        };
         names.insert(id.to_string(), name.unwrap_or_default().to_string());
         v.push(EnrichmentCenter {
             center_id: id.to_string(),
@@ -221,16 +256,28 @@ pub fn run(
             })
         })
         .collect();
-    let output = place(&p, &students, &tracks(inputs)?, &requests(inputs)?, &interviews(inputs)?).map_err(|e| match e {
+    let output = place(
+        &p,
+        &students,
+        &tracks(inputs)?,
+        &requests(inputs)?,
+        &interviews(inputs)?,
+    )
+    .map_err(|e| match e {
         PlacementError::TrackChecks(v) => Error::Config(format!(
             "gifted_tracks break the track checks (gifted.md §4): {}",
-            v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("; ")
+            v.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
         )),
         other => Error::Job(format!("placement: {other:?}")),
     })?;
     let (centers, center_names) = centers(inputs)?;
     let enrichment = enrichment_groups(
-        &EnrichmentParams { group_capacity: i64::from(s.enrichment_group_capacity) },
+        &EnrichmentParams {
+            group_capacity: i64::from(s.enrichment_group_capacity),
+        },
         &students,
         &output.placements,
         &centers,
@@ -240,8 +287,14 @@ pub fn run(
     let mut rec = BTreeMap::new();
     rec.insert("results".into(), results.len() as i64);
     rec.insert("students_considered".into(), students.len() as i64);
-    rec.insert("interview_invitations".into(), output.invitations.len() as i64);
-    rec.insert("placements_final".into(), output.final_student_ids().len() as i64);
+    rec.insert(
+        "interview_invitations".into(),
+        output.invitations.len() as i64,
+    );
+    rec.insert(
+        "placements_final".into(),
+        output.final_student_ids().len() as i64,
+    );
     rec.insert("placements".into(), output.placements.len() as i64);
     rec.insert("waitlist".into(), output.waitlist.len() as i64);
     rec.insert("enrichment_students".into(), enrichment.groups.len() as i64);
@@ -259,123 +312,240 @@ pub fn run(
     ];
     tables.extend(track_lists(&roster, &output)?);
     tables.extend(center_lists(&roster, &enrichment)?);
-    Ok((Placement { roster, output, enrichment, center_names }, tables))
+    Ok((
+        Placement {
+            roster,
+            output,
+            enrichment,
+            center_names,
+        },
+        tables,
+    ))
 }
 
 fn invitations_table(o: &PlacementOutput) -> Result<OutputTable> {
     let v = &o.invitations;
-    let df = frame(v.len(), vec![
-        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-        col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
-    ])?;
-    Ok(OutputTable::new("interview_invitations", df, Formats::ParquetAndCsv))
+    let df = frame(
+        v.len(),
+        vec![
+            col_str(
+                "student_id",
+                v.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+            col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
+        ],
+    )?;
+    Ok(OutputTable::new(
+        "interview_invitations",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 fn placements_table(o: &PlacementOutput) -> Result<OutputTable> {
     let v = &o.placements;
-    let df = frame(v.len(), vec![
-        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-        col_i64("class_no", v.iter().map(|x| i64::from(x.class_no)).collect()),
-        col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
-        col_str("status", v.iter().map(|x| x.status.as_str()).collect()),
-    ])?;
+    let df = frame(
+        v.len(),
+        vec![
+            col_str(
+                "student_id",
+                v.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+            col_i64(
+                "class_no",
+                v.iter().map(|x| i64::from(x.class_no)).collect(),
+            ),
+            col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
+            col_str("status", v.iter().map(|x| x.status.as_str()).collect()),
+        ],
+    )?;
     Ok(OutputTable::new("placements", df, Formats::ParquetAndCsv))
 }
 
 fn waitlist_table(o: &PlacementOutput) -> Result<OutputTable> {
     let v = &o.waitlist;
-    let df = frame(v.len(), vec![
-        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-        col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
-    ])?;
+    let df = frame(
+        v.len(),
+        vec![
+            col_str(
+                "student_id",
+                v.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+            col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
+        ],
+    )?;
     Ok(OutputTable::new("waitlist", df, Formats::ParquetAndCsv))
 }
 
 fn enrichment_table(e: &EnrichmentOutput) -> Result<OutputTable> {
     let v = &e.groups;
-    let df = frame(v.len(), vec![
-        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("center_id", v.iter().map(|x| x.center_id.as_str()).collect()),
-        col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
-        col_i64("grade", v.iter().map(|x| x.grade).collect()),
-        col_i64("group_no", v.iter().map(|x| i64::from(x.group_no)).collect()),
-        col_str("institution_id", v.iter().map(|x| x.institution_id.as_str()).collect()),
-    ])?;
-    Ok(OutputTable::new("enrichment_groups", df, Formats::ParquetAndCsv))
+    let df = frame(
+        v.len(),
+        vec![
+            col_str(
+                "student_id",
+                v.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str(
+                "center_id",
+                v.iter().map(|x| x.center_id.as_str()).collect(),
+            ),
+            col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
+            col_i64("grade", v.iter().map(|x| x.grade).collect()),
+            col_i64(
+                "group_no",
+                v.iter().map(|x| i64::from(x.group_no)).collect(),
+            ),
+            col_str(
+                "institution_id",
+                v.iter().map(|x| x.institution_id.as_str()).collect(),
+            ),
+        ],
+    )?;
+    Ok(OutputTable::new(
+        "enrichment_groups",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 fn unserved_table(e: &EnrichmentOutput) -> Result<OutputTable> {
     let v = &e.unserved;
-    let df = frame(v.len(), vec![
-        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
-        col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
-        col_str("residence_authority_id", v.iter().map(|x| x.residence_authority_id.as_str()).collect()),
-    ])?;
+    let df = frame(
+        v.len(),
+        vec![
+            col_str(
+                "student_id",
+                v.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
+            col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
+            col_str(
+                "residence_authority_id",
+                v.iter()
+                    .map(|x| x.residence_authority_id.as_str())
+                    .collect(),
+            ),
+        ],
+    )?;
     Ok(OutputTable::new("unserved", df, Formats::ParquetAndCsv))
 }
 
 /// Seat accounting per track: counts, no ranks.
 fn tracks_table(o: &PlacementOutput) -> Result<OutputTable> {
     let v = &o.tracks;
-    let i = |f: &dyn Fn(&crate::jobs::gifted::placement::TrackSeats) -> i64| -> Vec<i64> { v.iter().map(f).collect() };
-    let df = frame(v.len(), vec![
-        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-        col_i64("grade", i(&|x| x.grade)),
-        col_str("authority_id", v.iter().map(|x| x.authority_id.as_str()).collect()),
-        col_str("institution_id", v.iter().map(|x| x.institution_id.as_str()).collect()),
-        col_i64("n_classes", i(&|x| x.n_classes)),
-        col_i64("capacity_per_class", i(&|x| x.capacity_per_class)),
-        col_i64("continuing_boys", i(&|x| x.continuing_boys)),
-        col_i64("continuing_girls", i(&|x| x.continuing_girls)),
-        col_i64("seats", i(&|x| x.seats)),
-        col_i64("girls_seats", i(&|x| x.girls_seats)),
-        col_i64("boys_seats", i(&|x| x.boys_seats)),
-        col_i64("merged_seats", i(&|x| x.merged_seats)),
-        col_i64("candidates", i(&|x| i64::from(x.candidates))),
-        col_i64("placed_final", i(&|x| i64::from(x.placed_final))),
-        col_i64("placed_provisional", i(&|x| i64::from(x.placed_provisional))),
-        col_i64("invited", i(&|x| i64::from(x.invited))),
-        col_i64("waitlisted", i(&|x| i64::from(x.waitlisted))),
-    ])?;
-    Ok(OutputTable::new("placement_tracks", df, Formats::ParquetAndCsv))
+    let i = |f: &dyn Fn(&crate::jobs::gifted::placement::TrackSeats) -> i64| -> Vec<i64> {
+        v.iter().map(f).collect()
+    };
+    let df = frame(
+        v.len(),
+        vec![
+            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+            col_i64("grade", i(&|x| x.grade)),
+            col_str(
+                "authority_id",
+                v.iter().map(|x| x.authority_id.as_str()).collect(),
+            ),
+            col_str(
+                "institution_id",
+                v.iter().map(|x| x.institution_id.as_str()).collect(),
+            ),
+            col_i64("n_classes", i(&|x| x.n_classes)),
+            col_i64("capacity_per_class", i(&|x| x.capacity_per_class)),
+            col_i64("continuing_boys", i(&|x| x.continuing_boys)),
+            col_i64("continuing_girls", i(&|x| x.continuing_girls)),
+            col_i64("seats", i(&|x| x.seats)),
+            col_i64("girls_seats", i(&|x| x.girls_seats)),
+            col_i64("boys_seats", i(&|x| x.boys_seats)),
+            col_i64("merged_seats", i(&|x| x.merged_seats)),
+            col_i64("candidates", i(&|x| i64::from(x.candidates))),
+            col_i64("placed_final", i(&|x| i64::from(x.placed_final))),
+            col_i64(
+                "placed_provisional",
+                i(&|x| i64::from(x.placed_provisional)),
+            ),
+            col_i64("invited", i(&|x| i64::from(x.invited))),
+            col_i64("waitlisted", i(&|x| i64::from(x.waitlisted))),
+        ],
+    )?;
+    Ok(OutputTable::new(
+        "placement_tracks",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 /// One row per candidate and request: enough to answer an appeal (confidential).
 fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
     let v = &o.audit;
     let opt = |f: &dyn Fn(&crate::jobs::gifted::placement::AuditRow) -> Option<String>| -> Vec<Option<String>> { v.iter().map(f).collect() };
-    let df = frame(v.len(), vec![
-        col_str("student_id", v.iter().map(|x| x.student_id.as_str()).collect()),
-        col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-        col_str("requested_track_id", v.iter().map(|x| x.requested_track_id.as_str()).collect()),
-        col_opt_str("gender", opt(&|x| x.gender.map(|g| g.as_str().to_string()))),
-        col_opt_str("category", opt(&|x| x.category.map(|c| c.as_str().to_string()))),
-        col_opt_str("resident", opt(&|x| x.resident.map(|r| r.to_string()))),
-        col_opt_str("assignment", opt(&|x| x.assignment.map(|a| a.as_str().to_string()))),
-        col_opt_str("list", opt(&|x| x.list.map(|l| l.as_str().to_string()))),
-        col_opt_i64("rank", v.iter().map(|x| x.rank.map(i64::from)).collect()),
-        col_opt_i64("list_seats", v.iter().map(|x| x.list_seats).collect()),
-        col_opt_i64("committed_before", v.iter().map(|x| x.committed_before).collect()),
-        col_opt_str("lottery_number", opt(&|x| x.lottery_number.map(|n| n.to_string()))),
-        col_i128("composite_num", v.iter().map(|x| x.composite_num()).collect()),
-        col_i128("composite_den", v.iter().map(|x| x.composite_den()).collect()),
-        col_opt_str("interview", opt(&|x| x.interview.map(|i| i.as_str().to_string()))),
-        col_str("outcome", v.iter().map(|x| x.outcome.as_str()).collect()),
-        col_str("rule", v.iter().map(|x| x.rule.as_str()).collect()),
-        col_str("detail", v.iter().map(|x| x.detail.as_str()).collect()),
-    ])?;
+    let df = frame(
+        v.len(),
+        vec![
+            col_str(
+                "student_id",
+                v.iter().map(|x| x.student_id.as_str()).collect(),
+            ),
+            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
+            col_str(
+                "requested_track_id",
+                v.iter().map(|x| x.requested_track_id.as_str()).collect(),
+            ),
+            col_opt_str("gender", opt(&|x| x.gender.map(|g| g.as_str().to_string()))),
+            col_opt_str(
+                "category",
+                opt(&|x| x.category.map(|c| c.as_str().to_string())),
+            ),
+            col_opt_str("resident", opt(&|x| x.resident.map(|r| r.to_string()))),
+            col_opt_str(
+                "assignment",
+                opt(&|x| x.assignment.map(|a| a.as_str().to_string())),
+            ),
+            col_opt_str("list", opt(&|x| x.list.map(|l| l.as_str().to_string()))),
+            col_opt_i64("rank", v.iter().map(|x| x.rank.map(i64::from)).collect()),
+            col_opt_i64("list_seats", v.iter().map(|x| x.list_seats).collect()),
+            col_opt_i64(
+                "committed_before",
+                v.iter().map(|x| x.committed_before).collect(),
+            ),
+            col_opt_str(
+                "lottery_number",
+                opt(&|x| x.lottery_number.map(|n| n.to_string())),
+            ),
+            col_i128(
+                "composite_num",
+                v.iter().map(|x| x.composite_num()).collect(),
+            ),
+            col_i128(
+                "composite_den",
+                v.iter().map(|x| x.composite_den()).collect(),
+            ),
+            col_opt_str(
+                "interview",
+                opt(&|x| x.interview.map(|i| i.as_str().to_string())),
+            ),
+            col_str("outcome", v.iter().map(|x| x.outcome.as_str()).collect()),
+            col_str("rule", v.iter().map(|x| x.rule.as_str()).collect()),
+            col_str("detail", v.iter().map(|x| x.detail.as_str()).collect()),
+        ],
+    )?;
     Ok(OutputTable::new("confidential/audit", df, Formats::Parquet))
 }
 
 fn names(roster: &Roster, ids: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
     let get = |f: &dyn Fn(&super::roster::Student) -> String| -> Vec<String> {
-        ids.iter().map(|id| roster.student(id).map(f).unwrap_or_default()).collect()
+        ids.iter()
+            .map(|id| roster.student(id).map(f).unwrap_or_default())
+            .collect()
     };
-    (get(&|s| s.first_name.clone()), get(&|s| s.last_name.clone()), get(&|s| s.institution_id.clone()))
+    (
+        get(&|s| s.first_name.clone()),
+        get(&|s| s.last_name.clone()),
+        get(&|s| s.institution_id.clone()),
+    )
 }
 
 /// Per track, for the hosting school: who is placed, invited or waitlisted (names, no rank).
@@ -383,35 +553,54 @@ fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>>
     type Row<'a> = (&'a str, &'static str, Option<i64>);
     let mut by_track: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
     for p in &o.placements {
-        by_track.entry(&p.track_id).or_default().push((&p.student_id, p.status.as_str(), Some(i64::from(p.class_no))));
+        by_track.entry(&p.track_id).or_default().push((
+            &p.student_id,
+            p.status.as_str(),
+            Some(i64::from(p.class_no)),
+        ));
     }
     for i in &o.invitations {
-        by_track.entry(&i.track_id).or_default().push((&i.student_id, "invited_to_interview", None));
+        by_track.entry(&i.track_id).or_default().push((
+            &i.student_id,
+            "invited_to_interview",
+            None,
+        ));
     }
     for w in &o.waitlist {
-        by_track.entry(&w.track_id).or_default().push((&w.student_id, w.reason.as_str(), None));
+        by_track
+            .entry(&w.track_id)
+            .or_default()
+            .push((&w.student_id, w.reason.as_str(), None));
     }
     let mut out = Vec::new();
     for (track, mut rows) in by_track {
         rows.sort();
         let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
         let (first, last, inst) = names(roster, &ids);
-        let df = frame(rows.len(), vec![
-            col_str("student_id", ids.clone()),
-            col_str("first_name", first),
-            col_str("last_name", last),
-            col_str("institution_id", inst),
-            col_str("status", rows.iter().map(|r| r.1).collect()),
-            col_opt_i64("class_no", rows.iter().map(|r| r.2).collect()),
-        ])?;
-        out.push(OutputTable::new(&format!("tracks/{track}"), df, Formats::CsvOnly));
+        let df = frame(
+            rows.len(),
+            vec![
+                col_str("student_id", ids.clone()),
+                col_str("first_name", first),
+                col_str("last_name", last),
+                col_str("institution_id", inst),
+                col_str("status", rows.iter().map(|r| r.1).collect()),
+                col_opt_i64("class_no", rows.iter().map(|r| r.2).collect()),
+            ],
+        )?;
+        out.push(OutputTable::new(
+            &format!("tracks/{track}"),
+            df,
+            Formats::CsvOnly,
+        ));
     }
     Ok(out)
 }
 
 /// Per center: its groups with the students' names.
 fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable>> {
-    let mut by_center: BTreeMap<&str, Vec<&crate::jobs::gifted::enrichment::EnrichmentGroupRow>> = BTreeMap::new();
+    let mut by_center: BTreeMap<&str, Vec<&crate::jobs::gifted::enrichment::EnrichmentGroupRow>> =
+        BTreeMap::new();
     for g in &e.groups {
         by_center.entry(&g.center_id).or_default().push(g);
     }
@@ -419,16 +608,29 @@ fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable
     for chunk in by_center.into_values() {
         let ids: Vec<&str> = chunk.iter().map(|g| g.student_id.as_str()).collect();
         let (first, last, inst) = names(roster, &ids);
-        let df = frame(chunk.len(), vec![
-            col_str("program", chunk.iter().map(|g| g.program.as_str()).collect()),
-            col_i64("grade", chunk.iter().map(|g| g.grade).collect()),
-            col_i64("group_no", chunk.iter().map(|g| i64::from(g.group_no)).collect()),
-            col_str("student_id", ids.clone()),
-            col_str("first_name", first),
-            col_str("last_name", last),
-            col_str("institution_id", inst),
-        ])?;
-        out.push(OutputTable::new(&format!("centers/{}", chunk[0].center_id), df, Formats::CsvOnly));
+        let df = frame(
+            chunk.len(),
+            vec![
+                col_str(
+                    "program",
+                    chunk.iter().map(|g| g.program.as_str()).collect(),
+                ),
+                col_i64("grade", chunk.iter().map(|g| g.grade).collect()),
+                col_i64(
+                    "group_no",
+                    chunk.iter().map(|g| i64::from(g.group_no)).collect(),
+                ),
+                col_str("student_id", ids.clone()),
+                col_str("first_name", first),
+                col_str("last_name", last),
+                col_str("institution_id", inst),
+            ],
+        )?;
+        out.push(OutputTable::new(
+            &format!("centers/{}", chunk[0].center_id),
+            df,
+            Formats::CsvOnly,
+        ));
     }
     Ok(out)
 }
@@ -445,31 +647,68 @@ pub fn letter_requests(p: &Placement) -> Result<Vec<crate::jobs::letters::Letter
         .tracks
         .iter()
         .map(|t| {
-            let name = p.roster.institutions.get(&t.institution_id).map(|i| i.name.clone()).unwrap_or_default();
+            let name = p
+                .roster
+                .institutions
+                .get(&t.institution_id)
+                .map(|i| i.name.clone())
+                .unwrap_or_default();
             (t.track_id.as_str(), name)
         })
         .collect();
     let school = |track: &str| school_of_track.get(track).cloned();
     let mut v = Vec::new();
-    let with = |id: &str, kind: LetterKind, class_school_name: Option<String>, center_name: Option<String>| LetterRequest {
-        extra: LetterExtra { class_school_name, center_name, ..LetterExtra::default() },
+    let with = |id: &str,
+                kind: LetterKind,
+                class_school_name: Option<String>,
+                center_name: Option<String>| LetterRequest {
+        extra: LetterExtra {
+            class_school_name,
+            center_name,
+            ..LetterExtra::default()
+        },
         ..LetterRequest::new(id, kind)
     };
     for i in &p.output.invitations {
-        v.push(with(&i.student_id, LetterKind::InterviewInvitation, school(&i.track_id), None));
+        v.push(with(
+            &i.student_id,
+            LetterKind::InterviewInvitation,
+            school(&i.track_id),
+            None,
+        ));
     }
-    for pl in p.output.placements.iter().filter(|x| x.status == PlacementStatus::Final) {
-        v.push(with(&pl.student_id, LetterKind::PlacementClass, school(&pl.track_id), None));
+    for pl in p
+        .output
+        .placements
+        .iter()
+        .filter(|x| x.status == PlacementStatus::Final)
+    {
+        v.push(with(
+            &pl.student_id,
+            LetterKind::PlacementClass,
+            school(&pl.track_id),
+            None,
+        ));
     }
     for w in &p.output.waitlist {
-        v.push(with(&w.student_id, LetterKind::NotPlacedWaitlist, school(&w.track_id), None));
+        v.push(with(
+            &w.student_id,
+            LetterKind::NotPlacedWaitlist,
+            school(&w.track_id),
+            None,
+        ));
     }
     for g in &p.enrichment.groups {
         let kind = match g.program {
             Program::Gifted => LetterKind::PlacementEnrichmentGifted,
             Program::Excellent => LetterKind::PlacementEnrichmentExcellent,
         };
-        v.push(with(&g.student_id, kind, None, p.center_names.get(&g.center_id).cloned()));
+        v.push(with(
+            &g.student_id,
+            kind,
+            None,
+            p.center_names.get(&g.center_id).cloned(),
+        ));
     }
     Ok(v)
 }

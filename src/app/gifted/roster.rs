@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::table::InputSet;
+use polars::prelude::{PlHashMap, PlHashSet};
 use std::collections::{BTreeMap, HashMap};
 
 /// An institution's facts the gifted job needs.
@@ -35,6 +36,9 @@ pub struct Student {
 pub struct Roster {
     /// Every enrolled student counted by whether their institution takes part (and why not).
     pub participation: BTreeMap<String, i64>,
+    /// Participating students enrolled, by (school_year, sector, grade): the cohorts norms
+    /// count (gifted.md §3, `population = cohort_enrollment`).
+    pub census: BTreeMap<(i64, Sector, i64), u64>,
     pub institutions: HashMap<String, Institution>,
     pub students: Vec<Student>,
     pub index: HashMap<String, usize>,
@@ -61,10 +65,12 @@ impl Roster {
 pub fn load(
     inputs: &InputSet,
     keep: impl Fn(Sector, i64) -> bool,
-    also: &std::collections::HashSet<&str>,
+    also: &PlHashSet<&str>,
 ) -> Result<Roster> {
     let missing = |t: &str| Error::Job(format!("table `{t}` was not read"));
-    let it = inputs.get("institutions").ok_or_else(|| missing("institutions"))?;
+    let it = inputs
+        .get("institutions")
+        .ok_or_else(|| missing("institutions"))?;
     let mut institutions = HashMap::with_capacity(it.df.height());
     let cols = strs(it, "institution_id")?
         .zip(strs(it, "name")?)
@@ -76,7 +82,9 @@ pub fn load(
         .zip(bools(it, "screening_opt_out")?);
     for (((((((id, name), auth), region), sector), sup), opt_in), opt_out) in cols {
         let sector = sector.and_then(Sector::parse).unwrap_or(Sector::Hebrew);
-        let sup = sup.and_then(Supervision::parse).unwrap_or(Supervision::Unrecognized);
+        let sup = sup
+            .and_then(Supervision::parse)
+            .unwrap_or(Supervision::Unrecognized);
         institutions.insert(
             id.unwrap_or_default().to_string(),
             Institution {
@@ -84,34 +92,90 @@ pub fn load(
                 authority_id: auth.unwrap_or_default().to_string(),
                 region_id: region.unwrap_or_default().to_string(),
                 sector,
-                participation: institution_participates(sup, opt_in.unwrap_or(false), opt_out.unwrap_or(false)),
+                participation: institution_participates(
+                    sup,
+                    opt_in.unwrap_or(false),
+                    opt_out.unwrap_or(false),
+                ),
             },
         );
     }
     let st = inputs.get("students").ok_or_else(|| missing("students"))?;
     let mut students = Vec::new();
+    // One pass over the enrolment: counts per institution and cohort, and the rows to keep.
+    let index: PlHashMap<&str, usize> = institutions
+        .keys()
+        .enumerate()
+        .map(|(i, k)| (k.as_str(), i))
+        .collect();
+    let facts: Vec<(Sector, bool, String)> = institutions
+        .values()
+        .map(|x| {
+            let key = match &x.participation {
+                Ok(()) => "taking_part".to_string(),
+                Err(np) => format!("{}:{}", np.reason(), np.rule.as_str()),
+            };
+            (x.sector, x.participation.is_ok(), key)
+        })
+        .collect();
+    let mut per_institution = vec![0i64; facts.len()];
+    let mut census: BTreeMap<(i64, Sector, i64), u64> = BTreeMap::new();
+    let mut cohort: PlHashMap<(i64, usize, i64), u64> = PlHashMap::default();
     let cols = strs(st, "student_id")?
         .zip(strs(st, "institution_id")?)
         .zip(ints(st, "grade")?)
+        .zip(ints(st, "school_year")?)
         .enumerate();
     let mut rows = Vec::new();
-    let mut participation: BTreeMap<String, i64> = BTreeMap::new();
-    for (i, ((id, inst), grade)) in cols {
-        let (Some(id), Some(inst), Some(grade)) = (id, inst, grade) else { continue };
-        let institution = institutions.get(inst);
-        let key = match institution.map(|x| &x.participation) {
-            Some(Ok(())) => "taking_part".to_string(),
-            Some(Err(np)) => format!("{}:{}", np.reason(), np.rule.as_str()),
-            None => "institution_unknown".to_string(),
+    let mut unknown = 0i64;
+    // Rosters come grouped by institution: remember the last lookup.
+    let mut last: Option<(&str, usize)> = None;
+    for (i, (((id, inst), grade), year)) in cols {
+        let (Some(id), Some(inst), Some(grade), Some(year)) = (id, inst, grade, year) else {
+            continue;
         };
-        *participation.entry(key).or_insert(0) += 1;
-        let sector = institution.map_or(Sector::Hebrew, |x| x.sector);
-        if keep(sector, grade) || also.contains(id) {
+        let k = match last {
+            Some((l, k)) if l == inst => k,
+            _ => match index.get(inst) {
+                Some(&k) => {
+                    last = Some((inst, k));
+                    k
+                }
+                None => {
+                    unknown += 1;
+                    continue;
+                }
+            },
+        };
+        per_institution[k] += 1;
+        let (sector, taking_part, _) = &facts[k];
+        if *taking_part {
+            *cohort.entry((year, k, grade)).or_insert(0) += 1;
+        }
+        if keep(*sector, grade) || also.contains(id) {
             rows.push(i);
         }
     }
+    drop(index);
+    for ((year, k, grade), n) in cohort {
+        *census.entry((year, facts[k].0, grade)).or_insert(0) += n;
+    }
+    let mut participation: BTreeMap<String, i64> = BTreeMap::new();
+    for (k, n) in per_institution.into_iter().enumerate() {
+        if n > 0 {
+            *participation.entry(facts[k].2.clone()).or_insert(0) += n;
+        }
+    }
+    if unknown > 0 {
+        participation.insert("institution_unknown".into(), unknown);
+    }
     // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million).
-    let idx = polars::prelude::IdxCa::from_vec("".into(), rows.iter().map(|&i| i as polars::prelude::IdxSize).collect());
+    let idx = polars::prelude::IdxCa::from_vec(
+        "".into(),
+        rows.iter()
+            .map(|&i| i as polars::prelude::IdxSize)
+            .collect(),
+    );
     let kept = st
         .df
         .take(&idx)
@@ -155,6 +219,7 @@ pub fn load(
     participation.insert("students".into(), st.df.height() as i64);
     Ok(Roster {
         participation,
+        census,
         institutions,
         students,
         index,

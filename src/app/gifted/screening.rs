@@ -1,8 +1,8 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
 use super::roster::{self, Roster};
 use super::OutputTable;
+use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::{
     screen, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
@@ -12,7 +12,8 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::InputSet;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use polars::prelude::PlHashSet as HashSet;
+use std::collections::{BTreeMap, HashMap};
 
 pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
     Ok(ScreeningParams {
@@ -41,7 +42,9 @@ fn stage_a_rows(inputs: &InputSet) -> Result<HashMap<String, (i64, StageA)>> {
         .zip(strs(t, "status")?)
         .zip(ints(t, "score")?);
     for (((id, year), status), score) in rows {
-        let (Some(id), Some(year), Some(status)) = (id, year, status) else { continue };
+        let (Some(id), Some(year), Some(status)) = (id, year, status) else {
+            continue;
+        };
         let a = match (status, score) {
             ("tested", Some(score)) => StageA::Tested { score },
             ("absent", _) => StageA::Absent,
@@ -65,7 +68,11 @@ fn referral_rows(inputs: &InputSet) -> Result<Vec<(i64, Referral)>> {
         let (Some(id), Some(year), Some(kind), Some(decision)) = (id, year, kind, decision) else {
             continue;
         };
-        let kind = if kind == "appeal" { ReferralKind::Appeal } else { ReferralKind::Principal };
+        let kind = if kind == "appeal" {
+            ReferralKind::Appeal
+        } else {
+            ReferralKind::Principal
+        };
         let decision = match decision {
             "approved" => ReferralDecision::Approved,
             "rejected" => ReferralDecision::Rejected,
@@ -98,8 +105,14 @@ pub fn run(
         .chain(referrals.iter().map(|(_, r)| r.student_id.as_str()))
         .collect();
     let t0 = std::time::Instant::now();
-    let roster = roster::load(inputs, |sector, grade| s.tested_grades.for_sector(sector.as_str()).contains(&grade), &also)?;
-    tracing::debug!(students = roster.students.len(), ms = t0.elapsed().as_millis() as u64, "roster loaded");
+    // The students with a stage A row or a referral: the others of the tested grades are
+    // neither ranked nor written to.
+    let roster = roster::load(inputs, |_, _| false, &also)?;
+    tracing::debug!(
+        students = roster.students.len(),
+        ms = t0.elapsed().as_millis() as u64,
+        "roster loaded"
+    );
     reconciliation.insert("participation".into(), roster.participation.clone());
 
     // Rows of another school year than the student's enrolment are not this year's screening.
@@ -128,9 +141,14 @@ pub fn run(
             }
         })
         .collect();
+    drop(also);
     let refs: Vec<Referral> = referrals
         .into_iter()
-        .filter(|(y, r)| roster.student(&r.student_id).is_none_or(|st| st.school_year == *y))
+        .filter(|(y, r)| {
+            roster
+                .student(&r.student_id)
+                .is_none_or(|st| st.school_year == *y)
+        })
         .map(|(_, r)| r)
         .collect();
     let t0 = std::time::Instant::now();
@@ -146,18 +164,45 @@ pub fn run(
     tables.extend(school_invitation_lists(&roster, &output)?);
 
     let mut rec = BTreeMap::new();
-    let count = |f: &dyn Fn(&StageA) -> bool| students.iter().filter(|x| x.participating && x.stage_a.as_ref().is_some_and(f)).count() as i64;
-    rec.insert("stage_a_tested".into(), count(&|a| matches!(a, StageA::Tested { .. })));
-    rec.insert("stage_a_absent".into(), count(&|a| matches!(a, StageA::Absent)));
-    rec.insert("stage_a_opted_out".into(), count(&|a| matches!(a, StageA::OptedOut)));
+    let count = |f: &dyn Fn(&StageA) -> bool| {
+        students
+            .iter()
+            .filter(|x| x.participating && x.stage_a.as_ref().is_some_and(f))
+            .count() as i64
+    };
+    rec.insert(
+        "stage_a_tested".into(),
+        count(&|a| matches!(a, StageA::Tested { .. })),
+    );
+    rec.insert(
+        "stage_a_absent".into(),
+        count(&|a| matches!(a, StageA::Absent)),
+    );
+    rec.insert(
+        "stage_a_opted_out".into(),
+        count(&|a| matches!(a, StageA::OptedOut)),
+    );
     rec.insert("invitations".into(), output.invitations.len() as i64);
     for reason in ["score", "principal", "appeal"] {
-        let n = output.invitations.iter().filter(|i| i.reasons.iter().any(|r| r.as_str() == reason)).count();
+        let n = output
+            .invitations
+            .iter()
+            .filter(|i| i.reasons.iter().any(|r| r.as_str() == reason))
+            .count();
         rec.insert(format!("invited_by_{reason}"), n as i64);
     }
-    rec.insert("pending_referrals".into(), output.pending_referrals.len() as i64);
-    rec.insert("unused_referrals".into(), output.unused_referrals.len() as i64);
-    rec.insert("ignored_stage_a".into(), (output.ignored_stage_a.len() + other_year.len()) as i64);
+    rec.insert(
+        "pending_referrals".into(),
+        output.pending_referrals.len() as i64,
+    );
+    rec.insert(
+        "unused_referrals".into(),
+        output.unused_referrals.len() as i64,
+    );
+    rec.insert(
+        "ignored_stage_a".into(),
+        (output.ignored_stage_a.len() + other_year.len()) as i64,
+    );
     reconciliation.insert("screening".into(), rec);
     Ok((Screening { roster, output }, tables))
 }
@@ -171,7 +216,11 @@ fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable
         let st = roster.student(&inv.student_id);
         years.push(st.map_or(0, |s| s.school_year));
         grades.push(inv.grade);
-        let region = roster.institutions.get(&inv.institution_id).map(|i| i.region_id.clone()).unwrap_or_default();
+        let region = roster
+            .institutions
+            .get(&inv.institution_id)
+            .map(|i| i.region_id.clone())
+            .unwrap_or_default();
         for (c, v) in cols.iter_mut().zip([
             inv.student_id.clone(),
             inv.institution_id.clone(),
@@ -197,37 +246,83 @@ fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable
             col_str("reasons", reasons),
         ],
     )?;
-    Ok(OutputTable::new("stage_b_invitations", df, Formats::ParquetAndCsv))
+    Ok(OutputTable::new(
+        "stage_b_invitations",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 fn pending_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
     let n = o.pending_referrals.len();
-    let ids: Vec<&str> = o.pending_referrals.iter().map(|p| p.student_id.as_str()).collect();
+    let ids: Vec<&str> = o
+        .pending_referrals
+        .iter()
+        .map(|p| p.student_id.as_str())
+        .collect();
     let kinds: Vec<&str> = o
         .pending_referrals
         .iter()
-        .map(|p| if p.kind == ReferralKind::Appeal { "appeal" } else { "principal" })
+        .map(|p| {
+            if p.kind == ReferralKind::Appeal {
+                "appeal"
+            } else {
+                "principal"
+            }
+        })
         .collect();
     let insts: Vec<String> = ids
         .iter()
-        .map(|id| roster.student(id).map(|s| s.institution_id.clone()).unwrap_or_default())
+        .map(|id| {
+            roster
+                .student(id)
+                .map(|s| s.institution_id.clone())
+                .unwrap_or_default()
+        })
         .collect();
-    let df = frame(n, vec![col_str("student_id", ids), col_str("institution_id", insts), col_str("kind", kinds)])?;
-    Ok(OutputTable::new("pending_referrals", df, Formats::ParquetAndCsv))
+    let df = frame(
+        n,
+        vec![
+            col_str("student_id", ids),
+            col_str("institution_id", insts),
+            col_str("kind", kinds),
+        ],
+    )?;
+    Ok(OutputTable::new(
+        "pending_referrals",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 /// Input rows the screening could not use, with the reason: nothing is dropped silently.
 fn exceptions_table(o: &ScreeningOutput, other_year: &[String]) -> Result<OutputTable> {
     let mut rows: Vec<(String, &str, String)> = Vec::new();
     for u in &o.unused_referrals {
-        let kind = if u.kind == ReferralKind::Appeal { "appeal" } else { "principal" };
-        rows.push((u.student_id.clone(), "referrals", format!("{kind}: {}", u.reason.as_str())));
+        let kind = if u.kind == ReferralKind::Appeal {
+            "appeal"
+        } else {
+            "principal"
+        };
+        rows.push((
+            u.student_id.clone(),
+            "referrals",
+            format!("{kind}: {}", u.reason.as_str()),
+        ));
     }
     for i in &o.ignored_stage_a {
-        rows.push((i.student_id.clone(), "stage_a_scores", i.reason.as_str().to_string()));
+        rows.push((
+            i.student_id.clone(),
+            "stage_a_scores",
+            i.reason.as_str().to_string(),
+        ));
     }
     for id in other_year {
-        rows.push((id.clone(), "stage_a_scores", "school_year_differs_from_enrolment".into()));
+        rows.push((
+            id.clone(),
+            "stage_a_scores",
+            "school_year_differs_from_enrolment".into(),
+        ));
     }
     rows.sort();
     let n = rows.len();
@@ -239,7 +334,11 @@ fn exceptions_table(o: &ScreeningOutput, other_year: &[String]) -> Result<Output
             col_str("reason", rows.iter().map(|r| r.2.as_str()).collect()),
         ],
     )?;
-    Ok(OutputTable::new("screening_exceptions", df, Formats::ParquetAndCsv))
+    Ok(OutputTable::new(
+        "screening_exceptions",
+        df,
+        Formats::ParquetAndCsv,
+    ))
 }
 
 /// Per unit: tested, k, boundary score (confidential: a score).
@@ -248,41 +347,74 @@ fn units_table(o: &ScreeningOutput) -> Result<OutputTable> {
     let df = frame(
         u.len(),
         vec![
-            col_str("institution_id", u.iter().map(|x| x.institution_id.as_str()).collect()),
+            col_str(
+                "institution_id",
+                u.iter().map(|x| x.institution_id.as_str()).collect(),
+            ),
             col_str("unit", u.iter().map(|x| x.unit.as_str()).collect()),
             col_i64("n_tested", u.iter().map(|x| x.n_tested as i64).collect()),
             col_i64("k", u.iter().map(|x| x.k as i64).collect()),
-            col_opt_i64("boundary_score", u.iter().map(|x| x.boundary_score).collect()),
-            col_i64("n_referred_by_score", u.iter().map(|x| x.n_referred_by_score as i64).collect()),
+            col_opt_i64(
+                "boundary_score",
+                u.iter().map(|x| x.boundary_score).collect(),
+            ),
+            col_i64(
+                "n_referred_by_score",
+                u.iter().map(|x| x.n_referred_by_score as i64).collect(),
+            ),
         ],
     )?;
-    Ok(OutputTable::new("confidential/screening_units", df, Formats::Parquet))
+    Ok(OutputTable::new(
+        "confidential/screening_units",
+        df,
+        Formats::Parquet,
+    ))
 }
 
 /// One CSV per institution with its invited students — names only, no scores (§2.4.ד).
 fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<OutputTable>> {
     let mut by_school: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, inv) in o.invitations.iter().enumerate() {
-        by_school.entry(inv.institution_id.as_str()).or_default().push(i);
+        by_school
+            .entry(inv.institution_id.as_str())
+            .or_default()
+            .push(i);
     }
     let mut out = Vec::with_capacity(by_school.len());
     for (inst, idx) in by_school {
         let get = |f: &dyn Fn(&super::roster::Student) -> String| -> Vec<String> {
             idx.iter()
-                .map(|&i| roster.student(&o.invitations[i].student_id).map(f).unwrap_or_default())
+                .map(|&i| {
+                    roster
+                        .student(&o.invitations[i].student_id)
+                        .map(f)
+                        .unwrap_or_default()
+                })
                 .collect()
         };
         let df = frame(
             idx.len(),
             vec![
-                col_str("student_id", idx.iter().map(|&i| o.invitations[i].student_id.as_str()).collect()),
+                col_str(
+                    "student_id",
+                    idx.iter()
+                        .map(|&i| o.invitations[i].student_id.as_str())
+                        .collect(),
+                ),
                 col_str("first_name", get(&|s| s.first_name.clone())),
                 col_str("last_name", get(&|s| s.last_name.clone())),
                 col_str("class_id", get(&|s| s.class_id.clone())),
-                col_i64("grade", idx.iter().map(|&i| o.invitations[i].grade).collect()),
+                col_i64(
+                    "grade",
+                    idx.iter().map(|&i| o.invitations[i].grade).collect(),
+                ),
             ],
         )?;
-        out.push(OutputTable::new(&format!("schools/{inst}/stage_b_invitations"), df, Formats::CsvOnly));
+        out.push(OutputTable::new(
+            &format!("schools/{inst}/stage_b_invitations"),
+            df,
+            Formats::CsvOnly,
+        ));
     }
     Ok(out)
 }

@@ -1,7 +1,7 @@
 //! Phase `identification`: stage B composites and categories (gifted.md §3; 0207 §1.8, §1.10,
 //! §2.5, §2.6).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use rayon::prelude::*;
@@ -289,7 +289,7 @@ type Accepted<'a> = BTreeMap<&'a str, BTreeMap<&'a str, SubtestStatus>>;
 /// sector (`grade_not_tested`), one row per student and subtest (the earliest is kept).
 fn check_stage_b_rows<'a>(
     params: &IdentificationParams,
-    by_id: &BTreeMap<&str, &RosterStudent>,
+    by_id: &HashMap<&str, &RosterStudent>,
     rows: &'a [StageBRow],
 ) -> (Accepted<'a>, Vec<StageBReject>) {
     let mut ordered: Vec<&StageBRow> = rows.iter().collect();
@@ -448,17 +448,34 @@ pub fn identify(
     rows: &[StageBRow],
     reference: &[ReferenceRow],
 ) -> Result<IdentificationOutput, IdentificationError> {
+    let mut n_population: BTreeMap<String, u64> = BTreeMap::new();
+    for s in roster {
+        if s.participating && in_stage_b(params, s) {
+            *n_population.entry(s.norm_group.clone()).or_default() += 1;
+        }
+    }
+    identify_with_population(params, roster, &n_population, rows, reference)
+}
+
+/// [`identify`] with the norm population N of each group counted by the caller (participating
+/// students enrolled in a stage B grade of their sector), so `roster` need hold only the
+/// students who have stage B rows — at national scale a few percent of the enrolment.
+pub fn identify_with_population(
+    params: &IdentificationParams,
+    roster: &[RosterStudent],
+    n_population: &BTreeMap<String, u64>,
+    rows: &[StageBRow],
+    reference: &[ReferenceRow],
+) -> Result<IdentificationOutput, IdentificationError> {
     validate(params)?;
-    let mut by_id: BTreeMap<&str, &RosterStudent> = BTreeMap::new();
-    let mut n_population: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_id: HashMap<&str, &RosterStudent> = HashMap::with_capacity(roster.len());
     for s in roster {
         if by_id.insert(s.student_id.as_str(), s).is_some() {
             return Err(IdentificationError::DuplicateStudent(s.student_id.clone()));
         }
-        if s.participating && in_stage_b(params, s) {
-            *n_population.entry(s.norm_group.as_str()).or_default() += 1;
-        }
     }
+    let n_population: BTreeMap<&str, u64> =
+        n_population.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let (accepted, rejects) = check_stage_b_rows(params, &by_id, rows);
 
     let mut scores: BTreeMap<(&str, &str), Vec<i64>> = BTreeMap::new();

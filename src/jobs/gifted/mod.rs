@@ -9,12 +9,12 @@
 //! - [`norms`]: national norms, mid-rank percentiles, cut-offs (gifted.md §3; 0207 §2.5.ב).
 //! - [`identification`]: composites and categories (gifted.md §3; 0207 §1.8, §1.10, §2.6).
 
+pub mod enrichment;
 pub mod identification;
 pub mod norms;
 pub mod participation;
-pub mod screening;
 pub mod placement;
-pub mod enrichment;
+pub mod screening;
 pub mod track_checks;
 
 #[cfg(test)]

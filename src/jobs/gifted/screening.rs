@@ -1,6 +1,6 @@
 //! Phase `screening`: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
 use super::{grade_listed, Sector};
@@ -323,18 +323,23 @@ pub fn screen(
     if params.referral_share < Ratio::ZERO || params.referral_share > Ratio::ONE {
         return Err(ScreeningError::InvalidShare(params.referral_share));
     }
-    let mut by_id: BTreeMap<&str, &ScreeningStudent> = BTreeMap::new();
-    for s in students {
-        if by_id.insert(s.student_id.as_str(), s).is_some() {
-            return Err(ScreeningError::DuplicateStudent(s.student_id.clone()));
-        }
+    // Students in id order (the order of every output), and an index for lookups.
+    let mut sorted: Vec<&ScreeningStudent> = students.iter().collect();
+    sorted.sort_unstable_by(|a, b| a.student_id.cmp(&b.student_id));
+    if let Some(w) = sorted
+        .windows(2)
+        .find(|w| w[0].student_id == w[1].student_id)
+    {
+        return Err(ScreeningError::DuplicateStudent(w[0].student_id.clone()));
     }
+    let by_id: HashMap<&str, &ScreeningStudent> =
+        sorted.iter().map(|s| (s.student_id.as_str(), *s)).collect();
     let mut out = ScreeningOutput::default();
     let mut reasons: BTreeMap<&str, BTreeSet<ReferralReason>> = BTreeMap::new();
 
     // Ranking units of tested population students; BTreeMap keys make the order fixed.
     let mut units: BTreeMap<(&str, String), Vec<(&str, i64)>> = BTreeMap::new();
-    for s in by_id.values() {
+    for s in &sorted {
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
                 out.ignored_stage_a.push(IgnoredStageA {
@@ -421,11 +426,11 @@ pub fn screen(
             reasons: rs.clone(),
         });
     }
-    for (id, s) in &by_id {
+    for s in &sorted {
         if outside_reason(params, s).is_some() {
             continue;
         }
-        let referred = reasons.contains_key(id);
+        let referred = reasons.contains_key(s.student_id.as_str());
         let outcome = match (s.stage_a, referred) {
             (_, true) => Some(LetterOutcome::Referred),
             (Some(StageA::Tested { .. }), false) => Some(LetterOutcome::NotReferred),

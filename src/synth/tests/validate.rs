@@ -211,7 +211,10 @@ pub fn validate(tables: &[SynthTable]) -> Vec<String> {
                     }
                 }
                 "equals_referenced" => {
-                    let (rt, rk) = f("references").split_once('.').map(|(a, b)| (a.to_string(), b.to_string())).unwrap();
+                    let (rt, rk) = f("references")
+                        .split_once('.')
+                        .map(|(a, b)| (a.to_string(), b.to_string()))
+                        .unwrap();
                     let target = table(tables, &rt);
                     let want: std::collections::HashMap<String, String> = strings(target, &rk)
                         .into_iter()
@@ -222,7 +225,14 @@ pub fn validate(tables: &[SynthTable]) -> Vec<String> {
                     for row in 0..df.height() {
                         if let (Some(k), Some(v)) = (&keys[row], &vals[row]) {
                             if want.get(k).is_some_and(|w| w != v) {
-                                err(t.name, format!("row {row}: {} is not the referenced {}", f("column"), f("target")));
+                                err(
+                                    t.name,
+                                    format!(
+                                        "row {row}: {} is not the referenced {}",
+                                        f("column"),
+                                        f("target")
+                                    ),
+                                );
                             }
                         }
                     }
