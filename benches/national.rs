@@ -100,7 +100,7 @@ fn main() {
 
     println!("| command | wall (s) | peak RSS (MiB) | exit | steps (from the manifest) |");
     println!("|---|---:|---:|---:|---|");
-    let mut run = |label: &str, args: Vec<String>, out: Option<&str>| {
+    let run = |label: &str, args: Vec<String>, out: Option<&str>| {
         let m = measure(&bin, &args);
         let st = out
             .map(|o| steps(&Path::new(o).join("manifest.json")))
