@@ -97,6 +97,7 @@ pub fn run(
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Screening, Vec<OutputTable>)> {
     let p = params(s)?;
+    let t_all = std::time::Instant::now();
     let stage_a = stage_a_rows(inputs)?;
     let referrals = referral_rows(inputs)?;
     let also: HashSet<&str> = stage_a
@@ -141,6 +142,7 @@ pub fn run(
             }
         })
         .collect();
+    tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "students built");
     drop(also);
     let refs: Vec<Referral> = referrals
         .into_iter()
@@ -155,6 +157,7 @@ pub fn run(
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
     tracing::debug!(ms = t0.elapsed().as_millis() as u64, "screen");
 
+    tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "screen done");
     let mut tables = vec![
         invitations_table(&roster, &output)?,
         pending_table(&roster, &output)?,
@@ -162,6 +165,7 @@ pub fn run(
         units_table(&output)?,
     ];
     tables.extend(school_invitation_lists(&roster, &output)?);
+    tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "tables done");
 
     let mut rec = BTreeMap::new();
     let count = |f: &dyn Fn(&StageA) -> bool| {
