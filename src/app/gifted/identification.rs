@@ -1,7 +1,7 @@
 //! Phase `identification` (gifted.md §3): stage B scores to national norms, exact composites
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
-use super::roster::{self, Roster};
+use super::roster::Roster;
 use super::OutputTable;
 use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
@@ -17,7 +17,6 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
-use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
 
 fn ratio(v: f64, name: &str) -> Result<Ratio> {
@@ -58,7 +57,6 @@ fn group_of(names: &[&str], year: i64, sector: Sector, grade: i64) -> String {
 
 /// What identification decided, for the letters and the placement phase.
 pub struct Identification {
-    pub roster: Roster,
     pub output: IdentificationOutput,
 }
 
@@ -128,17 +126,15 @@ fn reference_rows(inputs: &InputSet, names: &[&str]) -> Result<Vec<ReferenceRow>
 pub fn run(
     s: &GiftedElementary,
     inputs: &mut InputSet,
+    roster: &Roster,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Identification, Vec<OutputTable>)> {
     let p = params(s)?;
     let names = group_names(s);
     let rows = stage_b_rows(inputs)?;
     let reference = reference_rows(inputs, &names)?;
-    let also: HashSet<&str> = rows.iter().map(|r| r.student_id.as_str()).collect();
-    let t0 = std::time::Instant::now();
-    // Only students with stage B rows are needed one by one; the norm population N of each
-    // group comes from the roster's census of participating students.
-    let roster = roster::load(inputs, |_, _| false, &also)?;
+    // Students are looked up one by one; the norm population N of each group comes from
+    // the roster's census of participating students.
     let mut population: BTreeMap<String, u64> = BTreeMap::new();
     for (&(year, sector, grade), &n) in &roster.census {
         if s.stage_b_grades
@@ -150,12 +146,6 @@ pub fn run(
                 .or_insert(0) += n;
         }
     }
-    tracing::debug!(
-        students = roster.students.len(),
-        ms = t0.elapsed().as_millis() as u64,
-        "roster loaded"
-    );
-    reconciliation.insert("participation".into(), roster.participation.clone());
     let students: Vec<RosterStudent> = roster
         .students
         .iter()
@@ -210,14 +200,14 @@ pub fn run(
 
     let tables = vec![
         norm_table(&output)?,
-        results_table(s, &roster, &output)?,
+        results_table(s, roster, &output)?,
         cutoffs_table(s, &output)?,
-        school_lists(&roster, &output)?,
-        program_lists(inputs, &roster, &output)?,
+        school_lists(roster, &output)?,
+        program_lists(inputs, roster, &output)?,
     ];
     let mut tables = tables;
-    tables.extend(per_school_lists(&roster, &output)?);
-    Ok((Identification { roster, output }, tables))
+    tables.extend(per_school_lists(roster, &output)?);
+    Ok((Identification { output }, tables))
 }
 
 fn norm_table(o: &IdentificationOutput) -> Result<OutputTable> {

@@ -16,6 +16,7 @@ use crate::pipeline::PipelineSource;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
 use polars::prelude::DataFrame;
+use polars::prelude::PlHashSet as HashSet;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -161,10 +162,28 @@ pub fn compute(
             "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores, placement needs results and gifted_tracks".into(),
         ));
     }
+    // One pass over the roster for every phase: the students named by the phases' tables.
+    let mut named: HashSet<&str> = HashSet::default();
+    for (table, column) in [
+        ("stage_a_scores", "student_id"),
+        ("referrals", "student_id"),
+        ("stage_b_scores", "student_id"),
+        ("results", "student_id"),
+    ] {
+        if let Some(t) = inputs.get(table) {
+            named.extend(crate::app::frame::strs(t, column)?.flatten());
+        }
+    }
+    let roster = rec
+        .steps
+        .run("roster", || roster::load(inputs, |_, _| false, &named))?;
+    drop(named);
+    rec.reconciliation
+        .insert("participation".into(), roster.participation.clone());
     let mut tables = Vec::new();
     if run_screening {
         let (sc, t) = rec.steps.run("screening", || {
-            screening::run(s, inputs, &mut rec.reconciliation)
+            screening::run(s, inputs, &roster, &mut rec.reconciliation)
         })?;
         tables.extend(t);
         let requests = sc
@@ -184,7 +203,7 @@ pub fn compute(
                 s,
                 &s.letters.screening,
                 inputs,
-                &sc.roster,
+                &roster,
                 requests,
                 &templates,
             )
@@ -197,7 +216,7 @@ pub fn compute(
     let mut results = None;
     if run_identification {
         let (ident, t) = rec.steps.run("identification", || {
-            identification::run(s, inputs, &mut rec.reconciliation)
+            identification::run(s, inputs, &roster, &mut rec.reconciliation)
         })?;
         tables.extend(t);
         let mut requests = Vec::new();
@@ -212,7 +231,7 @@ pub fn compute(
                 s,
                 &s.letters.identification,
                 inputs,
-                &ident.roster,
+                &roster,
                 requests,
                 &templates,
             )
@@ -236,17 +255,17 @@ pub fn compute(
             None => placement::results_from_table(inputs)?,
         };
         let (pl, t) = rec.steps.run("placement", || {
-            placement::run(s, inputs, results, &mut rec.reconciliation)
+            placement::run(s, inputs, &roster, results, &mut rec.reconciliation)
         })?;
         tables.extend(t);
-        let requests = placement::letter_requests(&pl)?;
+        let requests = placement::letter_requests(&pl, &roster)?;
         let l = rec.steps.run("placement letters", || {
             letters::render(
                 "placement",
                 s,
                 &s.letters.placement,
                 inputs,
-                &pl.roster,
+                &roster,
                 requests,
                 &templates,
             )

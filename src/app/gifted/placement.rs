@@ -1,7 +1,7 @@
 //! Phase `placement` (gifted.md §4): identification results, tracks, requests and interviews to
 //! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
-use super::roster::{self, Roster};
+use super::roster::Roster;
 use super::OutputTable;
 use crate::app::frame::{
     bools, col_i128, col_i64, col_opt_i64, col_opt_str, col_str, dates, frame, ints, strs,
@@ -21,7 +21,6 @@ use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::convert::days_to_date;
 use crate::table::InputSet;
-use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
 
 /// A result row as placement needs it.
@@ -223,7 +222,6 @@ fn centers(inputs: &InputSet) -> Result<(Vec<EnrichmentCenter>, BTreeMap<String,
 
 /// What placement decided, for the letters.
 pub struct Placement {
-    pub roster: Roster,
     pub output: PlacementOutput,
     pub enrichment: EnrichmentOutput,
     pub center_names: BTreeMap<String, String>,
@@ -232,12 +230,11 @@ pub struct Placement {
 pub fn run(
     s: &GiftedElementary,
     inputs: &InputSet,
+    roster: &Roster,
     results: Vec<ResultRow>,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Placement, Vec<OutputTable>)> {
     let p = params(s)?;
-    let also: HashSet<&str> = results.iter().map(|r| r.student_id.as_str()).collect();
-    let roster = roster::load(inputs, |_, _| false, &also)?;
     let students: Vec<Student> = results
         .iter()
         .filter_map(|r| {
@@ -310,11 +307,10 @@ pub fn run(
         tracks_table(&output)?,
         audit_table(&output)?,
     ];
-    tables.extend(track_lists(&roster, &output)?);
-    tables.extend(center_lists(&roster, &enrichment)?);
+    tables.extend(track_lists(roster, &output)?);
+    tables.extend(center_lists(roster, &enrichment)?);
     Ok((
         Placement {
-            roster,
             output,
             enrichment,
             center_names,
@@ -638,7 +634,10 @@ fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable
 /// Letters of the placement phase (gifted.md §4): an invitation to interview for each pending
 /// invitation, a class letter only for FINAL placements, an enrichment letter for each student
 /// in a group, and a waitlist letter.
-pub fn letter_requests(p: &Placement) -> Result<Vec<crate::jobs::letters::LetterRequest>> {
+pub fn letter_requests(
+    p: &Placement,
+    roster: &Roster,
+) -> Result<Vec<crate::jobs::letters::LetterRequest>> {
     use crate::jobs::gifted::enrichment::Program;
     use crate::jobs::gifted::placement::PlacementStatus;
     use crate::jobs::letters::{LetterExtra, LetterKind, LetterRequest};
@@ -647,8 +646,7 @@ pub fn letter_requests(p: &Placement) -> Result<Vec<crate::jobs::letters::Letter
         .tracks
         .iter()
         .map(|t| {
-            let name = p
-                .roster
+            let name = roster
                 .institutions
                 .get(&t.institution_id)
                 .map(|i| i.name.clone())

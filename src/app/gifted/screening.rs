@@ -1,6 +1,6 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::{self, Roster};
+use super::roster::Roster;
 use super::OutputTable;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
 use crate::error::{Error, Result};
@@ -12,7 +12,6 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::InputSet;
-use polars::prelude::PlHashSet as HashSet;
 use std::collections::{BTreeMap, HashMap};
 
 pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
@@ -28,7 +27,6 @@ pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
 
 /// What the screening phase decided, kept for the letters.
 pub struct Screening {
-    pub roster: Roster,
     pub output: ScreeningOutput,
 }
 
@@ -94,28 +92,13 @@ fn referral_rows(inputs: &InputSet) -> Result<Vec<(i64, Referral)>> {
 pub fn run(
     s: &GiftedElementary,
     inputs: &InputSet,
+    roster: &Roster,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Screening, Vec<OutputTable>)> {
     let p = params(s)?;
     let t_all = std::time::Instant::now();
     let stage_a = stage_a_rows(inputs)?;
     let referrals = referral_rows(inputs)?;
-    let also: HashSet<&str> = stage_a
-        .keys()
-        .map(String::as_str)
-        .chain(referrals.iter().map(|(_, r)| r.student_id.as_str()))
-        .collect();
-    let t0 = std::time::Instant::now();
-    // The students with a stage A row or a referral: the others of the tested grades are
-    // neither ranked nor written to.
-    let roster = roster::load(inputs, |_, _| false, &also)?;
-    tracing::debug!(
-        students = roster.students.len(),
-        ms = t0.elapsed().as_millis() as u64,
-        "roster loaded"
-    );
-    reconciliation.insert("participation".into(), roster.participation.clone());
-
     // Rows of another school year than the student's enrolment are not this year's screening.
     let mut other_year = Vec::new();
     let students: Vec<ScreeningStudent> = roster
@@ -143,7 +126,6 @@ pub fn run(
         })
         .collect();
     tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "students built");
-    drop(also);
     let refs: Vec<Referral> = referrals
         .into_iter()
         .filter(|(y, r)| {
@@ -159,12 +141,12 @@ pub fn run(
 
     tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "screen done");
     let mut tables = vec![
-        invitations_table(&roster, &output)?,
-        pending_table(&roster, &output)?,
+        invitations_table(roster, &output)?,
+        pending_table(roster, &output)?,
         exceptions_table(&output, &other_year)?,
         units_table(&output)?,
     ];
-    tables.extend(school_invitation_lists(&roster, &output)?);
+    tables.extend(school_invitation_lists(roster, &output)?);
     tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "tables done");
 
     let mut rec = BTreeMap::new();
@@ -208,7 +190,7 @@ pub fn run(
         (output.ignored_stage_a.len() + other_year.len()) as i64,
     );
     reconciliation.insert("screening".into(), rec);
-    Ok((Screening { roster, output }, tables))
+    Ok((Screening { output }, tables))
 }
 
 fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
