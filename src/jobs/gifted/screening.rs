@@ -332,13 +332,16 @@ pub fn screen(
     {
         return Err(ScreeningError::DuplicateStudent(w[0].student_id.clone()));
     }
-    let by_id: HashMap<&str, &ScreeningStudent> =
-        sorted.iter().map(|s| (s.student_id.as_str(), *s)).collect();
+    let mut by_id: HashMap<&str, &ScreeningStudent, foldhash::fast::RandomState> =
+        HashMap::with_capacity_and_hasher(sorted.len(), Default::default());
+    by_id.extend(sorted.iter().map(|s| (s.student_id.as_str(), *s)));
     let mut out = ScreeningOutput::default();
     let mut reasons: BTreeMap<&str, BTreeSet<ReferralReason>> = BTreeMap::new();
 
-    // Ranking units of tested population students; BTreeMap keys make the order fixed.
-    let mut units: BTreeMap<(&str, String), Vec<(&str, i64)>> = BTreeMap::new();
+    // Ranking units of tested population students, sorted by (institution, unit) so the order
+    // is fixed. A grade unit is named by the grade's digits, as text.
+    let grade_names: Vec<String> = (0..=12).map(|g: i64| g.to_string()).collect();
+    let mut tested: Vec<((&str, &str), &str, i64)> = Vec::new();
     for s in &sorted {
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
@@ -351,16 +354,25 @@ pub fn screen(
         }
         if let Some(StageA::Tested { score }) = s.stage_a {
             let unit = match params.referral_unit {
-                ReferralUnit::Class => s.class_id.clone(),
-                ReferralUnit::Grade => s.grade.to_string(),
+                ReferralUnit::Class => s.class_id.as_str(),
+                ReferralUnit::Grade => usize::try_from(s.grade)
+                    .ok()
+                    .and_then(|g| grade_names.get(g))
+                    .map_or("", String::as_str),
             };
-            units
-                .entry((s.institution_id.as_str(), unit))
-                .or_default()
-                .push((s.student_id.as_str(), score));
+            tested.push((
+                (s.institution_id.as_str(), unit),
+                s.student_id.as_str(),
+                score,
+            ));
         }
     }
-    for ((institution_id, unit), members) in &units {
+    tested.sort_unstable();
+    let units = tested.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
+        let members: Vec<(&str, i64)> = chunk.iter().map(|&(_, id, sc)| (id, sc)).collect();
+        (chunk[0].0, members)
+    });
+    for ((institution_id, unit), members) in units {
         let scores: Vec<i64> = members.iter().map(|&(_, sc)| sc).collect();
         let boundary = score_boundary(params.referral_share, &scores);
         let mut n_referred = 0;
@@ -372,7 +384,7 @@ pub fn screen(
         }
         out.units.push(UnitSummary {
             institution_id: institution_id.to_string(),
-            unit: unit.clone(),
+            unit: unit.to_string(),
             n_tested: members.len(),
             k: referral_count(params.referral_share, members.len()),
             boundary_score: boundary,
@@ -426,11 +438,13 @@ pub fn screen(
             reasons: rs.clone(),
         });
     }
+    let referred_ids: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+        reasons.keys().copied().collect();
     for s in &sorted {
         if outside_reason(params, s).is_some() {
             continue;
         }
-        let referred = reasons.contains_key(s.student_id.as_str());
+        let referred = referred_ids.contains(s.student_id.as_str());
         let outcome = match (s.stage_a, referred) {
             (_, true) => Some(LetterOutcome::Referred),
             (Some(StageA::Tested { .. }), false) => Some(LetterOutcome::NotReferred),
