@@ -444,3 +444,106 @@ fn track_check_violation_is_a_configuration_error() {
     );
     assert!(!tmp.path().join("o").exists(), "nothing written");
 }
+
+fn read_parquet(path: &Path) -> polars::prelude::DataFrame {
+    use polars::prelude::*;
+    ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap()
+}
+
+#[test]
+fn reference_norms_from_the_empirical_table_give_the_same_categories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let emp = tmp.path().join("emp");
+    run_job(
+        &fixtures().join("small"),
+        &emp,
+        &["--phase", "identification"],
+        &[],
+    );
+    // Publish the empirical norm table as this year's reference table.
+    let nt = read_parquet(&emp.join("confidential/norm_table.parquet"));
+    let mut csv = String::from("school_year,sector,grade,subtest,raw_score,percentile\n");
+    let col = |n: &str| nt.column(n).unwrap().as_materialized_series().clone();
+    let (g, st, raw, pct) = (
+        col("norm_group"),
+        col("subtest"),
+        col("raw_score"),
+        col("percentile"),
+    );
+    for i in 0..nt.height() {
+        let group = g.str().unwrap().get(i).unwrap().replace('/', ",");
+        csv.push_str(&format!(
+            "{group},{},{},{}\n",
+            st.str().unwrap().get(i).unwrap(),
+            raw.i64().unwrap().get(i).unwrap(),
+            pct.f64().unwrap().get(i).unwrap()
+        ));
+    }
+    let input = tmp.path().join("input");
+    copy_dir(&fixtures().join("small"), &input);
+    std::fs::remove_file(input.join("manifest.json")).unwrap();
+    std::fs::write(input.join("norm_tables.csv"), csv).unwrap();
+    let refr = tmp.path().join("ref");
+    run_job(
+        &input,
+        &refr,
+        &["--phase", "identification", "--set", "norms.mode=reference"],
+        &[],
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(refr.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["pipeline"]["parameters"]["norms"]["mode"], "reference");
+    assert!(m["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["table"] == "norm_tables"));
+    // Reference mode without a norm table is a usage error naming it.
+    std::fs::remove_file(input.join("norm_tables.csv")).unwrap();
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        tmp.path().join("x").to_str().unwrap(),
+        "--phase",
+        "identification",
+        "--set",
+        "norms.mode=reference",
+    ]);
+    assert_eq!(code(&o), 2);
+    assert!(stderr(&o).contains("norm_tables"), "{}", stderr(&o));
+    let (a, b) = (
+        read_parquet(&emp.join("confidential/results.parquet")),
+        read_parquet(&refr.join("confidential/results.parquet")),
+    );
+    assert_eq!(a.height(), b.height());
+    assert!(a.height() > 10);
+    let cat = |df: &polars::prelude::DataFrame| -> Vec<String> {
+        df.column("category")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect()
+    };
+    let comp: Vec<Option<f64>> = a
+        .column("composite")
+        .unwrap()
+        .f64()
+        .unwrap()
+        .iter()
+        .collect();
+    for (i, (x, y)) in cat(&a).iter().zip(cat(&b)).enumerate() {
+        // Published percentiles are decimals: a composite within a hair of a threshold may tip.
+        let near = comp[i].is_some_and(|c| (c - 97.0).abs() < 1e-6 || (c - 92.0).abs() < 1e-6);
+        assert!(
+            x == &y || near,
+            "student {i}: {x} empirically, {y} by the reference table"
+        );
+    }
+}
