@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
 use crate::output::write::{table_files, FileBytes, Formats};
 use crate::output::OutputDir;
-use crate::pipeline::gifted::{GiftedElementary, NormsMode};
+use crate::pipeline::gifted::{GiftedElementary, NormsMode, PhaseLetters};
 use crate::pipeline::PipelineSource;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
@@ -138,7 +138,28 @@ impl OutputTable {
     }
 }
 
-const NO_LETTERS: &str = "no letters written: the input has no contacts or contact_details table";
+/// Renders one phase's letters as a step; without contacts, a warning in the manifest.
+#[allow(clippy::too_many_arguments)]
+fn phase_letters_of(
+    phase: &'static str,
+    s: &GiftedElementary,
+    dates: &PhaseLetters,
+    inputs: &InputSet,
+    roster: &roster::Roster,
+    requests: Vec<LetterRequest>,
+    templates: &Templates,
+    rec: &mut RunRecord,
+) -> Result<Option<letters::PhaseLettersOut>> {
+    let l = rec.steps.run(&format!("{phase} letters"), || {
+        letters::render(phase, s, dates, inputs, roster, requests, templates)
+    })?;
+    if l.is_none() {
+        rec.warnings.push(format!(
+            "{phase}: no letters written: the input has no contacts or contact_details table"
+        ));
+    }
+    Ok(l)
+}
 
 /// Runs the phases `phase` selects whose inputs are present, in order.
 pub fn compute(
@@ -197,21 +218,17 @@ pub fn compute(
                 ))
             })
             .collect::<Result<Vec<_>>>()?;
-        let l = rec.steps.run("screening letters", || {
-            letters::render(
-                "screening",
-                s,
-                &s.letters.screening,
-                inputs,
-                &roster,
-                requests,
-                &templates,
-            )
-        })?;
-        if l.is_none() {
-            rec.warnings.push(NO_LETTERS.to_string());
-        }
-        phase_letters.extend(l);
+        let dates = &s.letters.screening;
+        phase_letters.extend(phase_letters_of(
+            "screening",
+            s,
+            dates,
+            inputs,
+            &roster,
+            requests,
+            &templates,
+            rec,
+        )?);
     }
     let mut results = None;
     if run_identification {
@@ -225,21 +242,17 @@ pub fn compute(
                 requests.push(LetterRequest::new(r.student_id.clone(), letters::kind(k)?));
             }
         }
-        let l = rec.steps.run("identification letters", || {
-            letters::render(
-                "identification",
-                s,
-                &s.letters.identification,
-                inputs,
-                &roster,
-                requests,
-                &templates,
-            )
-        })?;
-        if l.is_none() {
-            rec.warnings.push(NO_LETTERS.to_string());
-        }
-        phase_letters.extend(l);
+        let dates = &s.letters.identification;
+        phase_letters.extend(phase_letters_of(
+            "identification",
+            s,
+            dates,
+            inputs,
+            &roster,
+            requests,
+            &templates,
+            rec,
+        )?);
         results = Some(
             ident
                 .output
@@ -259,21 +272,17 @@ pub fn compute(
         })?;
         tables.extend(t);
         let requests = placement::letter_requests(&pl, &roster)?;
-        let l = rec.steps.run("placement letters", || {
-            letters::render(
-                "placement",
-                s,
-                &s.letters.placement,
-                inputs,
-                &roster,
-                requests,
-                &templates,
-            )
-        })?;
-        if l.is_none() {
-            rec.warnings.push(NO_LETTERS.to_string());
-        }
-        phase_letters.extend(l);
+        let dates = &s.letters.placement;
+        phase_letters.extend(phase_letters_of(
+            "placement",
+            s,
+            dates,
+            inputs,
+            &roster,
+            requests,
+            &templates,
+            rec,
+        )?);
     }
     tables.extend(letters::tables(phase_letters, &mut rec.reconciliation)?);
     Ok(tables)
