@@ -140,7 +140,7 @@ pub fn read_parquet(path: &Path, data: &[u8], schema: &TableSchema) -> Result<Ra
         } else {
             s
         };
-        columns.push(Some(s.rechunk()));
+        columns.push(Some(s));
     }
     Ok(RawColumns {
         height,
