@@ -76,6 +76,15 @@ impl InputSet {
         self.rejects.extend(rejects);
     }
 
+    /// Frees a table's rows once a job has taken what it needs (its counts stay for the
+    /// manifest). The roster of a nation is most of a run's memory.
+    pub fn release(&mut self, table: &str) {
+        if let Some(t) = self.tables.get_mut(table) {
+            t.df = DataFrame::empty();
+            t.row_numbers = Vec::new();
+        }
+    }
+
     /// Tables in dependency order.
     pub fn ordered(&self) -> Vec<&Table> {
         let mut v: Vec<&Table> = self.tables.values().collect();

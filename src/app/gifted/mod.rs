@@ -199,6 +199,8 @@ pub fn compute(
         .steps
         .run("roster", || roster::load(inputs, |_, _| false, &named))?;
     drop(named);
+    // The phases need only the students the roster holds now.
+    inputs.release("students");
     rec.reconciliation
         .insert("participation".into(), roster.participation.clone());
     let mut tables = Vec::new();
