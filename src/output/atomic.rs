@@ -47,6 +47,25 @@ fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
     Ok(parent.join(format!(".{name}.itur-{tag}-{}", std::process::id())))
 }
 
+/// Removes a directory tree, its subdirectories in parallel (an output holds thousands of
+/// small per-school files, and removing them one by one is slow on some file systems).
+fn remove_tree(path: &Path) {
+    use rayon::prelude::*;
+    let Ok(entries) = std::fs::read_dir(path) else {
+        let _ = std::fs::remove_file(path);
+        return;
+    };
+    let entries: Vec<PathBuf> = entries.flatten().map(|e| e.path()).collect();
+    entries.par_iter().for_each(|p| {
+        if p.is_dir() && !p.is_symlink() {
+            remove_tree(p);
+        } else {
+            let _ = std::fs::remove_file(p);
+        }
+    });
+    let _ = std::fs::remove_dir(path);
+}
+
 /// Removes temporary siblings left by killed runs.
 fn remove_stale(final_path: &Path) {
     let (Some(parent), Some(name)) = (final_path.parent(), final_path.file_name()) else {
@@ -61,7 +80,7 @@ fn remove_stale(final_path: &Path) {
     if let Ok(entries) = std::fs::read_dir(parent) {
         for e in entries.flatten() {
             if e.file_name().to_string_lossy().starts_with(&prefix) {
-                let _ = std::fs::remove_dir_all(e.path());
+                remove_tree(&e.path());
             }
         }
     }
@@ -198,7 +217,7 @@ impl OutputDir {
         }
         self.committed = true;
         if had_old {
-            let _ = std::fs::remove_dir_all(&old);
+            remove_tree(&old);
         }
         Ok(())
     }
@@ -207,7 +226,7 @@ impl OutputDir {
 impl Drop for OutputDir {
     fn drop(&mut self) {
         if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.tmp_path);
+            remove_tree(&self.tmp_path);
         }
     }
 }
