@@ -23,15 +23,52 @@ fn table_json(s: &TableSchema) -> serde_json::Value {
     })
 }
 
+/// Collects output lines; printed at the end (a closed pipe, as in `itur schema | head`, is not
+/// an error).
+macro_rules! outln {
+    ($out:ident, $($arg:tt)*) => {{
+        use std::fmt::Write as _;
+        let _ = writeln!($out, $($arg)*);
+    }};
+}
+
 pub fn run(a: &SchemaArgs) -> Result<()> {
+    let mut out = String::new();
+    let r = print_schema(a, &mut out);
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(out.as_bytes())
+        .and_then(|()| stdout.flush());
+    r
+}
+
+fn print_schema(a: &SchemaArgs, out: &mut String) -> Result<()> {
     match &a.table {
         None => {
             if a.json {
                 let v: Vec<_> = schema::all().iter().map(table_json).collect();
-                println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+                outln!(
+                    out,
+                    "{}",
+                    serde_json::to_string_pretty(&v).unwrap_or_default()
+                );
             } else {
-                for s in schema::all() {
-                    println!("{:<20} {} ({})", s.name, s.description, s.hebrew);
+                for output in [false, true] {
+                    outln!(
+                        out,
+                        "{}",
+                        if output {
+                            "\noutput tables:"
+                        } else {
+                            "input tables:"
+                        }
+                    );
+                    for s in schema::all() {
+                        if (s.source.as_deref() == Some("output")) == output {
+                            outln!(out, "  {:<22} {} ({})", s.name, s.description, s.hebrew);
+                        }
+                    }
                 }
             }
         }
@@ -47,20 +84,28 @@ pub fn run(a: &SchemaArgs) -> Result<()> {
                 ))
             })?;
             if a.json {
-                println!(
+                outln!(
+                    out,
                     "{}",
                     serde_json::to_string_pretty(&table_json(s)).unwrap_or_default()
                 );
                 return Ok(());
             }
-            println!("{} ({}): {}", s.name, s.hebrew, s.description);
+            outln!(out, "{} ({}): {}", s.name, s.hebrew, s.description);
             if !s.key.is_empty() {
-                println!("key: {}", s.key.join(" + "));
+                outln!(out, "key: {}", s.key.join(" + "));
             }
-            println!();
-            println!("{:<24} {:<6} {:<40} description", "column", "type", "rule");
+            outln!(out,);
+            outln!(
+                out,
+                "{:<24} {:<6} {:<40} description",
+                "column",
+                "type",
+                "rule"
+            );
             for c in &s.columns {
-                println!(
+                outln!(
+                    out,
                     "{:<24} {:<6} {:<40} {} ({})",
                     c.name,
                     c.ty.name(),
@@ -78,7 +123,7 @@ pub fn run(a: &SchemaArgs) -> Result<()> {
                     | schema::Check::EqualsReferenced { description, .. }
                     | schema::Check::NonDecreasing { description, .. } => description,
                 };
-                println!("check: {d}");
+                outln!(out, "check: {d}");
             }
         }
     }

@@ -14,6 +14,21 @@ pub enum Headers {
     Hebrew,
 }
 
+/// Descriptions of the per-subtest columns (`<subtest>_percentile`, `<subtest>_gifted_raw`, …),
+/// whose names depend on the pipeline's `subtests`.
+fn per_subtest_description(name: &str) -> Option<(String, String)> {
+    let forms: [(&str, &str, &str); 4] = [
+        ("_percentile", "Percentile rank on subtest {} (confidential).", "אחוזון ב{}"),
+        ("_n_tested", "Completed scores on subtest {} in the group.", "נבחנים ב{}"),
+        ("_gifted_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.gifted (empty where none does).", "ציון סף מחוננים ב{}"),
+        ("_excellent_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.excellent (empty where none does).", "ציון סף מצטיינים ב{}"),
+    ];
+    forms.iter().find_map(|(suffix, en, he)| {
+        let subtest = name.strip_suffix(suffix)?;
+        Some((en.replace("{}", subtest), he.replace("{}", subtest)))
+    })
+}
+
 /// Serializes `df` as Parquet with zstd and the table's and columns' descriptions as file
 /// key-value metadata (`itur:table`, `itur:description`, `itur:column:<name>`).
 pub fn parquet_bytes(df: &mut DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
@@ -21,11 +36,22 @@ pub fn parquet_bytes(df: &mut DataFrame, schema: Option<&TableSchema>) -> Result
     if let Some(s) = schema {
         kv.push(("itur:table".to_string(), s.name.clone()));
         kv.push(("itur:description".to_string(), s.description.clone()));
-        for c in &s.columns {
-            if df.column(&c.name).is_ok() {
-                kv.push((format!("itur:column:{}", c.name), c.description.clone()));
-                kv.push((format!("itur:hebrew:{}", c.name), c.hebrew.clone()));
-            }
+        for name in df.get_column_names() {
+            let name = name.as_str();
+            // Columns under their Hebrew names (roster-export --headers he) keep their text.
+            let c = s
+                .columns
+                .iter()
+                .find(|c| c.name == name || c.hebrew == name);
+            let (desc, hebrew) = match c {
+                Some(c) => (c.description.clone(), c.hebrew.clone()),
+                None => match per_subtest_description(name) {
+                    Some(d) => d,
+                    None => continue,
+                },
+            };
+            kv.push((format!("itur:column:{name}"), desc));
+            kv.push((format!("itur:hebrew:{name}"), hebrew));
         }
     }
     let mut buf = Vec::new();

@@ -209,6 +209,25 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "interviews",
     "results",
     "rejects",
+    // Output tables (descriptions for the Parquet metadata and `itur schema`).
+    "stage_b_invitations",
+    "pending_referrals",
+    "screening_exceptions",
+    "screening_units",
+    "norm_table",
+    "cutoffs",
+    "school_lists",
+    "program_lists",
+    "interview_invitations",
+    "placements",
+    "waitlist",
+    "enrichment_groups",
+    "unserved",
+    "placement_tracks",
+    "audit",
+    "letters",
+    "undeliverable",
+    "unreached_guardians",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {

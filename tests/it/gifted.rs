@@ -581,3 +581,34 @@ fn reference_norms_from_the_empirical_table_give_the_same_categories() {
         );
     }
 }
+
+#[test]
+fn every_parquet_output_describes_every_column() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_job(&fixtures().join("small"), &out, &[], &[]);
+    let mut checked = 0;
+    for rel in files(&out).keys().filter(|k| k.ends_with(".parquet")) {
+        let mut reader = ParquetReader::new(std::fs::File::open(out.join(rel)).unwrap());
+        let kv = reader
+            .get_metadata()
+            .unwrap()
+            .key_value_metadata
+            .clone()
+            .unwrap_or_default();
+        let keys: Vec<&str> = kv.iter().map(|k| k.key.as_str()).collect();
+        let schema = reader.schema().unwrap();
+        assert!(keys.contains(&"itur:table"), "{rel}: no table description");
+        for name in schema.iter_names() {
+            for prefix in ["itur:column:", "itur:hebrew:"] {
+                assert!(
+                    keys.contains(&format!("{prefix}{name}").as_str()),
+                    "{rel}: column `{name}` has no {prefix} description"
+                );
+            }
+        }
+        checked += 1;
+    }
+    assert!(checked >= 20, "checked {checked} Parquet files");
+}
