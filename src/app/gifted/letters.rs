@@ -6,10 +6,9 @@ use super::roster::Roster;
 use super::OutputTable;
 use crate::app::frame::{bools, col_opt_str, col_str, frame, strs};
 use crate::error::{Error, Result};
-use crate::jobs::gifted::Sector as GSector;
 use crate::jobs::letters::{
     build_bundles, render_letters, Contact, ContactDetails, Institution, LetterKind, LetterParams,
-    LetterRequest, LetterRow, LettersOutput, Relation, Sector, Student, Templates, Undeliverable,
+    LetterRequest, LetterRow, LettersOutput, Relation, Student, Templates, Undeliverable,
     UnreachedGuardian,
 };
 use crate::output::write::Formats;
@@ -18,13 +17,6 @@ use crate::table::convert::parse_date;
 use crate::table::InputSet;
 use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
-
-fn sector(s: GSector) -> Sector {
-    match s {
-        GSector::Hebrew => Sector::Hebrew,
-        GSector::Arabic => Sector::Arabic,
-    }
-}
 
 pub fn kind(name: &str) -> Result<LetterKind> {
     LetterKind::parse(name).ok_or_else(|| Error::Job(format!("unknown letter kind `{name}`")))
@@ -148,7 +140,7 @@ pub fn render(
             first_name: st.first_name.clone(),
             last_name: st.last_name.clone(),
             institution_id: st.institution_id.clone(),
-            sector: sector(roster.institution(st).sector),
+            sector: roster.institution(st).sector,
         })
         .collect();
     let mut institutions: Vec<Institution> = roster
@@ -157,7 +149,7 @@ pub fn render(
         .map(|(id, i)| Institution {
             institution_id: id.clone(),
             name: i.name.clone(),
-            sector: sector(i.sector),
+            sector: i.sector,
         })
         .collect();
     institutions.sort_by(|a, b| a.institution_id.cmp(&b.institution_id));

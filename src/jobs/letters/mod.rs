@@ -37,29 +37,10 @@ pub use render::{
 };
 pub use templates::{LetterContext, LetterParams, Templates};
 
-/// The language of instruction of a school (`institutions.sector`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Sector {
-    Hebrew,
-    Arabic,
-}
+/// The language of instruction of a school (`institutions.sector`), shared with the gifted job.
+pub use crate::jobs::gifted::Sector;
 
 impl Sector {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sector::Hebrew => "hebrew",
-            Sector::Arabic => "arabic",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Sector> {
-        match s {
-            "hebrew" => Some(Sector::Hebrew),
-            "arabic" => Some(Sector::Arabic),
-            _ => None,
-        }
-    }
-
     /// Hebrew letters for the hebrew sector, Arabic letters for the arabic sector (gifted.md §7).
     pub fn language(self) -> Language {
         match self {
