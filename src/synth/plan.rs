@@ -7,19 +7,11 @@ use rand::Rng;
 use super::names::{self, AR_REGION_W, AR_TOWN_REGION, HE_REGION_W, HE_TOWN_REGION};
 use super::util::{normal, weighted, Perm, SynthRng};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sector {
-    Hebrew,
-    Arabic,
-}
+/// The sector and supervision kinds of the data contract, as the jobs read them.
+pub use crate::jobs::gifted::participation::Supervision;
+pub use crate::jobs::gifted::Sector;
 
 impl Sector {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Sector::Hebrew => "hebrew",
-            Sector::Arabic => "arabic",
-        }
-    }
     /// Grade that sits stage A (pipeline `tested_grades`).
     pub fn tested_grade(self) -> u8 {
         match self {
@@ -53,25 +45,6 @@ impl Stage {
     }
     pub fn has_elementary(self) -> bool {
         self != Stage::Secondary
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Supervision {
-    Official,
-    RecognizedUnofficial,
-    Exempt,
-    Unrecognized,
-}
-
-impl Supervision {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Supervision::Official => "official",
-            Supervision::RecognizedUnofficial => "recognized_unofficial",
-            Supervision::Exempt => "exempt",
-            Supervision::Unrecognized => "unrecognized",
-        }
     }
 }
 
