@@ -9,6 +9,31 @@ use crate::table::{InputSet, Reject};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 
+/// Refuses an output directory that is the input directory or contains it: replacing the
+/// output would delete the inputs.
+pub fn check_out_not_input(input: &std::path::Path, out: &std::path::Path) -> Result<()> {
+    let abs = |p: &std::path::Path| {
+        std::fs::canonicalize(p).unwrap_or_else(|_| {
+            let parent = p
+                .parent()
+                .filter(|x| !x.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            std::fs::canonicalize(parent)
+                .map(|d| d.join(p.file_name().unwrap_or_default()))
+                .unwrap_or_else(|_| p.to_path_buf())
+        })
+    };
+    let (i, o) = (abs(input), abs(out));
+    if i.starts_with(&o) {
+        return Err(Error::Usage(format!(
+            "--out {} is or contains the input directory {}: writing it would replace the inputs; choose another directory",
+            out.display(),
+            input.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Logs rows read = accepted + rejected per table, and returns them for the manifest.
 pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
     let mut out = BTreeMap::new();

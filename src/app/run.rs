@@ -10,6 +10,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
             "--owner, --requested-by, --all-approved, --as-of, --headers and --audit-log apply to roster-export only".into(),
         ));
     }
+    super::inputs::check_out_not_input(&a.input, &a.out)?;
     match a.job.as_str() {
         "gifted-elementary" => {
             super::gifted::run(&src, &a.input, &a.out, &a.phase, a.templates.as_deref())

@@ -16,6 +16,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job)));
+    super::inputs::check_out_not_input(&a.input, &out)?;
     match a.job.as_str() {
         "gifted-elementary" => super::gifted::validate(&src, &a.input, &out),
         "roster-export" => {

@@ -158,3 +158,38 @@ fn a_killed_run_leaves_previous_output_intact() {
         leftovers(tmp.path())
     );
 }
+
+#[test]
+fn refuses_an_output_directory_that_holds_the_inputs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("nation");
+    copy_dir(&fixtures().join("small"), &input);
+    let before = snapshot(&input);
+    for out in [input.clone(), tmp.path().to_path_buf()] {
+        let o = itur([
+            "run",
+            "gifted-elementary",
+            "--input",
+            input.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("would replace the inputs"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert_eq!(snapshot(&input), before, "the inputs are untouched");
+    // An output directory inside the input directory is fine.
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        input.join("out").to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
