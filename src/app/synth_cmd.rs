@@ -36,7 +36,7 @@ pub fn run(a: &SynthArgs) -> Result<()> {
         .steps
         .run("generate", || generate(&cfg))
         .map_err(|e| Error::Job(format!("generating the synthetic nation: {e}")))?;
-    let mut out = OutputDir::create(&a.out)?;
+    let mut out = OutputDir::create_for(&a.out, Some("synth"))?;
     rec.steps.run("write tables", || -> Result<()> {
         for mut t in tables {
             let sch = schema::get(t.name);

@@ -58,7 +58,7 @@ pub fn validate_tables(
     rec.inputs = inputs::input_entries(&inputs);
     rec.warnings = inputs.warnings.clone();
     let verdict = inputs::check_reject_share(&inputs, max_share);
-    let mut out = OutputDir::create(out_path)?;
+    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
     inputs::write_rejects(&mut out, &inputs)?;
     let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
     let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();

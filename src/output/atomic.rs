@@ -91,6 +91,27 @@ impl OutputDir {
     /// earlier itur output (it has a `manifest.json`) or empty: itur never replaces a directory
     /// it did not write.
     pub fn create(final_path: &Path) -> Result<Self> {
+        Self::create_for(final_path, None)
+    }
+
+    /// Like [`OutputDir::create`], and an earlier output must have been written by `command`
+    /// (its manifest's `command`): `itur run` never replaces a synthetic nation or a
+    /// validation report, and `itur synth` never replaces a run's results.
+    pub fn create_for(final_path: &Path, command: Option<&str>) -> Result<Self> {
+        if let (Some(want), Ok(text)) = (
+            command,
+            std::fs::read_to_string(final_path.join("manifest.json")),
+        ) {
+            let found = serde_json::from_str::<serde_json::Value>(&text)
+                .ok()
+                .and_then(|v| v["command"].as_str().map(str::to_string));
+            if let Some(found) = found.filter(|f| f != want) {
+                return Err(Error::Usage(format!(
+                    "--out {} holds the output of `itur {found}`, not of `itur {want}`; choose another directory",
+                    final_path.display()
+                )));
+            }
+        }
         if final_path.exists() {
             let is_dir = final_path.is_dir();
             let empty = is_dir

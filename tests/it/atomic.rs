@@ -193,3 +193,51 @@ fn refuses_an_output_directory_that_holds_the_inputs() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn never_replaces_the_output_of_another_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let nation = tmp.path().join("nation");
+    assert_eq!(
+        code(&itur([
+            "synth",
+            "--scale",
+            "small",
+            "--seed",
+            "2",
+            "--out",
+            nation.to_str().unwrap()
+        ])),
+        0
+    );
+    let before = snapshot(&nation);
+    // A run pointed at a synthetic nation (another input directory) refuses to replace it.
+    let o = itur([
+        "run",
+        "gifted-elementary",
+        "--input",
+        fixtures().join("small").to_str().unwrap(),
+        "--out",
+        nation.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("holds the output of `itur synth`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(&nation), before);
+    // Re-synthesizing over it is fine.
+    assert_eq!(
+        code(&itur([
+            "synth",
+            "--scale",
+            "small",
+            "--seed",
+            "2",
+            "--out",
+            nation.to_str().unwrap()
+        ])),
+        0
+    );
+}

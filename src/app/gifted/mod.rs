@@ -313,7 +313,7 @@ pub fn run(
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
     rec.reconciliation.extend(inputs::reconcile(&inputs));
     rec.inputs = inputs::input_entries(&inputs);
-    let mut out = OutputDir::create(out_path)?;
+    let mut out = OutputDir::create_for(out_path, Some("run"))?;
     rec.steps.run("write outputs", || -> Result<()> {
         inputs::write_rejects(&mut out, &inputs)?;
         // Serialized and written in parallel, a batch at a time (bounded memory).
