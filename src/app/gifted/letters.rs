@@ -17,6 +17,7 @@ use crate::table::convert::parse_date;
 use crate::table::InputSet;
 use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub fn kind(name: &str) -> Result<LetterKind> {
     LetterKind::parse(name).ok_or_else(|| Error::Job(format!("unknown letter kind `{name}`")))
@@ -114,7 +115,8 @@ fn guardians(
 pub struct PhaseLettersOut {
     pub phase: &'static str,
     pub output: LettersOutput,
-    pub bundles: Vec<(String, String)>,
+    /// The institutions of the letters (names and sectors), for the bundles.
+    pub institutions: Arc<Vec<Institution>>,
 }
 
 /// Renders the letters of `requests` for the students of `roster`.
@@ -169,11 +171,10 @@ pub fn render(
         &p,
         templates,
     )?;
-    let bundles = build_bundles(&output.letters, &institutions, templates)?;
     Ok(Some(PhaseLettersOut {
+        institutions: Arc::new(institutions),
         phase,
         output,
-        bundles,
     }))
 }
 
@@ -182,11 +183,13 @@ pub fn render(
 pub fn tables(
     phases: Vec<PhaseLettersOut>,
     rec: &mut BTreeMap<String, BTreeMap<String, i64>>,
+    templates: Arc<Templates>,
 ) -> Result<Vec<OutputTable>> {
     if phases.is_empty() {
         return Ok(Vec::new());
     }
     let mut letters: Vec<LetterRow> = Vec::new();
+    let mut phase_of: Vec<(&'static str, Arc<Vec<Institution>>)> = Vec::new();
     let mut undeliverable: Vec<Undeliverable> = Vec::new();
     let mut unreached: Vec<UnreachedGuardian> = Vec::new();
     let mut out = Vec::new();
@@ -200,12 +203,10 @@ pub fn tables(
             format!("{}_undeliverable", p.phase),
             p.output.undeliverable.len() as i64,
         );
-        for (inst, html) in p.bundles {
-            out.push(OutputTable::file(
-                &format!("letters/{}/{inst}.html", p.phase),
-                html.into_bytes(),
-            ));
-        }
+        phase_of.extend(std::iter::repeat_n(
+            (p.phase, p.institutions.clone()),
+            p.output.letters.len(),
+        ));
         letters.extend(p.output.letters);
         undeliverable.extend(p.output.undeliverable);
         unreached.extend(p.output.unreached);
@@ -246,6 +247,42 @@ pub fn tables(
         ],
     )?;
     out.push(OutputTable::new("letters", df, Formats::ParquetAndCsv));
+    // One print bundle per phase and institution, rendered when it is written (holding every
+    // bundle of a national phase at once would take gigabytes).
+    type Group = (Vec<LetterRow>, Arc<Vec<Institution>>);
+    let mut groups: BTreeMap<(&'static str, String), Group> = BTreeMap::new();
+    for (row, (phase, insts)) in letters.into_iter().zip(phase_of) {
+        groups
+            .entry((phase, row.institution_id.clone()))
+            .or_insert_with(|| (Vec::new(), insts))
+            .0
+            .push(row);
+    }
+    for ((phase, inst), (rows, insts)) in groups {
+        if !rows
+            .iter()
+            .any(|r| r.channel == crate::jobs::letters::Channel::Post)
+        {
+            continue;
+        }
+        let templates = templates.clone();
+        out.push(OutputTable::lazy(
+            &format!("letters/{phase}/{inst}.html"),
+            Box::new(move || {
+                let mine: Vec<Institution> = insts
+                    .iter()
+                    .filter(|i| i.institution_id == inst)
+                    .cloned()
+                    .collect();
+                let bundles = build_bundles(&rows, &mine, &templates)?;
+                Ok(bundles
+                    .into_iter()
+                    .next()
+                    .map(|(_, html)| html.into_bytes())
+                    .unwrap_or_default())
+            }),
+        ));
+    }
     let u = &undeliverable;
     let df = frame(
         u.len(),

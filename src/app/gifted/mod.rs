@@ -116,7 +116,12 @@ pub struct OutputTable {
     pub formats: Formats,
     /// A file that is not a table (an HTML letter bundle): written as is at `stem`.
     pub raw: Option<Vec<u8>>,
+    /// Such a file, made when it is written.
+    pub lazy: Option<LazyFile>,
 }
+
+/// Makes a file's bytes at write time.
+pub type LazyFile = Box<dyn FnOnce() -> Result<Vec<u8>> + Send>;
 
 impl OutputTable {
     pub fn new(stem: &str, df: DataFrame, formats: Formats) -> Self {
@@ -125,6 +130,17 @@ impl OutputTable {
             df,
             formats,
             raw: None,
+            lazy: None,
+        }
+    }
+
+    pub fn lazy(path: &str, make: LazyFile) -> Self {
+        OutputTable {
+            stem: path.to_string(),
+            df: DataFrame::empty(),
+            formats: Formats::Parquet,
+            raw: None,
+            lazy: Some(make),
         }
     }
 
@@ -134,6 +150,7 @@ impl OutputTable {
             df: DataFrame::empty(),
             formats: Formats::Parquet,
             raw: Some(bytes),
+            lazy: None,
         }
     }
 }
@@ -169,7 +186,7 @@ pub fn compute(
     rec: &mut RunRecord,
     templates_dir: Option<&Path>,
 ) -> Result<Vec<OutputTable>> {
-    let templates = Templates::load(templates_dir)?;
+    let templates = std::sync::Arc::new(Templates::load(templates_dir)?);
     let mut phase_letters = Vec::new();
     let has = |t: &str| inputs.get(t).is_some();
     let run_screening = phase == Phase::Screening || (phase == Phase::All && has("stage_a_scores"));
@@ -286,7 +303,11 @@ pub fn compute(
             rec,
         )?);
     }
-    tables.extend(letters::tables(phase_letters, &mut rec.reconciliation)?);
+    tables.extend(letters::tables(
+        phase_letters,
+        &mut rec.reconciliation,
+        templates.clone(),
+    )?);
     Ok(tables)
 }
 
@@ -321,9 +342,10 @@ pub fn run(
         for batch in outputs.chunks_mut(64) {
             let files: Vec<Vec<FileBytes>> = batch
                 .par_iter_mut()
-                .map(|t| match t.raw.take() {
-                    Some(bytes) => Ok(vec![(t.stem.clone(), bytes, None)]),
-                    None => table_files(&t.stem, &mut t.df, t.formats),
+                .map(|t| match (t.raw.take(), t.lazy.take()) {
+                    (Some(bytes), _) => Ok(vec![(t.stem.clone(), bytes, None)]),
+                    (None, Some(make)) => Ok(vec![(t.stem.clone(), make()?, None)]),
+                    (None, None) => table_files(&t.stem, &mut t.df, t.formats),
                 })
                 .collect::<Result<_>>()?;
             out.write_all(files.into_iter().flatten().collect())?;
