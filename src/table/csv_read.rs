@@ -7,49 +7,54 @@ use super::read::{header_columns, RawColumns};
 use super::reject::{Reject, RejectSet};
 use super::schema::TableSchema;
 use crate::error::{Error, Result};
-use polars::prelude::{IntoSeries, PlSmallStr, StringChunkedBuilder};
+use polars::prelude::{IntoSeries, PlSmallStr, Series, StringChunkedBuilder};
 use std::path::Path;
 
 const BOM: &[u8] = b"\xEF\xBB\xBF";
 
-/// Finds a quoted field that is never closed: returns the 1-based line it starts on.
-/// A quote opens a quoted field only at the start of a field (as the CSV reader treats it);
-/// `""` inside a quoted field is an escaped quote.
-fn unterminated_quote(data: &[u8]) -> Option<usize> {
-    let (mut in_quote, mut field_start, mut after_close) = (false, true, false);
-    let (mut line, mut opened_on) = (1usize, 0usize);
-    for &b in data {
-        if b == b'\n' {
-            line += 1;
-        }
-        if in_quote {
-            if b == b'"' {
-                in_quote = false;
-                after_close = true;
+/// Scans the records of `data`: the byte offsets where they can be split into chunks of about
+/// `target` bytes (line ends outside quoted fields), or `Err(offset)` of a quoted field that is
+/// never closed. A quote opens a quoted field only at the start of a field, as the CSV reader
+/// treats it; `""` inside a quoted field is an escaped quote. Jumps between quotes and line
+/// ends with memchr, so a file of hundreds of megabytes takes a fraction of a second.
+fn scan_records(data: &[u8], target: usize) -> std::result::Result<Vec<usize>, usize> {
+    let mut starts = vec![0];
+    let mut next = target;
+    let mut pos = 0;
+    let mut last_close: Option<usize> = None;
+    while let Some(off) = memchr::memchr2(b'"', b'\n', &data[pos..]) {
+        let i = pos + off;
+        if data[i] == b'\n' {
+            if i + 1 >= next && i + 1 < data.len() {
+                starts.push(i + 1);
+                next = i + 1 + target;
             }
+            pos = i + 1;
             continue;
         }
-        match b {
-            b'"' if field_start || after_close => {
-                if field_start {
-                    opened_on = line;
-                }
-                in_quote = true;
-                field_start = false;
-                after_close = false;
+        let opens =
+            i == 0 || matches!(data[i - 1], b',' | b'\n' | b'\r') || last_close == Some(i - 1);
+        if !opens {
+            pos = i + 1;
+            continue;
+        }
+        match memchr::memchr(b'"', &data[i + 1..]) {
+            Some(off) => {
+                let close = i + 1 + off;
+                last_close = Some(close);
+                pos = close + 1;
             }
-            b',' | b'\n' => {
-                field_start = true;
-                after_close = false;
-            }
-            b'\r' => {}
-            _ => {
-                field_start = false;
-                after_close = false;
-            }
+            None => return Err(i),
         }
     }
-    in_quote.then_some(opened_on)
+    Ok(starts)
+}
+
+/// The 1-based line a quoted field that is never closed starts on.
+fn unterminated_quote(data: &[u8]) -> Option<usize> {
+    scan_records(data, usize::MAX)
+        .err()
+        .map(|open| 1 + memchr::memchr_iter(b'\n', &data[..open]).count())
 }
 
 fn describe_utf8_error(bytes: &[u8]) -> String {
@@ -62,67 +67,34 @@ fn describe_utf8_error(bytes: &[u8]) -> String {
     }
 }
 
-/// Reads `data` (the whole file) as CSV under `schema`.
-pub fn read_csv(path: &Path, data: &[u8], schema: &TableSchema) -> Result<RawColumns> {
-    let data = data.strip_prefix(BOM).unwrap_or(data);
-    if data.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::input(
-            path,
-            "the file is empty: expected a header row naming the columns",
-        ));
-    }
-    if let Some(line) = unterminated_quote(data) {
-        return Err(Error::input(
-            path,
-            format!("line {line}: a quoted field is never closed (unterminated quote)"),
-        ));
-    }
+/// The columns and rejects of one chunk of records (rows numbered from 0 within the chunk).
+struct Chunk {
+    rows: usize,
+    columns: Vec<Option<Series>>,
+    rejects: Vec<Reject>,
+}
+
+/// Parses one chunk of data records. An unreadable record is `Err((row in chunk, message))`.
+fn parse_chunk(
+    data: &[u8],
+    schema: &TableSchema,
+    names: &[String],
+    positions: &[Option<usize>],
+) -> std::result::Result<Chunk, (usize, String)> {
+    let n_fields = names.len();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(data);
-    let mut records = reader.byte_records();
-    let header = match records.next() {
-        Some(Ok(h)) => h,
-        Some(Err(e)) => return Err(Error::input(path, format!("line 1: {e}"))),
-        None => return Err(Error::input(path, "the file has no header row")),
-    };
-    let mut names = Vec::with_capacity(header.len());
-    for (i, field) in header.iter().enumerate() {
-        let name = std::str::from_utf8(field).map_err(|_| {
-            Error::input(
-                path,
-                format!(
-                    "line 1, column {}: header name: {}",
-                    i + 1,
-                    describe_utf8_error(field)
-                ),
-            )
-        })?;
-        names.push(name.trim().to_string());
-    }
-    let layout = header_columns(path, schema, &names)?;
-
-    let n_fields = names.len();
-    let mut builders: Vec<Option<StringChunkedBuilder>> = layout
-        .positions
+    let mut builders: Vec<Option<StringChunkedBuilder>> = positions
         .iter()
         .zip(&schema.columns)
         .map(|(p, c)| p.map(|_| StringChunkedBuilder::new(PlSmallStr::from(c.name.as_str()), 1024)))
         .collect();
-    let mut rejects = RejectSet::new(0);
+    let mut rejects = Vec::new();
     let mut row = 0usize;
-    for record in records {
-        let record = match record {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(Error::input(
-                    path,
-                    format!("data row {}: cannot be read as CSV: {e}", row + 1),
-                ))
-            }
-        };
-        rejects.rejected.push(false);
+    for record in reader.byte_records() {
+        let record = record.map_err(|e| (row, e.to_string()))?;
         let problem = if record.len() != n_fields {
             Some(Reject::new(
                 &schema.name,
@@ -161,10 +133,8 @@ pub fn read_csv(path: &Path, data: &[u8], schema: &TableSchema) -> Result<RawCol
             })
         };
         let bad = problem.is_some();
-        if let Some(p) = problem {
-            rejects.add(p);
-        }
-        for (b, pos) in builders.iter_mut().zip(&layout.positions) {
+        rejects.extend(problem);
+        for (b, pos) in builders.iter_mut().zip(positions) {
             let (Some(b), Some(pos)) = (b.as_mut(), pos) else {
                 continue;
             };
@@ -177,12 +147,122 @@ pub fn read_csv(path: &Path, data: &[u8], schema: &TableSchema) -> Result<RawCol
         }
         row += 1;
     }
-    let columns = builders
-        .into_iter()
-        .map(|b| b.map(|b| b.finish().into_series()))
+    Ok(Chunk {
+        rows: row,
+        columns: builders
+            .into_iter()
+            .map(|b| b.map(|b| b.finish().into_series()))
+            .collect(),
+        rejects,
+    })
+}
+
+/// Chunks of about this many bytes are parsed in parallel.
+const CHUNK_BYTES: usize = 8 << 20;
+
+/// Reads `data` (the whole file) as CSV under `schema`.
+pub fn read_csv(path: &Path, data: &[u8], schema: &TableSchema) -> Result<RawColumns> {
+    read_csv_chunked(path, data, schema, CHUNK_BYTES)
+}
+
+fn read_csv_chunked(
+    path: &Path,
+    data: &[u8],
+    schema: &TableSchema,
+    chunk_bytes: usize,
+) -> Result<RawColumns> {
+    use rayon::prelude::*;
+    let data = data.strip_prefix(BOM).unwrap_or(data);
+    if data.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::input(
+            path,
+            "the file is empty: expected a header row naming the columns",
+        ));
+    }
+    let record_starts = match scan_records(data, chunk_bytes.max(1)) {
+        Ok(starts) => starts,
+        Err(_) => {
+            let line = unterminated_quote(data).unwrap_or(0);
+            return Err(Error::input(
+                path,
+                format!("line {line}: a quoted field is never closed (unterminated quote)"),
+            ));
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(data);
+    let mut header = csv::ByteRecord::new();
+    match reader.read_byte_record(&mut header) {
+        Ok(true) => {}
+        Ok(false) => return Err(Error::input(path, "the file has no header row")),
+        Err(e) => return Err(Error::input(path, format!("line 1: {e}"))),
+    }
+    let body_start = (reader.position().byte() as usize).min(data.len());
+    let mut names = Vec::with_capacity(header.len());
+    for (i, field) in header.iter().enumerate() {
+        let name = std::str::from_utf8(field).map_err(|_| {
+            Error::input(
+                path,
+                format!(
+                    "line 1, column {}: header name: {}",
+                    i + 1,
+                    describe_utf8_error(field)
+                ),
+            )
+        })?;
+        names.push(name.trim().to_string());
+    }
+    let layout = header_columns(path, schema, &names)?;
+
+    let body = &data[body_start..];
+    let mut starts = vec![0];
+    starts.extend(
+        record_starts
+            .into_iter()
+            .filter(|&s| s > body_start)
+            .map(|s| s - body_start),
+    );
+    let bounds: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(starts.iter().skip(1).chain(std::iter::once(&body.len())))
+        .map(|(&a, &b)| (a, b))
         .collect();
+    let chunks: Vec<std::result::Result<Chunk, (usize, String)>> = bounds
+        .par_iter()
+        .map(|&(a, b)| parse_chunk(&body[a..b], schema, &names, &layout.positions))
+        .collect();
+
+    let mut height = 0usize;
+    let mut columns: Vec<Option<Series>> = vec![None; schema.columns.len()];
+    let mut rejects = RejectSet::new(0);
+    for chunk in chunks {
+        let chunk = chunk.map_err(|(row, e)| {
+            Error::input(
+                path,
+                format!("data row {}: cannot be read as CSV: {e}", height + row + 1),
+            )
+        })?;
+        rejects.rejected.resize(height + chunk.rows, false);
+        for mut r in chunk.rejects {
+            r.row_number += height as u64;
+            rejects.add(r);
+        }
+        for (acc, s) in columns.iter_mut().zip(chunk.columns) {
+            match (acc.as_mut(), s) {
+                (Some(acc), Some(s)) => {
+                    acc.append(&s)
+                        .map_err(|e| Error::Job(format!("joining CSV chunks: {e}")))?;
+                }
+                (None, Some(s)) => *acc = Some(s),
+                _ => {}
+            }
+        }
+        height += chunk.rows;
+    }
     Ok(RawColumns {
-        height: row,
+        height,
         columns,
         pre_rejects: rejects,
         warnings: layout.warnings,
@@ -192,6 +272,51 @@ pub fn read_csv(path: &Path, data: &[u8], schema: &TableSchema) -> Result<RawCol
 #[cfg(test)]
 mod tests {
     use super::unterminated_quote;
+
+    #[test]
+    fn chunked_parsing_gives_the_same_table() {
+        use crate::table::schema;
+        let sch = schema::get("contacts").unwrap();
+        let mut text = String::from("\u{feff}student_id,contact_id,first_name,last_name,relation,is_legal_guardian,lives_with_student\n");
+        for i in 0..500 {
+            // Quoted fields with commas and line breaks, a ragged row and a NUL byte.
+            let name = if i % 7 == 0 {
+                "\"רחל, \nכהן\"".to_string()
+            } else {
+                format!("n{i}")
+            };
+            let extra = if i == 123 { ",x" } else { "" };
+            let nul = if i == 321 { "\0" } else { "" };
+            text.push_str(&format!(
+                "01000001{},02000001{i},{name},L{nul},mother,true,false{extra}\r\n",
+                i % 10
+            ));
+        }
+        let path = std::path::Path::new("contacts.csv");
+        let whole = super::read_csv_chunked(path, text.as_bytes(), sch, usize::MAX).unwrap();
+        for size in [1, 64, 1000, 4096] {
+            let parts = super::read_csv_chunked(path, text.as_bytes(), sch, size).unwrap();
+            assert_eq!(parts.height, whole.height, "chunk size {size}");
+            assert_eq!(
+                parts.pre_rejects.rejects, whole.pre_rejects.rejects,
+                "chunk size {size}"
+            );
+            assert_eq!(parts.pre_rejects.rejected, whole.pre_rejects.rejected);
+            for (a, b) in parts.columns.iter().zip(&whole.columns) {
+                match (a, b) {
+                    (Some(a), Some(b)) => assert!(
+                        a.equals_missing(b),
+                        "chunk size {size}: {} differs",
+                        a.name()
+                    ),
+                    (None, None) => {}
+                    _ => panic!("chunk size {size}: a column is missing"),
+                }
+            }
+        }
+        assert_eq!(whole.height, 500);
+        assert_eq!(whole.pre_rejects.rejects.len(), 2);
+    }
 
     #[test]
     fn finds_unterminated_quotes() {
