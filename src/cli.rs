@@ -135,7 +135,7 @@ pub enum SynthFormat {
 
 #[derive(Debug, Args)]
 pub struct SynthArgs {
-    /// small (≈ 3,000 students), national (≈ 2.4 million), or a number of students.
+    /// small (≈ 3,000 students), national (≈ 2.4 million), or a number of students (1,500–9,900,000).
     #[arg(long, default_value = "small")]
     pub scale: String,
     /// Seed: the same seed gives the same nation, byte for byte.

@@ -15,10 +15,10 @@ pub fn parse_scale(s: &str) -> Result<usize> {
             .replace('_', "")
             .parse::<usize>()
             .ok()
-            .filter(|&n| n >= 100)
+            .filter(|n| (1_500..=9_900_000).contains(n))
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "--scale {s}: expected small, national or a number of students (at least 100)"
+                    "--scale {s}: expected small, national or a number of students from 1,500 to 9,900,000"
                 ))
             }),
     }
