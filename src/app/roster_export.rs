@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::jobs::roster_export::{
     authorize, entitled_institutions, group_rows, Commitment, Delegation, Grant, Owner,
 };
-use crate::output::write::{csv_bytes, parquet_bytes, Headers};
+use crate::output::write::{table_files, Formats};
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::PipelineSource;
@@ -310,18 +310,8 @@ fn export_owner(
         if headers == HeaderLang::He {
             hebrew_headers(&mut df, table)?;
         }
-        let sch = schema::get(table);
         counts.insert(table.to_string(), df.height());
-        dir.write_bytes(
-            &format!("{table}.parquet"),
-            &parquet_bytes(&mut df, sch)?,
-            Some(df.height()),
-        )?;
-        dir.write_bytes(
-            &format!("{table}.csv"),
-            &csv_bytes(&df, sch, Headers::English)?,
-            Some(df.height()),
-        )?;
+        dir.write_all(table_files(table, &mut df, Formats::ParquetAndCsv)?)?;
     }
     let files = dir.files().to_vec();
     let manifest = json!({
@@ -527,12 +517,10 @@ fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
 /// `<out>/rejects.parquet` and `.csv`: the input rows this run could not use.
 fn write_rejects(out: &Path, inputs: &InputSet) -> Result<()> {
     let mut df = inputs::rejects_frame(&inputs.rejects)?;
-    let sch = schema::get("rejects");
-    replace_file(&out.join("rejects.parquet"), &parquet_bytes(&mut df, sch)?)?;
-    replace_file(
-        &out.join("rejects.csv"),
-        &csv_bytes(&df, sch, Headers::English)?,
-    )
+    for (name, bytes, _) in table_files("rejects", &mut df, Formats::ParquetAndCsv)? {
+        replace_file(&out.join(name), &bytes)?;
+    }
+    Ok(())
 }
 
 /// `<out>/manifest.json` of the run, replaced atomically (the owner folders have their own).

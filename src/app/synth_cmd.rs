@@ -2,10 +2,9 @@
 use super::record::RunRecord;
 use crate::cli::{SynthArgs, SynthFormat};
 use crate::error::{Error, Result};
-use crate::output::write::{csv_bytes, parquet_bytes, Headers};
+use crate::output::write::{table_files, Formats};
 use crate::output::OutputDir;
 use crate::synth::{generate, SynthConfig};
-use crate::table::schema;
 
 pub fn parse_scale(s: &str) -> Result<usize> {
     match s {
@@ -39,13 +38,15 @@ pub fn run(a: &SynthArgs) -> Result<()> {
     let mut out = OutputDir::create_for(&a.out, Some("synth"))?;
     rec.steps.run("write tables", || -> Result<()> {
         for mut t in tables {
-            let sch = schema::get(t.name);
             let rows = t.df.height();
-            let (ext, bytes) = match a.format {
-                SynthFormat::Parquet => ("parquet", parquet_bytes(&mut t.df, sch)?),
-                SynthFormat::Csv => ("csv", csv_bytes(&t.df, sch, Headers::English)?),
+            let formats = match a.format {
+                SynthFormat::Parquet => Formats::Parquet,
+                SynthFormat::Csv => Formats::CsvOnly,
             };
-            out.write_bytes(&format!("{}.{ext}", t.name), &bytes, Some(rows))?;
+            // One file at a time, so a run killed while writing stops between files.
+            for (path, bytes, rows) in table_files(t.name, &mut t.df, formats)? {
+                out.write_bytes(&path, &bytes, rows)?;
+            }
             tracing::info!(table = t.name, rows, "{}: {rows} rows", t.name);
         }
         Ok(())

@@ -47,6 +47,28 @@ fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
     Ok(parent.join(format!(".{name}.itur-{tag}-{}", std::process::id())))
 }
 
+/// Writes one file under `dir` and describes it for the manifest.
+fn write_file(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Result<OutputFile> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    }
+    std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
+    if let Some(ms) = std::env::var(SLOW_WRITES_ENV)
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
+    Ok(OutputFile {
+        path: rel.to_string(),
+        rows,
+        bytes: data.len() as u64,
+        sha256: sha256_hex(data),
+    })
+}
+
 /// Removes a directory tree, its subdirectories in parallel (an output holds thousands of
 /// small per-school files, and removing them one by one is slow on some file systems).
 fn remove_tree(path: &Path) {
@@ -157,30 +179,9 @@ impl OutputDir {
 
     /// Writes one file at `rel` (e.g. `confidential/results.parquet`).
     pub fn write_bytes(&mut self, rel: &str, data: &[u8], rows: Option<usize>) -> Result<()> {
-        if self.fail_after.is_some_and(|n| self.files.len() >= n) {
-            return Err(Error::io(
-                format!("writing {rel}"),
-                std::io::Error::other(format!("injected write failure ({FAIL_AFTER_ENV})")),
-            ));
-        }
-        let path = self.tmp_path.join(rel);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-        }
-        std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
-        if let Some(ms) = std::env::var(SLOW_WRITES_ENV)
-            .ok()
-            .and_then(|v| v.parse().ok())
-        {
-            std::thread::sleep(std::time::Duration::from_millis(ms));
-        }
-        self.files.push(OutputFile {
-            path: rel.to_string(),
-            rows,
-            bytes: data.len() as u64,
-            sha256: sha256_hex(data),
-        });
+        self.check_injected_failure(rel, 0)?;
+        let f = write_file(&self.tmp_path, rel, data, rows)?;
+        self.files.push(f);
         Ok(())
     }
 
@@ -188,36 +189,30 @@ impl OutputDir {
     /// file systems). They are recorded in the given order.
     pub fn write_all(&mut self, items: Vec<crate::output::write::FileBytes>) -> Result<()> {
         use rayon::prelude::*;
-        if let Some(n) = self.fail_after {
-            if self.files.len() + items.len() > n {
-                let keep = n.saturating_sub(self.files.len());
-                let mut items = items;
-                items.truncate(keep + 1);
-                for (rel, data, rows) in items {
-                    self.write_bytes(&rel, &data, rows)?;
-                }
-                return Ok(());
-            }
+        for (k, (rel, _, _)) in items.iter().enumerate() {
+            self.check_injected_failure(rel, k)?;
         }
         let tmp = &self.tmp_path;
         let written: Vec<OutputFile> = items
             .par_iter()
-            .map(|(rel, data, rows)| {
-                let path = tmp.join(rel);
-                if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-                }
-                std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
-                Ok(OutputFile {
-                    path: rel.clone(),
-                    rows: *rows,
-                    bytes: data.len() as u64,
-                    sha256: sha256_hex(data),
-                })
-            })
+            .map(|(rel, data, rows)| write_file(tmp, rel, data, *rows))
             .collect::<Result<Vec<_>>>()?;
         self.files.extend(written);
+        Ok(())
+    }
+
+    /// `ITUR_FAIL_AFTER_FILES=N`: the write of file N+1 fails (`ahead` files are being written
+    /// with it).
+    fn check_injected_failure(&self, rel: &str, ahead: usize) -> Result<()> {
+        if self
+            .fail_after
+            .is_some_and(|n| self.files.len() + ahead >= n)
+        {
+            return Err(Error::io(
+                format!("writing {rel}"),
+                std::io::Error::other(format!("injected write failure ({FAIL_AFTER_ENV})")),
+            ));
+        }
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 use super::convert::{convert_column, days_to_date};
 use super::read::{find_table_file, read_table, RawTable, SourceFile};
 use super::reject::{Reject, RejectSet};
-use super::schema::{self, Check, ColType, TableSchema};
+use super::schema::{self, Check, TableSchema};
 use crate::error::{Error, Result};
 use chrono::Datelike;
 use polars::prelude::*;
@@ -725,9 +725,4 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
         rows_rejected,
         row_numbers,
     })
-}
-
-/// Whether a column's canonical type is text.
-pub fn is_text(ty: ColType) -> bool {
-    matches!(ty, ColType::Str | ColType::Enum)
 }

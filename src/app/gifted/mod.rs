@@ -212,9 +212,7 @@ pub fn compute(
             named.extend(crate::app::frame::strs(t, column)?.flatten());
         }
     }
-    let roster = rec
-        .steps
-        .run("roster", || roster::load(inputs, |_, _| false, &named))?;
+    let roster = rec.steps.run("roster", || roster::load(inputs, &named))?;
     drop(named);
     // The phases need only the students the roster holds now.
     inputs.release("students");

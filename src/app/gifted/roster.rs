@@ -59,14 +59,9 @@ impl Roster {
     }
 }
 
-/// Loads institutions and the students `keep` selects (by grade and sector) or that `also`
-/// names. The roster of a whole nation is 2.4 million students; a phase keeps only those it
-/// needs.
-pub fn load(
-    inputs: &InputSet,
-    keep: impl Fn(Sector, i64) -> bool,
-    also: &PlHashSet<&str>,
-) -> Result<Roster> {
+/// Loads institutions, counts every enrolled student (participation, cohorts), and keeps the
+/// students `named` by the phases' tables: of a nation's 2.4 million, a few hundred thousand.
+pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
     let missing = |t: &str| Error::Job(format!("table `{t}` was not read"));
     let it = inputs
         .get("institutions")
@@ -148,11 +143,11 @@ pub fn load(
             },
         };
         per_institution[k] += 1;
-        let (sector, taking_part, _) = &facts[k];
+        let (_, taking_part, _) = &facts[k];
         if *taking_part {
             *cohort.entry((year, k, grade)).or_insert(0) += 1;
         }
-        if keep(*sector, grade) || also.contains(id) {
+        if named.contains(id) {
             rows.push(i);
         }
     }
