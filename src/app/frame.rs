@@ -97,3 +97,59 @@ pub fn col_i128(name: &str, v: Vec<Option<i128>>) -> Column {
         )
     }
 }
+
+/// Builds a frame column by column from a slice of rows:
+/// `Cols::new(&rows).str("student_id", |r| &r.student_id).i64("grade", |r| r.grade).frame()`.
+pub struct Cols<'a, T> {
+    rows: &'a [T],
+    cols: Vec<Column>,
+}
+
+impl<'a, T> Cols<'a, T> {
+    pub fn new(rows: &'a [T]) -> Self {
+        Cols {
+            rows,
+            cols: Vec::new(),
+        }
+    }
+
+    pub fn str<S: AsRef<str>>(mut self, name: &str, f: impl Fn(&'a T) -> S) -> Self {
+        self.cols
+            .push(col_str(name, self.rows.iter().map(f).collect()));
+        self
+    }
+
+    pub fn opt_str(mut self, name: &str, f: impl Fn(&'a T) -> Option<String>) -> Self {
+        self.cols
+            .push(col_opt_str(name, self.rows.iter().map(f).collect()));
+        self
+    }
+
+    pub fn i64(mut self, name: &str, f: impl Fn(&'a T) -> i64) -> Self {
+        self.cols
+            .push(col_i64(name, self.rows.iter().map(f).collect()));
+        self
+    }
+
+    pub fn opt_i64(mut self, name: &str, f: impl Fn(&'a T) -> Option<i64>) -> Self {
+        self.cols
+            .push(col_opt_i64(name, self.rows.iter().map(f).collect()));
+        self
+    }
+
+    pub fn opt_f64(mut self, name: &str, f: impl Fn(&'a T) -> Option<f64>) -> Self {
+        self.cols
+            .push(col_opt_f64(name, self.rows.iter().map(f).collect()));
+        self
+    }
+
+    pub fn i128(mut self, name: &str, f: impl Fn(&'a T) -> Option<i128>) -> Self {
+        self.cols
+            .push(col_i128(name, self.rows.iter().map(f).collect()));
+        self
+    }
+
+    pub fn frame(self) -> Result<DataFrame> {
+        frame(self.rows.len(), self.cols)
+    }
+}

@@ -4,7 +4,7 @@
 //! names.
 use super::roster::Roster;
 use super::OutputTable;
-use crate::app::frame::{bools, col_opt_str, col_str, frame, strs};
+use crate::app::frame::{bools, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::letters::{
     build_bundles, render_letters, Contact, ContactDetails, Institution, LetterKind, LetterParams,
@@ -212,40 +212,21 @@ pub fn tables(
         unreached.extend(p.output.unreached);
     }
     rec.insert("letters".into(), counts);
-    let l = &letters;
-    let df = frame(
-        l.len(),
-        vec![
-            col_str(
-                "student_id",
-                l.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("kind", l.iter().map(|x| x.kind.as_str()).collect()),
-            col_str("language", l.iter().map(|x| x.language.as_str()).collect()),
-            col_str("channel", l.iter().map(|x| x.channel.as_str()).collect()),
-            col_str(
-                "recipient_contact_ids",
-                l.iter().map(|x| x.recipient_contact_ids.as_str()).collect(),
-            ),
-            col_str(
-                "recipient_name",
-                l.iter().map(|x| x.recipient_name.as_str()).collect(),
-            ),
-            col_opt_str("street", l.iter().map(|x| x.street.clone()).collect()),
-            col_opt_str(
-                "house_number",
-                l.iter().map(|x| x.house_number.clone()).collect(),
-            ),
-            col_opt_str("city", l.iter().map(|x| x.city.clone()).collect()),
-            col_opt_str("zip", l.iter().map(|x| x.zip.clone()).collect()),
-            col_opt_str("email", l.iter().map(|x| x.email.clone()).collect()),
-            col_str(
-                "institution_id",
-                l.iter().map(|x| x.institution_id.as_str()).collect(),
-            ),
-            col_str("text", l.iter().map(|x| x.text.as_str()).collect()),
-        ],
-    )?;
+    let df = Cols::new(&letters)
+        .str("student_id", |x| &x.student_id)
+        .str("kind", |x| x.kind.as_str())
+        .str("language", |x| x.language.as_str())
+        .str("channel", |x| x.channel.as_str())
+        .str("recipient_contact_ids", |x| &x.recipient_contact_ids)
+        .str("recipient_name", |x| &x.recipient_name)
+        .opt_str("street", |x| x.street.clone())
+        .opt_str("house_number", |x| x.house_number.clone())
+        .opt_str("city", |x| x.city.clone())
+        .opt_str("zip", |x| x.zip.clone())
+        .opt_str("email", |x| x.email.clone())
+        .str("institution_id", |x| &x.institution_id)
+        .str("text", |x| &x.text)
+        .frame()?;
     out.push(OutputTable::new("letters", df, Formats::ParquetAndCsv));
     // One print bundle per phase and institution, rendered when it is written (holding every
     // bundle of a national phase at once would take gigabytes).
@@ -283,37 +264,20 @@ pub fn tables(
             }),
         ));
     }
-    let u = &undeliverable;
-    let df = frame(
-        u.len(),
-        vec![
-            col_str(
-                "student_id",
-                u.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("kind", u.iter().map(|x| x.kind.as_str()).collect()),
-            col_str("reason", u.iter().map(|x| x.reason.as_str()).collect()),
-        ],
-    )?;
+    let df = Cols::new(&undeliverable)
+        .str("student_id", |x| &x.student_id)
+        .str("kind", |x| x.kind.as_str())
+        .str("reason", |x| x.reason.as_str())
+        .frame()?;
     out.push(OutputTable::new(
         "undeliverable",
         df,
         Formats::ParquetAndCsv,
     ));
-    let g = &unreached;
-    let df = frame(
-        g.len(),
-        vec![
-            col_str(
-                "student_id",
-                g.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str(
-                "contact_id",
-                g.iter().map(|x| x.contact_id.as_str()).collect(),
-            ),
-        ],
-    )?;
+    let df = Cols::new(&unreached)
+        .str("student_id", |x| &x.student_id)
+        .str("contact_id", |x| &x.contact_id)
+        .frame()?;
     out.push(OutputTable::new(
         "unreached_guardians",
         df,

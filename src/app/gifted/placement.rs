@@ -3,9 +3,7 @@
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
 use super::roster::Roster;
 use super::OutputTable;
-use crate::app::frame::{
-    bools, col_i128, col_i64, col_opt_i64, col_opt_str, col_str, dates, frame, ints, strs,
-};
+use crate::app::frame::{bools, col_i64, col_opt_i64, col_str, dates, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
     enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams,
@@ -320,18 +318,11 @@ pub fn run(
 }
 
 fn invitations_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let v = &o.invitations;
-    let df = frame(
-        v.len(),
-        vec![
-            col_str(
-                "student_id",
-                v.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-            col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
-        ],
-    )?;
+    let df = Cols::new(&o.invitations)
+        .str("student_id", |x| &x.student_id)
+        .str("track_id", |x| &x.track_id)
+        .str("gender", |x| x.gender.as_str())
+        .frame()?;
     Ok(OutputTable::new(
         "interview_invitations",
         df,
@@ -340,67 +331,34 @@ fn invitations_table(o: &PlacementOutput) -> Result<OutputTable> {
 }
 
 fn placements_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let v = &o.placements;
-    let df = frame(
-        v.len(),
-        vec![
-            col_str(
-                "student_id",
-                v.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-            col_i64(
-                "class_no",
-                v.iter().map(|x| i64::from(x.class_no)).collect(),
-            ),
-            col_str("gender", v.iter().map(|x| x.gender.as_str()).collect()),
-            col_str("status", v.iter().map(|x| x.status.as_str()).collect()),
-        ],
-    )?;
+    let df = Cols::new(&o.placements)
+        .str("student_id", |x| &x.student_id)
+        .str("track_id", |x| &x.track_id)
+        .i64("class_no", |x| i64::from(x.class_no))
+        .str("gender", |x| x.gender.as_str())
+        .str("status", |x| x.status.as_str())
+        .frame()?;
     Ok(OutputTable::new("placements", df, Formats::ParquetAndCsv))
 }
 
 fn waitlist_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let v = &o.waitlist;
-    let df = frame(
-        v.len(),
-        vec![
-            col_str(
-                "student_id",
-                v.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-            col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
-        ],
-    )?;
+    let df = Cols::new(&o.waitlist)
+        .str("student_id", |x| &x.student_id)
+        .str("track_id", |x| &x.track_id)
+        .str("reason", |x| x.reason.as_str())
+        .frame()?;
     Ok(OutputTable::new("waitlist", df, Formats::ParquetAndCsv))
 }
 
 fn enrichment_table(e: &EnrichmentOutput) -> Result<OutputTable> {
-    let v = &e.groups;
-    let df = frame(
-        v.len(),
-        vec![
-            col_str(
-                "student_id",
-                v.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str(
-                "center_id",
-                v.iter().map(|x| x.center_id.as_str()).collect(),
-            ),
-            col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
-            col_i64("grade", v.iter().map(|x| x.grade).collect()),
-            col_i64(
-                "group_no",
-                v.iter().map(|x| i64::from(x.group_no)).collect(),
-            ),
-            col_str(
-                "institution_id",
-                v.iter().map(|x| x.institution_id.as_str()).collect(),
-            ),
-        ],
-    )?;
+    let df = Cols::new(&e.groups)
+        .str("student_id", |x| &x.student_id)
+        .str("center_id", |x| &x.center_id)
+        .str("program", |x| x.program.as_str())
+        .i64("grade", |x| x.grade)
+        .i64("group_no", |x| i64::from(x.group_no))
+        .str("institution_id", |x| &x.institution_id)
+        .frame()?;
     Ok(OutputTable::new(
         "enrichment_groups",
         df,
@@ -409,64 +367,36 @@ fn enrichment_table(e: &EnrichmentOutput) -> Result<OutputTable> {
 }
 
 fn unserved_table(e: &EnrichmentOutput) -> Result<OutputTable> {
-    let v = &e.unserved;
-    let df = frame(
-        v.len(),
-        vec![
-            col_str(
-                "student_id",
-                v.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("reason", v.iter().map(|x| x.reason.as_str()).collect()),
-            col_str("program", v.iter().map(|x| x.program.as_str()).collect()),
-            col_str(
-                "residence_authority_id",
-                v.iter()
-                    .map(|x| x.residence_authority_id.as_str())
-                    .collect(),
-            ),
-        ],
-    )?;
+    let df = Cols::new(&e.unserved)
+        .str("student_id", |x| &x.student_id)
+        .str("reason", |x| x.reason.as_str())
+        .str("program", |x| x.program.as_str())
+        .str("residence_authority_id", |x| &x.residence_authority_id)
+        .frame()?;
     Ok(OutputTable::new("unserved", df, Formats::ParquetAndCsv))
 }
 
 /// Seat accounting per track: counts, no ranks.
 fn tracks_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let v = &o.tracks;
-    let i = |f: &dyn Fn(&crate::jobs::gifted::placement::TrackSeats) -> i64| -> Vec<i64> {
-        v.iter().map(f).collect()
-    };
-    let df = frame(
-        v.len(),
-        vec![
-            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-            col_i64("grade", i(&|x| x.grade)),
-            col_str(
-                "authority_id",
-                v.iter().map(|x| x.authority_id.as_str()).collect(),
-            ),
-            col_str(
-                "institution_id",
-                v.iter().map(|x| x.institution_id.as_str()).collect(),
-            ),
-            col_i64("n_classes", i(&|x| x.n_classes)),
-            col_i64("capacity_per_class", i(&|x| x.capacity_per_class)),
-            col_i64("continuing_boys", i(&|x| x.continuing_boys)),
-            col_i64("continuing_girls", i(&|x| x.continuing_girls)),
-            col_i64("seats", i(&|x| x.seats)),
-            col_i64("girls_seats", i(&|x| x.girls_seats)),
-            col_i64("boys_seats", i(&|x| x.boys_seats)),
-            col_i64("merged_seats", i(&|x| x.merged_seats)),
-            col_i64("candidates", i(&|x| i64::from(x.candidates))),
-            col_i64("placed_final", i(&|x| i64::from(x.placed_final))),
-            col_i64(
-                "placed_provisional",
-                i(&|x| i64::from(x.placed_provisional)),
-            ),
-            col_i64("invited", i(&|x| i64::from(x.invited))),
-            col_i64("waitlisted", i(&|x| i64::from(x.waitlisted))),
-        ],
-    )?;
+    let df = Cols::new(&o.tracks)
+        .str("track_id", |x| &x.track_id)
+        .i64("grade", |x| x.grade)
+        .str("authority_id", |x| &x.authority_id)
+        .str("institution_id", |x| &x.institution_id)
+        .i64("n_classes", |x| x.n_classes)
+        .i64("capacity_per_class", |x| x.capacity_per_class)
+        .i64("continuing_boys", |x| x.continuing_boys)
+        .i64("continuing_girls", |x| x.continuing_girls)
+        .i64("seats", |x| x.seats)
+        .i64("girls_seats", |x| x.girls_seats)
+        .i64("boys_seats", |x| x.boys_seats)
+        .i64("merged_seats", |x| x.merged_seats)
+        .i64("candidates", |x| i64::from(x.candidates))
+        .i64("placed_final", |x| i64::from(x.placed_final))
+        .i64("placed_provisional", |x| i64::from(x.placed_provisional))
+        .i64("invited", |x| i64::from(x.invited))
+        .i64("waitlisted", |x| i64::from(x.waitlisted))
+        .frame()?;
     Ok(OutputTable::new(
         "placement_tracks",
         df,
@@ -476,58 +406,29 @@ fn tracks_table(o: &PlacementOutput) -> Result<OutputTable> {
 
 /// One row per candidate and request: enough to answer an appeal (confidential).
 fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let v = &o.audit;
-    let opt = |f: &dyn Fn(&crate::jobs::gifted::placement::AuditRow) -> Option<String>| -> Vec<Option<String>> { v.iter().map(f).collect() };
-    let df = frame(
-        v.len(),
-        vec![
-            col_str(
-                "student_id",
-                v.iter().map(|x| x.student_id.as_str()).collect(),
-            ),
-            col_str("track_id", v.iter().map(|x| x.track_id.as_str()).collect()),
-            col_str(
-                "requested_track_id",
-                v.iter().map(|x| x.requested_track_id.as_str()).collect(),
-            ),
-            col_opt_str("gender", opt(&|x| x.gender.map(|g| g.as_str().to_string()))),
-            col_opt_str(
-                "category",
-                opt(&|x| x.category.map(|c| c.as_str().to_string())),
-            ),
-            col_opt_str("resident", opt(&|x| x.resident.map(|r| r.to_string()))),
-            col_opt_str(
-                "assignment",
-                opt(&|x| x.assignment.map(|a| a.as_str().to_string())),
-            ),
-            col_opt_str("list", opt(&|x| x.list.map(|l| l.as_str().to_string()))),
-            col_opt_i64("rank", v.iter().map(|x| x.rank.map(i64::from)).collect()),
-            col_opt_i64("list_seats", v.iter().map(|x| x.list_seats).collect()),
-            col_opt_i64(
-                "committed_before",
-                v.iter().map(|x| x.committed_before).collect(),
-            ),
-            col_opt_str(
-                "lottery_number",
-                opt(&|x| x.lottery_number.map(|n| n.to_string())),
-            ),
-            col_i128(
-                "composite_num",
-                v.iter().map(|x| x.composite_num()).collect(),
-            ),
-            col_i128(
-                "composite_den",
-                v.iter().map(|x| x.composite_den()).collect(),
-            ),
-            col_opt_str(
-                "interview",
-                opt(&|x| x.interview.map(|i| i.as_str().to_string())),
-            ),
-            col_str("outcome", v.iter().map(|x| x.outcome.as_str()).collect()),
-            col_str("rule", v.iter().map(|x| x.rule.as_str()).collect()),
-            col_str("detail", v.iter().map(|x| x.detail.as_str()).collect()),
-        ],
-    )?;
+    let text = |v: Option<&str>| v.map(str::to_string);
+    let df = Cols::new(&o.audit)
+        .str("student_id", |x| &x.student_id)
+        .str("track_id", |x| &x.track_id)
+        .str("requested_track_id", |x| &x.requested_track_id)
+        .opt_str("gender", |x| text(x.gender.map(|g| g.as_str())))
+        .opt_str("category", |x| text(x.category.map(|c| c.as_str())))
+        .opt_str("resident", |x| x.resident.map(|r| r.to_string()))
+        .opt_str("assignment", |x| text(x.assignment.map(|a| a.as_str())))
+        .opt_str("list", |x| text(x.list.map(|l| l.as_str())))
+        .opt_i64("rank", |x| x.rank.map(i64::from))
+        .opt_i64("list_seats", |x| x.list_seats)
+        .opt_i64("committed_before", |x| x.committed_before)
+        .opt_str("lottery_number", |x| {
+            x.lottery_number.map(|n| n.to_string())
+        })
+        .i128("composite_num", |x| x.composite_num())
+        .i128("composite_den", |x| x.composite_den())
+        .opt_str("interview", |x| text(x.interview.map(|i| i.as_str())))
+        .str("outcome", |x| x.outcome.as_str())
+        .str("rule", |x| x.rule.as_str())
+        .str("detail", |x| &x.detail)
+        .frame()?;
     Ok(OutputTable::new("confidential/audit", df, Formats::Parquet))
 }
 
