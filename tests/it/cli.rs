@@ -270,3 +270,15 @@ fn synth_is_deterministic_by_seed_and_validates_with_zero_rejects() {
         "every gifted table was generated and read"
     );
 }
+
+#[test]
+fn synth_scale_outside_its_range_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("n");
+    for scale in ["500", "10000000", "lots"] {
+        let o = itur(["synth", "--scale", scale, "--out", out.to_str().unwrap()]);
+        assert_eq!(code(&o), 2, "{scale}: {}", stderr(&o));
+        assert!(stderr(&o).contains("1,500 to 9,900,000"), "{}", stderr(&o));
+    }
+    assert!(!out.exists());
+}

@@ -161,10 +161,8 @@ pub fn run(
             }
         })
         .collect();
-    let t0 = std::time::Instant::now();
     let output = identify_with_population(&p, &students, &population, &rows, &reference)
         .map_err(|e| Error::Job(format!("identification: {e}")))?;
-    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "identify");
 
     let rejects: Vec<Reject> = output
         .rejects

@@ -96,7 +96,6 @@ pub fn run(
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Screening, Vec<OutputTable>)> {
     let p = params(s)?;
-    let t_all = std::time::Instant::now();
     let stage_a = stage_a_rows(inputs)?;
     let referrals = referral_rows(inputs)?;
     // Rows of another school year than the student's enrolment are not this year's screening.
@@ -125,7 +124,6 @@ pub fn run(
             }
         })
         .collect();
-    tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "students built");
     let refs: Vec<Referral> = referrals
         .into_iter()
         .filter(|(y, r)| {
@@ -135,11 +133,8 @@ pub fn run(
         })
         .map(|(_, r)| r)
         .collect();
-    let t0 = std::time::Instant::now();
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
-    tracing::debug!(ms = t0.elapsed().as_millis() as u64, "screen");
 
-    tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "screen done");
     let mut tables = vec![
         invitations_table(roster, &output)?,
         pending_table(roster, &output)?,
@@ -147,7 +142,6 @@ pub fn run(
         units_table(&output)?,
     ];
     tables.extend(school_invitation_lists(roster, &output)?);
-    tracing::debug!(ms = t_all.elapsed().as_millis() as u64, "tables done");
 
     let mut rec = BTreeMap::new();
     let count = |f: &dyn Fn(&StageA) -> bool| {
