@@ -19,7 +19,6 @@ pub struct OutputFile {
 
 /// Testing hook: `ITUR_FAIL_AFTER_FILES=N` fails the write that would make file N+1 (a parallel
 /// batch crossing N fails whole), to check that a failed run leaves the previous output intact.
-/// failed run leaves the previous output intact.
 const FAIL_AFTER_ENV: &str = "ITUR_FAIL_AFTER_FILES";
 /// Testing hook: `ITUR_SLOW_WRITES_MS=N` pauses N ms after each file, so a test can kill a
 /// run while it is writing.
