@@ -59,10 +59,12 @@ impl Ctx<'_> {
         self.reject(row, "", "required", msg);
     }
 
+    fn out_of_range(&self, v: f64) -> bool {
+        self.col.min.is_some_and(|lo| v < lo) || self.col.max.is_some_and(|hi| v > hi)
+    }
+
     fn check_range(&mut self, row: usize, v: f64, shown: &str) {
-        let lo = self.col.min.is_some_and(|lo| v < lo);
-        let hi = self.col.max.is_some_and(|hi| v > hi);
-        if lo || hi {
+        if self.out_of_range(v) {
             let range = self.col.rule_text();
             let msg = format!("`{}` = {shown} is out of range ({range})", self.col.name);
             self.reject(row, shown, "range", msg);
@@ -292,7 +294,10 @@ fn convert_typed_int(ctx: &mut Ctx, s: &Series) -> Series {
                 }
                 None if !ctx.col.optional => ctx.missing(i),
                 None => {}
-                Some(v) => ctx.check_range(i, v as f64, &v.to_string()),
+                Some(v) if ctx.out_of_range(v as f64) => {
+                    ctx.check_range(i, v as f64, &v.to_string())
+                }
+                Some(_) => {}
             }
         }
     }
@@ -315,7 +320,8 @@ fn convert_typed_float(ctx: &mut Ctx, s: &Series) -> Series {
                 let msg = format!("`{}` must be a finite number", ctx.col.name);
                 ctx.reject(i, &v.to_string(), "type_float", msg);
             }
-            Some(v) => ctx.check_range(i, v, &v.to_string()),
+            Some(v) if ctx.out_of_range(v) => ctx.check_range(i, v, &v.to_string()),
+            Some(_) => {}
         }
     }
     cast

@@ -22,6 +22,9 @@ pub struct Table {
     pub rows_rejected: usize,
     /// 1-based source row of each accepted row (row i of `df` is data row `row_numbers[i]`).
     pub row_numbers: Vec<u64>,
+    /// For a one-column key of digit strings: the accepted keys' exact `digits_key`s, sorted
+    /// (references to the key are checked against them).
+    pub key_digits: Option<Vec<u64>>,
 }
 
 impl Table {
@@ -34,6 +37,7 @@ impl Table {
             rows_read: self.rows_read,
             rows_rejected: self.rows_rejected,
             row_numbers: Vec::new(),
+            key_digits: None,
         }
     }
 
@@ -82,6 +86,7 @@ impl InputSet {
         if let Some(t) = self.tables.get_mut(table) {
             t.df = DataFrame::empty();
             t.row_numbers = Vec::new();
+            t.key_digits = None;
         }
     }
 
@@ -101,6 +106,9 @@ struct Pending {
     columns: Vec<Series>,
     rejects: RejectSet,
     warnings: Vec<String>,
+    /// (exact key word, row) of the rows not rejected when keys were checked, sorted, for a
+    /// one-column key of digit strings.
+    key_words: Option<KeyPairs>,
 }
 
 /// Reads and validates the tables `needs` from `dir`. `params` gives the list parameters that
@@ -220,6 +228,7 @@ fn convert_table(raw: RawTable) -> Pending {
         columns,
         rejects,
         warnings: raw.warnings,
+        key_words: None,
     }
 }
 
@@ -270,8 +279,23 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
             } => {
                 let births = col(p, date).date().expect("date").physical().clone();
                 let years = col(p, year).i64().expect("int").clone();
+                // Within range ⇔ born after 1 Sept of (year − 2 − max) and on or before
+                // 1 Sept of (year − 1 − min): two comparisons per row, the age itself is
+                // computed only for the message of a reject.
+                let mut bounds: Option<(i64, Option<(i32, i32)>)> = None;
                 for (i, (b, y)) in births.iter().zip(years.iter()).enumerate() {
                     let (Some(b), Some(y)) = (b, y) else { continue };
+                    let range = match bounds {
+                        Some((by, r)) if by == y => r,
+                        _ => {
+                            let r = age_bounds(y, *min, *max);
+                            bounds = Some((y, r));
+                            r
+                        }
+                    };
+                    if range.is_some_and(|(lo, hi)| lo < b && b <= hi) {
+                        continue;
+                    }
                     let Some(b) = days_to_date(b) else { continue };
                     let on = (y - 1, 9, 1);
                     let mut age = on.0 - i64::from(b.year());
@@ -410,6 +434,17 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
     }
 }
 
+/// Birth dates (days since 1970-01-01) that give an age in `min..=max` on 1 September of
+/// `year − 1`: `(lo, hi)` with `lo < birth <= hi`. `None` when the dates are out of range
+/// (every row then takes the exact path).
+fn age_bounds(year: i64, min: i64, max: i64) -> Option<(i32, i32)> {
+    let sept1 = |y: i64| {
+        let y = i32::try_from(y).ok()?;
+        chrono::NaiveDate::from_ymd_opt(y, 9, 1).map(super::convert::date_to_days)
+    };
+    Some((sept1(year - 2 - max)?, sept1(year - 1 - min)?))
+}
+
 /// A value of a key column, borrowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum KeyVal<'a> {
@@ -447,7 +482,18 @@ fn check_keys(p: &mut Pending) {
         return;
     }
     let cols: Vec<&Series> = key.iter().map(|k| col(p, k)).collect();
-    let dups = find_duplicates(&cols, &p.rejects.rejected);
+    let exact = match cols.as_slice() {
+        [c] => exact_words(c, &p.rejects.rejected),
+        _ => None,
+    };
+    let dups = match exact {
+        Some(words) => {
+            let (dups, sorted) = exact_duplicates(&words, &p.rejects.rejected);
+            p.key_words = Some(sorted);
+            dups
+        }
+        None => find_duplicates(&cols, &p.rejects.rejected),
+    };
     let column = key.join("+");
     for (i, f) in dups {
         let value: Vec<String> = key.iter().map(|k| show(col(p, k), i)).collect();
@@ -519,49 +565,193 @@ fn find_duplicates(cols: &[&Series], skip: &[bool]) -> Vec<(usize, usize)> {
     dups
 }
 
-/// Accepted values of a referenced key column. Digit strings of up to 18 digits (IDs,
-/// institution codes) are held as exact integers tagged with their length, so leading zeros
-/// still count; other values as text.
-#[derive(Default)]
-struct RefSet {
-    digits: PlHashSet<u64>,
-    text: PlHashSet<PlSmallStr>,
+/// Rows per parallel task when a column is processed in row ranges.
+const PAR_ROWS: usize = 1 << 17;
+
+/// `f` over every value of a text column, the rows split in ranges over the threads; results
+/// in row order.
+fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + Sync) -> Vec<T> {
+    let n = ca.len();
+    let parts: Vec<Vec<T>> = (0..n.div_ceil(PAR_ROWS))
+        .into_par_iter()
+        .map(|k| {
+            let start = k * PAR_ROWS;
+            let len = PAR_ROWS.min(n - start);
+            ca.slice(start as i64, len).iter().map(&f).collect()
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for part in parts {
+        out.extend(part);
+    }
+    out
 }
 
+/// Digit strings of up to 17 digits (IDs, institution and class codes) as exact integers
+/// tagged with their length in the top 5 bits, so leading zeros still count ("007" ≠ "7").
 fn digits_key(v: &str) -> Option<u64> {
     let b = v.as_bytes();
-    if b.is_empty() || b.len() > 18 || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() || b.len() > 17 || !b.iter().all(u8::is_ascii_digit) {
         return None;
     }
     let n = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-    Some(((b.len() as u64) << 60) | n)
+    Some(((b.len() as u64) << 59) | n)
+}
+
+/// Words of a key column's missing values and of values that are not digit strings (no
+/// `digits_key` reaches them: 17 << 59 | 10^17 is far below).
+const NULL_WORD: u64 = u64::MAX;
+const TEXT_WORD: u64 = u64::MAX - 1;
+
+/// Each row's exact `digits_key` when every row not in `skip` is a digit string (or missing);
+/// `None` otherwise (the key is then compared by hash and value).
+fn exact_words(s: &Series, skip: &[bool]) -> Option<Vec<u64>> {
+    let ca = s.str().ok()?;
+    let words = par_map_str(ca, |v| match v {
+        None => NULL_WORD,
+        Some(v) => digits_key(v).unwrap_or(TEXT_WORD),
+    });
+    let all_exact = words
+        .iter()
+        .zip(skip)
+        .all(|(&w, &skipped)| skipped || w != TEXT_WORD);
+    all_exact.then_some(words)
+}
+
+/// (exact key word, row), sorted.
+type KeyPairs = Vec<(u64, u32)>;
+
+/// Rows (not in `skip`) whose exact key word equals an earlier row's: (row, first row); and
+/// the (word, row) pairs sorted.
+fn exact_duplicates(words: &[u64], skip: &[bool]) -> (Vec<(usize, usize)>, KeyPairs) {
+    let mut pairs: Vec<(u64, u32)> = words
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !skip[*i])
+        .map(|(i, &w)| (w, i as u32))
+        .collect();
+    pairs.par_sort_unstable();
+    let mut dups = Vec::new();
+    for group in pairs.chunk_by(|a, b| a.0 == b.0) {
+        let first = group[0].1 as usize;
+        dups.extend(group[1..].iter().map(|&(_, row)| (row as usize, first)));
+    }
+    dups.sort_unstable();
+    (dups, pairs)
+}
+
+/// Accepted values of a referenced key column: digit strings as their exact `digits_key`
+/// (sorted, searched by bisection), other values as text.
+#[derive(Default)]
+struct RefSet {
+    digits: Vec<u64>,
+    text: PlHashSet<PlSmallStr>,
 }
 
 impl RefSet {
     fn build(ca: &StringChunked) -> Self {
-        let mut set = RefSet {
-            digits: PlHashSet::with_capacity(ca.len()),
-            text: PlHashSet::default(),
-        };
-        for v in ca.iter().flatten() {
-            match digits_key(v) {
-                Some(k) => {
-                    set.digits.insert(k);
-                }
-                None => {
-                    set.text.insert(PlSmallStr::from(v));
+        let words = par_map_str(ca, |v| match v {
+            None => NULL_WORD,
+            Some(v) => digits_key(v).unwrap_or(TEXT_WORD),
+        });
+        let mut text = PlHashSet::default();
+        if words.contains(&TEXT_WORD) {
+            for (v, &w) in ca.iter().zip(&words) {
+                if let (Some(v), TEXT_WORD) = (v, w) {
+                    text.insert(PlSmallStr::from(v));
                 }
             }
         }
-        set
+        let mut digits: Vec<u64> = words.into_iter().filter(|&w| w < TEXT_WORD).collect();
+        digits.par_sort_unstable();
+        digits.dedup();
+        RefSet { digits, text }
     }
 
     fn contains(&self, v: &str) -> bool {
         match digits_key(v) {
-            Some(k) => self.digits.contains(&k),
+            Some(k) => self.digits.binary_search(&k).is_ok(),
             None => self.text.contains(v),
         }
     }
+}
+
+/// Referenced sets at least this large are searched by sorting the references and walking
+/// both in order (bisecting a set that does not fit the caches costs a miss per step).
+const LARGE_SET: usize = 1 << 18;
+
+/// Values (not empty, in rows not rejected) missing from `set`, with their rows. Rows come
+/// grouped (students by institution and class): a value equal to the row before's is not
+/// looked up again.
+fn dangling_grouped(ca: &StringChunked, rejected: &[bool], set: &RefSet) -> Vec<(usize, String)> {
+    let n = ca.len();
+    (0..n.div_ceil(PAR_ROWS))
+        .into_par_iter()
+        .flat_map_iter(|k| {
+            let start = k * PAR_ROWS;
+            let part = ca.slice(start as i64, PAR_ROWS.min(n - start));
+            let mut last: Option<(&str, bool)> = None;
+            let mut out = Vec::new();
+            for (j, v) in part.iter().enumerate() {
+                let i = start + j;
+                let Some(v) = v.filter(|v| !v.is_empty()) else {
+                    continue;
+                };
+                if rejected[i] {
+                    continue;
+                }
+                let ok = match last {
+                    Some((l, ok)) if l == v => ok,
+                    _ => {
+                        let ok = set.contains(v);
+                        last = Some((v, ok));
+                        ok
+                    }
+                };
+                if !ok {
+                    out.push((i, v.to_string()));
+                }
+            }
+            out
+        })
+        .collect()
+}
+
+/// As `dangling_grouped`, for a large set: the references' digit keys are sorted and matched
+/// against the sorted set in one forward walk; other values are looked up one by one.
+fn dangling_merged(ca: &StringChunked, rejected: &[bool], set: &RefSet) -> Vec<(usize, String)> {
+    let words = par_map_str(ca, |v| match v {
+        None | Some("") => NULL_WORD,
+        Some(v) => digits_key(v).unwrap_or(TEXT_WORD),
+    });
+    let mut probes: Vec<(u64, u32)> = words
+        .iter()
+        .enumerate()
+        .filter(|&(i, &w)| w != NULL_WORD && !rejected[i])
+        .map(|(i, &w)| (w, i as u32))
+        .collect();
+    drop(words);
+    probes.par_sort_unstable();
+    let value = |row: usize| ca.get(row).unwrap_or_default().to_string();
+    let mut out = Vec::new();
+    let keys = &set.digits;
+    let mut at = 0;
+    for &(w, row) in &probes {
+        let row = row as usize;
+        if w == TEXT_WORD {
+            let v = value(row);
+            if !set.text.contains(v.as_str()) {
+                out.push((row, v));
+            }
+            continue;
+        }
+        at += keys[at..].partition_point(|&k| k < w);
+        if keys.get(at) != Some(&w) {
+            out.push((row, value(row)));
+        }
+    }
+    out.sort_unstable_by_key(|&(row, _)| row);
+    out
 }
 
 /// References resolve to an accepted row of the referenced table.
@@ -583,29 +773,32 @@ fn check_references(
         let set = cache
             .entry((t.to_string(), tc.to_string()))
             .or_insert_with(|| {
+                if let (Some(keys), [k]) = (&target.key_digits, target.schema.key.as_slice()) {
+                    if k == tc {
+                        return RefSet {
+                            digits: keys.clone(),
+                            text: PlHashSet::default(),
+                        };
+                    }
+                }
                 let s = target.df.column(tc).expect("referenced column");
                 let s = s.as_materialized_series();
                 RefSet::build(s.str().expect("text"))
             });
-        let values: Vec<Option<&str>> = p.columns[ci].str().expect("text").iter().collect();
-        let rejected = &p.rejects.rejected;
-        let dangling: Vec<usize> = values
-            .par_iter()
-            .enumerate()
-            .filter_map(|(i, v)| match v {
-                Some(v) if !v.is_empty() && !rejected[i] && !set.contains(v) => Some(i),
-                _ => None,
-            })
-            .collect();
+        let ca = p.columns[ci].str().expect("text");
+        let dangling = if set.digits.len() >= LARGE_SET {
+            dangling_merged(ca, &p.rejects.rejected, set)
+        } else {
+            dangling_grouped(ca, &p.rejects.rejected, set)
+        };
         let found: Vec<Reject> = dangling
             .into_iter()
-            .map(|i| {
-                let v = values[i].unwrap_or_default();
+            .map(|(i, v)| {
                 Reject::new(
                     &p.schema.name,
                     i,
                     &c.name,
-                    v,
+                    &v,
                     "reference",
                     format!(
                         "`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})",
@@ -710,6 +903,17 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
     }
     set.rejects.extend(rejects);
     set.warnings.extend(p.warnings);
+    // Every accepted row's key is in the sorted pairs (only rows rejected before the key
+    // check are missing from them, and those stay rejected).
+    let key_digits = p.key_words.map(|pairs| {
+        let mut keys: Vec<u64> = pairs
+            .into_iter()
+            .filter(|&(_, row)| !p.rejects.rejected[row as usize])
+            .map(|(w, _)| w)
+            .collect();
+        keys.dedup();
+        keys
+    });
     if p.height == 0 {
         set.warnings.push(format!(
             "{}: the table `{}` has no data rows",
@@ -724,5 +928,97 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
         rows_read: p.height,
         rows_rejected,
         row_numbers,
+        key_digits,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::NaiveDate;
+
+    #[test]
+    fn digit_keys_keep_length_and_leading_zeros() {
+        let k = |v: &str| digits_key(v).unwrap();
+        assert_ne!(k("7"), k("07"));
+        assert_ne!(k("1"), k("00000000000000001")); // 1 and 17 digits
+        assert_ne!(k("00000000000000000"), k("0"));
+        assert_eq!(k("123456782"), k("123456782"));
+        assert!(k("99999999999999999") < TEXT_WORD);
+        assert_eq!(digits_key("123456789012345678"), None); // 18 digits: compared as text
+        assert_eq!(digits_key("12a"), None);
+        assert_eq!(digits_key(""), None);
+    }
+
+    #[test]
+    fn exact_duplicates_name_the_first_row() {
+        let w = |v: &str| digits_key(v).unwrap();
+        let words = vec![w("5"), w("3"), w("5"), w("05"), w("3"), w("5")];
+        let skip = vec![false, false, false, false, false, false];
+        let (dups, _) = exact_duplicates(&words, &skip);
+        assert_eq!(dups, vec![(2, 0), (4, 1), (5, 0)]);
+        // A skipped (already rejected) row is neither a duplicate nor a first row.
+        let skip = vec![true, false, false, false, false, false];
+        let (dups, _) = exact_duplicates(&words, &skip);
+        assert_eq!(dups, vec![(4, 1), (5, 2)]);
+    }
+
+    fn age(birth: NaiveDate, year: i64) -> i64 {
+        let mut a = year - 1 - i64::from(birth.year());
+        if (birth.month(), birth.day()) > (9, 1) {
+            a -= 1;
+        }
+        a
+    }
+
+    #[test]
+    fn age_bounds_agree_with_the_age_on_1_september() {
+        let (min, max) = (3, 21);
+        for year in [2000i64, 2024, 2027] {
+            let (lo, hi) = age_bounds(year, min, max).unwrap();
+            let from = NaiveDate::from_ymd_opt(year as i32 - 25, 1, 1).unwrap();
+            for d in 0..(26 * 366) {
+                let b = from + chrono::Days::new(d);
+                let days = super::super::convert::date_to_days(b);
+                let inside = lo < days && days <= hi;
+                let a = age(b, year);
+                assert_eq!(inside, (min..=max).contains(&a), "{b} in {year}: age {a}");
+            }
+        }
+    }
+
+    type Dangling = Vec<(usize, String)>;
+
+    fn refs(values: &[Option<&str>], set: &[&str]) -> (Dangling, Dangling) {
+        let target = StringChunked::from_iter_options("t".into(), set.iter().map(|v| Some(*v)));
+        let set = RefSet::build(&target);
+        let ca = StringChunked::from_iter_options("c".into(), values.iter().copied());
+        let rejected = vec![false; values.len()];
+        (
+            dangling_grouped(&ca, &rejected, &set),
+            dangling_merged(&ca, &rejected, &set),
+        )
+    }
+
+    #[test]
+    fn references_found_the_same_way_by_both_walks() {
+        let (grouped, merged) = refs(
+            &[
+                Some("100"),
+                Some("100"),
+                Some("0100"),
+                None,
+                Some(""),
+                Some("abc"),
+                Some("x-1"),
+                Some("200"),
+                Some("7"),
+            ],
+            &["100", "200", "abc", "300"],
+        );
+        let want: Vec<(usize, String)> =
+            vec![(2, "0100".into()), (6, "x-1".into()), (8, "7".into())];
+        assert_eq!(grouped, want);
+        assert_eq!(merged, want);
+    }
 }
