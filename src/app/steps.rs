@@ -31,10 +31,29 @@ impl Steps {
         }
         let millis = start.elapsed().as_millis();
         tracing::info!(millis = millis as u64, "{name}: {millis} ms");
+        if let Some((rss, peak)) = memory_mib() {
+            tracing::debug!(rss_mib = rss, peak_mib = peak, "after {name}");
+        }
         self.timings.push(StepTiming {
             step: name.to_string(),
             millis,
         });
         out
     }
+}
+
+/// The process's resident memory now and at its peak (MiB), on Linux.
+pub fn memory_mib() -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))?
+            .split_whitespace()
+            .nth(1)?
+            .parse::<u64>()
+            .ok()
+            .map(|kb| kb / 1024)
+    };
+    Some((field("VmRSS:")?, field("VmHWM:")?))
 }

@@ -172,6 +172,7 @@ pub fn load_inputs(
                 read_ms = (t1 - t0).as_millis() as u64,
                 convert_ms = (t2 - t1).as_millis() as u64,
                 checks_and_keys_ms = t2.elapsed().as_millis() as u64,
+                rss_peak_mib = crate::app::steps::memory_mib().map_or(0, |m| m.1),
                 "read {}",
                 schema.name
             );
@@ -189,6 +190,7 @@ pub fn load_inputs(
         tracing::debug!(
             table = %p.schema.name,
             refs_ms = t0.elapsed().as_millis() as u64,
+            rss_peak_mib = crate::app::steps::memory_mib().map_or(0, |m| m.1),
             "references of {}",
             p.schema.name
         );
@@ -566,11 +568,11 @@ fn find_duplicates(cols: &[&Series], skip: &[bool]) -> Vec<(usize, usize)> {
 }
 
 /// Rows per parallel task when a column is processed in row ranges.
-const PAR_ROWS: usize = 1 << 17;
+pub const PAR_ROWS: usize = 1 << 17;
 
 /// `f` over every value of a text column, the rows split in ranges over the threads; results
 /// in row order.
-fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + Sync) -> Vec<T> {
+pub fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + Sync) -> Vec<T> {
     let n = ca.len();
     let parts: Vec<Vec<T>> = (0..n.div_ceil(PAR_ROWS))
         .into_par_iter()
@@ -589,7 +591,7 @@ fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + Sync
 
 /// Digit strings of up to 17 digits (IDs, institution and class codes) as exact integers
 /// tagged with their length in the top 5 bits, so leading zeros still count ("007" ≠ "7").
-fn digits_key(v: &str) -> Option<u64> {
+pub fn digits_key(v: &str) -> Option<u64> {
     let b = v.as_bytes();
     if b.is_empty() || b.len() > 17 || !b.iter().all(u8::is_ascii_digit) {
         return None;

@@ -1,12 +1,15 @@
 //! The roster as the gifted phases see it: each student with their institution's sector and
 //! whether it takes part (gifted.md §1).
-use crate::app::frame::{bools, ints, strs};
+use crate::app::frame::{bools, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
+use crate::table::validate::{digits_key, PAR_ROWS};
 use crate::table::InputSet;
-use polars::prelude::{PlHashMap, PlHashSet};
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
+use polars::prelude::{DataFrame, IdxCa, IdxSize, PlHashMap, PlHashSet};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// An institution's facts the gifted job needs.
 #[derive(Debug, Clone)]
@@ -39,9 +42,9 @@ pub struct Roster {
     /// Participating students enrolled, by (school_year, sector, grade): the cohorts norms
     /// count (gifted.md §3, `population = cohort_enrollment`).
     pub census: BTreeMap<(i64, Sector, i64), u64>,
-    pub institutions: HashMap<String, Institution>,
+    pub institutions: FastMap<String, Institution>,
     pub students: Vec<Student>,
-    pub index: HashMap<String, usize>,
+    pub index: FastMap<String, usize>,
 }
 
 impl Roster {
@@ -66,7 +69,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
     let it = inputs
         .get("institutions")
         .ok_or_else(|| missing("institutions"))?;
-    let mut institutions = HashMap::with_capacity(it.df.height());
+    let mut institutions = FastMap::with_capacity(it.df.height());
     let cols = strs(it, "institution_id")?
         .zip(strs(it, "name")?)
         .zip(strs(it, "authority_id")?)
@@ -96,8 +99,8 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         );
     }
     let st = inputs.get("students").ok_or_else(|| missing("students"))?;
-    let mut students = Vec::new();
-    // One pass over the enrolment: counts per institution and cohort, and the rows to keep.
+    // One pass over the enrolment, in row ranges over the threads: counts per institution and
+    // cohort, and the rows to keep.
     let index: PlHashMap<&str, usize> = institutions
         .keys()
         .enumerate()
@@ -113,45 +116,106 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
             (x.sector, x.participation.is_ok(), key)
         })
         .collect();
-    let mut per_institution = vec![0i64; facts.len()];
-    let mut census: BTreeMap<(i64, Sector, i64), u64> = BTreeMap::new();
-    let mut cohort: PlHashMap<(i64, usize, i64), u64> = PlHashMap::default();
-    let cols = strs(st, "student_id")?
-        .zip(strs(st, "institution_id")?)
-        .zip(ints(st, "grade")?)
-        .zip(ints(st, "school_year")?)
-        .enumerate();
-    let mut rows = Vec::new();
-    let mut unknown = 0i64;
-    // Rosters come grouped by institution: remember the last lookup.
-    let mut last: Option<(&str, usize)> = None;
-    for (i, (((id, inst), grade), year)) in cols {
-        let (Some(id), Some(inst), Some(grade), Some(year)) = (id, inst, grade, year) else {
-            continue;
-        };
-        let k = match last {
-            Some((l, k)) if l == inst => k,
-            _ => match index.get(inst) {
-                Some(&k) => {
-                    last = Some((inst, k));
-                    k
-                }
-                None => {
-                    unknown += 1;
-                    continue;
-                }
-            },
-        };
-        per_institution[k] += 1;
-        let (_, taking_part, _) = &facts[k];
-        if *taking_part {
-            *cohort.entry((year, k, grade)).or_insert(0) += 1;
-        }
-        if named.contains(id) {
-            rows.push(i);
+    // Named students by their IDs' exact digit keys (IDs are validated digit strings); any
+    // other text is looked up as it is.
+    let mut named_keys: FastSet<u64> = FastSet::with_capacity(named.len());
+    let mut named_text: PlHashSet<&str> = PlHashSet::default();
+    for &id in named {
+        match digits_key(id) {
+            Some(k) => {
+                named_keys.insert(k);
+            }
+            None => {
+                named_text.insert(id);
+            }
         }
     }
+    let column = |name: &str| {
+        st.df
+            .column(name)
+            .map(|c| c.as_materialized_series().clone())
+            .map_err(|e| Error::Job(format!("students.{name}: {e}")))
+    };
+    let (ids, insts, grades, years) = (
+        column("student_id")?,
+        column("institution_id")?,
+        column("grade")?,
+        column("school_year")?,
+    );
+    let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
+    let (ids, insts) = (ids.str().map_err(typed)?, insts.str().map_err(typed)?);
+    let (grades, years) = (grades.i64().map_err(typed)?, years.i64().map_err(typed)?);
+    let n = st.df.height();
+    let parts: Vec<Pass> = (0..n.div_ceil(PAR_ROWS))
+        .into_par_iter()
+        .map(|k| {
+            let start = k * PAR_ROWS;
+            let len = PAR_ROWS.min(n - start);
+            let (o, l) = (start as i64, len);
+            let mut pass = Pass {
+                per_institution: vec![0; facts.len()],
+                ..Pass::default()
+            };
+            // Rosters come grouped by institution: remember the last lookup.
+            let mut last: Option<(&str, usize)> = None;
+            let ids = ids.slice(o, l);
+            let insts = insts.slice(o, l);
+            let grades = grades.slice(o, l);
+            let years = years.slice(o, l);
+            let rows = ids
+                .iter()
+                .zip(insts.iter())
+                .zip(grades.iter())
+                .zip(years.iter());
+            for (j, (((id, inst), grade), year)) in rows.enumerate() {
+                let (Some(id), Some(inst), Some(grade), Some(year)) = (id, inst, grade, year)
+                else {
+                    continue;
+                };
+                let k = match last {
+                    Some((l, k)) if l == inst => k,
+                    _ => match index.get(inst) {
+                        Some(&k) => {
+                            last = Some((inst, k));
+                            k
+                        }
+                        None => {
+                            pass.unknown += 1;
+                            continue;
+                        }
+                    },
+                };
+                pass.per_institution[k] += 1;
+                if facts[k].1 {
+                    *pass.cohort.entry((year, k, grade)).or_insert(0) += 1;
+                }
+                let wanted = match digits_key(id) {
+                    Some(key) => named_keys.contains(&key),
+                    None => named_text.contains(id),
+                };
+                if wanted {
+                    pass.rows.push((start + j) as IdxSize);
+                }
+            }
+            pass
+        })
+        .collect();
     drop(index);
+    let mut per_institution = vec![0i64; facts.len()];
+    let mut cohort: PlHashMap<(i64, usize, i64), u64> = PlHashMap::default();
+    let mut rows: Vec<IdxSize> = Vec::new();
+    let mut unknown = 0i64;
+    for part in parts {
+        for (total, n) in per_institution.iter_mut().zip(part.per_institution) {
+            *total += n;
+        }
+        for (key, n) in part.cohort {
+            *cohort.entry(key).or_insert(0) += n;
+        }
+        rows.extend(part.rows);
+        unknown += part.unknown;
+    }
+    let mut census: BTreeMap<(i64, Sector, i64), u64> = BTreeMap::new();
     for ((year, k, grade), n) in cohort {
         *census.entry((year, facts[k].0, grade)).or_insert(0) += n;
     }
@@ -165,52 +229,19 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         participation.insert("institution_unknown".into(), unknown);
     }
     // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million).
-    let idx = polars::prelude::IdxCa::from_vec(
-        "".into(),
-        rows.iter()
-            .map(|&i| i as polars::prelude::IdxSize)
-            .collect(),
-    );
     let kept = st
         .df
-        .take(&idx)
+        .take(&IdxCa::from_vec("".into(), rows))
         .map_err(|e| Error::Job(format!("selecting students: {e}")))?;
-    let kept = crate::table::Table {
-        df: kept,
-        row_numbers: Vec::new(),
-        ..st.clone_empty()
-    };
-    let cols = strs(&kept, "student_id")?
-        .zip(strs(&kept, "first_name")?)
-        .zip(strs(&kept, "last_name")?)
-        .zip(ints(&kept, "school_year")?)
-        .zip(strs(&kept, "gender")?)
-        .zip(strs(&kept, "institution_id")?)
-        .zip(strs(&kept, "class_id")?)
-        .zip(ints(&kept, "grade")?)
-        .zip(strs(&kept, "residence_authority_id")?)
-        .zip(strs(&kept, "registration_zone")?);
-    let owned = |v: Option<&str>| v.unwrap_or_default().to_string();
-    students.reserve(rows.len());
-    for (((((((((id, first), last), year), gender), inst), class), grade), res), zone) in cols {
-        students.push(Student {
-            student_id: owned(id),
-            first_name: owned(first),
-            last_name: owned(last),
-            school_year: year.unwrap_or_default(),
-            gender: owned(gender),
-            institution_id: owned(inst),
-            class_id: owned(class),
-            grade: grade.unwrap_or_default(),
-            residence_authority_id: owned(res),
-            registration_zone: zone.filter(|z| !z.is_empty()).map(str::to_string),
-        });
-    }
-    let index = students
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.student_id.clone(), i))
-        .collect();
+    let students = students_of(&kept)?;
+    drop(kept);
+    let mut index = FastMap::with_capacity(students.len());
+    index.extend(
+        students
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.student_id.clone(), i)),
+    );
     participation.insert("students".into(), st.df.height() as i64);
     Ok(Roster {
         participation,
@@ -219,4 +250,69 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         students,
         index,
     })
+}
+
+/// What one range of the roster pass counted and kept.
+#[derive(Default)]
+struct Pass {
+    per_institution: Vec<i64>,
+    cohort: PlHashMap<(i64, usize, i64), u64>,
+    rows: Vec<IdxSize>,
+    unknown: i64,
+}
+
+/// The kept students' rows as `Student`s.
+fn students_of(kept: &DataFrame) -> Result<Vec<Student>> {
+    let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
+    let s = |name: &str| {
+        kept.column(name)
+            .map(|c| c.as_materialized_series().clone())
+            .map_err(typed)
+    };
+    let (id, first, last, year, gender) = (
+        s("student_id")?,
+        s("first_name")?,
+        s("last_name")?,
+        s("school_year")?,
+        s("gender")?,
+    );
+    let (inst, class, grade, res, zone) = (
+        s("institution_id")?,
+        s("class_id")?,
+        s("grade")?,
+        s("residence_authority_id")?,
+        s("registration_zone")?,
+    );
+    let cols = id
+        .str()
+        .map_err(typed)?
+        .iter()
+        .zip(first.str().map_err(typed)?.iter())
+        .zip(last.str().map_err(typed)?.iter())
+        .zip(year.i64().map_err(typed)?.iter())
+        .zip(gender.str().map_err(typed)?.iter())
+        .zip(inst.str().map_err(typed)?.iter())
+        .zip(class.str().map_err(typed)?.iter())
+        .zip(grade.i64().map_err(typed)?.iter())
+        .zip(res.str().map_err(typed)?.iter())
+        .zip(zone.str().map_err(typed)?.iter());
+    let owned = |v: Option<&str>| v.unwrap_or_default().to_string();
+    Ok(cols
+        .map(
+            |(((((((((id, first), last), year), gender), inst), class), grade), res), zone)| {
+                Student {
+                    student_id: owned(id),
+                    first_name: owned(first),
+                    last_name: owned(last),
+                    school_year: year.unwrap_or_default(),
+                    gender: owned(gender),
+                    institution_id: owned(inst),
+                    class_id: owned(class),
+                    grade: grade.unwrap_or_default(),
+                    residence_authority_id: owned(res),
+                    registration_zone: zone.filter(|z| !z.is_empty()).map(str::to_string),
+                }
+            },
+        )
+        .collect())
 }

@@ -12,7 +12,8 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::InputSet;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap as FastMap, HashMapExt};
+use std::collections::BTreeMap;
 
 pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
     Ok(ScreeningParams {
@@ -30,11 +31,11 @@ pub struct Screening {
     pub output: ScreeningOutput,
 }
 
-fn stage_a_rows(inputs: &InputSet) -> Result<HashMap<String, (i64, StageA)>> {
+fn stage_a_rows(inputs: &InputSet) -> Result<FastMap<String, (i64, StageA)>> {
     let t = inputs
         .get("stage_a_scores")
         .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
-    let mut m = HashMap::with_capacity(t.df.height());
+    let mut m = FastMap::with_capacity(t.df.height());
     let rows = strs(t, "student_id")?
         .zip(ints(t, "school_year")?)
         .zip(strs(t, "status")?)

@@ -1,7 +1,8 @@
 //! Phase `identification`: stage B composites and categories (gifted.md §3; 0207 §1.8, §1.10,
 //! §2.5, §2.6).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use foldhash::{HashMap as FastMap, HashMapExt};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use rayon::prelude::*;
@@ -289,7 +290,7 @@ type Accepted<'a> = BTreeMap<&'a str, BTreeMap<&'a str, SubtestStatus>>;
 /// sector (`grade_not_tested`), one row per student and subtest (the earliest is kept).
 fn check_stage_b_rows<'a>(
     params: &IdentificationParams,
-    by_id: &HashMap<&str, &RosterStudent>,
+    by_id: &FastMap<&str, &RosterStudent>,
     rows: &'a [StageBRow],
 ) -> (Accepted<'a>, Vec<StageBReject>) {
     let mut ordered: Vec<&StageBRow> = rows.iter().collect();
@@ -468,7 +469,7 @@ pub fn identify_with_population(
     reference: &[ReferenceRow],
 ) -> Result<IdentificationOutput, IdentificationError> {
     validate(params)?;
-    let mut by_id: HashMap<&str, &RosterStudent> = HashMap::with_capacity(roster.len());
+    let mut by_id: FastMap<&str, &RosterStudent> = FastMap::with_capacity(roster.len());
     for s in roster {
         if by_id.insert(s.student_id.as_str(), s).is_some() {
             return Err(IdentificationError::DuplicateStudent(s.student_id.clone()));
