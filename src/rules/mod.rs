@@ -2,3 +2,4 @@
 pub mod fraction;
 pub mod israeli_id;
 pub mod lottery;
+pub mod text_order;

@@ -90,6 +90,21 @@ impl InputSet {
         }
     }
 
+    /// Frees the columns of a table that a job does not use once they are validated.
+    pub fn keep_columns(&mut self, table: &str, keep: &[&str]) {
+        if let Some(t) = self.tables.get_mut(table) {
+            let drop: Vec<PlSmallStr> =
+                t.df.get_column_names()
+                    .into_iter()
+                    .filter(|n| !keep.contains(&n.as_str()))
+                    .cloned()
+                    .collect();
+            for name in drop {
+                let _ = t.df.drop_in_place(&name);
+            }
+        }
+    }
+
     /// Tables in dependency order.
     pub fn ordered(&self) -> Vec<&Table> {
         let mut v: Vec<&Table> = self.tables.values().collect();
@@ -173,6 +188,8 @@ pub fn load_inputs(
                 convert_ms = (t2 - t1).as_millis() as u64,
                 checks_and_keys_ms = t2.elapsed().as_millis() as u64,
                 rss_peak_mib = crate::app::steps::memory_mib().map_or(0, |m| m.1),
+                rss_mib = crate::app::steps::memory_mib().map_or(0, |m| m.0),
+                columns_mib = p.columns.iter().map(|c| c.estimated_size()).sum::<usize>() >> 20,
                 "read {}",
                 schema.name
             );

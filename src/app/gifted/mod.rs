@@ -200,6 +200,8 @@ pub fn compute(
             "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores, placement needs results and gifted_tracks".into(),
         ));
     }
+    // The roster's columns the phases read (birth and immigration dates were only validated).
+    inputs.keep_columns("students", roster::COLUMNS);
     // One pass over the roster for every phase: the students named by the phases' tables.
     let mut named: HashSet<&str> = HashSet::default();
     for (table, column) in [

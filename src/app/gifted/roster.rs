@@ -4,12 +4,27 @@ use crate::app::frame::{bools, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
+use crate::rules::text_order::prefix;
 use crate::table::validate::{digits_key, PAR_ROWS};
 use crate::table::InputSet;
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
 use polars::prelude::{DataFrame, IdxCa, IdxSize, PlHashMap, PlHashSet};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
+
+/// The columns of `students` the gifted phases read.
+pub const COLUMNS: &[&str] = &[
+    "student_id",
+    "first_name",
+    "last_name",
+    "school_year",
+    "gender",
+    "institution_id",
+    "class_id",
+    "grade",
+    "residence_authority_id",
+    "registration_zone",
+];
 
 /// An institution's facts the gifted job needs.
 #[derive(Debug, Clone)]
@@ -43,6 +58,7 @@ pub struct Roster {
     /// count (gifted.md §3, `population = cohort_enrollment`).
     pub census: BTreeMap<(i64, Sector, i64), u64>,
     pub institutions: FastMap<String, Institution>,
+    /// The students the phases named, in `student_id` order.
     pub students: Vec<Student>,
     pub index: FastMap<String, usize>,
 }
@@ -228,7 +244,16 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
     if unknown > 0 {
         participation.insert("institution_unknown".into(), unknown);
     }
-    // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million).
+    // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million), in
+    // student_id order (the order of the phases' outputs).
+    let id_of = |r: IdxSize| ids.get(r as usize).unwrap_or_default();
+    let mut keyed: Vec<(u128, IdxSize)> = rows.iter().map(|&r| (prefix(id_of(r)), r)).collect();
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| id_of(a.1).cmp(id_of(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    let rows: Vec<IdxSize> = keyed.into_iter().map(|(_, r)| r).collect();
     let kept = st
         .df
         .take(&IdxCa::from_vec("".into(), rows))

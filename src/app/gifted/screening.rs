@@ -31,7 +31,7 @@ pub struct Screening {
     pub output: ScreeningOutput,
 }
 
-fn stage_a_rows(inputs: &InputSet) -> Result<FastMap<String, (i64, StageA)>> {
+fn stage_a_rows(inputs: &InputSet) -> Result<FastMap<&str, (i64, StageA)>> {
     let t = inputs
         .get("stage_a_scores")
         .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
@@ -49,7 +49,7 @@ fn stage_a_rows(inputs: &InputSet) -> Result<FastMap<String, (i64, StageA)>> {
             ("absent", _) => StageA::Absent,
             _ => StageA::OptedOut,
         };
-        m.insert(id.to_string(), (year, a));
+        m.insert(id, (year, a));
     }
     Ok(m)
 }
@@ -106,7 +106,7 @@ pub fn run(
         .iter()
         .map(|st| {
             let inst = roster.institution(st);
-            let a = match stage_a.get(&st.student_id) {
+            let a = match stage_a.get(st.student_id.as_str()) {
                 Some((y, a)) if *y == st.school_year => Some(*a),
                 Some(_) => {
                     other_year.push(st.student_id.clone());
@@ -115,9 +115,9 @@ pub fn run(
                 None => None,
             };
             ScreeningStudent {
-                student_id: st.student_id.clone(),
-                institution_id: st.institution_id.clone(),
-                class_id: st.class_id.clone(),
+                student_id: st.student_id.as_str().into(),
+                institution_id: st.institution_id.as_str().into(),
+                class_id: st.class_id.as_str().into(),
                 grade: st.grade,
                 sector: inst.sector,
                 participating: inst.participation.is_ok(),

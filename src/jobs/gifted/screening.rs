@@ -1,5 +1,7 @@
 //! Phase `screening`: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
 
+use crate::rules::text_order::{cmp_prefixed, prefix};
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
@@ -71,10 +73,10 @@ pub enum StageA {
 
 /// One enrolled student of the roster, joined with their institution and stage A row.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ScreeningStudent {
-    pub student_id: String,
-    pub institution_id: String,
-    pub class_id: String,
+pub struct ScreeningStudent<'a> {
+    pub student_id: Cow<'a, str>,
+    pub institution_id: Cow<'a, str>,
+    pub class_id: Cow<'a, str>,
     pub grade: i64,
     /// The institution's sector.
     pub sector: Sector,
@@ -330,11 +332,13 @@ pub fn screen(
         .windows(2)
         .find(|w| w[0].student_id == w[1].student_id)
     {
-        return Err(ScreeningError::DuplicateStudent(w[0].student_id.clone()));
+        return Err(ScreeningError::DuplicateStudent(
+            w[0].student_id.to_string(),
+        ));
     }
     let mut by_id: HashMap<&str, &ScreeningStudent, foldhash::fast::RandomState> =
         HashMap::with_capacity_and_hasher(sorted.len(), Default::default());
-    by_id.extend(sorted.iter().map(|s| (s.student_id.as_str(), *s)));
+    by_id.extend(sorted.iter().map(|s| (s.student_id.as_ref(), *s)));
     let mut out = ScreeningOutput::default();
     let mut reasons: BTreeMap<&str, BTreeSet<ReferralReason>> = BTreeMap::new();
 
@@ -346,7 +350,7 @@ pub fn screen(
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
                 out.ignored_stage_a.push(IgnoredStageA {
-                    student_id: s.student_id.clone(),
+                    student_id: s.student_id.to_string(),
                     reason,
                 });
             }
@@ -354,20 +358,34 @@ pub fn screen(
         }
         if let Some(StageA::Tested { score }) = s.stage_a {
             let unit = match params.referral_unit {
-                ReferralUnit::Class => s.class_id.as_str(),
+                ReferralUnit::Class => s.class_id.as_ref(),
                 ReferralUnit::Grade => usize::try_from(s.grade)
                     .ok()
                     .and_then(|g| grade_names.get(g))
                     .map_or("", String::as_str),
             };
             tested.push((
-                (s.institution_id.as_str(), unit),
-                s.student_id.as_str(),
+                (s.institution_id.as_ref(), unit),
+                s.student_id.as_ref(),
                 score,
             ));
         }
     }
-    tested.sort_unstable();
+    // By (institution, unit), then id (`sorted` is in id order, and the sort is stable);
+    // the texts' prefixes decide without comparing whole strings.
+    let mut keyed: Vec<(u128, u128, usize)> = tested
+        .iter()
+        .enumerate()
+        .map(|(i, ((inst, unit), _, _))| (prefix(inst), prefix(unit), i))
+        .collect();
+    keyed.sort_unstable_by(|a, b| {
+        let ((ia, ua), _, _) = tested[a.2];
+        let ((ib, ub), _, _) = tested[b.2];
+        cmp_prefixed(a.0, ia, b.0, ib)
+            .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
+            .then(a.2.cmp(&b.2))
+    });
+    let tested: Vec<((&str, &str), &str, i64)> = keyed.iter().map(|k| tested[k.2]).collect();
     let units = tested.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
         let members: Vec<(&str, i64)> = chunk.iter().map(|&(_, id, sc)| (id, sc)).collect();
         (chunk[0].0, members)
@@ -430,9 +448,9 @@ pub fn screen(
     for (id, rs) in &reasons {
         let s = by_id[id];
         out.invitations.push(Invitation {
-            student_id: s.student_id.clone(),
-            institution_id: s.institution_id.clone(),
-            class_id: s.class_id.clone(),
+            student_id: s.student_id.to_string(),
+            institution_id: s.institution_id.to_string(),
+            class_id: s.class_id.to_string(),
             grade: s.grade,
             sector: s.sector,
             reasons: rs.clone(),
@@ -444,7 +462,7 @@ pub fn screen(
         if outside_reason(params, s).is_some() {
             continue;
         }
-        let referred = referred_ids.contains(s.student_id.as_str());
+        let referred = referred_ids.contains(s.student_id.as_ref());
         let outcome = match (s.stage_a, referred) {
             (_, true) => Some(LetterOutcome::Referred),
             (Some(StageA::Tested { .. }), false) => Some(LetterOutcome::NotReferred),
@@ -453,7 +471,7 @@ pub fn screen(
         };
         if let Some(outcome) = outcome {
             out.outcomes.push(StudentOutcome {
-                student_id: s.student_id.clone(),
+                student_id: s.student_id.to_string(),
                 outcome,
             });
         }

@@ -4,11 +4,11 @@ use super::*;
 use crate::jobs::gifted::test_util::shuffle;
 use proptest::prelude::*;
 
-fn student(id: &str, class: &str, stage_a: Option<StageA>) -> ScreeningStudent {
+fn student(id: &str, class: &str, stage_a: Option<StageA>) -> ScreeningStudent<'static> {
     ScreeningStudent {
-        student_id: id.to_string(),
-        institution_id: "100001".to_string(),
-        class_id: class.to_string(),
+        student_id: id.to_string().into(),
+        institution_id: "100001".into(),
+        class_id: class.to_string().into(),
         grade: 2,
         sector: Sector::Hebrew,
         participating: true,
@@ -16,12 +16,12 @@ fn student(id: &str, class: &str, stage_a: Option<StageA>) -> ScreeningStudent {
     }
 }
 
-fn tested(id: &str, class: &str, score: i64) -> ScreeningStudent {
+fn tested(id: &str, class: &str, score: i64) -> ScreeningStudent<'static> {
     student(id, class, Some(StageA::Tested { score }))
 }
 
 /// A class "c1" of students s01.. with the given scores.
-fn class_with(scores: &[i64]) -> Vec<ScreeningStudent> {
+fn class_with(scores: &[i64]) -> Vec<ScreeningStudent<'static>> {
     scores
         .iter()
         .enumerate()
