@@ -7,6 +7,7 @@ use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
 };
 use crate::error::{Error, Result};
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow,
     SubtestStatus,
@@ -146,15 +147,23 @@ pub fn run(
                 .or_insert(0) += n;
         }
     }
+    // The roster may hold other phases' students too: only those with stage B rows matter.
+    let with_rows: FastSet<&str> = rows.iter().map(|r| r.student_id.as_str()).collect();
+    let mut groups: FastMap<(i64, Sector, i64), String> = FastMap::new();
     let students: Vec<RosterStudent> = roster
         .students
         .iter()
+        .filter(|st| with_rows.contains(st.student_id.as_str()))
         .map(|st| {
             let inst = roster.institution(st);
+            let norm_group = groups
+                .entry((st.school_year, inst.sector, st.grade))
+                .or_insert_with(|| group_of(&names, st.school_year, inst.sector, st.grade))
+                .clone();
             RosterStudent {
                 student_id: st.student_id.clone(),
                 school_year: st.school_year,
-                norm_group: group_of(&names, st.school_year, inst.sector, st.grade),
+                norm_group,
                 sector: inst.sector,
                 grade: st.grade,
                 participating: inst.participation.is_ok(),

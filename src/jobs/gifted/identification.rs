@@ -1,7 +1,9 @@
 //! Phase `identification`: stage B composites and categories (gifted.md §3; 0207 §1.8, §1.10,
 //! §2.5, §2.6).
 
-use foldhash::{HashMap as FastMap, HashMapExt};
+use crate::rules::text_order::sort_by_text;
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
@@ -297,37 +299,51 @@ fn check_stage_b_rows<'a>(
     ordered.sort_by(|a, b| {
         (a.row_number, &a.student_id, &a.subtest).cmp(&(b.row_number, &b.student_id, &b.subtest))
     });
-    let mut accepted: Accepted<'a> = BTreeMap::new();
     let mut rejects = Vec::new();
+    let reject = |r: &StageBRow, rule| StageBReject {
+        row_number: r.row_number,
+        student_id: r.student_id.clone(),
+        subtest: r.subtest.clone(),
+        rule,
+    };
+    // Rows that pass the row checks, in row order; then grouped by student (a stable sort by
+    // id keeps each student's rows in row order, so the earliest row of a subtest is kept).
+    let mut kept: Vec<&StageBRow> = Vec::with_capacity(ordered.len());
     for r in ordered {
         let rule = match by_id.get(r.student_id.as_str()) {
-            None => Some(RejectRule::StudentNotFound),
-            Some(_) if !params.subtests.contains(&r.subtest) => Some(RejectRule::SubtestUnknown),
-            Some(s) if !s.participating => Some(RejectRule::InstitutionNotParticipating),
-            Some(s) if !in_stage_b(params, s) => Some(RejectRule::GradeNotTested),
+            None => RejectRule::StudentNotFound,
+            Some(_) if !params.subtests.contains(&r.subtest) => RejectRule::SubtestUnknown,
+            Some(s) if !s.participating => RejectRule::InstitutionNotParticipating,
+            Some(s) if !in_stage_b(params, s) => RejectRule::GradeNotTested,
             Some(_) => {
-                let subtests = accepted.entry(r.student_id.as_str()).or_default();
-                if subtests.contains_key(r.subtest.as_str()) {
-                    Some(RejectRule::DuplicateKey)
-                } else {
-                    subtests.insert(r.subtest.as_str(), r.status);
-                    None
-                }
+                kept.push(r);
+                continue;
             }
         };
-        if let Some(rule) = rule {
-            rejects.push(StageBReject {
-                row_number: r.row_number,
-                student_id: r.student_id.clone(),
-                subtest: r.subtest.clone(),
-                rule,
-            });
-        }
+        rejects.push(reject(r, rule));
     }
-    (accepted, rejects)
+    sort_by_text(&mut kept, |r| r.student_id.as_str(), |_, _| Ordering::Equal);
+    let mut by_student: Vec<(&'a str, BTreeMap<&'a str, SubtestStatus>)> = Vec::new();
+    for group in kept.chunk_by(|a, b| a.student_id == b.student_id) {
+        let mut subtests = BTreeMap::new();
+        for r in group {
+            if subtests.contains_key(r.subtest.as_str()) {
+                rejects.push(reject(r, RejectRule::DuplicateKey));
+            } else {
+                subtests.insert(r.subtest.as_str(), r.status);
+            }
+        }
+        by_student.push((group[0].student_id.as_str(), subtests));
+    }
+    rejects.sort_by(|a, b| {
+        (a.row_number, &a.student_id, &a.subtest).cmp(&(b.row_number, &b.student_id, &b.subtest))
+    });
+    (by_student.into_iter().collect(), rejects)
 }
 
 type NormsByKey = BTreeMap<(String, String), SubtestNorms>;
+/// The norms by borrowed (norm_group, subtest), for lookups that allocate nothing.
+type NormsLookup<'a> = FastMap<(&'a str, &'a str), &'a SubtestNorms>;
 
 /// 0207 §2.5.ב (gifted.md §3): "results are set by national norms relative to the tested
 /// year-group" — the norms of every subtest in every group with candidates, built in parallel;
@@ -371,7 +387,7 @@ fn student_result(
     params: &IdentificationParams,
     s: &RosterStudent,
     subtests: &BTreeMap<&str, SubtestStatus>,
-    norms: &NormsByKey,
+    norms: &NormsLookup,
 ) -> StudentResult {
     let results: Vec<SubtestResult> = params
         .subtests
@@ -380,7 +396,7 @@ fn student_result(
             let status = subtests.get(t.as_str()).copied();
             let percentile = match status {
                 Some(SubtestStatus::Completed { raw_score }) => norms
-                    .get(&(s.norm_group.clone(), t.clone()))
+                    .get(&(s.norm_group.as_str(), t.as_str()))
                     .and_then(|n| n.percentile(raw_score)),
                 _ => None,
             };
@@ -410,7 +426,7 @@ fn group_cutoffs(
     norm_group: &str,
     n_population: u64,
     results: &[&StudentResult],
-    norms: &NormsByKey,
+    norms: &NormsLookup,
 ) -> GroupCutoffs {
     let count = |f: &dyn Fn(&StudentResult) -> bool| results.iter().filter(|r| f(r)).count() as u64;
     let t = &params.norms.thresholds;
@@ -428,7 +444,7 @@ fn group_cutoffs(
             .subtests
             .iter()
             .map(|s| {
-                let n = norms.get(&(norm_group.to_string(), s.clone()));
+                let n = norms.get(&(norm_group, s.as_str())).copied();
                 SubtestCutoff {
                     subtest: s.clone(),
                     n_tested: n.map_or(0, |n| n.rows.iter().map(|r| r.n_at_score).sum()),
@@ -479,30 +495,43 @@ pub fn identify_with_population(
         n_population.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     let (accepted, rejects) = check_stage_b_rows(params, &by_id, rows);
 
-    let mut scores: BTreeMap<(&str, &str), Vec<i64>> = BTreeMap::new();
-    let mut groups: BTreeSet<&str> = BTreeSet::new();
+    // Few distinct groups and subtests: gathered by hash, ordered once.
+    let mut gathered: FastMap<(&str, &str), Vec<i64>> = FastMap::new();
     for (id, subtests) in &accepted {
         let g = by_id[id].norm_group.as_str();
-        groups.insert(g);
         for (&s, st) in subtests {
             if let SubtestStatus::Completed { raw_score } = *st {
-                scores.entry((g, s)).or_default().push(raw_score);
+                gathered.entry((g, s)).or_default().push(raw_score);
             }
         }
     }
+    let groups: BTreeSet<&str> = accepted
+        .keys()
+        .map(|id| by_id[id].norm_group.as_str())
+        .collect::<FastSet<&str>>()
+        .into_iter()
+        .collect();
+    let scores: BTreeMap<(&str, &str), Vec<i64>> = gathered.into_iter().collect();
     let norms = build_group_norms(params, &groups, &scores, &n_population, reference)?;
+    let lookup: NormsLookup = norms
+        .iter()
+        .map(|((g, s), n)| ((g.as_str(), s.as_str()), n))
+        .collect();
 
     let results: Vec<StudentResult> = accepted
         .iter()
-        .map(|(id, subtests)| student_result(params, by_id[id], subtests, &norms))
+        .map(|(id, subtests)| student_result(params, by_id[id], subtests, &lookup))
         .collect();
+    let mut members: FastMap<&str, Vec<&StudentResult>> = FastMap::new();
+    for r in &results {
+        members.entry(r.norm_group.as_str()).or_default().push(r);
+    }
     let cutoffs = groups
         .iter()
         .map(|&g| {
-            let members: Vec<&StudentResult> =
-                results.iter().filter(|r| r.norm_group == g).collect();
+            let members = members.get(g).map_or(&[][..], Vec::as_slice);
             let n = n_population.get(g).copied().unwrap_or(0);
-            group_cutoffs(params, g, n, &members, &norms)
+            group_cutoffs(params, g, n, members, &lookup)
         })
         .collect();
     Ok(IdentificationOutput {
