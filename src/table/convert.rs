@@ -2,9 +2,11 @@
 //! (required, type, enum, range, Israeli ID, digits, patterns). Bad values reject their row.
 use super::reject::Reject;
 use super::schema::{ColType, ColumnSchema, Pattern};
+use super::validate::PAR_ROWS;
 use crate::rules::israeli_id;
 use chrono::NaiveDate;
 use polars::prelude::*;
+use rayon::prelude::*;
 
 /// Days from 0001-01-01 (CE) to 1970-01-01, to turn chrono dates into Parquet dates.
 const EPOCH_DAYS_FROM_CE: i32 = 719_163;
@@ -68,6 +70,21 @@ impl Ctx<'_> {
             let range = self.col.rule_text();
             let msg = format!("`{}` = {shown} is out of range ({range})", self.col.name);
             self.reject(row, shown, "range", msg);
+        }
+    }
+
+    fn text_value(&mut self, row: usize, v: Option<&str>, has_rules: bool) {
+        if self.skip[row] {
+            return;
+        }
+        match v {
+            None | Some("") => {
+                if !self.col.optional {
+                    self.missing(row);
+                }
+            }
+            Some(v) if has_rules => self.check_text(row, v),
+            Some(_) => {}
         }
     }
 
@@ -216,18 +233,42 @@ fn convert_text(ctx: &mut Ctx, s: &Series) -> Series {
     let Ok(ca) = s.str() else {
         return s.clone();
     };
-    for (i, v) in ca.iter().enumerate() {
-        if ctx.skip[i] {
-            continue;
-        }
-        match v {
-            None | Some("") => {
-                if !ctx.col.optional {
-                    ctx.missing(i);
+    let c = ctx.col;
+    let has_rules =
+        c.ty == ColType::Enum || c.israeli_id || c.digits.is_some() || c.pattern.is_some();
+    // Row ranges checked in parallel, each walking its arrays' values directly (without
+    // validity checks where a chunk has no missing values); rejects stay in row order.
+    let n = ca.len();
+    let parts: Vec<Vec<Reject>> = (0..n.div_ceil(PAR_ROWS))
+        .into_par_iter()
+        .map(|k| {
+            let start = k * PAR_ROWS;
+            let part = ca.slice(start as i64, PAR_ROWS.min(n - start));
+            let mut sub = Ctx {
+                table: ctx.table,
+                col: c,
+                skip: ctx.skip,
+                out: Vec::new(),
+            };
+            let mut i = start;
+            if part.null_count() == 0 {
+                for arr in part.downcast_iter() {
+                    for v in arr.values_iter() {
+                        sub.text_value(i, Some(v), has_rules);
+                        i += 1;
+                    }
+                }
+            } else {
+                for v in part.iter() {
+                    sub.text_value(i, v, has_rules);
+                    i += 1;
                 }
             }
-            Some(v) => ctx.check_text(i, v),
-        }
+            sub.out
+        })
+        .collect();
+    for part in parts {
+        ctx.out.extend(part);
     }
     s.clone()
 }

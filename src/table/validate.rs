@@ -181,9 +181,11 @@ pub fn load_inputs(
             let mut p = convert_table(raw);
             let t2 = std::time::Instant::now();
             row_checks(&mut p, params);
+            let t3 = std::time::Instant::now();
             check_keys(&mut p);
             tracing::debug!(
                 table = %schema.name,
+                row_checks_ms = (t3 - t2).as_millis() as u64,
                 read_ms = (t1 - t0).as_millis() as u64,
                 convert_ms = (t2 - t1).as_millis() as u64,
                 checks_and_keys_ms = t2.elapsed().as_millis() as u64,

@@ -7,7 +7,6 @@ use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
 };
 use crate::error::{Error, Result};
-use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow,
     SubtestStatus,
@@ -18,6 +17,7 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
 use std::collections::BTreeMap;
 
 fn ratio(v: f64, name: &str) -> Result<Ratio> {
