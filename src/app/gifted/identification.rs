@@ -161,7 +161,7 @@ pub fn run(
                 .or_insert_with(|| group_of(&names, st.school_year, inst.sector, st.grade))
                 .clone();
             RosterStudent {
-                student_id: st.student_id.clone(),
+                student_id: st.student_id.to_string(),
                 school_year: st.school_year,
                 norm_group,
                 sector: inst.sector,
@@ -473,7 +473,7 @@ fn program_lists(
     );
     let mut rows: Vec<Row> = reached(roster, o)
         .into_iter()
-        .map(|(st, p)| (centers.get(&st.residence_authority_id), st, p))
+        .map(|(st, p)| (centers.get(st.residence_authority_id.as_str()), st, p))
         .collect();
     rows.sort_by(|a, b| {
         (a.0.map(|c| &c.0), a.2, &a.1.student_id).cmp(&(b.0.map(|c| &c.0), b.2, &b.1.student_id))

@@ -138,10 +138,10 @@ pub fn render(
         .iter()
         .filter_map(|id| roster.student(id))
         .map(|st| Student {
-            student_id: st.student_id.clone(),
-            first_name: st.first_name.clone(),
-            last_name: st.last_name.clone(),
-            institution_id: st.institution_id.clone(),
+            student_id: st.student_id.to_string(),
+            first_name: st.first_name.to_string(),
+            last_name: st.last_name.to_string(),
+            institution_id: st.institution_id.to_string(),
             sector: roster.institution(st).sector,
         })
         .collect();

@@ -242,9 +242,9 @@ pub fn run(
                 school_year: r.school_year,
                 grade: st.grade,
                 gender: Gender::parse(&st.gender)?,
-                residence_authority_id: st.residence_authority_id.clone(),
-                registration_zone: st.registration_zone.clone(),
-                institution_id: st.institution_id.clone(),
+                residence_authority_id: st.residence_authority_id.to_string(),
+                registration_zone: st.registration_zone.as_ref().map(|z| z.to_string()),
+                institution_id: st.institution_id.to_string(),
                 sector: Some(roster.institution(st).sector),
                 category: r.category,
                 composite: r.composite,
@@ -439,9 +439,9 @@ fn names(roster: &Roster, ids: &[&str]) -> (Vec<String>, Vec<String>, Vec<String
             .collect()
     };
     (
-        get(&|s| s.first_name.clone()),
-        get(&|s| s.last_name.clone()),
-        get(&|s| s.institution_id.clone()),
+        get(&|s| s.first_name.to_string()),
+        get(&|s| s.last_name.to_string()),
+        get(&|s| s.institution_id.to_string()),
     )
 }
 

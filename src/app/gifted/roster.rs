@@ -8,7 +8,7 @@ use crate::rules::text_order::prefix;
 use crate::table::validate::{digits_key, PAR_ROWS};
 use crate::table::InputSet;
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
-use polars::prelude::{DataFrame, IdxCa, IdxSize, PlHashMap, PlHashSet};
+use polars::prelude::{DataFrame, IdxCa, IdxSize, PlHashMap, PlHashSet, PlSmallStr};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -38,18 +38,22 @@ pub struct Institution {
 
 /// One enrolled student.
 #[derive(Debug, Clone)]
+/// Texts are small strings (held inline up to 24 bytes: no allocation per field).
 pub struct Student {
-    pub student_id: String,
-    pub first_name: String,
-    pub last_name: String,
+    pub student_id: Text,
+    pub first_name: Text,
+    pub last_name: Text,
     pub school_year: i64,
-    pub gender: String,
-    pub institution_id: String,
-    pub class_id: String,
+    pub gender: Text,
+    pub institution_id: Text,
+    pub class_id: Text,
     pub grade: i64,
-    pub residence_authority_id: String,
-    pub registration_zone: Option<String>,
+    pub residence_authority_id: Text,
+    pub registration_zone: Option<Text>,
 }
+
+/// A student's text field.
+pub type Text = PlSmallStr;
 
 pub struct Roster {
     /// Every enrolled student counted by whether their institution takes part (and why not).
@@ -60,13 +64,13 @@ pub struct Roster {
     pub institutions: FastMap<String, Institution>,
     /// The students the phases named, in `student_id` order.
     pub students: Vec<Student>,
-    pub index: FastMap<String, usize>,
+    pub index: FastMap<Text, usize>,
 }
 
 impl Roster {
     pub fn institution(&self, s: &Student) -> &Institution {
         // References are validated: every accepted student's institution exists.
-        &self.institutions[&s.institution_id]
+        &self.institutions[s.institution_id.as_str()]
     }
 
     pub fn student(&self, id: &str) -> Option<&Student> {
@@ -321,7 +325,7 @@ fn students_of(kept: &DataFrame) -> Result<Vec<Student>> {
         .zip(grade.i64().map_err(typed)?.iter())
         .zip(res.str().map_err(typed)?.iter())
         .zip(zone.str().map_err(typed)?.iter());
-    let owned = |v: Option<&str>| v.unwrap_or_default().to_string();
+    let owned = |v: Option<&str>| Text::from(v.unwrap_or_default());
     Ok(cols
         .map(
             |(((((((((id, first), last), year), gender), inst), class), grade), res), zone)| {
@@ -335,7 +339,7 @@ fn students_of(kept: &DataFrame) -> Result<Vec<Student>> {
                     class_id: owned(class),
                     grade: grade.unwrap_or_default(),
                     residence_authority_id: owned(res),
-                    registration_zone: zone.filter(|z| !z.is_empty()).map(str::to_string),
+                    registration_zone: zone.filter(|z| !z.is_empty()).map(Text::from),
                 }
             },
         )

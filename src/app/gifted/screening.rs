@@ -109,7 +109,7 @@ pub fn run(
             let a = match stage_a.get(st.student_id.as_str()) {
                 Some((y, a)) if *y == st.school_year => Some(*a),
                 Some(_) => {
-                    other_year.push(st.student_id.clone());
+                    other_year.push(st.student_id.to_string());
                     None
                 }
                 None => None,
@@ -257,7 +257,7 @@ fn pending_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
         .map(|id| {
             roster
                 .student(id)
-                .map(|s| s.institution_id.clone())
+                .map(|s| s.institution_id.to_string())
                 .unwrap_or_default()
         })
         .collect();
@@ -382,9 +382,9 @@ fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<O
                         .map(|&i| o.invitations[i].student_id.as_str())
                         .collect(),
                 ),
-                col_str("first_name", get(&|s| s.first_name.clone())),
-                col_str("last_name", get(&|s| s.last_name.clone())),
-                col_str("class_id", get(&|s| s.class_id.clone())),
+                col_str("first_name", get(&|s| s.first_name.to_string())),
+                col_str("last_name", get(&|s| s.last_name.to_string())),
+                col_str("class_id", get(&|s| s.class_id.to_string())),
                 col_i64(
                     "grade",
                     idx.iter().map(|&i| o.invitations[i].grade).collect(),
