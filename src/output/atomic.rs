@@ -30,6 +30,8 @@ pub struct OutputDir {
     files: Vec<OutputFile>,
     committed: bool,
     fail_after: Option<usize>,
+    /// Subdirectories (relative) already created.
+    dirs: std::collections::BTreeSet<String>,
 }
 
 fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
@@ -49,11 +51,16 @@ fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
 
 /// Writes one file under `dir` and describes it for the manifest.
 fn write_file(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Result<OutputFile> {
-    let path = dir.join(rel);
-    if let Some(parent) = path.parent() {
+    if let Some(parent) = dir.join(rel).parent() {
         std::fs::create_dir_all(parent)
             .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
     }
+    write_file_in(dir, rel, data, rows)
+}
+
+/// `write_file` into a folder that exists.
+fn write_file_in(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Result<OutputFile> {
+    let path = dir.join(rel);
     std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
     if let Some(ms) = std::env::var(SLOW_WRITES_ENV)
         .ok()
@@ -166,6 +173,7 @@ impl OutputDir {
             files: Vec::new(),
             committed: false,
             fail_after,
+            dirs: std::collections::BTreeSet::new(),
         })
     }
 
@@ -193,9 +201,25 @@ impl OutputDir {
             self.check_injected_failure(rel, k)?;
         }
         let tmp = &self.tmp_path;
+        // Each new subdirectory is made once (thousands of files share a few thousand
+        // per-school folders), then the files are written without looking at their folders.
+        let new_dirs: std::collections::BTreeSet<String> = items
+            .iter()
+            .filter_map(|(rel, _, _)| rel.rsplit_once('/').map(|(d, _)| d.to_string()))
+            .filter(|d| !self.dirs.contains(d))
+            .collect();
+        new_dirs
+            .par_iter()
+            .map(|d| {
+                let path = tmp.join(d);
+                std::fs::create_dir_all(&path)
+                    .map_err(|e| Error::io(format!("creating {}", path.display()), e))
+            })
+            .collect::<Result<()>>()?;
+        self.dirs.extend(new_dirs);
         let written: Vec<OutputFile> = items
             .par_iter()
-            .map(|(rel, data, rows)| write_file(tmp, rel, data, *rows))
+            .map(|(rel, data, rows)| write_file_in(tmp, rel, data, *rows))
             .collect::<Result<Vec<_>>>()?;
         self.files.extend(written);
         Ok(())

@@ -126,16 +126,21 @@ pub fn sha256_hex(data: &[u8]) -> String {
 pub fn read_table(path: &Path, format: Format, schema: &'static TableSchema) -> Result<RawTable> {
     let data =
         std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    // The file's hash (for the manifest) is computed while it is parsed.
+    let (sha256, raw) = rayon::join(
+        || sha256_hex(&data),
+        || match format {
+            Format::Csv => csv_read::read_csv(path, &data, schema),
+            Format::Parquet => parquet_read::read_parquet(path, &data, schema),
+        },
+    );
+    let raw = raw?;
     let source = SourceFile {
         table: schema.name.clone(),
         path: path.to_path_buf(),
         format,
         bytes: data.len() as u64,
-        sha256: sha256_hex(&data),
-    };
-    let raw = match format {
-        Format::Csv => csv_read::read_csv(path, &data, schema)?,
-        Format::Parquet => parquet_read::read_parquet(path, &data, schema)?,
+        sha256,
     };
     Ok(RawTable {
         schema,

@@ -11,6 +11,7 @@ use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 /// A validated input table: its accepted rows, with canonical column types.
 #[derive(Debug, Clone)]
@@ -24,7 +25,7 @@ pub struct Table {
     pub row_numbers: Vec<u64>,
     /// For a one-column key of digit strings: the accepted keys' exact `digits_key`s, sorted
     /// (references to the key are checked against them).
-    pub key_digits: Option<Vec<u64>>,
+    pub key_digits: Option<Arc<Vec<u64>>>,
 }
 
 impl Table {
@@ -665,7 +666,7 @@ fn exact_duplicates(words: &[u64], skip: &[bool]) -> (Vec<(usize, usize)>, KeyPa
 /// (sorted, searched by bisection), other values as text.
 #[derive(Default)]
 struct RefSet {
-    digits: Vec<u64>,
+    digits: Arc<Vec<u64>>,
     text: PlHashSet<PlSmallStr>,
 }
 
@@ -686,7 +687,10 @@ impl RefSet {
         let mut digits: Vec<u64> = words.into_iter().filter(|&w| w < TEXT_WORD).collect();
         digits.par_sort_unstable();
         digits.dedup();
-        RefSet { digits, text }
+        RefSet {
+            digits: Arc::new(digits),
+            text,
+        }
     }
 
     fn contains(&self, v: &str) -> bool {
@@ -797,7 +801,7 @@ fn check_references(
                 if let (Some(keys), [k]) = (&target.key_digits, target.schema.key.as_slice()) {
                     if k == tc {
                         return RefSet {
-                            digits: keys.clone(),
+                            digits: Arc::clone(keys),
                             text: PlHashSet::default(),
                         };
                     }
@@ -933,7 +937,7 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
             .map(|(w, _)| w)
             .collect();
         keys.dedup();
-        keys
+        Arc::new(keys)
     });
     if p.height == 0 {
         set.warnings.push(format!(
