@@ -85,9 +85,13 @@ impl InputSet {
     /// manifest). The roster of a nation is most of a run's memory.
     pub fn release(&mut self, table: &str) {
         if let Some(t) = self.tables.get_mut(table) {
-            t.df = DataFrame::empty();
-            t.row_numbers = Vec::new();
-            t.key_digits = None;
+            let rows = (
+                std::mem::take(&mut t.df),
+                std::mem::take(&mut t.row_numbers),
+                t.key_digits.take(),
+            );
+            // Unmapping a national roster takes tens of milliseconds: done beside the job.
+            std::thread::spawn(move || drop(rows));
         }
     }
 

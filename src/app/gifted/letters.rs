@@ -120,6 +120,11 @@ pub struct PhaseLettersOut {
 }
 
 /// Renders the letters of `requests` for the students of `roster`.
+/// Whether the input has guardians to write to.
+pub fn available(inputs: &InputSet) -> bool {
+    inputs.get("contacts").is_some() && inputs.get("contact_details").is_some()
+}
+
 pub fn render(
     phase: &'static str,
     s: &GiftedElementary,

@@ -163,12 +163,19 @@ fn phase_letters_of(
     dates: &PhaseLetters,
     inputs: &InputSet,
     roster: &roster::Roster,
-    requests: Vec<LetterRequest>,
+    requests: impl FnOnce() -> Result<Vec<LetterRequest>>,
     templates: &Templates,
     rec: &mut RunRecord,
 ) -> Result<Option<letters::PhaseLettersOut>> {
     let l = rec.steps.run(&format!("{phase} letters"), || {
-        letters::render(phase, s, dates, inputs, roster, requests, templates)
+        // Without guardians there is no one to write to: the requests are not even listed.
+        if !letters::available(inputs) {
+            tracing::warn!(
+                "{phase}: no letters written: the input has no contacts or contact_details"
+            );
+            return Ok(None);
+        }
+        letters::render(phase, s, dates, inputs, roster, requests()?, templates)
     })?;
     if l.is_none() {
         rec.warnings.push(format!(
@@ -226,17 +233,18 @@ pub fn compute(
             screening::run(s, inputs, &roster, &mut rec.reconciliation)
         })?;
         tables.extend(t);
-        let requests = sc
-            .output
-            .outcomes
-            .iter()
-            .map(|o| {
-                Ok(LetterRequest::new(
-                    o.student_id.clone(),
-                    letters::kind(o.outcome.letter_kind())?,
-                ))
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let requests = || {
+            sc.output
+                .outcomes
+                .iter()
+                .map(|o| {
+                    Ok(LetterRequest::new(
+                        o.student_id.clone(),
+                        letters::kind(o.outcome.letter_kind())?,
+                    ))
+                })
+                .collect::<Result<Vec<_>>>()
+        };
         let dates = &s.letters.screening;
         phase_letters.extend(phase_letters_of(
             "screening",
@@ -255,12 +263,15 @@ pub fn compute(
             identification::run(s, inputs, &roster, &mut rec.reconciliation)
         })?;
         tables.extend(t);
-        let mut requests = Vec::new();
-        for r in &ident.output.results {
-            if let Some(k) = r.category.letter_kind() {
-                requests.push(LetterRequest::new(r.student_id.clone(), letters::kind(k)?));
+        let requests = || {
+            let mut requests = Vec::new();
+            for r in &ident.output.results {
+                if let Some(k) = r.category.letter_kind() {
+                    requests.push(LetterRequest::new(r.student_id.clone(), letters::kind(k)?));
+                }
             }
-        }
+            Ok(requests)
+        };
         let dates = &s.letters.identification;
         phase_letters.extend(phase_letters_of(
             "identification",
@@ -290,7 +301,7 @@ pub fn compute(
             placement::run(s, inputs, &roster, results, &mut rec.reconciliation)
         })?;
         tables.extend(t);
-        let requests = placement::letter_requests(&pl, &roster)?;
+        let requests = || placement::letter_requests(&pl, &roster);
         let dates = &s.letters.placement;
         phase_letters.extend(phase_letters_of(
             "placement",
