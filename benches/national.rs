@@ -30,7 +30,7 @@ fn measure(bin: &Path, args: &[String]) -> Measure {
     let start = Instant::now();
     let child = Command::new(bin)
         .args(args)
-        .env("ITUR_LOG", "warn")
+        .env("ITUR_LOG", "error")
         .spawn()
         .expect("itur starts");
     let pid = child.id() as libc::pid_t;
@@ -175,7 +175,22 @@ fn main() {
         },
         true,
     );
+    // Screening and identification in one run: `all` without the placement tables.
+    let first_two = p(&format!("first-two-{scale}"));
+    view(
+        Path::new(&nation),
+        Path::new(&first_two),
+        &[
+            "contacts",
+            "contact_details",
+            "gifted_tracks",
+            "class_requests",
+            "interviews",
+            "enrichment_centers",
+        ],
+    );
     for (phase, input, tag) in [
+        ("all", &first_two, "screening + identification, no letters"),
         ("screening", &scores, "no contacts, no letters"),
         ("identification", &scores, "no contacts, no letters"),
         ("all", &scores, "no contacts, no letters"),
@@ -185,7 +200,13 @@ fn main() {
     ] {
         let name = format!(
             "run-{phase}-{}",
-            if input == &scores { "scores" } else { "nation" }
+            if input == &scores {
+                "scores"
+            } else if input == &first_two {
+                "first-two"
+            } else {
+                "nation"
+            }
         );
         run(
             &format!("itur run gifted-elementary --phase {phase} ({tag})"),

@@ -29,19 +29,6 @@ pub struct Table {
 }
 
 impl Table {
-    /// The same table's identity (schema, source, counts) with no rows, to hold a selection.
-    pub fn clone_empty(&self) -> Table {
-        Table {
-            schema: self.schema,
-            source: self.source.clone(),
-            df: DataFrame::empty(),
-            rows_read: self.rows_read,
-            rows_rejected: self.rows_rejected,
-            row_numbers: Vec::new(),
-            key_digits: None,
-        }
-    }
-
     pub fn rows_accepted(&self) -> usize {
         self.rows_read - self.rows_rejected
     }
