@@ -5,6 +5,7 @@ use super::roster::Roster;
 use super::OutputTable;
 use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
+    Cols,
 };
 use crate::error::{Error, Result};
 use crate::jobs::gifted::identification::{
@@ -385,39 +386,18 @@ fn list_frame(
     roster: &Roster,
     rows: &[(&super::roster::Student, &str)],
 ) -> Result<polars::prelude::DataFrame> {
-    frame(
-        rows.len(),
-        vec![
-            col_str(
-                "institution_id",
-                rows.iter().map(|r| r.0.institution_id.as_str()).collect(),
-            ),
-            col_str(
-                "institution_name",
-                rows.iter()
-                    .map(|r| roster.institution(r.0).name.as_str())
-                    .collect(),
-            ),
-            col_str(
-                "student_id",
-                rows.iter().map(|r| r.0.student_id.as_str()).collect(),
-            ),
-            col_str(
-                "first_name",
-                rows.iter().map(|r| r.0.first_name.as_str()).collect(),
-            ),
-            col_str(
-                "last_name",
-                rows.iter().map(|r| r.0.last_name.as_str()).collect(),
-            ),
-            col_str(
-                "class_id",
-                rows.iter().map(|r| r.0.class_id.as_str()).collect(),
-            ),
-            col_i64("grade", rows.iter().map(|r| r.0.grade).collect()),
-            col_str("program", rows.iter().map(|r| r.1).collect()),
-        ],
-    )
+    Cols::new(rows)
+        .str("institution_id", |r| &r.0.institution_id)
+        .str("institution_name", |r| {
+            roster.institution(r.0).name.as_str()
+        })
+        .str("student_id", |r| &r.0.student_id)
+        .str("first_name", |r| &r.0.first_name)
+        .str("last_name", |r| &r.0.last_name)
+        .str("class_id", |r| &r.0.class_id)
+        .i64("grade", |r| r.0.grade)
+        .str("program", |r| r.1)
+        .frame()
 }
 
 /// `school_lists`: per institution, its students that reached a program (§2.6.ג).

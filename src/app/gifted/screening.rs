@@ -1,11 +1,11 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::Roster;
+use super::roster::{Roster, Student};
 use super::OutputTable;
-use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs};
+use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::{
-    screen, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
+    screen, Invitation, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
     ScreeningStudent, StageA,
 };
 use crate::output::write::Formats;
@@ -189,44 +189,24 @@ pub fn run(
 }
 
 fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
-    let n = o.invitations.len();
-    let mut cols: [Vec<String>; 6] = Default::default();
-    let mut years = Vec::with_capacity(n);
-    let mut grades = Vec::with_capacity(n);
-    for inv in &o.invitations {
-        let st = roster.student(&inv.student_id);
-        years.push(st.map_or(0, |s| s.school_year));
-        grades.push(inv.grade);
-        let region = roster
+    let region = |inv: &Invitation| {
+        roster
             .institutions
             .get(&inv.institution_id)
-            .map(|i| i.region_id.clone())
-            .unwrap_or_default();
-        for (c, v) in cols.iter_mut().zip([
-            inv.student_id.clone(),
-            inv.institution_id.clone(),
-            inv.class_id.clone(),
-            inv.reasons_joined(),
-            inv.sector.as_str().to_string(),
-            region,
-        ]) {
-            c.push(v);
-        }
-    }
-    let [ids, insts, classes, reasons, sectors, regions] = cols;
-    let df = frame(
-        n,
-        vec![
-            col_str("student_id", ids),
-            col_i64("school_year", years),
-            col_str("institution_id", insts),
-            col_str("class_id", classes),
-            col_i64("grade", grades),
-            col_str("sector", sectors),
-            col_str("region_id", regions),
-            col_str("reasons", reasons),
-        ],
-    )?;
+            .map_or("", |i| i.region_id.as_str())
+    };
+    let df = Cols::new(&o.invitations)
+        .str("student_id", |inv| &inv.student_id)
+        .i64("school_year", |inv| {
+            roster.student(&inv.student_id).map_or(0, |s| s.school_year)
+        })
+        .str("institution_id", |inv| &inv.institution_id)
+        .str("class_id", |inv| &inv.class_id)
+        .i64("grade", |inv| inv.grade)
+        .str("sector", |inv| inv.sector.as_str())
+        .str("region_id", region)
+        .str("reasons", Invitation::reasons_joined)
+        .frame()?;
     Ok(OutputTable::new(
         "stage_b_invitations",
         df,
@@ -354,45 +334,24 @@ fn units_table(o: &ScreeningOutput) -> Result<OutputTable> {
 
 /// One CSV per institution with its invited students — names only, no scores (§2.4.ד).
 fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<OutputTable>> {
-    let mut by_school: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, inv) in o.invitations.iter().enumerate() {
-        by_school
-            .entry(inv.institution_id.as_str())
-            .or_default()
-            .push(i);
-    }
-    let mut out = Vec::with_capacity(by_school.len());
-    for (inst, idx) in by_school {
-        let get = |f: &dyn Fn(&super::roster::Student) -> String| -> Vec<String> {
-            idx.iter()
-                .map(|&i| {
-                    roster
-                        .student(&o.invitations[i].student_id)
-                        .map(f)
-                        .unwrap_or_default()
-                })
-                .collect()
-        };
-        let df = frame(
-            idx.len(),
-            vec![
-                col_str(
-                    "student_id",
-                    idx.iter()
-                        .map(|&i| o.invitations[i].student_id.as_str())
-                        .collect(),
-                ),
-                col_str("first_name", get(&|s| s.first_name.to_string())),
-                col_str("last_name", get(&|s| s.last_name.to_string())),
-                col_str("class_id", get(&|s| s.class_id.to_string())),
-                col_i64(
-                    "grade",
-                    idx.iter().map(|&i| o.invitations[i].grade).collect(),
-                ),
-            ],
-        )?;
+    // Invitations are in student_id order; grouped by institution, still in that order.
+    let mut rows: Vec<(&Invitation, Option<&Student>)> = o
+        .invitations
+        .iter()
+        .map(|inv| (inv, roster.student(&inv.student_id)))
+        .collect();
+    rows.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
+    let mut out = Vec::new();
+    for group in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
+        let df = Cols::new(group)
+            .str("student_id", |r| &r.0.student_id)
+            .str("first_name", |r| r.1.map_or("", |s| s.first_name.as_str()))
+            .str("last_name", |r| r.1.map_or("", |s| s.last_name.as_str()))
+            .str("class_id", |r| r.1.map_or("", |s| s.class_id.as_str()))
+            .i64("grade", |r| r.0.grade)
+            .frame()?;
         out.push(OutputTable::new(
-            &format!("schools/{inst}/stage_b_invitations"),
+            &format!("schools/{}/stage_b_invitations", group[0].0.institution_id),
             df,
             Formats::CsvOnly,
         ));
