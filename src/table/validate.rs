@@ -21,14 +21,27 @@ pub struct Table {
     pub df: DataFrame,
     pub rows_read: usize,
     pub rows_rejected: usize,
-    /// 1-based source row of each accepted row (row i of `df` is data row `row_numbers[i]`).
-    pub row_numbers: Vec<u64>,
+    /// 1-based source row of each accepted row when some rows were rejected (row i of `df` is
+    /// data row `row_numbers[i]`); empty when none were (row i is data row i + 1).
+    row_numbers: Vec<u64>,
     /// For a one-column key of digit strings: the accepted keys' exact `digits_key`s, sorted
     /// (references to the key are checked against them).
     pub key_digits: Option<Arc<Vec<u64>>>,
 }
 
 impl Table {
+    /// The 1-based source row of each row of `df`, in order.
+    pub fn row_numbers(&self) -> impl Iterator<Item = u64> + '_ {
+        let identity = self.row_numbers.is_empty();
+        (0..self.df.height()).map(move |i| {
+            if identity {
+                i as u64 + 1
+            } else {
+                self.row_numbers[i]
+            }
+        })
+    }
+
     pub fn rows_accepted(&self) -> usize {
         self.rows_read - self.rows_rejected
     }
@@ -208,6 +221,11 @@ pub fn load_inputs(
         p.rejects.sort();
         let table = finish(p, &mut set)?;
         set.tables.insert(table.schema.name.clone(), table);
+    }
+    // The sorted keys served the reference checks; a national roster's are 19 MB.
+    drop(ref_sets);
+    for t in set.tables.values_mut() {
+        t.key_digits = None;
     }
     Ok(set)
 }
@@ -892,7 +910,8 @@ fn check_equals_referenced(p: &mut Pending, done: &InputSet) {
 
 fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
     let rows_rejected = p.rejects.n_rejected();
-    let row_numbers = (0..p.height)
+    // Kept only when rows were rejected (a national roster's would be 19 MB of 1, 2, 3, …).
+    let row_numbers = (0..if rows_rejected > 0 { p.height } else { 0 })
         .filter(|&i| !p.rejects.rejected[i])
         .map(|i| i as u64 + 1)
         .collect();

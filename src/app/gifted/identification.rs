@@ -71,8 +71,8 @@ fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow>> {
         .zip(strs(t, "subtest")?)
         .zip(strs(t, "status")?)
         .zip(ints(t, "raw_score")?)
-        .zip(t.row_numbers.iter());
-    for ((((id, subtest), status), raw), &row_number) in rows {
+        .zip(t.row_numbers());
+    for ((((id, subtest), status), raw), row_number) in rows {
         let (Some(id), Some(subtest), Some(status)) = (id, subtest, status) else {
             continue;
         };
