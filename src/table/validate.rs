@@ -985,6 +985,34 @@ mod tests {
         assert_eq!(digits_key(""), None);
     }
 
+    fn owners(rows: &[&str]) -> Table {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text =
+            String::from("owner_id,name,commitment_status,commitment_approved_on,signatory_id\n");
+        for r in rows {
+            text.push_str(r);
+            text.push('\n');
+        }
+        std::fs::write(dir.path().join("owners.csv"), text).unwrap();
+        let needs = [TableNeed {
+            name: "owners",
+            required: true,
+        }];
+        let mut set = load_inputs(dir.path(), &needs, &BTreeMap::new()).unwrap();
+        set.tables.remove("owners").unwrap()
+    }
+
+    #[test]
+    fn accepted_rows_keep_their_source_row_numbers() {
+        let ok = |id: &str| format!("{id},Owner {id},pending,,000000018");
+        let all = owners(&[&ok("1"), &ok("2"), &ok("3")]);
+        assert_eq!(all.row_numbers().collect::<Vec<_>>(), vec![1, 2, 3]);
+        // Row 2 repeats row 1's key, row 4 has a wrong check digit: rows 1 and 3 are accepted.
+        let some = owners(&[&ok("1"), &ok("1"), &ok("3"), "4,Owner 4,pending,,000000019"]);
+        assert_eq!(some.rows_rejected, 2);
+        assert_eq!(some.row_numbers().collect::<Vec<_>>(), vec![1, 3]);
+    }
+
     #[test]
     fn exact_duplicates_name_the_first_row() {
         let w = |v: &str| digits_key(v).unwrap();
