@@ -8,11 +8,11 @@
 //! each command runs that many times; the table gives the median wall time and the largest
 //! peak RSS). Prints Markdown tables, as recorded in BENCHMARKS.md.
 //!
-//! Every run writes to a new output directory. The outputs of the previous benchmark are
-//! deleted first, and the runs wait until 31 s have passed since: on an ext4 file system
-//! without a journal (this machine's), creating files while thousands of inodes were freed in
-//! the last 30 s is much slower (the allocator skips "recently deleted" inodes one by one),
-//! which would measure the previous benchmark's cleanup rather than itur.
+//! Every run writes to a new output directory, and the benchmark deletes its outputs when it
+//! is done (outputs left by an interrupted benchmark are deleted first, then the runs wait
+//! 36 s). On an ext4 file system without a journal (this machine's), creating files soon after
+//! thousands were deleted is much slower (the inode allocator checks "recently deleted" inodes
+//! one by one), which would measure an earlier cleanup rather than itur.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -114,8 +114,10 @@ fn main() {
         .max(1);
     // Outputs of this benchmark: a fresh directory per run (see the module docs).
     let runs = dir.join("runs");
-    let cleaned = Instant::now();
-    let _ = std::fs::remove_dir_all(&runs);
+    let cleaned = runs.exists().then(|| {
+        let _ = std::fs::remove_dir_all(&runs);
+        Instant::now()
+    });
     let counter = std::cell::Cell::new(0usize);
     let fresh = |name: &str| {
         counter.set(counter.get() + 1);
@@ -152,8 +154,10 @@ fn main() {
         "| `itur synth --scale {scale} --seed 1` | {:.2} | {:.0} | {} |  |",
         measure_synth.wall_s, measure_synth.max_rss_mib, measure_synth.code
     );
-    let wait = std::time::Duration::from_secs(31).saturating_sub(cleaned.elapsed());
-    std::thread::sleep(wait);
+    if let Some(cleaned) = cleaned {
+        let wait = std::time::Duration::from_secs(36).saturating_sub(cleaned.elapsed());
+        std::thread::sleep(wait);
+    }
     // The scores without guardians: the phases' own work, with no letters to address.
     view(
         Path::new(&nation),
@@ -244,4 +248,6 @@ fn main() {
         },
         true,
     );
+    // The outputs (about 2 GB with the letters runs) are not needed once measured.
+    let _ = std::fs::remove_dir_all(&runs);
 }
