@@ -10,9 +10,10 @@
 //!
 //! Every run writes to a new output directory, and the benchmark deletes its outputs when it
 //! is done (outputs left by an interrupted benchmark are deleted first, then the runs wait
-//! 36 s). On an ext4 file system without a journal (this machine's), creating files soon after
-//! thousands were deleted is much slower (the inode allocator checks "recently deleted" inodes
-//! one by one), which would measure an earlier cleanup rather than itur.
+//! 3 minutes). On an ext4 file system without a journal (this machine's), creating files soon
+//! after thousands were deleted is much slower (the inode allocator checks "recently deleted"
+//! inodes one by one): seen here for 30 s after deleting one output, and for a few minutes
+//! after deleting several GB of them. That would measure an earlier cleanup, not itur.
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Instant;
@@ -155,7 +156,7 @@ fn main() {
         measure_synth.wall_s, measure_synth.max_rss_mib, measure_synth.code
     );
     if let Some(cleaned) = cleaned {
-        let wait = std::time::Duration::from_secs(36).saturating_sub(cleaned.elapsed());
+        let wait = std::time::Duration::from_secs(180).saturating_sub(cleaned.elapsed());
         std::thread::sleep(wait);
     }
     // The scores without guardians: the phases' own work, with no letters to address.
