@@ -4,7 +4,7 @@ use crate::app::frame::{bools, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
-use crate::rules::text_order::prefix;
+use crate::rules::text_order::{cmp_prefixed, prefix};
 use crate::table::validate::{digits_key, PAR_ROWS};
 use crate::table::InputSet;
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
@@ -150,6 +150,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
             }
         }
     }
+    let named_filter = KeyFilter::of(&named_keys);
     let column = |name: &str| {
         st.df
             .column(name)
@@ -178,6 +179,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
             };
             // Rosters come grouped by institution: remember the last lookup.
             let mut last: Option<(&str, usize)> = None;
+            let mut run: Option<((i64, usize, i64), u64)> = None;
             let ids = ids.slice(o, l);
             let insts = insts.slice(o, l);
             let grades = grades.slice(o, l);
@@ -207,15 +209,26 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
                 };
                 pass.per_institution[k] += 1;
                 if facts[k].1 {
-                    *pass.cohort.entry((year, k, grade)).or_insert(0) += 1;
+                    // Rows of a cohort come together: counted in a run, added at its end.
+                    match &mut run {
+                        Some((key, n)) if *key == (year, k, grade) => *n += 1,
+                        _ => {
+                            if let Some((key, n)) = run.replace(((year, k, grade), 1)) {
+                                *pass.cohort.entry(key).or_insert(0) += n;
+                            }
+                        }
+                    }
                 }
                 let wanted = match digits_key(id) {
-                    Some(key) => named_keys.contains(&key),
+                    Some(key) => named_filter.may_hold(key) && named_keys.contains(&key),
                     None => named_text.contains(id),
                 };
                 if wanted {
                     pass.rows.push((start + j) as IdxSize);
                 }
+            }
+            if let Some((key, n)) = run {
+                *pass.cohort.entry(key).or_insert(0) += n;
             }
             pass
         })
@@ -253,9 +266,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
     let id_of = |r: IdxSize| ids.get(r as usize).unwrap_or_default();
     let mut keyed: Vec<(u128, IdxSize)> = rows.iter().map(|&r| (prefix(id_of(r)), r)).collect();
     keyed.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| id_of(a.1).cmp(id_of(b.1)))
-            .then(a.1.cmp(&b.1))
+        cmp_prefixed(a.0, id_of(a.1), b.0, id_of(b.1)).then(a.1.cmp(&b.1))
     });
     let rows: Vec<IdxSize> = keyed.into_iter().map(|(_, r)| r).collect();
     let kept = st
@@ -344,4 +355,30 @@ fn students_of(kept: &DataFrame) -> Result<Vec<Student>> {
             },
         )
         .collect())
+}
+
+/// A bit per hash of the named keys (512 KiB, cache-resident): most of a roster's 2.4 million
+/// IDs are not named, and this answers "surely not" without probing the set.
+struct KeyFilter(Vec<u64>);
+
+impl KeyFilter {
+    const BITS: u32 = 22;
+
+    fn slot(key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
+    }
+
+    fn of(keys: &FastSet<u64>) -> Self {
+        let mut bits = vec![0u64; (1 << Self::BITS) / 64];
+        for &k in keys {
+            let s = Self::slot(k);
+            bits[s / 64] |= 1 << (s % 64);
+        }
+        KeyFilter(bits)
+    }
+
+    fn may_hold(&self, key: u64) -> bool {
+        let s = Self::slot(key);
+        self.0[s / 64] & (1 << (s % 64)) != 0
+    }
 }
