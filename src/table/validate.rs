@@ -128,7 +128,7 @@ struct Pending {
     warnings: Vec<String>,
     /// (exact key word, row) of the rows not rejected when keys were checked, sorted, for a
     /// one-column key of digit strings.
-    key_words: Option<KeyPairs>,
+    key_set: Option<KeySet>,
 }
 
 /// Reads and validates the tables `needs` from `dir`. `params` gives the list parameters that
@@ -259,7 +259,7 @@ fn convert_table(raw: RawTable) -> Pending {
         columns,
         rejects,
         warnings: raw.warnings,
-        key_words: None,
+        key_set: None,
     }
 }
 
@@ -517,13 +517,26 @@ fn check_keys(p: &mut Pending) {
         [c] => exact_words(c, &p.rejects.rejected),
         _ => None,
     };
-    let dups = match exact {
+    let (dups, keys) = match exact {
         Some(words) => {
-            let (dups, sorted) = exact_duplicates(&words, &p.rejects.rejected);
-            p.key_words = Some(sorted);
-            dups
+            let skip = &p.rejects.rejected;
+            let mut keys: Vec<u64> = words
+                .iter()
+                .zip(skip)
+                .filter(|(_, &skipped)| !skipped)
+                .map(|(&w, _)| w)
+                .collect();
+            keys.par_sort_unstable();
+            // Duplicates are rare: only then are the rows paired with their keys.
+            let dups = if keys.windows(2).any(|w| w[0] == w[1]) {
+                keys.dedup();
+                exact_duplicates(&words, skip).0
+            } else {
+                Vec::new()
+            };
+            (dups, Some(keys))
         }
-        None => find_duplicates(&cols, &p.rejects.rejected),
+        None => (find_duplicates(&cols, &p.rejects.rejected), None),
     };
     let column = key.join("+");
     for (i, f) in dups {
@@ -538,6 +551,17 @@ fn check_keys(p: &mut Pending) {
         );
         p.rejects.add(r);
     }
+    p.key_set = keys.map(|keys| KeySet {
+        keys,
+        rejected_then: p.rejects.rejected.clone(),
+    });
+}
+
+/// The sorted, distinct exact keys of the rows accepted when keys were checked, and which rows
+/// were rejected then (rows rejected later take their keys out in `finish`).
+struct KeySet {
+    keys: Vec<u64>,
+    rejected_then: Vec<bool>,
 }
 
 fn mix(h: u64, x: u64) -> u64 {
@@ -908,8 +932,23 @@ fn check_equals_referenced(p: &mut Pending, done: &InputSet) {
     }
 }
 
-fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
+fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
     let rows_rejected = p.rejects.n_rejected();
+    // The accepted rows' keys: those of the key check, less the keys of rows rejected since
+    // (keys were distinct among the rows accepted then).
+    let key_digits = p.key_set.take().map(|ks| {
+        let key = col(&p, &p.schema.key[0]).str().expect("text");
+        let mut gone: Vec<u64> = (0..p.height)
+            .filter(|&i| p.rejects.rejected[i] && !ks.rejected_then[i])
+            .filter_map(|i| key.get(i).and_then(digits_key))
+            .collect();
+        let mut keys = ks.keys;
+        if !gone.is_empty() {
+            gone.sort_unstable();
+            keys.retain(|k| gone.binary_search(k).is_err());
+        }
+        Arc::new(keys)
+    });
     // Kept only when rows were rejected (a national roster's would be 19 MB of 1, 2, 3, …).
     let row_numbers = (0..if rows_rejected > 0 { p.height } else { 0 })
         .filter(|&i| !p.rejects.rejected[i])
@@ -938,17 +977,6 @@ fn finish(p: Pending, set: &mut InputSet) -> Result<Table> {
     }
     set.rejects.extend(rejects);
     set.warnings.extend(p.warnings);
-    // Every accepted row's key is in the sorted pairs (only rows rejected before the key
-    // check are missing from them, and those stay rejected).
-    let key_digits = p.key_words.map(|pairs| {
-        let mut keys: Vec<u64> = pairs
-            .into_iter()
-            .filter(|&(_, row)| !p.rejects.rejected[row as usize])
-            .map(|(w, _)| w)
-            .collect();
-        keys.dedup();
-        Arc::new(keys)
-    });
     if p.height == 0 {
         set.warnings.push(format!(
             "{}: the table `{}` has no data rows",
