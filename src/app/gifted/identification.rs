@@ -62,7 +62,7 @@ pub struct Identification {
     pub output: IdentificationOutput,
 }
 
-fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow>> {
+fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow<'_>>> {
     let t = inputs
         .get("stage_b_scores")
         .ok_or_else(|| Error::Job("table `stage_b_scores` was not read".into()))?;
@@ -83,8 +83,8 @@ fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow>> {
         };
         v.push(StageBRow {
             row_number,
-            student_id: id.to_string(),
-            subtest: subtest.to_string(),
+            student_id: id.into(),
+            subtest: subtest.into(),
             status,
         });
     }
@@ -149,7 +149,7 @@ pub fn run(
         }
     }
     // The roster may hold other phases' students too: only those with stage B rows matter.
-    let with_rows: FastSet<&str> = rows.iter().map(|r| r.student_id.as_str()).collect();
+    let with_rows: FastSet<&str> = rows.iter().map(|r| r.student_id.as_ref()).collect();
     let mut groups: FastMap<(i64, Sector, i64), String> = FastMap::new();
     let students: Vec<RosterStudent> = roster
         .students

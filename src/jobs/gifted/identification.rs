@@ -3,6 +3,7 @@
 
 use crate::rules::text_order::sort_by_text;
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -64,10 +65,10 @@ pub enum SubtestStatus {
 /// One `stage_b_scores` row; `row_number` (1-based data row of the source) is passed through
 /// to rejects.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StageBRow {
+pub struct StageBRow<'a> {
     pub row_number: u64,
-    pub student_id: String,
-    pub subtest: String,
+    pub student_id: Cow<'a, str>,
+    pub subtest: Cow<'a, str>,
     pub status: SubtestStatus,
 }
 
@@ -302,17 +303,19 @@ fn check_stage_b_rows<'a>(
     let mut rejects = Vec::new();
     let reject = |r: &StageBRow, rule| StageBReject {
         row_number: r.row_number,
-        student_id: r.student_id.clone(),
-        subtest: r.subtest.clone(),
+        student_id: r.student_id.to_string(),
+        subtest: r.subtest.to_string(),
         rule,
     };
     // Rows that pass the row checks, in row order; then grouped by student (a stable sort by
     // id keeps each student's rows in row order, so the earliest row of a subtest is kept).
     let mut kept: Vec<&StageBRow> = Vec::with_capacity(ordered.len());
     for r in ordered {
-        let rule = match by_id.get(r.student_id.as_str()) {
+        let rule = match by_id.get(r.student_id.as_ref()) {
             None => RejectRule::StudentNotFound,
-            Some(_) if !params.subtests.contains(&r.subtest) => RejectRule::SubtestUnknown,
+            Some(_) if !params.subtests.iter().any(|t| *t == r.subtest) => {
+                RejectRule::SubtestUnknown
+            }
             Some(s) if !s.participating => RejectRule::InstitutionNotParticipating,
             Some(s) if !in_stage_b(params, s) => RejectRule::GradeNotTested,
             Some(_) => {
@@ -322,18 +325,18 @@ fn check_stage_b_rows<'a>(
         };
         rejects.push(reject(r, rule));
     }
-    sort_by_text(&mut kept, |r| r.student_id.as_str(), |_, _| Ordering::Equal);
+    sort_by_text(&mut kept, |r| r.student_id.as_ref(), |_, _| Ordering::Equal);
     let mut by_student: Vec<(&'a str, BTreeMap<&'a str, SubtestStatus>)> = Vec::new();
     for group in kept.chunk_by(|a, b| a.student_id == b.student_id) {
         let mut subtests = BTreeMap::new();
         for r in group {
-            if subtests.contains_key(r.subtest.as_str()) {
+            if subtests.contains_key(r.subtest.as_ref()) {
                 rejects.push(reject(r, RejectRule::DuplicateKey));
             } else {
-                subtests.insert(r.subtest.as_str(), r.status);
+                subtests.insert(r.subtest.as_ref(), r.status);
             }
         }
-        by_student.push((group[0].student_id.as_str(), subtests));
+        by_student.push((group[0].student_id.as_ref(), subtests));
     }
     rejects.sort_by(|a, b| {
         (a.row_number, &a.student_id, &a.subtest).cmp(&(b.row_number, &b.student_id, &b.subtest))

@@ -29,11 +29,11 @@ fn pupil(id: &str, sector: Sector, grade: i64, participating: bool) -> RosterStu
     }
 }
 
-fn row(n: u64, id: &str, subtest: &str, status: SubtestStatus) -> StageBRow {
+fn row(n: u64, id: &str, subtest: &str, status: SubtestStatus) -> StageBRow<'static> {
     StageBRow {
         row_number: n,
-        student_id: id.into(),
-        subtest: subtest.into(),
+        student_id: id.to_string().into(),
+        subtest: subtest.to_string().into(),
         status,
     }
 }
@@ -110,7 +110,11 @@ fn incomplete_versus_removed() {
 /// math: s1 30, s2 20, s3 20, s4 10, s5 40 (s6 removed) → PR 70, 40, 40, 10, 90;
 /// verbal: s1 5, s2 5, s3 1, s4 9, s6 9 (s5 absent) → PR 40, 40, 10, 80, 80.
 /// Composites: s1 55, s2 40, s3 25, s4 45; with thresholds 55 / 45: s1 gifted, s4 excellent.
-fn scenario() -> (IdentificationParams, Vec<RosterStudent>, Vec<StageBRow>) {
+fn scenario() -> (
+    IdentificationParams,
+    Vec<RosterStudent>,
+    Vec<StageBRow<'static>>,
+) {
     let params = IdentificationParams {
         subtests: vec!["math".into(), "verbal".into()],
         norms: NormsParams {
