@@ -68,6 +68,18 @@ pub struct Letters {
     pub placement: PhaseLetters,
 }
 
+impl Letters {
+    /// The dates of the letters of `phase` (`screening`, `identification` or `placement`).
+    pub fn of_phase(&self, phase: &str) -> Option<&PhaseLetters> {
+        match phase {
+            "screening" => Some(&self.screening),
+            "identification" => Some(&self.identification),
+            "placement" => Some(&self.placement),
+            _ => None,
+        }
+    }
+}
+
 /// Settings of `gifted-elementary`, as in `pipelines/gifted-elementary.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
 use crate::output::write::{table_files, FileBytes, Formats};
 use crate::output::OutputDir;
-use crate::pipeline::gifted::{GiftedElementary, NormsMode, PhaseLetters};
+use crate::pipeline::gifted::{GiftedElementary, NormsMode};
 use crate::pipeline::PipelineSource;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
@@ -156,11 +156,9 @@ impl OutputTable {
 }
 
 /// Renders one phase's letters as a step; without contacts, a warning in the manifest.
-#[allow(clippy::too_many_arguments)]
 fn phase_letters_of(
     phase: &'static str,
     s: &GiftedElementary,
-    dates: &PhaseLetters,
     inputs: &InputSet,
     roster: &roster::Roster,
     requests: impl FnOnce() -> Result<Vec<LetterRequest>>,
@@ -175,6 +173,10 @@ fn phase_letters_of(
             );
             return Ok(None);
         }
+        let dates = s
+            .letters
+            .of_phase(phase)
+            .ok_or_else(|| Error::Job(format!("no letter dates for phase `{phase}`")))?;
         letters::render(phase, s, dates, inputs, roster, requests()?, templates)
     })?;
     if l.is_none() {
@@ -245,11 +247,9 @@ pub fn compute(
                 })
                 .collect::<Result<Vec<_>>>()
         };
-        let dates = &s.letters.screening;
         phase_letters.extend(phase_letters_of(
             "screening",
             s,
-            dates,
             inputs,
             &roster,
             requests,
@@ -272,11 +272,9 @@ pub fn compute(
             }
             Ok(requests)
         };
-        let dates = &s.letters.identification;
         phase_letters.extend(phase_letters_of(
             "identification",
             s,
-            dates,
             inputs,
             &roster,
             requests,
@@ -302,11 +300,9 @@ pub fn compute(
         })?;
         tables.extend(t);
         let requests = || placement::letter_requests(&pl, &roster);
-        let dates = &s.letters.placement;
         phase_letters.extend(phase_letters_of(
             "placement",
             s,
-            dates,
             inputs,
             &roster,
             requests,
