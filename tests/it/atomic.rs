@@ -166,14 +166,7 @@ fn refuses_an_output_directory_that_holds_the_inputs() {
     copy_dir(&fixtures().join("small"), &input);
     let before = snapshot(&input);
     for out in [input.clone(), tmp.path().to_path_buf()] {
-        let o = itur([
-            "run",
-            "gifted-elementary",
-            "--input",
-            input.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ]);
+        let o = run_gifted(&input, &out, &[]);
         assert_eq!(code(&o), 2, "{}", stderr(&o));
         assert!(
             stderr(&o).contains("would replace the inputs"),
@@ -183,14 +176,7 @@ fn refuses_an_output_directory_that_holds_the_inputs() {
     }
     assert_eq!(snapshot(&input), before, "the inputs are untouched");
     // An output directory inside the input directory is fine.
-    let o = itur([
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        input.join("out").to_str().unwrap(),
-    ]);
+    let o = run_gifted(&input, &input.join("out"), &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 
@@ -212,14 +198,7 @@ fn never_replaces_the_output_of_another_command() {
     );
     let before = snapshot(&nation);
     // A run pointed at a synthetic nation (another input directory) refuses to replace it.
-    let o = itur([
-        "run",
-        "gifted-elementary",
-        "--input",
-        fixtures().join("small").to_str().unwrap(),
-        "--out",
-        nation.to_str().unwrap(),
-    ]);
+    let o = run_gifted(&fixtures().join("small"), &nation, &[]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
         stderr(&o).contains("holds the output of `itur synth`"),

@@ -328,16 +328,11 @@ fn phases_run_alone_from_their_own_inputs() {
     // Identification without stage B scores is a clear usage error.
     let input = tmp.path().join("roster-only");
     copy_dir(&fixtures().join("tiny"), &input);
-    let o = itur([
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        tmp.path().join("x").to_str().unwrap(),
-        "--phase",
-        "identification",
-    ]);
+    let o = run_gifted(
+        &input,
+        &tmp.path().join("x"),
+        &["--phase", "identification"],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("stage_b_scores"), "{}", stderr(&o));
 }
@@ -462,14 +457,7 @@ fn track_check_violation_is_a_configuration_error() {
     }
     std::fs::write(&path, text).unwrap();
     let authority = &rows[1][col("authority_id")];
-    let o = itur([
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        tmp.path().join("o").to_str().unwrap(),
-    ]);
+    let o = run_gifted(&input, &tmp.path().join("o"), &[]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     assert!(
         stderr(&o).contains(authority.as_str()) && stderr(&o).contains("max_classes_per_authority"),
@@ -536,18 +524,11 @@ fn reference_norms_from_the_empirical_table_give_the_same_categories() {
         .any(|i| i["table"] == "norm_tables"));
     // Reference mode without a norm table is a usage error naming it.
     std::fs::remove_file(input.join("norm_tables.csv")).unwrap();
-    let o = itur([
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        tmp.path().join("x").to_str().unwrap(),
-        "--phase",
-        "identification",
-        "--set",
-        "norms.mode=reference",
-    ]);
+    let o = run_gifted(
+        &input,
+        &tmp.path().join("x"),
+        &["--phase", "identification", "--set", "norms.mode=reference"],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("norm_tables"), "{}", stderr(&o));
     let (a, b) = (

@@ -13,16 +13,7 @@ fn tiny_screening_letters_reach_every_guardian() {
     )
     .unwrap();
     let out = tmp.path().join("out");
-    let o = itur([
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--phase",
-        "screening",
-    ]);
+    let o = run_gifted(&input, &out, &["--phase", "screening"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let letters = read_csv(&out.join("letters.csv"));
     let h = &letters[0];

@@ -55,3 +55,17 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
         .map(|rec| rec.unwrap().iter().map(str::to_string).collect())
         .collect()
 }
+
+/// `itur run gifted-elementary --input INPUT --out OUT EXTRA…`.
+pub fn run_gifted(input: &Path, out: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "run",
+        "gifted-elementary",
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    itur(args)
+}
