@@ -31,8 +31,10 @@ impl Steps {
         }
         let millis = start.elapsed().as_millis();
         tracing::info!(millis = millis as u64, "{name}: {millis} ms");
-        if let Some((rss, peak)) = memory_mib() {
-            tracing::debug!(rss_mib = rss, peak_mib = peak, "after {name}");
+        if tracing::enabled!(tracing::Level::DEBUG) {
+            if let Some((rss, peak)) = memory_mib() {
+                tracing::debug!(rss_mib = rss, peak_mib = peak, "after {name}");
+            }
         }
         self.timings.push(StepTiming {
             step: name.to_string(),

@@ -382,3 +382,25 @@ impl KeyFilter {
         self.0[s / 64] & (1 << (s % 64)) != 0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_filter_holds_every_key_and_rejects_most_others() {
+        let keys: FastSet<u64> = (0..161_769u64)
+            .map(|i| digits_key(&format!("{:09}", 100_000_000 + i * 7)).unwrap())
+            .collect();
+        let f = KeyFilter::of(&keys);
+        assert!(keys.iter().all(|&k| f.may_hold(k)));
+        let others = (0..100_000u64)
+            .map(|i| digits_key(&format!("{:09}", 500_000_000 + i * 3)).unwrap())
+            .filter(|&k| f.may_hold(k))
+            .count();
+        assert!(
+            others < 10_000,
+            "{others} of 100,000 other keys pass the filter"
+        );
+    }
+}
