@@ -135,8 +135,8 @@ pub fn render(
     templates: &Templates,
 ) -> Result<Option<PhaseLettersOut>> {
     let ids: HashSet<&str> = requests.iter().map(|r| r.student_id.as_str()).collect();
+    // `None` without guardians' tables (the caller checks `available` first and says so).
     let Some((contacts, details)) = guardians(inputs, &ids)? else {
-        tracing::warn!("{phase}: no letters written: the input has no contacts or contact_details");
         return Ok(None);
     };
     let students: Vec<Student> = ids
