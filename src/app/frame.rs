@@ -9,13 +9,9 @@ fn series<'a>(df: &'a DataFrame, name: &str) -> Result<&'a Series> {
         .map_err(|e| Error::Job(format!("column `{name}`: {e}")))
 }
 
-/// Values of a text column (`None` for missing).
+/// Values of a text column, plain or coded (`None` for missing).
 pub fn strs<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<&'a str>> + 'a> {
-    let s = series(&t.df, name)?;
-    let ca = s
-        .str()
-        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
-    Ok(ca.iter())
+    Ok(t.text(name)?.iter())
 }
 
 pub fn ints<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<i64>> + 'a> {

@@ -35,38 +35,14 @@ pub const SIX: [&str; 6] = [
 ];
 
 pub const NEEDS: [TableNeed; 8] = [
-    TableNeed {
-        name: "owners",
-        required: true,
-    },
-    TableNeed {
-        name: "institutions",
-        required: true,
-    },
-    TableNeed {
-        name: "classes",
-        required: true,
-    },
-    TableNeed {
-        name: "students",
-        required: true,
-    },
-    TableNeed {
-        name: "tracks",
-        required: true,
-    },
-    TableNeed {
-        name: "contacts",
-        required: true,
-    },
-    TableNeed {
-        name: "contact_details",
-        required: true,
-    },
-    TableNeed {
-        name: "delegations",
-        required: true,
-    },
+    TableNeed::new("owners", true),
+    TableNeed::new("institutions", true),
+    TableNeed::new("classes", true),
+    TableNeed::new("students", true),
+    TableNeed::new("tracks", true),
+    TableNeed::new("contacts", true),
+    TableNeed::new("contact_details", true),
+    TableNeed::new("delegations", true),
 ];
 
 enum Mode {

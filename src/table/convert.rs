@@ -207,6 +207,55 @@ pub fn convert_column(
     (series.with_name(name), ctx.out)
 }
 
+/// The rejects of a text column held as codes (`validate::encode_text`): each distinct value
+/// is checked once, and its rejects repeated for the rows that hold it (the same rejects, in
+/// the same order, as `convert_column` on the text).
+pub fn convert_coded(
+    table: &str,
+    col: &ColumnSchema,
+    codes: &UInt32Chunked,
+    values: &[PlSmallStr],
+    skip: &[bool],
+) -> Vec<Reject> {
+    let has_rules =
+        col.ty == ColType::Enum || col.israeli_id || col.digits.is_some() || col.pattern.is_some();
+    let once = [false];
+    let of_value = |v: Option<&str>| {
+        let mut ctx = Ctx {
+            table,
+            col,
+            skip: &once,
+            out: Vec::new(),
+        };
+        ctx.text_value(0, v, has_rules);
+        ctx.out
+    };
+    let per_value: Vec<Vec<Reject>> = values.iter().map(|v| of_value(Some(v.as_str()))).collect();
+    let missing = if codes.null_count() > 0 {
+        of_value(None)
+    } else {
+        Vec::new()
+    };
+    if missing.is_empty() && per_value.iter().all(Vec::is_empty) {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (i, code) in codes.iter().enumerate() {
+        if skip[i] {
+            continue;
+        }
+        let found = match code {
+            Some(c) => &per_value[c as usize],
+            None => &missing,
+        };
+        out.extend(found.iter().map(|r| Reject {
+            row_number: i as u64 + 1,
+            ..r.clone()
+        }));
+    }
+    out
+}
+
 pub fn canonical_dtype(ty: ColType) -> DataType {
     match ty {
         ColType::Str | ColType::Enum => DataType::String,
@@ -321,7 +370,11 @@ fn convert_typed_int(ctx: &mut Ctx, s: &Series) -> Series {
         .cast(&DataType::Int64)
         .unwrap_or_else(|_| Series::full_null(PlSmallStr::EMPTY, s.len(), &DataType::Int64));
     let ca = cast.i64().expect("int64");
-    let ranged = ctx.col.min.is_some() || ctx.col.max.is_some();
+    // Values are walked only when something is to be found: the column's extremes out of
+    // range, values that did not fit, or missing values where one is required.
+    let beyond = |v: Option<i64>| v.is_some_and(|v| ctx.out_of_range(v as f64));
+    let ranged =
+        (ctx.col.min.is_some() || ctx.col.max.is_some()) && (beyond(ca.min()) || beyond(ca.max()));
     if ranged || ca.null_count() > s.null_count() || (!ctx.col.optional && ca.null_count() > 0) {
         let was_null = s.is_null();
         for (i, v) in ca.iter().enumerate() {

@@ -88,6 +88,18 @@ fn compatible(dtype: &DataType, ty: ColType) -> bool {
 }
 
 pub fn read_parquet(path: &Path, data: &[u8], schema: &TableSchema) -> Result<RawColumns> {
+    read_parquet_columns(path, data, schema, None)
+}
+
+/// Reads the schema columns `only` (indices into `schema.columns`; all when `None`); the
+/// others are `None`. The file's framing and header are checked every time; `height` is the
+/// file's row count even when no column is read.
+pub fn read_parquet_columns(
+    path: &Path,
+    data: &[u8],
+    schema: &TableSchema,
+    only: Option<&[usize]>,
+) -> Result<RawColumns> {
     check_framing(path, data)?;
     let df = guarded(path, "reading the Parquet file", || {
         let mut reader = ParquetReader::new(Cursor::new(data));
@@ -100,17 +112,23 @@ pub fn read_parquet(path: &Path, data: &[u8], schema: &TableSchema) -> Result<Ra
             .positions
             .iter()
             .zip(&schema.columns)
-            .filter(|(p, _)| p.is_some())
-            .map(|(_, c)| c.name.clone())
+            .enumerate()
+            .filter(|(i, (p, _))| p.is_some() && only.is_none_or(|o| o.contains(i)))
+            .map(|(_, (_, c))| c.name.clone())
             .collect();
+        let height = reader
+            .num_rows()
+            .map_err(|e| Error::input(path, format!("cannot read the Parquet metadata: {e}")))?;
+        if wanted.is_empty() {
+            return Ok((DataFrame::empty(), height, layout.warnings));
+        }
         let df = reader
             .with_columns(Some(wanted))
             .finish()
             .map_err(|e| Error::input(path, format!("cannot read the Parquet data: {e}")))?;
-        Ok((df, layout.warnings))
+        Ok((df, height, layout.warnings))
     })?;
-    let (df, warnings) = df;
-    let height = df.height();
+    let (df, height, warnings) = df;
     let mut columns = Vec::with_capacity(schema.columns.len());
     for c in &schema.columns {
         let Ok(col) = df.column(&c.name) else {

@@ -158,6 +158,29 @@ pub enum Check {
     },
 }
 
+impl Check {
+    /// The columns of its own table the check reads.
+    pub fn columns(&self) -> Vec<&str> {
+        match self {
+            Check::AgeRange { date, year, .. } => vec![date, year],
+            Check::ColumnOrder { low, high, .. } => vec![low, high],
+            Check::RequiredWhen { column, when, .. } => vec![column, when],
+            Check::InParameter { column, .. } => vec![column],
+            Check::EqualsReferenced { column, key, .. } => vec![column, key],
+            Check::NonDecreasing {
+                column,
+                order_by,
+                group,
+                ..
+            } => {
+                let mut v = vec![column.as_str(), order_by.as_str()];
+                v.extend(group.iter().map(String::as_str));
+                v
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TableSchema {

@@ -1,8 +1,11 @@
 //! Validation of a job's input tables: value rules (convert.rs), row checks over several
 //! columns, unique keys and references between tables. Every row read is either accepted or
 //! rejected with the rules it broke; nothing is dropped silently.
-use super::convert::{convert_column, days_to_date};
-use super::read::{find_table_file, read_table, RawTable, SourceFile};
+use super::convert::{convert_coded, convert_column, days_to_date};
+use super::parquet_read::read_parquet_columns;
+use super::read::{
+    find_table_file, read_table, sha256_hex, Format, RawColumns, RawTable, SourceFile,
+};
 use super::reject::{Reject, RejectSet};
 use super::schema::{self, Check, TableSchema};
 use crate::error::{Error, Result};
@@ -27,6 +30,47 @@ pub struct Table {
     /// For a one-column key of digit strings: the accepted keys' exact `digits_key`s, sorted
     /// (references to the key are checked against them).
     pub key_digits: Option<Arc<Vec<u64>>>,
+    /// The values of the text columns held as codes (UInt32 columns of `df`, read with
+    /// `text`), when the table was loaded with `TableNeed::coded`.
+    pub dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
+}
+
+/// A text column of a table: plain, or dictionary codes and their values.
+#[derive(Clone, Copy)]
+pub enum TextColumn<'a> {
+    Plain(&'a StringChunked),
+    Coded(&'a UInt32Chunked, &'a [PlSmallStr]),
+}
+
+impl<'a> TextColumn<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            TextColumn::Plain(ca) => ca.len(),
+            TextColumn::Coded(codes, _) => codes.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<&'a str> {
+        match *self {
+            TextColumn::Plain(ca) => ca.get(i),
+            TextColumn::Coded(codes, values) => codes.get(i).map(|c| values[c as usize].as_str()),
+        }
+    }
+
+    pub fn iter(&self) -> Box<dyn Iterator<Item = Option<&'a str>> + 'a> {
+        match *self {
+            TextColumn::Plain(ca) => Box::new(ca.iter()),
+            TextColumn::Coded(codes, values) => Box::new(
+                codes
+                    .iter()
+                    .map(move |c| c.map(|c| values[c as usize].as_str())),
+            ),
+        }
+    }
 }
 
 impl Table {
@@ -45,6 +89,23 @@ impl Table {
     pub fn rows_accepted(&self) -> usize {
         self.rows_read - self.rows_rejected
     }
+
+    /// A text column, plain or coded.
+    pub fn text(&self, name: &str) -> Result<TextColumn<'_>> {
+        let bad = |e: String| Error::Job(format!("{}.{name}: {e}", self.schema.name));
+        let s = self
+            .df
+            .column(name)
+            .map_err(|e| bad(e.to_string()))?
+            .as_materialized_series();
+        match self.dictionaries.get(name) {
+            Some(values) => Ok(TextColumn::Coded(
+                s.u32().map_err(|e| bad(e.to_string()))?,
+                values,
+            )),
+            None => Ok(TextColumn::Plain(s.str().map_err(|e| bad(e.to_string()))?)),
+        }
+    }
 }
 
 /// A table a job reads, and whether it must be present.
@@ -52,6 +113,28 @@ impl Table {
 pub struct TableNeed {
     pub name: &'static str,
     pub required: bool,
+    /// Read the file a column at a time and hold the text columns outside the key and the
+    /// row checks as dictionary codes (`Table::dictionaries`): for the national roster, whose
+    /// text as one frame would be most of a run's memory. Validation is the same.
+    pub coded: bool,
+}
+
+impl TableNeed {
+    pub const fn new(name: &'static str, required: bool) -> Self {
+        TableNeed {
+            name,
+            required,
+            coded: false,
+        }
+    }
+
+    /// The same table, read with its text columns coded.
+    pub const fn coded(self) -> Self {
+        TableNeed {
+            coded: true,
+            ..self
+        }
+    }
 }
 
 /// Everything read from an input directory.
@@ -89,6 +172,7 @@ impl InputSet {
                 std::mem::take(&mut t.df),
                 std::mem::take(&mut t.row_numbers),
                 t.key_digits.take(),
+                std::mem::take(&mut t.dictionaries),
             );
             // Unmapping a national roster takes tens of milliseconds: done beside the job.
             std::thread::spawn(move || drop(rows));
@@ -106,6 +190,7 @@ impl InputSet {
                     .collect();
             for name in drop {
                 let _ = t.df.drop_in_place(&name);
+                t.dictionaries.remove(name.as_str());
             }
         }
     }
@@ -129,6 +214,77 @@ struct Pending {
     /// (exact key word, row) of the rows not rejected when keys were checked, sorted, for a
     /// one-column key of digit strings.
     key_set: Option<KeySet>,
+    dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
+}
+
+/// A table to be read a column at a time (`TableNeed::coded`) once the tables it refers to
+/// are validated: its file's bytes (Parquet) or its text columns (CSV).
+struct Deferred {
+    schema: &'static TableSchema,
+    source: SourceFile,
+    data: Vec<u8>,
+    raw: RawColumns,
+}
+
+impl Deferred {
+    fn open(path: &Path, format: Format, schema: &'static TableSchema) -> Result<Self> {
+        if format == Format::Csv {
+            let RawTable { source, raw, .. } = read_table(path, format, schema)?;
+            return Ok(Deferred {
+                schema,
+                source,
+                data: Vec::new(),
+                raw,
+            });
+        }
+        let data =
+            std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        let (sha256, raw) = rayon::join(
+            || sha256_hex(&data),
+            || read_parquet_columns(path, &data, schema, Some(&[])),
+        );
+        let source = SourceFile {
+            table: schema.name.clone(),
+            path: path.to_path_buf(),
+            format,
+            bytes: data.len() as u64,
+            sha256,
+        };
+        Ok(Deferred {
+            schema,
+            source,
+            data,
+            raw: raw?,
+        })
+    }
+
+    /// Schema column `ci` as read (`None` when an optional column is absent).
+    fn column(&mut self, ci: usize) -> Result<Option<Series>> {
+        if let Some(s) = self.raw.columns[ci].take() {
+            return Ok(Some(s));
+        }
+        if self.source.format == Format::Csv {
+            return Ok(None);
+        }
+        let mut raw =
+            read_parquet_columns(&self.source.path, &self.data, self.schema, Some(&[ci]))?;
+        Ok(raw.columns[ci].take())
+    }
+}
+
+/// A table read and converted whole, or waiting to be read a column at a time.
+enum Loaded {
+    Whole(Pending),
+    Columns(Deferred),
+}
+
+impl Loaded {
+    fn schema(&self) -> &'static TableSchema {
+        match self {
+            Loaded::Whole(p) => p.schema,
+            Loaded::Columns(d) => d.schema,
+        }
+    }
 }
 
 /// Reads and validates the tables `needs` from `dir`. `params` gives the list parameters that
@@ -177,9 +333,12 @@ pub fn load_inputs(
             }
         }
     }
-    let mut pending: Vec<Pending> = files
+    let mut pending: Vec<Loaded> = files
         .iter()
         .map(|(schema, path, format)| {
+            if needs.iter().any(|n| n.name == schema.name && n.coded) {
+                return Ok(Loaded::Columns(Deferred::open(path, *format, schema)?));
+            }
             let t0 = std::time::Instant::now();
             let raw = read_table(path, *format, schema)?;
             let t1 = std::time::Instant::now();
@@ -200,16 +359,29 @@ pub fn load_inputs(
                 "read {}",
                 schema.name
             );
-            Ok(p)
+            Ok(Loaded::Whole(p))
         })
         .collect::<Result<Vec<_>>>()?;
-    pending.sort_by_key(|p| schema::order(&p.schema.name));
+    pending.sort_by_key(|p| schema::order(&p.schema().name));
 
     let mut set = InputSet::default();
     let mut ref_sets: HashMap<(String, String), RefSet> = HashMap::new();
-    for mut p in pending {
+    for loaded in pending {
         let t0 = std::time::Instant::now();
-        check_references(&mut p, &set, &present, &job_tables, &mut ref_sets);
+        let mut p = match loaded {
+            Loaded::Whole(mut p) => {
+                check_references(&mut p, &set, &present, &job_tables, &mut ref_sets);
+                p
+            }
+            Loaded::Columns(d) => {
+                let refs = Refs {
+                    done: &set,
+                    present: &present,
+                    job_tables: &job_tables,
+                };
+                load_columns(d, params, refs, &mut ref_sets)?
+            }
+        };
         check_equals_referenced(&mut p, &set);
         tracing::debug!(
             table = %p.schema.name,
@@ -260,7 +432,173 @@ fn convert_table(raw: RawTable) -> Pending {
         rejects,
         warnings: raw.warnings,
         key_set: None,
+        dictionaries: BTreeMap::new(),
     }
+}
+
+/// What reference checks look in: the tables validated so far, the tables present and the
+/// job's tables.
+struct Refs<'a> {
+    done: &'a InputSet,
+    present: &'a [&'a str],
+    job_tables: &'a [&'a str],
+}
+
+/// Reads and validates a `coded` table a column at a time: each column is converted, its
+/// references looked up, and (text outside the key and the row checks) turned into codes
+/// before the next is read. The rejects are those of the whole-table path: value rejects
+/// with the same rows skipped, then row checks, keys, and references (found per column,
+/// added in column order for the rows not rejected by then).
+fn load_columns(
+    mut d: Deferred,
+    params: &BTreeMap<String, Vec<String>>,
+    refs: Refs,
+    cache: &mut HashMap<(String, String), RefSet>,
+) -> Result<Pending> {
+    let t0 = std::time::Instant::now();
+    let schema = d.schema;
+    let height = d.raw.height;
+    let mut rejects = std::mem::take(&mut d.raw.pre_rejects);
+    let skip = rejects.rejected.clone();
+    let named_by_checks: Vec<&str> = schema.checks.iter().flat_map(|c| c.columns()).collect();
+    let mut columns = Vec::with_capacity(schema.columns.len());
+    let mut dictionaries = BTreeMap::new();
+    let mut dangling = Vec::new();
+    for (ci, c) in schema.columns.iter().enumerate() {
+        let raw = d.column(ci)?;
+        let text = matches!(c.ty, schema::ColType::Str | schema::ColType::Enum);
+        let coded =
+            text && !schema.key.contains(&c.name) && !named_by_checks.contains(&c.name.as_str());
+        let (s, found) = match raw.as_ref().map(|s| s.str()) {
+            // A text column to code is checked a distinct value at a time.
+            Some(Ok(ca)) if coded => {
+                let (codes, values) = encode_text(ca);
+                let found = convert_coded(&schema.name, c, &codes, &values, &skip);
+                dictionaries.insert(c.name.clone(), values);
+                (codes.into_series(), found)
+            }
+            _ => convert_column(&schema.name, c, raw.as_ref(), height, &skip),
+        };
+        drop(raw);
+        for r in found {
+            rejects.add(r);
+        }
+        let (done, present, job_tables) = (refs.done, refs.present, refs.job_tables);
+        if c.reference().is_some() {
+            let col = match dictionaries.get(&c.name) {
+                Some(values) => TextColumn::Coded(s.u32().expect("codes"), values),
+                None => TextColumn::Plain(s.str().expect("text")),
+            };
+            if let Some(v) = dangling_of(c, col, &skip, done, present, job_tables, cache) {
+                dangling.push((ci, v));
+            }
+        }
+        columns.push(s);
+    }
+    let t1 = std::time::Instant::now();
+    let mut p = Pending {
+        schema,
+        source: d.source,
+        height,
+        columns,
+        rejects,
+        warnings: std::mem::take(&mut d.raw.warnings),
+        key_set: None,
+        dictionaries,
+    };
+    drop(d.data);
+    row_checks(&mut p, params);
+    check_keys(&mut p);
+    for (ci, v) in dangling {
+        add_reference_rejects(&mut p, ci, v);
+    }
+    tracing::debug!(
+        table = %schema.name,
+        columns_ms = (t1 - t0).as_millis() as u64,
+        checks_and_keys_ms = t1.elapsed().as_millis() as u64,
+        rss_peak_mib = crate::app::steps::memory_mib().map_or(0, |m| m.1),
+        "read {} a column at a time",
+        schema.name
+    );
+    Ok(p)
+}
+
+/// A text column as dictionary codes (UInt32; missing values stay missing) and its distinct
+/// values in order of first appearance. Each array is coded apart (in parallel): by its
+/// 16-byte views through a small direct-mapped cache (a view holds a whole value of up to 12
+/// bytes; a Parquet dictionary's repeated values share one view), then by text. The arrays'
+/// codes are then mapped to the column's.
+pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
+    use foldhash::{HashMap as FastMap, HashMapExt};
+    const CACHE_BITS: u32 = 12;
+    let arrays: Vec<_> = ca.downcast_iter().collect();
+    let parts: Vec<(Vec<u32>, Vec<&str>)> = arrays
+        .par_iter()
+        .map(|arr| {
+            let mut cache = vec![(u128::MAX, 0u32); 1 << CACHE_BITS];
+            let mut by_text: FastMap<&str, u32> = FastMap::new();
+            let mut distinct: Vec<&str> = Vec::new();
+            let mut codes = Vec::with_capacity(arr.len());
+            for (j, view) in arr.views().iter().enumerate() {
+                let v = view.as_u128();
+                let h = ((v as u64) ^ ((v >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                let slot = &mut cache[(h >> (64 - CACHE_BITS)) as usize];
+                if slot.0 != v {
+                    // SAFETY: j < arr.len() (one view per value).
+                    let t = unsafe { arr.value_unchecked(j) };
+                    let c = *by_text.entry(t).or_insert_with(|| {
+                        distinct.push(t);
+                        (distinct.len() - 1) as u32
+                    });
+                    *slot = (v, c);
+                }
+                codes.push(slot.1);
+            }
+            (codes, distinct)
+        })
+        .collect();
+    let mut index: FastMap<&str, u32> = FastMap::new();
+    let mut values: Vec<PlSmallStr> = Vec::new();
+    let to: Vec<Vec<u32>> = parts
+        .iter()
+        .map(|(_, distinct)| {
+            distinct
+                .iter()
+                .map(|&t| {
+                    *index.entry(t).or_insert_with(|| {
+                        values.push(PlSmallStr::from(t));
+                        (values.len() - 1) as u32
+                    })
+                })
+                .collect()
+        })
+        .collect();
+    let mut out = vec![0u32; ca.len()];
+    let mut rest = out.as_mut_slice();
+    let mut pieces = Vec::with_capacity(parts.len());
+    for (codes, _) in &parts {
+        let (piece, tail) = rest.split_at_mut(codes.len());
+        pieces.push(piece);
+        rest = tail;
+    }
+    pieces
+        .into_par_iter()
+        .zip(parts.par_iter().zip(to.par_iter()))
+        .for_each(|(piece, ((codes, _), to))| {
+            for (o, &c) in piece.iter_mut().zip(codes) {
+                *o = to[c as usize];
+            }
+        });
+    drop(parts);
+    let validity = if ca.null_count() == 0 {
+        None
+    } else {
+        ca.rechunk_validity()
+    };
+    (
+        UInt32Chunked::from_vec_validity(ca.name().clone(), out, validity),
+        values.into(),
+    )
 }
 
 fn col<'a>(p: &'a Pending, name: &str) -> &'a Series {
@@ -821,53 +1159,106 @@ fn check_references(
     cache: &mut HashMap<(String, String), RefSet>,
 ) {
     for (ci, c) in p.schema.columns.iter().enumerate() {
-        let Some((t, tc)) = c.reference() else {
+        if c.reference().is_none() {
+            continue;
+        }
+        let Ok(col) = p.columns[ci].str() else {
             continue;
         };
-        if !job_tables.contains(&t) || !present.contains(&t) {
-            continue; // Checked only by the jobs that read the referenced table.
+        let rejected = &p.rejects.rejected;
+        let dangling = dangling_of(
+            c,
+            TextColumn::Plain(col),
+            rejected,
+            done,
+            present,
+            job_tables,
+            cache,
+        );
+        if let Some(dangling) = dangling {
+            add_reference_rejects(p, ci, dangling);
         }
-        let Some(target) = done.get(t) else { continue };
-        let set = cache
-            .entry((t.to_string(), tc.to_string()))
-            .or_insert_with(|| {
-                if let (Some(keys), [k]) = (&target.key_digits, target.schema.key.as_slice()) {
-                    if k == tc {
-                        return RefSet {
-                            digits: Arc::clone(keys),
-                            text: PlHashSet::default(),
-                        };
-                    }
+    }
+}
+
+/// The values of column `c` (in rows not `rejected`) that its reference does not resolve,
+/// with their rows; `None` when the column refers to nothing this job checks.
+fn dangling_of(
+    c: &schema::ColumnSchema,
+    col: TextColumn,
+    rejected: &[bool],
+    done: &InputSet,
+    present: &[&str],
+    job_tables: &[&str],
+    cache: &mut HashMap<(String, String), RefSet>,
+) -> Option<Vec<(usize, String)>> {
+    let (t, tc) = c.reference()?;
+    if !job_tables.contains(&t) || !present.contains(&t) {
+        return None; // Checked only by the jobs that read the referenced table.
+    }
+    let target = done.get(t)?;
+    let set = cache
+        .entry((t.to_string(), tc.to_string()))
+        .or_insert_with(|| {
+            if let (Some(keys), [k]) = (&target.key_digits, target.schema.key.as_slice()) {
+                if k == tc {
+                    return RefSet {
+                        digits: Arc::clone(keys),
+                        text: PlHashSet::default(),
+                    };
                 }
-                let s = target.df.column(tc).expect("referenced column");
-                let s = s.as_materialized_series();
-                RefSet::build(s.str().expect("text"))
-            });
-        let ca = p.columns[ci].str().expect("text");
-        let dangling = if set.digits.len() >= LARGE_SET {
-            dangling_merged(ca, &p.rejects.rejected, set)
-        } else {
-            dangling_grouped(ca, &p.rejects.rejected, set)
-        };
-        let found: Vec<Reject> = dangling
-            .into_iter()
-            .map(|(i, v)| {
-                Reject::new(
-                    &p.schema.name,
-                    i,
-                    &c.name,
-                    &v,
-                    "reference",
-                    format!(
-                        "`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})",
-                        c.name
-                    ),
-                )
-            })
-            .collect();
-        for r in found {
-            p.rejects.add(r);
+            }
+            match target.text(tc).expect("referenced column") {
+                TextColumn::Plain(ca) => RefSet::build(ca),
+                coded => RefSet::build(&coded.iter().collect()),
+            }
+        });
+    Some(match col {
+        TextColumn::Coded(codes, values) => {
+            // Each distinct value is looked up once.
+            let bad: Vec<bool> = values
+                .iter()
+                .map(|v| !v.is_empty() && !set.contains(v))
+                .collect();
+            if !bad.contains(&true) {
+                return Some(Vec::new());
+            }
+            codes
+                .iter()
+                .enumerate()
+                .filter_map(|(i, code)| {
+                    let v = values[code? as usize].as_str();
+                    (bad[code? as usize] && !v.is_empty() && !rejected[i])
+                        .then(|| (i, v.to_string()))
+                })
+                .collect()
         }
+        TextColumn::Plain(ca) if set.digits.len() >= LARGE_SET => {
+            dangling_merged(ca, rejected, set)
+        }
+        TextColumn::Plain(ca) => dangling_grouped(ca, rejected, set),
+    })
+}
+
+/// Rejects the rows of `dangling` (of column `ci`) not rejected already.
+fn add_reference_rejects(p: &mut Pending, ci: usize, dangling: Vec<(usize, String)>) {
+    let c = &p.schema.columns[ci];
+    let (t, tc) = c.reference().expect("a reference");
+    for (i, v) in dangling {
+        if p.rejects.is_rejected(i) {
+            continue;
+        }
+        p.rejects.add(Reject::new(
+            &p.schema.name,
+            i,
+            &c.name,
+            &v,
+            "reference",
+            format!(
+                "`{}` = {v} is not an accepted row of `{t}` ({t}.{tc})",
+                c.name
+            ),
+        ));
     }
 }
 
@@ -992,6 +1383,7 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         rows_rejected,
         row_numbers,
         key_digits,
+        dictionaries: p.dictionaries,
     })
 }
 
@@ -1022,10 +1414,7 @@ mod tests {
             text.push('\n');
         }
         std::fs::write(dir.path().join("owners.csv"), text).unwrap();
-        let needs = [TableNeed {
-            name: "owners",
-            required: true,
-        }];
+        let needs = [TableNeed::new("owners", true)];
         let mut set = load_inputs(dir.path(), &needs, &BTreeMap::new()).unwrap();
         set.tables.remove("owners").unwrap()
     }

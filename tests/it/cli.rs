@@ -136,18 +136,9 @@ fn leading_zeros_survive_csv_to_parquet_and_back() {
     use itur::table::schema;
     use itur::table::validate::{load_inputs, TableNeed};
     let needs = [
-        TableNeed {
-            name: "institutions",
-            required: true,
-        },
-        TableNeed {
-            name: "classes",
-            required: true,
-        },
-        TableNeed {
-            name: "students",
-            required: true,
-        },
+        TableNeed::new("institutions", true),
+        TableNeed::new("classes", true),
+        TableNeed::new("students", true),
     ];
     let params = std::collections::BTreeMap::new();
     let from_csv = load_inputs(&fixtures().join("tiny"), &needs, &params).unwrap();

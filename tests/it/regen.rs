@@ -9,18 +9,9 @@ use std::collections::BTreeMap;
 
 fn tiny_students() -> DataFrame {
     let needs = [
-        TableNeed {
-            name: "institutions",
-            required: true,
-        },
-        TableNeed {
-            name: "classes",
-            required: true,
-        },
-        TableNeed {
-            name: "students",
-            required: true,
-        },
+        TableNeed::new("institutions", true),
+        TableNeed::new("classes", true),
+        TableNeed::new("students", true),
     ];
     let set = load_inputs(&fixtures().join("tiny"), &needs, &BTreeMap::new()).unwrap();
     set.get("students").unwrap().df.clone()

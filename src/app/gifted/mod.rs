@@ -44,7 +44,7 @@ impl Phase {
 }
 
 const fn need(name: &'static str, required: bool) -> TableNeed {
-    TableNeed { name, required }
+    TableNeed::new(name, required)
 }
 
 /// The roster tables every phase reads. Without contacts and their details no letter can be
@@ -52,7 +52,7 @@ const fn need(name: &'static str, required: bool) -> TableNeed {
 pub const ROSTER: &[TableNeed] = &[
     need("institutions", true),
     need("classes", true),
-    need("students", true),
+    need("students", true).coded(),
     need("contacts", false),
     need("contact_details", false),
 ];

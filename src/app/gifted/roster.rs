@@ -5,10 +5,10 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::rules::text_order::{cmp_prefixed, prefix};
-use crate::table::validate::{digits_key, PAR_ROWS};
-use crate::table::InputSet;
+use crate::table::validate::{digits_key, TextColumn, PAR_ROWS};
+use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
-use polars::prelude::{DataFrame, IdxCa, IdxSize, PlHashMap, PlHashSet, PlSmallStr};
+use polars::prelude::{IdxSize, PlHashMap, PlHashSet, PlSmallStr};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -157,15 +157,22 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
             .map(|c| c.as_materialized_series().clone())
             .map_err(|e| Error::Job(format!("students.{name}: {e}")))
     };
-    let (ids, insts, grades, years) = (
-        column("student_id")?,
-        column("institution_id")?,
-        column("grade")?,
-        column("school_year")?,
-    );
+    let (grades, years) = (column("grade")?, column("school_year")?);
     let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
-    let (ids, insts) = (ids.str().map_err(typed)?, insts.str().map_err(typed)?);
     let (grades, years) = (grades.i64().map_err(typed)?, years.i64().map_err(typed)?);
+    let ids = match st.text("student_id")? {
+        TextColumn::Plain(ids) => ids,
+        TextColumn::Coded(..) => return Err(Error::Job("students.student_id is coded".into())),
+    };
+    // A coded roster's institutions are looked up once per distinct value.
+    let insts = st.text("institution_id")?;
+    let coded_slots: Vec<Option<usize>> = match insts {
+        TextColumn::Coded(_, values) => values
+            .iter()
+            .map(|v| index.get(v.as_str()).copied())
+            .collect(),
+        TextColumn::Plain(_) => Vec::new(),
+    };
     let n = st.df.height();
     let parts: Vec<Pass> = (0..n.div_ceil(PAR_ROWS))
         .into_par_iter()
@@ -177,35 +184,51 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
                 per_institution: vec![0; facts.len()],
                 ..Pass::default()
             };
-            // Rosters come grouped by institution: remember the last lookup.
-            let mut last: Option<(&str, usize)> = None;
             let mut run: Option<((i64, usize, i64), u64)> = None;
             let ids = ids.slice(o, l);
-            let insts = insts.slice(o, l);
             let grades = grades.slice(o, l);
             let years = years.slice(o, l);
-            let rows = ids
-                .iter()
-                .zip(insts.iter())
-                .zip(grades.iter())
-                .zip(years.iter());
-            for (j, (((id, inst), grade), year)) in rows.enumerate() {
-                let (Some(id), Some(inst), Some(grade), Some(year)) = (id, inst, grade, year)
+            // Each row's institution: `Some(None)` when it is not one of `institutions`.
+            let slots: Box<dyn Iterator<Item = Option<Option<usize>>>> = match insts {
+                TextColumn::Coded(codes, _) => Box::new(
+                    codes
+                        .slice(o, l)
+                        .iter()
+                        .map(|c| c.map(|c| coded_slots[c as usize]))
+                        .collect::<Vec<_>>()
+                        .into_iter(),
+                ),
+                TextColumn::Plain(insts) => {
+                    // Rosters come grouped by institution: remember the last lookup.
+                    let mut last: Option<(&str, Option<usize>)> = None;
+                    Box::new(
+                        insts
+                            .slice(o, l)
+                            .iter()
+                            .map(|inst| {
+                                inst.map(|inst| match last {
+                                    Some((l, k)) if l == inst => k,
+                                    _ => {
+                                        let k = index.get(inst).copied();
+                                        last = Some((inst, k));
+                                        k
+                                    }
+                                })
+                            })
+                            .collect::<Vec<_>>()
+                            .into_iter(),
+                    )
+                }
+            };
+            let rows = ids.iter().zip(slots).zip(grades.iter()).zip(years.iter());
+            for (j, (((id, slot), grade), year)) in rows.enumerate() {
+                let (Some(id), Some(slot), Some(grade), Some(year)) = (id, slot, grade, year)
                 else {
                     continue;
                 };
-                let k = match last {
-                    Some((l, k)) if l == inst => k,
-                    _ => match index.get(inst) {
-                        Some(&k) => {
-                            last = Some((inst, k));
-                            k
-                        }
-                        None => {
-                            pass.unknown += 1;
-                            continue;
-                        }
-                    },
+                let Some(k) = slot else {
+                    pass.unknown += 1;
+                    continue;
                 };
                 pass.per_institution[k] += 1;
                 if facts[k].1 {
@@ -269,12 +292,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         cmp_prefixed(a.0, id_of(a.1), b.0, id_of(b.1)).then(a.1.cmp(&b.1))
     });
     let rows: Vec<IdxSize> = keyed.into_iter().map(|(_, r)| r).collect();
-    let kept = st
-        .df
-        .take(&IdxCa::from_vec("".into(), rows))
-        .map_err(|e| Error::Job(format!("selecting students: {e}")))?;
-    let students = students_of(&kept)?;
-    drop(kept);
+    let students = students_of(st, &rows)?;
     let mut index = FastMap::with_capacity(students.len());
     index.extend(
         students
@@ -301,59 +319,46 @@ struct Pass {
     unknown: i64,
 }
 
-/// The kept students' rows as `Student`s.
-fn students_of(kept: &DataFrame) -> Result<Vec<Student>> {
+/// The kept rows of `students` as `Student`s.
+fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
     let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
-    let s = |name: &str| {
-        kept.column(name)
-            .map(|c| c.as_materialized_series().clone())
+    let ints = |name: &str| {
+        st.df
+            .column(name)
             .map_err(typed)
+            .and_then(|c| c.as_materialized_series().i64().cloned().map_err(typed))
     };
-    let (id, first, last, year, gender) = (
-        s("student_id")?,
-        s("first_name")?,
-        s("last_name")?,
-        s("school_year")?,
-        s("gender")?,
+    let (year, grade) = (ints("school_year")?, ints("grade")?);
+    let (id, first, last, gender) = (
+        st.text("student_id")?,
+        st.text("first_name")?,
+        st.text("last_name")?,
+        st.text("gender")?,
     );
-    let (inst, class, grade, res, zone) = (
-        s("institution_id")?,
-        s("class_id")?,
-        s("grade")?,
-        s("residence_authority_id")?,
-        s("registration_zone")?,
+    let (inst, class, res, zone) = (
+        st.text("institution_id")?,
+        st.text("class_id")?,
+        st.text("residence_authority_id")?,
+        st.text("registration_zone")?,
     );
-    let cols = id
-        .str()
-        .map_err(typed)?
+    let owned = |c: &TextColumn, i: usize| Text::from(c.get(i).unwrap_or_default());
+    Ok(rows
         .iter()
-        .zip(first.str().map_err(typed)?.iter())
-        .zip(last.str().map_err(typed)?.iter())
-        .zip(year.i64().map_err(typed)?.iter())
-        .zip(gender.str().map_err(typed)?.iter())
-        .zip(inst.str().map_err(typed)?.iter())
-        .zip(class.str().map_err(typed)?.iter())
-        .zip(grade.i64().map_err(typed)?.iter())
-        .zip(res.str().map_err(typed)?.iter())
-        .zip(zone.str().map_err(typed)?.iter());
-    let owned = |v: Option<&str>| Text::from(v.unwrap_or_default());
-    Ok(cols
-        .map(
-            |(((((((((id, first), last), year), gender), inst), class), grade), res), zone)| {
-                Student {
-                    student_id: owned(id),
-                    first_name: owned(first),
-                    last_name: owned(last),
-                    school_year: year.unwrap_or_default(),
-                    gender: owned(gender),
-                    institution_id: owned(inst),
-                    class_id: owned(class),
-                    grade: grade.unwrap_or_default(),
-                    residence_authority_id: owned(res),
-                    registration_zone: zone.filter(|z| !z.is_empty()).map(Text::from),
-                }
-            },
-        )
+        .map(|&r| {
+            let i = r as usize;
+            Student {
+                student_id: owned(&id, i),
+                first_name: owned(&first, i),
+                last_name: owned(&last, i),
+                school_year: year.get(i).unwrap_or_default(),
+                gender: owned(&gender, i),
+                institution_id: owned(&inst, i),
+                class_id: owned(&class, i),
+                grade: grade.get(i).unwrap_or_default(),
+                residence_authority_id: owned(&res, i),
+                registration_zone: zone.get(i).filter(|z| !z.is_empty()).map(Text::from),
+            }
+        })
         .collect())
 }
 
