@@ -531,15 +531,32 @@ fn load_columns(
 pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
     use foldhash::{HashMap as FastMap, HashMapExt};
     const CACHE_BITS: u32 = 12;
-    let arrays: Vec<_> = ca.downcast_iter().collect();
+    const NO_CODE: u32 = u32::MAX;
+    let validity = if ca.null_count() == 0 {
+        None
+    } else {
+        ca.rechunk_validity()
+    };
+    let mut start = 0;
+    let arrays: Vec<_> = ca
+        .downcast_iter()
+        .map(|arr| {
+            start += arr.len();
+            (start - arr.len(), arr)
+        })
+        .collect();
     let parts: Vec<(Vec<u32>, Vec<&str>)> = arrays
         .par_iter()
-        .map(|arr| {
+        .map(|&(start, arr)| {
             let mut cache = vec![(u128::MAX, 0u32); 1 << CACHE_BITS];
             let mut by_text: FastMap<&str, u32> = FastMap::new();
             let mut distinct: Vec<&str> = Vec::new();
             let mut codes = Vec::with_capacity(arr.len());
             for (j, view) in arr.views().iter().enumerate() {
+                if validity.as_ref().is_some_and(|b| !b.get_bit(start + j)) {
+                    codes.push(NO_CODE); // missing: masked below
+                    continue;
+                }
                 let v = view.as_u128();
                 let h = ((v as u64) ^ ((v >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 let slot = &mut cache[(h >> (64 - CACHE_BITS)) as usize];
@@ -586,15 +603,10 @@ pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
         .zip(parts.par_iter().zip(to.par_iter()))
         .for_each(|(piece, ((codes, _), to))| {
             for (o, &c) in piece.iter_mut().zip(codes) {
-                *o = to[c as usize];
+                *o = if c == NO_CODE { 0 } else { to[c as usize] };
             }
         });
     drop(parts);
-    let validity = if ca.null_count() == 0 {
-        None
-    } else {
-        ca.rechunk_validity()
-    };
     (
         UInt32Chunked::from_vec_validity(ca.name().clone(), out, validity),
         values.into(),
@@ -1390,6 +1402,34 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encode_text_codes_values_in_order_of_first_appearance_across_arrays() {
+        let long = "שם משפחה ארוך מאוד"; // beyond a view's 12 inline bytes
+        let mut a = StringChunked::from_iter([Some("f"), Some("m"), None, Some(long), Some("f")]);
+        let b = StringChunked::from_iter([Some(long), Some(""), Some("m"), Some("x"), None]);
+        a.append(&b).unwrap();
+        assert_eq!(a.chunks().len(), 2);
+        let (codes, values) = encode_text(&a);
+        let values: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
+        assert_eq!(values, ["f", "m", long, "", "x"]);
+        let got: Vec<Option<u32>> = codes.iter().collect();
+        let want = [0, 1, u32::MAX, 2, 0, 2, 3, 1, 4, u32::MAX];
+        let want: Vec<Option<u32>> = want.iter().map(|&c| (c != u32::MAX).then_some(c)).collect();
+        assert_eq!(got, want);
+        // Many distinct values (more than the view cache holds) keep their own codes.
+        let many: StringChunked = (0..20_000)
+            .map(|i| Some(format!("value number {}", i % 7_000)))
+            .collect();
+        let (codes, values) = encode_text(&many);
+        assert_eq!(values.len(), 7_000);
+        for (i, c) in codes.iter().enumerate() {
+            assert_eq!(
+                values[c.unwrap() as usize],
+                format!("value number {}", i % 7_000)
+            );
+        }
+    }
     use chrono::NaiveDate;
 
     #[test]

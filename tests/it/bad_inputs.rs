@@ -33,16 +33,7 @@ fn run_case(dir: &Path) -> Result<(), String> {
         .map_err(|e| format!("{name}: case.toml: {e}"))?;
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("input");
-    copy_dir(&fixtures().join("tiny"), &input);
-    for f in &case.remove {
-        std::fs::remove_file(input.join(f)).unwrap();
-    }
-    for e in std::fs::read_dir(dir).unwrap() {
-        let e = e.unwrap();
-        if e.file_name() != "case.toml" {
-            std::fs::copy(e.path(), input.join(e.file_name())).unwrap();
-        }
-    }
+    lay_case(dir, &case.remove, &input);
     let out = tmp.path().join("out");
     let mut args = vec![
         "validate".to_string(),
@@ -99,6 +90,39 @@ fn run_case(dir: &Path) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The input of a case: `fixtures/tiny` with the case's files laid over it.
+fn lay_case(dir: &Path, remove: &[String], input: &Path) {
+    copy_dir(&fixtures().join("tiny"), input);
+    for f in remove {
+        std::fs::remove_file(input.join(f)).unwrap();
+    }
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        if e.file_name() != "case.toml" {
+            std::fs::copy(e.path(), input.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// Every case's input, laid out in `root/<case>`.
+pub fn bad_case_inputs(root: &Path) -> Vec<std::path::PathBuf> {
+    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("bad"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("case.toml").is_file())
+        .collect();
+    dirs.sort();
+    dirs.iter()
+        .map(|dir| {
+            let case: Case =
+                toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).unwrap()).unwrap();
+            let input = root.join(dir.file_name().unwrap());
+            lay_case(dir, &case.remove, &input);
+            input
+        })
+        .collect()
 }
 
 #[test]

@@ -2,6 +2,7 @@
 mod atomic;
 mod bad_inputs;
 mod cli;
+mod coded;
 mod gifted;
 mod letters;
 mod regen;

@@ -1,0 +1,126 @@
+//! A roster read a column at a time with its text as codes (`TableNeed::coded`, as the gifted
+//! runs read `students`) validates exactly as the whole-table path: the same rejects and
+//! warnings (or the same error), the same counts, and the same values.
+use crate::bad_inputs::bad_case_inputs;
+use crate::support::*;
+use itur::output::write::parquet_bytes;
+use itur::table::csv_read::read_csv;
+use itur::table::schema;
+use itur::table::validate::{load_inputs, InputSet, TableNeed};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+fn needs(coded: bool) -> Vec<TableNeed> {
+    let students = TableNeed::new("students", true);
+    vec![
+        TableNeed::new("institutions", true),
+        TableNeed::new("classes", true),
+        if coded { students.coded() } else { students },
+        TableNeed::new("stage_a_scores", false),
+        TableNeed::new("contacts", false),
+    ]
+}
+
+fn load(dir: &Path, coded: bool) -> Result<InputSet, String> {
+    let params = BTreeMap::from([("subtests".to_string(), vec!["verbal".to_string()])]);
+    load_inputs(dir, &needs(coded), &params).map_err(|e| e.to_string())
+}
+
+/// Asserts the two loads of `dir` agree; returns how many rejects they found.
+fn assert_same(dir: &Path) -> usize {
+    let name = dir.display();
+    let (whole, coded) = match (load(dir, false), load(dir, true)) {
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b, "{name}: the errors differ");
+            return 0;
+        }
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => panic!("{name}: whole {:?} but coded {:?}", a.err(), b.err()),
+    };
+    assert_eq!(whole.rejects, coded.rejects, "{name}: rejects");
+    assert_eq!(whole.warnings, coded.warnings, "{name}: warnings");
+    assert_eq!(whole.tables.len(), coded.tables.len());
+    for (t, a) in &whole.tables {
+        let b = &coded.tables[t];
+        assert_eq!(a.rows_read, b.rows_read, "{name}: {t} rows read");
+        assert_eq!(
+            a.rows_rejected, b.rows_rejected,
+            "{name}: {t} rows rejected"
+        );
+        assert_eq!(a.source.sha256, b.source.sha256, "{name}: {t} hash");
+        let rows: Vec<u64> = a.row_numbers().collect();
+        assert_eq!(
+            rows,
+            b.row_numbers().collect::<Vec<_>>(),
+            "{name}: {t} rows"
+        );
+        for c in &a.schema.columns {
+            let x = a.df.column(&c.name).unwrap().as_materialized_series();
+            if b.dictionaries.contains_key(&c.name) {
+                let plain: Vec<Option<&str>> = a.text(&c.name).unwrap().iter().collect();
+                let decoded: Vec<Option<&str>> = b.text(&c.name).unwrap().iter().collect();
+                assert_eq!(plain, decoded, "{name}: {t}.{} values", c.name);
+            } else {
+                let y = b.df.column(&c.name).unwrap().as_materialized_series();
+                assert!(x.equals_missing(y), "{name}: {t}.{} values", c.name);
+            }
+        }
+    }
+    // Students' text columns outside the key and the checks are the coded ones.
+    if let Some(st) = coded.get("students") {
+        let names: Vec<&str> = st.dictionaries.keys().map(String::as_str).collect();
+        assert!(names.contains(&"institution_id") && names.contains(&"first_name"));
+        assert!(!names.contains(&"student_id"), "the key stays text");
+    }
+    whole.rejects.len()
+}
+
+/// The students of a case as a Parquet file of text columns, in place of its CSV.
+fn students_to_parquet(dir: &Path) -> bool {
+    let csv = dir.join("students.csv");
+    let Ok(data) = std::fs::read(&csv) else {
+        return false;
+    };
+    let sch = schema::get("students").unwrap();
+    let Ok(raw) = read_csv(&csv, &data, sch) else {
+        return false;
+    };
+    if raw.pre_rejects.n_rejected() > 0 {
+        return false; // Rows that did not parse have no Parquet form.
+    }
+    let columns: Vec<Column> = raw
+        .columns
+        .into_iter()
+        .flatten()
+        .map(Column::from)
+        .collect();
+    let mut df = DataFrame::new(raw.height, columns).unwrap();
+    std::fs::write(
+        dir.join("students.parquet"),
+        parquet_bytes(&mut df, None).unwrap(),
+    )
+    .unwrap();
+    std::fs::remove_file(csv).unwrap();
+    true
+}
+
+#[test]
+fn coded_roster_validates_as_the_whole_table_on_every_bad_case_and_the_small_nation() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut rejects = 0;
+    let mut parquet = 0;
+    for dir in bad_case_inputs(tmp.path()) {
+        rejects += assert_same(&dir);
+        if students_to_parquet(&dir) {
+            parquet += 1;
+            rejects += assert_same(&dir);
+        }
+    }
+    assert_same(&fixtures().join("small"));
+    assert!(rejects >= 20, "the cases reject rows ({rejects})");
+    assert!(
+        parquet >= 15,
+        "most cases also ran from Parquet text ({parquet})"
+    );
+}
