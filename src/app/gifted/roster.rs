@@ -8,7 +8,9 @@ use crate::rules::text_order::{cmp_prefixed, prefix};
 use crate::table::validate::{digits_key, TextColumn, PAR_ROWS};
 use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
-use polars::prelude::{IdxSize, PlHashMap, PlHashSet, PlSmallStr};
+use polars::prelude::{
+    ChunkedArray, IdxSize, PlHashMap, PlHashSet, PlSmallStr, PolarsNumericType, StaticArray,
+};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -37,8 +39,8 @@ pub struct Institution {
 }
 
 /// One enrolled student.
-#[derive(Debug, Clone)]
 /// Texts are small strings (held inline up to 24 bytes: no allocation per field).
+#[derive(Debug, Clone, Default)]
 pub struct Student {
     pub student_id: Text,
     pub first_name: Text,
@@ -285,13 +287,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         participation.insert("institution_unknown".into(), unknown);
     }
     // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million), in
-    // student_id order (the order of the phases' outputs).
-    let id_of = |r: IdxSize| ids.get(r as usize).unwrap_or_default();
-    let mut keyed: Vec<(u128, IdxSize)> = rows.iter().map(|&r| (prefix(id_of(r)), r)).collect();
-    keyed.par_sort_unstable_by(|a, b| {
-        cmp_prefixed(a.0, id_of(a.1), b.0, id_of(b.1)).then(a.1.cmp(&b.1))
-    });
-    let rows: Vec<IdxSize> = keyed.into_iter().map(|(_, r)| r).collect();
+    // row order, then put them in student_id order (the order of the phases' outputs).
     let students = students_of(st, &rows)?;
     let mut index = FastMap::with_capacity(students.len());
     index.extend(
@@ -319,7 +315,49 @@ struct Pass {
     unknown: i64,
 }
 
-/// The kept rows of `students` as `Student`s.
+/// Calls `f(k, value)` for the k-th of `rows` (ascending), walking the column's arrays in
+/// order.
+fn walk_text(col: TextColumn, rows: &[IdxSize], mut f: impl FnMut(usize, Option<Text>)) {
+    match col {
+        TextColumn::Coded(codes, values) => walk(codes, rows, |k, c| {
+            f(k, c.map(|c| values[c as usize].clone()))
+        }),
+        TextColumn::Plain(ca) => {
+            let mut arrays = ca.downcast_iter();
+            let (mut arr, mut start) = (arrays.next(), 0usize);
+            for (k, &r) in rows.iter().enumerate() {
+                let r = r as usize;
+                while let Some(a) = arr.filter(|a| r >= start + a.len()) {
+                    start += a.len();
+                    arr = arrays.next();
+                }
+                f(k, arr.and_then(|a| a.get(r - start)).map(Text::from));
+            }
+        }
+    }
+}
+
+/// As `walk_text`, for a numeric column.
+fn walk<T: PolarsNumericType>(
+    ca: &ChunkedArray<T>,
+    rows: &[IdxSize],
+    mut f: impl FnMut(usize, Option<T::Native>),
+) {
+    let mut arrays = ca.downcast_iter();
+    let (mut arr, mut start) = (arrays.next(), 0usize);
+    for (k, &r) in rows.iter().enumerate() {
+        let r = r as usize;
+        while let Some(a) = arr.filter(|a| r >= start + a.len()) {
+            start += a.len();
+            arr = arrays.next();
+        }
+        f(k, arr.and_then(|a| a.get(r - start)));
+    }
+}
+
+/// The kept rows of `students` (`rows`, ascending) as `Student`s in student_id order (the
+/// order of the phases' outputs). The IDs are gathered and sorted first; every other column
+/// is then walked in row order, each value written to its student's place.
 fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
     let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
     let ints = |name: &str| {
@@ -328,38 +366,63 @@ fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
             .map_err(typed)
             .and_then(|c| c.as_materialized_series().i64().cloned().map_err(typed))
     };
-    let (year, grade) = (ints("school_year")?, ints("grade")?);
-    let (id, first, last, gender) = (
-        st.text("student_id")?,
-        st.text("first_name")?,
-        st.text("last_name")?,
-        st.text("gender")?,
-    );
-    let (inst, class, res, zone) = (
-        st.text("institution_id")?,
-        st.text("class_id")?,
-        st.text("residence_authority_id")?,
-        st.text("registration_zone")?,
-    );
-    let owned = |c: &TextColumn, i: usize| Text::from(c.get(i).unwrap_or_default());
-    Ok(rows
+    let mut ids: Vec<Text> = Vec::with_capacity(rows.len());
+    walk_text(st.text("student_id")?, rows, |_, v| {
+        ids.push(v.unwrap_or_default())
+    });
+    let mut keyed: Vec<(u128, u32)> = ids
         .iter()
-        .map(|&r| {
-            let i = r as usize;
-            Student {
-                student_id: owned(&id, i),
-                first_name: owned(&first, i),
-                last_name: owned(&last, i),
-                school_year: year.get(i).unwrap_or_default(),
-                gender: owned(&gender, i),
-                institution_id: owned(&inst, i),
-                class_id: owned(&class, i),
-                grade: grade.get(i).unwrap_or_default(),
-                residence_authority_id: owned(&res, i),
-                registration_zone: zone.get(i).filter(|z| !z.is_empty()).map(Text::from),
-            }
-        })
-        .collect())
+        .enumerate()
+        .map(|(k, id)| (prefix(id), k as u32))
+        .collect();
+    let id = |k: u32| ids[k as usize].as_str();
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| cmp_prefixed(a.0, id(a.1), b.0, id(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    // place[k]: where the k-th row goes.
+    let mut place = vec![0u32; rows.len()];
+    let mut students: Vec<Student> = Vec::with_capacity(rows.len());
+    for (at, &(_, k)) in keyed.iter().enumerate() {
+        place[k as usize] = at as u32;
+        students.push(Student {
+            student_id: std::mem::take(&mut ids[k as usize]),
+            ..Student::default()
+        });
+    }
+    drop((keyed, ids));
+    let at = |k: usize| place[k] as usize;
+    let text = |name: &str| st.text(name);
+    let s = &mut students;
+    walk_text(text("first_name")?, rows, |k, v| {
+        s[at(k)].first_name = v.unwrap_or_default()
+    });
+    walk_text(text("last_name")?, rows, |k, v| {
+        s[at(k)].last_name = v.unwrap_or_default()
+    });
+    walk_text(text("gender")?, rows, |k, v| {
+        s[at(k)].gender = v.unwrap_or_default()
+    });
+    walk_text(text("institution_id")?, rows, |k, v| {
+        s[at(k)].institution_id = v.unwrap_or_default()
+    });
+    walk_text(text("class_id")?, rows, |k, v| {
+        s[at(k)].class_id = v.unwrap_or_default()
+    });
+    walk_text(text("residence_authority_id")?, rows, |k, v| {
+        s[at(k)].residence_authority_id = v.unwrap_or_default()
+    });
+    walk_text(text("registration_zone")?, rows, |k, v| {
+        s[at(k)].registration_zone = v.filter(|z| !z.is_empty())
+    });
+    walk(&ints("school_year")?, rows, |k, v| {
+        s[at(k)].school_year = v.unwrap_or_default()
+    });
+    walk(&ints("grade")?, rows, |k, v| {
+        s[at(k)].grade = v.unwrap_or_default()
+    });
+    Ok(students)
 }
 
 /// A bit per hash of the named keys (512 KiB, cache-resident): most of a roster's 2.4 million
