@@ -1153,13 +1153,27 @@ fn dangling_merged(ca: &StringChunked, rejected: &[bool], set: &RefSet) -> Vec<(
             }
             continue;
         }
-        at += keys[at..].partition_point(|&k| k < w);
+        at = gallop(keys, at, w);
         if keys.get(at) != Some(&w) {
             out.push((row, value(row)));
         }
     }
     out.sort_unstable_by_key(|&(row, _)| row);
     out
+}
+
+/// The first position at or after `from` whose key is not below `w` (`keys` sorted): steps
+/// of 1, 2, 4, … from `from`, then a bisection of the last step. Sorted probes move forward
+/// a little at a time; this touches a few cache lines where bisecting the rest touches ~20.
+fn gallop(keys: &[u64], from: usize, w: u64) -> usize {
+    let mut lo = from;
+    let mut step = 1;
+    while lo + step < keys.len() && keys[lo + step] < w {
+        lo += step;
+        step *= 2;
+    }
+    let hi = (lo + step + 1).min(keys.len());
+    lo + keys[lo..hi].partition_point(|&k| k < w)
 }
 
 /// References resolve to an accepted row of the referenced table.
@@ -1402,6 +1416,18 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gallop_finds_the_partition_point_from_any_start() {
+        let keys: Vec<u64> = (0..1000u64).map(|i| i * 8 + (i % 7)).collect();
+        for from in [0, 1, 17, 500, 998, 999, 1000] {
+            for w in 0..8100u64 {
+                let want = from + keys[from.min(keys.len())..].partition_point(|&k| k < w);
+                assert_eq!(gallop(&keys, from, w), want, "from {from}, w {w}");
+            }
+        }
+        assert_eq!(gallop(&[], 0, 5), 0);
+    }
 
     #[test]
     fn encode_text_codes_values_in_order_of_first_appearance_across_arrays() {
