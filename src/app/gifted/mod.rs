@@ -187,14 +187,16 @@ fn phase_letters_of(
     Ok(l)
 }
 
-/// Runs the phases `phase` selects whose inputs are present, in order.
+/// Runs the phases `phase` selects whose inputs are present, in order, handing each phase's
+/// tables to `emit` as soon as it has made them (the letters' tables last).
 pub fn compute(
     phase: Phase,
     s: &GiftedElementary,
     inputs: &mut InputSet,
     rec: &mut RunRecord,
     templates_dir: Option<&Path>,
-) -> Result<Vec<OutputTable>> {
+    emit: &mut dyn FnMut(Vec<OutputTable>),
+) -> Result<()> {
     let templates = std::sync::Arc::new(Templates::load(templates_dir)?);
     let mut phase_letters = Vec::new();
     let has = |t: &str| inputs.get(t).is_some();
@@ -229,12 +231,11 @@ pub fn compute(
     inputs.release("students");
     rec.reconciliation
         .insert("participation".into(), roster.participation.clone());
-    let mut tables = Vec::new();
     if run_screening {
         let (sc, t) = rec.steps.run("screening", || {
             screening::run(s, inputs, &roster, &mut rec.reconciliation)
         })?;
-        tables.extend(t);
+        emit(t);
         let requests = || {
             sc.output
                 .outcomes
@@ -262,7 +263,7 @@ pub fn compute(
         let (ident, t) = rec.steps.run("identification", || {
             identification::run(s, inputs, &roster, &mut rec.reconciliation)
         })?;
-        tables.extend(t);
+        emit(t);
         let requests = || {
             let mut requests = Vec::new();
             for r in &ident.output.results {
@@ -298,7 +299,7 @@ pub fn compute(
         let (pl, t) = rec.steps.run("placement", || {
             placement::run(s, inputs, &roster, results, &mut rec.reconciliation)
         })?;
-        tables.extend(t);
+        emit(t);
         let requests = || placement::letter_requests(&pl, &roster);
         phase_letters.extend(phase_letters_of(
             "placement",
@@ -310,12 +311,63 @@ pub fn compute(
             rec,
         )?);
     }
-    tables.extend(letters::tables(
+    emit(letters::tables(
         phase_letters,
         &mut rec.reconciliation,
         templates.clone(),
     )?);
-    Ok(tables)
+    Ok(())
+}
+
+/// Writes a run's output tables on a thread of its own while the phases compute: each
+/// phase's tables are serialized and written (a batch at a time, in parallel) as soon as
+/// the phase has made them. Writing thousands of per-school files is mostly the file
+/// system's time, which the next phase's computing then hides.
+struct Writer {
+    tx: Option<std::sync::mpsc::Sender<Vec<OutputTable>>>,
+    thread: std::thread::JoinHandle<Result<OutputDir>>,
+}
+
+impl Writer {
+    fn start(mut out: OutputDir) -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<OutputTable>>();
+        let thread = std::thread::spawn(move || -> Result<OutputDir> {
+            for mut tables in rx {
+                for batch in tables.chunks_mut(64) {
+                    let files: Vec<Vec<FileBytes>> = batch
+                        .par_iter_mut()
+                        .map(|t| match (t.raw.take(), t.lazy.take()) {
+                            (Some(bytes), _) => Ok(vec![(t.stem.clone(), bytes, None)]),
+                            (None, Some(make)) => Ok(vec![(t.stem.clone(), make()?, None)]),
+                            (None, None) => table_files(&t.stem, &mut t.df, t.formats),
+                        })
+                        .collect::<Result<_>>()?;
+                    out.write_all(files.into_iter().flatten().collect())?;
+                }
+            }
+            Ok(out)
+        });
+        Writer {
+            tx: Some(tx),
+            thread,
+        }
+    }
+
+    /// Queues tables to write. After a failed write the queue is closed and the tables
+    /// dropped: `finish` reports the failure.
+    fn send(&self, tables: Vec<OutputTable>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(tables);
+        }
+    }
+
+    /// Waits for everything queued to be written.
+    fn finish(mut self) -> Result<OutputDir> {
+        drop(self.tx.take());
+        self.thread
+            .join()
+            .map_err(|_| Error::Job("writing the outputs failed: the writer stopped".into()))?
+    }
 }
 
 pub fn run(
@@ -336,29 +388,31 @@ pub fn run(
     })?;
     rec.warnings.extend(inputs.warnings.iter().cloned());
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
-    let outputs = compute(phase_v, &settings, &mut inputs, &mut rec, templates)?;
+    // Outputs are written into a temporary directory while the phases compute; it replaces
+    // `out_path` only once everything succeeded (and is removed otherwise).
+    let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);
+    let computed = compute(
+        phase_v,
+        &settings,
+        &mut inputs,
+        &mut rec,
+        templates,
+        &mut |t| writer.send(t),
+    );
+    if let Err(e) = computed {
+        drop(writer.finish());
+        return Err(e);
+    }
+    let written = rec.steps.run("write outputs", || -> Result<OutputDir> {
+        let mut out = writer.finish()?;
+        inputs::write_rejects(&mut out, &inputs)?;
+        Ok(out)
+    });
     // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
+    let out = written?;
     rec.reconciliation.extend(inputs::reconcile(&inputs));
     rec.inputs = inputs::input_entries(&inputs);
-    let mut out = OutputDir::create_for(out_path, Some("run"))?;
-    rec.steps.run("write outputs", || -> Result<()> {
-        inputs::write_rejects(&mut out, &inputs)?;
-        // Serialized and written in parallel, a batch at a time (bounded memory).
-        let mut outputs = outputs;
-        for batch in outputs.chunks_mut(64) {
-            let files: Vec<Vec<FileBytes>> = batch
-                .par_iter_mut()
-                .map(|t| match (t.raw.take(), t.lazy.take()) {
-                    (Some(bytes), _) => Ok(vec![(t.stem.clone(), bytes, None)]),
-                    (None, Some(make)) => Ok(vec![(t.stem.clone(), make()?, None)]),
-                    (None, None) => table_files(&t.stem, &mut t.df, t.formats),
-                })
-                .collect::<Result<_>>()?;
-            out.write_all(files.into_iter().flatten().collect())?;
-        }
-        Ok(())
-    })?;
     rec.finish(out, 0, None)
 }
 
