@@ -156,18 +156,17 @@ pub fn run(
         .iter()
         .filter(|st| with_rows.contains(st.student_id.as_str()))
         .map(|st| {
-            let inst = roster.institution(st);
             let norm_group = groups
-                .entry((st.school_year, inst.sector, st.grade))
-                .or_insert_with(|| group_of(&names, st.school_year, inst.sector, st.grade))
+                .entry((st.school_year, st.sector, st.grade))
+                .or_insert_with(|| group_of(&names, st.school_year, st.sector, st.grade))
                 .clone();
             RosterStudent {
                 student_id: st.student_id.to_string(),
                 school_year: st.school_year,
                 norm_group,
-                sector: inst.sector,
+                sector: st.sector,
                 grade: st.grade,
-                participating: inst.participation.is_ok(),
+                participating: st.participating,
             }
         })
         .collect();

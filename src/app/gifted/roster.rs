@@ -52,6 +52,9 @@ pub struct Student {
     pub grade: i64,
     pub residence_authority_id: Text,
     pub registration_zone: Option<Text>,
+    /// The institution's sector and whether it takes part (from `Roster::institutions`).
+    pub sector: Sector,
+    pub participating: bool,
 }
 
 /// A student's text field.
@@ -288,7 +291,13 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
     }
     // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million), in
     // row order, then put them in student_id order (the order of the phases' outputs).
-    let students = students_of(st, &rows)?;
+    let mut students = students_of(st, &rows)?;
+    for st in &mut students {
+        if let Some(inst) = institutions.get(st.institution_id.as_str()) {
+            st.sector = inst.sector;
+            st.participating = inst.participation.is_ok();
+        }
+    }
     let mut index = FastMap::with_capacity(students.len());
     index.extend(
         students
@@ -304,6 +313,36 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         students,
         index,
     })
+}
+
+/// A map keyed by student ID: IDs of digits (every valid Israeli ID) by their exact integer
+/// key, any other text as it is.
+pub struct IdMap<'a, V> {
+    digits: FastMap<u64, V>,
+    text: FastMap<&'a str, V>,
+}
+
+impl<'a, V> IdMap<'a, V> {
+    pub fn with_capacity(n: usize) -> Self {
+        IdMap {
+            digits: FastMap::with_capacity(n),
+            text: FastMap::new(),
+        }
+    }
+
+    pub fn insert(&mut self, id: &'a str, v: V) {
+        match digits_key(id) {
+            Some(k) => self.digits.insert(k, v),
+            None => self.text.insert(id, v),
+        };
+    }
+
+    pub fn get(&self, id: &str) -> Option<&V> {
+        match digits_key(id) {
+            Some(k) => self.digits.get(&k),
+            None => self.text.get(id),
+        }
+    }
 }
 
 /// What one range of the roster pass counted and kept.
@@ -454,6 +493,19 @@ impl KeyFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn id_map_tells_apart_leading_zeros_and_text() {
+        let mut m = IdMap::with_capacity(4);
+        m.insert("012345678", 1);
+        m.insert("12345678", 2);
+        m.insert("A-17", 3);
+        assert_eq!(m.get("012345678"), Some(&1));
+        assert_eq!(m.get("12345678"), Some(&2));
+        assert_eq!(m.get("A-17"), Some(&3));
+        assert_eq!(m.get("0012345678"), None);
+        assert_eq!(m.get("a-17"), None);
+    }
 
     #[test]
     fn key_filter_holds_every_key_and_rejects_most_others() {

@@ -1,6 +1,6 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::{Roster, Student};
+use super::roster::{IdMap, Roster, Student};
 use super::OutputTable;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
@@ -12,7 +12,6 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::InputSet;
-use foldhash::{HashMap as FastMap, HashMapExt};
 use std::collections::BTreeMap;
 
 pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
@@ -31,11 +30,11 @@ pub struct Screening {
     pub output: ScreeningOutput,
 }
 
-fn stage_a_rows(inputs: &InputSet) -> Result<FastMap<&str, (i64, StageA)>> {
+fn stage_a_rows(inputs: &InputSet) -> Result<IdMap<'_, (i64, StageA)>> {
     let t = inputs
         .get("stage_a_scores")
         .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
-    let mut m = FastMap::with_capacity(t.df.height());
+    let mut m = IdMap::with_capacity(t.df.height());
     let rows = strs(t, "student_id")?
         .zip(ints(t, "school_year")?)
         .zip(strs(t, "status")?)
@@ -105,7 +104,6 @@ pub fn run(
         .students
         .iter()
         .map(|st| {
-            let inst = roster.institution(st);
             let a = match stage_a.get(st.student_id.as_str()) {
                 Some((y, a)) if *y == st.school_year => Some(*a),
                 Some(_) => {
@@ -119,8 +117,8 @@ pub fn run(
                 institution_id: st.institution_id.as_str().into(),
                 class_id: st.class_id.as_str().into(),
                 grade: st.grade,
-                sector: inst.sector,
-                participating: inst.participation.is_ok(),
+                sector: st.sector,
+                participating: st.participating,
                 stage_a: a,
             }
         })

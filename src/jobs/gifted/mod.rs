@@ -22,8 +22,9 @@ pub mod track_checks;
 pub(crate) mod test_util;
 
 /// Language sector of an institution (data-contract.md `institutions.sector`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Sector {
+    #[default]
     Hebrew,
     Arabic,
 }

@@ -2,7 +2,7 @@
 
 use crate::rules::text_order::{cmp_prefixed, prefix};
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt;
 
 use super::{grade_listed, Sector};
@@ -325,7 +325,7 @@ pub fn screen(
     if params.referral_share < Ratio::ZERO || params.referral_share > Ratio::ONE {
         return Err(ScreeningError::InvalidShare(params.referral_share));
     }
-    // Students in id order (the order of every output), and an index for lookups.
+    // Students in id order (the order of every output); a student is named by its position.
     let mut sorted: Vec<&ScreeningStudent> = students.iter().collect();
     sorted.sort_unstable_by(|a, b| a.student_id.cmp(&b.student_id));
     if let Some(w) = sorted
@@ -336,17 +336,20 @@ pub fn screen(
             w[0].student_id.to_string(),
         ));
     }
-    let mut by_id: HashMap<&str, &ScreeningStudent, foldhash::fast::RandomState> =
-        HashMap::with_capacity_and_hasher(sorted.len(), Default::default());
-    by_id.extend(sorted.iter().map(|s| (s.student_id.as_ref(), *s)));
+    let position = |id: &str| {
+        sorted
+            .binary_search_by(|s| s.student_id.as_ref().cmp(id))
+            .ok()
+    };
     let mut out = ScreeningOutput::default();
-    let mut reasons: BTreeMap<&str, BTreeSet<ReferralReason>> = BTreeMap::new();
+    // reasons[i]: why student i is referred (empty: not referred).
+    let mut reasons: Vec<BTreeSet<ReferralReason>> = vec![BTreeSet::new(); sorted.len()];
 
     // Ranking units of tested population students, sorted by (institution, unit) so the order
     // is fixed. A grade unit is named by the grade's digits, as text.
     let grade_names: Vec<String> = (0..=12).map(|g: i64| g.to_string()).collect();
-    let mut tested: Vec<((&str, &str), &str, i64)> = Vec::new();
-    for s in &sorted {
+    let mut tested: Vec<((&str, &str), usize, i64)> = Vec::new();
+    for (i, s) in sorted.iter().enumerate() {
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
                 out.ignored_stage_a.push(IgnoredStageA {
@@ -364,11 +367,7 @@ pub fn screen(
                     .and_then(|g| grade_names.get(g))
                     .map_or("", String::as_str),
             };
-            tested.push((
-                (s.institution_id.as_ref(), unit),
-                s.student_id.as_ref(),
-                score,
-            ));
+            tested.push(((s.institution_id.as_ref(), unit), i, score));
         }
     }
     // By (institution, unit), then id (`sorted` is in id order, and the sort is stable);
@@ -385,9 +384,9 @@ pub fn screen(
             .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
             .then(a.2.cmp(&b.2))
     });
-    let tested: Vec<((&str, &str), &str, i64)> = keyed.iter().map(|k| tested[k.2]).collect();
+    let tested: Vec<((&str, &str), usize, i64)> = keyed.iter().map(|k| tested[k.2]).collect();
     let units = tested.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
-        let members: Vec<(&str, i64)> = chunk.iter().map(|&(_, id, sc)| (id, sc)).collect();
+        let members: Vec<(usize, i64)> = chunk.iter().map(|&(_, i, sc)| (i, sc)).collect();
         (chunk[0].0, members)
     });
     for ((institution_id, unit), members) in units {
@@ -395,8 +394,8 @@ pub fn screen(
         let boundary = score_boundary(params.referral_share, &scores);
         let mut n_referred = 0;
         if let Some(b) = boundary {
-            for &(id, _) in members.iter().filter(|&&(_, sc)| sc >= b) {
-                reasons.entry(id).or_default().insert(ReferralReason::Score);
+            for &(i, _) in members.iter().filter(|&&(_, sc)| sc >= b) {
+                reasons[i].insert(ReferralReason::Score);
                 n_referred += 1;
             }
         }
@@ -411,12 +410,13 @@ pub fn screen(
     }
 
     // Referrals: approved ones refer, pending ones are listed, outside ones are reported.
-    let mut approved: BTreeSet<(&str, ReferralKind)> = BTreeSet::new();
-    let mut pending: BTreeSet<(&str, ReferralKind)> = BTreeSet::new();
+    let mut approved: BTreeSet<(usize, ReferralKind)> = BTreeSet::new();
+    let mut pending: BTreeSet<(usize, ReferralKind)> = BTreeSet::new();
     for r in referrals {
-        let outside = match by_id.get(r.student_id.as_str()) {
+        let at = position(r.student_id.as_str());
+        let outside = match at {
             None => Some(OutsideReason::StudentNotFound),
-            Some(s) => outside_reason(params, s),
+            Some(i) => outside_reason(params, sorted[i]),
         };
         if let Some(reason) = outside {
             out.unused_referrals.push(UnusedReferral {
@@ -427,26 +427,30 @@ pub fn screen(
             });
             continue;
         }
+        let i = at.expect("a student outside the roster is reported above");
         match r.decision {
-            ReferralDecision::Approved => approved.insert((r.student_id.as_str(), r.kind)),
-            ReferralDecision::Pending => pending.insert((r.student_id.as_str(), r.kind)),
+            ReferralDecision::Approved => approved.insert((i, r.kind)),
+            ReferralDecision::Pending => pending.insert((i, r.kind)),
             ReferralDecision::Rejected => false,
         };
     }
-    for &(id, kind) in &approved {
-        reasons.entry(id).or_default().insert(kind.into());
+    for &(i, kind) in &approved {
+        reasons[i].insert(kind.into());
     }
-    // A pending request superseded by an approved one of the same kind is not pending.
+    // A pending request superseded by an approved one of the same kind is not pending
+    // (positions are in id order, so these are in (id, kind) order).
     out.pending_referrals = pending
         .difference(&approved)
-        .map(|&(id, kind)| PendingReferral {
-            student_id: id.to_string(),
+        .map(|&(i, kind)| PendingReferral {
+            student_id: sorted[i].student_id.to_string(),
             kind,
         })
         .collect();
 
-    for (id, rs) in &reasons {
-        let s = by_id[id];
+    for (s, rs) in sorted.iter().zip(&reasons) {
+        if rs.is_empty() {
+            continue;
+        }
         out.invitations.push(Invitation {
             student_id: s.student_id.to_string(),
             institution_id: s.institution_id.to_string(),
@@ -456,13 +460,11 @@ pub fn screen(
             reasons: rs.clone(),
         });
     }
-    let referred_ids: std::collections::HashSet<&str, foldhash::fast::RandomState> =
-        reasons.keys().copied().collect();
-    for s in &sorted {
+    for (s, rs) in sorted.iter().zip(&reasons) {
         if outside_reason(params, s).is_some() {
             continue;
         }
-        let referred = referred_ids.contains(s.student_id.as_ref());
+        let referred = !rs.is_empty();
         let outcome = match (s.stage_a, referred) {
             (_, true) => Some(LetterOutcome::Referred),
             (Some(StageA::Tested { .. }), false) => Some(LetterOutcome::NotReferred),
