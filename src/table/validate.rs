@@ -552,12 +552,18 @@ pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
             let mut by_text: FastMap<&str, u32> = FastMap::new();
             let mut distinct: Vec<&str> = Vec::new();
             let mut codes = Vec::with_capacity(arr.len());
+            let mut last = (u128::MAX, 0u32);
             for (j, view) in arr.views().iter().enumerate() {
                 if validity.as_ref().is_some_and(|b| !b.get_bit(start + j)) {
                     codes.push(NO_CODE); // missing: masked below
                     continue;
                 }
                 let v = view.as_u128();
+                // Rosters come grouped by institution and class: runs of one value.
+                if v == last.0 {
+                    codes.push(last.1);
+                    continue;
+                }
                 let h = ((v as u64) ^ ((v >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
                 let slot = &mut cache[(h >> (64 - CACHE_BITS)) as usize];
                 if slot.0 != v {
@@ -569,6 +575,7 @@ pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
                     });
                     *slot = (v, c);
                 }
+                last = *slot;
                 codes.push(slot.1);
             }
             (codes, distinct)
@@ -1443,6 +1450,12 @@ mod tests {
         let want = [0, 1, u32::MAX, 2, 0, 2, 3, 1, 4, u32::MAX];
         let want: Vec<Option<u32>> = want.iter().map(|&c| (c != u32::MAX).then_some(c)).collect();
         assert_eq!(got, want);
+        // Runs of one value.
+        let runs =
+            StringChunked::from_iter([Some("a"), Some("a"), Some("b"), Some("b"), Some("a")]);
+        let (codes, values) = encode_text(&runs);
+        assert_eq!(codes.iter().collect::<Vec<_>>(), [0, 0, 1, 1, 0].map(Some));
+        assert_eq!(values.len(), 2);
         // Many distinct values (more than the view cache holds) keep their own codes.
         let many: StringChunked = (0..20_000)
             .map(|i| Some(format!("value number {}", i % 7_000)))
