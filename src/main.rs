@@ -19,17 +19,15 @@ fn main() {
     std::process::exit(code);
 }
 
-/// glibc's default mmap threshold rises as large blocks are freed, so where a run's large
-/// buffers come from varies with its history. A fixed threshold of 64 MiB serves the buffers
-/// of reading a roster a column at a time (tens of MiB each) from the heap, and a trim
-/// threshold of 256 MiB keeps what they free for the next column instead of returning and
-/// faulting it in again: a national run takes 60% fewer page faults for ~50 MiB more peak
-/// memory (BENCHMARKS.md).
+/// glibc raises its mmap threshold each time a large block is freed, after which the large
+/// buffers of reading a national roster come from the heap and stay resident once freed. A
+/// fixed threshold keeps blocks of 1 MiB and more in their own mappings, returned to the
+/// system when freed (about 50 MiB less peak memory on a national run; BENCHMARKS.md).
+/// A gifted-elementary run sets thresholds of its own (`app::heap`).
 fn tune_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets tuning parameters of the allocator, before any threads start.
+    // SAFETY: mallopt only sets a tuning parameter of the allocator, before any threads start.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 64 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 256 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }

@@ -1,6 +1,7 @@
 //! The commands behind the CLI: one `run` function per subcommand.
 pub mod frame;
 pub mod gifted;
+pub mod heap;
 pub mod inputs;
 pub mod logging;
 pub mod record;

@@ -379,6 +379,7 @@ pub fn run(
 ) -> Result<()> {
     let phase_v = Phase::parse(phase)?;
     let settings = GiftedElementary::from_source(src)?;
+    let _heap = crate::app::heap::HeapReuse::enter();
     let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase));
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let needs = phase_tables(phase_v, &settings);
