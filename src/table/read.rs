@@ -124,17 +124,28 @@ pub fn sha256_hex(data: &[u8]) -> String {
 
 /// Reads one table's file.
 pub fn read_table(path: &Path, format: Format, schema: &'static TableSchema) -> Result<RawTable> {
+    let (source, _, raw) = read_hashed(path, format, schema, |data| match format {
+        Format::Csv => csv_read::read_csv(path, data, schema),
+        Format::Parquet => parquet_read::read_parquet(path, data, schema),
+    })?;
+    Ok(RawTable {
+        schema,
+        source,
+        raw,
+    })
+}
+
+/// Reads a table's file and `parse`s it; the file's hash (for the manifest) is computed
+/// while it is parsed. Returns the file's bytes too.
+pub fn read_hashed(
+    path: &Path,
+    format: Format,
+    schema: &TableSchema,
+    parse: impl FnOnce(&[u8]) -> Result<RawColumns> + Send,
+) -> Result<(SourceFile, Vec<u8>, RawColumns)> {
     let data =
         std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-    // The file's hash (for the manifest) is computed while it is parsed.
-    let (sha256, raw) = rayon::join(
-        || sha256_hex(&data),
-        || match format {
-            Format::Csv => csv_read::read_csv(path, &data, schema),
-            Format::Parquet => parquet_read::read_parquet(path, &data, schema),
-        },
-    );
-    let raw = raw?;
+    let (sha256, raw) = rayon::join(|| sha256_hex(&data), || parse(&data));
     let source = SourceFile {
         table: schema.name.clone(),
         path: path.to_path_buf(),
@@ -142,9 +153,5 @@ pub fn read_table(path: &Path, format: Format, schema: &'static TableSchema) -> 
         bytes: data.len() as u64,
         sha256,
     };
-    Ok(RawTable {
-        schema,
-        source,
-        raw,
-    })
+    Ok((source, data, raw?))
 }

@@ -2,9 +2,10 @@
 //! columns, unique keys and references between tables. Every row read is either accepted or
 //! rejected with the rules it broke; nothing is dropped silently.
 use super::convert::{convert_coded, convert_column, days_to_date};
+use super::csv_read;
 use super::parquet_read::read_parquet_columns;
 use super::read::{
-    find_table_file, read_table, sha256_hex, Format, RawColumns, RawTable, SourceFile,
+    find_table_file, read_hashed, read_table, Format, RawColumns, RawTable, SourceFile,
 };
 use super::reject::{Reject, RejectSet};
 use super::schema::{self, Check, TableSchema};
@@ -228,33 +229,21 @@ struct Deferred {
 
 impl Deferred {
     fn open(path: &Path, format: Format, schema: &'static TableSchema) -> Result<Self> {
-        if format == Format::Csv {
-            let RawTable { source, raw, .. } = read_table(path, format, schema)?;
-            return Ok(Deferred {
-                schema,
-                source,
-                data: Vec::new(),
-                raw,
-            });
-        }
-        let data =
-            std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
-        let (sha256, raw) = rayon::join(
-            || sha256_hex(&data),
-            || read_parquet_columns(path, &data, schema, Some(&[])),
-        );
-        let source = SourceFile {
-            table: schema.name.clone(),
-            path: path.to_path_buf(),
-            format,
-            bytes: data.len() as u64,
-            sha256,
+        let (source, data, raw) = read_hashed(path, format, schema, |data| match format {
+            // A CSV's columns are all parsed now (as text); a Parquet file's one by one.
+            Format::Csv => csv_read::read_csv(path, data, schema),
+            Format::Parquet => read_parquet_columns(path, data, schema, Some(&[])),
+        })?;
+        let data = if format == Format::Csv {
+            Vec::new()
+        } else {
+            data
         };
         Ok(Deferred {
             schema,
             source,
             data,
-            raw: raw?,
+            raw,
         })
     }
 

@@ -106,15 +106,21 @@ fn lay_case(dir: &Path, remove: &[String], input: &Path) {
     }
 }
 
-/// Every case's input, laid out in `root/<case>`.
-pub fn bad_case_inputs(root: &Path) -> Vec<std::path::PathBuf> {
+/// The folders of `fixtures/bad/` that hold a case.
+fn case_dirs() -> Vec<std::path::PathBuf> {
     let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("bad"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("case.toml").is_file())
         .collect();
     dirs.sort();
-    dirs.iter()
+    dirs
+}
+
+/// Every case's input, laid out in `root/<case>`.
+pub fn bad_case_inputs(root: &Path) -> Vec<std::path::PathBuf> {
+    case_dirs()
+        .iter()
         .map(|dir| {
             let case: Case =
                 toml::from_str(&std::fs::read_to_string(dir.join("case.toml")).unwrap()).unwrap();
@@ -127,12 +133,7 @@ pub fn bad_case_inputs(root: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn every_bad_fixture_gives_its_exit_code_and_message_without_panicking() {
-    let mut dirs: Vec<_> = std::fs::read_dir(fixtures().join("bad"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.join("case.toml").is_file())
-        .collect();
-    dirs.sort();
+    let dirs = case_dirs();
     assert!(
         dirs.len() >= 30,
         "expected the bad-input corpus, found {}",

@@ -354,25 +354,38 @@ struct Pass {
     unknown: i64,
 }
 
-/// Calls `f(k, value)` for the k-th of `rows` (ascending), walking the column's arrays in
-/// order.
+/// Calls `f(k, at)` for the k-th of `rows` (ascending) with the array holding it and its
+/// index there, walking the arrays in order.
+fn walk_arrays<'a, A: 'a>(
+    arrays: impl Iterator<Item = &'a A>,
+    len: impl Fn(&A) -> usize,
+    rows: &[IdxSize],
+    mut f: impl FnMut(usize, Option<(&'a A, usize)>),
+) {
+    let mut arrays = arrays;
+    let (mut arr, mut start) = (arrays.next(), 0usize);
+    for (k, &r) in rows.iter().enumerate() {
+        let r = r as usize;
+        while let Some(a) = arr.filter(|a| r >= start + len(a)) {
+            start += len(a);
+            arr = arrays.next();
+        }
+        f(k, arr.map(|a| (a, r - start)));
+    }
+}
+
+/// Calls `f(k, value)` for the k-th of `rows` (ascending) of a text column.
 fn walk_text(col: TextColumn, rows: &[IdxSize], mut f: impl FnMut(usize, Option<Text>)) {
     match col {
         TextColumn::Coded(codes, values) => walk(codes, rows, |k, c| {
             f(k, c.map(|c| values[c as usize].clone()))
         }),
-        TextColumn::Plain(ca) => {
-            let mut arrays = ca.downcast_iter();
-            let (mut arr, mut start) = (arrays.next(), 0usize);
-            for (k, &r) in rows.iter().enumerate() {
-                let r = r as usize;
-                while let Some(a) = arr.filter(|a| r >= start + a.len()) {
-                    start += a.len();
-                    arr = arrays.next();
-                }
-                f(k, arr.and_then(|a| a.get(r - start)).map(Text::from));
-            }
-        }
+        TextColumn::Plain(ca) => walk_arrays(
+            ca.downcast_iter(),
+            |a| a.len(),
+            rows,
+            |k, at| f(k, at.and_then(|(a, i)| a.get(i)).map(Text::from)),
+        ),
     }
 }
 
@@ -382,16 +395,12 @@ fn walk<T: PolarsNumericType>(
     rows: &[IdxSize],
     mut f: impl FnMut(usize, Option<T::Native>),
 ) {
-    let mut arrays = ca.downcast_iter();
-    let (mut arr, mut start) = (arrays.next(), 0usize);
-    for (k, &r) in rows.iter().enumerate() {
-        let r = r as usize;
-        while let Some(a) = arr.filter(|a| r >= start + a.len()) {
-            start += a.len();
-            arr = arrays.next();
-        }
-        f(k, arr.and_then(|a| a.get(r - start)));
-    }
+    walk_arrays(
+        ca.downcast_iter(),
+        |a| a.len(),
+        rows,
+        |k, at| f(k, at.and_then(|(a, i)| a.get(i))),
+    );
 }
 
 /// The kept rows of `students` (`rows`, ascending) as `Student`s in student_id order (the
@@ -434,27 +443,25 @@ fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
     let at = |k: usize| place[k] as usize;
     let text = |name: &str| st.text(name);
     let s = &mut students;
-    walk_text(text("first_name")?, rows, |k, v| {
-        s[at(k)].first_name = v.unwrap_or_default()
-    });
-    walk_text(text("last_name")?, rows, |k, v| {
-        s[at(k)].last_name = v.unwrap_or_default()
-    });
-    walk_text(text("gender")?, rows, |k, v| {
-        s[at(k)].gender = v.unwrap_or_default()
-    });
-    walk_text(text("institution_id")?, rows, |k, v| {
-        s[at(k)].institution_id = v.unwrap_or_default()
-    });
-    walk_text(text("class_id")?, rows, |k, v| {
-        s[at(k)].class_id = v.unwrap_or_default()
-    });
-    walk_text(text("residence_authority_id")?, rows, |k, v| {
-        s[at(k)].residence_authority_id = v.unwrap_or_default()
-    });
-    walk_text(text("registration_zone")?, rows, |k, v| {
-        s[at(k)].registration_zone = v.filter(|z| !z.is_empty())
-    });
+    type Set = fn(&mut Student, Option<Text>);
+    let texts: [(&str, Set); 7] = [
+        ("first_name", |s, v| s.first_name = v.unwrap_or_default()),
+        ("last_name", |s, v| s.last_name = v.unwrap_or_default()),
+        ("gender", |s, v| s.gender = v.unwrap_or_default()),
+        ("institution_id", |s, v| {
+            s.institution_id = v.unwrap_or_default()
+        }),
+        ("class_id", |s, v| s.class_id = v.unwrap_or_default()),
+        ("residence_authority_id", |s, v| {
+            s.residence_authority_id = v.unwrap_or_default()
+        }),
+        ("registration_zone", |s, v| {
+            s.registration_zone = v.filter(|z| !z.is_empty())
+        }),
+    ];
+    for (name, set) in texts {
+        walk_text(text(name)?, rows, |k, v| set(&mut s[at(k)], v));
+    }
     walk(&ints("school_year")?, rows, |k, v| {
         s[at(k)].school_year = v.unwrap_or_default()
     });
