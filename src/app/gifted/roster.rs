@@ -193,41 +193,47 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
             let ids = ids.slice(o, l);
             let grades = grades.slice(o, l);
             let years = years.slice(o, l);
-            // Each row's institution: `Some(None)` when it is not one of `institutions`.
-            let slots: Box<dyn Iterator<Item = Option<Option<usize>>>> = match insts {
-                TextColumn::Coded(codes, _) => Box::new(
-                    codes
-                        .slice(o, l)
-                        .iter()
-                        .map(|c| c.map(|c| coded_slots[c as usize]))
-                        .collect::<Vec<_>>()
-                        .into_iter(),
-                ),
-                TextColumn::Plain(insts) => {
+            // Each row's institution: `Some(None)` when it is not one of `institutions`. Codes
+            // without missing values are read in place; others are listed first.
+            let in_place = match insts {
+                TextColumn::Coded(codes, _) => {
+                    codes.cont_slice().ok().map(|c| &c[start..start + len])
+                }
+                TextColumn::Plain(_) => None,
+            };
+            let listed: Vec<Option<Option<usize>>> = match (in_place, insts) {
+                (Some(_), _) => Vec::new(),
+                (None, TextColumn::Coded(codes, _)) => codes
+                    .slice(o, l)
+                    .iter()
+                    .map(|c| c.map(|c| coded_slots[c as usize]))
+                    .collect(),
+                (None, TextColumn::Plain(insts)) => {
                     // Rosters come grouped by institution: remember the last lookup.
                     let mut last: Option<(&str, Option<usize>)> = None;
-                    Box::new(
-                        insts
-                            .slice(o, l)
-                            .iter()
-                            .map(|inst| {
-                                inst.map(|inst| match last {
-                                    Some((l, k)) if l == inst => k,
-                                    _ => {
-                                        let k = index.get(inst).copied();
-                                        last = Some((inst, k));
-                                        k
-                                    }
-                                })
+                    insts
+                        .slice(o, l)
+                        .iter()
+                        .map(|inst| {
+                            inst.map(|inst| match last {
+                                Some((l, k)) if l == inst => k,
+                                _ => {
+                                    let k = index.get(inst).copied();
+                                    last = Some((inst, k));
+                                    k
+                                }
                             })
-                            .collect::<Vec<_>>()
-                            .into_iter(),
-                    )
+                        })
+                        .collect()
                 }
             };
-            let rows = ids.iter().zip(slots).zip(grades.iter()).zip(years.iter());
-            for (j, (((id, slot), grade), year)) in rows.enumerate() {
-                let (Some(id), Some(slot), Some(grade), Some(year)) = (id, slot, grade, year)
+            let slot_of = |j: usize| match in_place {
+                Some(codes) => Some(coded_slots[codes[j] as usize]),
+                None => listed[j],
+            };
+            let rows = ids.iter().zip(grades.iter()).zip(years.iter());
+            for (j, ((id, grade), year)) in rows.enumerate() {
+                let (Some(id), Some(slot), Some(grade), Some(year)) = (id, slot_of(j), grade, year)
                 else {
                     continue;
                 };
