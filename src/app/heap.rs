@@ -6,7 +6,8 @@
 //! tables of tens of MiB, allocating and freeing such buffers over and over; served from the
 //! heap and kept there (a 64 MiB mmap threshold, a 256 MiB trim threshold), each reuses
 //! memory already faulted in. A national screening + identification run takes 60 % fewer
-//! page faults and ~15 % less time, for ~25 MiB more peak memory (BENCHMARKS.md).
+//! page faults and ~15 % less time, for ~25 MiB more peak memory (BENCHMARKS.md). Runs that
+//! write letters do without: their letters table would keep ~200 MiB more resident.
 
 /// glibc's default trim threshold.
 const DEFAULT_TRIM: i32 = 128 << 10;
