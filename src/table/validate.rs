@@ -526,31 +526,34 @@ pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
     } else {
         ca.rechunk_validity()
     };
+    // Each array's codes go straight to its piece of the output: local codes first, mapped
+    // to the column's codes in place once every array's distinct values are known.
+    let mut out = vec![0u32; ca.len()];
+    let mut pieces = Vec::with_capacity(ca.chunks().len());
+    let mut rest = out.as_mut_slice();
     let mut start = 0;
-    let arrays: Vec<_> = ca
-        .downcast_iter()
-        .map(|arr| {
-            start += arr.len();
-            (start - arr.len(), arr)
-        })
-        .collect();
-    let parts: Vec<(Vec<u32>, Vec<&str>)> = arrays
-        .par_iter()
-        .map(|&(start, arr)| {
+    for arr in ca.downcast_iter() {
+        let (piece, tail) = rest.split_at_mut(arr.len());
+        pieces.push((start, arr, piece));
+        start += arr.len();
+        rest = tail;
+    }
+    let distinct: Vec<Vec<&str>> = pieces
+        .par_iter_mut()
+        .map(|(start, arr, piece)| {
             let mut cache = vec![(u128::MAX, 0u32); 1 << CACHE_BITS];
             let mut by_text: FastMap<&str, u32> = FastMap::new();
             let mut distinct: Vec<&str> = Vec::new();
-            let mut codes = Vec::with_capacity(arr.len());
             let mut last = (u128::MAX, 0u32);
-            for (j, view) in arr.views().iter().enumerate() {
-                if validity.as_ref().is_some_and(|b| !b.get_bit(start + j)) {
-                    codes.push(NO_CODE); // missing: masked below
+            for (j, (view, code)) in arr.views().iter().zip(piece.iter_mut()).enumerate() {
+                if validity.as_ref().is_some_and(|b| !b.get_bit(*start + j)) {
+                    *code = NO_CODE; // missing: masked by the validity
                     continue;
                 }
                 let v = view.as_u128();
                 // Rosters come grouped by institution and class: runs of one value.
                 if v == last.0 {
-                    codes.push(last.1);
+                    *code = last.1;
                     continue;
                 }
                 let h = ((v as u64) ^ ((v >> 64) as u64)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -565,16 +568,16 @@ pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
                     *slot = (v, c);
                 }
                 last = *slot;
-                codes.push(slot.1);
+                *code = slot.1;
             }
-            (codes, distinct)
+            distinct
         })
         .collect();
     let mut index: FastMap<&str, u32> = FastMap::new();
     let mut values: Vec<PlSmallStr> = Vec::new();
-    let to: Vec<Vec<u32>> = parts
+    let to: Vec<Vec<u32>> = distinct
         .iter()
-        .map(|(_, distinct)| {
+        .map(|distinct| {
             distinct
                 .iter()
                 .map(|&t| {
@@ -586,23 +589,15 @@ pub fn encode_text(ca: &StringChunked) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
                 .collect()
         })
         .collect();
-    let mut out = vec![0u32; ca.len()];
-    let mut rest = out.as_mut_slice();
-    let mut pieces = Vec::with_capacity(parts.len());
-    for (codes, _) in &parts {
-        let (piece, tail) = rest.split_at_mut(codes.len());
-        pieces.push(piece);
-        rest = tail;
-    }
     pieces
         .into_par_iter()
-        .zip(parts.par_iter().zip(to.par_iter()))
-        .for_each(|(piece, ((codes, _), to))| {
-            for (o, &c) in piece.iter_mut().zip(codes) {
-                *o = if c == NO_CODE { 0 } else { to[c as usize] };
+        .zip(to.par_iter())
+        .for_each(|((_, _, piece), to)| {
+            for c in piece.iter_mut() {
+                *c = if *c == NO_CODE { 0 } else { to[*c as usize] };
             }
         });
-    drop(parts);
+    drop(distinct);
     (
         UInt32Chunked::from_vec_validity(ca.name().clone(), out, validity),
         values.into(),
