@@ -38,24 +38,14 @@ fn leftovers(parent: &Path) -> Vec<String> {
 fn injected_write_failure_leaves_previous_output_intact() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let tiny = fixtures().join("tiny").display().to_string();
-    let args = [
-        "validate",
-        "gifted-elementary",
-        "--input",
-        &tiny,
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    assert_eq!(code(&itur(args)), 0);
+    let tiny = fixtures().join("tiny");
+    let validate =
+        |env: &[(&str, &str)]| itur_io_env("validate", "gifted-elementary", &tiny, &out, &[], env);
+    assert_eq!(code(&validate(&[])), 0);
     let before = snapshot(&out);
     assert!(before.iter().any(|(n, _)| n == "manifest.json"));
 
-    let o = Command::new(env!("CARGO_BIN_EXE_itur"))
-        .args(args)
-        .env("ITUR_FAIL_AFTER_FILES", "1")
-        .output()
-        .unwrap();
+    let o = validate(&[("ITUR_FAIL_AFTER_FILES", "1")]);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     assert!(stderr(&o).contains("injected write failure"));
     assert_eq!(snapshot(&out), before, "the previous output changed");
@@ -70,19 +60,14 @@ fn injected_write_failure_leaves_previous_output_intact() {
 fn a_failed_first_run_creates_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let tiny = fixtures().join("tiny").display().to_string();
-    let o = Command::new(env!("CARGO_BIN_EXE_itur"))
-        .args([
-            "validate",
-            "gifted-elementary",
-            "--input",
-            &tiny,
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .env("ITUR_FAIL_AFTER_FILES", "2")
-        .output()
-        .unwrap();
+    let o = itur_io_env(
+        "validate",
+        "gifted-elementary",
+        &fixtures().join("tiny"),
+        &out,
+        &[],
+        &[("ITUR_FAIL_AFTER_FILES", "2")],
+    );
     assert_eq!(code(&o), 1);
     assert!(!out.exists());
     assert!(leftovers(tmp.path()).is_empty());
@@ -94,15 +79,13 @@ fn refuses_to_replace_a_directory_it_did_not_write() {
     let out = tmp.path().join("precious");
     std::fs::create_dir_all(&out).unwrap();
     std::fs::write(out.join("thesis.docx"), b"years of work").unwrap();
-    let tiny = fixtures().join("tiny").display().to_string();
-    let o = itur([
+    let o = itur_io(
         "validate",
         "gifted-elementary",
-        "--input",
-        &tiny,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+        &fixtures().join("tiny"),
+        &out,
+        &[],
+    );
     assert_eq!(code(&o), 2);
     assert!(stderr(&o).contains("not an itur output directory"));
     assert_eq!(

@@ -180,16 +180,13 @@ fn rejects_withhold_confidential_values() {
     )
     .unwrap();
     let out = tmp.path().join("v");
-    let o = itur([
+    let o = itur_io(
         "validate",
         "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--set",
-        "max_reject_share=1",
-    ]);
+        &input,
+        &out,
+        &["--set", "max_reject_share=1"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let rejects = read_csv(&out.join("rejects.csv"));
     let r = rejects
@@ -242,16 +239,13 @@ fn synth_is_deterministic_by_seed_and_validates_with_zero_rejects() {
         "another seed, another nation"
     );
     let v = tmp.path().join("v");
-    let o = itur([
+    let o = itur_io(
         "validate",
         "gifted-elementary",
-        "--input",
-        a.to_str().unwrap(),
-        "--out",
-        v.to_str().unwrap(),
-        "--set",
-        "max_reject_share=0",
-    ]);
+        &a,
+        &v,
+        &["--set", "max_reject_share=0"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(read_csv(&v.join("rejects.csv")).len(), 1, "zero rejects");
     let m: serde_json::Value =

@@ -4,7 +4,6 @@
 use crate::support::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 /// Every file under `dir`, relative path → bytes (manifest excluded: it holds times).
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -27,20 +26,7 @@ fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 fn run_job(input: &Path, out: &Path, extra: &[&str], env: &[(&str, &str)]) {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_itur"));
-    c.args([
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    c.args(extra);
-    for (k, v) in env {
-        c.env(k, v);
-    }
-    let o = c.output().unwrap();
+    let o = itur_io_env("run", "gifted-elementary", input, out, extra, env);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
 

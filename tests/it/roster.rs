@@ -8,20 +8,9 @@ const DAY: &str = "2026-11-26";
 
 fn export(out: &Path, args: &[&str]) -> std::process::Output {
     let roster = fixtures().join("roster");
-    let mut v = vec![
-        "run",
-        "roster-export",
-        "--input",
-        roster.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--as-of",
-        DAY,
-        "--set",
-        "max_reject_share=0.5",
-    ];
+    let mut v = vec!["--as-of", DAY, "--set", "max_reject_share=0.5"];
     v.extend_from_slice(args);
-    itur(v)
+    itur_io("run", "roster-export", &roster, out, &v)
 }
 
 fn audit_lines(out: &Path) -> Vec<serde_json::Value> {
@@ -187,17 +176,13 @@ fn all_approved_exports_exactly_the_entitled_rows() {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let out = tmp.path().join("export");
-    let o = itur([
+    let o = itur_io(
         "run",
         "roster-export",
-        "--input",
-        nation.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--all-approved",
-        "--as-of",
-        DAY,
-    ]);
+        &nation,
+        &out,
+        &["--all-approved", "--as-of", DAY],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 
     // The entitlement, computed here from the inputs.

@@ -16,11 +16,47 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
 {
-    Command::new(env!("CARGO_BIN_EXE_itur"))
-        .args(args)
-        .env_remove("ITUR_FAIL_AFTER_FILES")
-        .output()
-        .expect("itur runs")
+    itur_env(args, &[])
+}
+
+/// As `itur`, with the environment variables `env` set.
+pub fn itur_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let mut c = Command::new(env!("CARGO_BIN_EXE_itur"));
+    c.args(args).env_remove("ITUR_FAIL_AFTER_FILES");
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.output().expect("itur runs")
+}
+
+/// `itur VERB JOB --input INPUT --out OUT EXTRA…` with the environment variables `env`.
+pub fn itur_io_env(
+    verb: &str,
+    job: &str,
+    input: &Path,
+    out: &Path,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Output {
+    let mut args = vec![
+        verb,
+        job,
+        "--input",
+        input.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    args.extend_from_slice(extra);
+    itur_env(args, env)
+}
+
+/// `itur VERB JOB --input INPUT --out OUT EXTRA…`.
+pub fn itur_io(verb: &str, job: &str, input: &Path, out: &Path, extra: &[&str]) -> Output {
+    itur_io_env(verb, job, input, out, extra, &[])
 }
 
 pub fn stderr(o: &Output) -> String {
@@ -58,14 +94,5 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
 
 /// `itur run gifted-elementary --input INPUT --out OUT EXTRA…`.
 pub fn run_gifted(input: &Path, out: &Path, extra: &[&str]) -> Output {
-    let mut args = vec![
-        "run",
-        "gifted-elementary",
-        "--input",
-        input.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-    ];
-    args.extend_from_slice(extra);
-    itur(args)
+    itur_io("run", "gifted-elementary", input, out, extra)
 }
