@@ -124,3 +124,28 @@ fn coded_roster_validates_as_the_whole_table_on_every_bad_case_and_the_small_nat
         "most cases also ran from Parquet text ({parquet})"
     );
 }
+
+/// The gifted roster (participation, cohort counts, the named students) is the same from a
+/// coded and from a plain students table: the roster pass has a path for each.
+#[test]
+fn roster_from_coded_and_plain_students_is_the_same() {
+    use itur::app::gifted::roster;
+    let small = fixtures().join("small");
+    let load_roster = |coded: bool| {
+        let set = load(&small, coded).unwrap();
+        let named: polars::prelude::PlHashSet<&str> = set
+            .get("stage_a_scores")
+            .unwrap()
+            .text("student_id")
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        assert!(named.len() > 100, "fixtures/small names students");
+        let r = roster::load(&set, &named).unwrap();
+        format!("{:?}\n{:?}\n{:?}", r.participation, r.census, r.students)
+    };
+    let (plain, coded) = (load_roster(false), load_roster(true));
+    assert!(plain.contains("taking_part"));
+    assert_eq!(plain, coded);
+}
