@@ -7,7 +7,7 @@ use crate::jobs::gifted::Sector;
 use crate::rules::text_order::{cmp_prefixed, prefix};
 use crate::table::validate::{digits_key, TextColumn, PAR_ROWS};
 use crate::table::{InputSet, Table};
-use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
+use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{
     ChunkedArray, IdxSize, PlHashMap, PlHashSet, PlSmallStr, PolarsNumericType, StaticArray,
 };
@@ -141,21 +141,13 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
             (x.sector, x.participation.is_ok(), key)
         })
         .collect();
-    // Named students by their IDs' exact digit keys (IDs are validated digit strings); any
-    // other text is looked up as it is.
-    let mut named_keys: FastSet<u64> = FastSet::with_capacity(named.len());
-    let mut named_text: PlHashSet<&str> = PlHashSet::default();
+    // Named students by their IDs' exact digit keys (IDs are validated digit strings), behind
+    // a bit filter; any other text is looked up as it is.
+    let mut named_ids: IdMap<()> = IdMap::with_capacity(named.len());
     for &id in named {
-        match digits_key(id) {
-            Some(k) => {
-                named_keys.insert(k);
-            }
-            None => {
-                named_text.insert(id);
-            }
-        }
+        named_ids.insert(id, ());
     }
-    let named_filter = KeyFilter::of(&named_keys);
+    let named_filter = KeyFilter::of(named_ids.digits.keys().copied());
     let column = |name: &str| {
         st.df
             .column(name)
@@ -254,8 +246,8 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
                     }
                 }
                 let wanted = match digits_key(id) {
-                    Some(key) => named_filter.may_hold(key) && named_keys.contains(&key),
-                    None => named_text.contains(id),
+                    Some(key) => named_filter.may_hold(key) && named_ids.digits.contains_key(&key),
+                    None => named_ids.text.contains_key(id),
                 };
                 if wanted {
                     pass.rows.push((start + j) as IdxSize);
@@ -488,9 +480,9 @@ impl KeyFilter {
         (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::BITS)) as usize
     }
 
-    fn of(keys: &FastSet<u64>) -> Self {
+    fn of(keys: impl IntoIterator<Item = u64>) -> Self {
         let mut bits = vec![0u64; (1 << Self::BITS) / 64];
-        for &k in keys {
+        for k in keys {
             let s = Self::slot(k);
             bits[s / 64] |= 1 << (s % 64);
         }
@@ -506,6 +498,7 @@ impl KeyFilter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use foldhash::HashSet as FastSet;
 
     #[test]
     fn id_map_tells_apart_leading_zeros_and_text() {
@@ -525,7 +518,7 @@ mod tests {
         let keys: FastSet<u64> = (0..161_769u64)
             .map(|i| digits_key(&format!("{:09}", 100_000_000 + i * 7)).unwrap())
             .collect();
-        let f = KeyFilter::of(&keys);
+        let f = KeyFilter::of(keys.iter().copied());
         assert!(keys.iter().all(|&k| f.may_hold(k)));
         let others = (0..100_000u64)
             .map(|i| digits_key(&format!("{:09}", 500_000_000 + i * 3)).unwrap())
