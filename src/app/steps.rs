@@ -12,36 +12,50 @@ pub struct Steps {
 
 impl Steps {
     pub fn run<T>(&mut self, name: &str, f: impl FnOnce() -> T) -> T {
-        let span = tracing::info_span!("step", step = name);
-        let _enter = span.enter();
-        let spinner = std::io::stderr().is_terminal().then(|| {
-            let pb = ProgressBar::new_spinner();
-            pb.set_style(
-                ProgressStyle::with_template("{spinner} {msg} {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
-            );
-            pb.set_message(name.to_string());
-            pb.enable_steady_tick(Duration::from_millis(120));
-            pb
-        });
-        let start = Instant::now();
-        let out = f();
-        if let Some(pb) = spinner {
-            pb.finish_and_clear();
-        }
-        let millis = start.elapsed().as_millis();
-        tracing::info!(millis = millis as u64, "{name}: {millis} ms");
-        if tracing::enabled!(tracing::Level::DEBUG) {
-            if let Some((rss, peak)) = memory_mib() {
-                tracing::debug!(rss_mib = rss, peak_mib = peak, "after {name}");
-            }
-        }
-        self.timings.push(StepTiming {
-            step: name.to_string(),
-            millis,
-        });
+        let (out, timing) = timed(name, true, f);
+        self.timings.push(timing);
         out
     }
+
+    /// Records a step timed with `timed` (e.g. on another thread).
+    pub fn record(&mut self, timing: StepTiming) {
+        self.timings.push(timing);
+    }
+}
+
+/// Runs step `name`: a span, its duration logged, and (when `spinner`, on a terminal) a
+/// spinner while it runs. Steps running side by side show no spinner (they would share a
+/// line).
+pub fn timed<T>(name: &str, spinner: bool, f: impl FnOnce() -> T) -> (T, StepTiming) {
+    let span = tracing::info_span!("step", step = name);
+    let _enter = span.enter();
+    let spinner = (spinner && std::io::stderr().is_terminal()).then(|| {
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.set_message(name.to_string());
+        pb.enable_steady_tick(Duration::from_millis(120));
+        pb
+    });
+    let start = Instant::now();
+    let out = f();
+    if let Some(pb) = spinner {
+        pb.finish_and_clear();
+    }
+    let millis = start.elapsed().as_millis();
+    tracing::info!(millis = millis as u64, "{name}: {millis} ms");
+    if tracing::enabled!(tracing::Level::DEBUG) {
+        if let Some((rss, peak)) = memory_mib() {
+            tracing::debug!(rss_mib = rss, peak_mib = peak, "after {name}");
+        }
+    }
+    let timing = StepTiming {
+        step: name.to_string(),
+        millis,
+    };
+    (out, timing)
 }
 
 /// The process's resident memory now and at its peak (MiB), on Linux.

@@ -1,6 +1,7 @@
 //! Input tables: schemas (from `schemas/`), reading Parquet and CSV, validation and rejects.
 pub mod convert;
 pub mod csv_read;
+pub mod parquet_dict;
 pub mod parquet_read;
 pub mod read;
 pub mod reject;

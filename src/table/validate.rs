@@ -3,7 +3,7 @@
 //! rejected with the rules it broke; nothing is dropped silently.
 use super::convert::{convert_coded, convert_column, days_to_date};
 use super::csv_read;
-use super::parquet_read::read_parquet_columns;
+use super::parquet_read::{guarded, read_parquet_columns};
 use super::read::{
     find_table_file, read_hashed, read_table, Format, RawColumns, RawTable, SourceFile,
 };
@@ -223,7 +223,7 @@ struct Pending {
 struct Deferred {
     schema: &'static TableSchema,
     source: SourceFile,
-    data: Vec<u8>,
+    data: polars_buffer::Buffer<u8>,
     raw: RawColumns,
 }
 
@@ -235,9 +235,9 @@ impl Deferred {
             Format::Parquet => read_parquet_columns(path, data, schema, Some(&[])),
         })?;
         let data = if format == Format::Csv {
-            Vec::new()
+            Vec::new().into()
         } else {
-            data
+            data.into()
         };
         Ok(Deferred {
             schema,
@@ -258,6 +258,21 @@ impl Deferred {
         let mut raw =
             read_parquet_columns(&self.source.path, &self.data, self.schema, Some(&[ci]))?;
         Ok(raw.columns[ci].take())
+    }
+
+    /// Schema column `ci` as codes and distinct values, read straight from a Parquet file's
+    /// dictionary pages; `None` when it is not stored that way (read it with `column`).
+    fn coded_column(&mut self, ci: usize) -> Option<(UInt32Chunked, Arc<[PlSmallStr]>)> {
+        if self.source.format != Format::Parquet || self.raw.columns[ci].is_some() {
+            return None;
+        }
+        let name = &self.schema.columns[ci].name;
+        let what = "reading a dictionary-encoded column";
+        guarded(&self.source.path, what, || {
+            Ok(super::parquet_dict::read_coded(&self.data, name))
+        })
+        .ok()
+        .flatten()
     }
 }
 
@@ -322,9 +337,13 @@ pub fn load_inputs(
             }
         }
     }
-    let mut pending: Vec<Loaded> = files
-        .iter()
+    // The tables are read (and checked on their own) in parallel; their references are
+    // checked below, in schema order. The first failure in `needs` order is reported.
+    let span = tracing::Span::current();
+    let loaded: Vec<Result<Loaded>> = files
+        .par_iter()
         .map(|(schema, path, format)| {
+            let _step = span.enter();
             if needs.iter().any(|n| n.name == schema.name && n.coded) {
                 return Ok(Loaded::Columns(Deferred::open(path, *format, schema)?));
             }
@@ -350,7 +369,8 @@ pub fn load_inputs(
             );
             Ok(Loaded::Whole(p))
         })
-        .collect::<Result<Vec<_>>>()?;
+        .collect();
+    let mut pending = loaded.into_iter().collect::<Result<Vec<Loaded>>>()?;
     pending.sort_by_key(|p| schema::order(&p.schema().name));
 
     let mut set = InputSet::default();
@@ -454,21 +474,36 @@ fn load_columns(
     let mut dictionaries = BTreeMap::new();
     let mut dangling = Vec::new();
     for (ci, c) in schema.columns.iter().enumerate() {
-        let raw = d.column(ci)?;
         let text = matches!(c.ty, schema::ColType::Str | schema::ColType::Enum);
         let coded =
             text && !schema.key.contains(&c.name) && !named_by_checks.contains(&c.name.as_str());
-        let (s, found) = match raw.as_ref().map(|s| s.str()) {
-            // A text column to code is checked a distinct value at a time.
-            Some(Ok(ca)) if coded => {
-                let (codes, values) = encode_text(ca);
-                let found = convert_coded(&schema.name, c, &codes, &values, &skip);
-                dictionaries.insert(c.name.clone(), values);
-                (codes.into_series(), found)
-            }
-            _ => convert_column(&schema.name, c, raw.as_ref(), height, &skip),
+        // A text column to code is checked a distinct value at a time: its codes come
+        // straight from the file's dictionary pages, or from its text.
+        let started = std::time::Instant::now();
+        let mut code = |(codes, values): (UInt32Chunked, Arc<[PlSmallStr]>)| {
+            let found = convert_coded(&schema.name, c, &codes, &values, &skip);
+            dictionaries.insert(c.name.clone(), values);
+            (codes.into_series(), found)
         };
-        drop(raw);
+        // A text column to code is checked a distinct value at a time: its codes come
+        // straight from the file's dictionary pages, or from its text.
+        let (s, found) = match coded.then(|| d.coded_column(ci)).flatten() {
+            Some(parts) => code(parts),
+            None => {
+                let raw = d.column(ci)?;
+                match raw.as_ref().map(|s| s.str()) {
+                    Some(Ok(ca)) if coded => code(encode_text(ca)),
+                    _ => convert_column(&schema.name, c, raw.as_ref(), height, &skip),
+                }
+            }
+        };
+        tracing::trace!(
+            column = %c.name,
+            ms = started.elapsed().as_millis() as u64,
+            "read and converted {}.{}",
+            schema.name,
+            c.name
+        );
         for r in found {
             rejects.add(r);
         }

@@ -60,6 +60,8 @@ fn group_of(names: &[&str], year: i64, sector: Sector, grade: i64) -> String {
 /// What identification decided, for the letters and the placement phase.
 pub struct Identification {
     pub output: IdentificationOutput,
+    /// Stage B rows the job's rules reject, for the input's rejects.
+    pub rejects: Vec<Reject>,
 }
 
 fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow<'_>>> {
@@ -124,10 +126,10 @@ fn reference_rows(inputs: &InputSet, names: &[&str]) -> Result<Vec<ReferenceRow>
 }
 
 /// Runs the identification phase. Stage B rows the job's rules reject (`grade_not_tested`,
-/// …) join the rejects.
+/// …) are returned in `Identification::rejects` (for `InputSet::add_job_rejects`).
 pub fn run(
     s: &GiftedElementary,
-    inputs: &mut InputSet,
+    inputs: &InputSet,
     roster: &Roster,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Identification, Vec<OutputTable>)> {
@@ -185,7 +187,6 @@ pub fn run(
             message: r.rule.message().to_string(),
         })
         .collect();
-    inputs.add_job_rejects("stage_b_scores", rejects);
 
     let mut rec = BTreeMap::new();
     for c in [
@@ -214,7 +215,7 @@ pub fn run(
     ];
     let mut tables = tables;
     tables.extend(per_school_lists(roster, &output)?);
-    Ok((Identification { output }, tables))
+    Ok((Identification { output, rejects }, tables))
 }
 
 fn norm_table(o: &IdentificationOutput) -> Result<OutputTable> {

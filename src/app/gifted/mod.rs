@@ -7,6 +7,7 @@ pub mod screening;
 
 use super::inputs;
 use super::record::RunRecord;
+use super::steps::timed;
 use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
 use crate::output::write::{table_files, FileBytes, Formats};
@@ -232,11 +233,42 @@ pub fn compute(
     inputs.release("students");
     rec.reconciliation
         .insert("participation".into(), roster.participation.clone());
-    if run_screening {
-        let (sc, t) = rec.steps.run("screening", || {
-            screening::run(s, inputs, &roster, &mut rec.reconciliation)
-        })?;
-        emit(t);
+    // Screening and identification read only the roster and their own tables: when both
+    // run, identification computes on a thread of its own beside screening. Screening's
+    // tables are handed on first, as soon as it is done; each phase's timing is its own.
+    let both = run_screening && run_identification;
+    let (screened, identified) = {
+        let (inputs, roster) = (&*inputs, &roster);
+        std::thread::scope(|scope| {
+            let identify = move || {
+                let mut recon = BTreeMap::new();
+                let (r, timing) = timed("identification", !both, || {
+                    identification::run(s, inputs, roster, &mut recon)
+                });
+                (r, timing, recon)
+            };
+            let thread = (both).then(|| scope.spawn(identify));
+            let screened = run_screening.then(|| {
+                let mut recon = BTreeMap::new();
+                let (mut r, timing) = timed("screening", !both, || {
+                    screening::run(s, inputs, roster, &mut recon)
+                });
+                if let Ok((_, tables)) = &mut r {
+                    emit(std::mem::take(tables));
+                }
+                (r, timing, recon)
+            });
+            let identified = match thread {
+                Some(t) => Some(t.join().unwrap_or_else(|p| std::panic::resume_unwind(p))),
+                None => run_identification.then(identify),
+            };
+            (screened, identified)
+        })
+    };
+    if let Some((r, timing, recon)) = screened {
+        rec.steps.record(timing);
+        rec.reconciliation.extend(recon);
+        let (sc, _) = r?;
         let requests = || {
             sc.output
                 .outcomes
@@ -260,10 +292,11 @@ pub fn compute(
         )?);
     }
     let mut results = None;
-    if run_identification {
-        let (ident, t) = rec.steps.run("identification", || {
-            identification::run(s, inputs, &roster, &mut rec.reconciliation)
-        })?;
+    if let Some((r, timing, recon)) = identified {
+        rec.steps.record(timing);
+        rec.reconciliation.extend(recon);
+        let (mut ident, t) = r?;
+        inputs.add_job_rejects("stage_b_scores", std::mem::take(&mut ident.rejects));
         emit(t);
         let requests = || {
             let mut requests = Vec::new();
