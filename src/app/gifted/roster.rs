@@ -429,43 +429,63 @@ fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
     });
     // place[k]: where the k-th row goes.
     let mut place = vec![0u32; rows.len()];
-    let mut students: Vec<Student> = Vec::with_capacity(rows.len());
+    let mut sorted_ids: Vec<Text> = Vec::with_capacity(rows.len());
     for (at, &(_, k)) in keyed.iter().enumerate() {
         place[k as usize] = at as u32;
+        sorted_ids.push(std::mem::take(&mut ids[k as usize]));
+    }
+    drop((keyed, ids));
+    // Every other column is gathered on its own (the columns in parallel), each value put
+    // at its student's place; the students are then made in order.
+    const TEXTS: [&str; 7] = [
+        "first_name",
+        "last_name",
+        "gender",
+        "institution_id",
+        "class_id",
+        "residence_authority_id",
+        "registration_zone",
+    ];
+    let gather_text = |name: &str| -> Result<Vec<Option<Text>>> {
+        let mut out = vec![None; rows.len()];
+        walk_text(st.text(name)?, rows, |k, v| out[place[k] as usize] = v);
+        Ok(out)
+    };
+    let gather_int = |name: &str| -> Result<Vec<i64>> {
+        let mut out = vec![0; rows.len()];
+        walk(&ints(name)?, rows, |k, v| {
+            out[place[k] as usize] = v.unwrap_or_default()
+        });
+        Ok(out)
+    };
+    let (texts, (years, grades)) = rayon::join(
+        || {
+            TEXTS
+                .par_iter()
+                .map(|name| gather_text(name))
+                .collect::<Result<Vec<_>>>()
+        },
+        || rayon::join(|| gather_int("school_year"), || gather_int("grade")),
+    );
+    let mut texts: Vec<_> = texts?.into_iter().map(Vec::into_iter).collect();
+    let (years, grades) = (years?, grades?);
+    let mut students = Vec::with_capacity(rows.len());
+    for ((student_id, school_year), grade) in sorted_ids.into_iter().zip(years).zip(grades) {
+        let mut next = |c: usize| texts[c].next().flatten();
         students.push(Student {
-            student_id: std::mem::take(&mut ids[k as usize]),
+            student_id,
+            first_name: next(0).unwrap_or_default(),
+            last_name: next(1).unwrap_or_default(),
+            gender: next(2).unwrap_or_default(),
+            institution_id: next(3).unwrap_or_default(),
+            class_id: next(4).unwrap_or_default(),
+            residence_authority_id: next(5).unwrap_or_default(),
+            registration_zone: next(6).filter(|z| !z.is_empty()),
+            school_year,
+            grade,
             ..Student::default()
         });
     }
-    drop((keyed, ids));
-    let at = |k: usize| place[k] as usize;
-    let text = |name: &str| st.text(name);
-    let s = &mut students;
-    type Set = fn(&mut Student, Option<Text>);
-    let texts: [(&str, Set); 7] = [
-        ("first_name", |s, v| s.first_name = v.unwrap_or_default()),
-        ("last_name", |s, v| s.last_name = v.unwrap_or_default()),
-        ("gender", |s, v| s.gender = v.unwrap_or_default()),
-        ("institution_id", |s, v| {
-            s.institution_id = v.unwrap_or_default()
-        }),
-        ("class_id", |s, v| s.class_id = v.unwrap_or_default()),
-        ("residence_authority_id", |s, v| {
-            s.residence_authority_id = v.unwrap_or_default()
-        }),
-        ("registration_zone", |s, v| {
-            s.registration_zone = v.filter(|z| !z.is_empty())
-        }),
-    ];
-    for (name, set) in texts {
-        walk_text(text(name)?, rows, |k, v| set(&mut s[at(k)], v));
-    }
-    walk(&ints("school_year")?, rows, |k, v| {
-        s[at(k)].school_year = v.unwrap_or_default()
-    });
-    walk(&ints("grade")?, rows, |k, v| {
-        s[at(k)].grade = v.unwrap_or_default()
-    });
     Ok(students)
 }
 
