@@ -8,6 +8,11 @@
 //! memory already faulted in. A national screening + identification run takes 60 % fewer
 //! page faults and ~15 % less time, for ~25 MiB more peak memory (BENCHMARKS.md). Runs that
 //! write letters do without: their letters table would keep ~200 MiB more resident.
+//!
+//! Such a run also keeps to two arenas (glibc's default is 8 per core): memory freed by one
+//! thread is then reused by the others. With an arena per thread, the identification phase
+//! (on a thread of its own beside screening) and the worker threads grew arenas of their own
+//! while the freed roster sat in the main one: ~60 MiB more peak memory, and more faults.
 
 /// glibc's default trim threshold.
 const DEFAULT_TRIM: i32 = 128 << 10;
@@ -18,6 +23,12 @@ pub struct HeapReuse(());
 impl HeapReuse {
     pub fn enter() -> Self {
         set(64 << 20, 256 << 20);
+        #[cfg(all(target_os = "linux", target_env = "gnu"))]
+        // SAFETY: as in `set`; it applies to arenas created from now on (the run's threads
+        // start after this).
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 2);
+        }
         HeapReuse(())
     }
 }
