@@ -3,6 +3,7 @@ pub mod convert;
 pub mod csv_read;
 pub mod parquet_dict;
 pub mod parquet_read;
+pub mod radix;
 pub mod read;
 pub mod reject;
 pub mod schema;

@@ -896,16 +896,21 @@ fn check_keys(p: &mut Pending) {
     let (dups, keys) = match exact {
         Some(words) => {
             let skip = &p.rejects.rejected;
-            let mut keys: Vec<u64> = words
-                .iter()
-                .zip(skip)
-                .filter(|(_, &skipped)| !skipped)
-                .map(|(&w, _)| w)
-                .collect();
-            keys.par_sort_unstable();
+            let mut keys: Vec<u64> = if skip.contains(&true) {
+                words
+                    .iter()
+                    .zip(skip)
+                    .filter(|(_, &skipped)| !skipped)
+                    .map(|(&w, _)| w)
+                    .collect()
+            } else {
+                words
+            };
+            super::radix::sort_u64(&mut keys);
             // Duplicates are rare: only then are the rows paired with their keys.
-            let dups = if keys.windows(2).any(|w| w[0] == w[1]) {
+            let dups = if keys.par_windows(2).any(|w| w[0] == w[1]) {
                 keys.dedup();
+                let words = exact_words(cols[0], skip).expect("exact as above");
                 exact_duplicates(&words, skip).0
             } else {
                 Vec::new()
@@ -1022,10 +1027,17 @@ pub fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + 
 /// tagged with their length in the top 5 bits, so leading zeros still count ("007" ≠ "7").
 pub fn digits_key(v: &str) -> Option<u64> {
     let b = v.as_bytes();
-    if b.is_empty() || b.len() > 17 || !b.iter().all(u8::is_ascii_digit) {
+    if b.is_empty() || b.len() > 17 {
         return None;
     }
-    let n = b.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    let mut n = 0u64;
+    for &d in b {
+        let x = d.wrapping_sub(b'0');
+        if x > 9 {
+            return None;
+        }
+        n = n * 10 + u64::from(x);
+    }
     Some(((b.len() as u64) << 59) | n)
 }
 
@@ -1453,6 +1465,29 @@ mod tests {
             }
         }
         assert_eq!(gallop(&[], 0, 5), 0);
+    }
+
+    #[test]
+    fn digits_key_is_exact_for_digit_strings_only() {
+        assert_eq!(digits_key("7"), Some((1 << 59) | 7));
+        assert_ne!(digits_key("007"), digits_key("7"));
+        assert_eq!(digits_key("123456782"), Some((9 << 59) | 123_456_782));
+        assert_eq!(
+            digits_key("99999999999999999"),
+            Some((17 << 59) | 99_999_999_999_999_999)
+        );
+        for bad in [
+            "",
+            "999999999999999999",
+            "12a",
+            " 1",
+            "+1",
+            "-1",
+            "1/2",
+            "١٢٣",
+        ] {
+            assert_eq!(digits_key(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
