@@ -59,7 +59,7 @@ pub fn check(value: &str) -> Result<(), IdError> {
         });
     }
     // Digit i of the value sits at padded position 9 − len + i; odd positions (0-based) weigh 2.
-    let even_offset = (9 - b.len()) % 2 == 0;
+    let even_offset = (9 - b.len()).is_multiple_of(2);
     let mut sum = 0u32;
     for (i, &c) in b.iter().enumerate() {
         let d = c.wrapping_sub(b'0');
