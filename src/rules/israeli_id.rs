@@ -132,7 +132,7 @@ mod tests {
             let v: String = format!("{:09}", x % 1_000_000_000)[9 - len..].to_string();
             let mut padded = [b'0'; 9];
             padded[9 - len..].copy_from_slice(v.as_bytes());
-            let want = if weighted_sum(&padded) % 10 == 0 {
+            let want = if weighted_sum(&padded).is_multiple_of(10) {
                 Ok(())
             } else {
                 Err(IdError::CheckDigit)
