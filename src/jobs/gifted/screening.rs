@@ -370,21 +370,39 @@ pub fn screen(
             tested.push(((s.institution_id.as_ref(), unit), i, score));
         }
     }
-    // By (institution, unit), then id (`sorted` is in id order, and the sort is stable);
-    // the texts' prefixes decide without comparing whole strings.
-    let mut keyed: Vec<(u128, u128, usize)> = tested
+    // By (institution, unit), then id (`tested` is in id order: its index breaks ties); the
+    // texts' prefixes decide without comparing whole strings. Texts of at most 16 bytes (every
+    // institution and class code) are ordered by prefix and length alone.
+    let short = tested
         .iter()
-        .enumerate()
-        .map(|(i, ((inst, unit), _, _))| (prefix(inst), prefix(unit), i))
-        .collect();
-    keyed.sort_unstable_by(|a, b| {
-        let ((ia, ua), _, _) = tested[a.2];
-        let ((ib, ub), _, _) = tested[b.2];
-        cmp_prefixed(a.0, ia, b.0, ib)
-            .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
-            .then(a.2.cmp(&b.2))
-    });
-    let tested: Vec<((&str, &str), usize, i64)> = keyed.iter().map(|k| tested[k.2]).collect();
+        .all(|((inst, unit), _, _)| inst.len() <= 16 && unit.len() <= 16);
+    let order: Vec<usize> = if short {
+        let mut keyed: Vec<(u128, u8, u128, u8, u32)> = tested
+            .iter()
+            .enumerate()
+            .map(|(i, ((inst, unit), _, _))| {
+                let len = |t: &str| t.len() as u8;
+                (prefix(inst), len(inst), prefix(unit), len(unit), i as u32)
+            })
+            .collect();
+        keyed.sort_unstable();
+        keyed.iter().map(|k| k.4 as usize).collect()
+    } else {
+        let mut keyed: Vec<(u128, u128, usize)> = tested
+            .iter()
+            .enumerate()
+            .map(|(i, ((inst, unit), _, _))| (prefix(inst), prefix(unit), i))
+            .collect();
+        keyed.sort_unstable_by(|a, b| {
+            let ((ia, ua), _, _) = tested[a.2];
+            let ((ib, ub), _, _) = tested[b.2];
+            cmp_prefixed(a.0, ia, b.0, ib)
+                .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
+                .then(a.2.cmp(&b.2))
+        });
+        keyed.iter().map(|k| k.2).collect()
+    };
+    let tested: Vec<((&str, &str), usize, i64)> = order.iter().map(|&i| tested[i]).collect();
     let units = tested.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
         let members: Vec<(usize, i64)> = chunk.iter().map(|&(_, i, sc)| (i, sc)).collect();
         (chunk[0].0, members)
