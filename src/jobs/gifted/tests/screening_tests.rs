@@ -260,6 +260,31 @@ fn bad_share_and_duplicate_students_are_errors() {
     );
 }
 
+#[test]
+fn units_are_in_text_order_with_short_and_long_codes() {
+    // Class codes that order differently as text and as numbers ("c10" < "c9"), and the same
+    // codes made longer than 16 bytes (ordered by comparing whole strings), with ties
+    // inside a unit kept in student order.
+    for long in [false, true] {
+        let code = |c: &str| {
+            if long {
+                format!("a-class-code-longer-than-16-bytes-{c}")
+            } else {
+                c.to_string()
+            }
+        };
+        let students: Vec<ScreeningStudent> = [("s1", "c9", 5), ("s2", "c10", 7), ("s3", "c9", 5)]
+            .iter()
+            .chain(&[("s4", "c10", 1), ("s5", "c1", 3)])
+            .map(|&(id, c, sc)| tested(id, &code(c), sc))
+            .collect();
+        let out = run(&students, &[]);
+        let units: Vec<&str> = out.units.iter().map(|u| u.unit.as_str()).collect();
+        assert_eq!(units, [code("c1"), code("c10"), code("c9")], "long: {long}");
+        assert_eq!(invited(&out), ["s1", "s2", "s3", "s5"], "long: {long}");
+    }
+}
+
 proptest! {
     /// Output is the same for any order of the input rows.
     #[test]
