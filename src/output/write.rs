@@ -157,6 +157,42 @@ pub fn csv_bytes(
     Ok(buf)
 }
 
+/// A CSV file built a row at a time, with the bytes `csv_bytes` writes for a frame of the
+/// same text (UTF-8 BOM, header row, fields quoted where needed): the per-school lists are
+/// thousands of small files, each written without a frame of its own.
+pub struct CsvFile {
+    w: csv::Writer<Vec<u8>>,
+    rows: usize,
+}
+
+impl CsvFile {
+    pub fn new(header: &[&str]) -> Result<Self> {
+        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        w.write_record(header).map_err(csv_error)?;
+        Ok(CsvFile { w, rows: 0 })
+    }
+
+    pub fn row(&mut self, fields: &[&str]) -> Result<()> {
+        self.w.write_record(fields).map_err(csv_error)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// The file's bytes and its number of rows.
+    pub fn finish(self) -> Result<(Vec<u8>, usize)> {
+        let rows = self.rows;
+        let bytes = self
+            .w
+            .into_inner()
+            .map_err(|e| Error::Job(format!("writing CSV: {}", e.error())))?;
+        Ok((bytes, rows))
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Job(format!("writing CSV: {e}"))
+}
+
 /// Which files to write for a table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Formats {

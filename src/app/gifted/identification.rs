@@ -14,7 +14,7 @@ use crate::jobs::gifted::identification::{
 };
 use crate::jobs::gifted::norms::{NormsParams, ReferenceRow, Thresholds};
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
-use crate::output::write::Formats;
+use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
@@ -382,6 +382,18 @@ fn reached<'a>(
     v
 }
 
+/// The columns of the school lists (`list_frame`, and each school's CSV).
+const LIST_COLUMNS: [&str; 8] = [
+    "institution_id",
+    "institution_name",
+    "student_id",
+    "first_name",
+    "last_name",
+    "class_id",
+    "grade",
+    "program",
+];
+
 fn list_frame(
     roster: &Roster,
     rows: &[(&super::roster::Student, &str)],
@@ -415,11 +427,23 @@ fn per_school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<Vec<Out
     let mut out = Vec::new();
     for chunk in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
         let inst = &chunk[0].0.institution_id;
-        out.push(OutputTable::new(
+        let mut csv = CsvFile::new(&LIST_COLUMNS)?;
+        for (st, program) in chunk {
+            csv.row(&[
+                st.institution_id.as_str(),
+                roster.institution(st).name.as_str(),
+                st.student_id.as_str(),
+                st.first_name.as_str(),
+                st.last_name.as_str(),
+                st.class_id.as_str(),
+                &st.grade.to_string(),
+                program,
+            ])?;
+        }
+        out.push(OutputTable::csv(
             &format!("schools/{inst}/school_list"),
-            list_frame(roster, chunk)?,
-            Formats::CsvOnly,
-        ));
+            csv,
+        )?);
     }
     Ok(out)
 }

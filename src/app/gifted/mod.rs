@@ -10,7 +10,7 @@ use super::record::RunRecord;
 use super::steps::timed;
 use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
-use crate::output::write::{table_files, FileBytes, Formats};
+use crate::output::write::{table_files, CsvFile, FileBytes, Formats};
 use crate::output::OutputDir;
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
 use crate::pipeline::PipelineSource;
@@ -116,8 +116,9 @@ pub struct OutputTable {
     pub stem: String,
     pub df: DataFrame,
     pub formats: Formats,
-    /// A file that is not a table (an HTML letter bundle): written as is at `stem`.
-    pub raw: Option<Vec<u8>>,
+    /// A file made already (a per-school CSV list): written as is at `stem`, with its rows
+    /// when it is a table.
+    pub raw: Option<(Vec<u8>, Option<usize>)>,
     /// Such a file, made when it is written.
     pub lazy: Option<LazyFile>,
 }
@@ -146,14 +147,20 @@ impl OutputTable {
         }
     }
 
-    pub fn file(path: &str, bytes: Vec<u8>) -> Self {
+    pub fn file(path: &str, bytes: Vec<u8>, rows: Option<usize>) -> Self {
         OutputTable {
             stem: path.to_string(),
             df: DataFrame::empty(),
             formats: Formats::Parquet,
-            raw: Some(bytes),
+            raw: Some((bytes, rows)),
             lazy: None,
         }
+    }
+
+    /// A CSV list made with `CsvFile`, at `stem.csv`.
+    pub fn csv(stem: &str, csv: CsvFile) -> Result<Self> {
+        let (bytes, rows) = csv.finish()?;
+        Ok(OutputTable::file(&format!("{stem}.csv"), bytes, Some(rows)))
     }
 }
 
@@ -371,7 +378,7 @@ impl Writer {
                     let files: Vec<Vec<FileBytes>> = batch
                         .par_iter_mut()
                         .map(|t| match (t.raw.take(), t.lazy.take()) {
-                            (Some(bytes), _) => Ok(vec![(t.stem.clone(), bytes, None)]),
+                            (Some((bytes, rows)), _) => Ok(vec![(t.stem.clone(), bytes, rows)]),
                             (None, Some(make)) => Ok(vec![(t.stem.clone(), make()?, None)]),
                             (None, None) => table_files(&t.stem, &mut t.df, t.formats),
                         })

@@ -8,7 +8,7 @@ use crate::jobs::gifted::screening::{
     screen, Invitation, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
     ScreeningStudent, StageA,
 };
-use crate::output::write::Formats;
+use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::InputSet;
@@ -340,19 +340,21 @@ fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<O
         .collect();
     rows.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
     let mut out = Vec::new();
+    const HEADER: [&str; 5] = ["student_id", "first_name", "last_name", "class_id", "grade"];
     for group in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
-        let df = Cols::new(group)
-            .str("student_id", |r| &r.0.student_id)
-            .str("first_name", |r| r.1.map_or("", |s| s.first_name.as_str()))
-            .str("last_name", |r| r.1.map_or("", |s| s.last_name.as_str()))
-            .str("class_id", |r| r.1.map_or("", |s| s.class_id.as_str()))
-            .i64("grade", |r| r.0.grade)
-            .frame()?;
-        out.push(OutputTable::new(
-            &format!("schools/{}/stage_b_invitations", group[0].0.institution_id),
-            df,
-            Formats::CsvOnly,
-        ));
+        let mut csv = CsvFile::new(&HEADER)?;
+        for (inv, st) in group {
+            let name = |f: fn(&Student) -> &str| st.map_or("", f);
+            csv.row(&[
+                &inv.student_id,
+                name(|s| &s.first_name),
+                name(|s| &s.last_name),
+                name(|s| &s.class_id),
+                &inv.grade.to_string(),
+            ])?;
+        }
+        let stem = format!("schools/{}/stage_b_invitations", group[0].0.institution_id);
+        out.push(OutputTable::csv(&stem, csv)?);
     }
     Ok(out)
 }
