@@ -18,7 +18,6 @@ use crate::table::read::find_table_file;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
 use polars::prelude::DataFrame;
-use polars::prelude::PlHashSet as HashSet;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -223,7 +222,7 @@ pub fn compute(
     // The roster's columns the phases read (birth and immigration dates were only validated).
     inputs.keep_columns("students", roster::COLUMNS);
     // One pass over the roster for every phase: the students named by the phases' tables.
-    let mut named: HashSet<&str> = HashSet::default();
+    let mut named: roster::IdMap<()> = roster::IdMap::with_capacity(1 << 18);
     for (table, column) in [
         ("stage_a_scores", "student_id"),
         ("referrals", "student_id"),
@@ -231,7 +230,9 @@ pub fn compute(
         ("results", "student_id"),
     ] {
         if let Some(t) = inputs.get(table) {
-            named.extend(crate::app::frame::strs(t, column)?.flatten());
+            for id in crate::app::frame::strs(t, column)?.flatten() {
+                named.insert(id, ());
+            }
         }
     }
     let roster = rec.steps.run("roster", || roster::load(inputs, &named))?;

@@ -9,7 +9,7 @@ use crate::table::validate::{digits_key, TextColumn, PAR_ROWS};
 use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{
-    ChunkedArray, IdxSize, PlHashMap, PlHashSet, PlSmallStr, PolarsNumericType, StaticArray,
+    ChunkedArray, IdxSize, PlHashMap, PlSmallStr, PolarsNumericType, StaticArray,
 };
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -89,7 +89,7 @@ impl Roster {
 
 /// Loads institutions, counts every enrolled student (participation, cohorts), and keeps the
 /// students `named` by the phases' tables: of a nation's 2.4 million, a few hundred thousand.
-pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
+pub fn load(inputs: &InputSet, named: &IdMap<()>) -> Result<Roster> {
     let missing = |t: &str| Error::Job(format!("table `{t}` was not read"));
     let it = inputs
         .get("institutions")
@@ -143,10 +143,7 @@ pub fn load(inputs: &InputSet, named: &PlHashSet<&str>) -> Result<Roster> {
         .collect();
     // Named students by their IDs' exact digit keys (IDs are validated digit strings), behind
     // a bit filter; any other text is looked up as it is.
-    let mut named_ids: IdMap<()> = IdMap::with_capacity(named.len());
-    for &id in named {
-        named_ids.insert(id, ());
-    }
+    let named_ids = named;
     let named_filter = KeyFilter::of(named_ids.digits.keys().copied());
     let column = |name: &str| {
         st.df
@@ -326,6 +323,14 @@ impl<'a, V> IdMap<'a, V> {
             digits: FastMap::with_capacity(n),
             text: FastMap::new(),
         }
+    }
+
+    pub fn len(&self) -> usize {
+        self.digits.len() + self.text.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     pub fn insert(&mut self, id: &'a str, v: V) {
