@@ -208,14 +208,13 @@ impl OutputDir {
             .filter_map(|(rel, _, _)| rel.rsplit_once('/').map(|(d, _)| d.to_string()))
             .filter(|d| !self.dirs.contains(d))
             .collect();
-        new_dirs
-            .par_iter()
-            .map(|d| {
-                let path = tmp.join(d);
-                std::fs::create_dir_all(&path)
-                    .map_err(|e| Error::io(format!("creating {}", path.display()), e))
-            })
-            .collect::<Result<()>>()?;
+        // One at a time: folders made side by side in one parent wait on its lock, and the
+        // kernel spins while they wait (4.6 % of a national run's CPU samples on ext4).
+        for d in &new_dirs {
+            let path = tmp.join(d);
+            std::fs::create_dir_all(&path)
+                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+        }
         self.dirs.extend(new_dirs);
         let written: Vec<OutputFile> = items
             .par_iter()
