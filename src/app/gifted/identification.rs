@@ -206,15 +206,18 @@ pub fn run(
     );
     reconciliation.insert("identification".into(), rec);
 
+    // The students who reached a program, by school: the school and program lists.
+    let reached = reached(roster, &output);
     let tables = vec![
         norm_table(&output)?,
         results_table(s, roster, &output)?,
         cutoffs_table(s, &output)?,
-        school_lists(roster, &output)?,
-        program_lists(inputs, roster, &output)?,
+        school_lists(roster, &reached)?,
+        program_lists(inputs, &reached)?,
     ];
     let mut tables = tables;
-    tables.extend(per_school_lists(roster, &output)?);
+    tables.extend(per_school_lists(roster, &reached)?);
+    drop(reached);
     Ok((Identification { output, rejects }, tables))
 }
 
@@ -413,17 +416,18 @@ fn list_frame(
 }
 
 /// `school_lists`: per institution, its students that reached a program (§2.6.ג).
-fn school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<OutputTable> {
-    let rows = reached(roster, o);
+fn school_lists(roster: &Roster, rows: &[(&super::roster::Student, &str)]) -> Result<OutputTable> {
     Ok(OutputTable::new(
         "school_lists",
-        list_frame(roster, &rows)?,
+        list_frame(roster, rows)?,
         Formats::ParquetAndCsv,
     ))
 }
 
-fn per_school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<Vec<OutputTable>> {
-    let rows = reached(roster, o);
+fn per_school_lists(
+    roster: &Roster,
+    rows: &[(&super::roster::Student, &'static str)],
+) -> Result<Vec<OutputTable>> {
     let mut out = Vec::new();
     for chunk in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
         let inst = &chunk[0].0.institution_id;
@@ -453,8 +457,7 @@ fn per_school_lists(roster: &Roster, o: &IdentificationOutput) -> Result<Vec<Out
 /// with an empty center, not dropped.
 fn program_lists(
     inputs: &InputSet,
-    roster: &Roster,
-    o: &IdentificationOutput,
+    reached: &[(&super::roster::Student, &'static str)],
 ) -> Result<OutputTable> {
     let mut centers: BTreeMap<String, (String, String)> = BTreeMap::new();
     if let Some(t) = inputs.get("enrichment_centers") {
@@ -475,9 +478,9 @@ fn program_lists(
         &'a super::roster::Student,
         &'static str,
     );
-    let mut rows: Vec<Row> = reached(roster, o)
-        .into_iter()
-        .map(|(st, p)| (centers.get(st.residence_authority_id.as_str()), st, p))
+    let mut rows: Vec<Row> = reached
+        .iter()
+        .map(|&(st, p)| (centers.get(st.residence_authority_id.as_str()), st, p))
         .collect();
     rows.sort_by(|a, b| {
         (a.0.map(|c| &c.0), a.2, &a.1.student_id).cmp(&(b.0.map(|c| &c.0), b.2, &b.1.student_id))
