@@ -136,7 +136,7 @@ fn roster_from_coded_and_plain_students_is_the_same() {
         let mut named = roster::IdMap::with_capacity(1000);
         let stage_a = set.get("stage_a_scores").unwrap();
         for id in stage_a.text("student_id").unwrap().iter().flatten() {
-            named.insert(id, ());
+            named.insert(id, roster::NO_ROW);
         }
         assert!(named.len() > 100, "fixtures/small names students");
         assert!(named.len() > 100, "fixtures/small names students");

@@ -579,3 +579,65 @@ fn every_parquet_output_describes_every_column() {
     }
     assert!(checked >= 20, "checked {checked} Parquet files");
 }
+
+#[test]
+fn stage_a_row_of_another_school_year_is_reported_not_ranked() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    copy_dir(&fixtures().join("small"), &input);
+    // The best stage A score moved to the year before the student's enrolment.
+    let path = input.join("stage_a_scores.parquet");
+    let mut df = read_parquet(&path);
+    let scores = df.column("score").unwrap().i64().unwrap().clone();
+    let best = (0..df.height())
+        .max_by_key(|&i| scores.get(i).unwrap_or(i64::MIN))
+        .unwrap();
+    let id = df
+        .column("student_id")
+        .unwrap()
+        .str()
+        .unwrap()
+        .get(best)
+        .unwrap()
+        .to_string();
+    let years: Vec<i64> = df
+        .column("school_year")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, y)| y.unwrap() - i64::from(i == best))
+        .collect();
+    df.with_column(Column::new("school_year".into(), years))
+        .unwrap();
+    ParquetWriter::new(std::fs::File::create(&path).unwrap())
+        .finish(&mut df)
+        .unwrap();
+    let out = tmp.path().join("out");
+    run_job(&input, &out, &["--phase", "screening"], &[]);
+    let exceptions = read_csv(&out.join("screening_exceptions.csv"));
+    assert!(
+        exceptions.iter().any(|r| r[0] == id
+            && r[1] == "stage_a_scores"
+            && r[2] == "school_year_differs_from_enrolment"),
+        "{id} not reported: {exceptions:?}"
+    );
+    let invited = read_csv(&out.join("stage_b_invitations.csv"));
+    let reasons = invited.iter().find(|r| r[0] == id).map(|r| r[7].clone());
+    assert!(
+        reasons.as_deref().is_none_or(|r| !r.contains("score")),
+        "{id} ranked by a score of another year: {reasons:?}"
+    );
+    // Without the change the same student is referred by score.
+    let out = tmp.path().join("out-small");
+    run_job(
+        &fixtures().join("small"),
+        &out,
+        &["--phase", "screening"],
+        &[],
+    );
+    let invited = read_csv(&out.join("stage_b_invitations.csv"));
+    assert!(invited.iter().any(|r| r[0] == id && r[7].contains("score")));
+}

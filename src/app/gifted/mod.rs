@@ -221,17 +221,27 @@ pub fn compute(
     }
     // The roster's columns the phases read (birth and immigration dates were only validated).
     inputs.keep_columns("students", roster::COLUMNS);
-    // One pass over the roster for every phase: the students named by the phases' tables.
-    let mut named: roster::IdMap<()> = roster::IdMap::with_capacity(1 << 18);
-    for (table, column) in [
-        ("stage_a_scores", "student_id"),
-        ("referrals", "student_id"),
-        ("stage_b_scores", "student_id"),
-        ("results", "student_id"),
-    ] {
+    // One pass over the roster for every phase: the students named by the phases' tables,
+    // each with the stage A row screening reads for it (the last with a school year and a
+    // status), so that screening needs no lookup of its own.
+    let mut named: roster::IdMap<u32> = roster::IdMap::with_capacity(1 << 18);
+    if let Some(t) = inputs.get("stage_a_scores") {
+        use crate::app::frame::{ints, strs};
+        let rows = strs(t, "student_id")?
+            .zip(ints(t, "school_year")?)
+            .zip(strs(t, "status")?);
+        for (k, ((id, year), status)) in rows.enumerate() {
+            match (id, year, status) {
+                (Some(id), Some(_), Some(_)) => named.insert(id, k as u32),
+                (Some(id), _, _) => named.insert_if_absent(id, roster::NO_ROW),
+                _ => {}
+            }
+        }
+    }
+    for table in ["referrals", "stage_b_scores", "results"] {
         if let Some(t) = inputs.get(table) {
-            for id in crate::app::frame::strs(t, column)?.flatten() {
-                named.insert(id, ());
+            for id in crate::app::frame::strs(t, "student_id")?.flatten() {
+                named.insert_if_absent(id, roster::NO_ROW);
             }
         }
     }

@@ -55,7 +55,13 @@ pub struct Student {
     /// The institution's sector and whether it takes part (from `Roster::institutions`).
     pub sector: Sector,
     pub participating: bool,
+    /// The row of `stage_a_scores` that names the student (its last, as the phases read
+    /// them), when one does.
+    pub stage_a_row: Option<u32>,
 }
+
+/// The value of a named ID that no stage A row names (`load`'s `named`).
+pub const NO_ROW: u32 = u32::MAX;
 
 /// A student's text field.
 pub type Text = PlSmallStr;
@@ -89,7 +95,8 @@ impl Roster {
 
 /// Loads institutions, counts every enrolled student (participation, cohorts), and keeps the
 /// students `named` by the phases' tables: of a nation's 2.4 million, a few hundred thousand.
-pub fn load(inputs: &InputSet, named: &IdMap<()>) -> Result<Roster> {
+/// Each named ID maps to the stage A row that names it (`NO_ROW`: none), kept with the student.
+pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
     let missing = |t: &str| Error::Job(format!("table `{t}` was not read"));
     let it = inputs
         .get("institutions")
@@ -243,11 +250,13 @@ pub fn load(inputs: &InputSet, named: &IdMap<()>) -> Result<Roster> {
                     }
                 }
                 let wanted = match digits_key(id) {
-                    Some(key) => named_filter.may_hold(key) && named_ids.digits.contains_key(&key),
-                    None => named_ids.text.contains_key(id),
+                    Some(key) if named_filter.may_hold(key) => named_ids.digits.get(&key),
+                    Some(_) => None,
+                    None => named_ids.text.get(id),
                 };
-                if wanted {
+                if let Some(&row) = wanted {
                     pass.rows.push((start + j) as IdxSize);
+                    pass.stage_a.push(row);
                 }
             }
             if let Some((key, n)) = run {
@@ -260,6 +269,7 @@ pub fn load(inputs: &InputSet, named: &IdMap<()>) -> Result<Roster> {
     let mut per_institution = vec![0i64; facts.len()];
     let mut cohort: PlHashMap<(i64, usize, i64), u64> = PlHashMap::default();
     let mut rows: Vec<IdxSize> = Vec::new();
+    let mut stage_a: Vec<u32> = Vec::new();
     let mut unknown = 0i64;
     for part in parts {
         for (total, n) in per_institution.iter_mut().zip(part.per_institution) {
@@ -269,6 +279,7 @@ pub fn load(inputs: &InputSet, named: &IdMap<()>) -> Result<Roster> {
             *cohort.entry(key).or_insert(0) += n;
         }
         rows.extend(part.rows);
+        stage_a.extend(part.stage_a);
         unknown += part.unknown;
     }
     let mut census: BTreeMap<(i64, Sector, i64), u64> = BTreeMap::new();
@@ -286,7 +297,7 @@ pub fn load(inputs: &InputSet, named: &IdMap<()>) -> Result<Roster> {
     }
     // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million), in
     // row order, then put them in student_id order (the order of the phases' outputs).
-    let mut students = students_of(st, &rows)?;
+    let mut students = students_of(st, &rows, &stage_a)?;
     for st in &mut students {
         if let Some(inst) = institutions.get(st.institution_id.as_str()) {
             st.sector = inst.sector;
@@ -333,6 +344,14 @@ impl<'a, V> IdMap<'a, V> {
         self.len() == 0
     }
 
+    /// Inserts `v` for `id` unless `id` has a value already.
+    pub fn insert_if_absent(&mut self, id: &'a str, v: V) {
+        match digits_key(id) {
+            Some(k) => self.digits.entry(k).or_insert(v),
+            None => self.text.entry(id).or_insert(v),
+        };
+    }
+
     pub fn insert(&mut self, id: &'a str, v: V) {
         match digits_key(id) {
             Some(k) => self.digits.insert(k, v),
@@ -354,6 +373,8 @@ struct Pass {
     per_institution: Vec<i64>,
     cohort: PlHashMap<(i64, usize, i64), u64>,
     rows: Vec<IdxSize>,
+    /// Each kept row's stage A row (`NO_ROW`: none).
+    stage_a: Vec<u32>,
     unknown: i64,
 }
 
@@ -409,7 +430,7 @@ fn walk<T: PolarsNumericType>(
 /// The kept rows of `students` (`rows`, ascending) as `Student`s in student_id order (the
 /// order of the phases' outputs). The IDs are gathered and sorted first; every other column
 /// is then walked in row order, each value written to its student's place.
-fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
+fn students_of(st: &Table, rows: &[IdxSize], stage_a: &[u32]) -> Result<Vec<Student>> {
     let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
     let ints = |name: &str| {
         st.df
@@ -434,10 +455,12 @@ fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
     });
     // place[k]: where the k-th row goes.
     let mut place = vec![0u32; rows.len()];
-    let mut sorted_ids: Vec<Text> = Vec::with_capacity(rows.len());
+    let mut sorted_ids: Vec<(Text, Option<u32>)> = Vec::with_capacity(rows.len());
     for (at, &(_, k)) in keyed.iter().enumerate() {
         place[k as usize] = at as u32;
-        sorted_ids.push(std::mem::take(&mut ids[k as usize]));
+        let row = stage_a[k as usize];
+        let row = (row != NO_ROW).then_some(row);
+        sorted_ids.push((std::mem::take(&mut ids[k as usize]), row));
     }
     drop((keyed, ids));
     // Every other column is gathered on its own (the columns in parallel), each value put
@@ -475,7 +498,9 @@ fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
     let mut texts: Vec<_> = texts?.into_iter().map(Vec::into_iter).collect();
     let (years, grades) = (years?, grades?);
     let mut students = Vec::with_capacity(rows.len());
-    for ((student_id, school_year), grade) in sorted_ids.into_iter().zip(years).zip(grades) {
+    for (((student_id, stage_a_row), school_year), grade) in
+        sorted_ids.into_iter().zip(years).zip(grades)
+    {
         let mut next = |c: usize| texts[c].next().flatten();
         students.push(Student {
             student_id,
@@ -488,6 +513,7 @@ fn students_of(st: &Table, rows: &[IdxSize]) -> Result<Vec<Student>> {
             registration_zone: next(6).filter(|z| !z.is_empty()),
             school_year,
             grade,
+            stage_a_row,
             ..Student::default()
         });
     }

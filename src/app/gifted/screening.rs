@@ -1,6 +1,6 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::{IdMap, Roster, Student};
+use super::roster::{Roster, Student};
 use super::OutputTable;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
@@ -30,27 +30,26 @@ pub struct Screening {
     pub output: ScreeningOutput,
 }
 
-fn stage_a_rows(inputs: &InputSet) -> Result<IdMap<'_, (i64, StageA)>> {
+/// Each `stage_a_scores` row's school year and result, by row (`None`: no year or status);
+/// a roster student's row is `Student::stage_a_row`.
+fn stage_a_rows(inputs: &InputSet) -> Result<Vec<Option<(i64, StageA)>>> {
     let t = inputs
         .get("stage_a_scores")
         .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
-    let mut m = IdMap::with_capacity(t.df.height());
-    let rows = strs(t, "student_id")?
-        .zip(ints(t, "school_year")?)
+    let rows = ints(t, "school_year")?
         .zip(strs(t, "status")?)
         .zip(ints(t, "score")?);
-    for (((id, year), status), score) in rows {
-        let (Some(id), Some(year), Some(status)) = (id, year, status) else {
-            continue;
-        };
-        let a = match (status, score) {
-            ("tested", Some(score)) => StageA::Tested { score },
-            ("absent", _) => StageA::Absent,
-            _ => StageA::OptedOut,
-        };
-        m.insert(id, (year, a));
-    }
-    Ok(m)
+    Ok(rows
+        .map(|((year, status), score)| {
+            let (year, status) = (year?, status?);
+            let a = match (status, score) {
+                ("tested", Some(score)) => StageA::Tested { score },
+                ("absent", _) => StageA::Absent,
+                _ => StageA::OptedOut,
+            };
+            Some((year, a))
+        })
+        .collect())
 }
 
 fn referral_rows(inputs: &InputSet) -> Result<Vec<(i64, Referral)>> {
@@ -104,8 +103,11 @@ pub fn run(
         .students
         .iter()
         .map(|st| {
-            let a = match stage_a.get(st.student_id.as_str()) {
-                Some((y, a)) if *y == st.school_year => Some(*a),
+            let row = st
+                .stage_a_row
+                .and_then(|r| stage_a.get(r as usize).copied().flatten());
+            let a = match row {
+                Some((y, a)) if y == st.school_year => Some(a),
                 Some(_) => {
                     other_year.push(st.student_id.to_string());
                     None
