@@ -689,40 +689,54 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
                 // Within range ⇔ born after 1 Sept of (year − 2 − max) and on or before
                 // 1 Sept of (year − 1 − min): two comparisons per row, the age itself is
                 // computed only for the message of a reject.
-                let mut bounds: Option<(i64, Option<(i32, i32)>)> = None;
-                for (i, (b, y)) in births.iter().zip(years.iter()).enumerate() {
-                    let (Some(b), Some(y)) = (b, y) else { continue };
-                    let range = match bounds {
-                        Some((by, r)) if by == y => r,
-                        _ => {
-                            let r = age_bounds(y, *min, *max);
-                            bounds = Some((y, r));
-                            r
+                // Row ranges on the threads; the rejects come back in row order.
+                let n = births.len();
+                let parts: Vec<Vec<Reject>> = (0..n.div_ceil(PAR_ROWS))
+                    .into_par_iter()
+                    .map(|k| {
+                        let start = k * PAR_ROWS;
+                        let len = PAR_ROWS.min(n - start);
+                        let births = births.slice(start as i64, len);
+                        let years = years.slice(start as i64, len);
+                        let mut found = Vec::new();
+                        let mut bounds: Option<(i64, Option<(i32, i32)>)> = None;
+                        for (j, (b, y)) in births.iter().zip(years.iter()).enumerate() {
+                            let (Some(b), Some(y)) = (b, y) else { continue };
+                            let range = match bounds {
+                                Some((by, r)) if by == y => r,
+                                _ => {
+                                    let r = age_bounds(y, *min, *max);
+                                    bounds = Some((y, r));
+                                    r
+                                }
+                            };
+                            if range.is_some_and(|(lo, hi)| lo < b && b <= hi) {
+                                continue;
+                            }
+                            let Some(b) = days_to_date(b) else { continue };
+                            let on = (y - 1, 9, 1);
+                            let mut age = on.0 - i64::from(b.year());
+                            if (b.month(), b.day()) > (on.1, on.2) {
+                                age -= 1;
+                            }
+                            if age < *min || age > *max {
+                                found.push(Reject::new(
+                                    &name,
+                                    start + j,
+                                    date,
+                                    b.to_string(),
+                                    "age_range",
+                                    format!(
+                                        "the student would be {age} on 1 September {}; expected {min}–{max}",
+                                        y - 1
+                                    ),
+                                ));
+                            }
                         }
-                    };
-                    if range.is_some_and(|(lo, hi)| lo < b && b <= hi) {
-                        continue;
-                    }
-                    let Some(b) = days_to_date(b) else { continue };
-                    let on = (y - 1, 9, 1);
-                    let mut age = on.0 - i64::from(b.year());
-                    if (b.month(), b.day()) > (on.1, on.2) {
-                        age -= 1;
-                    }
-                    if age < *min || age > *max {
-                        found.push(Reject::new(
-                            &name,
-                            i,
-                            date,
-                            b.to_string(),
-                            "age_range",
-                            format!(
-                                "the student would be {age} on 1 September {}; expected {min}–{max}",
-                                y - 1
-                            ),
-                        ));
-                    }
-                }
+                        found
+                    })
+                    .collect();
+                found.extend(parts.into_iter().flatten());
             }
             Check::ColumnOrder { low, high, .. } => {
                 let lo = as_i64(col(p, low));
