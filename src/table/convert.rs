@@ -2,7 +2,7 @@
 //! (required, type, enum, range, Israeli ID, digits, patterns). Bad values reject their row.
 use super::reject::Reject;
 use super::schema::{ColType, ColumnSchema, Pattern};
-use super::validate::PAR_ROWS;
+use super::validate::par_row_ranges;
 use crate::rules::israeli_id;
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -287,12 +287,9 @@ fn convert_text(ctx: &mut Ctx, s: &Series) -> Series {
         c.ty == ColType::Enum || c.israeli_id || c.digits.is_some() || c.pattern.is_some();
     // Row ranges checked in parallel, each walking its arrays' values directly (without
     // validity checks where a chunk has no missing values); rejects stay in row order.
-    let n = ca.len();
-    let parts: Vec<Vec<Reject>> = (0..n.div_ceil(PAR_ROWS))
-        .into_par_iter()
-        .map(|k| {
-            let start = k * PAR_ROWS;
-            let part = ca.slice(start as i64, PAR_ROWS.min(n - start));
+    let parts: Vec<Vec<Reject>> = par_row_ranges(ca.len())
+        .map(|(start, len)| {
+            let part = ca.slice(start as i64, len);
             let mut sub = Ctx {
                 table: ctx.table,
                 col: c,

@@ -477,8 +477,6 @@ fn load_columns(
         let text = matches!(c.ty, schema::ColType::Str | schema::ColType::Enum);
         let coded =
             text && !schema.key.contains(&c.name) && !named_by_checks.contains(&c.name.as_str());
-        // A text column to code is checked a distinct value at a time: its codes come
-        // straight from the file's dictionary pages, or from its text.
         let started = std::time::Instant::now();
         let mut code = |(codes, values): (UInt32Chunked, Arc<[PlSmallStr]>)| {
             let found = convert_coded(&schema.name, c, &codes, &values, &skip);
@@ -670,6 +668,60 @@ fn show(s: &Series, i: usize) -> String {
 }
 
 /// Checks over several columns of a row (or a group of rows), from the schema's `checks`.
+/// The `age_range` check of one row range.
+struct AgeRange<'a> {
+    table: &'a str,
+    date: &'a str,
+    min: i64,
+    max: i64,
+}
+
+impl AgeRange<'_> {
+    /// Rejects of the rows (numbered from `start`) whose age on 1 September is out of range.
+    /// Within range ⇔ born after 1 Sept of (year − 2 − max) and on or before 1 Sept of
+    /// (year − 1 − min): two comparisons per row, the age itself is computed only for the
+    /// message of a reject.
+    fn rejects(&self, start: usize, births: &Int32Chunked, years: &Int64Chunked) -> Vec<Reject> {
+        let (min, max) = (self.min, self.max);
+        let mut found = Vec::new();
+        let mut bounds: Option<(i64, Option<(i32, i32)>)> = None;
+        for (j, (b, y)) in births.iter().zip(years.iter()).enumerate() {
+            let (Some(b), Some(y)) = (b, y) else { continue };
+            let range = match bounds {
+                Some((by, r)) if by == y => r,
+                _ => {
+                    let r = age_bounds(y, min, max);
+                    bounds = Some((y, r));
+                    r
+                }
+            };
+            if range.is_some_and(|(lo, hi)| lo < b && b <= hi) {
+                continue;
+            }
+            let Some(b) = days_to_date(b) else { continue };
+            let on = (y - 1, 9, 1);
+            let mut age = on.0 - i64::from(b.year());
+            if (b.month(), b.day()) > (on.1, on.2) {
+                age -= 1;
+            }
+            if age < min || age > max {
+                found.push(Reject::new(
+                    self.table,
+                    start + j,
+                    self.date,
+                    b.to_string(),
+                    "age_range",
+                    format!(
+                        "the student would be {age} on 1 September {}; expected {min}–{max}",
+                        y - 1
+                    ),
+                ));
+            }
+        }
+        found
+    }
+}
+
 fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
     let name = p.schema.name.clone();
     // Rows already rejected for their values are not checked again.
@@ -686,54 +738,18 @@ fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
             } => {
                 let births = col(p, date).date().expect("date").physical().clone();
                 let years = col(p, year).i64().expect("int").clone();
-                // Within range ⇔ born after 1 Sept of (year − 2 − max) and on or before
-                // 1 Sept of (year − 1 − min): two comparisons per row, the age itself is
-                // computed only for the message of a reject.
                 // Row ranges on the threads; the rejects come back in row order.
-                let n = births.len();
-                let parts: Vec<Vec<Reject>> = (0..n.div_ceil(PAR_ROWS))
-                    .into_par_iter()
-                    .map(|k| {
-                        let start = k * PAR_ROWS;
-                        let len = PAR_ROWS.min(n - start);
+                let ages = AgeRange {
+                    table: &name,
+                    date,
+                    min: *min,
+                    max: *max,
+                };
+                let parts: Vec<Vec<Reject>> = par_row_ranges(births.len())
+                    .map(|(start, len)| {
                         let births = births.slice(start as i64, len);
                         let years = years.slice(start as i64, len);
-                        let mut found = Vec::new();
-                        let mut bounds: Option<(i64, Option<(i32, i32)>)> = None;
-                        for (j, (b, y)) in births.iter().zip(years.iter()).enumerate() {
-                            let (Some(b), Some(y)) = (b, y) else { continue };
-                            let range = match bounds {
-                                Some((by, r)) if by == y => r,
-                                _ => {
-                                    let r = age_bounds(y, *min, *max);
-                                    bounds = Some((y, r));
-                                    r
-                                }
-                            };
-                            if range.is_some_and(|(lo, hi)| lo < b && b <= hi) {
-                                continue;
-                            }
-                            let Some(b) = days_to_date(b) else { continue };
-                            let on = (y - 1, 9, 1);
-                            let mut age = on.0 - i64::from(b.year());
-                            if (b.month(), b.day()) > (on.1, on.2) {
-                                age -= 1;
-                            }
-                            if age < *min || age > *max {
-                                found.push(Reject::new(
-                                    &name,
-                                    start + j,
-                                    date,
-                                    b.to_string(),
-                                    "age_range",
-                                    format!(
-                                        "the student would be {age} on 1 September {}; expected {min}–{max}",
-                                        y - 1
-                                    ),
-                                ));
-                            }
-                        }
-                        found
+                        ages.rejects(start, &births, &years)
                     })
                     .collect();
                 found.extend(parts.into_iter().flatten());
@@ -1018,17 +1034,21 @@ fn find_duplicates(cols: &[&Series], skip: &[bool]) -> Vec<(usize, usize)> {
 /// Rows per parallel task when a column is processed in row ranges.
 pub const PAR_ROWS: usize = 1 << 17;
 
+/// The row ranges `(start, len)` of `n` rows, one per parallel task (`PAR_ROWS` rows each);
+/// collected, the tasks' results are in row order.
+pub fn par_row_ranges(n: usize) -> impl IndexedParallelIterator<Item = (usize, usize)> {
+    (0..n.div_ceil(PAR_ROWS)).into_par_iter().map(move |k| {
+        let start = k * PAR_ROWS;
+        (start, PAR_ROWS.min(n - start))
+    })
+}
+
 /// `f` over every value of a text column, the rows split in ranges over the threads; results
 /// in row order.
 pub fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + Sync) -> Vec<T> {
     let n = ca.len();
-    let parts: Vec<Vec<T>> = (0..n.div_ceil(PAR_ROWS))
-        .into_par_iter()
-        .map(|k| {
-            let start = k * PAR_ROWS;
-            let len = PAR_ROWS.min(n - start);
-            ca.slice(start as i64, len).iter().map(&f).collect()
-        })
+    let parts: Vec<Vec<T>> = par_row_ranges(n)
+        .map(|(start, len)| ca.slice(start as i64, len).iter().map(&f).collect())
         .collect();
     let mut out = Vec::with_capacity(n);
     for part in parts {
@@ -1144,12 +1164,9 @@ const LARGE_SET: usize = 1 << 18;
 /// grouped (students by institution and class): a value equal to the row before's is not
 /// looked up again.
 fn dangling_grouped(ca: &StringChunked, rejected: &[bool], set: &RefSet) -> Vec<(usize, String)> {
-    let n = ca.len();
-    (0..n.div_ceil(PAR_ROWS))
-        .into_par_iter()
-        .flat_map_iter(|k| {
-            let start = k * PAR_ROWS;
-            let part = ca.slice(start as i64, PAR_ROWS.min(n - start));
+    par_row_ranges(ca.len())
+        .flat_map_iter(|(start, len)| {
+            let part = ca.slice(start as i64, len);
             let mut last: Option<(&str, bool)> = None;
             let mut out = Vec::new();
             for (j, v) in part.iter().enumerate() {

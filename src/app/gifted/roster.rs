@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::rules::text_order::{cmp_prefixed, prefix};
-use crate::table::validate::{digits_key, TextColumn, PAR_ROWS};
+use crate::table::validate::{digits_key, par_row_ranges, TextColumn};
 use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{
@@ -150,8 +150,7 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
         .collect();
     // Named students by their IDs' exact digit keys (IDs are validated digit strings), behind
     // a bit filter; any other text is looked up as it is.
-    let named_ids = named;
-    let named_filter = KeyFilter::of(named_ids.digits.keys().copied());
+    let named_filter = KeyFilter::of(named.digits.keys().copied());
     let column = |name: &str| {
         st.df
             .column(name)
@@ -175,11 +174,8 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
         TextColumn::Plain(_) => Vec::new(),
     };
     let n = st.df.height();
-    let parts: Vec<Pass> = (0..n.div_ceil(PAR_ROWS))
-        .into_par_iter()
-        .map(|k| {
-            let start = k * PAR_ROWS;
-            let len = PAR_ROWS.min(n - start);
+    let parts: Vec<Pass> = par_row_ranges(n)
+        .map(|(start, len)| {
             let (o, l) = (start as i64, len);
             let mut pass = Pass {
                 per_institution: vec![0; facts.len()],
@@ -250,9 +246,9 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
                     }
                 }
                 let wanted = match digits_key(id) {
-                    Some(key) if named_filter.may_hold(key) => named_ids.digits.get(&key),
+                    Some(key) if named_filter.may_hold(key) => named.digits.get(&key),
                     Some(_) => None,
-                    None => named_ids.text.get(id),
+                    None => named.text.get(id),
                 };
                 if let Some(&row) = wanted {
                     pass.rows.push((start + j) as IdxSize);
