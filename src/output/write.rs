@@ -129,32 +129,27 @@ pub fn csv_bytes(
             _ => Cells::Other(s),
         })
         .collect();
-    let mut buf = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::Writer::from_writer(&mut buf);
-        let names: Vec<String> = series
-            .iter()
-            .map(|s| {
-                let name = s.name().to_string();
-                match (headers, schema.and_then(|t| t.column(&name))) {
-                    (Headers::Hebrew, Some(c)) => c.hebrew.clone(),
-                    _ => name,
-                }
-            })
-            .collect();
-        let err = |e: csv::Error| Error::Job(format!("writing CSV: {e}"));
-        w.write_record(&names).map_err(err)?;
-        let mut cell = String::new();
-        for i in 0..df.height() {
-            for c in &cells {
-                c.write(i, &mut cell);
-                w.write_field(cell.as_bytes()).map_err(err)?;
+    let names: Vec<String> = series
+        .iter()
+        .map(|s| {
+            let name = s.name().to_string();
+            match (headers, schema.and_then(|t| t.column(&name))) {
+                (Headers::Hebrew, Some(c)) => c.hebrew.clone(),
+                _ => name,
             }
-            w.write_record(None::<&[u8]>).map_err(err)?;
+        })
+        .collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    let mut file = CsvFile::new(&names)?;
+    let mut cell = String::new();
+    for i in 0..df.height() {
+        for c in &cells {
+            c.write(i, &mut cell);
+            file.field(cell.as_bytes())?;
         }
-        w.flush().map_err(|e| Error::io("writing CSV", e))?;
+        file.end_row()?;
     }
-    Ok(buf)
+    Ok(file.finish()?.0)
 }
 
 /// A CSV file built a row at a time, with the bytes `csv_bytes` writes for a frame of the
@@ -173,7 +168,20 @@ impl CsvFile {
     }
 
     pub fn row(&mut self, fields: &[&str]) -> Result<()> {
-        self.w.write_record(fields).map_err(csv_error)?;
+        for f in fields {
+            self.field(f.as_bytes())?;
+        }
+        self.end_row()
+    }
+
+    /// The next field of the row being written.
+    pub fn field(&mut self, value: &[u8]) -> Result<()> {
+        self.w.write_field(value).map_err(csv_error)
+    }
+
+    /// Ends the row being written.
+    pub fn end_row(&mut self) -> Result<()> {
+        self.w.write_record(None::<&[u8]>).map_err(csv_error)?;
         self.rows += 1;
         Ok(())
     }
