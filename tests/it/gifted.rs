@@ -641,3 +641,66 @@ fn stage_a_row_of_another_school_year_is_reported_not_ranked() {
     let invited = read_csv(&out.join("stage_b_invitations.csv"));
     assert!(invited.iter().any(|r| r[0] == id && r[7].contains("score")));
 }
+
+#[test]
+fn each_school_gets_its_rows_of_the_lists() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_job(&fixtures().join("small"), &out, &[], &[]);
+    let schools: Vec<String> = std::fs::read_dir(out.join("schools"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!schools.is_empty());
+    // school_list.csv: the rows of school_lists for the school, in the same columns.
+    let lists = read_csv(&out.join("school_lists.csv"));
+    // stage_b_invitations.csv: the school's invitations, names from the roster, no scores.
+    let inv = read_csv(&out.join("stage_b_invitations.csv"));
+    let col = |t: &[Vec<String>], name: &str| t[0].iter().position(|c| c == name).unwrap();
+    let (inst, id, class, grade) = (
+        col(&inv, "institution_id"),
+        col(&inv, "student_id"),
+        col(&inv, "class_id"),
+        col(&inv, "grade"),
+    );
+    let (mut listed, mut invited) = (1, 1);
+    for school in &schools {
+        let dir = out.join("schools").join(school);
+        if dir.join("school_list.csv").is_file() {
+            let own = read_csv(&dir.join("school_list.csv"));
+            let want: Vec<&Vec<String>> =
+                lists.iter().skip(1).filter(|r| &r[0] == school).collect();
+            assert_eq!(own[0], lists[0], "{school}: columns");
+            assert_eq!(own[1..].iter().collect::<Vec<_>>(), want, "{school}");
+            listed += want.len();
+        }
+        if dir.join("stage_b_invitations.csv").is_file() {
+            let own = read_csv(&dir.join("stage_b_invitations.csv"));
+            assert_eq!(
+                own[0],
+                ["student_id", "first_name", "last_name", "class_id", "grade"]
+            );
+            let want: Vec<[&str; 3]> = inv
+                .iter()
+                .skip(1)
+                .filter(|r| &r[inst] == school)
+                .map(|r| [r[id].as_str(), r[class].as_str(), r[grade].as_str()])
+                .collect();
+            let got: Vec<[&str; 3]> = own[1..]
+                .iter()
+                .map(|r| [r[0].as_str(), r[3].as_str(), r[4].as_str()])
+                .collect();
+            assert_eq!(got, want, "{school}");
+            assert!(own[1..]
+                .iter()
+                .all(|r| !r[1].is_empty() && !r[2].is_empty()));
+            invited += want.len();
+        }
+    }
+    assert_eq!(
+        listed,
+        lists.len(),
+        "every listed student is in a school's list"
+    );
+    assert_eq!(invited, inv.len(), "every invitation is in a school's list");
+}
