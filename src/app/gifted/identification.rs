@@ -208,16 +208,14 @@ pub fn run(
 
     // The students who reached a program, by school: the school and program lists.
     let reached = reached(roster, &output);
-    let tables = vec![
+    let mut tables = vec![
         norm_table(&output)?,
         results_table(s, roster, &output)?,
         cutoffs_table(s, &output)?,
         school_lists(roster, &reached)?,
         program_lists(inputs, &reached)?,
     ];
-    let mut tables = tables;
     tables.extend(per_school_lists(roster, &reached)?);
-    drop(reached);
     Ok((Identification { output, rejects }, tables))
 }
 

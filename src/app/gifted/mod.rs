@@ -111,15 +111,20 @@ pub fn check_params(s: &GiftedElementary) -> BTreeMap<String, Vec<String>> {
 
 /// A table a phase produced, and where it goes.
 pub struct OutputTable {
-    /// Path stem inside the output directory, e.g. `confidential/results`.
+    /// Path inside the output directory: a table's stem (e.g. `confidential/results`), or a
+    /// file's whole path.
     pub stem: String,
-    pub df: DataFrame,
-    pub formats: Formats,
-    /// A file made already (a per-school CSV list): written as is at `stem`, with its rows
-    /// when it is a table.
-    pub raw: Option<(Vec<u8>, Option<usize>)>,
-    /// Such a file, made when it is written.
-    pub lazy: Option<LazyFile>,
+    content: Content,
+}
+
+/// What an output holds.
+enum Content {
+    /// A frame, written in `Formats` at `stem.parquet` / `stem.csv`.
+    Table(DataFrame, Formats),
+    /// A file made already (a per-school CSV list), with its rows when it is a table.
+    File(Vec<u8>, Option<usize>),
+    /// A file made when it is written (an HTML letter bundle).
+    Lazy(LazyFile),
 }
 
 /// Makes a file's bytes at write time.
@@ -129,37 +134,33 @@ impl OutputTable {
     pub fn new(stem: &str, df: DataFrame, formats: Formats) -> Self {
         OutputTable {
             stem: stem.to_string(),
-            df,
-            formats,
-            raw: None,
-            lazy: None,
+            content: Content::Table(df, formats),
         }
     }
 
     pub fn lazy(path: &str, make: LazyFile) -> Self {
         OutputTable {
             stem: path.to_string(),
-            df: DataFrame::empty(),
-            formats: Formats::Parquet,
-            raw: None,
-            lazy: Some(make),
-        }
-    }
-
-    pub fn file(path: &str, bytes: Vec<u8>, rows: Option<usize>) -> Self {
-        OutputTable {
-            stem: path.to_string(),
-            df: DataFrame::empty(),
-            formats: Formats::Parquet,
-            raw: Some((bytes, rows)),
-            lazy: None,
+            content: Content::Lazy(make),
         }
     }
 
     /// A CSV list made with `CsvFile`, at `stem.csv`.
     pub fn csv(stem: &str, csv: CsvFile) -> Result<Self> {
         let (bytes, rows) = csv.finish()?;
-        Ok(OutputTable::file(&format!("{stem}.csv"), bytes, Some(rows)))
+        Ok(OutputTable {
+            stem: format!("{stem}.csv"),
+            content: Content::File(bytes, Some(rows)),
+        })
+    }
+
+    /// The files to write, serialized.
+    fn files(self) -> Result<Vec<FileBytes>> {
+        match self.content {
+            Content::Table(mut df, formats) => table_files(&self.stem, &mut df, formats),
+            Content::File(bytes, rows) => Ok(vec![(self.stem, bytes, rows)]),
+            Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),
+        }
     }
 }
 
@@ -265,7 +266,7 @@ pub fn compute(
                 });
                 (r, timing, recon)
             };
-            let thread = (both).then(|| scope.spawn(identify));
+            let thread = both.then(|| scope.spawn(identify));
             let screened = run_screening.then(|| {
                 let mut recon = BTreeMap::new();
                 let (mut r, timing) = timed("screening", !both, || {
@@ -384,15 +385,13 @@ impl Writer {
     fn start(mut out: OutputDir) -> Self {
         let (tx, rx) = std::sync::mpsc::channel::<Vec<OutputTable>>();
         let thread = std::thread::spawn(move || -> Result<OutputDir> {
-            for mut tables in rx {
-                for batch in tables.chunks_mut(64) {
+            for tables in rx {
+                let mut tables = tables.into_iter().peekable();
+                while tables.peek().is_some() {
+                    let batch: Vec<OutputTable> = tables.by_ref().take(64).collect();
                     let files: Vec<Vec<FileBytes>> = batch
-                        .par_iter_mut()
-                        .map(|t| match (t.raw.take(), t.lazy.take()) {
-                            (Some((bytes, rows)), _) => Ok(vec![(t.stem.clone(), bytes, rows)]),
-                            (None, Some(make)) => Ok(vec![(t.stem.clone(), make()?, None)]),
-                            (None, None) => table_files(&t.stem, &mut t.df, t.formats),
-                        })
+                        .into_par_iter()
+                        .map(OutputTable::files)
                         .collect::<Result<_>>()?;
                     out.write_all(files.into_iter().flatten().collect())?;
                 }
