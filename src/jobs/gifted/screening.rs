@@ -1,6 +1,6 @@
 //! Phase `screening`: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
 
-use crate::rules::text_order::{cmp_prefixed, prefix};
+use crate::rules::text_order::{cmp_prefixed, prefix, short_key};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -370,37 +370,34 @@ pub fn screen(
             tested.push(((s.institution_id.as_ref(), unit), i, score));
         }
     }
-    // By (institution, unit), then id (`tested` is in id order: its index breaks ties); the
-    // texts' prefixes decide without comparing whole strings. Texts of at most 16 bytes (every
-    // institution and class code) are ordered by prefix and length alone.
-    let short = tested
+    // By (institution, unit), then id (`tested` is in id order: its index breaks ties).
+    // Codes of at most 16 bytes (every institution and class code) sort by exact short keys;
+    // longer ones by their prefixes, comparing whole strings only where those tie.
+    let short: Option<Vec<_>> = tested
         .iter()
-        .all(|((inst, unit), _, _)| inst.len() <= 16 && unit.len() <= 16);
-    let order: Vec<usize> = if short {
-        let mut keyed: Vec<(u128, u8, u128, u8, u32)> = tested
-            .iter()
-            .enumerate()
-            .map(|(i, ((inst, unit), _, _))| {
-                let len = |t: &str| t.len() as u8;
-                (prefix(inst), len(inst), prefix(unit), len(unit), i as u32)
-            })
-            .collect();
-        keyed.sort_unstable();
-        keyed.iter().map(|k| k.4 as usize).collect()
-    } else {
-        let mut keyed: Vec<(u128, u128, usize)> = tested
-            .iter()
-            .enumerate()
-            .map(|(i, ((inst, unit), _, _))| (prefix(inst), prefix(unit), i))
-            .collect();
-        keyed.sort_unstable_by(|a, b| {
-            let ((ia, ua), _, _) = tested[a.2];
-            let ((ib, ub), _, _) = tested[b.2];
-            cmp_prefixed(a.0, ia, b.0, ib)
-                .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
-                .then(a.2.cmp(&b.2))
-        });
-        keyed.iter().map(|k| k.2).collect()
+        .enumerate()
+        .map(|(i, ((inst, unit), _, _))| Some((short_key(inst)?, short_key(unit)?, i)))
+        .collect();
+    let order: Vec<usize> = match short {
+        Some(mut keyed) => {
+            keyed.sort_unstable();
+            keyed.iter().map(|k| k.2).collect()
+        }
+        None => {
+            let mut keyed: Vec<(u128, u128, usize)> = tested
+                .iter()
+                .enumerate()
+                .map(|(i, ((inst, unit), _, _))| (prefix(inst), prefix(unit), i))
+                .collect();
+            keyed.sort_unstable_by(|a, b| {
+                let ((ia, ua), _, _) = tested[a.2];
+                let ((ib, ub), _, _) = tested[b.2];
+                cmp_prefixed(a.0, ia, b.0, ib)
+                    .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
+                    .then(a.2.cmp(&b.2))
+            });
+            keyed.iter().map(|k| k.2).collect()
+        }
     };
     let tested: Vec<((&str, &str), usize, i64)> = order.iter().map(|&i| tested[i]).collect();
     let units = tested.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
