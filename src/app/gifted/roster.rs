@@ -558,6 +558,14 @@ mod tests {
         assert_eq!(m.get("A-17"), Some(&3));
         assert_eq!(m.get("0012345678"), None);
         assert_eq!(m.get("a-17"), None);
+        // A value already there stays; a new ID gets one.
+        m.insert_if_absent("012345678", 9);
+        m.insert_if_absent("A-17", 9);
+        m.insert_if_absent("7", 9);
+        assert_eq!(m.get("012345678"), Some(&1));
+        assert_eq!(m.get("A-17"), Some(&3));
+        assert_eq!(m.get("7"), Some(&9));
+        assert_eq!(m.len(), 4);
     }
 
     #[test]
