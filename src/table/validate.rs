@@ -247,23 +247,21 @@ impl Deferred {
         })
     }
 
-    /// Schema column `ci` as read (`None` when an optional column is absent).
-    fn column(&mut self, ci: usize) -> Result<Option<Series>> {
-        if let Some(s) = self.raw.columns[ci].take() {
-            return Ok(Some(s));
-        }
-        if self.source.format == Format::Csv {
-            return Ok(None);
+    /// Schema column `ci` as read (`None` when an optional column is absent): `raw`, the
+    /// column parsed when the file was opened (a CSV's), or read from the Parquet file now.
+    fn column(&self, ci: usize, raw: Option<Series>) -> Result<Option<Series>> {
+        if raw.is_some() || self.source.format == Format::Csv {
+            return Ok(raw);
         }
         let mut raw =
             read_parquet_columns(&self.source.path, &self.data, self.schema, Some(&[ci]))?;
         Ok(raw.columns[ci].take())
     }
 
-    /// Schema column `ci` as codes and distinct values, read straight from a Parquet file's
-    /// dictionary pages; `None` when it is not stored that way (read it with `column`).
-    fn coded_column(&mut self, ci: usize) -> Option<(UInt32Chunked, Arc<[PlSmallStr]>)> {
-        if self.source.format != Format::Parquet || self.raw.columns[ci].is_some() {
+    /// Schema column `ci` of a Parquet file as codes and distinct values, read straight from
+    /// its dictionary pages; `None` when it is not stored that way (read it with `column`).
+    fn coded_column(&self, ci: usize) -> Option<(UInt32Chunked, Arc<[PlSmallStr]>)> {
+        if self.source.format != Format::Parquet {
             return None;
         }
         let name = &self.schema.columns[ci].name;
@@ -274,7 +272,55 @@ impl Deferred {
         .ok()
         .flatten()
     }
+
+    /// Reads, converts and checks column `ci` (text outside the key and the row checks as
+    /// codes): the column, its value rejects, and its distinct values when coded.
+    fn read_column(
+        &self,
+        ci: usize,
+        raw: Option<Series>,
+        coded: bool,
+        skip: &[bool],
+    ) -> Result<ReadColumn> {
+        let c = &self.schema.columns[ci];
+        let table = &self.schema.name;
+        let started = std::time::Instant::now();
+        let code = |(codes, values): (UInt32Chunked, Arc<[PlSmallStr]>)| {
+            let found = convert_coded(table, c, &codes, &values, skip);
+            (codes.into_series(), found, Some(values))
+        };
+        // A text column to code is checked a distinct value at a time: its codes come
+        // straight from the file's dictionary pages, or from its text.
+        let from_pages = (coded && raw.is_none())
+            .then(|| self.coded_column(ci))
+            .flatten();
+        let read = match from_pages {
+            Some(parts) => code(parts),
+            None => {
+                let raw = self.column(ci, raw)?;
+                match raw.as_ref().map(|s| s.str()) {
+                    Some(Ok(ca)) if coded => code(encode_text(ca)),
+                    _ => {
+                        let (s, found) =
+                            convert_column(table, c, raw.as_ref(), self.raw.height, skip);
+                        (s, found, None)
+                    }
+                }
+            }
+        };
+        tracing::trace!(
+            column = %c.name,
+            ms = started.elapsed().as_millis() as u64,
+            "read and converted {table}.{}",
+            c.name
+        );
+        Ok(read)
+    }
 }
+
+/// A column read by `Deferred::read_column`: the column, its value rejects, and its distinct
+/// values when it holds codes.
+type ReadColumn = (Series, Vec<Reject>, Option<Arc<[PlSmallStr]>>);
 
 /// A table read and converted whole, or waiting to be read a column at a time.
 enum Loaded {
@@ -453,11 +499,12 @@ struct Refs<'a> {
     job_tables: &'a [&'a str],
 }
 
-/// Reads and validates a `coded` table a column at a time: each column is converted, its
-/// references looked up, and (text outside the key and the row checks) turned into codes
-/// before the next is read. The rejects are those of the whole-table path: value rejects
-/// with the same rows skipped, then row checks, keys, and references (found per column,
-/// added in column order for the rows not rejected by then).
+/// Reads and validates a `coded` table a column at a time: each column is read, converted
+/// and (text outside the key and the row checks) turned into codes on its own, so the file
+/// is never held as one frame of text; two columns are read at a time. The rejects are those
+/// of the whole-table path: value rejects with the same rows skipped, then row checks, keys,
+/// and references (found per column, added in column order for the rows not rejected by
+/// then).
 fn load_columns(
     mut d: Deferred,
     params: &BTreeMap<String, Vec<String>>,
@@ -470,53 +517,76 @@ fn load_columns(
     let mut rejects = std::mem::take(&mut d.raw.pre_rejects);
     let skip = rejects.rejected.clone();
     let named_by_checks: Vec<&str> = schema.checks.iter().flat_map(|c| c.columns()).collect();
+    let coded = |c: &schema::ColumnSchema| {
+        matches!(c.ty, schema::ColType::Str | schema::ColType::Enum)
+            && !schema.key.contains(&c.name)
+            && !named_by_checks.contains(&c.name.as_str())
+    };
+    let (done, present, job_tables) = (refs.done, refs.present, refs.job_tables);
+    let targets: Vec<(usize, (&str, &str))> = (schema.columns.iter().enumerate())
+        .filter_map(|(ci, c)| Some((ci, ref_target(c, done, present, job_tables)?)))
+        .collect();
+    // Two columns are read and converted at a time, each taking the next column not yet
+    // taken (a column's own work is parallel too, but each has serial parts; more at once
+    // would hold more of them in memory), while the sets their references look in are built.
+    let raws: Vec<std::sync::Mutex<Option<Series>>> = std::mem::take(&mut d.raw.columns)
+        .into_iter()
+        .map(std::sync::Mutex::new)
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let reader = || {
+        let mut read = Vec::new();
+        loop {
+            let ci = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let Some(raw) = raws.get(ci) else {
+                return read;
+            };
+            let raw = raw.lock().map(|mut r| r.take()).unwrap_or_default();
+            read.push((
+                ci,
+                d.read_column(ci, raw, coded(&schema.columns[ci]), &skip),
+            ));
+        }
+    };
+    let ((mut read, more), ()) = rayon::join(
+        || rayon::join(reader, reader),
+        || {
+            for &(_, target) in &targets {
+                ref_set(cache, done, target);
+            }
+        },
+    );
+    read.extend(more);
+    read.sort_by_key(|&(ci, _)| ci);
+    // In column order: the first failure, the rejects and the dictionaries are those of
+    // reading the columns one after the other.
     let mut columns = Vec::with_capacity(schema.columns.len());
     let mut dictionaries = BTreeMap::new();
-    let mut dangling = Vec::new();
-    for (ci, c) in schema.columns.iter().enumerate() {
-        let text = matches!(c.ty, schema::ColType::Str | schema::ColType::Enum);
-        let coded =
-            text && !schema.key.contains(&c.name) && !named_by_checks.contains(&c.name.as_str());
-        let started = std::time::Instant::now();
-        let mut code = |(codes, values): (UInt32Chunked, Arc<[PlSmallStr]>)| {
-            let found = convert_coded(&schema.name, c, &codes, &values, &skip);
-            dictionaries.insert(c.name.clone(), values);
-            (codes.into_series(), found)
-        };
-        // A text column to code is checked a distinct value at a time: its codes come
-        // straight from the file's dictionary pages, or from its text.
-        let (s, found) = match coded.then(|| d.coded_column(ci)).flatten() {
-            Some(parts) => code(parts),
-            None => {
-                let raw = d.column(ci)?;
-                match raw.as_ref().map(|s| s.str()) {
-                    Some(Ok(ca)) if coded => code(encode_text(ca)),
-                    _ => convert_column(&schema.name, c, raw.as_ref(), height, &skip),
-                }
-            }
-        };
-        tracing::trace!(
-            column = %c.name,
-            ms = started.elapsed().as_millis() as u64,
-            "read and converted {}.{}",
-            schema.name,
-            c.name
-        );
+    for (c, (_, read)) in schema.columns.iter().zip(read) {
+        let (s, found, values) = read?;
         for r in found {
             rejects.add(r);
         }
-        let (done, present, job_tables) = (refs.done, refs.present, refs.job_tables);
-        if c.reference().is_some() {
-            let col = match dictionaries.get(&c.name) {
-                Some(values) => TextColumn::Coded(s.u32().expect("codes"), values),
-                None => TextColumn::Plain(s.str().expect("text")),
-            };
-            if let Some(v) = dangling_of(c, col, &skip, done, present, job_tables, cache) {
-                dangling.push((ci, v));
-            }
+        if let Some(values) = values {
+            dictionaries.insert(c.name.clone(), values);
         }
         columns.push(s);
     }
+    // References are looked up in parallel, each column against the rows not rejected when
+    // the file was read; the rows are rejected in column order below.
+    let cache = &*cache;
+    let dangling: Vec<(usize, Vec<(usize, String)>)> = targets
+        .par_iter()
+        .map(|&(ci, (t, tc))| {
+            let name = &schema.columns[ci].name;
+            let col = match dictionaries.get(name) {
+                Some(values) => TextColumn::Coded(columns[ci].u32().expect("codes"), values),
+                None => TextColumn::Plain(columns[ci].str().expect("text")),
+            };
+            let set = &cache[&(t.to_string(), tc.to_string())];
+            (ci, dangling_in(col, &skip, set))
+        })
+        .collect();
     let t1 = std::time::Instant::now();
     let mut p = Pending {
         schema,
@@ -1044,16 +1114,24 @@ pub fn par_row_ranges(n: usize) -> impl IndexedParallelIterator<Item = (usize, u
 }
 
 /// `f` over every value of a text column, the rows split in ranges over the threads; results
-/// in row order.
+/// in row order. Each range writes its results in place.
 pub fn par_map_str<T: Send>(ca: &StringChunked, f: impl Fn(Option<&str>) -> T + Sync) -> Vec<T> {
     let n = ca.len();
-    let parts: Vec<Vec<T>> = par_row_ranges(n)
-        .map(|(start, len)| ca.slice(start as i64, len).iter().map(&f).collect())
-        .collect();
-    let mut out = Vec::with_capacity(n);
-    for part in parts {
-        out.extend(part);
-    }
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    out.spare_capacity_mut()[..n]
+        .par_chunks_mut(PAR_ROWS)
+        .enumerate()
+        .for_each(|(k, slots)| {
+            let values = ca.slice((k * PAR_ROWS) as i64, slots.len());
+            assert_eq!(values.len(), slots.len(), "a row range of the column");
+            for (slot, v) in slots.iter_mut().zip(values.iter()) {
+                slot.write(f(v));
+            }
+        });
+    // SAFETY: the chunks cover the first `n` slots and each was written above (the ranges'
+    // lengths are asserted). After a panic there this is not reached: the values written
+    // are leaked, never dropped twice.
+    unsafe { out.set_len(n) };
     out
 }
 
@@ -1287,14 +1365,35 @@ fn dangling_of(
     job_tables: &[&str],
     cache: &mut HashMap<(String, String), RefSet>,
 ) -> Option<Vec<(usize, String)>> {
+    let target = ref_target(c, done, present, job_tables)?;
+    Some(dangling_in(col, rejected, ref_set(cache, done, target)))
+}
+
+/// The (table, column) that column `c`'s values must be found in; `None` when the column
+/// refers to nothing this job checks (or to a table not validated).
+fn ref_target<'c>(
+    c: &'c schema::ColumnSchema,
+    done: &InputSet,
+    present: &[&str],
+    job_tables: &[&str],
+) -> Option<(&'c str, &'c str)> {
     let (t, tc) = c.reference()?;
     if !job_tables.contains(&t) || !present.contains(&t) {
         return None; // Checked only by the jobs that read the referenced table.
     }
-    let target = done.get(t)?;
-    let set = cache
+    done.get(t).map(|_| (t, tc))
+}
+
+/// The accepted values of `t.tc` (a target from `ref_target`), built once per run.
+fn ref_set<'s>(
+    cache: &'s mut HashMap<(String, String), RefSet>,
+    done: &InputSet,
+    (t, tc): (&str, &str),
+) -> &'s RefSet {
+    cache
         .entry((t.to_string(), tc.to_string()))
         .or_insert_with(|| {
+            let target = done.get(t).expect("a validated table (ref_target)");
             if let (Some(keys), [k]) = (&target.key_digits, target.schema.key.as_slice()) {
                 if k == tc {
                     return RefSet {
@@ -1307,8 +1406,12 @@ fn dangling_of(
                 TextColumn::Plain(ca) => RefSet::build(ca),
                 coded => RefSet::build(&coded.iter().collect()),
             }
-        });
-    Some(match col {
+        })
+}
+
+/// The values of `col` (in rows not `rejected`) missing from `set`, with their rows.
+fn dangling_in(col: TextColumn, rejected: &[bool], set: &RefSet) -> Vec<(usize, String)> {
+    match col {
         TextColumn::Coded(codes, values) => {
             // Each distinct value is looked up once.
             let bad: Vec<bool> = values
@@ -1316,7 +1419,7 @@ fn dangling_of(
                 .map(|v| !v.is_empty() && !set.contains(v))
                 .collect();
             if !bad.contains(&true) {
-                return Some(Vec::new());
+                return Vec::new();
             }
             codes
                 .iter()
@@ -1332,7 +1435,7 @@ fn dangling_of(
             dangling_merged(ca, rejected, set)
         }
         TextColumn::Plain(ca) => dangling_grouped(ca, rejected, set),
-    })
+    }
 }
 
 /// Rejects the rows of `dangling` (of column `ci`) not rejected already.
@@ -1440,11 +1543,11 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         .filter(|&i| !p.rejects.rejected[i])
         .map(|i| i as u64 + 1)
         .collect();
-    let mask: BooleanChunked = p.rejects.rejected.iter().map(|r| !r).collect();
     let columns: Vec<Column> = p.columns.into_iter().map(Column::from).collect();
     let df = DataFrame::new(p.height, columns)
         .and_then(|df| {
             if rows_rejected > 0 {
+                let mask: BooleanChunked = p.rejects.rejected.iter().map(|r| !r).collect();
                 df.filter(&mask)
             } else {
                 Ok(df)
@@ -1496,6 +1599,23 @@ mod tests {
             }
         }
         assert_eq!(gallop(&[], 0, 5), 0);
+    }
+
+    #[test]
+    fn par_map_str_maps_every_row_in_order_across_ranges_and_chunks() {
+        // Three chunks whose edges fall inside row ranges, with missing values.
+        let value = |i: usize| (i % 11 != 3).then(|| format!("{}", i * 7));
+        let mut ca: StringChunked = (0..PAR_ROWS + 5).map(value).collect();
+        let more: StringChunked = (PAR_ROWS + 5..2 * PAR_ROWS + 9).map(value).collect();
+        let last: StringChunked = (2 * PAR_ROWS + 9..3 * PAR_ROWS + 1).map(value).collect();
+        ca.append(&more).unwrap();
+        ca.append(&last).unwrap();
+        assert_eq!(ca.chunks().len(), 3);
+        let f = |v: Option<&str>| v.map_or(u64::MAX, |v| v.parse::<u64>().unwrap());
+        let want: Vec<u64> = ca.iter().map(f).collect();
+        assert_eq!(want.len(), 3 * PAR_ROWS + 1);
+        assert_eq!(par_map_str(&ca, f), want);
+        assert!(par_map_str(&StringChunked::from_iter([None::<&str>; 0]), f).is_empty());
     }
 
     #[test]
