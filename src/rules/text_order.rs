@@ -23,13 +23,6 @@ pub fn cmp_prefixed(pa: u128, a: &str, pb: u128, b: &str) -> std::cmp::Ordering 
     })
 }
 
-/// An exact sort key for a text of at most 16 bytes: (prefix, length) pairs order as the
-/// texts do with `str::cmp` (equal prefixes differ only in trailing NUL bytes). `None` for
-/// longer texts.
-pub fn short_key(s: &str) -> Option<(u128, u8)> {
-    (s.len() <= 16).then(|| (prefix(s), s.len() as u8))
-}
-
 /// Sorts `v` by the text key `key` (then by `tie` for equal keys), as
 /// `v.sort_by(|a, b| key(a).cmp(key(b)).then_with(|| tie(a, b)))` would, with the prefixes
 /// computed once. Stable.
@@ -68,12 +61,6 @@ mod tests {
 
     proptest! {
         #[test]
-        fn short_keys_order_as_str_does(a in "[ab\x00]{0,16}", b in "[ab\x00\u{5d0}]{0,8}") {
-            let (ka, kb) = (short_key(&a).unwrap(), short_key(&b).unwrap());
-            prop_assert_eq!(ka.cmp(&kb), a.cmp(&b));
-        }
-
-        #[test]
         fn cmp_prefixed_is_str_cmp(a in "[ab\x00]{0,18}", b in "[ab\x00]{0,18}") {
             prop_assert_eq!(cmp_prefixed(prefix(&a), &a, prefix(&b), &b), a.cmp(&b));
         }
@@ -84,7 +71,5 @@ mod tests {
         assert!(prefix("ab") < prefix("abc"));
         assert!(prefix("10") < prefix("9"));
         assert_eq!(prefix("ab"), prefix("ab\0")); // decided by the full strings
-        assert!(short_key("ab") < short_key("ab\0"));
-        assert_eq!(short_key("seventeen bytes!!"), None);
     }
 }

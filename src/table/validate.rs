@@ -1288,23 +1288,31 @@ fn dangling_merged(ca: &StringChunked, rejected: &[bool], set: &RefSet) -> Vec<(
     drop(words);
     probes.par_sort_unstable();
     let value = |row: usize| ca.get(row).unwrap_or_default().to_string();
-    let mut out = Vec::new();
     let keys = &set.digits;
-    let mut at = 0;
-    for &(w, row) in &probes {
-        let row = row as usize;
-        if w == TEXT_WORD {
-            let v = value(row);
-            if !set.text.contains(v.as_str()) {
-                out.push((row, v));
+    // The sorted probes walk the keys in ranges over the threads, each from where its first
+    // probe falls.
+    let mut out: Vec<(usize, String)> = probes
+        .par_chunks(PAR_ROWS / 4)
+        .flat_map_iter(|probes| {
+            let mut out = Vec::new();
+            let mut at = keys.partition_point(|&k| k < probes[0].0);
+            for &(w, row) in probes {
+                let row = row as usize;
+                if w == TEXT_WORD {
+                    let v = value(row);
+                    if !set.text.contains(v.as_str()) {
+                        out.push((row, v));
+                    }
+                    continue;
+                }
+                at = gallop(keys, at, w);
+                if keys.get(at) != Some(&w) {
+                    out.push((row, value(row)));
+                }
             }
-            continue;
-        }
-        at = gallop(keys, at, w);
-        if keys.get(at) != Some(&w) {
-            out.push((row, value(row)));
-        }
-    }
+            out
+        })
+        .collect();
     out.sort_unstable_by_key(|&(row, _)| row);
     out
 }
@@ -1784,5 +1792,25 @@ mod tests {
             vec![(2, "0100".into()), (6, "x-1".into()), (8, "7".into())];
         assert_eq!(grouped, want);
         assert_eq!(merged, want);
+    }
+
+    #[test]
+    fn references_found_the_same_way_by_both_walks_over_many_ranges() {
+        // 100,000 references (several ranges of sorted probes) into 60,000 keys; every
+        // 37th value is missing from the set, some are text, some missing values.
+        let set: Vec<String> = (0..60_000u64).map(|i| (i * 17 + 1_000_000).to_string()).collect();
+        let set_refs: Vec<&str> = set.iter().map(String::as_str).collect();
+        let values: Vec<Option<String>> = (0..100_000u64)
+            .map(|i| match i % 101 {
+                0 => None,
+                1 => Some(format!("t{}", i % 5)),
+                _ if i % 37 == 0 => Some((i * 17 + 1_000_003).to_string()),
+                _ => Some(((i * 7919) % 60_000 * 17 + 1_000_000).to_string()),
+            })
+            .collect();
+        let values: Vec<Option<&str>> = values.iter().map(Option::as_deref).collect();
+        let (grouped, merged) = refs(&values, &set_refs);
+        assert!(grouped.len() > 2_500, "{}", grouped.len());
+        assert_eq!(grouped, merged);
     }
 }

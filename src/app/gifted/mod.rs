@@ -225,7 +225,8 @@ pub fn compute(
     // One pass over the roster for every phase: the students named by the phases' tables,
     // each with the stage A row screening reads for it (the last with a school year and a
     // status), so that screening needs no lookup of its own.
-    let mut named: roster::IdMap<u32> = roster::IdMap::with_capacity(1 << 18);
+    // (ID, value, whether it replaces an earlier value), as inserted one after the other.
+    let mut naming: Vec<(&str, u32, bool)> = Vec::with_capacity(1 << 18);
     if let Some(t) = inputs.get("stage_a_scores") {
         use crate::app::frame::{ints, strs};
         let rows = strs(t, "student_id")?
@@ -233,8 +234,8 @@ pub fn compute(
             .zip(strs(t, "status")?);
         for (k, ((id, year), status)) in rows.enumerate() {
             match (id, year, status) {
-                (Some(id), Some(_), Some(_)) => named.insert(id, k as u32),
-                (Some(id), _, _) => named.insert_if_absent(id, roster::NO_ROW),
+                (Some(id), Some(_), Some(_)) => naming.push((id, k as u32, true)),
+                (Some(id), _, _) => naming.push((id, roster::NO_ROW, false)),
                 _ => {}
             }
         }
@@ -242,10 +243,12 @@ pub fn compute(
     for table in ["referrals", "stage_b_scores", "results"] {
         if let Some(t) = inputs.get(table) {
             for id in crate::app::frame::strs(t, "student_id")?.flatten() {
-                named.insert_if_absent(id, roster::NO_ROW);
+                naming.push((id, roster::NO_ROW, false));
             }
         }
     }
+    let named = roster::IdMap::build(&naming);
+    drop(naming);
     let roster = rec.steps.run("roster", || roster::load(inputs, &named))?;
     drop(named);
     // The phases need only the students the roster holds now.

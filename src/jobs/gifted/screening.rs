@@ -1,6 +1,6 @@
 //! Phase `screening`: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
 
-use crate::rules::text_order::{cmp_prefixed, prefix, short_key};
+use foldhash::{HashMap as FastMap, HashMapExt};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -123,6 +123,17 @@ impl ReferralReason {
             ReferralReason::Appeal => "appeal",
         }
     }
+}
+
+const ALL_REASONS: [ReferralReason; 3] = [
+    ReferralReason::Score,
+    ReferralReason::Principal,
+    ReferralReason::Appeal,
+];
+
+/// A reason's bit in a set of reasons held as one byte.
+fn reason_bit(r: ReferralReason) -> u8 {
+    1 << r as u8
 }
 
 impl From<ReferralKind> for ReferralReason {
@@ -326,15 +337,18 @@ pub fn screen(
         return Err(ScreeningError::InvalidShare(params.referral_share));
     }
     // Students in id order (the order of every output); a student is named by its position.
+    // A roster comes in id order: then one pass checks it and nothing is sorted.
     let mut sorted: Vec<&ScreeningStudent> = students.iter().collect();
-    sorted.sort_unstable_by(|a, b| a.student_id.cmp(&b.student_id));
-    if let Some(w) = sorted
-        .windows(2)
-        .find(|w| w[0].student_id == w[1].student_id)
-    {
-        return Err(ScreeningError::DuplicateStudent(
-            w[0].student_id.to_string(),
-        ));
+    if !sorted.windows(2).all(|w| w[0].student_id < w[1].student_id) {
+        sorted.sort_unstable_by(|a, b| a.student_id.cmp(&b.student_id));
+        if let Some(w) = sorted
+            .windows(2)
+            .find(|w| w[0].student_id == w[1].student_id)
+        {
+            return Err(ScreeningError::DuplicateStudent(
+                w[0].student_id.to_string(),
+            ));
+        }
     }
     let position = |id: &str| {
         sorted
@@ -342,13 +356,14 @@ pub fn screen(
             .ok()
     };
     let mut out = ScreeningOutput::default();
-    // reasons[i]: why student i is referred (empty: not referred).
-    let mut reasons: Vec<BTreeSet<ReferralReason>> = vec![BTreeSet::new(); sorted.len()];
+    // reasons[i]: why student i is referred, a bit per `ReferralReason` (0: not referred).
+    let mut reasons: Vec<u8> = vec![0; sorted.len()];
 
-    // Ranking units of tested population students, sorted by (institution, unit) so the order
-    // is fixed. A grade unit is named by the grade's digits, as text.
+    // Ranking units of tested population students, each with its members in id order. A
+    // grade unit is named by the grade's digits, as text.
     let grade_names: Vec<String> = (0..=12).map(|g: i64| g.to_string()).collect();
-    let mut tested: Vec<((&str, &str), usize, i64)> = Vec::new();
+    let mut unit_of: FastMap<(&str, &str), usize> = FastMap::new();
+    let mut units: Vec<((&str, &str), Vec<(usize, i64)>)> = Vec::new();
     for (i, s) in sorted.iter().enumerate() {
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
@@ -367,50 +382,23 @@ pub fn screen(
                     .and_then(|g| grade_names.get(g))
                     .map_or("", String::as_str),
             };
-            tested.push(((s.institution_id.as_ref(), unit), i, score));
+            let key = (s.institution_id.as_ref(), unit);
+            let u = *unit_of.entry(key).or_insert_with(|| {
+                units.push((key, Vec::new()));
+                units.len() - 1
+            });
+            units[u].1.push((i, score));
         }
     }
-    // By (institution, unit), then id (`tested` is in id order: its index breaks ties).
-    // Codes of at most 16 bytes (every institution and class code) sort by exact short keys;
-    // longer ones by their prefixes, comparing whole strings only where those tie.
-    let short: Option<Vec<_>> = tested
-        .iter()
-        .enumerate()
-        .map(|(i, ((inst, unit), _, _))| Some((short_key(inst)?, short_key(unit)?, i)))
-        .collect();
-    let order: Vec<usize> = match short {
-        Some(mut keyed) => {
-            keyed.sort_unstable();
-            keyed.iter().map(|k| k.2).collect()
-        }
-        None => {
-            let mut keyed: Vec<(u128, u128, usize)> = tested
-                .iter()
-                .enumerate()
-                .map(|(i, ((inst, unit), _, _))| (prefix(inst), prefix(unit), i))
-                .collect();
-            keyed.sort_unstable_by(|a, b| {
-                let ((ia, ua), _, _) = tested[a.2];
-                let ((ib, ub), _, _) = tested[b.2];
-                cmp_prefixed(a.0, ia, b.0, ib)
-                    .then_with(|| cmp_prefixed(a.1, ua, b.1, ub))
-                    .then(a.2.cmp(&b.2))
-            });
-            keyed.iter().map(|k| k.2).collect()
-        }
-    };
-    let tested: Vec<((&str, &str), usize, i64)> = order.iter().map(|&i| tested[i]).collect();
-    let units = tested.chunk_by(|a, b| a.0 == b.0).map(|chunk| {
-        let members: Vec<(usize, i64)> = chunk.iter().map(|&(_, i, sc)| (i, sc)).collect();
-        (chunk[0].0, members)
-    });
+    // Units in (institution, unit) order, so the order is fixed (the keys are distinct).
+    units.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for ((institution_id, unit), members) in units {
         let scores: Vec<i64> = members.iter().map(|&(_, sc)| sc).collect();
         let boundary = score_boundary(params.referral_share, &scores);
         let mut n_referred = 0;
         if let Some(b) = boundary {
             for &(i, _) in members.iter().filter(|&&(_, sc)| sc >= b) {
-                reasons[i].insert(ReferralReason::Score);
+                reasons[i] |= reason_bit(ReferralReason::Score);
                 n_referred += 1;
             }
         }
@@ -450,7 +438,7 @@ pub fn screen(
         };
     }
     for &(i, kind) in &approved {
-        reasons[i].insert(kind.into());
+        reasons[i] |= reason_bit(kind.into());
     }
     // A pending request superseded by an approved one of the same kind is not pending
     // (positions are in id order, so these are in (id, kind) order).
@@ -462,8 +450,8 @@ pub fn screen(
         })
         .collect();
 
-    for (s, rs) in sorted.iter().zip(&reasons) {
-        if rs.is_empty() {
+    for (s, &rs) in sorted.iter().zip(&reasons) {
+        if rs == 0 {
             continue;
         }
         out.invitations.push(Invitation {
@@ -472,14 +460,17 @@ pub fn screen(
             class_id: s.class_id.to_string(),
             grade: s.grade,
             sector: s.sector,
-            reasons: rs.clone(),
+            reasons: ALL_REASONS
+                .into_iter()
+                .filter(|&r| rs & reason_bit(r) != 0)
+                .collect(),
         });
     }
-    for (s, rs) in sorted.iter().zip(&reasons) {
+    for (s, &rs) in sorted.iter().zip(&reasons) {
         if outside_reason(params, s).is_some() {
             continue;
         }
-        let referred = !rs.is_empty();
+        let referred = rs != 0;
         let outcome = match (s.stage_a, referred) {
             (_, true) => Some(LetterOutcome::Referred),
             (Some(StageA::Tested { .. }), false) => Some(LetterOutcome::NotReferred),

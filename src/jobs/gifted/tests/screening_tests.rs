@@ -263,8 +263,7 @@ fn bad_share_and_duplicate_students_are_errors() {
 #[test]
 fn units_are_in_text_order_with_short_and_long_codes() {
     // Class codes that order differently as text and as numbers ("c10" < "c9"), and the same
-    // codes made longer than 16 bytes (ordered by comparing whole strings), with ties
-    // inside a unit kept in student order.
+    // codes made longer than 16 bytes, with ties inside a unit kept in student order.
     for long in [false, true] {
         let code = |c: &str| {
             if long {
