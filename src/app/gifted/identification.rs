@@ -1,7 +1,7 @@
 //! Phase `identification` (gifted.md §3): stage B scores to national norms, exact composites
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
-use super::roster::Roster;
+use super::roster::{Roster, Student};
 use super::OutputTable;
 use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
@@ -19,6 +19,7 @@ use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 fn ratio(v: f64, name: &str) -> Result<Ratio> {
@@ -151,27 +152,32 @@ pub fn run(
         }
     }
     // The roster may hold other phases' students too: only those with stage B rows matter.
+    // (Picked and copied over the threads, in roster order.)
     let with_rows: FastSet<&str> = rows.iter().map(|r| r.student_id.as_ref()).collect();
-    let mut groups: FastMap<(i64, Sector, i64), String> = FastMap::new();
-    let students: Vec<RosterStudent> = roster
+    let mine: Vec<&Student> = roster
         .students
-        .iter()
+        .par_iter()
         .filter(|st| with_rows.contains(st.student_id.as_str()))
-        .map(|st| {
-            let norm_group = groups
-                .entry((st.school_year, st.sector, st.grade))
-                .or_insert_with(|| group_of(&names, st.school_year, st.sector, st.grade))
-                .clone();
-            RosterStudent {
-                student_id: st.student_id.to_string(),
-                school_year: st.school_year,
-                norm_group,
-                sector: st.sector,
-                grade: st.grade,
-                participating: st.participating,
-            }
+        .collect();
+    drop(with_rows);
+    let mut groups: FastMap<(i64, Sector, i64), String> = FastMap::new();
+    for st in &mine {
+        groups
+            .entry((st.school_year, st.sector, st.grade))
+            .or_insert_with(|| group_of(&names, st.school_year, st.sector, st.grade));
+    }
+    let students: Vec<RosterStudent> = mine
+        .par_iter()
+        .map(|st| RosterStudent {
+            student_id: st.student_id.to_string(),
+            school_year: st.school_year,
+            norm_group: groups[&(st.school_year, st.sector, st.grade)].clone(),
+            sector: st.sector,
+            grade: st.grade,
+            participating: st.participating,
         })
         .collect();
+    drop(mine);
     let output = identify_with_population(&p, &students, &population, &rows, &reference)
         .map_err(|e| Error::Job(format!("identification: {e}")))?;
 

@@ -521,9 +521,11 @@ pub fn identify_with_population(
         .map(|((g, s), n)| ((g.as_str(), s.as_str()), n))
         .collect();
 
+    // Each student's result on its own: computed over the threads, kept in id order.
+    let accepted: Vec<(&&str, &BTreeMap<&str, SubtestStatus>)> = accepted.iter().collect();
     let results: Vec<StudentResult> = accepted
-        .iter()
-        .map(|(id, subtests)| student_result(params, by_id[id], subtests, &lookup))
+        .par_iter()
+        .map(|&(id, subtests)| student_result(params, by_id[id], subtests, &lookup))
         .collect();
     let mut members: FastMap<&str, Vec<&StudentResult>> = FastMap::new();
     for r in &results {
