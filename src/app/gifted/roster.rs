@@ -75,7 +75,8 @@ pub struct Roster {
     pub institutions: FastMap<String, Institution>,
     /// The students the phases named, in `student_id` order.
     pub students: Vec<Student>,
-    pub index: FastMap<Text, usize>,
+    /// Where each student with an ID of digits is in `students`, by the ID's `digits_key`.
+    index: FastMap<u64, u32>,
 }
 
 impl Roster {
@@ -85,7 +86,15 @@ impl Roster {
     }
 
     pub fn student(&self, id: &str) -> Option<&Student> {
-        self.index.get(id).map(|&i| &self.students[i])
+        match digits_key(id) {
+            Some(key) => self.index.get(&key).map(|&i| &self.students[i as usize]),
+            // Other IDs (never valid Israeli IDs) are found in the students' id order.
+            None => self
+                .students
+                .binary_search_by(|s| s.student_id.as_str().cmp(id))
+                .ok()
+                .map(|i| &self.students[i]),
+        }
     }
 
     pub fn participates(&self, s: &Student) -> bool {
@@ -293,19 +302,13 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
     }
     // Gather the kept rows only (a phase keeps a few hundred thousand of 2.4 million), in
     // row order, then put them in student_id order (the order of the phases' outputs).
-    let mut students = students_of(st, &rows, &stage_a)?;
-    for st in &mut students {
-        if let Some(inst) = institutions.get(st.institution_id.as_str()) {
-            st.sector = inst.sector;
-            st.participating = inst.participation.is_ok();
-        }
-    }
+    let students = students_of(st, &rows, &stage_a, &institutions)?;
     let mut index = FastMap::with_capacity(students.len());
     index.extend(
         students
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.student_id.clone(), i)),
+            .filter_map(|(i, s)| Some((digits_key(&s.student_id)?, i as u32))),
     );
     participation.insert("students".into(), st.df.height() as i64);
     Ok(Roster {
@@ -476,9 +479,15 @@ fn walk<T: PolarsNumericType>(
 }
 
 /// The kept rows of `students` (`rows`, ascending) as `Student`s in student_id order (the
-/// order of the phases' outputs). The IDs are gathered and sorted first; every other column
-/// is then walked in row order, each value written to its student's place.
-fn students_of(st: &Table, rows: &[IdxSize], stage_a: &[u32]) -> Result<Vec<Student>> {
+/// order of the phases' outputs), with their institution's sector and participation. The IDs
+/// are gathered and sorted first; every other column is then walked in row order, each value
+/// written to its student's place.
+fn students_of(
+    st: &Table,
+    rows: &[IdxSize],
+    stage_a: &[u32],
+    institutions: &FastMap<String, Institution>,
+) -> Result<Vec<Student>> {
     let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
     let ints = |name: &str| {
         st.df
@@ -522,10 +531,20 @@ fn students_of(st: &Table, rows: &[IdxSize], stage_a: &[u32]) -> Result<Vec<Stud
         "residence_authority_id",
         "registration_zone",
     ];
-    let gather_text = |name: &str| -> Result<Vec<Option<Text>>> {
-        let mut out = vec![None; rows.len()];
-        walk_text(st.text(name)?, rows, |k, v| out[place[k] as usize] = v);
-        Ok(out)
+    let gather_text = |name: &str| -> Result<Gathered> {
+        Ok(match st.text(name)? {
+            // Codes (4 bytes a row) are gathered, not the texts they stand for.
+            TextColumn::Coded(codes, values) => {
+                let mut out = vec![NO_CODE; rows.len()];
+                walk(codes, rows, |k, c| out[place[k] as usize] = c.unwrap_or(NO_CODE));
+                Gathered::Codes(out, values)
+            }
+            plain => {
+                let mut out = vec![None; rows.len()];
+                walk_text(plain, rows, |k, v| out[place[k] as usize] = v);
+                Gathered::Texts(out)
+            }
+        })
     };
     let gather_int = |name: &str| -> Result<Vec<i64>> {
         let mut out = vec![0; rows.len()];
@@ -543,29 +562,60 @@ fn students_of(st: &Table, rows: &[IdxSize], stage_a: &[u32]) -> Result<Vec<Stud
         },
         || rayon::join(|| gather_int("school_year"), || gather_int("grade")),
     );
-    let mut texts: Vec<_> = texts?.into_iter().map(Vec::into_iter).collect();
-    let (years, grades) = (years?, grades?);
-    let mut students = Vec::with_capacity(rows.len());
-    for (((student_id, stage_a_row), school_year), grade) in
-        sorted_ids.into_iter().zip(years).zip(grades)
-    {
-        let mut next = |c: usize| texts[c].next().flatten();
-        students.push(Student {
-            student_id,
-            first_name: next(0).unwrap_or_default(),
-            last_name: next(1).unwrap_or_default(),
-            gender: next(2).unwrap_or_default(),
-            institution_id: next(3).unwrap_or_default(),
-            class_id: next(4).unwrap_or_default(),
-            residence_authority_id: next(5).unwrap_or_default(),
-            registration_zone: next(6).filter(|z| !z.is_empty()),
-            school_year,
-            grade,
-            stage_a_row,
-            ..Student::default()
-        });
-    }
+    let (texts, years, grades) = (texts?, years?, grades?);
+    // The students are made in order over the threads, straight into their vector.
+    let students = sorted_ids
+        .into_par_iter()
+        .zip(years)
+        .zip(grades)
+        .enumerate()
+        .map(|(i, (((student_id, stage_a_row), school_year), grade))| {
+            let text = |c: usize| texts[c].get(i);
+            let institution_id = text(3).unwrap_or_default();
+            let (sector, participating) = institutions
+                .get(institution_id.as_str())
+                .map_or((Sector::default(), false), |inst| {
+                    (inst.sector, inst.participation.is_ok())
+                });
+            Student {
+                student_id,
+                first_name: text(0).unwrap_or_default(),
+                last_name: text(1).unwrap_or_default(),
+                gender: text(2).unwrap_or_default(),
+                institution_id,
+                class_id: text(4).unwrap_or_default(),
+                residence_authority_id: text(5).unwrap_or_default(),
+                registration_zone: text(6).filter(|z| !z.is_empty()),
+                school_year,
+                grade,
+                stage_a_row,
+                sector,
+                participating,
+            }
+        })
+        .collect();
     Ok(students)
+}
+
+/// A missing value among gathered codes.
+const NO_CODE: u32 = u32::MAX;
+
+/// A text column's values at the kept rows (in student order): dictionary codes, or texts.
+enum Gathered<'a> {
+    Codes(Vec<u32>, &'a [PlSmallStr]),
+    Texts(Vec<Option<Text>>),
+}
+
+impl Gathered<'_> {
+    fn get(&self, i: usize) -> Option<Text> {
+        match self {
+            Gathered::Codes(codes, values) => {
+                let c = codes[i];
+                (c != NO_CODE).then(|| values[c as usize].clone())
+            }
+            Gathered::Texts(texts) => texts[i].clone(),
+        }
+    }
 }
 
 /// A bit per hash of the named keys (512 KiB, cache-resident): most of a roster's 2.4 million
@@ -618,6 +668,37 @@ mod tests {
         assert_eq!(m.get("A-17"), Some(&3));
         assert_eq!(m.get("7"), Some(&9));
         assert_eq!(m.len(), 4);
+    }
+
+    #[test]
+    fn roster_finds_students_by_digit_and_text_ids() {
+        let mut ids = vec!["0123", "123", "A-1", "B", "999999999", "Z9"];
+        ids.sort_unstable();
+        let students: Vec<Student> = ids
+            .iter()
+            .map(|&id| Student {
+                student_id: id.into(),
+                ..Student::default()
+            })
+            .collect();
+        let index = students
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((digits_key(&s.student_id)?, i as u32)))
+            .collect();
+        let roster = Roster {
+            participation: BTreeMap::new(),
+            census: BTreeMap::new(),
+            institutions: FastMap::new(),
+            students,
+            index,
+        };
+        for id in ids {
+            assert_eq!(roster.student(id).map(|s| s.student_id.as_str()), Some(id));
+        }
+        for id in ["00123", "12", "a-1", "", "Z", "1234567890"] {
+            assert!(roster.student(id).is_none(), "{id}");
+        }
     }
 
     #[test]
