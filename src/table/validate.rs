@@ -1798,7 +1798,9 @@ mod tests {
     fn references_found_the_same_way_by_both_walks_over_many_ranges() {
         // 100,000 references (several ranges of sorted probes) into 60,000 keys; every
         // 37th value is missing from the set, some are text, some missing values.
-        let set: Vec<String> = (0..60_000u64).map(|i| (i * 17 + 1_000_000).to_string()).collect();
+        let set: Vec<String> = (0..60_000u64)
+            .map(|i| (i * 17 + 1_000_000).to_string())
+            .collect();
         let set_refs: Vec<&str> = set.iter().map(String::as_str).collect();
         let values: Vec<Option<String>> = (0..100_000u64)
             .map(|i| match i % 101 {

@@ -536,7 +536,9 @@ fn students_of(
             // Codes (4 bytes a row) are gathered, not the texts they stand for.
             TextColumn::Coded(codes, values) => {
                 let mut out = vec![NO_CODE; rows.len()];
-                walk(codes, rows, |k, c| out[place[k] as usize] = c.unwrap_or(NO_CODE));
+                walk(codes, rows, |k, c| {
+                    out[place[k] as usize] = c.unwrap_or(NO_CODE)
+                });
                 Gathered::Codes(out, values)
             }
             plain => {

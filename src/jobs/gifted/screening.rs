@@ -320,6 +320,9 @@ fn outside_reason(params: &ScreeningParams, s: &ScreeningStudent) -> Option<Outs
     }
 }
 
+/// A ranking unit, (institution, unit), with its members (position, score) in id order.
+type Unit<'a> = ((&'a str, &'a str), Vec<(usize, i64)>);
+
 /// 0207 §2.4 (gifted.md §2): stage A screening.
 /// 1. Population: participating students of their sector's tested grade (§2.4.א); `absent` and
 ///    `opted_out` students are not ranked (§2.3.א).
@@ -363,7 +366,7 @@ pub fn screen(
     // grade unit is named by the grade's digits, as text.
     let grade_names: Vec<String> = (0..=12).map(|g: i64| g.to_string()).collect();
     let mut unit_of: FastMap<(&str, &str), usize> = FastMap::new();
-    let mut units: Vec<((&str, &str), Vec<(usize, i64)>)> = Vec::new();
+    let mut units: Vec<Unit> = Vec::new();
     for (i, s) in sorted.iter().enumerate() {
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
