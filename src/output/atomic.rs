@@ -62,10 +62,14 @@ fn write_file(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Result
 fn write_file_in(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Result<OutputFile> {
     let path = dir.join(rel);
     std::fs::write(&path, data).map_err(|e| Error::io(format!("writing {rel}"), e))?;
-    if let Some(ms) = std::env::var(SLOW_WRITES_ENV)
-        .ok()
-        .and_then(|v| v.parse().ok())
-    {
+    // Read once: a run writes thousands of files, and each lookup takes the environment's lock.
+    static SLOW: std::sync::OnceLock<Option<u64>> = std::sync::OnceLock::new();
+    let slow = SLOW.get_or_init(|| {
+        std::env::var(SLOW_WRITES_ENV)
+            .ok()
+            .and_then(|v| v.parse().ok())
+    });
+    if let Some(ms) = *slow {
         std::thread::sleep(std::time::Duration::from_millis(ms));
     }
     Ok(OutputFile {

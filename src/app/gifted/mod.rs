@@ -338,14 +338,15 @@ pub fn compute(
             &templates,
             rec,
         )?);
-        results = Some(
+        // Placement reads the results in memory (only when it runs).
+        results = run_placement.then(|| {
             ident
                 .output
                 .results
                 .iter()
                 .map(placement::ResultRow::from)
-                .collect(),
-        );
+                .collect()
+        });
     }
     if run_placement {
         let results = match results {
