@@ -12,9 +12,10 @@
 //! the caller reads the column with polars, which also reports what is wrong with it.
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{ArrowDataType, PlSmallStr, UInt32Chunked};
+use polars_arrow::array::PrimitiveArray;
 use polars_arrow::bitmap::Bitmap;
 use polars_buffer::Buffer;
-use polars_parquet::parquet::encoding::hybrid_rle::HybridRleDecoder;
+use polars_parquet::parquet::encoding::hybrid_rle::{HybridRleChunk, HybridRleDecoder};
 use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::error::ParquetResult;
 use polars_parquet::parquet::metadata::ColumnChunkMetadata;
@@ -121,12 +122,8 @@ fn decode_group(
                 1 => values.next().unwrap_or(MISSING),
                 _ => MISSING,
             }));
-        } else {
-            let values = HybridRleDecoder::new(packed, bits as u32, n).collect()?;
-            if values.len() != n {
-                return Ok(None);
-            }
-            indices.extend(values);
+        } else if !decode_into(packed, bits as u32, n, &mut indices)? {
+            return Ok(None);
         }
         pages.reuse_page_buffer(page);
     }
@@ -138,6 +135,19 @@ fn decode_group(
         dictionary,
         indices,
     }))
+}
+
+/// Appends the `n` indices of a page's hybrid RLE / bit-packed runs to `out` (no vector of
+/// its own per page); `false` when the page does not hold exactly `n`.
+fn decode_into(data: &[u8], bits: u32, n: usize, out: &mut Vec<u32>) -> ParquetResult<bool> {
+    let before = out.len();
+    for chunk in HybridRleDecoder::new(data, bits, n).into_chunk_iter() {
+        match chunk? {
+            HybridRleChunk::Rle(value, size) => out.resize(out.len() + size, value),
+            HybridRleChunk::Bitpacked(decoder) => decoder.collect_into(out),
+        }
+    }
+    Ok(out.len() - before == n)
 }
 
 /// The values of a PLAIN-encoded BYTE_ARRAY page (a 4-byte little-endian length before each
@@ -191,32 +201,23 @@ fn merge(name: &str, groups: Vec<Group>) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
         })
         .collect();
     drop(code_of);
-    // ... and every row's index mapped to its code (missing values to 0, masked).
-    let height: usize = groups.iter().map(|g| g.indices.len()).sum();
-    let mut codes = vec![0u32; height];
-    let mut slices = Vec::with_capacity(groups.len());
-    let mut rest = codes.as_mut_slice();
-    for g in &groups {
-        let (head, tail) = rest.split_at_mut(g.indices.len());
-        slices.push(head);
-        rest = tail;
-    }
-    slices
+    // ... and every row's index turned into its code in place (missing values to 0, masked):
+    // the column keeps a chunk per row group.
+    let chunks: Vec<PrimitiveArray<u32>> = groups
         .into_par_iter()
-        .zip(groups.par_iter().zip(&maps))
-        .for_each(|(out, (g, map))| {
-            for (o, &i) in out.iter_mut().zip(&g.indices) {
-                *o = if i == MISSING { 0 } else { map[i as usize] };
+        .zip(maps)
+        .map(|(g, map)| {
+            let mut codes = g.indices;
+            let validity = codes
+                .contains(&MISSING)
+                .then(|| codes.iter().map(|&i| i != MISSING).collect::<Bitmap>());
+            for c in codes.iter_mut() {
+                *c = if *c == MISSING { 0 } else { map[*c as usize] };
             }
-        });
-    let any_missing = groups.iter().any(|g| g.indices.contains(&MISSING));
-    let validity = any_missing.then(|| {
-        groups
-            .iter()
-            .flat_map(|g| g.indices.iter().map(|&i| i != MISSING))
-            .collect::<Bitmap>()
-    });
-    let codes = UInt32Chunked::from_vec_validity(name.into(), codes, validity);
+            PrimitiveArray::from_vec(codes).with_validity(validity)
+        })
+        .collect();
+    let codes = UInt32Chunked::from_chunk_iter(name.into(), chunks);
     (codes, values.into())
 }
 

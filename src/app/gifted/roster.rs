@@ -195,13 +195,13 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
             let grades = grades.slice(o, l);
             let years = years.slice(o, l);
             // Each row's institution: `Some(None)` when it is not one of `institutions`. Codes
-            // without missing values are read in place; others are listed first.
-            let in_place = match insts {
-                TextColumn::Coded(codes, _) => {
-                    codes.cont_slice().ok().map(|c| &c[start..start + len])
-                }
+            // of the range held in one chunk without missing values are read in place;
+            // others are listed first.
+            let coded_range = match insts {
+                TextColumn::Coded(codes, _) => Some(codes.slice(o, l)),
                 TextColumn::Plain(_) => None,
             };
+            let in_place = coded_range.as_ref().and_then(|c| c.cont_slice().ok());
             let listed: Vec<Option<Option<usize>>> = match (in_place, insts) {
                 (Some(_), _) => Vec::new(),
                 (None, TextColumn::Coded(codes, _)) => codes
