@@ -320,9 +320,6 @@ fn outside_reason(params: &ScreeningParams, s: &ScreeningStudent) -> Option<Outs
     }
 }
 
-/// A ranking unit, (institution, unit), with its members (position, score) in id order.
-type Unit<'a> = ((&'a str, &'a str), Vec<(usize, i64)>);
-
 /// 0207 §2.4 (gifted.md §2): stage A screening.
 /// 1. Population: participating students of their sector's tested grade (§2.4.א); `absent` and
 ///    `opted_out` students are not ranked (§2.3.א).
@@ -366,7 +363,9 @@ pub fn screen(
     // grade unit is named by the grade's digits, as text.
     let grade_names: Vec<String> = (0..=12).map(|g: i64| g.to_string()).collect();
     let mut unit_of: FastMap<(&str, &str), usize> = FastMap::new();
-    let mut units: Vec<Unit> = Vec::new();
+    let mut keys: Vec<(&str, &str)> = Vec::new();
+    // (unit, position, score) of each tested student, in id order.
+    let mut tested: Vec<(usize, usize, i64)> = Vec::new();
     for (i, s) in sorted.iter().enumerate() {
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
@@ -387,15 +386,35 @@ pub fn screen(
             };
             let key = (s.institution_id.as_ref(), unit);
             let u = *unit_of.entry(key).or_insert_with(|| {
-                units.push((key, Vec::new()));
-                units.len() - 1
+                keys.push(key);
+                keys.len() - 1
             });
-            units[u].1.push((i, score));
+            tested.push((u, i, score));
         }
     }
-    // Units in (institution, unit) order, so the order is fixed (the keys are distinct).
-    units.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    for ((institution_id, unit), members) in units {
+    drop(unit_of);
+    // Each unit's members laid out together (a counting sort, still in id order) ...
+    let mut start = vec![0usize; keys.len() + 1];
+    for &(u, _, _) in &tested {
+        start[u + 1] += 1;
+    }
+    for u in 0..keys.len() {
+        start[u + 1] += start[u];
+    }
+    let mut next = start.clone();
+    let mut members = vec![(0usize, 0i64); tested.len()];
+    for &(u, i, score) in &tested {
+        members[next[u]] = (i, score);
+        next[u] += 1;
+    }
+    drop((tested, next));
+    // ... and the units taken in (institution, unit) order, so the order is fixed (the keys
+    // are distinct).
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_unstable_by(|&a, &b| keys[a].cmp(&keys[b]));
+    for u in order {
+        let (institution_id, unit) = keys[u];
+        let members = &members[start[u]..start[u + 1]];
         let scores: Vec<i64> = members.iter().map(|&(_, sc)| sc).collect();
         let boundary = score_boundary(params.referral_share, &scores);
         let mut n_referred = 0;
