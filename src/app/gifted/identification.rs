@@ -213,15 +213,29 @@ pub fn run(
     reconciliation.insert("identification".into(), rec);
 
     // The students who reached a program, by school: the school and program lists.
+    // The tables are made side by side over the threads, and kept in this order.
     let reached = reached(roster, &output);
-    let mut tables = vec![
-        norm_table(&output)?,
-        results_table(s, roster, &output)?,
-        cutoffs_table(s, &output)?,
-        school_lists(roster, &reached)?,
-        program_lists(inputs, &reached)?,
-    ];
-    tables.extend(per_school_lists(roster, &reached)?);
+    let ((norms, results), ((cutoffs, schools), (programs, per_school))) = rayon::join(
+        || rayon::join(|| norm_table(&output), || results_table(s, roster, &output)),
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || cutoffs_table(s, &output),
+                        || school_lists(roster, &reached),
+                    )
+                },
+                || {
+                    rayon::join(
+                        || program_lists(inputs, &reached),
+                        || per_school_lists(roster, &reached),
+                    )
+                },
+            )
+        },
+    );
+    let mut tables = vec![norms?, results?, cutoffs?, schools?, programs?];
+    tables.extend(per_school?);
     Ok((Identification { output, rejects }, tables))
 }
 

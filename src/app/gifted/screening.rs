@@ -136,13 +136,28 @@ pub fn run(
         .collect();
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
 
-    let mut tables = vec![
-        invitations_table(roster, &output)?,
-        pending_table(roster, &output)?,
-        exceptions_table(&output, &other_year)?,
-        units_table(&output)?,
-    ];
-    tables.extend(school_invitation_lists(roster, &output)?);
+    // The tables are made side by side over the threads, and kept in this order.
+    let ((invitations, pending), ((exceptions, units), per_school)) = rayon::join(
+        || {
+            rayon::join(
+                || invitations_table(roster, &output),
+                || pending_table(roster, &output),
+            )
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || exceptions_table(&output, &other_year),
+                        || units_table(&output),
+                    )
+                },
+                || school_invitation_lists(roster, &output),
+            )
+        },
+    );
+    let mut tables = vec![invitations?, pending?, exceptions?, units?];
+    tables.extend(per_school?);
 
     let mut rec = BTreeMap::new();
     let count = |f: &dyn Fn(&StageA) -> bool| {
