@@ -285,8 +285,10 @@ fn in_stage_b(params: &IdentificationParams, s: &RosterStudent) -> bool {
     )
 }
 
-/// Accepted statuses: student → subtest → status.
-type Accepted<'a> = BTreeMap<&'a str, BTreeMap<&'a str, SubtestStatus>>;
+/// Accepted statuses: (student, its (subtest, status) in row order), in student id order.
+type Accepted<'a> = Vec<(&'a str, Subtests<'a>)>;
+/// A student's accepted (subtest, status), one per subtest (a pipeline lists a few).
+type Subtests<'a> = Vec<(&'a str, SubtestStatus)>;
 
 /// 0207 §2.5.א (gifted.md §3): checks the stage B rows in row order — a roster student, one of
 /// the pipeline's subtests, a participating institution, a stage B grade of the student's
@@ -326,14 +328,14 @@ fn check_stage_b_rows<'a>(
         rejects.push(reject(r, rule));
     }
     sort_by_text(&mut kept, |r| r.student_id.as_ref(), |_, _| Ordering::Equal);
-    let mut by_student: Vec<(&'a str, BTreeMap<&'a str, SubtestStatus>)> = Vec::new();
+    let mut by_student: Accepted<'a> = Vec::new();
     for group in kept.chunk_by(|a, b| a.student_id == b.student_id) {
-        let mut subtests = BTreeMap::new();
+        let mut subtests: Subtests<'a> = Vec::with_capacity(group.len());
         for r in group {
-            if subtests.contains_key(r.subtest.as_ref()) {
+            if subtests.iter().any(|&(s, _)| s == r.subtest.as_ref()) {
                 rejects.push(reject(r, RejectRule::DuplicateKey));
             } else {
-                subtests.insert(r.subtest.as_ref(), r.status);
+                subtests.push((r.subtest.as_ref(), r.status));
             }
         }
         by_student.push((group[0].student_id.as_ref(), subtests));
@@ -341,7 +343,7 @@ fn check_stage_b_rows<'a>(
     rejects.sort_by(|a, b| {
         (a.row_number, &a.student_id, &a.subtest).cmp(&(b.row_number, &b.student_id, &b.subtest))
     });
-    (by_student.into_iter().collect(), rejects)
+    (by_student, rejects)
 }
 
 type NormsByKey = BTreeMap<(String, String), SubtestNorms>;
@@ -389,14 +391,17 @@ fn build_group_norms(
 fn student_result(
     params: &IdentificationParams,
     s: &RosterStudent,
-    subtests: &BTreeMap<&str, SubtestStatus>,
+    subtests: &[(&str, SubtestStatus)],
     norms: &NormsLookup,
 ) -> StudentResult {
     let results: Vec<SubtestResult> = params
         .subtests
         .iter()
         .map(|t| {
-            let status = subtests.get(t.as_str()).copied();
+            let status = subtests
+                .iter()
+                .find(|&&(s, _)| s == t.as_str())
+                .map(|&(_, st)| st);
             let percentile = match status {
                 Some(SubtestStatus::Completed { raw_score }) => norms
                     .get(&(s.norm_group.as_str(), t.as_str()))
@@ -502,15 +507,15 @@ pub fn identify_with_population(
     let mut gathered: FastMap<(&str, &str), Vec<i64>> = FastMap::new();
     for (id, subtests) in &accepted {
         let g = by_id[id].norm_group.as_str();
-        for (&s, st) in subtests {
-            if let SubtestStatus::Completed { raw_score } = *st {
+        for &(s, st) in subtests {
+            if let SubtestStatus::Completed { raw_score } = st {
                 gathered.entry((g, s)).or_default().push(raw_score);
             }
         }
     }
     let groups: BTreeSet<&str> = accepted
-        .keys()
-        .map(|id| by_id[id].norm_group.as_str())
+        .iter()
+        .map(|(id, _)| by_id[id].norm_group.as_str())
         .collect::<FastSet<&str>>()
         .into_iter()
         .collect();
@@ -522,10 +527,9 @@ pub fn identify_with_population(
         .collect();
 
     // Each student's result on its own: computed over the threads, kept in id order.
-    let accepted: Vec<(&&str, &BTreeMap<&str, SubtestStatus>)> = accepted.iter().collect();
     let results: Vec<StudentResult> = accepted
         .par_iter()
-        .map(|&(id, subtests)| student_result(params, by_id[id], subtests, &lookup))
+        .map(|(id, subtests)| student_result(params, by_id[id], subtests, &lookup))
         .collect();
     let mut members: FastMap<&str, Vec<&StudentResult>> = FastMap::new();
     for r in &results {
