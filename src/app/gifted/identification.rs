@@ -18,7 +18,7 @@ use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
-use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
+use foldhash::{HashMap as FastMap, HashMapExt};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -152,14 +152,19 @@ pub fn run(
         }
     }
     // The roster may hold other phases' students too: only those with stage B rows matter.
-    // (Picked and copied over the threads, in roster order.)
-    let with_rows: FastSet<&str> = rows.iter().map(|r| r.student_id.as_ref()).collect();
-    let mine: Vec<&Student> = roster
-        .students
-        .par_iter()
-        .filter(|st| with_rows.contains(st.student_id.as_str()))
-        .collect();
-    drop(with_rows);
+    // (In roster order; a student's rows usually come together, looked up once.)
+    let mut at: Vec<usize> = Vec::with_capacity(rows.len());
+    let mut last: Option<&str> = None;
+    for r in &rows {
+        if last != Some(r.student_id.as_ref()) {
+            last = Some(r.student_id.as_ref());
+            at.extend(roster.position(&r.student_id));
+        }
+    }
+    at.sort_unstable();
+    at.dedup();
+    let mine: Vec<&Student> = at.iter().map(|&i| &roster.students[i]).collect();
+    drop(at);
     let mut groups: FastMap<(i64, Sector, i64), String> = FastMap::new();
     for st in &mine {
         groups

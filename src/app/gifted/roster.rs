@@ -86,14 +86,18 @@ impl Roster {
     }
 
     pub fn student(&self, id: &str) -> Option<&Student> {
+        self.position(id).map(|i| &self.students[i])
+    }
+
+    /// Where the student `id` is in `students`.
+    pub fn position(&self, id: &str) -> Option<usize> {
         match digits_key(id) {
-            Some(key) => self.index.get(&key).map(|&i| &self.students[i as usize]),
+            Some(key) => self.index.get(&key).map(|&i| i as usize),
             // Other IDs (never valid Israeli IDs) are found in the students' id order.
             None => self
                 .students
                 .binary_search_by(|s| s.student_id.as_str().cmp(id))
-                .ok()
-                .map(|i| &self.students[i]),
+                .ok(),
         }
     }
 
