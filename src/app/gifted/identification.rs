@@ -402,9 +402,9 @@ fn reached<'a>(
         .iter()
         .filter_map(|r| Some((roster.student(&r.student_id)?, program(r.category)?)))
         .collect();
-    v.sort_by(|a, b| {
-        (&a.0.institution_id, &a.0.student_id).cmp(&(&b.0.institution_id, &b.0.student_id))
-    });
+    // By (institution, student_id): the results are in student_id order, and the sort is
+    // stable.
+    v.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
     v
 }
 
