@@ -204,6 +204,7 @@ impl OutputDir {
         for (k, (rel, _, _)) in items.iter().enumerate() {
             self.check_injected_failure(rel, k)?;
         }
+        let started = std::time::Instant::now();
         let tmp = &self.tmp_path;
         // Each new subdirectory is made once (thousands of files share a few thousand
         // per-school folders), then the files are written without looking at their folders.
@@ -219,11 +220,21 @@ impl OutputDir {
             std::fs::create_dir_all(&path)
                 .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
         }
+        let made = std::time::Instant::now();
+        let n_dirs = new_dirs.len();
         self.dirs.extend(new_dirs);
         let written: Vec<OutputFile> = items
             .par_iter()
             .map(|(rel, data, rows)| write_file_in(tmp, rel, data, *rows))
             .collect::<Result<Vec<_>>>()?;
+        tracing::trace!(
+            files = written.len(),
+            folders = n_dirs,
+            folders_ms = (made - started).as_millis() as u64,
+            files_ms = made.elapsed().as_millis() as u64,
+            "wrote {} files",
+            written.len()
+        );
         self.files.extend(written);
         Ok(())
     }

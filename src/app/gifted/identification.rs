@@ -218,28 +218,38 @@ pub fn run(
     reconciliation.insert("identification".into(), rec);
 
     // The students who reached a program, by school: the school and program lists.
-    // The tables are made side by side over the threads, and kept in this order.
+    // The tables are made (and serialized) side by side over the threads, and kept in this
+    // order.
     let reached = reached(roster, &output);
+    let made = OutputTable::made;
     let ((norms, results), ((cutoffs, schools), (programs, per_school))) = rayon::join(
-        || rayon::join(|| norm_table(&output), || results_table(s, roster, &output)),
+        || {
+            rayon::join(
+                || norm_table(&output).and_then(made),
+                || results_table(s, roster, &output).and_then(made),
+            )
+        },
         || {
             rayon::join(
                 || {
                     rayon::join(
-                        || cutoffs_table(s, &output),
-                        || school_lists(roster, &reached),
+                        || cutoffs_table(s, &output).and_then(made),
+                        || school_lists(roster, &reached).and_then(made),
                     )
                 },
                 || {
                     rayon::join(
-                        || program_lists(inputs, &reached),
+                        || program_lists(inputs, &reached).and_then(made),
                         || per_school_lists(roster, &reached),
                     )
                 },
             )
         },
     );
-    let mut tables = vec![norms?, results?, cutoffs?, schools?, programs?];
+    let mut tables = Vec::new();
+    for made in [norms, results, cutoffs, schools, programs] {
+        tables.extend(made?);
+    }
     tables.extend(per_school?);
     Ok((Identification { output, rejects }, tables))
 }

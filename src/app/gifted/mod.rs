@@ -154,6 +154,22 @@ impl OutputTable {
         })
     }
 
+    /// The same output with a table serialized now, as its files (a phase makes its tables'
+    /// files over the threads; the writer then only writes them).
+    pub fn made(self) -> Result<Vec<OutputTable>> {
+        Ok(match self.content {
+            Content::Table(..) => self
+                .files()?
+                .into_iter()
+                .map(|(path, bytes, rows)| OutputTable {
+                    stem: path,
+                    content: Content::File(bytes, rows),
+                })
+                .collect(),
+            _ => vec![self],
+        })
+    }
+
     /// The files to write, serialized.
     fn files(self) -> Result<Vec<FileBytes>> {
         match self.content {

@@ -136,27 +136,31 @@ pub fn run(
         .collect();
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
 
-    // The tables are made side by side over the threads, and kept in this order.
+    // The tables are made (and serialized) side by side over the threads, and kept in this
+    // order.
     let ((invitations, pending), ((exceptions, units), per_school)) = rayon::join(
         || {
             rayon::join(
-                || invitations_table(roster, &output),
-                || pending_table(roster, &output),
+                || invitations_table(roster, &output).and_then(OutputTable::made),
+                || pending_table(roster, &output).and_then(OutputTable::made),
             )
         },
         || {
             rayon::join(
                 || {
                     rayon::join(
-                        || exceptions_table(&output, &other_year),
-                        || units_table(&output),
+                        || exceptions_table(&output, &other_year).and_then(OutputTable::made),
+                        || units_table(&output).and_then(OutputTable::made),
                     )
                 },
                 || school_invitation_lists(roster, &output),
             )
         },
     );
-    let mut tables = vec![invitations?, pending?, exceptions?, units?];
+    let mut tables = Vec::new();
+    for made in [invitations, pending, exceptions, units] {
+        tables.extend(made?);
+    }
     tables.extend(per_school?);
 
     let mut rec = BTreeMap::new();
