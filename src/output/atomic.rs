@@ -32,6 +32,8 @@ pub struct OutputDir {
     fail_after: Option<usize>,
     /// Subdirectories (relative) already created.
     dirs: std::collections::BTreeSet<String>,
+    /// Those made ahead of their files (`make_dirs`): removed at `commit` if none came.
+    ahead: std::collections::BTreeSet<String>,
 }
 
 fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
@@ -178,6 +180,7 @@ impl OutputDir {
             committed: false,
             fail_after,
             dirs: std::collections::BTreeSet::new(),
+            ahead: std::collections::BTreeSet::new(),
         })
     }
 
@@ -239,6 +242,56 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Makes subdirectories (relative) before their files are ready, e.g. the per-school
+    /// folders a run expects while its phases compute. One that receives no file is removed
+    /// at `commit`, so the output is the same as without.
+    pub fn make_dirs(&mut self, dirs: impl IntoIterator<Item = String>) -> Result<()> {
+        for d in dirs {
+            if self.dirs.contains(&d) {
+                continue;
+            }
+            let path = self.tmp_path.join(&d);
+            std::fs::create_dir_all(&path)
+                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            // The folder and the parents made with it (`schools` for `schools/<id>`).
+            for (i, _) in d.match_indices('/').chain([(d.len(), "")]) {
+                if self.dirs.insert(d[..i].to_string()) {
+                    self.ahead.insert(d[..i].to_string());
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the folders made ahead that no file was written in.
+    fn remove_unused_dirs(&mut self) -> Result<()> {
+        if self.ahead.is_empty() {
+            return Ok(());
+        }
+        // Every folder holding a file, directly or below.
+        let used: std::collections::BTreeSet<&str> = self
+            .files
+            .iter()
+            .flat_map(|f| f.path.match_indices('/').map(|(i, _)| &f.path[..i]))
+            .collect();
+        // Deepest first: `schools/<id>` sorts after `schools`.
+        let mut removed = 0;
+        for d in std::mem::take(&mut self.ahead).into_iter().rev() {
+            if !used.contains(d.as_str()) {
+                let path = self.tmp_path.join(&d);
+                std::fs::remove_dir(&path)
+                    .map_err(|e| Error::io(format!("removing {}", path.display()), e))?;
+                self.dirs.remove(&d);
+                removed += 1;
+            }
+        }
+        tracing::debug!(
+            removed,
+            "removed {removed} folders made ahead that got no file"
+        );
+        Ok(())
+    }
+
     /// `ITUR_FAIL_AFTER_FILES=N`: the write of file N+1 fails (`ahead` files are being written
     /// with it).
     fn check_injected_failure(&self, rel: &str, ahead: usize) -> Result<()> {
@@ -256,6 +309,7 @@ impl OutputDir {
 
     /// Moves the finished directory into place, replacing an earlier output.
     pub fn commit(mut self) -> Result<()> {
+        self.remove_unused_dirs()?;
         let ctx = |what: &str| format!("{what} {}", self.final_path.display());
         let old = sibling(&self.final_path, "old")?;
         let had_old = self.final_path.exists();

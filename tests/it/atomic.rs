@@ -203,3 +203,44 @@ fn never_replaces_the_output_of_another_command() {
         0
     );
 }
+
+#[test]
+fn folders_made_ahead_stay_only_when_a_file_was_written_in_them() {
+    use itur::output::atomic::OutputDir;
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let mut dir = OutputDir::create(&out).unwrap();
+    // Two schools' folders made ahead; one gets a list. `spare/a` and its parent get nothing.
+    dir.make_dirs(["schools/1", "schools/2", "spare/a"].map(String::from))
+        .unwrap();
+    dir.write_all(vec![(
+        "schools/1/list.csv".to_string(),
+        b"x\n".to_vec(),
+        Some(0),
+    )])
+    .unwrap();
+    dir.write_bytes("top.csv", b"y\n", None).unwrap();
+    dir.commit().unwrap();
+    let mut found: Vec<String> = walk(&out);
+    found.sort();
+    assert_eq!(
+        found,
+        ["schools/", "schools/1/", "schools/1/list.csv", "top.csv"]
+    );
+}
+
+/// Every folder (with a trailing `/`) and file under `dir`, relative.
+fn walk(dir: &Path) -> Vec<String> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name().to_string_lossy().into_owned();
+        if e.file_type().unwrap().is_dir() {
+            v.push(format!("{name}/"));
+            v.extend(walk(&e.path()).into_iter().map(|p| format!("{name}/{p}")));
+        } else {
+            v.push(name);
+        }
+    }
+    v
+}

@@ -299,6 +299,22 @@ fn same_bytes_with_shuffled_rows_and_one_thread() {
     }
 }
 
+/// Folders under `dir` that hold nothing.
+fn empty_folders(dir: &Path) -> Vec<PathBuf> {
+    let mut v = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            if std::fs::read_dir(&p).unwrap().next().is_none() {
+                v.push(p);
+            } else {
+                v.extend(empty_folders(&p));
+            }
+        }
+    }
+    v
+}
+
 #[test]
 fn phases_run_alone_from_their_own_inputs() {
     let tmp = tempfile::tempdir().unwrap();
@@ -307,10 +323,15 @@ fn phases_run_alone_from_their_own_inputs() {
     run_job(&small, &out, &["--phase", "screening"], &[]);
     assert!(out.join("stage_b_invitations.parquet").is_file());
     assert!(!out.join("confidential/results.parquet").exists());
+    assert_eq!(empty_folders(&out), Vec::<PathBuf>::new());
     let out = tmp.path().join("i");
     run_job(&small, &out, &["--phase", "identification"], &[]);
     assert!(out.join("confidential/results.parquet").is_file());
     assert!(!out.join("stage_b_invitations.parquet").exists());
+    // The schools' folders are made ahead for every school with stage B rows; those
+    // without a list are gone.
+    assert!(out.join("schools").is_dir());
+    assert_eq!(empty_folders(&out), Vec::<PathBuf>::new());
     // Identification without stage B scores is a clear usage error.
     let input = tmp.path().join("roster-only");
     copy_dir(&fixtures().join("tiny"), &input);

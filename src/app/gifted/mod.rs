@@ -220,7 +220,7 @@ pub fn compute(
     inputs: &mut InputSet,
     rec: &mut RunRecord,
     templates_dir: Option<&Path>,
-    emit: &mut dyn FnMut(Vec<OutputTable>),
+    emit: &mut dyn FnMut(Written),
 ) -> Result<()> {
     let templates = std::sync::Arc::new(Templates::load(templates_dir)?);
     let mut phase_letters = Vec::new();
@@ -271,6 +271,27 @@ pub fn compute(
     inputs.release("students");
     rec.reconciliation
         .insert("participation".into(), roster.participation.clone());
+    // The schools' folders are made while the phases compute: those of the students the
+    // phases list (screening: those with a stage A row; identification alone: those with
+    // stage B rows). A folder that gets no list is removed before the output is committed.
+    if run_screening || run_identification {
+        let listed = |st: &roster::Student| match run_screening {
+            true => st.stage_a_row.is_some(),
+            false => true,
+        };
+        let folders: std::collections::BTreeSet<&str> = roster
+            .students
+            .iter()
+            .filter(|st| st.participating && listed(st))
+            .map(|st| st.institution_id.as_str())
+            .collect();
+        emit(Written::Folders(
+            folders
+                .into_iter()
+                .map(|i| format!("schools/{i}"))
+                .collect(),
+        ));
+    }
     // Screening and identification read only the roster and their own tables: when both
     // run, identification computes on a thread of its own beside screening. Screening's
     // tables are handed on first, as soon as it is done; each phase's timing is its own.
@@ -292,7 +313,7 @@ pub fn compute(
                     screening::run(s, inputs, roster, &mut recon)
                 });
                 if let Ok((_, tables)) = &mut r {
-                    emit(std::mem::take(tables));
+                    emit(Written::Tables(std::mem::take(tables)));
                 }
                 (r, timing, recon)
             });
@@ -335,7 +356,7 @@ pub fn compute(
         rec.reconciliation.extend(recon);
         let (mut ident, t) = r?;
         inputs.add_job_rejects("stage_b_scores", std::mem::take(&mut ident.rejects));
-        emit(t);
+        emit(Written::Tables(t));
         let requests = || {
             let mut requests = Vec::new();
             for r in &ident.output.results {
@@ -372,7 +393,7 @@ pub fn compute(
         let (pl, t) = rec.steps.run("placement", || {
             placement::run(s, inputs, &roster, results, &mut rec.reconciliation)
         })?;
-        emit(t);
+        emit(Written::Tables(t));
         let requests = || placement::letter_requests(&pl, &roster);
         phase_letters.extend(phase_letters_of(
             "placement",
@@ -384,11 +405,11 @@ pub fn compute(
             rec,
         )?);
     }
-    emit(letters::tables(
+    emit(Written::Tables(letters::tables(
         phase_letters,
         &mut rec.reconciliation,
         templates.clone(),
-    )?);
+    )?));
     Ok(())
 }
 
@@ -397,15 +418,28 @@ pub fn compute(
 /// the phase has made them. Writing thousands of per-school files is mostly the file
 /// system's time, which the next phase's computing then hides.
 struct Writer {
-    tx: Option<std::sync::mpsc::Sender<Vec<OutputTable>>>,
+    tx: Option<std::sync::mpsc::Sender<Written>>,
     thread: std::thread::JoinHandle<Result<OutputDir>>,
+}
+
+/// What the writer is handed: tables to write, or folders to make before their files come.
+pub enum Written {
+    Tables(Vec<OutputTable>),
+    Folders(Vec<String>),
 }
 
 impl Writer {
     fn start(mut out: OutputDir) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<Vec<OutputTable>>();
+        let (tx, rx) = std::sync::mpsc::channel::<Written>();
         let thread = std::thread::spawn(move || -> Result<OutputDir> {
-            for tables in rx {
+            for job in rx {
+                let tables = match job {
+                    Written::Tables(tables) => tables,
+                    Written::Folders(folders) => {
+                        out.make_dirs(folders)?;
+                        continue;
+                    }
+                };
                 let mut tables = tables.into_iter().peekable();
                 while tables.peek().is_some() {
                     let batch: Vec<OutputTable> = tables.by_ref().take(64).collect();
@@ -426,9 +460,9 @@ impl Writer {
 
     /// Queues tables to write. After a failed write the queue is closed and the tables
     /// dropped: `finish` reports the failure.
-    fn send(&self, tables: Vec<OutputTable>) {
+    fn send(&self, job: Written) {
         if let Some(tx) = &self.tx {
-            let _ = tx.send(tables);
+            let _ = tx.send(job);
         }
     }
 
@@ -475,7 +509,7 @@ pub fn run(
         &mut inputs,
         &mut rec,
         templates,
-        &mut |t| writer.send(t),
+        &mut |job| writer.send(job),
     );
     if let Err(e) = computed {
         drop(writer.finish());
