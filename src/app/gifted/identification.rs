@@ -2,7 +2,7 @@
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
 use super::roster::{Roster, Student};
-use super::OutputTable;
+use super::{make_tables, school_folder, OutputTable};
 use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
     Cols,
@@ -218,39 +218,15 @@ pub fn run(
     reconciliation.insert("identification".into(), rec);
 
     // The students who reached a program, by school: the school and program lists.
-    // The tables are made (and serialized) side by side over the threads, and kept in this
-    // order.
     let reached = reached(roster, &output);
-    let made = OutputTable::made;
-    let ((norms, results), ((cutoffs, schools), (programs, per_school))) = rayon::join(
-        || {
-            rayon::join(
-                || norm_table(&output).and_then(made),
-                || results_table(s, roster, &output).and_then(made),
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || cutoffs_table(s, &output).and_then(made),
-                        || school_lists(roster, &reached).and_then(made),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || program_lists(inputs, &reached).and_then(made),
-                        || per_school_lists(roster, &reached),
-                    )
-                },
-            )
-        },
-    );
-    let mut tables = Vec::new();
-    for made in [norms, results, cutoffs, schools, programs] {
-        tables.extend(made?);
-    }
-    tables.extend(per_school?);
+    let tables = make_tables(vec![
+        Box::new(|| Ok(vec![norm_table(&output)?])),
+        Box::new(|| Ok(vec![results_table(s, roster, &output)?])),
+        Box::new(|| Ok(vec![cutoffs_table(s, &output)?])),
+        Box::new(|| Ok(vec![school_lists(roster, &reached)?])),
+        Box::new(|| Ok(vec![program_lists(inputs, &reached)?])),
+        Box::new(|| per_school_lists(roster, &reached)),
+    ])?;
     Ok((Identification { output, rejects }, tables))
 }
 
@@ -478,7 +454,7 @@ fn per_school_lists(
             ])?;
         }
         out.push(OutputTable::csv(
-            &format!("schools/{inst}/school_list"),
+            &format!("{}/school_list", school_folder(inst)),
             csv,
         )?);
     }

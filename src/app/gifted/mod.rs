@@ -154,9 +154,8 @@ impl OutputTable {
         })
     }
 
-    /// The same output with a table serialized now, as its files (a phase makes its tables'
-    /// files over the threads; the writer then only writes them).
-    pub fn made(self) -> Result<Vec<OutputTable>> {
+    /// The same output with a table serialized now, as its files (`make_tables`).
+    fn made(self) -> Result<Vec<OutputTable>> {
         Ok(match self.content {
             Content::Table(..) => self
                 .files()?
@@ -178,6 +177,35 @@ impl OutputTable {
             Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),
         }
     }
+}
+
+/// Makes one of a phase's outputs: a table, or a list of files (the per-school lists).
+pub type MakeTables<'a> = Box<dyn FnOnce() -> Result<Vec<OutputTable>> + Send + 'a>;
+
+/// Makes a phase's outputs side by side over the threads and serializes their tables (so
+/// the writer only writes), kept in the order given; the first failure in that order is
+/// returned.
+pub fn make_tables(makers: Vec<MakeTables>) -> Result<Vec<OutputTable>> {
+    let made: Vec<Result<Vec<OutputTable>>> = makers
+        .into_par_iter()
+        .map(|make| {
+            let mut files = Vec::new();
+            for t in make()? {
+                files.extend(t.made()?);
+            }
+            Ok(files)
+        })
+        .collect();
+    let mut tables = Vec::new();
+    for m in made {
+        tables.extend(m?);
+    }
+    Ok(tables)
+}
+
+/// The folder of an institution's own lists (what is sent to the school).
+pub fn school_folder(institution_id: &str) -> String {
+    format!("schools/{institution_id}")
 }
 
 /// Renders one phase's letters as a step; without contacts, a warning in the manifest.
@@ -240,8 +268,8 @@ pub fn compute(
     inputs.keep_columns("students", roster::COLUMNS);
     // One pass over the roster for every phase: the students named by the phases' tables,
     // each with the stage A row screening reads for it (the last with a school year and a
-    // status), so that screening needs no lookup of its own.
-    // (ID, value, whether it replaces an earlier value), as inserted one after the other.
+    // status), so that screening needs no lookup of its own. `naming` holds (ID, value,
+    // whether it replaces an earlier value), in the order they are put in the map.
     let mut naming: Vec<(&str, u32, bool)> = Vec::with_capacity(1 << 18);
     if let Some(t) = inputs.get("stage_a_scores") {
         use crate::app::frame::{ints, strs};
@@ -286,10 +314,7 @@ pub fn compute(
             .map(|st| st.institution_id.as_str())
             .collect();
         emit(Written::Folders(
-            folders
-                .into_iter()
-                .map(|i| format!("schools/{i}"))
-                .collect(),
+            folders.into_iter().map(school_folder).collect(),
         ));
     }
     // Screening and identification read only the roster and their own tables: when both

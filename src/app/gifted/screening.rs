@@ -1,7 +1,7 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
 use super::roster::{Roster, Student};
-use super::OutputTable;
+use super::{make_tables, school_folder, OutputTable};
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::{
@@ -136,32 +136,13 @@ pub fn run(
         .collect();
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
 
-    // The tables are made (and serialized) side by side over the threads, and kept in this
-    // order.
-    let ((invitations, pending), ((exceptions, units), per_school)) = rayon::join(
-        || {
-            rayon::join(
-                || invitations_table(roster, &output).and_then(OutputTable::made),
-                || pending_table(roster, &output).and_then(OutputTable::made),
-            )
-        },
-        || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || exceptions_table(&output, &other_year).and_then(OutputTable::made),
-                        || units_table(&output).and_then(OutputTable::made),
-                    )
-                },
-                || school_invitation_lists(roster, &output),
-            )
-        },
-    );
-    let mut tables = Vec::new();
-    for made in [invitations, pending, exceptions, units] {
-        tables.extend(made?);
-    }
-    tables.extend(per_school?);
+    let tables = make_tables(vec![
+        Box::new(|| Ok(vec![invitations_table(roster, &output)?])),
+        Box::new(|| Ok(vec![pending_table(roster, &output)?])),
+        Box::new(|| Ok(vec![exceptions_table(&output, &other_year)?])),
+        Box::new(|| Ok(vec![units_table(&output)?])),
+        Box::new(|| school_invitation_lists(roster, &output)),
+    ])?;
 
     let mut rec = BTreeMap::new();
     let count = |f: &dyn Fn(&StageA) -> bool| {
@@ -374,7 +355,10 @@ fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<O
                 &inv.grade.to_string(),
             ])?;
         }
-        let stem = format!("schools/{}/stage_b_invitations", group[0].0.institution_id);
+        let stem = format!(
+            "{}/stage_b_invitations",
+            school_folder(&group[0].0.institution_id)
+        );
         out.push(OutputTable::csv(&stem, csv)?);
     }
     Ok(out)
