@@ -337,6 +337,15 @@ fn half(key: u64) -> usize {
     (key & 1) as usize
 }
 
+/// Puts `v` for `k`: in place of an earlier value (`replace`), or only when there is none.
+fn put<K: std::hash::Hash + Eq, V>(map: &mut FastMap<K, V>, k: K, v: V, replace: bool) {
+    if replace {
+        map.insert(k, v);
+    } else {
+        map.entry(k).or_insert(v);
+    }
+}
+
 impl<'a, V> IdMap<'a, V> {
     pub fn with_capacity(n: usize) -> Self {
         IdMap {
@@ -355,17 +364,18 @@ impl<'a, V> IdMap<'a, V> {
 
     /// Inserts `v` for `id` unless `id` has a value already.
     pub fn insert_if_absent(&mut self, id: &'a str, v: V) {
-        match digits_key(id) {
-            Some(k) => self.digits[half(k)].entry(k).or_insert(v),
-            None => self.text.entry(id).or_insert(v),
-        };
+        self.put(id, v, false);
     }
 
     pub fn insert(&mut self, id: &'a str, v: V) {
+        self.put(id, v, true);
+    }
+
+    fn put(&mut self, id: &'a str, v: V, replace: bool) {
         match digits_key(id) {
-            Some(k) => self.digits[half(k)].insert(k, v),
-            None => self.text.insert(id, v),
-        };
+            Some(k) => put(&mut self.digits[half(k)], k, v, replace),
+            None => put(&mut self.text, id, v, replace),
+        }
     }
 
     pub fn get(&self, id: &str) -> Option<&V> {
@@ -396,20 +406,9 @@ impl<'a, V: Copy + Send + Sync> IdMap<'a, V> {
             let mut text = FastMap::new();
             for &(id, v, replace) in entries {
                 match digits_key(id) {
-                    Some(k) if half(k) != h => {}
-                    Some(k) if replace => {
-                        digits.insert(k, v);
-                    }
-                    Some(k) => {
-                        digits.entry(k).or_insert(v);
-                    }
-                    None if h != 0 => {}
-                    None if replace => {
-                        text.insert(id, v);
-                    }
-                    None => {
-                        text.entry(id).or_insert(v);
-                    }
+                    Some(k) if half(k) == h => put(&mut digits, k, v, replace),
+                    None if h == 0 => put(&mut text, id, v, replace),
+                    _ => {}
                 }
             }
             (digits, text)
