@@ -737,7 +737,6 @@ fn show(s: &Series, i: usize) -> String {
     }
 }
 
-/// Checks over several columns of a row (or a group of rows), from the schema's `checks`.
 /// The `age_range` check of one row range.
 struct AgeRange<'a> {
     table: &'a str,
@@ -792,6 +791,7 @@ impl AgeRange<'_> {
     }
 }
 
+/// Checks over several columns of a row (or a group of rows), from the schema's `checks`.
 fn row_checks(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) {
     let name = p.schema.name.clone();
     // Rows already rejected for their values are not checked again.
