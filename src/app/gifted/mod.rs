@@ -567,3 +567,46 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         settings.max_reject_share,
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use polars::prelude::*;
+
+    fn paths(tables: &[OutputTable]) -> Vec<&str> {
+        tables.iter().map(|t| t.stem.as_str()).collect()
+    }
+
+    #[test]
+    fn make_tables_keeps_the_order_given_and_reports_the_first_failure_in_it() {
+        let table = |stem: &'static str| -> MakeTables {
+            Box::new(move || {
+                let df = df!("a" => [1i64, 2]).unwrap();
+                Ok(vec![OutputTable::new(stem, df, Formats::ParquetAndCsv)])
+            })
+        };
+        let lists: MakeTables = Box::new(|| {
+            let mut csv = CsvFile::new(&["a"])?;
+            csv.row(&["1"])?;
+            Ok(vec![OutputTable::csv("schools/1/list", csv)?])
+        });
+        let made = make_tables(vec![table("t1"), lists, table("t2")]).unwrap();
+        // Tables come back serialized, as their files, in the order given.
+        assert_eq!(
+            paths(&made),
+            [
+                "t1.parquet",
+                "t1.csv",
+                "schools/1/list.csv",
+                "t2.parquet",
+                "t2.csv"
+            ]
+        );
+        let fail = |m: &'static str| -> MakeTables { Box::new(move || Err(Error::Job(m.into()))) };
+        let e = make_tables(vec![table("t1"), fail("first"), fail("second")]).err();
+        assert_eq!(
+            e.map(|e| e.to_string()),
+            Some(Error::Job("first".into()).to_string())
+        );
+    }
+}
