@@ -307,12 +307,15 @@ pub fn compute(
             true => st.stage_a_row.is_some(),
             false => true,
         };
-        let folders: std::collections::BTreeSet<&str> = roster
+        // A few thousand schools among ~10⁵ students: distinct by hash, then sorted.
+        let folders: foldhash::HashSet<&str> = roster
             .students
             .iter()
             .filter(|st| st.participating && listed(st))
             .map(|st| st.institution_id.as_str())
             .collect();
+        let mut folders: Vec<&str> = folders.into_iter().collect();
+        folders.sort_unstable();
         emit(Written::Folders(
             folders.into_iter().map(school_folder).collect(),
         ));
