@@ -192,7 +192,7 @@ fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable
     let region = |inv: &Invitation| {
         roster
             .institutions
-            .get(&inv.institution_id)
+            .get(inv.institution_id.as_str())
             .map_or("", |i| i.region_id.as_str())
     };
     let df = Cols::new(&o.invitations)
@@ -273,7 +273,7 @@ fn exceptions_table(o: &ScreeningOutput, other_year: &[String]) -> Result<Output
     }
     for i in &o.ignored_stage_a {
         rows.push((
-            i.student_id.clone(),
+            i.student_id.to_string(),
             "stage_a_scores",
             i.reason.as_str().to_string(),
         ));

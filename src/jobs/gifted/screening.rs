@@ -1,6 +1,7 @@
 //! Phase `screening`: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
 
 use foldhash::{HashMap as FastMap, HashMapExt};
+use polars::prelude::PlSmallStr;
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::fmt;
@@ -148,9 +149,9 @@ impl From<ReferralKind> for ReferralReason {
 /// A row of `stage_b_invitations`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Invitation {
-    pub student_id: String,
-    pub institution_id: String,
-    pub class_id: String,
+    pub student_id: PlSmallStr,
+    pub institution_id: PlSmallStr,
+    pub class_id: PlSmallStr,
     pub grade: i64,
     pub sector: Sector,
     pub reasons: BTreeSet<ReferralReason>,
@@ -191,7 +192,7 @@ impl LetterOutcome {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StudentOutcome {
-    pub student_id: String,
+    pub student_id: PlSmallStr,
     pub outcome: LetterOutcome,
 }
 
@@ -228,7 +229,7 @@ pub struct UnusedReferral {
 /// A stage A row of a student outside the population: not ranked, reported for reconciliation.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct IgnoredStageA {
-    pub student_id: String,
+    pub student_id: PlSmallStr,
     pub reason: OutsideReason,
 }
 
@@ -370,7 +371,7 @@ pub fn screen(
         if let Some(reason) = outside_reason(params, s) {
             if s.stage_a.is_some() {
                 out.ignored_stage_a.push(IgnoredStageA {
-                    student_id: s.student_id.to_string(),
+                    student_id: s.student_id.as_ref().into(),
                     reason,
                 });
             }
@@ -477,9 +478,9 @@ pub fn screen(
             continue;
         }
         out.invitations.push(Invitation {
-            student_id: s.student_id.to_string(),
-            institution_id: s.institution_id.to_string(),
-            class_id: s.class_id.to_string(),
+            student_id: s.student_id.as_ref().into(),
+            institution_id: s.institution_id.as_ref().into(),
+            class_id: s.class_id.as_ref().into(),
             grade: s.grade,
             sector: s.sector,
             reasons: ALL_REASONS
@@ -501,7 +502,7 @@ pub fn screen(
         };
         if let Some(outcome) = outcome {
             out.outcomes.push(StudentOutcome {
-                student_id: s.student_id.to_string(),
+                student_id: s.student_id.as_ref().into(),
                 outcome,
             });
         }
