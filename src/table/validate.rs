@@ -31,6 +31,9 @@ pub struct Table {
     /// For a one-column key of digit strings: the accepted keys' exact `digits_key`s, sorted
     /// (references to the key are checked against them).
     pub key_digits: Option<Arc<Vec<u64>>>,
+    /// For a one-column key of digit strings present in every accepted row: each accepted
+    /// row's exact `digits_key`, in row order (`row_keys`).
+    row_keys: Option<Arc<Vec<u64>>>,
     /// The values of the text columns held as codes (UInt32 columns of `df`, read with
     /// `text`), when the table was loaded with `TableNeed::coded`.
     pub dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
@@ -89,6 +92,13 @@ impl Table {
 
     pub fn rows_accepted(&self) -> usize {
         self.rows_read - self.rows_rejected
+    }
+
+    /// Each row's key as its exact `digits_key`, when the table's key is one column of digit
+    /// strings (every accepted row then has one): a job can look rows up by integer without
+    /// reading the key's text.
+    pub fn row_keys(&self) -> Option<&[u64]> {
+        self.row_keys.as_deref().map(Vec::as_slice)
     }
 
     /// A text column, plain or coded.
@@ -173,6 +183,7 @@ impl InputSet {
                 std::mem::take(&mut t.df),
                 std::mem::take(&mut t.row_numbers),
                 t.key_digits.take(),
+                t.row_keys.take(),
                 std::mem::take(&mut t.dictionaries),
             );
             // Unmapping a national roster takes tens of milliseconds: done beside the job.
@@ -1004,18 +1015,17 @@ fn check_keys(p: &mut Pending) {
                     .map(|(&w, _)| w)
                     .collect()
             } else {
-                words
+                words.clone()
             };
             super::radix::sort_u64(&mut keys);
             // Duplicates are rare: only then are the rows paired with their keys.
             let dups = if keys.par_windows(2).any(|w| w[0] == w[1]) {
                 keys.dedup();
-                let words = exact_words(cols[0], skip).expect("exact as above");
                 exact_duplicates(&words, skip).0
             } else {
                 Vec::new()
             };
-            (dups, Some(keys))
+            (dups, Some((keys, words)))
         }
         None => (find_duplicates(&cols, &p.rejects.rejected), None),
     };
@@ -1032,16 +1042,19 @@ fn check_keys(p: &mut Pending) {
         );
         p.rejects.add(r);
     }
-    p.key_set = keys.map(|keys| KeySet {
+    p.key_set = keys.map(|(keys, words)| KeySet {
         keys,
+        words,
         rejected_then: p.rejects.rejected.clone(),
     });
 }
 
-/// The sorted, distinct exact keys of the rows accepted when keys were checked, and which rows
-/// were rejected then (rows rejected later take their keys out in `finish`).
+/// The sorted, distinct exact keys of the rows accepted when keys were checked, each row's
+/// key word (`exact_words`), and which rows were rejected then (rows rejected later take
+/// their keys out in `finish`).
 struct KeySet {
     keys: Vec<u64>,
+    words: Vec<u64>,
     rejected_then: Vec<bool>,
 }
 
@@ -1533,19 +1546,34 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
     let rows_rejected = p.rejects.n_rejected();
     // The accepted rows' keys: those of the key check, less the keys of rows rejected since
     // (keys were distinct among the rows accepted then).
-    let key_digits = p.key_set.take().map(|ks| {
-        let key = col(&p, &p.schema.key[0]).str().expect("text");
-        let mut gone: Vec<u64> = (0..p.height)
-            .filter(|&i| p.rejects.rejected[i] && !ks.rejected_then[i])
-            .filter_map(|i| key.get(i).and_then(digits_key))
-            .collect();
-        let mut keys = ks.keys;
-        if !gone.is_empty() {
-            gone.sort_unstable();
-            keys.retain(|k| gone.binary_search(k).is_err());
-        }
-        Arc::new(keys)
-    });
+    let (key_digits, row_keys) = p
+        .key_set
+        .take()
+        .map(|ks| {
+            let rejected = &p.rejects.rejected;
+            let mut gone: Vec<u64> = (0..p.height)
+                .filter(|&i| rejected[i] && !ks.rejected_then[i])
+                .map(|i| ks.words[i])
+                .filter(|&w| w != NULL_WORD)
+                .collect();
+            let mut keys = ks.keys;
+            if !gone.is_empty() {
+                gone.sort_unstable();
+                keys.retain(|k| gone.binary_search(k).is_err());
+            }
+            let mut words = ks.words;
+            if rows_rejected > 0 {
+                let mut i = 0;
+                words.retain(|_| {
+                    i += 1;
+                    !rejected[i - 1]
+                });
+            }
+            // Row keys only when every accepted row has one.
+            let words = (!words.contains(&NULL_WORD)).then(|| Arc::new(words));
+            (Some(Arc::new(keys)), words)
+        })
+        .unwrap_or_default();
     // Kept only when rows were rejected (a national roster's would be 19 MB of 1, 2, 3, …).
     let row_numbers = (0..if rows_rejected > 0 { p.height } else { 0 })
         .filter(|&i| !p.rejects.rejected[i])
@@ -1589,6 +1617,7 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         rows_rejected,
         row_numbers,
         key_digits,
+        row_keys,
         dictionaries: p.dictionaries,
     })
 }

@@ -6,7 +6,7 @@ use crate::support::*;
 use itur::output::write::parquet_bytes;
 use itur::table::csv_read::read_csv;
 use itur::table::schema;
-use itur::table::validate::{load_inputs, InputSet, TableNeed};
+use itur::table::validate::{digits_key, load_inputs, InputSet, TableNeed};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -55,6 +55,25 @@ fn assert_same(dir: &Path) -> usize {
             b.row_numbers().collect::<Vec<_>>(),
             "{name}: {t} rows"
         );
+        // Each accepted row's key as validation keeps it, for a key of one column of digit
+        // strings (the roster's student IDs).
+        assert_eq!(a.row_keys(), b.row_keys(), "{name}: {t} row keys");
+        if let Some(keys) = a.row_keys() {
+            let [key] = a.schema.key.as_slice() else {
+                panic!("{name}: {t}: row keys of a key of several columns")
+            };
+            let want: Vec<Option<u64>> = (a.text(key).unwrap().iter())
+                .map(|v| v.and_then(digits_key))
+                .collect();
+            let got: Vec<Option<u64>> = keys.iter().map(|&k| Some(k)).collect();
+            assert_eq!(got, want, "{name}: {t} row keys");
+        }
+        if t == "students" && a.rows_accepted() > 0 {
+            assert!(
+                a.row_keys().is_some(),
+                "{name}: the roster's IDs are digit keys"
+            );
+        }
         for c in &a.schema.columns {
             let x = a.df.column(&c.name).unwrap().as_materialized_series();
             if b.dictionaries.contains_key(&c.name) {

@@ -177,6 +177,9 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
         TextColumn::Plain(ids) => ids,
         TextColumn::Coded(..) => return Err(Error::Job("students.student_id is coded".into())),
     };
+    // Validation keeps each row's ID as its digit key when every ID is a digit string (any
+    // valid Israeli ID): then the IDs' text is not read here.
+    let row_keys = st.row_keys();
     // A coded roster's institutions are looked up once per distinct value.
     let insts = st.text("institution_id")?;
     let coded_slots: Vec<Option<usize>> = match insts {
@@ -196,6 +199,7 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
             };
             let mut run: Option<((i64, usize, i64), u64)> = None;
             let ids = ids.slice(o, l);
+            let keys = row_keys.map(|k| &k[start..start + len]);
             let grades = grades.slice(o, l);
             let years = years.slice(o, l);
             // Each row's institution: `Some(None)` when it is not one of `institutions`. Codes
@@ -236,9 +240,21 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
                 Some(codes) => Some(coded_slots[codes[j] as usize]),
                 None => listed[j],
             };
-            let rows = ids.iter().zip(grades.iter()).zip(years.iter());
-            for (j, ((id, grade), year)) in rows.enumerate() {
-                let (Some(id), Some(slot), Some(grade), Some(year)) = (id, slot_of(j), grade, year)
+            // Each row's ID: its digit key (validation's, or from its text), or its text.
+            let listed_ids: Vec<Option<Id>> = match keys {
+                Some(_) => Vec::new(),
+                None => ids
+                    .iter()
+                    .map(|v| v.map(|v| digits_key(v).map_or(Id::Text(v), Id::Key)))
+                    .collect(),
+            };
+            let id_of = |j: usize| match keys {
+                Some(keys) => Some(Id::Key(keys[j])),
+                None => listed_ids[j],
+            };
+            for (j, (grade, year)) in grades.iter().zip(years.iter()).enumerate() {
+                let (Some(id), Some(slot), Some(grade), Some(year)) =
+                    (id_of(j), slot_of(j), grade, year)
                 else {
                     continue;
                 };
@@ -258,10 +274,10 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
                         }
                     }
                 }
-                let wanted = match digits_key(id) {
-                    Some(key) if named_filter.may_hold(key) => named.get_digits(key),
-                    Some(_) => None,
-                    None => named.text.get(id),
+                let wanted = match id {
+                    Id::Key(key) if named_filter.may_hold(key) => named.get_digits(key),
+                    Id::Key(_) => None,
+                    Id::Text(id) => named.text.get(id),
                 };
                 if let Some(&row) = wanted {
                     pass.rows.push((start + j) as IdxSize);
@@ -626,6 +642,14 @@ impl Gathered<'_> {
 /// A bit per hash of the named keys (512 KiB, cache-resident): most of a roster's 2.4 million
 /// IDs are not named, and this answers "surely not" without probing the set.
 struct KeyFilter(Vec<u64>);
+
+/// A student ID in the roster pass: its exact digit key, or its text when it is not a digit
+/// string.
+#[derive(Clone, Copy)]
+enum Id<'a> {
+    Key(u64),
+    Text(&'a str),
+}
 
 impl KeyFilter {
     const BITS: u32 = 22;
