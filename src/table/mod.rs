@@ -2,6 +2,7 @@
 pub mod convert;
 pub mod csv_read;
 pub mod parquet_dict;
+pub mod parquet_keys;
 pub mod parquet_read;
 pub mod radix;
 pub mod read;

@@ -38,6 +38,21 @@ struct Group {
 /// distinct values in order of first appearance; `None` when the column is not a plain
 /// dictionary-encoded text column (read it with polars then).
 pub fn read_coded(data: &Buffer<u8>, name: &str) -> Option<(UInt32Chunked, Arc<[PlSmallStr]>)> {
+    let groups: Vec<Group> = for_each_text_chunk(data, name, |c, rows| {
+        decode_group(data, c, rows).ok().flatten()
+    })?;
+    Some(merge(name, groups))
+}
+
+/// `decode` of each row group's chunk of column `name` of the Parquet file `data` (with the
+/// group's row count), over the threads; `None` when the file cannot be read, the column is
+/// not a top-level text column, `decode` gives `None` for a chunk, or the chunks do not hold
+/// the file's rows.
+pub(super) fn for_each_text_chunk<T: Send + HasRows>(
+    data: &Buffer<u8>,
+    name: &str,
+    decode: impl Fn(&ColumnChunkMetadata, usize) -> Option<T> + Sync,
+) -> Option<Vec<T>> {
     let meta = read_metadata(&mut Cursor::new(&data[..])).ok()?;
     let schema = polars_parquet::arrow::read::infer_schema(&meta).ok()?;
     let field = schema.get(name)?;
@@ -58,14 +73,22 @@ pub fn read_coded(data: &Buffer<u8>, name: &str) -> Option<(UInt32Chunked, Arc<[
             }
         })
         .collect::<Option<_>>()?;
-    let groups: Vec<Group> = chunks
+    let groups: Vec<T> = chunks
         .par_iter()
-        .map(|&(c, rows)| decode_group(data, c, rows).ok().flatten())
+        .map(|&(c, rows)| decode(c, rows))
         .collect::<Option<_>>()?;
-    if groups.iter().map(|g| g.indices.len()).sum::<usize>() != meta.num_rows {
-        return None;
+    (groups.iter().map(HasRows::rows).sum::<usize>() == meta.num_rows).then_some(groups)
+}
+
+/// A row group's decoded values: how many rows they are.
+pub(super) trait HasRows {
+    fn rows(&self) -> usize;
+}
+
+impl HasRows for Group {
+    fn rows(&self) -> usize {
+        self.indices.len()
     }
-    Some(merge(name, groups))
 }
 
 /// Decodes one column chunk; `Ok(None)` when it is not entirely dictionary-encoded text.

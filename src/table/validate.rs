@@ -34,6 +34,9 @@ pub struct Table {
     /// For a one-column key of digit strings present in every accepted row: each accepted
     /// row's exact `digits_key`, in row order (`row_keys`).
     row_keys: Option<Arc<Vec<u64>>>,
+    /// The key's text is not held (`df` has no key column): its values are `row_keys`. So
+    /// for a roster read a column at a time whose IDs were all valid and stored PLAIN.
+    keys_only: bool,
     /// The values of the text columns held as codes (UInt32 columns of `df`, read with
     /// `text`), when the table was loaded with `TableNeed::coded`.
     pub dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
@@ -101,9 +104,20 @@ impl Table {
         self.row_keys.as_deref().map(Vec::as_slice)
     }
 
+    /// Whether the key's text is held only as `row_keys` (then `text` of the key is an
+    /// error; `key_text` gives a row's).
+    pub fn keys_only(&self) -> bool {
+        self.keys_only
+    }
+
     /// A text column, plain or coded.
     pub fn text(&self, name: &str) -> Result<TextColumn<'_>> {
         let bad = |e: String| Error::Job(format!("{}.{name}: {e}", self.schema.name));
+        if self.keys_only && self.schema.key == [name] {
+            return Err(bad(
+                "the IDs are held as digit keys (Table::row_keys)".into()
+            ));
+        }
         let s = self
             .df
             .column(name)
@@ -227,6 +241,8 @@ struct Pending {
     /// one-column key of digit strings.
     key_set: Option<KeySet>,
     dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
+    /// The key column holds digit keys (UInt64, `Held::Keys`), not text.
+    keys_only: bool,
 }
 
 /// A table to be read a column at a time (`TableNeed::coded`) once the tables it refers to
@@ -284,8 +300,32 @@ impl Deferred {
         .flatten()
     }
 
+    /// Schema column `ci` of a Parquet file as each row's digit key, when it is the table's
+    /// key, of Israeli IDs (and no other text rule), and every value in the file is a valid
+    /// ID stored PLAIN; `None` otherwise (read it with `column`: its text is checked then).
+    fn key_column(&self, ci: usize) -> Option<Vec<u64>> {
+        let c = &self.schema.columns[ci];
+        let only_ids = c.ty == schema::ColType::Str
+            && c.israeli_id
+            && c.digits.is_none()
+            && c.pattern.is_none();
+        if self.source.format != Format::Parquet
+            || !only_ids
+            || self.schema.key != [c.name.as_str()]
+        {
+            return None;
+        }
+        let what = "reading a column of IDs";
+        guarded(&self.source.path, what, || {
+            Ok(super::parquet_keys::read_id_keys(&self.data, &c.name))
+        })
+        .ok()
+        .flatten()
+    }
+
     /// Reads, converts and checks column `ci` (text outside the key and the row checks as
-    /// codes): the column, its value rejects, and its distinct values when coded.
+    /// codes, a key of valid IDs as digit keys): the column, its value rejects, and how it
+    /// is held.
     fn read_column(
         &self,
         ci: usize,
@@ -298,23 +338,29 @@ impl Deferred {
         let started = std::time::Instant::now();
         let code = |(codes, values): (UInt32Chunked, Arc<[PlSmallStr]>)| {
             let found = convert_coded(table, c, &codes, &values, skip);
-            (codes.into_series(), found, Some(values))
+            (codes.into_series(), found, Held::Codes(values))
         };
+        // A key of IDs is read as digit keys when every one is valid (no value rejects then).
+        let keys = raw.is_none().then(|| self.key_column(ci)).flatten();
         // A text column to code is checked a distinct value at a time: its codes come
         // straight from the file's dictionary pages, or from its text.
         let from_pages = (coded && raw.is_none())
             .then(|| self.coded_column(ci))
             .flatten();
-        let read = match from_pages {
-            Some(parts) => code(parts),
-            None => {
+        let read = match (keys, from_pages) {
+            (Some(keys), _) => {
+                let keys = UInt64Chunked::from_vec(c.name.as_str().into(), keys);
+                (keys.into_series(), Vec::new(), Held::Keys)
+            }
+            (None, Some(parts)) => code(parts),
+            (None, None) => {
                 let raw = self.column(ci, raw)?;
                 match raw.as_ref().map(|s| s.str()) {
                     Some(Ok(ca)) if coded => code(encode_text(ca)),
                     _ => {
                         let (s, found) =
                             convert_column(table, c, raw.as_ref(), self.raw.height, skip);
-                        (s, found, None)
+                        (s, found, Held::Text)
                     }
                 }
             }
@@ -329,9 +375,19 @@ impl Deferred {
     }
 }
 
-/// A column read by `Deferred::read_column`: the column, its value rejects, and its distinct
-/// values when it holds codes.
-type ReadColumn = (Series, Vec<Reject>, Option<Arc<[PlSmallStr]>>);
+/// A column read by `Deferred::read_column`: the column, its value rejects, and how it holds
+/// its values.
+type ReadColumn = (Series, Vec<Reject>, Held);
+
+/// How a column read a column at a time holds its values.
+enum Held {
+    /// As they are (text as text).
+    Text,
+    /// Text as UInt32 codes into these distinct values.
+    Codes(Arc<[PlSmallStr]>),
+    /// The key's IDs as their exact digit keys (UInt64), every one valid.
+    Keys,
+}
 
 /// A table read and converted whole, or waiting to be read a column at a time.
 enum Loaded {
@@ -499,6 +555,7 @@ fn convert_table(raw: RawTable) -> Pending {
         warnings: raw.warnings,
         key_set: None,
         dictionaries: BTreeMap::new(),
+        keys_only: false,
     }
 }
 
@@ -573,13 +630,18 @@ fn load_columns(
     // reading the columns one after the other.
     let mut columns = Vec::with_capacity(schema.columns.len());
     let mut dictionaries = BTreeMap::new();
+    let mut keys_only = false;
     for (c, (_, read)) in schema.columns.iter().zip(read) {
-        let (s, found, values) = read?;
+        let (s, found, held) = read?;
         for r in found {
             rejects.add(r);
         }
-        if let Some(values) = values {
-            dictionaries.insert(c.name.clone(), values);
+        match held {
+            Held::Text => {}
+            Held::Codes(values) => {
+                dictionaries.insert(c.name.clone(), values);
+            }
+            Held::Keys => keys_only = true,
         }
         columns.push(s);
     }
@@ -608,6 +670,7 @@ fn load_columns(
         warnings: std::mem::take(&mut d.raw.warnings),
         key_set: None,
         dictionaries,
+        keys_only,
     };
     drop(d.data);
     row_checks(&mut p, params);
@@ -744,6 +807,8 @@ fn show(s: &Series, i: usize) -> String {
     match s.get(i) {
         Ok(AnyValue::Null) | Err(_) => String::new(),
         Ok(AnyValue::String(v)) => v.to_string(),
+        // A key read as digit keys (`Held::Keys`).
+        Ok(AnyValue::UInt64(k)) => key_text(k).to_string(),
         Ok(v) => v.to_string(),
     }
 }
@@ -1166,6 +1231,18 @@ pub fn digits_key(v: &str) -> Option<u64> {
     Some(((b.len() as u64) << 59) | n)
 }
 
+/// The text of an exact `digits_key`: its digits, with the leading zeros its length counts.
+pub fn key_text(key: u64) -> PlSmallStr {
+    let len = (key >> 59) as usize;
+    let mut n = key & ((1 << 59) - 1);
+    let mut digits = [b'0'; 17];
+    for d in digits[..len].iter_mut().rev() {
+        *d = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    PlSmallStr::from_str(std::str::from_utf8(&digits[..len]).expect("ASCII digits"))
+}
+
 /// Words of a key column's missing values and of values that are not digit strings (no
 /// `digits_key` reaches them: 17 << 59 | 10^17 is far below).
 const NULL_WORD: u64 = u64::MAX;
@@ -1174,6 +1251,10 @@ const TEXT_WORD: u64 = u64::MAX - 1;
 /// Each row's exact `digits_key` when every row not in `skip` is a digit string (or missing);
 /// `None` otherwise (the key is then compared by hash and value).
 fn exact_words(s: &Series, skip: &[bool]) -> Option<Vec<u64>> {
+    if let Ok(keys) = s.u64() {
+        // A key read as digit keys (`Held::Keys`): every row has one.
+        return Some(keys.into_no_null_iter().collect());
+    }
     let ca = s.str().ok()?;
     let words = par_map_str(ca, |v| match v {
         None => NULL_WORD,
@@ -1579,7 +1660,15 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         .filter(|&i| !p.rejects.rejected[i])
         .map(|i| i as u64 + 1)
         .collect();
-    let columns: Vec<Column> = p.columns.into_iter().map(Column::from).collect();
+    // A key held as digit keys is not kept twice: `row_keys` hold them.
+    let key_index = p
+        .keys_only
+        .then(|| p.schema.column_index(&p.schema.key[0]))
+        .flatten();
+    let columns: Vec<Column> = (p.columns.into_iter().enumerate())
+        .filter(|&(i, _)| Some(i) != key_index)
+        .map(|(_, s)| Column::from(s))
+        .collect();
     let df = DataFrame::new(p.height, columns)
         .and_then(|df| {
             if rows_rejected > 0 {
@@ -1618,6 +1707,7 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         row_numbers,
         key_digits,
         row_keys,
+        keys_only: p.keys_only,
         dictionaries: p.dictionaries,
     })
 }
@@ -1653,6 +1743,21 @@ mod tests {
         assert_eq!(want.len(), 3 * PAR_ROWS + 1);
         assert_eq!(par_map_str(&ca, f), want);
         assert!(par_map_str(&StringChunked::from_iter([None::<&str>; 0]), f).is_empty());
+    }
+
+    #[test]
+    fn key_text_is_the_text_of_a_digit_key() {
+        for v in [
+            "7",
+            "007",
+            "0",
+            "000000000",
+            "123456782",
+            "99999999999999999",
+            "01",
+        ] {
+            assert_eq!(key_text(digits_key(v).unwrap()).as_str(), v);
+        }
     }
 
     #[test]

@@ -27,13 +27,14 @@ fn load(dir: &Path, coded: bool) -> Result<InputSet, String> {
     load_inputs(dir, &needs(coded), &params).map_err(|e| e.to_string())
 }
 
-/// Asserts the two loads of `dir` agree; returns how many rejects they found.
-fn assert_same(dir: &Path) -> usize {
+/// Asserts the two loads of `dir` agree; returns how many rejects they found and whether
+/// the coded roster held its IDs as digit keys only (`Table::keys_only`).
+fn assert_same(dir: &Path) -> (usize, bool) {
     let name = dir.display();
     let (whole, coded) = match (load(dir, false), load(dir, true)) {
         (Err(a), Err(b)) => {
             assert_eq!(a, b, "{name}: the errors differ");
-            return 0;
+            return (0, false);
         }
         (Ok(a), Ok(b)) => (a, b),
         (a, b) => panic!("{name}: whole {:?} but coded {:?}", a.err(), b.err()),
@@ -76,6 +77,11 @@ fn assert_same(dir: &Path) -> usize {
         }
         for c in &a.schema.columns {
             let x = a.df.column(&c.name).unwrap().as_materialized_series();
+            if b.keys_only() && a.schema.key == [c.name.as_str()] {
+                // The key's values are the row keys (compared above); no text is held.
+                assert!(b.df.column(&c.name).is_err() && b.text(&c.name).is_err());
+                continue;
+            }
             if b.dictionaries.contains_key(&c.name) {
                 let plain: Vec<Option<&str>> = a.text(&c.name).unwrap().iter().collect();
                 let decoded: Vec<Option<&str>> = b.text(&c.name).unwrap().iter().collect();
@@ -90,9 +96,10 @@ fn assert_same(dir: &Path) -> usize {
     if let Some(st) = coded.get("students") {
         let names: Vec<&str> = st.dictionaries.keys().map(String::as_str).collect();
         assert!(names.contains(&"institution_id") && names.contains(&"first_name"));
-        assert!(!names.contains(&"student_id"), "the key stays text");
+        assert!(!names.contains(&"student_id"), "the key is not coded");
     }
-    whole.rejects.len()
+    let keys_only = coded.get("students").is_some_and(|t| t.keys_only());
+    (whole.rejects.len(), keys_only)
 }
 
 /// The students of a case as a Parquet file of text columns, in place of its CSV.
@@ -130,18 +137,83 @@ fn coded_roster_validates_as_the_whole_table_on_every_bad_case_and_the_small_nat
     let mut rejects = 0;
     let mut parquet = 0;
     for dir in bad_case_inputs(tmp.path()) {
-        rejects += assert_same(&dir);
+        let (n, keys_only) = assert_same(&dir);
+        assert!(!keys_only, "a CSV's IDs are text");
+        rejects += n;
         if students_to_parquet(&dir) {
             parquet += 1;
-            rejects += assert_same(&dir);
+            // (The cases' few IDs are stored with a dictionary: read as text.)
+            rejects += assert_same(&dir).0;
         }
     }
-    assert_same(&fixtures().join("small"));
+    assert!(
+        assert_same(&fixtures().join("small")).1,
+        "small's IDs as keys"
+    );
     assert!(rejects >= 20, "the cases reject rows ({rejects})");
     assert!(
         parquet >= 15,
         "most cases also ran from Parquet text ({parquet})"
     );
+}
+
+/// A Parquet roster's IDs (distinct, so stored PLAIN) are held as digit keys when all are
+/// valid, even with an ID repeated (its reject shows the ID as written, leading zeros and
+/// all); one bad or missing ID and the column is read as text, its rejects naming it.
+#[test]
+fn a_parquet_roster_of_valid_ids_is_held_as_keys_and_validates_the_same() {
+    let spoil = |name: &str, f: &dyn Fn(&mut Vec<Option<String>>)| {
+        let dir = tempfile::tempdir().unwrap();
+        for e in std::fs::read_dir(fixtures().join("small")).unwrap() {
+            let e = e.unwrap();
+            std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+        }
+        let path = dir.path().join("students.parquet");
+        let mut df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let mut ids: Vec<Option<String>> = (df.column("student_id").unwrap().str().unwrap())
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect();
+        f(&mut ids);
+        df.with_column(Column::new("student_id".into(), ids))
+            .unwrap();
+        std::fs::write(&path, parquet_bytes(&mut df, None).unwrap()).unwrap();
+        let (n, keys_only) = assert_same(dir.path());
+        let set = load(dir.path(), true).unwrap();
+        let rules: Vec<String> = (set.rejects.iter())
+            .filter(|r| r.table == "students" && r.column == "student_id")
+            .map(|r| format!("{} {} {}", r.row_number, r.rule, r.value))
+            .collect();
+        eprintln!("{name}: {n} rejects, keys only {keys_only}: {rules:?}");
+        (keys_only, rules)
+    };
+    assert_eq!(spoil("as is", &|_| {}), (true, vec![]));
+    // Row 1's ID again at row 11 (data rows count from 1).
+    let (keys_only, rules) = spoil("repeated", &|ids| ids[10] = ids[0].clone());
+    let first = load(&fixtures().join("small"), false).unwrap();
+    let id = first
+        .get("students")
+        .unwrap()
+        .text("student_id")
+        .unwrap()
+        .get(0);
+    assert!(keys_only);
+    assert_eq!(rules, vec![format!("11 duplicate_key {}", id.unwrap())]);
+    // A repeated ID with leading zeros shows them.
+    let (keys_only, rules) = spoil("zeros", &|ids| {
+        ids[5] = Some("000000018".into());
+        ids[6] = Some("000000018".into());
+    });
+    assert!(keys_only);
+    assert_eq!(rules, vec!["7 duplicate_key 000000018".to_string()]);
+    let (keys_only, rules) = spoil("check digit", &|ids| ids[20] = Some("123456789".into()));
+    assert!(!keys_only);
+    assert_eq!(rules, vec!["21 israeli_id 123456789".to_string()]);
+    let (keys_only, rules) = spoil("missing", &|ids| ids[2999] = None);
+    assert!(!keys_only);
+    assert_eq!(rules, vec!["3000 required ".to_string()]);
 }
 
 /// The gifted roster (participation, cohort counts, the named students) is the same from a

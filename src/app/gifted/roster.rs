@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::rules::text_order::{cmp_prefixed, prefix};
-use crate::table::validate::{digits_key, par_row_ranges, TextColumn};
+use crate::table::validate::{digits_key, key_text, par_row_ranges, TextColumn};
 use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{
@@ -173,13 +173,17 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
     let (grades, years) = (column("grade")?, column("school_year")?);
     let typed = |e: polars::prelude::PolarsError| Error::Job(format!("students: {e}"));
     let (grades, years) = (grades.i64().map_err(typed)?, years.i64().map_err(typed)?);
-    let ids = match st.text("student_id")? {
-        TextColumn::Plain(ids) => ids,
-        TextColumn::Coded(..) => return Err(Error::Job("students.student_id is coded".into())),
-    };
     // Validation keeps each row's ID as its digit key when every ID is a digit string (any
-    // valid Israeli ID): then the IDs' text is not read here.
+    // valid Israeli ID): then the IDs' text is not read here (it may not even be held).
     let row_keys = st.row_keys();
+    let ids = match (row_keys, st.text("student_id")) {
+        (Some(_), _) => None,
+        (None, Ok(TextColumn::Plain(ids))) => Some(ids),
+        (None, Ok(TextColumn::Coded(..))) => {
+            return Err(Error::Job("students.student_id is coded".into()))
+        }
+        (None, Err(e)) => return Err(e),
+    };
     // A coded roster's institutions are looked up once per distinct value.
     let insts = st.text("institution_id")?;
     let coded_slots: Vec<Option<usize>> = match insts {
@@ -198,8 +202,8 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
                 ..Pass::default()
             };
             let mut run: Option<((i64, usize, i64), u64)> = None;
-            let ids = ids.slice(o, l);
             let keys = row_keys.map(|k| &k[start..start + len]);
+            let ids = ids.map(|ids| ids.slice(o, l));
             let grades = grades.slice(o, l);
             let years = years.slice(o, l);
             // Each row's institution: `Some(None)` when it is not one of `institutions`. Codes
@@ -241,12 +245,11 @@ pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
                 None => listed[j],
             };
             // Each row's ID: its digit key (validation's, or from its text), or its text.
-            let listed_ids: Vec<Option<Id>> = match keys {
-                Some(_) => Vec::new(),
-                None => ids
-                    .iter()
+            let listed_ids: Vec<Option<Id>> = match (keys, &ids) {
+                (None, Some(ids)) => (ids.iter())
                     .map(|v| v.map(|v| digits_key(v).map_or(Id::Text(v), Id::Key)))
                     .collect(),
+                _ => Vec::new(),
             };
             let id_of = |j: usize| match keys {
                 Some(keys) => Some(Id::Key(keys[j])),
@@ -515,9 +518,12 @@ fn students_of(
             .and_then(|c| c.as_materialized_series().i64().cloned().map_err(typed))
     };
     let mut ids: Vec<Text> = Vec::with_capacity(rows.len());
-    walk_text(st.text("student_id")?, rows, |_, v| {
-        ids.push(v.unwrap_or_default())
-    });
+    match st.row_keys() {
+        Some(keys) => ids.extend(rows.iter().map(|&r| key_text(keys[r as usize]))),
+        None => walk_text(st.text("student_id")?, rows, |_, v| {
+            ids.push(v.unwrap_or_default())
+        }),
+    }
     let mut keyed: Vec<(u128, u32)> = ids
         .iter()
         .enumerate()
