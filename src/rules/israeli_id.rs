@@ -47,7 +47,12 @@ const DOUBLED: [u32; 10] = [0, 2, 4, 6, 8, 1, 3, 5, 7, 9];
 /// The weighted sum is taken in the same pass as the digits are checked (a national roster
 /// checks 2.4 million IDs).
 pub fn check(value: &str) -> Result<(), IdError> {
-    let b = value.as_bytes();
+    number(value.as_bytes()).map(|_| ())
+}
+
+/// The number a valid ID written as `b` stands for (`check`'s rules, on bytes as a file
+/// stores them); in the same pass as the check.
+pub fn number(b: &[u8]) -> Result<u64, IdError> {
     if b.is_empty() {
         return Err(IdError::Empty);
     }
@@ -61,11 +66,13 @@ pub fn check(value: &str) -> Result<(), IdError> {
     // Digit i of the value sits at padded position 9 − len + i; odd positions (0-based) weigh 2.
     let even_offset = (9 - b.len()).is_multiple_of(2);
     let mut sum = 0u32;
+    let mut n = 0u64;
     for (i, &c) in b.iter().enumerate() {
         let d = c.wrapping_sub(b'0');
         if d > 9 {
             return Err(IdError::NotDigits);
         }
+        n = n * 10 + u64::from(d);
         let doubled = (i % 2 == 1) == even_offset;
         sum += if doubled {
             DOUBLED[d as usize]
@@ -74,7 +81,7 @@ pub fn check(value: &str) -> Result<(), IdError> {
         };
     }
     if sum.is_multiple_of(10) {
-        Ok(())
+        Ok(n)
     } else {
         Err(IdError::CheckDigit)
     }
@@ -138,6 +145,8 @@ mod tests {
                 Err(IdError::CheckDigit)
             };
             assert_eq!(check(&v), want, "{v}");
+            let n: u64 = v.parse().expect("digits");
+            assert_eq!(number(v.as_bytes()), want.map(|()| n), "{v}");
         }
         assert_eq!(check("12345678901"), Err(IdError::TooLong));
         assert_eq!(check("1234567890x"), Err(IdError::NotDigits));

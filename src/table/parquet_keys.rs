@@ -10,7 +10,7 @@
 //! valid Israeli ID (1–9 digits with a right check digit). Anything else is `None`, and the
 //! caller reads the column with polars, which reports what is wrong with which rows.
 use super::parquet_dict::{for_each_text_chunk, HasRows};
-use super::validate::digits_key;
+use super::validate::key_of;
 use crate::rules::israeli_id;
 use polars_buffer::Buffer;
 use polars_parquet::parquet::encoding::hybrid_rle::HybridRleDecoder;
@@ -45,9 +45,8 @@ impl HasRows for Keys {
 
 /// The exact digit key of a valid Israeli ID as written (1–9 digits, right check digit).
 fn id_key(value: &[u8]) -> Option<u64> {
-    let v = std::str::from_utf8(value).ok()?;
-    israeli_id::check(v).ok()?;
-    digits_key(v)
+    let n = israeli_id::number(value).ok()?;
+    Some(key_of(value.len(), n))
 }
 
 /// Decodes one column chunk; `Ok(None)` when a page is not PLAIN, a value is missing or is
@@ -114,6 +113,7 @@ fn decode_group(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::validate::digits_key;
     use polars::prelude::*;
 
     /// The frame as Parquet. polars stores a text column with a dictionary only when its

@@ -1228,7 +1228,12 @@ pub fn digits_key(v: &str) -> Option<u64> {
         }
         n = n * 10 + u64::from(x);
     }
-    Some(((b.len() as u64) << 59) | n)
+    Some(key_of(b.len(), n))
+}
+
+/// The `digits_key` of a string of `len` (1–17) digits that reads as the number `n`.
+pub fn key_of(len: usize, n: u64) -> u64 {
+    ((len as u64) << 59) | n
 }
 
 /// The text of an exact `digits_key`: its digits, with the leading zeros its length counts.
