@@ -241,8 +241,10 @@ struct Pending {
     /// one-column key of digit strings.
     key_set: Option<KeySet>,
     dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
-    /// The key column holds digit keys (UInt64, `Held::Keys`), not text.
+    /// The key column holds digit keys (`Held::Keys`), not text: each row's are `key_words`
+    /// (its column in `columns` is all missing, of no type) until `check_keys` takes them.
     keys_only: bool,
+    key_words: Option<Vec<u64>>,
 }
 
 /// A table to be read a column at a time (`TableNeed::coded`) once the tables it refers to
@@ -349,8 +351,8 @@ impl Deferred {
             .flatten();
         let read = match (keys, from_pages) {
             (Some(keys), _) => {
-                let keys = UInt64Chunked::from_vec(c.name.as_str().into(), keys);
-                (keys.into_series(), Vec::new(), Held::Keys)
+                let column = Series::new_null(c.name.as_str().into(), keys.len());
+                (column, Vec::new(), Held::Keys(keys))
             }
             (None, Some(parts)) => code(parts),
             (None, None) => {
@@ -385,8 +387,9 @@ enum Held {
     Text,
     /// Text as UInt32 codes into these distinct values.
     Codes(Arc<[PlSmallStr]>),
-    /// The key's IDs as their exact digit keys (UInt64), every one valid.
-    Keys,
+    /// The key's IDs as their exact digit keys, every one valid (the column read is then
+    /// all missing, of no type).
+    Keys(Vec<u64>),
 }
 
 /// A table read and converted whole, or waiting to be read a column at a time.
@@ -556,6 +559,7 @@ fn convert_table(raw: RawTable) -> Pending {
         key_set: None,
         dictionaries: BTreeMap::new(),
         keys_only: false,
+        key_words: None,
     }
 }
 
@@ -630,7 +634,7 @@ fn load_columns(
     // reading the columns one after the other.
     let mut columns = Vec::with_capacity(schema.columns.len());
     let mut dictionaries = BTreeMap::new();
-    let mut keys_only = false;
+    let mut key_words = None;
     for (c, (_, read)) in schema.columns.iter().zip(read) {
         let (s, found, held) = read?;
         for r in found {
@@ -641,7 +645,7 @@ fn load_columns(
             Held::Codes(values) => {
                 dictionaries.insert(c.name.clone(), values);
             }
-            Held::Keys => keys_only = true,
+            Held::Keys(words) => key_words = Some(words),
         }
         columns.push(s);
     }
@@ -670,7 +674,8 @@ fn load_columns(
         warnings: std::mem::take(&mut d.raw.warnings),
         key_set: None,
         dictionaries,
-        keys_only,
+        keys_only: key_words.is_some(),
+        key_words,
     };
     drop(d.data);
     row_checks(&mut p, params);
@@ -807,8 +812,6 @@ fn show(s: &Series, i: usize) -> String {
     match s.get(i) {
         Ok(AnyValue::Null) | Err(_) => String::new(),
         Ok(AnyValue::String(v)) => v.to_string(),
-        // A key read as digit keys (`Held::Keys`).
-        Ok(AnyValue::UInt64(k)) => key_text(k).to_string(),
         Ok(v) => v.to_string(),
     }
 }
@@ -1064,9 +1067,14 @@ fn check_keys(p: &mut Pending) {
     if key.is_empty() {
         return;
     }
+    // A key read as digit keys has its words already (every row has one).
+    let key_words = p.key_words.take();
+    let keyed = key_words.is_some();
+    let key = &p.schema.key;
     let cols: Vec<&Series> = key.iter().map(|k| col(p, k)).collect();
-    let exact = match cols.as_slice() {
-        [c] => exact_words(c, &p.rejects.rejected),
+    let exact = match (key_words, cols.as_slice()) {
+        (Some(words), _) => Some(words),
+        (None, [c]) => exact_words(c, &p.rejects.rejected),
         _ => None,
     };
     let (dups, keys) = match exact {
@@ -1096,7 +1104,10 @@ fn check_keys(p: &mut Pending) {
     };
     let column = key.join("+");
     for (i, f) in dups {
-        let value: Vec<String> = key.iter().map(|k| show(col(p, k), i)).collect();
+        let value: Vec<String> = match &keys {
+            Some((_, words)) if keyed => vec![key_text(words[i]).to_string()],
+            _ => key.iter().map(|k| show(col(p, k), i)).collect(),
+        };
         let r = Reject::new(
             &p.schema.name,
             i,
@@ -1256,10 +1267,6 @@ const TEXT_WORD: u64 = u64::MAX - 1;
 /// Each row's exact `digits_key` when every row not in `skip` is a digit string (or missing);
 /// `None` otherwise (the key is then compared by hash and value).
 fn exact_words(s: &Series, skip: &[bool]) -> Option<Vec<u64>> {
-    if let Ok(keys) = s.u64() {
-        // A key read as digit keys (`Held::Keys`): every row has one.
-        return Some(keys.into_no_null_iter().collect());
-    }
     let ca = s.str().ok()?;
     let words = par_map_str(ca, |v| match v {
         None => NULL_WORD,
