@@ -142,6 +142,10 @@ pub struct TableNeed {
     /// row checks as dictionary codes (`Table::dictionaries`): for the national roster, whose
     /// text as one frame would be most of a run's memory. Validation is the same.
     pub coded: bool,
+    /// The columns the job reads (`None`: all). The others are validated like the rest and
+    /// then left out of the table; a `coded` table drops each as soon as it is checked
+    /// (unless row checks or references still need it).
+    pub keep: Option<&'static [&'static str]>,
 }
 
 impl TableNeed {
@@ -150,6 +154,15 @@ impl TableNeed {
             name,
             required,
             coded: false,
+            keep: None,
+        }
+    }
+
+    /// The same table, keeping only `columns` once validated.
+    pub const fn keeping(self, columns: &'static [&'static str]) -> Self {
+        TableNeed {
+            keep: Some(columns),
+            ..self
         }
     }
 
@@ -205,22 +218,6 @@ impl InputSet {
         }
     }
 
-    /// Frees the columns of a table that a job does not use once they are validated.
-    pub fn keep_columns(&mut self, table: &str, keep: &[&str]) {
-        if let Some(t) = self.tables.get_mut(table) {
-            let drop: Vec<PlSmallStr> =
-                t.df.get_column_names()
-                    .into_iter()
-                    .filter(|n| !keep.contains(&n.as_str()))
-                    .cloned()
-                    .collect();
-            for name in drop {
-                let _ = t.df.drop_in_place(&name);
-                t.dictionaries.remove(name.as_str());
-            }
-        }
-    }
-
     /// Tables in dependency order.
     pub fn ordered(&self) -> Vec<&Table> {
         let mut v: Vec<&Table> = self.tables.values().collect();
@@ -245,6 +242,8 @@ struct Pending {
     /// (its column in `columns` is all missing, of no type) until `check_keys` takes them.
     keys_only: bool,
     key_words: Option<Vec<u64>>,
+    /// The columns the job keeps (`TableNeed::keep`; the others are left out by `finish`).
+    keep: Option<&'static [&'static str]>,
 }
 
 /// A table to be read a column at a time (`TableNeed::coded`) once the tables it refers to
@@ -254,10 +253,17 @@ struct Deferred {
     source: SourceFile,
     data: polars_buffer::Buffer<u8>,
     raw: RawColumns,
+    /// The columns the job keeps (`TableNeed::keep`).
+    keep: Option<&'static [&'static str]>,
 }
 
 impl Deferred {
-    fn open(path: &Path, format: Format, schema: &'static TableSchema) -> Result<Self> {
+    fn open(
+        path: &Path,
+        format: Format,
+        schema: &'static TableSchema,
+        keep: Option<&'static [&'static str]>,
+    ) -> Result<Self> {
         let (source, data, raw) = read_hashed(path, format, schema, |data| match format {
             // A CSV's columns are all parsed now (as text); a Parquet file's one by one.
             Format::Csv => csv_read::read_csv(path, data, schema),
@@ -273,6 +279,7 @@ impl Deferred {
             source,
             data,
             raw,
+            keep,
         })
     }
 
@@ -460,13 +467,18 @@ pub fn load_inputs(
         .par_iter()
         .map(|(schema, path, format)| {
             let _step = span.enter();
-            if needs.iter().any(|n| n.name == schema.name && n.coded) {
-                return Ok(Loaded::Columns(Deferred::open(path, *format, schema)?));
+            let need = needs.iter().find(|n| n.name == schema.name);
+            let keep = need.and_then(|n| n.keep);
+            if need.is_some_and(|n| n.coded) {
+                return Ok(Loaded::Columns(Deferred::open(
+                    path, *format, schema, keep,
+                )?));
             }
             let t0 = std::time::Instant::now();
             let raw = read_table(path, *format, schema)?;
             let t1 = std::time::Instant::now();
             let mut p = convert_table(raw);
+            p.keep = keep;
             let t2 = std::time::Instant::now();
             row_checks(&mut p, params);
             let t3 = std::time::Instant::now();
@@ -560,6 +572,7 @@ fn convert_table(raw: RawTable) -> Pending {
         dictionaries: BTreeMap::new(),
         keys_only: false,
         key_words: None,
+        keep: None,
     }
 }
 
@@ -598,6 +611,15 @@ fn load_columns(
     let targets: Vec<(usize, (&str, &str))> = (schema.columns.iter().enumerate())
         .filter_map(|(ci, c)| Some((ci, ref_target(c, done, present, job_tables)?)))
         .collect();
+    // A column the job does not keep is dropped once checked, unless the row checks, the
+    // key or a reference still need its values.
+    let drop_early = |ci: usize| {
+        let name = schema.columns[ci].name.as_str();
+        d.keep.is_some_and(|k| !k.contains(&name))
+            && !named_by_checks.contains(&name)
+            && !schema.key.iter().any(|k| k == name)
+            && !targets.iter().any(|&(t, _)| t == ci)
+    };
     // Two columns are read and converted at a time, each taking the next column not yet
     // taken (a column's own work is parallel too, but each has serial parts; more at once
     // would hold more of them in memory), while the sets their references look in are built.
@@ -614,10 +636,17 @@ fn load_columns(
                 return read;
             };
             let raw = raw.lock().map(|mut r| r.take()).unwrap_or_default();
-            read.push((
-                ci,
-                d.read_column(ci, raw, coded(&schema.columns[ci]), &skip),
-            ));
+            let mut column = d.read_column(ci, raw, coded(&schema.columns[ci]), &skip);
+            if drop_early(ci) {
+                column = column.map(|(s, found, _)| {
+                    (
+                        Series::new_null(s.name().clone(), height),
+                        found,
+                        Held::Text,
+                    )
+                });
+            }
+            read.push((ci, column));
         }
     };
     let ((mut read, more), ()) = rayon::join(
@@ -676,6 +705,7 @@ fn load_columns(
         dictionaries,
         keys_only: key_words.is_some(),
         key_words,
+        keep: d.keep,
     };
     drop(d.data);
     row_checks(&mut p, params);
@@ -1672,13 +1702,21 @@ fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         .filter(|&i| !p.rejects.rejected[i])
         .map(|i| i as u64 + 1)
         .collect();
-    // A key held as digit keys is not kept twice: `row_keys` hold them.
+    // A key held as digit keys is not kept twice (`row_keys` hold them); columns the job does
+    // not keep are left out.
     let key_index = p
         .keys_only
         .then(|| p.schema.column_index(&p.schema.key[0]))
         .flatten();
+    let schema = p.schema;
+    let kept = |i: usize| {
+        let name = schema.columns[i].name.as_str();
+        Some(i) != key_index && p.keep.is_none_or(|k| k.contains(&name))
+    };
+    p.dictionaries
+        .retain(|name, _| schema.column_index(name).is_some_and(&kept));
     let columns: Vec<Column> = (p.columns.into_iter().enumerate())
-        .filter(|&(i, _)| Some(i) != key_index)
+        .filter(|&(i, _)| kept(i))
         .map(|(_, s)| Column::from(s))
         .collect();
     let df = DataFrame::new(p.height, columns)

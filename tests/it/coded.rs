@@ -6,25 +6,90 @@ use crate::support::*;
 use itur::output::write::parquet_bytes;
 use itur::table::csv_read::read_csv;
 use itur::table::schema;
-use itur::table::validate::{digits_key, load_inputs, InputSet, TableNeed};
+use itur::table::validate::{digits_key, load_inputs, InputSet, Table, TableNeed};
 use polars::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-fn needs(coded: bool) -> Vec<TableNeed> {
-    let students = TableNeed::new("students", true);
+fn needs(students: TableNeed) -> Vec<TableNeed> {
     vec![
         TableNeed::new("institutions", true),
         TableNeed::new("classes", true),
-        if coded { students.coded() } else { students },
+        students,
         TableNeed::new("stage_a_scores", false),
         TableNeed::new("contacts", false),
     ]
 }
 
-fn load(dir: &Path, coded: bool) -> Result<InputSet, String> {
+fn load_with(dir: &Path, students: TableNeed) -> Result<InputSet, String> {
     let params = BTreeMap::from([("subtests".to_string(), vec!["verbal".to_string()])]);
-    load_inputs(dir, &needs(coded), &params).map_err(|e| e.to_string())
+    load_inputs(dir, &needs(students), &params).map_err(|e| e.to_string())
+}
+
+fn load(dir: &Path, coded: bool) -> Result<InputSet, String> {
+    let students = TableNeed::new("students", true);
+    load_with(dir, if coded { students.coded() } else { students })
+}
+
+/// The students' columns a job keeping only some reads: not the birth date (the age check
+/// reads it), a reference (`class_id`) nor the optional columns.
+const KEEP: &[&str] = &[
+    "student_id",
+    "first_name",
+    "school_year",
+    "institution_id",
+    "grade",
+];
+
+/// Asserts that a coded load keeping only `KEEP` of the students validates as the whole load
+/// (`whole`) and holds just those columns, with the same values.
+fn assert_same_kept(dir: &Path, whole: &InputSet) {
+    let name = dir.display();
+    let kept = load_with(dir, TableNeed::new("students", true).coded().keeping(KEEP)).unwrap();
+    assert_eq!(whole.rejects, kept.rejects, "{name}: rejects when keeping");
+    assert_eq!(
+        whole.warnings, kept.warnings,
+        "{name}: warnings when keeping"
+    );
+    let (a, b) = (&whole.tables["students"], &kept.tables["students"]);
+    assert_eq!(
+        a.rows_rejected, b.rows_rejected,
+        "{name}: rows rejected when keeping"
+    );
+    for c in &a.schema.columns {
+        let held = b.df.column(&c.name).is_ok() || (b.keys_only() && c.name == "student_id");
+        assert_eq!(
+            held,
+            KEEP.contains(&c.name.as_str()),
+            "{name}: {} held",
+            c.name
+        );
+        if held {
+            assert_same_values(&format!("{name}: kept"), a, b, &c.name);
+        }
+    }
+    assert_eq!(a.row_keys(), b.row_keys(), "{name}: row keys when keeping");
+    assert!(
+        b.dictionaries.keys().all(|k| KEEP.contains(&k.as_str())),
+        "{name}: only kept columns' values"
+    );
+}
+
+/// Asserts column `column` holds the same values in `a` (read whole) and `b` (a column at a
+/// time: coded, or a key held as digit keys only).
+fn assert_same_values(what: &str, a: &Table, b: &Table, column: &str) {
+    if b.keys_only() && a.schema.key == [column] {
+        // The key's values are the row keys (compared on their own); no text is held.
+        assert!(b.df.column(column).is_err() && b.text(column).is_err());
+    } else if b.dictionaries.contains_key(column) {
+        let plain: Vec<Option<&str>> = a.text(column).unwrap().iter().collect();
+        let decoded: Vec<Option<&str>> = b.text(column).unwrap().iter().collect();
+        assert_eq!(plain, decoded, "{what}.{column} values");
+    } else {
+        let x = a.df.column(column).unwrap().as_materialized_series();
+        let y = b.df.column(column).unwrap().as_materialized_series();
+        assert!(x.equals_missing(y), "{what}.{column} values");
+    }
 }
 
 /// Asserts the two loads of `dir` agree; returns how many rejects they found and whether
@@ -76,20 +141,7 @@ fn assert_same(dir: &Path) -> (usize, bool) {
             );
         }
         for c in &a.schema.columns {
-            let x = a.df.column(&c.name).unwrap().as_materialized_series();
-            if b.keys_only() && a.schema.key == [c.name.as_str()] {
-                // The key's values are the row keys (compared above); no text is held.
-                assert!(b.df.column(&c.name).is_err() && b.text(&c.name).is_err());
-                continue;
-            }
-            if b.dictionaries.contains_key(&c.name) {
-                let plain: Vec<Option<&str>> = a.text(&c.name).unwrap().iter().collect();
-                let decoded: Vec<Option<&str>> = b.text(&c.name).unwrap().iter().collect();
-                assert_eq!(plain, decoded, "{name}: {t}.{} values", c.name);
-            } else {
-                let y = b.df.column(&c.name).unwrap().as_materialized_series();
-                assert!(x.equals_missing(y), "{name}: {t}.{} values", c.name);
-            }
+            assert_same_values(&format!("{name}: {t}"), a, b, &c.name);
         }
     }
     // Students' text columns outside the key and the checks are the coded ones.
@@ -97,6 +149,9 @@ fn assert_same(dir: &Path) -> (usize, bool) {
         let names: Vec<&str> = st.dictionaries.keys().map(String::as_str).collect();
         assert!(names.contains(&"institution_id") && names.contains(&"first_name"));
         assert!(!names.contains(&"student_id"), "the key is not coded");
+    }
+    if whole.get("students").is_some() {
+        assert_same_kept(dir, &whole);
     }
     let keys_only = coded.get("students").is_some_and(|t| t.keys_only());
     (whole.rejects.len(), keys_only)

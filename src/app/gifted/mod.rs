@@ -53,7 +53,8 @@ const fn need(name: &'static str, required: bool) -> TableNeed {
 pub const ROSTER: &[TableNeed] = &[
     need("institutions", true),
     need("classes", true),
-    need("students", true).coded(),
+    // Birth and immigration dates and years abroad are only validated.
+    need("students", true).coded().keeping(roster::COLUMNS),
     need("contacts", false),
     need("contact_details", false),
 ];
@@ -264,8 +265,6 @@ pub fn compute(
             "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores, placement needs results and gifted_tracks".into(),
         ));
     }
-    // The roster's columns the phases read (birth and immigration dates were only validated).
-    inputs.keep_columns("students", roster::COLUMNS);
     // One pass over the roster for every phase: the students named by the phases' tables,
     // each with the stage A row screening reads for it (the last with a school year and a
     // status), so that screening needs no lookup of its own. `naming` holds (ID, value,
