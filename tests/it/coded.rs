@@ -8,7 +8,7 @@ use itur::table::csv_read::read_csv;
 use itur::table::schema;
 use itur::table::validate::{digits_key, load_inputs, InputSet, Table, TableNeed};
 use polars::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 fn needs(students: TableNeed) -> Vec<TableNeed> {
@@ -271,25 +271,72 @@ fn a_parquet_roster_of_valid_ids_is_held_as_keys_and_validates_the_same() {
     assert_eq!(rules, vec!["3000 required ".to_string()]);
 }
 
+/// Copies `fixtures/small` to `dir` with a third of the student IDs replaced by shorter
+/// valid IDs (those of `00` and their last six digits but one, with a check digit, written
+/// without the leading zeros), in every table that names students.
+fn small_with_short_ids(dir: &Path) {
+    for e in std::fs::read_dir(fixtures().join("small")).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.join(e.file_name())).unwrap();
+    }
+    for table in ["students", "stage_a_scores", "stage_b_scores", "referrals"] {
+        let path = dir.join(format!("{table}.parquet"));
+        let mut df = ParquetReader::new(std::fs::File::open(&path).unwrap())
+            .finish()
+            .unwrap();
+        let ids: Vec<Option<String>> = (df.column("student_id").unwrap().str().unwrap())
+            .iter()
+            .map(|v| v.map(|v| short_id(v)))
+            .collect();
+        df.with_column(Column::new("student_id".into(), ids))
+            .unwrap();
+        std::fs::write(&path, parquet_bytes(&mut df, None).unwrap()).unwrap();
+    }
+}
+
+fn short_id(id: &str) -> String {
+    if id.len() != 9 || id.as_bytes()[8] % 3 != 0 {
+        return id.to_string();
+    }
+    let body: u32 = id[2..8].parse().unwrap();
+    let short = itur::rules::israeli_id::with_check_digit(body);
+    short.trim_start_matches('0').to_string()
+}
+
 /// The gifted roster (participation, cohort counts, the named students) is the same from a
-/// coded and from a plain students table: the roster pass has a path for each.
+/// coded and from a plain students table: the roster pass has a path for each. Its students
+/// are in ID text order, with IDs of one length (sorted by their digit keys) and of several
+/// (sorted as text).
 #[test]
 fn roster_from_coded_and_plain_students_is_the_same() {
-    use itur::app::gifted::roster;
     let small = fixtures().join("small");
-    let load_roster = |coded: bool| {
-        let set = load(&small, coded).unwrap();
-        let mut named = roster::IdMap::with_capacity(1000);
-        let stage_a = set.get("stage_a_scores").unwrap();
-        for id in stage_a.text("student_id").unwrap().iter().flatten() {
-            named.insert(id, roster::NO_ROW);
-        }
-        assert!(named.len() > 100, "fixtures/small names students");
-        assert!(named.len() > 100, "fixtures/small names students");
-        let r = roster::load(&set, &named).unwrap();
-        format!("{:?}\n{:?}\n{:?}", r.participation, r.census, r.students)
-    };
-    let (plain, coded) = (load_roster(false), load_roster(true));
+    let short = tempfile::tempdir().unwrap();
+    small_with_short_ids(short.path());
+    let (plain, coded) = (
+        roster_of(&small, false, true),
+        roster_of(&small, true, true),
+    );
     assert!(plain.contains("taking_part"));
     assert_eq!(plain, coded);
+    let plain = roster_of(short.path(), false, false);
+    assert_eq!(plain, roster_of(short.path(), true, false));
+}
+
+/// The roster of the students `dir`'s stage A rows name, shown; its students are asserted
+/// to be in ID text order, and of IDs of one length (`one_length`) or of several.
+fn roster_of(dir: &Path, coded: bool, one_length: bool) -> String {
+    use itur::app::gifted::roster;
+    let set = load(dir, coded).unwrap();
+    let mut named = roster::IdMap::with_capacity(1000);
+    let stage_a = set.get("stage_a_scores").unwrap();
+    for id in stage_a.text("student_id").unwrap().iter().flatten() {
+        named.insert(id, roster::NO_ROW);
+    }
+    assert!(named.len() > 100, "fixtures/small names students");
+    let r = roster::load(&set, &named).unwrap();
+    let ids: Vec<&str> = r.students.iter().map(|s| s.student_id.as_str()).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "in ID order");
+    let lengths: BTreeSet<usize> = ids.iter().map(|id| id.len()).collect();
+    assert_eq!(lengths.len() == 1, one_length, "ID lengths {lengths:?}");
+    format!("{:?}\n{:?}\n{:?}", r.participation, r.census, r.students)
 }

@@ -517,34 +517,17 @@ fn students_of(
             .map_err(typed)
             .and_then(|c| c.as_materialized_series().i64().cloned().map_err(typed))
     };
-    let mut ids: Vec<Text> = Vec::with_capacity(rows.len());
-    match st.row_keys() {
-        Some(keys) => ids.extend(rows.iter().map(|&r| key_text(keys[r as usize]))),
-        None => walk_text(st.text("student_id")?, rows, |_, v| {
-            ids.push(v.unwrap_or_default())
-        }),
-    }
-    let mut keyed: Vec<(u128, u32)> = ids
-        .iter()
-        .enumerate()
-        .map(|(k, id)| (prefix(id), k as u32))
-        .collect();
-    let id = |k: u32| ids[k as usize].as_str();
-    keyed.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| cmp_prefixed(a.0, id(a.1), b.0, id(b.1)))
-            .then(a.1.cmp(&b.1))
-    });
+    // The kept rows in student_id order (k: the k-th kept row), with their IDs' text.
+    let order = ids_in_order(st, rows)?;
     // place[k]: where the k-th row goes.
     let mut place = vec![0u32; rows.len()];
     let mut sorted_ids: Vec<(Text, Option<u32>)> = Vec::with_capacity(rows.len());
-    for (at, &(_, k)) in keyed.iter().enumerate() {
+    for (at, (k, id)) in order.into_iter().enumerate() {
         place[k as usize] = at as u32;
         let row = stage_a[k as usize];
         let row = (row != NO_ROW).then_some(row);
-        sorted_ids.push((std::mem::take(&mut ids[k as usize]), row));
+        sorted_ids.push((id, row));
     }
-    drop((keyed, ids));
     // Every other column is gathered on its own (the columns in parallel), each value put
     // at its student's place; the students are then made in order.
     const TEXTS: [&str; 7] = [
@@ -622,6 +605,47 @@ fn students_of(
         })
         .collect();
     Ok(students)
+}
+
+/// The kept rows (`rows`, ascending) in student_id order, as (k, ID) for the k-th kept row.
+/// IDs held as digit keys of one length (as valid IDs written with nine digits are) are in
+/// text order when in key order: they are sorted as integers, and written out in that order.
+fn ids_in_order(st: &Table, rows: &[IdxSize]) -> Result<Vec<(u32, Text)>> {
+    if let Some(keys) = st.row_keys() {
+        let mut keyed: Vec<(u64, u32)> = (rows.iter().enumerate())
+            .map(|(k, &r)| (keys[r as usize], k as u32))
+            .collect();
+        let length = |key: u64| key >> 59;
+        if keyed.windows(2).all(|w| length(w[0].0) == length(w[1].0)) {
+            keyed.par_sort_unstable();
+            return Ok(keyed
+                .into_iter()
+                .map(|(key, k)| (k, key_text(key)))
+                .collect());
+        }
+    }
+    let mut ids: Vec<Text> = Vec::with_capacity(rows.len());
+    match st.row_keys() {
+        Some(keys) => ids.extend(rows.iter().map(|&r| key_text(keys[r as usize]))),
+        None => walk_text(st.text("student_id")?, rows, |_, v| {
+            ids.push(v.unwrap_or_default())
+        }),
+    }
+    let mut keyed: Vec<(u128, u32)> = ids
+        .iter()
+        .enumerate()
+        .map(|(k, id)| (prefix(id), k as u32))
+        .collect();
+    let id = |k: u32| ids[k as usize].as_str();
+    keyed.par_sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| cmp_prefixed(a.0, id(a.1), b.0, id(b.1)))
+            .then(a.1.cmp(&b.1))
+    });
+    Ok(keyed
+        .into_iter()
+        .map(|(_, k)| (k, std::mem::take(&mut ids[k as usize])))
+        .collect())
 }
 
 /// A missing value among gathered codes.
