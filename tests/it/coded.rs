@@ -286,7 +286,7 @@ fn small_with_short_ids(dir: &Path) {
             .unwrap();
         let ids: Vec<Option<String>> = (df.column("student_id").unwrap().str().unwrap())
             .iter()
-            .map(|v| v.map(|v| short_id(v)))
+            .map(|v| v.map(short_id))
             .collect();
         df.with_column(Column::new("student_id".into(), ids))
             .unwrap();
@@ -295,7 +295,7 @@ fn small_with_short_ids(dir: &Path) {
 }
 
 fn short_id(id: &str) -> String {
-    if id.len() != 9 || id.as_bytes()[8] % 3 != 0 {
+    if id.len() != 9 || !id.as_bytes()[8].is_multiple_of(3) {
         return id.to_string();
     }
     let body: u32 = id[2..8].parse().unwrap();
