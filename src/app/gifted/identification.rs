@@ -19,6 +19,7 @@ use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
 use crate::table::{InputSet, Reject};
 use foldhash::{HashMap as FastMap, HashMapExt};
+use polars::prelude::PlSmallStr;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -165,16 +166,16 @@ pub fn run(
     at.dedup();
     let mine: Vec<&Student> = at.iter().map(|&i| &roster.students[i]).collect();
     drop(at);
-    let mut groups: FastMap<(i64, Sector, i64), String> = FastMap::new();
+    let mut groups: FastMap<(i64, Sector, i64), PlSmallStr> = FastMap::new();
     for st in &mine {
         groups
             .entry((st.school_year, st.sector, st.grade))
-            .or_insert_with(|| group_of(&names, st.school_year, st.sector, st.grade));
+            .or_insert_with(|| group_of(&names, st.school_year, st.sector, st.grade).into());
     }
     let students: Vec<RosterStudent> = mine
         .par_iter()
         .map(|st| RosterStudent {
-            student_id: st.student_id.to_string(),
+            student_id: st.student_id.clone(),
             school_year: st.school_year,
             norm_group: groups[&(st.school_year, st.sector, st.grade)].clone(),
             sector: st.sector,

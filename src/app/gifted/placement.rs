@@ -32,7 +32,7 @@ pub struct ResultRow {
 impl From<&StudentResult> for ResultRow {
     fn from(r: &StudentResult) -> Self {
         ResultRow {
-            student_id: r.student_id.clone(),
+            student_id: r.student_id.to_string(),
             school_year: r.school_year,
             category: r.category,
             composite: r.composite,

@@ -3,6 +3,7 @@
 
 use crate::rules::text_order::sort_by_text;
 use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet};
+use polars::prelude::PlSmallStr;
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
@@ -44,10 +45,10 @@ impl Default for IdentificationParams {
 /// `cohort_enrollment` counts them all).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RosterStudent {
-    pub student_id: String,
+    pub student_id: PlSmallStr,
     pub school_year: i64,
     /// Built with [`norm_group`] from `norms.group_by`, e.g. `2027/hebrew/2`.
-    pub norm_group: String,
+    pub norm_group: PlSmallStr,
     pub sector: Sector,
     pub grade: i64,
     /// Result of [`super::participation::institution_participates`] for the institution.
@@ -122,7 +123,7 @@ pub struct StageBReject {
 /// A student's outcome on one subtest.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubtestResult {
-    pub subtest: String,
+    pub subtest: PlSmallStr,
     /// `None`: no row for this subtest (counts as absent).
     pub status: Option<SubtestStatus>,
     /// The percentile rank of a completed score.
@@ -132,9 +133,9 @@ pub struct SubtestResult {
 /// A row of `confidential/results`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StudentResult {
-    pub student_id: String,
+    pub student_id: PlSmallStr,
     pub school_year: i64,
-    pub norm_group: String,
+    pub norm_group: PlSmallStr,
     /// In the order of `params.subtests`.
     pub subtests: Vec<SubtestResult>,
     /// Exact mean of the subtest percentiles; `None` when incomplete or removed.
@@ -412,7 +413,7 @@ fn student_result(
                 _ => None,
             };
             SubtestResult {
-                subtest: t.clone(),
+                subtest: t.as_str().into(),
                 status,
                 percentile,
             }
@@ -479,7 +480,7 @@ pub fn identify(
     let mut n_population: BTreeMap<String, u64> = BTreeMap::new();
     for s in roster {
         if s.participating && in_stage_b(params, s) {
-            *n_population.entry(s.norm_group.clone()).or_default() += 1;
+            *n_population.entry(s.norm_group.to_string()).or_default() += 1;
         }
     }
     identify_with_population(params, roster, &n_population, rows, reference)
@@ -499,7 +500,9 @@ pub fn identify_with_population(
     let mut by_id: FastMap<&str, &RosterStudent> = FastMap::with_capacity(roster.len());
     for s in roster {
         if by_id.insert(s.student_id.as_str(), s).is_some() {
-            return Err(IdentificationError::DuplicateStudent(s.student_id.clone()));
+            return Err(IdentificationError::DuplicateStudent(
+                s.student_id.to_string(),
+            ));
         }
     }
     let n_population: BTreeMap<&str, u64> =

@@ -22,7 +22,8 @@ fn pupil(id: &str, sector: Sector, grade: i64, participating: bool) -> RosterStu
         norm_group: norm_group(&["school_year", "sector", "grade"], |c| {
             default_group_value(c, 2027, sector, grade)
         })
-        .unwrap(),
+        .unwrap()
+        .into(),
         sector,
         grade,
         participating,
