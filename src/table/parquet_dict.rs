@@ -127,10 +127,10 @@ fn decode_group(
         if bits > 32 {
             return Ok(None);
         }
-        if nullable {
-            if page.definition_level_encoding() != Encoding::Rle {
-                return Ok(None);
-            }
+        if nullable && page.definition_level_encoding() != Encoding::Rle {
+            return Ok(None);
+        }
+        if nullable && !all_present(split.def, n)? {
             let levels = HybridRleDecoder::new(split.def, 1, n).collect()?;
             if levels.len() != n {
                 return Ok(None);
@@ -158,6 +158,20 @@ fn decode_group(
         dictionary,
         indices,
     }))
+}
+
+/// Whether a page's `n` definition levels (max level 1, hybrid RLE) are all 1 in runs: every
+/// value present, as in a column without missing values (the levels are then not listed).
+/// `false` when not, or not stored as runs.
+pub(super) fn all_present(levels: &[u8], n: usize) -> ParquetResult<bool> {
+    let mut seen = 0;
+    for chunk in HybridRleDecoder::new(levels, 1, n).into_chunk_iter() {
+        match chunk? {
+            HybridRleChunk::Rle(1, size) => seen += size,
+            _ => return Ok(false),
+        }
+    }
+    Ok(seen == n)
 }
 
 /// Appends the `n` indices of a page's hybrid RLE / bit-packed runs to `out` (no vector of

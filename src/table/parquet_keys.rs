@@ -9,11 +9,10 @@
 //! Only the case of a column that passes is taken: every value present, PLAIN-encoded and a
 //! valid Israeli ID (1–9 digits with a right check digit). Anything else is `None`, and the
 //! caller reads the column with polars, which reports what is wrong with which rows.
-use super::parquet_dict::{for_each_text_chunk, HasRows};
+use super::parquet_dict::{all_present, for_each_text_chunk, HasRows};
 use super::validate::key_of;
 use crate::rules::israeli_id;
 use polars_buffer::Buffer;
-use polars_parquet::parquet::encoding::hybrid_rle::HybridRleDecoder;
 use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::error::ParquetResult;
 use polars_parquet::parquet::metadata::ColumnChunkMetadata;
@@ -77,15 +76,11 @@ fn decode_group(
         if !split.rep.is_empty() {
             return Ok(None);
         }
-        if nullable {
-            // Every definition level must be 1 (present): a missing ID is left to polars.
-            if page.definition_level_encoding() != Encoding::Rle {
-                return Ok(None);
-            }
-            let levels = HybridRleDecoder::new(split.def, 1, n).collect()?;
-            if levels.len() != n || levels.iter().any(|&l| l != 1) {
-                return Ok(None);
-            }
+        // Every definition level must be 1 (present): a missing ID is left to polars.
+        if nullable
+            && (page.definition_level_encoding() != Encoding::Rle || !all_present(split.def, n)?)
+        {
+            return Ok(None);
         }
         let mut buf = split.values;
         for _ in 0..n {
