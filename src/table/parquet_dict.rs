@@ -338,6 +338,18 @@ mod tests {
     }
 
     #[test]
+    fn levels_are_all_present_only_as_runs_of_ones_covering_the_page() {
+        // Hybrid RLE: a run's header is its length << 1, then its value in one byte.
+        assert!(all_present(&[10, 1], 5).unwrap());
+        assert!(all_present(&[4, 1, 6, 1], 5).unwrap(), "two runs");
+        assert!(!all_present(&[10, 0], 5).unwrap(), "all missing");
+        assert!(!all_present(&[4, 1, 6, 0], 5).unwrap(), "some missing");
+        assert!(!all_present(&[8, 1], 5).unwrap(), "too few");
+        // A bit-packed group of 8 (header 1 << 1 | 1), all ones: not a run, so listed.
+        assert!(!all_present(&[3, 0xFF], 8).unwrap());
+    }
+
+    #[test]
     fn other_columns_and_broken_files_are_left_to_polars() {
         let mut df = df!(
             "n" => (0..100i64).collect::<Vec<_>>(),
