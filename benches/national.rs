@@ -8,9 +8,9 @@
 //! each command runs that many times; the table gives the median wall time and the largest
 //! peak RSS). Prints Markdown tables, as recorded in BENCHMARKS.md.
 //!
-//! Every run writes to a new output directory, and the benchmark deletes its outputs when it
-//! is done (outputs left by an interrupted benchmark are deleted first, then the runs wait
-//! 3 minutes). On an ext4 file system without a journal (this machine's), creating files soon
+//! The nation is flushed to disk (`sync`) before the first timed run. Every run writes to a
+//! new output directory, and the benchmark deletes its outputs when it is done (outputs left
+//! by an interrupted benchmark are deleted first, then the runs wait 3 minutes). On an ext4 file system without a journal (this machine's), creating files soon
 //! after thousands were deleted is much slower (the inode allocator checks "recently deleted"
 //! inodes one by one): seen here for 30 s after deleting one output, and for a few minutes
 //! after deleting several GB of them. That would measure an earlier cleanup, not itur.
@@ -155,6 +155,10 @@ fn main() {
         "| `itur synth --scale {scale} --seed 1` | {:.2} | {:.0} | {} |  |",
         measure_synth.wall_s, measure_synth.max_rss_mib, measure_synth.code
     );
+    // The nation's ~2.6 GB are written back to disk before anything is timed: the kernel
+    // flushing them during the first runs would be measured with them.
+    // SAFETY: sync takes no arguments and only schedules and waits for writeback.
+    unsafe { libc::sync() };
     if let Some(cleaned) = cleaned {
         let wait = std::time::Duration::from_secs(180).saturating_sub(cleaned.elapsed());
         std::thread::sleep(wait);
