@@ -91,19 +91,30 @@ impl HasRows for Group {
     }
 }
 
+/// The pages of a column chunk of a top-level, non-repeated column, and whether its values
+/// may be missing; `Ok(None)` for any other column.
+pub(super) fn pages_of(
+    data: &Buffer<u8>,
+    chunk: &ColumnChunkMetadata,
+) -> ParquetResult<Option<(BasicDecompressor, bool)>> {
+    let descriptor = &chunk.descriptor().descriptor;
+    if descriptor.max_rep_level != 0 || descriptor.max_def_level > 1 {
+        return Ok(None);
+    }
+    let pages = get_page_iterator(chunk, Cursor::new(data.clone()), Vec::new(), usize::MAX)?;
+    let nullable = descriptor.max_def_level == 1;
+    Ok(Some((BasicDecompressor::new(pages, Vec::new()), nullable)))
+}
+
 /// Decodes one column chunk; `Ok(None)` when it is not entirely dictionary-encoded text.
 fn decode_group(
     data: &Buffer<u8>,
     chunk: &ColumnChunkMetadata,
     rows: usize,
 ) -> ParquetResult<Option<Group>> {
-    let descriptor = &chunk.descriptor().descriptor;
-    if descriptor.max_rep_level != 0 || descriptor.max_def_level > 1 {
+    let Some((mut pages, nullable)) = pages_of(data, chunk)? else {
         return Ok(None);
-    }
-    let nullable = descriptor.max_def_level == 1;
-    let pages = get_page_iterator(chunk, Cursor::new(data.clone()), Vec::new(), usize::MAX)?;
-    let mut pages = BasicDecompressor::new(pages, Vec::new());
+    };
     let Some(dict) = pages.read_dict_page()? else {
         return Ok(None);
     };
@@ -259,12 +270,14 @@ fn merge(name: &str, groups: Vec<Group>) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::table::validate::encode_text;
     use polars::prelude::*;
 
-    fn parquet(df: &mut DataFrame, row_group: usize) -> Buffer<u8> {
+    /// The frame as Parquet, in row groups of `row_group` rows. polars stores a text column
+    /// with a dictionary only when its values repeat enough (distinct IDs are stored PLAIN).
+    pub(in crate::table) fn parquet(df: &mut DataFrame, row_group: usize) -> Buffer<u8> {
         let mut buf = Vec::new();
         ParquetWriter::new(&mut buf)
             .with_compression(ParquetCompression::Zstd(None))

@@ -9,7 +9,7 @@
 //! Only the case of a column that passes is taken: every value present, PLAIN-encoded and a
 //! valid Israeli ID (1–9 digits with a right check digit). Anything else is `None`, and the
 //! caller reads the column with polars, which reports what is wrong with which rows.
-use super::parquet_dict::{all_present, for_each_text_chunk, HasRows};
+use super::parquet_dict::{all_present, for_each_text_chunk, pages_of, HasRows};
 use super::validate::key_of;
 use crate::rules::israeli_id;
 use polars_buffer::Buffer;
@@ -17,8 +17,6 @@ use polars_parquet::parquet::encoding::Encoding;
 use polars_parquet::parquet::error::ParquetResult;
 use polars_parquet::parquet::metadata::ColumnChunkMetadata;
 use polars_parquet::parquet::page::split_buffer;
-use polars_parquet::parquet::read::{get_page_iterator, BasicDecompressor};
-use std::io::Cursor;
 
 /// Column `name` of the Parquet file `data` as each row's exact `digits_key`, when every
 /// value is a valid Israeli ID stored PLAIN; `None` otherwise (read it with polars then).
@@ -55,13 +53,9 @@ fn decode_group(
     chunk: &ColumnChunkMetadata,
     rows: usize,
 ) -> ParquetResult<Option<Vec<u64>>> {
-    let descriptor = &chunk.descriptor().descriptor;
-    if descriptor.max_rep_level != 0 || descriptor.max_def_level > 1 {
+    let Some((mut pages, nullable)) = pages_of(data, chunk)? else {
         return Ok(None);
-    }
-    let nullable = descriptor.max_def_level == 1;
-    let pages = get_page_iterator(chunk, Cursor::new(data.clone()), Vec::new(), usize::MAX)?;
-    let mut pages = BasicDecompressor::new(pages, Vec::new());
+    };
     if pages.read_dict_page()?.is_some() {
         return Ok(None);
     }
@@ -108,20 +102,9 @@ fn decode_group(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::parquet_dict::tests::parquet;
     use crate::table::validate::digits_key;
     use polars::prelude::*;
-
-    /// The frame as Parquet. polars stores a text column with a dictionary only when its
-    /// values repeat enough: distinct IDs are stored PLAIN (as a roster's are).
-    fn parquet(df: &mut DataFrame, row_group: usize) -> Buffer<u8> {
-        let mut buf = Vec::new();
-        ParquetWriter::new(&mut buf)
-            .with_compression(ParquetCompression::Zstd(None))
-            .with_row_group_size(Some(row_group))
-            .finish(df)
-            .expect("written");
-        buf.into()
-    }
 
     /// A valid ID of `len` digits (the last one the check digit) made from `n`.
     fn valid_id(n: u64, len: usize) -> String {
