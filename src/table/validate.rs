@@ -105,7 +105,7 @@ impl Table {
     }
 
     /// Whether the key's text is held only as `row_keys` (then `text` of the key is an
-    /// error; `key_text` gives a row's).
+    /// error; `key_text` turns a row's key back into its text).
     pub fn keys_only(&self) -> bool {
         self.keys_only
     }
@@ -1277,9 +1277,15 @@ pub fn key_of(len: usize, n: u64) -> u64 {
     ((len as u64) << 59) | n
 }
 
+/// How many digits the text of a `digits_key` has. Keys of one length are in the order of
+/// their texts.
+pub fn key_length(key: u64) -> usize {
+    (key >> 59) as usize
+}
+
 /// The text of an exact `digits_key`: its digits, with the leading zeros its length counts.
 pub fn key_text(key: u64) -> PlSmallStr {
-    let len = (key >> 59) as usize;
+    let len = key_length(key);
     let mut n = key & ((1 << 59) - 1);
     let mut digits = [b'0'; 17];
     for d in digits[..len].iter_mut().rev() {

@@ -5,7 +5,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::rules::text_order::{cmp_prefixed, prefix};
-use crate::table::validate::{digits_key, key_text, par_row_ranges, TextColumn};
+use crate::table::validate::{digits_key, key_length, key_text, par_row_ranges, TextColumn};
 use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{
@@ -615,8 +615,7 @@ fn ids_in_order(st: &Table, rows: &[IdxSize]) -> Result<Vec<(u32, Text)>> {
         let mut keyed: Vec<(u64, u32)> = (rows.iter().enumerate())
             .map(|(k, &r)| (keys[r as usize], k as u32))
             .collect();
-        let length = |key: u64| key >> 59;
-        if keyed.windows(2).all(|w| length(w[0].0) == length(w[1].0)) {
+        if (keyed.windows(2)).all(|w| key_length(w[0].0) == key_length(w[1].0)) {
             keyed.par_sort_unstable();
             return Ok(keyed
                 .into_iter()
