@@ -53,11 +53,16 @@ fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
 
 /// Writes one file under `dir` and describes it for the manifest.
 fn write_file(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Result<OutputFile> {
-    if let Some(parent) = dir.join(rel).parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+    if let Some((folder, _)) = rel.rsplit_once('/') {
+        create_dir(dir, folder)?;
     }
     write_file_in(dir, rel, data, rows)
+}
+
+/// Makes the folder `rel` (and its parents) inside `dir`.
+fn create_dir(dir: &Path, rel: &str) -> Result<()> {
+    let path = dir.join(rel);
+    std::fs::create_dir_all(&path).map_err(|e| Error::io(format!("creating {}", path.display()), e))
 }
 
 /// `write_file` into a folder that exists.
@@ -219,9 +224,7 @@ impl OutputDir {
         // One at a time: folders made side by side in one parent wait on its lock, and the
         // kernel spins while they wait (4.6 % of a national run's CPU samples on ext4).
         for d in &new_dirs {
-            let path = tmp.join(d);
-            std::fs::create_dir_all(&path)
-                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            create_dir(tmp, d)?;
         }
         let made = std::time::Instant::now();
         let n_dirs = new_dirs.len();
@@ -250,9 +253,7 @@ impl OutputDir {
             if self.dirs.contains(&d) {
                 continue;
             }
-            let path = self.tmp_path.join(&d);
-            std::fs::create_dir_all(&path)
-                .map_err(|e| Error::io(format!("creating {}", path.display()), e))?;
+            create_dir(&self.tmp_path, &d)?;
             // The folder and the parents made with it (`schools` for `schools/<id>`).
             for (i, _) in d.match_indices('/').chain([(d.len(), "")]) {
                 if self.dirs.insert(d[..i].to_string()) {
