@@ -4,7 +4,7 @@ use crate::app::frame::{bools, strs};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::participation::{institution_participates, NonParticipation, Supervision};
 use crate::jobs::gifted::Sector;
-use crate::rules::text_order::{cmp_prefixed, prefix};
+use crate::rules::text_order::sort_by_text;
 use crate::table::validate::{digits_key, key_length, key_text, par_row_ranges, TextColumn};
 use crate::table::{InputSet, Table};
 use foldhash::{HashMap as FastMap, HashMapExt};
@@ -630,20 +630,14 @@ fn ids_in_order(st: &Table, rows: &[IdxSize]) -> Result<Vec<(u32, Text)>> {
             ids.push(v.unwrap_or_default())
         }),
     }
-    let mut keyed: Vec<(u128, u32)> = ids
-        .iter()
-        .enumerate()
-        .map(|(k, id)| (prefix(id), k as u32))
+    let mut by_id: Vec<(&str, u32)> = (ids.iter().enumerate())
+        .map(|(k, id)| (id.as_str(), k as u32))
         .collect();
-    let id = |k: u32| ids[k as usize].as_str();
-    keyed.par_sort_unstable_by(|a, b| {
-        a.0.cmp(&b.0)
-            .then_with(|| cmp_prefixed(a.0, id(a.1), b.0, id(b.1)))
-            .then(a.1.cmp(&b.1))
-    });
-    Ok(keyed
+    sort_by_text(&mut by_id, |x| x.0, |a, b| a.1.cmp(&b.1));
+    let order: Vec<u32> = by_id.into_iter().map(|(_, k)| k).collect();
+    Ok(order
         .into_iter()
-        .map(|(_, k)| (k, std::mem::take(&mut ids[k as usize])))
+        .map(|k| (k, std::mem::take(&mut ids[k as usize])))
         .collect())
 }
 
