@@ -1272,21 +1272,24 @@ pub fn digits_key(v: &str) -> Option<u64> {
     Some(key_of(b.len(), n))
 }
 
+/// Where a `digits_key` keeps its length: the bits above the number (10¹⁷ < 2⁵⁹).
+const KEY_LENGTH_SHIFT: u32 = 59;
+
 /// The `digits_key` of a string of `len` (1–17) digits that reads as the number `n`.
 pub fn key_of(len: usize, n: u64) -> u64 {
-    ((len as u64) << 59) | n
+    ((len as u64) << KEY_LENGTH_SHIFT) | n
 }
 
 /// How many digits the text of a `digits_key` has. Keys of one length are in the order of
 /// their texts.
 pub fn key_length(key: u64) -> usize {
-    (key >> 59) as usize
+    (key >> KEY_LENGTH_SHIFT) as usize
 }
 
 /// The text of an exact `digits_key`: its digits, with the leading zeros its length counts.
 pub fn key_text(key: u64) -> PlSmallStr {
     let len = key_length(key);
-    let mut n = key & ((1 << 59) - 1);
+    let mut n = key & ((1 << KEY_LENGTH_SHIFT) - 1);
     let mut digits = [b'0'; 17];
     for d in digits[..len].iter_mut().rev() {
         *d = b'0' + (n % 10) as u8;
