@@ -1,5 +1,6 @@
-//! Small shared domain rules: Israeli ID, exact fractions, lottery.
+//! Small shared domain rules: Israeli ID, identifiers that name files, exact fractions, lottery.
 pub mod fraction;
+pub mod identifier;
 pub mod israeli_id;
 pub mod lottery;
 pub mod text_order;
