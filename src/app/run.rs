@@ -10,9 +10,12 @@ pub fn run(a: &RunArgs) -> Result<()> {
             "--owner, --requested-by, --all-approved, --as-of, --headers and --audit-log apply to roster-export only".into(),
         ));
     }
+    crate::output::guard::check_out(&a.out)?;
     super::inputs::check_out_not_input(&a.input, &a.out)?;
     match a.job.as_str() {
         "gifted-elementary" => {
+            // Before any work: a run that could not replace --out is refused at once.
+            crate::output::OutputDir::check_target(&a.out, Some("run"))?;
             super::gifted::run(&src, &a.input, &a.out, &a.phase, a.templates.as_deref())
         }
         "roster-export" => super::roster_export::run(a, &src),

@@ -25,6 +25,7 @@ pub fn parse_scale(s: &str) -> Result<usize> {
 
 pub fn run(a: &SynthArgs) -> Result<()> {
     let students = parse_scale(&a.scale)?;
+    crate::output::OutputDir::check_target(&a.out, Some("synth"))?;
     let cfg = SynthConfig {
         students,
         seed: a.seed,

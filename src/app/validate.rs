@@ -16,7 +16,9 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
         .out
         .clone()
         .unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job)));
+    crate::output::guard::check_out(&out)?;
     super::inputs::check_out_not_input(&a.input, &out)?;
+    crate::output::OutputDir::check_target(&out, Some("validate"))?;
     match a.job.as_str() {
         "gifted-elementary" => super::gifted::validate(&src, &a.input, &out),
         "roster-export" => {

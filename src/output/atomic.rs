@@ -1,7 +1,12 @@
-//! The output directory appears atomically: a run writes into a temporary sibling directory and
-//! renames it into place only when everything succeeded. A failed run removes its temporary
-//! directory and leaves the previous output untouched; a killed run leaves only a hidden
-//! `.<name>.itur-tmp-*` sibling, which the next run removes.
+//! The output directory appears atomically (data-contract.md, "Outputs"): a run writes into a
+//! temporary sibling directory, flushes it to disk, and swaps it into place in one step
+//! (`renameat2(RENAME_EXCHANGE)` on Linux) only when everything succeeded; the old tree is
+//! removed after the swap. At every instant `--out` holds the complete previous output or the
+//! complete new one. A failed run removes its temporary directory; a killed run leaves only a
+//! hidden `.<name>.itur-*` sibling, which the next run removes — except that a complete
+//! previous output moved aside by the fallback commit (file systems without the exchange) is
+//! put back, never deleted.
+use super::guard;
 use crate::error::{Error, Result};
 use crate::table::read::sha256_hex;
 use serde::Serialize;
@@ -23,6 +28,11 @@ const FAIL_AFTER_ENV: &str = "ITUR_FAIL_AFTER_FILES";
 /// Testing hook: `ITUR_SLOW_WRITES_MS=N` pauses N ms after each file, so a test can kill a
 /// run while it is writing.
 const SLOW_WRITES_ENV: &str = "ITUR_SLOW_WRITES_MS";
+/// Testing hook: `ITUR_COMMIT_FALLBACK=1` commits by the two renames used where the exchange is
+/// not available, and `ITUR_COMMIT_PAUSE_MS=N` pauses N ms between them, so a test can kill a
+/// run there.
+const FALLBACK_ENV: &str = "ITUR_COMMIT_FALLBACK";
+const PAUSE_ENV: &str = "ITUR_COMMIT_PAUSE_MS";
 
 pub struct OutputDir {
     final_path: PathBuf,
@@ -34,6 +44,8 @@ pub struct OutputDir {
     dirs: std::collections::BTreeSet<String>,
     /// Those made ahead of their files (`make_dirs`): removed at `commit` if none came.
     ahead: std::collections::BTreeSet<String>,
+    /// Every file written: one path is never written twice (two tables would collide).
+    written: std::collections::HashSet<String>,
 }
 
 fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
@@ -106,23 +118,115 @@ fn remove_tree(path: &Path) {
     let _ = std::fs::remove_dir(path);
 }
 
-/// Removes temporary siblings left by killed runs.
-fn remove_stale(final_path: &Path) {
-    let (Some(parent), Some(name)) = (final_path.parent(), final_path.file_name()) else {
-        return;
+/// The folder `path` lives in (`.` for a bare name).
+fn parent_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Cleans up after killed runs. A previous output moved aside by an interrupted fallback
+/// commit (`.<name>.itur-old-*` holding a `manifest.json`, with `final_path` gone) is the only
+/// complete copy: it is put back. Every other sibling (temporary trees, old trees already
+/// replaced) is removed.
+fn recover_stale(final_path: &Path) -> Result<()> {
+    let Some(name) = final_path.file_name() else {
+        return Ok(());
     };
-    let parent = if parent.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        parent
-    };
+    let parent = parent_of(final_path);
     let prefix = format!(".{}.itur-", name.to_string_lossy());
-    if let Ok(entries) = std::fs::read_dir(parent) {
-        for e in entries.flatten() {
-            if e.file_name().to_string_lossy().starts_with(&prefix) {
-                remove_tree(&e.path());
-            }
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return Ok(());
+    };
+    let mut stale: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    stale.sort();
+    if !final_path.exists() {
+        let old = format!("{prefix}old-");
+        let restore = stale.iter().position(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with(&old))
+                && p.join("manifest.json").is_file()
+        });
+        if let Some(i) = restore {
+            let from = stale.remove(i);
+            std::fs::rename(&from, final_path).map_err(|e| {
+                Error::io(
+                    format!("putting the previous output {} back", from.display()),
+                    e,
+                )
+            })?;
+            sync_dir(parent);
+            tracing::warn!(
+                "{}: put back the previous output that an interrupted run had moved aside",
+                final_path.display()
+            );
         }
+    }
+    for p in stale {
+        remove_tree(&p);
+    }
+    Ok(())
+}
+
+/// Flushes a directory's entries to disk (a rename is durable once its folder is). Best
+/// effort: some file systems cannot sync a directory.
+fn sync_dir(dir: &Path) {
+    if let Ok(f) = std::fs::File::open(dir) {
+        let _ = f.sync_all();
+    }
+}
+
+/// Flushes every file and folder written under `dir` to disk before the swap. On Linux one
+/// `syncfs` of the output's file system (thousands of per-school files make a per-file
+/// `fsync` slow); elsewhere each file and folder is synced.
+fn flush_tree(dir: &Path) -> Result<()> {
+    let ctx = |e| Error::io(format!("flushing {} to disk", dir.display()), e);
+    #[cfg(target_os = "linux")]
+    {
+        let f = std::fs::File::open(dir).map_err(ctx)?;
+        rustix::fs::syncfs(&f).map_err(|e| ctx(e.into()))
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        fn walk(d: &Path) -> std::io::Result<()> {
+            for e in std::fs::read_dir(d)? {
+                let e = e?;
+                if e.file_type()?.is_dir() {
+                    walk(&e.path())?;
+                } else {
+                    std::fs::File::open(e.path())?.sync_all()?;
+                }
+            }
+            std::fs::File::open(d)?.sync_all()
+        }
+        walk(dir).map_err(ctx)
+    }
+}
+
+/// Swaps `new` and `old` in one step: afterwards `old`'s path holds the new tree and `new`'s
+/// path the old one. `Ok(false)` when the file system cannot (the caller falls back).
+fn exchange(new: &Path, old: &Path) -> std::io::Result<bool> {
+    if std::env::var_os(FALLBACK_ENV).is_some() {
+        return Ok(false);
+    }
+    #[cfg(target_os = "linux")]
+    {
+        use rustix::fs::{renameat_with, RenameFlags, CWD};
+        match renameat_with(CWD, new, CWD, old, RenameFlags::EXCHANGE) {
+            Ok(()) => Ok(true),
+            Err(e) if e == rustix::io::Errno::INVAL || e == rustix::io::Errno::NOSYS => Ok(false),
+            Err(e) => Err(e.into()),
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = (new, old);
+        Ok(false)
     }
 }
 
@@ -134,10 +238,12 @@ impl OutputDir {
         Self::create_for(final_path, None)
     }
 
-    /// Like [`OutputDir::create`], and an earlier output must have been written by `command`
-    /// (its manifest's `command`): `itur run` never replaces a synthetic nation or a
-    /// validation report, and `itur synth` never replaces a run's results.
-    pub fn create_for(final_path: &Path, command: Option<&str>) -> Result<Self> {
+    /// The checks of `create_for` that touch nothing, for a command to run before any work:
+    /// `--out` names a directory of its own and is no link, holds no audit log, and is new,
+    /// empty, or an earlier output of the same command.
+    pub fn check_target(final_path: &Path, command: Option<&str>) -> Result<()> {
+        guard::check_out(final_path)?;
+        guard::refuse_audit_log(final_path, "--out")?;
         if let (Some(want), Ok(text)) = (
             command,
             std::fs::read_to_string(final_path.join("manifest.json")),
@@ -165,13 +271,19 @@ impl OutputDir {
                 )));
             }
         }
-        if let Some(parent) = final_path.parent() {
-            if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
-            }
-        }
-        remove_stale(final_path);
+        Ok(())
+    }
+
+    /// Like [`OutputDir::create`], and an earlier output must have been written by `command`
+    /// (its manifest's `command`): `itur run` never replaces a synthetic nation or a
+    /// validation report, and `itur synth` never replaces a run's results.
+    pub fn create_for(final_path: &Path, command: Option<&str>) -> Result<Self> {
+        guard::check_out(final_path)?;
+        recover_stale(final_path)?;
+        Self::check_target(final_path, command)?;
+        let parent = parent_of(final_path);
+        std::fs::create_dir_all(parent)
+            .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
         let tmp_path = sibling(final_path, "tmp")?;
         std::fs::create_dir_all(&tmp_path)
             .map_err(|e| Error::io(format!("creating {}", tmp_path.display()), e))?;
@@ -186,6 +298,7 @@ impl OutputDir {
             fail_after,
             dirs: std::collections::BTreeSet::new(),
             ahead: std::collections::BTreeSet::new(),
+            written: std::collections::HashSet::new(),
         })
     }
 
@@ -199,6 +312,8 @@ impl OutputDir {
 
     /// Writes one file at `rel` (e.g. `confidential/results.parquet`).
     pub fn write_bytes(&mut self, rel: &str, data: &[u8], rows: Option<usize>) -> Result<()> {
+        guard::check_relative(rel)?;
+        self.claim(rel)?;
         self.check_injected_failure(rel, 0)?;
         let f = write_file(&self.tmp_path, rel, data, rows)?;
         self.files.push(f);
@@ -210,6 +325,8 @@ impl OutputDir {
     pub fn write_all(&mut self, items: Vec<crate::output::write::FileBytes>) -> Result<()> {
         use rayon::prelude::*;
         for (k, (rel, _, _)) in items.iter().enumerate() {
+            guard::check_relative(rel)?;
+            self.claim(rel)?;
             self.check_injected_failure(rel, k)?;
         }
         let started = std::time::Instant::now();
@@ -253,6 +370,7 @@ impl OutputDir {
             if self.dirs.contains(&d) {
                 continue;
             }
+            guard::check_relative(&d)?;
             create_dir(&self.tmp_path, &d)?;
             // The folder and the parents made with it (`schools` for `schools/<id>`).
             for (i, _) in d.match_indices('/').chain([(d.len(), "")]) {
@@ -293,6 +411,17 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Records that `rel` is written; a second write of one path is refused.
+    fn claim(&mut self, rel: &str) -> Result<()> {
+        if self.written.insert(rel.to_string()) {
+            Ok(())
+        } else {
+            Err(Error::Job(format!(
+                "refusing to write the output file `{rel}` twice in one run"
+            )))
+        }
+    }
+
     /// `ITUR_FAIL_AFTER_FILES=N`: the write of file N+1 fails (`ahead` files are being written
     /// with it).
     fn check_injected_failure(&self, rel: &str, ahead: usize) -> Result<()> {
@@ -308,26 +437,52 @@ impl OutputDir {
         Ok(())
     }
 
-    /// Moves the finished directory into place, replacing an earlier output.
+    /// Flushes the finished directory to disk and swaps it into place in one step, replacing
+    /// an earlier output; the old tree is removed afterwards.
     pub fn commit(mut self) -> Result<()> {
         self.remove_unused_dirs()?;
+        flush_tree(&self.tmp_path)?;
+        let ctx = |what: &str| format!("{what} {}", self.final_path.display());
+        let parent = parent_of(&self.final_path).to_path_buf();
+        if !self.final_path.exists() {
+            std::fs::rename(&self.tmp_path, &self.final_path)
+                .map_err(|e| Error::io(ctx("moving the new output into"), e))?;
+            self.committed = true;
+            sync_dir(&parent);
+            return Ok(());
+        }
+        // The temporary path now holds the previous output; `Drop` does not touch it.
+        if exchange(&self.tmp_path, &self.final_path)
+            .map_err(|e| Error::io(ctx("swapping the new output into"), e))?
+        {
+            self.committed = true;
+            sync_dir(&parent);
+            remove_tree(&self.tmp_path);
+            return Ok(());
+        }
+        self.commit_by_two_renames(&parent)
+    }
+
+    /// The commit where the file system cannot exchange two directories: the previous output
+    /// is moved aside, then the new one into place. A run killed between the two leaves no
+    /// `--out` but the complete previous output at `.<name>.itur-old-<pid>`, which the next run
+    /// puts back (`recover_stale`) before anything else.
+    fn commit_by_two_renames(&mut self, parent: &Path) -> Result<()> {
         let ctx = |what: &str| format!("{what} {}", self.final_path.display());
         let old = sibling(&self.final_path, "old")?;
-        let had_old = self.final_path.exists();
-        if had_old {
-            std::fs::rename(&self.final_path, &old)
-                .map_err(|e| Error::io(ctx("moving aside"), e))?;
+        std::fs::rename(&self.final_path, &old).map_err(|e| Error::io(ctx("moving aside"), e))?;
+        sync_dir(parent);
+        if let Some(ms) = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok()) {
+            std::thread::sleep(std::time::Duration::from_millis(ms));
         }
         if let Err(e) = std::fs::rename(&self.tmp_path, &self.final_path) {
-            if had_old {
-                let _ = std::fs::rename(&old, &self.final_path);
-            }
+            let _ = std::fs::rename(&old, &self.final_path);
+            sync_dir(parent);
             return Err(Error::io(ctx("moving the new output into"), e));
         }
         self.committed = true;
-        if had_old {
-            remove_tree(&old);
-        }
+        sync_dir(parent);
+        remove_tree(&old);
         Ok(())
     }
 }
