@@ -6,12 +6,13 @@ use super::record::RunRecord;
 use crate::cli::{HeaderLang, RunArgs};
 use crate::error::{Error, Result};
 use crate::jobs::roster_export::{
-    authorize, entitled_institutions, group_rows, Commitment, Delegation, Grant, Owner,
+    authorize, entitled_institutions, group_rows, Commitment, Delegation, Grant, Owner, Refusal,
 };
 use crate::output::write::{table_files, Formats};
-use crate::output::{OutputDir, OutputFile};
+use crate::output::{guard, OutputDir, OutputFile};
 use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::PipelineSource;
+use crate::rules::israeli_id;
 use crate::table::convert::days_to_date;
 use crate::table::schema;
 use crate::table::validate::{load_inputs, TableNeed};
@@ -50,17 +51,21 @@ enum Mode {
     AllApproved,
 }
 
-/// The append-only audit log: opened for append, one JSON line per request, never rewritten.
+/// The append-only audit log (roster-export.md "Audit"): opened for append, one JSON line per
+/// decision and per outcome, flushed to disk before the call returns, never rewritten.
 struct Audit {
     path: PathBuf,
+    /// Lines appended from the owners' threads go in one at a time.
+    lock: std::sync::Mutex<()>,
 }
 
 impl Audit {
     fn append(&self, lines: &[serde_json::Value]) -> Result<()> {
+        let _one_at_a_time = self.lock.lock().unwrap_or_else(|e| e.into_inner());
+        let ctx = || format!("cannot append to the audit log {}", self.path.display());
         if let Some(parent) = self.path.parent() {
             if !parent.as_os_str().is_empty() {
-                std::fs::create_dir_all(parent)
-                    .map_err(|e| Error::io(format!("creating {}", parent.display()), e))?;
+                std::fs::create_dir_all(parent).map_err(|e| Error::io(ctx(), e))?;
             }
         }
         let mut text = String::new();
@@ -68,7 +73,6 @@ impl Audit {
             text.push_str(&l.to_string());
             text.push('\n');
         }
-        let ctx = || format!("appending to the audit log {}", self.path.display());
         let mut f = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -84,12 +88,47 @@ fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-fn parse_as_of(s: Option<&str>) -> Result<NaiveDate> {
-    match s {
-        None => Ok(Utc::now().date_naive()),
-        Some(s) => crate::table::convert::parse_date(s)
-            .ok_or_else(|| Error::Usage(format!("--as-of {s}: expected a date YYYY-MM-DD"))),
+/// `--as-of` labels the roster snapshot; it never changes who may export, and a date after
+/// today is a usage error (roster-export.md "Who may export").
+fn parse_as_of(s: Option<&str>, today: NaiveDate) -> Result<NaiveDate> {
+    let Some(s) = s else { return Ok(today) };
+    let d = crate::table::convert::parse_date(s)
+        .ok_or_else(|| Error::Usage(format!("--as-of {s}: expected a date YYYY-MM-DD")))?;
+    if d > today {
+        return Err(Error::Usage(format!(
+            "--as-of {d} is after today ({today}); --as-of labels the roster snapshot and cannot be in the future"
+        )));
     }
+    Ok(d)
+}
+
+/// Where the audit log may live: not a directory, not a file that is not an audit log, and
+/// inside `--out` only directly (`DIR/<name>.jsonl`), so that it can never lie inside an owner
+/// folder or take the name of the run's manifest or rejects (roster-export.md "Audit").
+fn check_audit_path(log: &Path, out: &Path) -> Result<()> {
+    let bad = |why: &str| {
+        Err(Error::Usage(format!(
+            "--audit-log {}: {why}",
+            log.display()
+        )))
+    };
+    if log.is_dir() {
+        return bad("is a directory; give the path of the log file");
+    }
+    let (log_r, out_r) = (guard::resolved(log), guard::resolved(out));
+    if log_r.starts_with(&out_r) {
+        let direct = log_r.parent() == Some(out_r.as_path());
+        if !direct || log_r.extension().is_none_or(|e| e != "jsonl") {
+            return bad(&format!(
+                "an audit log inside --out {} must be a .jsonl file directly in it (e.g. audit.jsonl), never inside an owner folder or in place of an output",
+                out.display()
+            ));
+        }
+    }
+    if log.metadata().is_ok_and(|m| m.len() > 0) && !guard::is_audit_log_file(log) {
+        return bad("exists and is not an itur audit log (its first line is not an audit record); itur appends only to its own logs");
+    }
+    Ok(())
 }
 
 fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
@@ -97,10 +136,11 @@ fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
         .get("owners")
         .ok_or_else(|| Error::Job("owners not read".into()))?;
     let mut owners = Vec::new();
-    for (((id, name), status), sig) in strs(t, "owner_id")?
+    for ((((id, name), status), sig), approved_on) in strs(t, "owner_id")?
         .zip(strs(t, "name")?)
         .zip(strs(t, "commitment_status")?)
         .zip(strs(t, "signatory_id")?)
+        .zip(dates(t, "commitment_approved_on")?)
     {
         let (Some(id), Some(status), Some(sig)) = (id, status.and_then(Commitment::parse), sig)
         else {
@@ -110,6 +150,7 @@ fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
             owner_id: id.to_string(),
             name: name.unwrap_or_default().to_string(),
             status,
+            approved_on: approved_on.and_then(days_to_date),
             signatory_id: sig.to_string(),
         });
     }
@@ -136,19 +177,17 @@ fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
     Ok((owners, dels))
 }
 
-/// An owner id becomes a folder name: it must be one plain path component.
+/// An owner id becomes a folder name: it must be an identifier that names files (validation
+/// already rejects any other owner row; this is the writer's own check).
 fn folder_name(owner_id: &str) -> Result<&str> {
-    let bad = owner_id.is_empty()
-        || owner_id == "."
-        || owner_id == ".."
-        || owner_id.starts_with('.')
-        || owner_id.contains(['/', '\\', '\0']);
-    if bad {
-        Err(Error::Job(format!(
-            "owner_id `{owner_id}` cannot name a folder"
-        )))
-    } else {
+    if crate::rules::identifier::is_safe(owner_id) {
         Ok(owner_id)
+    } else {
+        Err(Error::Job(format!(
+            "owner_id `{}` cannot name a folder (it must match {})",
+            owner_id.escape_debug(),
+            crate::rules::identifier::PATTERN
+        )))
     }
 }
 
@@ -304,59 +343,94 @@ fn export_owner(
     Ok(Exported { files, counts })
 }
 
-pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
-    let settings = RosterExport::from_source(src)?;
-    let mode = match (
+/// The request of the command line: one owner on request, or the scheduled run.
+fn mode_of(a: &RunArgs) -> Result<Mode> {
+    match (
         &a.export.owner,
         &a.export.requested_by,
         a.export.all_approved,
     ) {
-        (_, _, true) => Mode::AllApproved,
-        (Some(o), Some(p), false) => Mode::One {
+        (_, _, true) => Ok(Mode::AllApproved),
+        (Some(o), Some(p), false) => Ok(Mode::One {
             owner: o.clone(),
-            requester: p.clone(),
-        },
-        (Some(_), None, false) => {
-            return Err(Error::Usage(
-                "--owner needs --requested-by (the requester's Israeli ID)".into(),
-            ))
-        }
-        _ => {
-            return Err(Error::Usage(
-                "roster-export needs --owner OWNER_ID --requested-by ID, or --all-approved".into(),
-            ))
-        }
-    };
-    let as_of = parse_as_of(a.export.as_of.as_deref())?;
-    let out = a.out.clone();
-    if out.is_dir() {
-        let empty = std::fs::read_dir(&out)
-            .map(|mut d| d.next().is_none())
-            .unwrap_or(false);
-        if !empty && !out.join("audit.jsonl").exists() && !out.join("manifest.json").exists() {
-            return Err(Error::Usage(format!(
-                "--out {} exists and is not a roster-export directory (no audit.jsonl or manifest.json); choose a new or empty directory",
-                out.display()
-            )));
-        }
+            // The requester's ID in its 9-digit form, as the owners' table holds it; a value
+            // that is no Israeli ID is refused (and audited) as not authorized.
+            requester: match israeli_id::check(p) {
+                Ok(()) => israeli_id::canonical(p),
+                Err(_) => p.clone(),
+            },
+        }),
+        (Some(_), None, false) => Err(Error::Usage(
+            "--owner needs --requested-by (the requester's Israeli ID)".into(),
+        )),
+        _ => Err(Error::Usage(
+            "roster-export needs --owner OWNER_ID --requested-by ID, or --all-approved".into(),
+        )),
     }
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Error::io(format!("creating {}", out.display()), e))?;
+}
+
+/// `--out` of roster-export is a folder of owner folders beside the audit log: new, empty, or
+/// an earlier roster-export output. It is never replaced as a whole.
+fn check_out_dir(out: &Path) -> Result<()> {
+    guard::check_out(out)?;
+    if !out.is_dir() {
+        return if out.exists() {
+            Err(Error::Usage(format!(
+                "--out {} is not a directory",
+                out.display()
+            )))
+        } else {
+            Ok(())
+        };
+    }
+    let empty = std::fs::read_dir(out)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false);
+    let job = std::fs::read_to_string(out.join("manifest.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .and_then(|v| v["job"].as_str().map(str::to_string));
+    match job.as_deref() {
+        _ if empty => Ok(()),
+        Some("roster-export") => Ok(()),
+        None if out.join("audit.jsonl").exists() && !out.join("manifest.json").exists() => Ok(()),
+        _ => Err(Error::Usage(format!(
+            "--out {} exists and is not a roster-export directory; choose a new or empty directory",
+            out.display()
+        ))),
+    }
+}
+
+pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
+    let settings = RosterExport::from_source(src)?;
+    let mode = mode_of(a)?;
+    // Authorization is judged on the day of the run, never on `--as-of`.
+    let today = Utc::now().date_naive();
+    let as_of = parse_as_of(a.export.as_of.as_deref(), today)?;
+    let out = a.out.clone();
+    check_out_dir(&out)?;
+    let audit_path = a
+        .export
+        .audit_log
+        .clone()
+        .unwrap_or_else(|| out.join("audit.jsonl"));
+    check_audit_path(&audit_path, &out)?;
     let audit = Audit {
-        path: a
-            .export
-            .audit_log
-            .clone()
-            .unwrap_or_else(|| out.join("audit.jsonl")),
+        path: audit_path,
+        lock: std::sync::Mutex::new(()),
     };
     let (mode_name, requester) = match &mode {
         Mode::One { requester, .. } => ("on_request", requester.clone()),
         Mode::AllApproved => ("all_approved", settings.service_account.clone()),
     };
-    let audit_base = |owner: &str| json!({"time": now(), "owner": owner, "requester": requester, "mode": mode_name, "as_of": as_of.to_string()});
-
     let mut rec = RunRecord::start("roster-export", "run", None);
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let run_id = rec.run_id.clone();
+    let audit_line = |owner: &str| {
+        json!({"time": now(), "run_id": run_id, "owner": owner, "requester": requester,
+               "mode": mode_name, "as_of": as_of.to_string(), "today": today.to_string()})
+    };
+
     let loaded = rec.steps.run("read and validate inputs", || {
         load_inputs(&a.input, &NEEDS, &BTreeMap::new())
     });
@@ -369,10 +443,12 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
                 Mode::One { owner, .. } => owner.as_str(),
                 Mode::AllApproved => "*",
             };
-            let mut line = audit_base(owner);
+            let mut line = audit_line(owner);
             line["decision"] = json!("failed");
             line["reason"] = json!(e.to_string());
-            audit.append(&[line])?;
+            if let Err(audit_error) = audit.append(&[line]) {
+                tracing::error!("{audit_error}");
+            }
             return Err(e);
         }
     };
@@ -386,27 +462,33 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     match &mode {
         Mode::One { owner, requester } => {
             let o = owners.iter().find(|x| &x.owner_id == owner);
-            match authorize(o, requester, as_of, &delegations) {
-                Ok(g) => grants.push((o.expect("authorized owner exists"), g)),
-                Err(refusal) => {
-                    let message = refusal.message(owner, requester, as_of);
-                    let mut line = audit_base(owner);
+            match (o, authorize(o, requester, today, &delegations)) {
+                (Some(o), Ok(g)) => grants.push((o, g)),
+                (_, refused) => {
+                    let refusal = refused.err().unwrap_or(Refusal::UnknownOwner);
+                    let message = refusal.message(owner, requester, today);
+                    let mut line = audit_line(owner);
                     line["decision"] = json!("refused");
                     line["rule"] = json!(refusal.rule());
                     line["reason"] = json!(message);
-                    audit.append(&[line])?;
+                    // A refusal exits 3 whether or not its record could be written; a failed
+                    // record is said first.
+                    if let Err(audit_error) = audit.append(&[line]) {
+                        tracing::error!("{audit_error}; the refusal below is not recorded");
+                    }
                     return Err(Error::Refused(format!("export refused: {message}")));
                 }
             }
         }
         Mode::AllApproved => {
-            for o in owners.iter().filter(|o| o.status == Commitment::Approved) {
+            for o in owners
+                .iter()
+                .filter(|o| o.commitment_in_force(today).is_ok())
+            {
                 grants.push((o, Grant::ServiceAccount));
             }
         }
     }
-    // Allowed: from here on the run writes (a refusal writes only its audit record).
-    write_rejects(&out, &inputs)?;
     let ids: Vec<&str> = grants.iter().map(|(o, _)| o.owner_id.as_str()).collect();
     let rows = rec.steps.run("select rows per owner", || {
         rows_per_owner(&inputs, &ids, &settings.export_stages)
@@ -415,7 +497,21 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     let selected: Vec<usize> = (0..grants.len())
         .filter(|&i| matches!(mode, Mode::One { .. }) || !rows["institutions"][i].is_empty())
         .collect();
-    let run_id = rec.run_id.clone();
+
+    // No audit, no export: every decision is on disk before any of the request's data.
+    let decisions: Vec<serde_json::Value> = selected
+        .iter()
+        .map(|&i| {
+            let (owner, grant) = &grants[i];
+            let mut line = audit_line(&owner.owner_id);
+            line["decision"] = json!("allowed");
+            line["grant"] = json!(grant.as_str());
+            line
+        })
+        .collect();
+    audit.append(&decisions)?;
+
+    write_rejects(&out, &inputs)?;
     let exported: Vec<Result<Exported>> = rec.steps.run("write owner folders", || {
         selected
             .par_iter()
@@ -426,17 +522,30 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
                     "as_of": as_of.to_string(), "run_id": run_id,
                     "headers": if a.export.headers == HeaderLang::He { "he" } else { "en" },
                 });
-                export_owner(&out, owner, &inputs, &rows, i, a.export.headers, &meta)
+                let done = export_owner(&out, owner, &inputs, &rows, i, a.export.headers, &meta);
+                // The outcome follows as soon as the owner's folder is in place (or failed).
+                let mut line = audit_line(&owner.owner_id);
+                match &done {
+                    Ok(x) => {
+                        line["outcome"] = json!("completed");
+                        line["files"] = json!(x.files.iter().map(|f| json!({"path": format!("{}/{}", owner.owner_id, f.path), "rows": f.rows, "sha256": f.sha256})).collect::<Vec<_>>());
+                        line["rows"] = json!(x.counts);
+                    }
+                    Err(e) => {
+                        line["outcome"] = json!("failed");
+                        line["reason"] = json!(e.to_string());
+                    }
+                }
+                audit.append(&[line])?;
+                done
             })
             .collect()
     });
-    let mut lines = Vec::new();
     let mut first_error = None;
     let mut n_files = 0usize;
     let mut all_files = Vec::new();
     for (&i, r) in selected.iter().zip(exported) {
-        let (owner, grant) = &grants[i];
-        let mut line = audit_base(&owner.owner_id);
+        let (owner, _) = &grants[i];
         match r {
             Ok(x) => {
                 n_files += x.files.len();
@@ -444,20 +553,12 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
                     path: format!("{}/{}", owner.owner_id, f.path),
                     ..f.clone()
                 }));
-                line["decision"] = json!("allowed");
-                line["grant"] = json!(grant.as_str());
-                line["files"] = json!(x.files.iter().map(|f| json!({"path": format!("{}/{}", owner.owner_id, f.path), "rows": f.rows, "sha256": f.sha256})).collect::<Vec<_>>());
-                line["rows"] = json!(x.counts);
             }
             Err(e) => {
-                line["decision"] = json!("failed");
-                line["reason"] = json!(e.to_string());
                 first_error.get_or_insert(e);
             }
         }
-        lines.push(line);
     }
-    audit.append(&lines)?;
     if let Some(e) = first_error {
         return Err(e);
     }

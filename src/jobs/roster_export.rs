@@ -38,7 +38,23 @@ pub struct Owner {
     pub owner_id: String,
     pub name: String,
     pub status: Commitment,
+    /// `commitment_approved_on`: the commitment counts from that day on.
+    pub approved_on: Option<NaiveDate>,
     pub signatory_id: String,
+}
+
+impl Owner {
+    /// roster-export.md "Who may export": the commitment is `approved` with
+    /// `commitment_approved_on` ≤ `today` (an approval dated later does not count yet).
+    pub fn commitment_in_force(&self, today: NaiveDate) -> Result<(), Refusal> {
+        if self.status != Commitment::Approved {
+            return Err(Refusal::CommitmentNotApproved(self.status));
+        }
+        match self.approved_on {
+            Some(day) if day <= today => Ok(()),
+            approved_on => Err(Refusal::CommitmentNotYetApproved { approved_on }),
+        }
+    }
 }
 
 /// A permission the owner's signatory granted (source 000, step 5). Rows not granted by the
@@ -84,8 +100,16 @@ impl Grant {
 pub enum Refusal {
     UnknownOwner,
     CommitmentNotApproved(Commitment),
-    DelegationExpired { valid_to: NaiveDate },
-    DelegationNotYetValid { valid_from: NaiveDate },
+    /// Approved, but dated after the day of the run (or with no date).
+    CommitmentNotYetApproved {
+        approved_on: Option<NaiveDate>,
+    },
+    DelegationExpired {
+        valid_to: NaiveDate,
+    },
+    DelegationNotYetValid {
+        valid_from: NaiveDate,
+    },
     NotAuthorized,
 }
 
@@ -95,25 +119,32 @@ impl Refusal {
         match self {
             Refusal::UnknownOwner => "unknown_owner",
             Refusal::CommitmentNotApproved(_) => "commitment_not_approved",
+            Refusal::CommitmentNotYetApproved { .. } => "commitment_not_yet_approved",
             Refusal::DelegationExpired { .. } => "delegation_expired",
             Refusal::DelegationNotYetValid { .. } => "delegation_not_yet_valid",
             Refusal::NotAuthorized => "requester_not_authorized",
         }
     }
 
-    /// One sentence naming the failed condition.
-    pub fn message(&self, owner: &str, requester: &str, as_of: NaiveDate) -> String {
+    /// One sentence naming the failed condition, judged on `today`.
+    pub fn message(&self, owner: &str, requester: &str, today: NaiveDate) -> String {
         match self {
             Refusal::UnknownOwner => format!("owner {owner} is not in the owners table (or its row was rejected)"),
             Refusal::CommitmentNotApproved(s) => format!(
                 "owner {owner}'s data-security commitment is {}, not approved",
                 s.as_str()
             ),
+            Refusal::CommitmentNotYetApproved { approved_on: Some(day) } => format!(
+                "owner {owner}'s data-security commitment is approved as of {day}, after today ({today})"
+            ),
+            Refusal::CommitmentNotYetApproved { approved_on: None } => format!(
+                "owner {owner}'s data-security commitment is approved but has no approval date"
+            ),
             Refusal::DelegationExpired { valid_to } => format!(
-                "{requester}'s delegation from owner {owner} expired on {valid_to} (request dated {as_of})"
+                "{requester}'s delegation from owner {owner} expired on {valid_to} (today is {today})"
             ),
             Refusal::DelegationNotYetValid { valid_from } => format!(
-                "{requester}'s delegation from owner {owner} starts on {valid_from} (request dated {as_of})"
+                "{requester}'s delegation from owner {owner} starts on {valid_from} (today is {today})"
             ),
             Refusal::NotAuthorized => format!(
                 "{requester} is neither the signatory of owner {owner} nor holds a delegation of it"
@@ -122,18 +153,17 @@ impl Refusal {
     }
 }
 
-/// roster-export.md "Who may export": allowed only when the owner's commitment is approved and
-/// the requester is its signatory or holds a delegation valid on `as_of`.
+/// roster-export.md "Who may export": allowed only when, on `today` (the day of the run, never
+/// the `--as-of` label), the owner's commitment is approved with an approval date on or before
+/// today, and the requester is its signatory or holds a delegation valid today.
 pub fn authorize(
     owner: Option<&Owner>,
     requester: &str,
-    as_of: NaiveDate,
+    today: NaiveDate,
     delegations: &[Delegation],
 ) -> Result<Grant, Refusal> {
     let owner = owner.ok_or(Refusal::UnknownOwner)?;
-    if owner.status != Commitment::Approved {
-        return Err(Refusal::CommitmentNotApproved(owner.status));
-    }
+    owner.commitment_in_force(today)?;
     if requester == owner.signatory_id {
         return Ok(Grant::Signatory);
     }
@@ -141,7 +171,7 @@ pub fn authorize(
         .iter()
         .filter(|d| d.owner_id == owner.owner_id && d.delegate_id == requester)
         .collect();
-    if let Some(d) = mine.iter().find(|d| d.valid_on(as_of)) {
+    if let Some(d) = mine.iter().find(|d| d.valid_on(today)) {
         return Ok(Grant::Delegate {
             valid_from: d.valid_from,
             valid_to: d.valid_to,
@@ -150,7 +180,7 @@ pub fn authorize(
     // Say why the nearest delegation does not count.
     if let Some(t) = mine
         .iter()
-        .filter_map(|d| d.valid_to.filter(|t| *t < as_of))
+        .filter_map(|d| d.valid_to.filter(|t| *t < today))
         .max()
     {
         return Err(Refusal::DelegationExpired { valid_to: t });
@@ -158,7 +188,7 @@ pub fn authorize(
     if let Some(f) = mine
         .iter()
         .map(|d| d.valid_from)
-        .filter(|f| *f > as_of)
+        .filter(|f| *f > today)
         .min()
     {
         return Err(Refusal::DelegationNotYetValid { valid_from: f });
@@ -211,8 +241,31 @@ mod tests {
             owner_id: "N1".into(),
             name: "רשת".into(),
             status,
+            approved_on: Some(d("2026-03-01")),
             signatory_id: "000000018".into(),
         }
+    }
+
+    #[test]
+    fn an_approval_counts_from_its_day_on() {
+        let mut o = owner(Commitment::Approved);
+        let ds = delegations();
+        assert_eq!(
+            authorize(Some(&o), "000000018", d("2026-02-28"), &ds),
+            Err(Refusal::CommitmentNotYetApproved {
+                approved_on: Some(d("2026-03-01"))
+            })
+        );
+        assert_eq!(
+            authorize(Some(&o), "000000018", d("2026-03-01"), &ds),
+            Ok(Grant::Signatory)
+        );
+        o.approved_on = None;
+        let r = authorize(Some(&o), "000000018", d("2026-03-01"), &ds).unwrap_err();
+        assert_eq!(r.rule(), "commitment_not_yet_approved");
+        assert!(r
+            .message("N1", "000000018", d("2026-03-01"))
+            .contains("no approval date"));
     }
 
     fn delegations() -> Vec<Delegation> {

@@ -28,7 +28,15 @@ mod tests {
 
     #[test]
     fn plain_names_are_safe() {
-        for v in ["A", "7", "110001", "T1", "790224-3-1", "center_north", "a-b_c"] {
+        for v in [
+            "A",
+            "7",
+            "110001",
+            "T1",
+            "790224-3-1",
+            "center_north",
+            "a-b_c",
+        ] {
             assert!(is_safe(v), "{v}");
         }
     }

@@ -13,11 +13,20 @@ fn export(out: &Path, args: &[&str]) -> std::process::Output {
     itur_io("run", "roster-export", &roster, out, &v)
 }
 
-fn audit_lines(out: &Path) -> Vec<serde_json::Value> {
+/// Every line of the audit log: decisions and outcomes.
+fn audit_log(out: &Path) -> Vec<serde_json::Value> {
     std::fs::read_to_string(out.join("audit.jsonl"))
         .unwrap()
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// The decision lines of the audit log, one per request (and owner).
+fn audit_lines(out: &Path) -> Vec<serde_json::Value> {
+    audit_log(out)
+        .into_iter()
+        .filter(|l| l.get("decision").is_some())
         .collect()
 }
 
@@ -71,6 +80,16 @@ fn authorization_cases_are_decided_and_every_one_audited() {
             }
         );
         assert!(last["time"].as_str().unwrap().ends_with('Z'));
+        // An allowed export's decision is followed by its outcome, with the same run id.
+        let log = audit_log(&out);
+        if *code_want == 0 {
+            let outcome = log.last().unwrap();
+            assert_eq!(outcome["outcome"], "completed", "{outcome}");
+            assert_eq!(outcome["run_id"], last["run_id"]);
+            assert_eq!(outcome["rows"]["students"], 4, "{outcome}");
+        } else {
+            assert_eq!(log.last().unwrap(), last, "a refusal has no outcome line");
+        }
     }
     let lines = audit_lines(&out);
     assert_eq!(lines[3]["rule"], "delegation_expired");
@@ -278,4 +297,9 @@ fn all_approved_exports_exactly_the_entitled_rows() {
         .all(|l| l["requester"] == "itur-scheduler" && l["decision"] == "allowed"));
     let exported: BTreeSet<String> = inst_owner.values().cloned().collect();
     assert_eq!(lines.len(), exported.len());
+    let outcomes = audit_log(&out)
+        .into_iter()
+        .filter(|l| l["outcome"] == "completed")
+        .count();
+    assert_eq!(outcomes, exported.len(), "one outcome per exported owner");
 }
