@@ -63,6 +63,18 @@ pub fn parquet_bytes(df: &mut DataFrame, schema: Option<&TableSchema>) -> Result
     Ok(buf)
 }
 
+/// data-contract.md "Rules that apply everywhere" (the OWASP rule for CSV injection): a text
+/// cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is run as a formula by
+/// spreadsheets, so people-facing CSV files carry it with a leading `'` (Excel shows the text as
+/// written). `None` when the cell is safe as it is. Parquet keeps every value as it is.
+pub fn formula_guarded(value: &[u8]) -> Option<Vec<u8>> {
+    matches!(
+        value.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    )
+    .then(|| [b"'".as_slice(), value].concat())
+}
+
 /// A column prepared for row-wise CSV formatting.
 enum Cells<'a> {
     Str(&'a StringChunked),
@@ -145,7 +157,10 @@ pub fn csv_bytes(
     for i in 0..df.height() {
         for c in &cells {
             c.write(i, &mut cell);
-            file.field(cell.as_bytes())?;
+            match c {
+                Cells::Str(_) | Cells::Other(_) => file.text(cell.as_bytes())?,
+                _ => file.field(cell.as_bytes())?,
+            }
         }
         file.end_row()?;
     }
@@ -167,16 +182,26 @@ impl CsvFile {
         Ok(CsvFile { w, rows: 0 })
     }
 
+    /// A row of text cells (each guarded as [`CsvFile::text`]).
     pub fn row(&mut self, fields: &[&str]) -> Result<()> {
         for f in fields {
-            self.field(f.as_bytes())?;
+            self.text(f.as_bytes())?;
         }
         self.end_row()
     }
 
-    /// The next field of the row being written.
+    /// The next field of the row being written, as it is (numbers, dates, booleans).
     pub fn field(&mut self, value: &[u8]) -> Result<()> {
         self.w.write_field(value).map_err(csv_error)
+    }
+
+    /// The next field, a text cell: one that a spreadsheet would run as a formula gets a
+    /// leading `'` ([`formula_guarded`]).
+    pub fn text(&mut self, value: &[u8]) -> Result<()> {
+        match formula_guarded(value) {
+            Some(guarded) => self.field(&guarded),
+            None => self.field(value),
+        }
     }
 
     /// Ends the row being written.
@@ -256,4 +281,46 @@ pub fn write_table(
         out.write_bytes(&format!("{rel_stem}.csv"), &bytes, Some(rows))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formula_cells_get_a_leading_quote_and_others_stay_as_they_are() {
+        for (v, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+972501234567", "'+972501234567"),
+            ("-1+1", "'-1+1"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+        ] {
+            assert_eq!(
+                formula_guarded(v.as_bytes()).as_deref(),
+                Some(want.as_bytes())
+            );
+        }
+        for v in ["", "נועה", "a=b", "050-1234567", "'=x", " =x", "2026-11-20"] {
+            assert_eq!(formula_guarded(v.as_bytes()), None, "{v:?}");
+        }
+    }
+
+    #[test]
+    fn text_columns_are_guarded_and_numbers_are_not() {
+        let df = df!(
+            "name" => ["=1+1", "דנה"],
+            "n" => [-5i64, 3],
+        )
+        .unwrap();
+        let bytes = csv_bytes(&df, None, Headers::English).unwrap();
+        let text = String::from_utf8(bytes).unwrap();
+        assert_eq!(text, "\u{feff}name,n\n'=1+1,-5\nדנה,3\n");
+        let mut f = CsvFile::new(&["a", "b"]).unwrap();
+        f.row(&["@x", "ok"]).unwrap();
+        let (bytes, rows) = f.finish().unwrap();
+        assert_eq!(rows, 1);
+        assert_eq!(String::from_utf8(bytes).unwrap(), "\u{feff}a,b\n'@x,ok\n");
+    }
 }
