@@ -5,6 +5,7 @@ mod cli;
 mod coded;
 mod export_audit;
 mod gifted;
+mod golden;
 mod letters;
 mod out_guard;
 mod regen;
