@@ -4,6 +4,7 @@ mod bad_inputs;
 mod cli;
 mod coded;
 mod export_audit;
+mod formula_cells;
 mod gifted;
 mod golden;
 mod letters;
