@@ -85,7 +85,8 @@ pub struct ExportArgs {
     /// roster-export: the scheduled run, for every owner with an approved commitment.
     #[arg(long)]
     pub all_approved: bool,
-    /// roster-export: the date the request is judged on (YYYY-MM-DD; default: today, UTC).
+    /// roster-export: the date that labels the roster snapshot (YYYY-MM-DD, not after today;
+    /// default: today, UTC). Who may export is always judged on the day of the run.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
     /// roster-export: column headers of the files, English or Hebrew.
