@@ -2,7 +2,7 @@
 //! limit, the rejects table and the manifest's input entries.
 use crate::error::{Error, Result};
 use crate::output::manifest::InputEntry;
-use crate::output::write::{write_table, Formats};
+use crate::output::write::{table_files, Formats};
 use crate::output::OutputDir;
 use crate::table::read::Format;
 use crate::table::{InputSet, Reject};
@@ -147,7 +147,10 @@ pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
 /// Writes `rejects.parquet` and `rejects.csv` (always, possibly empty).
 pub fn write_rejects(out: &mut OutputDir, inputs: &InputSet) -> Result<()> {
     let mut df = rejects_frame(&inputs.rejects)?;
-    write_table(out, "rejects", &mut df, Formats::ParquetAndCsv)
+    for (path, bytes, rows) in table_files("rejects", &mut df, Formats::ParquetAndCsv)? {
+        out.write_bytes(&path, &bytes, rows)?;
+    }
+    Ok(())
 }
 
 pub fn input_entries(inputs: &InputSet) -> Vec<InputEntry> {

@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::jobs::roster_export::{
     authorize, entitled_institutions, group_rows, Commitment, Delegation, Grant, Owner, Refusal,
 };
+use crate::output::atomic::replace_file;
 use crate::output::write::{table_files, Formats};
 use crate::output::{guard, OutputDir, OutputFile};
 use crate::pipeline::roster_export::RosterExport;
@@ -578,17 +579,6 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
         selected.len()
     );
     write_run_manifest(&out, rec, &all_files)
-}
-
-/// Writes a file in place atomically (a temporary sibling renamed over it).
-fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = path.with_file_name(format!(".{name}.itur-tmp-{}", std::process::id()));
-    std::fs::write(&tmp, data).map_err(|e| Error::io(format!("writing {}", path.display()), e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("writing {}", path.display()), e))
 }
 
 /// `<out>/rejects.parquet` and `.csv`: the input rows this run could not use.

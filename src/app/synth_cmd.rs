@@ -42,7 +42,7 @@ pub fn run(a: &SynthArgs) -> Result<()> {
             let rows = t.df.height();
             let formats = match a.format {
                 SynthFormat::Parquet => Formats::Parquet,
-                SynthFormat::Csv => Formats::CsvOnly,
+                SynthFormat::Csv => Formats::CsvData,
             };
             // One file at a time, so a run killed while writing stops between files.
             for (path, bytes, rows) in table_files(t.name, &mut t.df, formats)? {

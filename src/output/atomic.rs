@@ -99,6 +99,31 @@ fn write_file_in(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Res
     })
 }
 
+/// Replaces one file atomically: the data goes to a hidden sibling, is flushed to disk, and is
+/// renamed over `path` (roster-export's run manifest and rejects, which live beside the owner
+/// folders and the audit log rather than in an output directory of their own).
+pub fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
+    use std::io::Write;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let ctx = |e| Error::io(format!("writing {}", path.display()), e);
+    let tmp = path.with_file_name(format!(".{name}.itur-tmp-{}", std::process::id()));
+    let written = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(data)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ctx(e));
+    }
+    sync_dir(parent_of(path));
+    Ok(())
+}
+
 /// Removes a directory tree, its subdirectories in parallel (an output holds thousands of
 /// small per-school files, and removing them one by one is slow on some file systems).
 fn remove_tree(path: &Path) {

@@ -2,6 +2,7 @@
 pub mod atomic;
 pub mod guard;
 pub mod manifest;
+pub mod table;
 pub mod write;
 
 pub use atomic::{OutputDir, OutputFile};

@@ -1,6 +1,5 @@
 //! Writers: Parquet (zstd, column descriptions in the key-value metadata) and CSV (UTF-8 with
 //! a BOM so Excel opens Hebrew correctly; headers in English or Hebrew).
-use super::atomic::OutputDir;
 use crate::error::{Error, Result};
 use crate::table::convert::days_to_date;
 use crate::table::schema::{self, TableSchema};
@@ -114,11 +113,22 @@ impl Cells<'_> {
     }
 }
 
-/// Serializes `df` as CSV with a UTF-8 BOM. Hebrew headers come from the table's schema.
+/// Serializes `df` as a people-facing CSV with a UTF-8 BOM: text cells guarded against
+/// spreadsheet formulas ([`formula_guarded`]). Hebrew headers come from the table's schema.
 pub fn csv_bytes(
     df: &DataFrame,
     schema: Option<&TableSchema>,
     headers: Headers,
+) -> Result<Vec<u8>> {
+    csv_bytes_for(df, schema, headers, true)
+}
+
+/// `csv_bytes`, with the formula guard on text cells (`guard`) or every cell as it is.
+fn csv_bytes_for(
+    df: &DataFrame,
+    schema: Option<&TableSchema>,
+    headers: Headers,
+    guard: bool,
 ) -> Result<Vec<u8>> {
     let mut df = df.clone();
     df.rechunk_mut();
@@ -158,7 +168,7 @@ pub fn csv_bytes(
         for c in &cells {
             c.write(i, &mut cell);
             match c {
-                Cells::Str(_) | Cells::Other(_) => file.text(cell.as_bytes())?,
+                Cells::Str(_) | Cells::Other(_) if guard => file.text(cell.as_bytes())?,
                 _ => file.field(cell.as_bytes())?,
             }
         }
@@ -233,6 +243,9 @@ pub enum Formats {
     ParquetAndCsv,
     /// Lists for people only (e.g. one file per school).
     CsvOnly,
+    /// CSV written as input data for programs (the synthetic nation's tables): every cell as
+    /// it is, without the spreadsheet formula guard of the people-facing CSV files.
+    CsvData,
 }
 
 /// A file to write: path inside the output directory, bytes, and rows when it is a table.
@@ -244,7 +257,7 @@ pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Resu
     let schema = schema::get(table);
     let rows = df.height();
     let mut v = Vec::new();
-    if formats != Formats::CsvOnly {
+    if matches!(formats, Formats::Parquet | Formats::ParquetAndCsv) {
         v.push((
             format!("{rel_stem}.parquet"),
             parquet_bytes(df, schema)?,
@@ -252,35 +265,14 @@ pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Resu
         ));
     }
     if formats != Formats::Parquet {
+        let guard = formats != Formats::CsvData;
         v.push((
             format!("{rel_stem}.csv"),
-            csv_bytes(df, schema, Headers::English)?,
+            csv_bytes_for(df, schema, Headers::English, guard)?,
             Some(rows),
         ));
     }
     Ok(v)
-}
-
-/// Writes table `name` at `dir_rel/name.parquet` (and `.csv`), with the descriptions of the
-/// schema named `name` when there is one.
-pub fn write_table(
-    out: &mut OutputDir,
-    rel_stem: &str,
-    df: &mut DataFrame,
-    formats: Formats,
-) -> Result<()> {
-    let table = rel_stem.rsplit('/').next().unwrap_or(rel_stem);
-    let schema = schema::get(table);
-    let rows = df.height();
-    if formats != Formats::CsvOnly {
-        let bytes = parquet_bytes(df, schema)?;
-        out.write_bytes(&format!("{rel_stem}.parquet"), &bytes, Some(rows))?;
-    }
-    if formats != Formats::Parquet {
-        let bytes = csv_bytes(df, schema, Headers::English)?;
-        out.write_bytes(&format!("{rel_stem}.csv"), &bytes, Some(rows))?;
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -317,6 +309,12 @@ mod tests {
         let bytes = csv_bytes(&df, None, Headers::English).unwrap();
         let text = String::from_utf8(bytes).unwrap();
         assert_eq!(text, "\u{feff}name,n\n'=1+1,-5\nדנה,3\n");
+        let raw = csv_bytes_for(&df, None, Headers::English, false).unwrap();
+        assert_eq!(
+            String::from_utf8(raw).unwrap(),
+            "\u{feff}name,n\n=1+1,-5\nדנה,3\n",
+            "data CSV keeps cells as they are"
+        );
         let mut f = CsvFile::new(&["a", "b"]).unwrap();
         f.row(&["@x", "ok"]).unwrap();
         let (bytes, rows) = f.finish().unwrap();

@@ -2,7 +2,7 @@
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
 use super::roster::{Roster, Student};
-use super::{make_tables, school_folder, OutputTable};
+use super::school_folder;
 use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
     Cols,
@@ -14,6 +14,7 @@ use crate::jobs::gifted::identification::{
 };
 use crate::jobs::gifted::norms::{NormsParams, ReferenceRow, Thresholds};
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
+use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;

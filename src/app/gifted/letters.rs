@@ -3,7 +3,6 @@
 //! print-ready bundles. Letters never carry a score: the requests below hold only kinds and
 //! names.
 use super::roster::Roster;
-use super::OutputTable;
 use crate::app::frame::{bools, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::letters::{
@@ -11,6 +10,7 @@ use crate::jobs::letters::{
     LetterRequest, LetterRow, LettersOutput, Relation, Student, Templates, Undeliverable,
     UnreachedGuardian,
 };
+use crate::output::table::OutputTable;
 use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, PhaseLetters};
 use crate::table::convert::parse_date;

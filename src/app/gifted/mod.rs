@@ -10,15 +10,13 @@ use super::record::RunRecord;
 use super::steps::timed;
 use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
-use crate::output::write::{table_files, CsvFile, FileBytes, Formats};
+use crate::output::table::{Writer, Written};
 use crate::output::OutputDir;
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
 use crate::pipeline::PipelineSource;
 use crate::table::read::find_table_file;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
-use polars::prelude::DataFrame;
-use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -108,100 +106,6 @@ pub fn phase_tables(phase: Phase, s: &GiftedElementary) -> Vec<TableNeed> {
 /// List parameters that table checks refer to.
 pub fn check_params(s: &GiftedElementary) -> BTreeMap<String, Vec<String>> {
     BTreeMap::from([("subtests".to_string(), s.subtests.clone())])
-}
-
-/// A table a phase produced, and where it goes.
-pub struct OutputTable {
-    /// Path inside the output directory: a table's stem (e.g. `confidential/results`), or a
-    /// file's whole path.
-    pub stem: String,
-    content: Content,
-}
-
-/// What an output holds.
-enum Content {
-    /// A frame, written in `Formats` at `stem.parquet` / `stem.csv`.
-    Table(DataFrame, Formats),
-    /// A file made already (a per-school CSV list), with its rows when it is a table.
-    File(Vec<u8>, Option<usize>),
-    /// A file made when it is written (an HTML letter bundle).
-    Lazy(LazyFile),
-}
-
-/// Makes a file's bytes at write time.
-pub type LazyFile = Box<dyn FnOnce() -> Result<Vec<u8>> + Send>;
-
-impl OutputTable {
-    pub fn new(stem: &str, df: DataFrame, formats: Formats) -> Self {
-        OutputTable {
-            stem: stem.to_string(),
-            content: Content::Table(df, formats),
-        }
-    }
-
-    pub fn lazy(path: &str, make: LazyFile) -> Self {
-        OutputTable {
-            stem: path.to_string(),
-            content: Content::Lazy(make),
-        }
-    }
-
-    /// A CSV list made with `CsvFile`, at `stem.csv`.
-    pub fn csv(stem: &str, csv: CsvFile) -> Result<Self> {
-        let (bytes, rows) = csv.finish()?;
-        Ok(OutputTable {
-            stem: format!("{stem}.csv"),
-            content: Content::File(bytes, Some(rows)),
-        })
-    }
-
-    /// The same output with a table serialized now, as its files (`make_tables`).
-    fn made(self) -> Result<Vec<OutputTable>> {
-        Ok(match self.content {
-            Content::Table(..) => self
-                .files()?
-                .into_iter()
-                .map(|(path, bytes, rows)| OutputTable {
-                    stem: path,
-                    content: Content::File(bytes, rows),
-                })
-                .collect(),
-            _ => vec![self],
-        })
-    }
-
-    /// The files to write, serialized.
-    fn files(self) -> Result<Vec<FileBytes>> {
-        match self.content {
-            Content::Table(mut df, formats) => table_files(&self.stem, &mut df, formats),
-            Content::File(bytes, rows) => Ok(vec![(self.stem, bytes, rows)]),
-            Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),
-        }
-    }
-}
-
-/// Makes one of a phase's outputs: a table, or a list of files (the per-school lists).
-pub type MakeTables<'a> = Box<dyn FnOnce() -> Result<Vec<OutputTable>> + Send + 'a>;
-
-/// Makes a phase's outputs side by side over the threads and serializes their tables (so
-/// the writer only writes), kept in the order given; the first failure in that order is
-/// returned.
-pub fn make_tables(makers: Vec<MakeTables>) -> Result<Vec<OutputTable>> {
-    let made: Vec<Result<Vec<OutputTable>>> = makers
-        .into_par_iter()
-        .map(|make| {
-            let mut files = Vec::new();
-            for t in make()? {
-                files.extend(t.made()?);
-            }
-            Ok(files)
-        })
-        .collect();
-    let mut tables = Vec::new();
-    for m in made {
-        tables.extend(m?);
-    }
-    Ok(tables)
 }
 
 /// The folder of an institution's own lists (what is sent to the school).
@@ -440,68 +344,6 @@ pub fn compute(
     Ok(())
 }
 
-/// Writes a run's output tables on a thread of its own while the phases compute: each
-/// phase's tables are serialized and written (a batch at a time, in parallel) as soon as
-/// the phase has made them. Writing thousands of per-school files is mostly the file
-/// system's time, which the next phase's computing then hides.
-struct Writer {
-    tx: Option<std::sync::mpsc::Sender<Written>>,
-    thread: std::thread::JoinHandle<Result<OutputDir>>,
-}
-
-/// What the writer is handed: tables to write, or folders to make before their files come.
-pub enum Written {
-    Tables(Vec<OutputTable>),
-    Folders(Vec<String>),
-}
-
-impl Writer {
-    fn start(mut out: OutputDir) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<Written>();
-        let thread = std::thread::spawn(move || -> Result<OutputDir> {
-            for job in rx {
-                let tables = match job {
-                    Written::Tables(tables) => tables,
-                    Written::Folders(folders) => {
-                        out.make_dirs(folders)?;
-                        continue;
-                    }
-                };
-                let mut tables = tables.into_iter().peekable();
-                while tables.peek().is_some() {
-                    let batch: Vec<OutputTable> = tables.by_ref().take(64).collect();
-                    let files: Vec<Vec<FileBytes>> = batch
-                        .into_par_iter()
-                        .map(OutputTable::files)
-                        .collect::<Result<_>>()?;
-                    out.write_all(files.into_iter().flatten().collect())?;
-                }
-            }
-            Ok(out)
-        });
-        Writer {
-            tx: Some(tx),
-            thread,
-        }
-    }
-
-    /// Queues tables to write. After a failed write the queue is closed and the tables
-    /// dropped: `finish` reports the failure.
-    fn send(&self, job: Written) {
-        if let Some(tx) = &self.tx {
-            let _ = tx.send(job);
-        }
-    }
-
-    /// Waits for everything queued to be written.
-    fn finish(mut self) -> Result<OutputDir> {
-        drop(self.tx.take());
-        self.thread
-            .join()
-            .map_err(|_| Error::Job("writing the outputs failed: the writer stopped".into()))?
-    }
-}
-
 pub fn run(
     src: &PipelineSource,
     input: &Path,
@@ -568,47 +410,4 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         &check_params(&settings),
         settings.max_reject_share,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use polars::prelude::*;
-
-    fn paths(tables: &[OutputTable]) -> Vec<&str> {
-        tables.iter().map(|t| t.stem.as_str()).collect()
-    }
-
-    #[test]
-    fn make_tables_keeps_the_order_given_and_reports_the_first_failure_in_it() {
-        let table = |stem: &'static str| -> MakeTables {
-            Box::new(move || {
-                let df = df!("a" => [1i64, 2]).unwrap();
-                Ok(vec![OutputTable::new(stem, df, Formats::ParquetAndCsv)])
-            })
-        };
-        let lists: MakeTables = Box::new(|| {
-            let mut csv = CsvFile::new(&["a"])?;
-            csv.row(&["1"])?;
-            Ok(vec![OutputTable::csv("schools/1/list", csv)?])
-        });
-        let made = make_tables(vec![table("t1"), lists, table("t2")]).unwrap();
-        // Tables come back serialized, as their files, in the order given.
-        assert_eq!(
-            paths(&made),
-            [
-                "t1.parquet",
-                "t1.csv",
-                "schools/1/list.csv",
-                "t2.parquet",
-                "t2.csv"
-            ]
-        );
-        let fail = |m: &'static str| -> MakeTables { Box::new(move || Err(Error::Job(m.into()))) };
-        let e = make_tables(vec![table("t1"), fail("first"), fail("second")]).err();
-        assert_eq!(
-            e.map(|e| e.to_string()),
-            Some(Error::Job("first".into()).to_string())
-        );
-    }
 }

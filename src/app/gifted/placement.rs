@@ -2,7 +2,6 @@
 //! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
 use super::roster::Roster;
-use super::OutputTable;
 use crate::app::frame::{bools, col_i64, col_opt_i64, col_str, dates, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
@@ -14,6 +13,7 @@ use crate::jobs::gifted::placement::{
     PlacementParams, Student, Track,
 };
 use crate::jobs::gifted::{Category, Sector};
+use crate::output::table::OutputTable;
 use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;

@@ -1,13 +1,14 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
 use super::roster::{Roster, Student};
-use super::{make_tables, school_folder, OutputTable};
+use super::school_folder;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::{
     screen, Invitation, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
     ScreeningStudent, StageA,
 };
+use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
