@@ -5,6 +5,7 @@ use super::{csv_read, parquet_read};
 use crate::error::{Error, Result};
 use polars::prelude::Series;
 use sha2::{Digest, Sha256};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,14 +48,17 @@ pub struct HeaderLayout {
 }
 
 /// Matches a file's header names to the schema: duplicate names and missing required
-/// columns are errors naming them; extra columns are ignored with a warning.
+/// columns are errors naming them; extra columns are ignored with one warning per file.
+/// Linear in the number of names (a header may hold hundreds of thousands).
 pub fn header_columns(path: &Path, schema: &TableSchema, names: &[String]) -> Result<HeaderLayout> {
+    let mut first: HashMap<&str, usize> = HashMap::with_capacity(names.len());
     for (i, n) in names.iter().enumerate() {
-        if let Some(j) = names[..i].iter().position(|m| m == n) {
+        if let Some(j) = first.insert(n.as_str(), i) {
             return Err(Error::input(
                 path,
                 format!(
-                    "the header names column `{n}` twice (columns {} and {}); each column name must be unique",
+                    "the header names column `{}` twice (columns {} and {}); each column name must be unique",
+                    shown_name(n),
                     j + 1,
                     i + 1
                 ),
@@ -64,7 +68,7 @@ pub fn header_columns(path: &Path, schema: &TableSchema, names: &[String]) -> Re
     let positions: Vec<Option<usize>> = schema
         .columns
         .iter()
-        .map(|c| names.iter().position(|n| *n == c.name))
+        .map(|c| first.get(c.name.as_str()).copied())
         .collect();
     let missing: Vec<&str> = schema
         .columns
@@ -91,15 +95,69 @@ pub fn header_columns(path: &Path, schema: &TableSchema, names: &[String]) -> Re
             ),
         ));
     }
-    let warnings = names
+    let extra: Vec<&str> = names
         .iter()
         .filter(|n| schema.column(n).is_none())
-        .map(|n| format!("{}: extra column `{n}` is ignored", path.display()))
+        .map(String::as_str)
         .collect();
     Ok(HeaderLayout {
         positions,
-        warnings,
+        warnings: extra_columns_warning(path, &extra).into_iter().collect(),
     })
+}
+
+/// How many extra columns one warning names; the rest are counted.
+const EXTRA_NAMED: usize = 5;
+
+/// One warning for all the extra columns of a file (none when there are none): `extra column
+/// `x` is ignored`, or `N extra columns are ignored: `a`, `b`, … and M more`.
+fn extra_columns_warning(path: &Path, extra: &[&str]) -> Option<String> {
+    let named: Vec<String> = extra
+        .iter()
+        .take(EXTRA_NAMED)
+        .map(|n| format!("`{}`", shown_name(n)))
+        .collect();
+    match extra.len() {
+        0 => None,
+        1 => Some(format!(
+            "{}: extra column {} is ignored",
+            path.display(),
+            named[0]
+        )),
+        n if n <= EXTRA_NAMED => Some(format!(
+            "{}: {n} extra columns are ignored: {}",
+            path.display(),
+            named.join(", ")
+        )),
+        n => Some(format!(
+            "{}: {n} extra columns are ignored: {} … and {} more",
+            path.display(),
+            named.join(", "),
+            n - EXTRA_NAMED
+        )),
+    }
+}
+
+/// A header name as messages show it: control characters escaped (a message stays one
+/// line) and a long name cut to its first 60 characters.
+fn shown_name(name: &str) -> String {
+    const MAX: usize = 60;
+    let mut out: String = name
+        .chars()
+        .take(MAX)
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect();
+    if name.chars().nth(MAX).is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Finds the file of `table` in `dir`. Both a Parquet and a CSV file is an error (which one
@@ -154,4 +212,66 @@ pub fn read_hashed(
         sha256,
     };
     Ok((source, data, raw?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::schema;
+
+    fn header(extra: &[&str]) -> Vec<String> {
+        let sch = schema::get("classes").unwrap();
+        let mut names: Vec<String> = sch.columns.iter().map(|c| c.name.clone()).collect();
+        names.extend(extra.iter().map(|s| s.to_string()));
+        names
+    }
+
+    fn warnings(extra: &[&str]) -> Vec<String> {
+        let sch = schema::get("classes").unwrap();
+        header_columns(Path::new("c.csv"), sch, &header(extra))
+            .map(|l| l.warnings)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn extra_columns_are_one_warning_naming_a_handful() {
+        assert!(warnings(&[]).is_empty());
+        assert_eq!(
+            warnings(&["note"]),
+            ["c.csv: extra column `note` is ignored"]
+        );
+        assert_eq!(
+            warnings(&["a", "b"]),
+            ["c.csv: 2 extra columns are ignored: `a`, `b`"]
+        );
+        assert_eq!(
+            warnings(&["a", "b", "c", "d", "e", "f", "g"]),
+            ["c.csv: 7 extra columns are ignored: `a`, `b`, `c`, `d`, `e` … and 2 more"]
+        );
+    }
+
+    #[test]
+    fn names_in_messages_are_one_line_and_short() {
+        assert_eq!(shown_name("a\nb\u{0}"), "a\\nb\\u{0}");
+        let long = "x".repeat(1000);
+        assert_eq!(shown_name(&long), format!("{}…", "x".repeat(60)));
+        let w = warnings(&["line\nbreak"]);
+        assert_eq!(w, ["c.csv: extra column `line\\nbreak` is ignored"]);
+    }
+
+    #[test]
+    fn a_duplicate_names_both_of_its_columns() {
+        let sch = schema::get("classes").unwrap();
+        let mut names = header(&["x", "y"]);
+        names.push(names[1].clone());
+        let n = names.len();
+        let err = header_columns(Path::new("c.csv"), sch, &names)
+            .err()
+            .expect("a duplicate is an error")
+            .to_string();
+        assert!(
+            err.contains(&format!("`{}` twice (columns 2 and {n})", names[1])),
+            "{err}"
+        );
+    }
 }

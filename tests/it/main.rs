@@ -9,6 +9,7 @@ mod gifted;
 mod golden;
 mod letters;
 mod out_guard;
+mod reading;
 mod regen;
 mod roster;
 mod support;
