@@ -160,12 +160,84 @@ fn shown_name(name: &str) -> String {
     out
 }
 
+/// What `path` is when it exists but cannot be read as a table's file, as the end of a
+/// sentence naming it; `None` for a regular file (or a symbolic link to one).
+fn not_a_file(path: &Path) -> Result<Option<String>> {
+    use std::io::ErrorKind;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(Some(
+            "is a symbolic link that loops (it leads back to itself); point it at the table's file"
+                .into(),
+        )),
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let target = std::fs::read_link(path).unwrap_or_default();
+            return Ok(Some(format!(
+                "is a symbolic link to {}, which does not exist",
+                target.display()
+            )));
+        }
+        Err(e) => return Err(Error::io(format!("checking {}", path.display()), e)),
+    };
+    let ty = meta.file_type();
+    if ty.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(if ty.is_dir() {
+        "is a directory, not a file".to_string()
+    } else {
+        format!("is {}, not a regular file", special_file_kind(&ty))
+    }))
+}
+
+#[cfg(unix)]
+fn special_file_kind(ty: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ty.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if ty.is_socket() {
+        "a socket"
+    } else if ty.is_char_device() {
+        "a character device"
+    } else if ty.is_block_device() {
+        "a block device"
+    } else {
+        "a special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_kind(_: &std::fs::FileType) -> &'static str {
+    "a special file"
+}
+
+/// Whether `path` is there at all (a dangling or looping symbolic link is).
+fn exists(path: &Path) -> Result<bool> {
+    match std::fs::symlink_metadata(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(Error::io(format!("checking {}", path.display()), e)),
+    }
+}
+
 /// Finds the file of `table` in `dir`. Both a Parquet and a CSV file is an error (which one
-/// is meant?); neither is `Ok(None)`.
+/// is meant?); neither is `Ok(None)`. A directory, FIFO, device or broken symbolic link under
+/// a table's file name is a usage error naming it (never opened: opening a FIFO would wait for
+/// a writer), so that it is not reported as missing.
 pub fn find_table_file(dir: &Path, table: &str) -> Result<Option<(PathBuf, Format)>> {
     let parquet = dir.join(format!("{table}.parquet"));
     let csv = dir.join(format!("{table}.csv"));
-    match (parquet.is_file(), csv.is_file()) {
+    for path in [&parquet, &csv] {
+        if exists(path)? {
+            if let Some(what) = not_a_file(path)? {
+                return Err(Error::Usage(format!(
+                    "{} {what}; input table `{table}` must be a regular file",
+                    path.display()
+                )));
+            }
+        }
+    }
+    match (exists(&parquet)?, exists(&csv)?) {
         (true, true) => Err(Error::Usage(format!(
             "{}: both {table}.parquet and {table}.csv are present; keep only one",
             dir.display()
@@ -201,8 +273,7 @@ pub fn read_hashed(
     schema: &TableSchema,
     parse: impl FnOnce(&[u8]) -> Result<RawColumns> + Send,
 ) -> Result<(SourceFile, Vec<u8>, RawColumns)> {
-    let data =
-        std::fs::read(path).map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+    let data = read_regular_file(path)?;
     let (sha256, raw) = rayon::join(|| sha256_hex(&data), || parse(&data));
     let source = SourceFile {
         table: schema.name.clone(),
@@ -212,6 +283,37 @@ pub fn read_hashed(
         sha256,
     };
     Ok((source, data, raw?))
+}
+
+/// The bytes of `path`, which must be a regular file. The file is opened without blocking and
+/// its type checked on the open handle, so a FIFO put in its place after `find_table_file`
+/// looked is refused rather than waited on.
+fn read_regular_file(path: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let io = |e| Error::io(format!("reading {}", path.display()), e);
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(path).map_err(io)?;
+    let meta = file.metadata().map_err(io)?;
+    if !meta.is_file() {
+        let what = if meta.is_dir() {
+            "a directory"
+        } else {
+            special_file_kind(&meta.file_type())
+        };
+        return Err(Error::Usage(format!(
+            "{} is {what}, not a regular file",
+            path.display()
+        )));
+    }
+    let mut data = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut data).map_err(io)?;
+    Ok(data)
 }
 
 #[cfg(test)]
@@ -273,5 +375,39 @@ mod tests {
             err.contains(&format!("`{}` twice (columns 2 and {n})", names[1])),
             "{err}"
         );
+    }
+
+    #[test]
+    fn special_files_are_named_and_never_opened() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        std::fs::create_dir(dir.join("classes.csv")).unwrap();
+        let err = find_table_file(dir, "classes").unwrap_err().to_string();
+        assert!(err.ends_with("classes.csv is a directory, not a file; input table `classes` must be a regular file"), "{err}");
+        #[cfg(unix)]
+        {
+            let fifo = std::ffi::CString::new(dir.join("owners.csv").to_str().unwrap()).unwrap();
+            // SAFETY: mkfifo reads a NUL-terminated path that outlives the call.
+            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+            let err = find_table_file(dir, "owners").unwrap_err().to_string();
+            assert!(
+                err.contains("owners.csv is a FIFO (named pipe), not a regular file"),
+                "{err}"
+            );
+            // Read directly, the FIFO is refused on its open handle instead of waited on.
+            let err = read_regular_file(&dir.join("owners.csv"))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("is a FIFO"), "{err}");
+            std::os::unix::fs::symlink("students.csv", dir.join("students.csv")).unwrap();
+            let err = find_table_file(dir, "students").unwrap_err().to_string();
+            assert!(err.contains("is a symbolic link that loops"), "{err}");
+        }
+        std::fs::write(dir.join("t.csv"), "a\n").unwrap();
+        assert_eq!(
+            find_table_file(dir, "t").unwrap(),
+            Some((dir.join("t.csv"), Format::Csv))
+        );
+        assert_eq!(find_table_file(dir, "absent").unwrap(), None);
     }
 }

@@ -71,7 +71,6 @@ fn tiny_without_students() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, input)
 }
 
-#[allow(dead_code)]
 /// Validates `input` and asserts the usage exit code (2) and a message naming `what`.
 fn assert_refused(input: &Path, out: &Path, what: &str) {
     let (o, _) = validate_within(input, out, Duration::from_secs(60));
@@ -79,6 +78,57 @@ fn assert_refused(input: &Path, out: &Path, what: &str) {
     assert_eq!(code(&o), 2, "stderr:\n{err}");
     assert!(err.contains(what), "stderr lacks {what:?}:\n{err}");
     assert!(!err.contains("is missing"), "reported as missing:\n{err}");
+}
+
+#[test]
+fn a_directory_named_like_a_table_is_named_as_a_directory() {
+    for name in ["students.csv", "students.parquet"] {
+        let (tmp, input) = tiny_without_students();
+        std::fs::create_dir(input.join(name)).unwrap();
+        assert_refused(
+            &input,
+            &tmp.path().join("out"),
+            "is a directory, not a file",
+        );
+    }
+}
+
+#[test]
+fn a_fifo_named_like_a_table_is_named_and_never_opened() {
+    let (tmp, input) = tiny_without_students();
+    let fifo = std::ffi::CString::new(input.join("students.csv").to_str().unwrap()).unwrap();
+    // SAFETY: mkfifo reads a NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0, "mkfifo");
+    assert_refused(&input, &tmp.path().join("out"), "is a FIFO");
+}
+
+#[test]
+fn a_symbolic_link_that_loops_or_points_nowhere_is_named_as_such() {
+    let (tmp, input) = tiny_without_students();
+    std::os::unix::fs::symlink("students.csv", input.join("students.csv")).unwrap();
+    assert_refused(
+        &input,
+        &tmp.path().join("out"),
+        "is a symbolic link that loops",
+    );
+
+    let (tmp, input) = tiny_without_students();
+    std::os::unix::fs::symlink("nowhere/students.csv", input.join("students.csv")).unwrap();
+    assert_refused(
+        &input,
+        &tmp.path().join("out"),
+        "is a symbolic link to nowhere/students.csv, which does not exist",
+    );
+}
+
+#[test]
+fn a_symbolic_link_to_a_table_file_is_read() {
+    let (tmp, input) = tiny_without_students();
+    let elsewhere = tmp.path().join("elsewhere.csv");
+    std::fs::copy(fixtures().join("tiny/students.csv"), &elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, input.join("students.csv")).unwrap();
+    let (o, _) = validate_within(&input, &tmp.path().join("out"), Duration::from_secs(60));
+    assert_eq!(code(&o), 0, "stderr:\n{}", stderr(&o));
 }
 
 /// `students.csv` of `fixtures/tiny` with `extra` more columns (named `x0`, `x1`, …, empty
