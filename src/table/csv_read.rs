@@ -67,6 +67,41 @@ fn describe_utf8_error(bytes: &[u8]) -> String {
     }
 }
 
+/// What a file that is not CSV text is, from its first bytes, as a sentence saying what to do:
+/// compressed files, archives (an `.xlsx` workbook is a zip), Parquet, UTF-16 text, and other
+/// binary data (a NUL byte in the first line). `None` when it may be CSV text. Without this a
+/// gzip or zip file would be called "Windows-1255" (its bytes are not UTF-8).
+fn not_csv_text(data: &[u8], table: &str) -> Option<String> {
+    const KINDS: &[(&[u8], &str)] = &[
+        (b"\x1f\x8b", "is gzip-compressed, not CSV text; decompress it (gunzip)"),
+        (b"PK\x03\x04", "is a zip archive (an .xlsx workbook?), not CSV text; save it as CSV UTF-8, or unzip it"),
+        (b"PK\x05\x06", "is a zip archive (an empty one), not CSV text; save the table as CSV UTF-8"),
+        (b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", "is a legacy Excel workbook (.xls), not CSV text; save it as CSV UTF-8"),
+        (b"BZh", "is bzip2-compressed, not CSV text; decompress it (bunzip2)"),
+        (b"\xFD7zXZ\x00", "is xz-compressed, not CSV text; decompress it (unxz)"),
+        (b"\x28\xB5\x2F\xFD", "is zstd-compressed, not CSV text; decompress it (unzstd)"),
+        (b"7z\xBC\xAF\x27\x1C", "is a 7-Zip archive, not CSV text; extract it"),
+        (b"%PDF-", "is a PDF document, not CSV text; export the table as CSV UTF-8"),
+        (b"\xFF\xFE", "is UTF-16 text; save it as CSV UTF-8"),
+        (b"\xFE\xFF", "is UTF-16 text; save it as CSV UTF-8"),
+    ];
+    if data.starts_with(b"PAR1") {
+        return Some(format!(
+            "the file is a Parquet file, not CSV text; name it {table}.parquet"
+        ));
+    }
+    if let Some((_, what)) = KINDS.iter().find(|(magic, _)| data.starts_with(magic)) {
+        return Some(format!("the file {what}"));
+    }
+    let first_line = &data[..memchr::memchr(b'\n', data).unwrap_or(data.len())];
+    if first_line.contains(&0) {
+        return Some(
+            "the file is binary data, not CSV text (its first line holds NUL bytes); save the table as CSV UTF-8".into(),
+        );
+    }
+    None
+}
+
 /// The columns and rejects of one chunk of records (rows numbered from 0 within the chunk).
 struct Chunk {
     rows: usize,
@@ -172,6 +207,9 @@ fn read_csv_chunked(
     chunk_bytes: usize,
 ) -> Result<RawColumns> {
     use rayon::prelude::*;
+    if let Some(what) = not_csv_text(data, &schema.name) {
+        return Err(Error::input(path, what));
+    }
     let data = data.strip_prefix(BOM).unwrap_or(data);
     if data.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::input(
@@ -316,6 +354,24 @@ mod tests {
         }
         assert_eq!(whole.height, 500);
         assert_eq!(whole.pre_rejects.rejects.len(), 2);
+    }
+
+    #[test]
+    fn names_binary_files_instead_of_reading_them() {
+        use super::not_csv_text;
+        let said = |data: &[u8]| not_csv_text(data, "students").unwrap_or_default();
+        assert!(said(b"\x1f\x8b\x08\x00\xe0\xe1").contains("is gzip-compressed, not CSV text"));
+        assert!(said(b"PK\x03\x04\x14\x00").contains("zip archive (an .xlsx workbook?)"));
+        assert!(said(b"PAR1\x15\x04").contains("name it students.parquet"));
+        assert!(said(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1").contains(".xls"));
+        assert!(said(b"\xFF\xFEs\x00").contains("UTF-16"));
+        assert!(said(b"\x7fELF\x02\x01\x01\x00\n").contains("binary data"));
+        // Text, even with a NUL byte in a data row (that row is rejected) or Windows-1255
+        // bytes, is read as CSV.
+        assert_eq!(not_csv_text(b"a,b\n1,\x00\n", "t"), None);
+        assert_eq!(not_csv_text(b"a,b\n1,\xe0\xf9\n", "t"), None);
+        assert_eq!(not_csv_text(b"\xEF\xBB\xBFa,b\n", "t"), None);
+        assert_eq!(not_csv_text(b"", "t"), None);
     }
 
     #[test]
