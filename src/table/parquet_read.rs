@@ -1,10 +1,14 @@
-//! Reading a Parquet file, guarded: the magic bytes and footer are checked before polars sees
-//! the file, and a panic inside the reader becomes an error naming the file.
+//! Reading a Parquet file, guarded: the magic bytes, footer and page headers are checked before
+//! polars decodes the file, a panic inside the reader becomes an error naming the file, and
+//! columns that do not hold the footer's row count are refused.
 use super::read::{header_columns, RawColumns};
 use super::reject::RejectSet;
 use super::schema::{ColType, TableSchema};
 use crate::error::{Error, Result};
 use polars::prelude::*;
+use polars_buffer::Buffer;
+use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
+use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -73,6 +77,67 @@ fn check_framing(path: &Path, data: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// Checks the counts in every data page header of `data` against its row groups before
+/// polars decodes the file. polars trusts a page's value count: a negative one (a corrupt or
+/// crafted file) becomes an allocation of exabytes, which aborts the process instead of
+/// failing. Only page headers are read (pages are slices of `data`, never copied), so this
+/// costs little beside decoding.
+fn check_pages(path: &Path, data: &[u8]) -> Result<()> {
+    let corrupt = |what: String| Error::input(path, format!("the Parquet file is corrupt: {what}"));
+    let meta = read_metadata(&mut Cursor::new(data))
+        .map_err(|e| Error::input(path, format!("cannot read the Parquet metadata: {e}")))?;
+    let group_rows = meta
+        .row_groups
+        .iter()
+        .try_fold(0usize, |n, g| n.checked_add(g.num_rows()));
+    if group_rows != Some(meta.num_rows) {
+        return Err(corrupt(format!(
+            "its row groups do not hold the {} rows its footer counts",
+            meta.num_rows
+        )));
+    }
+    Buffer::with_slice(data, |buf| {
+        for (g, group) in meta.row_groups.iter().enumerate() {
+            let rows = group.num_rows();
+            for chunk in group.parquet_columns() {
+                let column = chunk.descriptor();
+                let name = column.path_in_schema.join(".");
+                let flat = column.descriptor.max_rep_level == 0;
+                let bad_page =
+                    |e: String| corrupt(format!("column `{name}`, row group {}: {e}", g + 1));
+                let pages =
+                    get_page_iterator(chunk, Cursor::new(buf.clone()), Vec::new(), data.len())
+                        .map_err(|e| bad_page(e.to_string()))?;
+                for page in pages {
+                    let page = page.map_err(|e| bad_page(e.to_string()))?;
+                    let CompressedPage::Data(page) = page else {
+                        continue;
+                    };
+                    let (values, counts) = match page.header() {
+                        DataPageHeader::V1(h) => (h.num_values, [h.num_values; 4]),
+                        DataPageHeader::V2(h) => (
+                            h.num_values,
+                            [
+                                h.num_nulls,
+                                h.num_rows,
+                                h.definition_levels_byte_length,
+                                h.repetition_levels_byte_length,
+                            ],
+                        ),
+                    };
+                    let fits = usize::try_from(values).is_ok_and(|v| !flat || v <= rows);
+                    if !fits || counts.iter().any(|&c| c < 0) {
+                        return Err(bad_page(format!(
+                            "a data page counts {values} values in a row group of {rows} rows"
+                        )));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Whether a Parquet column of `dtype` can feed a schema column of type `ty` directly
 /// (text columns are always accepted and converted like CSV text).
 fn compatible(dtype: &DataType, ty: ColType) -> bool {
@@ -101,6 +166,9 @@ pub fn read_parquet_columns(
     only: Option<&[usize]>,
 ) -> Result<RawColumns> {
     check_framing(path, data)?;
+    guarded(path, "reading the Parquet file's page headers", || {
+        check_pages(path, data)
+    })?;
     let df = guarded(path, "reading the Parquet file", || {
         let mut reader = ParquetReader::new(Cursor::new(data));
         let file_schema = reader
@@ -136,6 +204,16 @@ pub fn read_parquet_columns(
             continue;
         };
         let s = col.as_materialized_series().clone();
+        if s.len() != height {
+            return Err(Error::input(
+                path,
+                format!(
+                    "the Parquet file is corrupt: its footer counts {height} rows but column `{}` holds {}",
+                    c.name,
+                    s.len()
+                ),
+            ));
+        }
         if !compatible(s.dtype(), c.ty) {
             return Err(Error::input(
                 path,
@@ -166,4 +244,63 @@ pub fn read_parquet_columns(
         pre_rejects: RejectSet::new(height),
         warnings,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::schema;
+
+    /// `institutions` of three rows, every column text, written uncompressed.
+    fn institutions_parquet() -> Vec<u8> {
+        let sch = schema::get("institutions").unwrap();
+        let columns: Vec<Column> = sch
+            .columns
+            .iter()
+            .map(|c| Column::new(c.name.as_str().into(), ["a", "b", "c"]))
+            .collect();
+        let mut df = DataFrame::new(3, columns).unwrap();
+        let mut buf = Vec::new();
+        ParquetWriter::new(&mut buf)
+            .with_compression(ParquetCompression::Uncompressed)
+            .finish(&mut df)
+            .unwrap();
+        buf
+    }
+
+    /// `data` with every `from` replaced by `to` (same length); how many there were.
+    fn patch(data: &mut [u8], from: &[u8], to: &[u8]) -> usize {
+        let mut n = 0;
+        let mut i = 0;
+        while i + from.len() <= data.len() {
+            if &data[i..i + from.len()] == from {
+                data[i..i + from.len()].copy_from_slice(to);
+                n += 1;
+                i += from.len();
+            } else {
+                i += 1;
+            }
+        }
+        n
+    }
+
+    #[test]
+    fn a_negative_page_value_count_is_an_error_not_an_abort() {
+        let sch = schema::get("institutions").unwrap();
+        let path = Path::new("institutions.parquet");
+        let mut data = institutions_parquet();
+        assert!(read_parquet(path, &data, sch).is_ok());
+        // Thrift compact: data_page_header (field 5, a struct: 0x2C after field 3), its
+        // num_values (field 1, i32: 0x15) = zigzag 3 (0x06), made -2 (0x03).
+        let patched = patch(&mut data, &[0x2C, 0x15, 0x06], &[0x2C, 0x15, 0x03]);
+        assert!(patched > 0, "no data page header found");
+        let err = read_parquet(path, &data, sch)
+            .err()
+            .expect("a corrupt page is an error")
+            .to_string();
+        assert!(
+            err.contains("the Parquet file is corrupt") && err.contains("-2 values"),
+            "{err}"
+        );
+    }
 }
