@@ -5,6 +5,7 @@ mod cli;
 mod coded;
 mod export_audit;
 mod formula_cells;
+mod fuzz;
 mod gifted;
 mod golden;
 mod letters;
