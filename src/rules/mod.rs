@@ -1,6 +1,8 @@
-//! Small shared domain rules: Israeli ID, identifiers that name files, exact fractions, lottery.
+//! Small shared domain rules: Israeli ID, identifiers that name files, text fields, exact
+//! fractions, lottery.
 pub mod fraction;
 pub mod identifier;
 pub mod israeli_id;
 pub mod lottery;
+pub mod text;
 pub mod text_order;
