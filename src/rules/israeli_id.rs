@@ -92,6 +92,18 @@ pub fn canonical(value: &str) -> String {
     format!("{value:0>9}")
 }
 
+/// The 9-digit form of an ID as written (data-contract.md: person IDs are normalized on
+/// reading, so `10000016` and `010000016` are one person): borrowed when it has 9 digits
+/// already, as nearly every ID does; the check's error otherwise.
+pub fn normalized(value: &str) -> Result<std::borrow::Cow<'_, str>, IdError> {
+    check(value)?;
+    Ok(if value.len() == 9 {
+        value.into()
+    } else {
+        canonical(value).into()
+    })
+}
+
 /// Completes an 8-digit body (0..10^8) with its check digit: a valid 9-digit ID.
 /// Used by the synthetic nation generator.
 pub fn with_check_digit(body: u32) -> String {
@@ -151,6 +163,19 @@ mod tests {
         assert_eq!(check("12345678901"), Err(IdError::TooLong));
         assert_eq!(check("1234567890x"), Err(IdError::NotDigits));
         assert_eq!(check("٠١٨"), Err(IdError::NotDigits));
+    }
+
+    #[test]
+    fn normalized_pads_valid_ids_to_nine_digits() {
+        assert_eq!(normalized("18").as_deref(), Ok("000000018"));
+        assert_eq!(normalized("10000016").as_deref(), Ok("010000016"));
+        assert_eq!(normalized("010000016").as_deref(), Ok("010000016"));
+        let kept = normalized("123456782").unwrap();
+        assert!(matches!(kept, std::borrow::Cow::Borrowed("123456782")));
+        assert_eq!(normalized("1234567890"), Err(IdError::TooLong));
+        assert_eq!(normalized("0123456782"), Err(IdError::TooLong));
+        assert_eq!(normalized("17"), Err(IdError::CheckDigit));
+        assert_eq!(normalized(""), Err(IdError::Empty));
     }
 
     #[test]
