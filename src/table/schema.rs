@@ -57,8 +57,17 @@ pub struct ColumnSchema {
     pub max: Option<f64>,
     /// Exactly this many digits.
     pub digits: Option<usize>,
+    /// An Israeli ID number (or a reference to one): checked, and normalized to its 9-digit
+    /// form on reading.
     #[serde(default)]
     pub israeli_id: bool,
+    /// The value may name a file or folder of an output (`tracks/<track_id>.csv`), so it must
+    /// be one plain name (`rules::identifier`; rule `unsafe_identifier`).
+    #[serde(default)]
+    pub identifier: bool,
+    /// The most characters a `str` value may have (`rules::text::DEFAULT_MAX_CHARS` when not
+    /// set; names and addresses set 200).
+    pub max_length: Option<usize>,
     /// A score, percentile or composite: its values never leave `confidential/`, so a reject
     /// of this column withholds the value.
     #[serde(default)]
@@ -76,6 +85,14 @@ impl ColumnSchema {
         self.references.as_deref().and_then(|r| r.split_once('.'))
     }
 
+    /// The most characters a value may have: for `str` columns only (an enum lists its values).
+    pub fn max_chars(&self) -> Option<usize> {
+        (self.ty == ColType::Str).then(|| {
+            self.max_length
+                .unwrap_or(crate::rules::text::DEFAULT_MAX_CHARS)
+        })
+    }
+
     /// One line describing the rule of the column, for `itur schema` and the docs.
     pub fn rule_text(&self) -> String {
         let mut parts = Vec::new();
@@ -87,6 +104,12 @@ impl ColumnSchema {
         }
         if let Some(d) = self.digits {
             parts.push(format!("{d} digits"));
+        }
+        if self.identifier {
+            parts.push(format!("plain name {}", crate::rules::identifier::PATTERN));
+        }
+        if let Some(n) = self.max_chars() {
+            parts.push(format!("≤ {n} characters"));
         }
         if !self.values.is_empty() {
             parts.push(format!("one of {}", self.values.join(", ")));
@@ -328,5 +351,90 @@ mod tests {
                 assert!(!c.hebrew.is_empty() && !c.description.is_empty());
             }
         }
+    }
+
+    /// The input tables (not the descriptions of outputs).
+    fn inputs() -> impl Iterator<Item = &'static TableSchema> {
+        all()
+            .iter()
+            .filter(|s| s.source.as_deref() != Some("output"))
+    }
+
+    #[test]
+    fn ids_that_name_outputs_are_identifiers_in_every_input_table() {
+        // data-contract.md: identifiers that name files or folders in outputs.
+        let named = [
+            "institution_id",
+            "track_id",
+            "center_id",
+            "owner_id",
+            "authority_id",
+            "college_id",
+        ];
+        for s in inputs() {
+            for c in &s.columns {
+                if named.contains(&c.name.as_str()) {
+                    assert!(c.identifier, "{}.{} is not an identifier", s.name, c.name);
+                }
+                if c.identifier {
+                    assert_eq!(c.ty, ColType::Str, "{}.{}", s.name, c.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn person_ids_and_their_references_are_israeli_ids() {
+        // Every reference to an ID column is itself an ID, so both are normalized alike.
+        for s in inputs() {
+            for c in &s.columns {
+                let Some((t, tc)) = c.reference() else {
+                    continue;
+                };
+                let target = get(t)
+                    .and_then(|t| t.column(tc))
+                    .expect("referenced column");
+                assert_eq!(
+                    c.israeli_id, target.israeli_id,
+                    "{}.{} → {t}.{tc}",
+                    s.name, c.name
+                );
+            }
+        }
+        let students = get("students").expect("students");
+        assert!(students.column("student_id").is_some_and(|c| c.israeli_id));
+    }
+
+    #[test]
+    fn names_and_addresses_have_at_most_200_characters_other_text_1000() {
+        let short = [
+            "first_name",
+            "last_name",
+            "name",
+            "recipient_name",
+            "street",
+            "house_number",
+            "city",
+        ];
+        for s in inputs() {
+            for c in &s.columns {
+                match c.ty {
+                    ColType::Str if short.contains(&c.name.as_str()) => {
+                        assert_eq!(c.max_chars(), Some(200), "{}.{}", s.name, c.name)
+                    }
+                    ColType::Str => assert!(
+                        c.max_chars().is_some_and(|n| (9..=1000).contains(&n)),
+                        "{}.{}",
+                        s.name,
+                        c.name
+                    ),
+                    _ => assert_eq!(c.max_chars(), None, "{}.{}", s.name, c.name),
+                }
+            }
+        }
+        let first = get("students").and_then(|s| s.column("first_name"));
+        assert!(first.is_some_and(|c| c.rule_text().contains("≤ 200 characters")));
+        let track = get("gifted_tracks").and_then(|s| s.column("track_id"));
+        assert!(track.is_some_and(|c| c.rule_text().contains(crate::rules::identifier::PATTERN)));
     }
 }
