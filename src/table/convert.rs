@@ -1,12 +1,14 @@
 //! Converting read columns to the schema's types and checking each value's own rules
-//! (required, type, enum, range, Israeli ID, digits, patterns). Bad values reject their row.
+//! (required, type, text length and characters, enum, range, Israeli ID, identifier, digits,
+//! patterns). Bad values reject their row. Israeli IDs are normalized to their 9-digit form.
 use super::reject::Reject;
 use super::schema::{ColType, ColumnSchema, Pattern};
 use super::validate::par_row_ranges;
-use crate::rules::israeli_id;
+use crate::rules::{identifier, israeli_id, text};
 use chrono::NaiveDate;
 use polars::prelude::*;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// Days from 0001-01-01 (CE) to 1970-01-01, to turn chrono dates into Parquet dates.
 const EPOCH_DAYS_FROM_CE: i32 = 719_163;
@@ -42,15 +44,29 @@ struct Ctx<'a> {
     col: &'a ColumnSchema,
     skip: &'a [bool],
     out: Vec<Reject>,
+    /// A valid Israeli ID of fewer than 9 digits was seen: the column needs padding.
+    short_ids: bool,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    fn new(table: &'a str, col: &'a ColumnSchema, skip: &'a [bool]) -> Self {
+        Ctx {
+            table,
+            col,
+            skip,
+            out: Vec::new(),
+            short_ids: false,
+        }
+    }
+
+    /// Rejects row `row`; the value is shown cut and escaped (`text::shown`), so a huge or
+    /// control-laden value never reaches the rejects whole.
     fn reject(&mut self, row: usize, value: &str, rule: &str, message: String) {
         self.out.push(Reject::new(
             self.table,
             row,
             &self.col.name,
-            value,
+            text::shown(value),
             rule,
             message,
         ));
@@ -73,7 +89,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn text_value(&mut self, row: usize, v: Option<&str>, has_rules: bool) {
+    fn text_value(&mut self, row: usize, v: Option<&str>) {
         if self.skip[row] {
             return;
         }
@@ -83,13 +99,20 @@ impl Ctx<'_> {
                     self.missing(row);
                 }
             }
-            Some(v) if has_rules => self.check_text(row, v),
-            Some(_) => {}
+            Some(v) => self.check_text(row, v),
         }
     }
 
+    /// The rules of a present text value, in order: text length and characters, enum, Israeli
+    /// ID, identifier, digits, pattern; the first broken one rejects the row.
     fn check_text(&mut self, row: usize, v: &str) {
         let c = self.col;
+        if let Some(max) = c.max_chars() {
+            if let Err(e) = text::check(v, max) {
+                self.reject(row, v, e.rule(), e.message(&c.name, max));
+                return;
+            }
+        }
         if c.ty == ColType::Enum && !c.values.iter().any(|x| x == v) {
             let msg = format!("`{}` must be one of {}", c.name, c.values.join(", "));
             self.reject(row, v, "enum", msg);
@@ -105,6 +128,18 @@ impl Ctx<'_> {
                 );
                 return;
             }
+            self.short_ids |= v.len() < 9;
+        }
+        if c.identifier && !identifier::is_safe(v) {
+            let msg = format!(
+                "`{}` names a file or folder of the outputs, so it must match {} (letters, \
+                 digits, `_` and `-`, at most {} characters)",
+                c.name,
+                identifier::PATTERN,
+                identifier::MAX_LEN
+            );
+            self.reject(row, v, "unsafe_identifier", msg);
+            return;
         }
         if let Some(n) = c.digits {
             if v.len() != n || !v.bytes().all(|b| b.is_ascii_digit()) {
@@ -151,12 +186,7 @@ pub fn convert_column(
     skip: &[bool],
 ) -> (Series, Vec<Reject>) {
     let name = PlSmallStr::from(col.name.as_str());
-    let mut ctx = Ctx {
-        table,
-        col,
-        skip,
-        out: Vec::new(),
-    };
+    let mut ctx = Ctx::new(table, col, skip);
     let Some(s) = input else {
         // An optional column absent from the file: all values missing.
         let dtype = canonical_dtype(col.ty);
@@ -217,17 +247,10 @@ pub fn convert_coded(
     values: &[PlSmallStr],
     skip: &[bool],
 ) -> Vec<Reject> {
-    let has_rules =
-        col.ty == ColType::Enum || col.israeli_id || col.digits.is_some() || col.pattern.is_some();
     let once = [false];
     let of_value = |v: Option<&str>| {
-        let mut ctx = Ctx {
-            table,
-            col,
-            skip: &once,
-            out: Vec::new(),
-        };
-        ctx.text_value(0, v, has_rules);
+        let mut ctx = Ctx::new(table, col, &once);
+        ctx.text_value(0, v);
         ctx.out
     };
     let per_value: Vec<Vec<Reject>> = values.iter().map(|v| of_value(Some(v.as_str()))).collect();
@@ -254,6 +277,43 @@ pub fn convert_coded(
         }));
     }
     out
+}
+
+/// A coded column of Israeli IDs (`col.israeli_id`) with its valid IDs in their 9-digit form.
+/// Two values may become one (`18` and `000000018`): their codes then become one, so each
+/// distinct value still has one code, numbered in order of first appearance as before. When
+/// no value is short, the codes and values are returned as they are.
+pub fn normalize_coded(
+    col: &ColumnSchema,
+    codes: UInt32Chunked,
+    values: Arc<[PlSmallStr]>,
+) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
+    let short = |v: &PlSmallStr| v.len() < 9 && israeli_id::check(v).is_ok();
+    if !col.israeli_id || !values.iter().any(short) {
+        return (codes, values);
+    }
+    let mut code_of: PlHashMap<PlSmallStr, u32> = PlHashMap::default();
+    let mut merged: Vec<PlSmallStr> = Vec::with_capacity(values.len());
+    let map: Vec<u32> = values
+        .iter()
+        .map(|v| {
+            let v = if short(v) {
+                PlSmallStr::from(israeli_id::canonical(v))
+            } else {
+                v.clone()
+            };
+            *code_of.entry(v.clone()).or_insert_with(|| {
+                merged.push(v);
+                (merged.len() - 1) as u32
+            })
+        })
+        .collect();
+    // Values kept in order, none merged: every code keeps its number.
+    if merged.len() == values.len() {
+        return (codes, merged.into());
+    }
+    let codes = codes.apply_values(|c| map[c as usize]);
+    (codes, merged.into())
 }
 
 pub fn canonical_dtype(ty: ColType) -> DataType {
@@ -283,40 +343,50 @@ fn convert_text(ctx: &mut Ctx, s: &Series) -> Series {
         return s.clone();
     };
     let c = ctx.col;
-    let has_rules =
-        c.ty == ColType::Enum || c.israeli_id || c.digits.is_some() || c.pattern.is_some();
     // Row ranges checked in parallel, each walking its arrays' values directly (without
     // validity checks where a chunk has no missing values); rejects stay in row order.
-    let parts: Vec<Vec<Reject>> = par_row_ranges(ca.len())
+    let parts: Vec<(Vec<Reject>, bool)> = par_row_ranges(ca.len())
         .map(|(start, len)| {
             let part = ca.slice(start as i64, len);
-            let mut sub = Ctx {
-                table: ctx.table,
-                col: c,
-                skip: ctx.skip,
-                out: Vec::new(),
-            };
+            let mut sub = Ctx::new(ctx.table, c, ctx.skip);
             let mut i = start;
             if part.null_count() == 0 {
                 for arr in part.downcast_iter() {
                     for v in arr.values_iter() {
-                        sub.text_value(i, Some(v), has_rules);
+                        sub.text_value(i, Some(v));
                         i += 1;
                     }
                 }
             } else {
                 for v in part.iter() {
-                    sub.text_value(i, v, has_rules);
+                    sub.text_value(i, v);
                     i += 1;
                 }
             }
-            sub.out
+            (sub.out, sub.short_ids)
         })
         .collect();
-    for part in parts {
+    let mut short_ids = false;
+    for (part, short) in parts {
         ctx.out.extend(part);
+        short_ids |= short;
     }
-    s.clone()
+    // A column whose IDs all have 9 digits (nearly always) is not copied.
+    if short_ids {
+        pad_ids(ca).into_series()
+    } else {
+        s.clone()
+    }
+}
+
+/// The column with each valid Israeli ID of fewer than 9 digits in its 9-digit form; other
+/// values (rejected ones among them) as written.
+fn pad_ids(ca: &StringChunked) -> StringChunked {
+    let padded: StringChunked = ca
+        .iter()
+        .map(|v| v.map(|v| israeli_id::normalized(v).unwrap_or(v.into())))
+        .collect();
+    padded.with_name(ca.name().clone())
 }
 
 fn convert_parsed<T>(
@@ -445,170 +515,5 @@ fn convert_bool_text(ctx: &mut Ctx, s: &Series) -> Series {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::table::schema;
-
-    fn run(table: &str, column: &str, values: &[Option<&str>]) -> (Series, Vec<(u64, String)>) {
-        let sch = schema::get(table).unwrap();
-        let col = sch.column(column).unwrap();
-        let s = Series::new(column.into(), values);
-        let skip = vec![false; values.len()];
-        let (out, rejects) = convert_column(table, col, Some(&s), values.len(), &skip);
-        (
-            out,
-            rejects
-                .into_iter()
-                .map(|r| (r.row_number, r.rule))
-                .collect(),
-        )
-    }
-
-    #[test]
-    fn ints_parse_and_range_check() {
-        let (s, r) = run(
-            "students",
-            "grade",
-            &[Some("3"), Some(" 12 "), Some("13"), Some("x"), None],
-        );
-        assert_eq!(s.dtype(), &DataType::Int64);
-        assert_eq!(s.i64().unwrap().get(1), Some(12));
-        assert_eq!(
-            r,
-            vec![
-                (3, "range".into()),
-                (4, "type_int".into()),
-                (5, "required".into())
-            ]
-        );
-    }
-
-    #[test]
-    fn optional_int_may_be_empty() {
-        let (_, r) = run(
-            "stage_a_scores",
-            "score",
-            &[None, Some("1000"), Some("1001")],
-        );
-        assert_eq!(r, vec![(3, "range".into())]);
-    }
-
-    #[test]
-    fn dates_are_strict_iso() {
-        let (s, r) = run(
-            "students",
-            "birth_date",
-            &[
-                Some("2019-02-28"),
-                Some("2019-02-29"),
-                Some("28/02/2019"),
-                Some("2019-2-28"),
-            ],
-        );
-        assert_eq!(s.dtype(), &DataType::Date);
-        let d = days_to_date(s.date().unwrap().physical().get(0).unwrap()).unwrap();
-        assert_eq!(d, NaiveDate::from_ymd_opt(2019, 2, 28).unwrap());
-        assert_eq!(r.iter().map(|x| x.0).collect::<Vec<_>>(), vec![2, 3, 4]);
-        assert!(r.iter().all(|x| x.1 == "type_date"));
-    }
-
-    #[test]
-    fn bools_accept_true_false_one_zero() {
-        let (s, r) = run(
-            "contacts",
-            "is_legal_guardian",
-            &[Some("true"), Some("0"), Some("FALSE"), Some("yes")],
-        );
-        let ca = s.bool().unwrap();
-        assert_eq!(ca.get(0), Some(true));
-        assert_eq!(ca.get(1), Some(false));
-        assert_eq!(ca.get(2), Some(false));
-        assert_eq!(r, vec![(4, "type_bool".into())]);
-    }
-
-    #[test]
-    fn enums_are_exact_lower_case() {
-        let (_, r) = run(
-            "students",
-            "gender",
-            &[Some("m"), Some("f"), Some("M"), Some("x")],
-        );
-        assert_eq!(r, vec![(3, "enum".into()), (4, "enum".into())]);
-    }
-
-    #[test]
-    fn ids_keep_leading_zeros_and_check_digit() {
-        let (s, r) = run(
-            "students",
-            "student_id",
-            &[
-                Some("039337423"),
-                Some("000000018"),
-                Some("123456789"),
-                Some("P1234567"),
-            ],
-        );
-        assert_eq!(s.str().unwrap().get(0), Some("039337423"));
-        assert_eq!(s.str().unwrap().get(1), Some("000000018"));
-        assert_eq!(r, vec![(3, "israeli_id".into()), (4, "israeli_id".into())]);
-    }
-
-    #[test]
-    fn digits_and_patterns() {
-        let (_, r) = run(
-            "institutions",
-            "institution_id",
-            &[Some("012345"), Some("12345"), Some("1234a6")],
-        );
-        assert_eq!(r, vec![(2, "digits".into()), (3, "digits".into())]);
-        let (_, r) = run(
-            "contact_details",
-            "zip",
-            &[Some("12345"), Some("1234567"), Some("123456"), None],
-        );
-        assert_eq!(r, vec![(3, "zip".into())]);
-        let (_, r) = run(
-            "contact_details",
-            "email",
-            &[Some("a@b.il"), Some("ab.il"), Some("@b")],
-        );
-        assert_eq!(r, vec![(2, "email".into()), (3, "email".into())]);
-        let (_, r) = run(
-            "contact_details",
-            "phone",
-            &[Some("+972-3-555"), Some("03 555")],
-        );
-        assert_eq!(r, vec![(2, "phone".into())]);
-    }
-
-    #[test]
-    fn floats_range() {
-        let (_, r) = run(
-            "norm_tables",
-            "percentile",
-            &[Some("99.5"), Some("100.1"), Some("nan"), Some("-1")],
-        );
-        assert_eq!(
-            r,
-            vec![
-                (2, "range".into()),
-                (3, "type_float".into()),
-                (4, "range".into())
-            ]
-        );
-    }
-
-    #[test]
-    fn typed_parquet_columns_are_checked_too() {
-        let sch = schema::get("students").unwrap();
-        let col = sch.column("grade").unwrap();
-        let s = Series::new("grade".into(), &[Some(3i32), Some(0), None]);
-        let (out, rejects) = convert_column("students", col, Some(&s), 3, &[false; 3]);
-        assert_eq!(out.dtype(), &DataType::Int64);
-        let rules: Vec<_> = rejects
-            .iter()
-            .map(|r| (r.row_number, r.rule.as_str()))
-            .collect();
-        assert_eq!(rules, vec![(2, "range"), (3, "required")]);
-    }
-}
+#[path = "convert_tests.rs"]
+mod tests;

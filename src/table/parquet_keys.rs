@@ -5,6 +5,8 @@
 //! ID check would then read them back, and the key check would turn each into its digit key
 //! (`validate::digits_key`). Here each value is checked and keyed as it is decoded, and no
 //! text is kept: the roster's 2.4 million IDs are 19 MB of keys instead of 38 MB of views.
+//! The key is that of the ID's 9-digit form (`10000016` is keyed as `010000016`), as the
+//! text path normalizes IDs before keying them.
 //!
 //! Only the case of a column that passes is taken: every value present, PLAIN-encoded and a
 //! valid Israeli ID (1–9 digits with a right check digit). Anything else is `None`, and the
@@ -18,8 +20,9 @@ use polars_parquet::parquet::error::ParquetResult;
 use polars_parquet::parquet::metadata::ColumnChunkMetadata;
 use polars_parquet::parquet::page::split_buffer;
 
-/// Column `name` of the Parquet file `data` as each row's exact `digits_key`, when every
-/// value is a valid Israeli ID stored PLAIN; `None` otherwise (read it with polars then).
+/// Column `name` of the Parquet file `data` as each row's exact `digits_key` of the ID's
+/// 9-digit form, when every value is a valid Israeli ID stored PLAIN; `None` otherwise (read
+/// it with polars then).
 pub fn read_id_keys(data: &Buffer<u8>, name: &str) -> Option<Vec<u64>> {
     let groups: Vec<Keys> = for_each_text_chunk(data, name, |c, rows| {
         decode_group(data, c, rows).ok().flatten().map(Keys)
@@ -40,10 +43,11 @@ impl HasRows for Keys {
     }
 }
 
-/// The exact digit key of a valid Israeli ID as written (1–9 digits, right check digit).
+/// The exact digit key of a valid Israeli ID (1–9 digits, right check digit) in its 9-digit
+/// form: IDs are normalized on reading, so `10000016` and `010000016` have one key.
 fn id_key(value: &[u8]) -> Option<u64> {
     let n = israeli_id::number(value).ok()?;
-    Some(key_of(value.len(), n))
+    Some(key_of(9, n))
 }
 
 /// Decodes one column chunk; `Ok(None)` when a page is not PLAIN, a value is missing or is
@@ -122,18 +126,25 @@ mod tests {
     }
 
     #[test]
-    fn keys_are_the_digit_keys_of_the_ids_as_written() {
+    fn keys_are_the_digit_keys_of_the_ids_in_their_nine_digit_form() {
         let v = ids(20_000);
         assert!(
             v.iter().any(|x| x.starts_with('0') && x.len() == 9),
             "leading zeros"
         );
+        assert!(v.iter().any(|x| x.len() < 9), "short IDs");
         let mut df =
             df!("student_id" => v.clone(), "n" => (0..20_000i64).collect::<Vec<_>>()).unwrap();
         let data = parquet(&mut df, 3000);
         let keys = read_id_keys(&data, "student_id").expect("valid PLAIN IDs");
-        let want: Vec<u64> = v.iter().map(|x| digits_key(x).unwrap()).collect();
+        let want: Vec<u64> = v
+            .iter()
+            .map(|x| digits_key(&israeli_id::canonical(x)).unwrap())
+            .collect();
         assert_eq!(keys, want);
+        // `10000016` and `010000016` are one key.
+        assert_eq!(id_key(b"10000016"), id_key(b"010000016"));
+        assert_eq!(id_key(b"18"), digits_key("000000018"));
         assert!(read_id_keys(&data, "n").is_none(), "not text");
         assert!(read_id_keys(&data, "other").is_none(), "no such column");
         assert!(read_id_keys(&Buffer::from(b"PAR1".to_vec()), "student_id").is_none());

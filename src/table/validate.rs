@@ -1,7 +1,7 @@
 //! Validation of a job's input tables: value rules (convert.rs), row checks over several
 //! columns, unique keys and references between tables. Every row read is either accepted or
 //! rejected with the rules it broke; nothing is dropped silently.
-use super::convert::{convert_coded, convert_column, days_to_date};
+use super::convert::{convert_coded, convert_column, days_to_date, normalize_coded};
 use super::csv_read;
 use super::parquet_read::{guarded, read_parquet_columns};
 use super::read::{
@@ -309,13 +309,16 @@ impl Deferred {
         .flatten()
     }
 
-    /// Schema column `ci` of a Parquet file as each row's digit key, when it is the table's
-    /// key, of Israeli IDs (and no other text rule), and every value in the file is a valid
-    /// ID stored PLAIN; `None` otherwise (read it with `column`: its text is checked then).
+    /// Schema column `ci` of a Parquet file as each row's digit key (of the ID's 9-digit
+    /// form), when it is the table's key, of Israeli IDs (and no other text rule: a valid ID,
+    /// 1–9 digits, meets the text rules), and every value in the file is a valid ID stored
+    /// PLAIN; `None` otherwise (read it with `column`: its text is checked then).
     fn key_column(&self, ci: usize) -> Option<Vec<u64>> {
         let c = &self.schema.columns[ci];
         let only_ids = c.ty == schema::ColType::Str
             && c.israeli_id
+            && !c.identifier
+            && c.max_chars().is_some_and(|n| n >= 9)
             && c.digits.is_none()
             && c.pattern.is_none();
         if self.source.format != Format::Parquet
@@ -345,8 +348,10 @@ impl Deferred {
         let c = &self.schema.columns[ci];
         let table = &self.schema.name;
         let started = std::time::Instant::now();
+        // The values are checked as written, then IDs normalized (`normalize_coded`).
         let code = |(codes, values): (UInt32Chunked, Arc<[PlSmallStr]>)| {
             let found = convert_coded(table, c, &codes, &values, skip);
+            let (codes, values) = normalize_coded(c, codes, values);
             (codes.into_series(), found, Held::Codes(values))
         };
         // A key of IDs is read as digit keys when every one is valid (no value rejects then).
