@@ -13,4 +13,5 @@ mod out_guard;
 mod reading;
 mod regen;
 mod roster;
+mod rules;
 mod support;
