@@ -52,6 +52,61 @@ pub fn is_forbidden(ch: char) -> bool {
     matches!(ch, '\0'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// Whether a byte may begin a forbidden character: below 0x20, 0x7F, or the lead bytes 0xC2
+/// and 0xE2 (never continuation bytes, so no byte of a Hebrew or Arabic letter, D7–D9 xx).
+#[cfg(test)]
+fn suspect(c: u8) -> bool {
+    c < 0x20 || c == 0x7f || c == 0xc2 || c == 0xe2
+}
+
+/// Eight bytes at a time (SWAR): a 64-bit word whose high bit is set in some byte exactly
+/// when one of the word's bytes is `suspect` (the usual "has zero byte" and "has byte less
+/// than" tricks; which bytes are flagged may be off, whether any is, is exact).
+#[inline]
+fn suspect_word(x: u64) -> u64 {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero = |y: u64| y.wrapping_sub(ONES) & !y & HIGH;
+    let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+    below_space | zero(x ^ (ONES * 0x7f)) | zero(x ^ (ONES * 0xc2)) | zero(x ^ (ONES * 0xe2))
+}
+
+/// Whether any byte of `b` is `suspect`, eight at a time; the last word overlaps the one
+/// before (a byte tested twice is found once), and values of 4–7 bytes take two overlapping
+/// halves, so no value is copied or padded.
+#[inline]
+fn any_suspect(b: &[u8]) -> bool {
+    let word = |at: usize| {
+        b.get(at..)
+            .and_then(<[u8]>::first_chunk::<8>)
+            .map_or(0, |w| suspect_word(u64::from_le_bytes(*w)))
+    };
+    let half = |at: usize| {
+        b.get(at..)
+            .and_then(<[u8]>::first_chunk::<4>)
+            .map_or(0, |w| u64::from(u32::from_le_bytes(*w)))
+    };
+    let n = b.len();
+    match n {
+        0..=3 => b
+            .iter()
+            .any(|&c| c < 0x20 || c == 0x7f || c == 0xc2 || c == 0xe2),
+        4..=7 => suspect_word(half(0) | half(n - 4) << 32) != 0,
+        _ => {
+            let mut found = 0;
+            let mut at = 0;
+            while at + 8 <= n {
+                found |= word(at);
+                at += 8;
+            }
+            if at < n {
+                found |= word(n - 8);
+            }
+            found != 0
+        }
+    }
+}
+
 /// Whether the UTF-8 bytes `b` hold a forbidden character: a byte below 0x20 or 0x7F, C2 80–9F
 /// (U+0080–U+009F), E2 80 AA–AE (U+202A–U+202E) or E2 81 A6–A9 (U+2066–U+2069). No other
 /// character's encoding holds these sequences, so the bytes need not be decoded.
@@ -68,11 +123,12 @@ fn has_forbidden(b: &[u8]) -> bool {
 }
 
 /// Checks a value against the text rules: at most `max_chars` characters (not bytes: a Hebrew
-/// letter is one), no forbidden character. The length is checked first. Short ASCII values
-/// (most IDs and codes) take one pass over their bytes.
+/// letter is one), no forbidden character. The length is checked first. A value of no more
+/// bytes than the limit and no `suspect` byte (nearly every value: names, IDs, codes) takes
+/// one branch-free pass over its bytes.
 pub fn check(v: &str, max_chars: usize) -> Result<(), TextError> {
     let b = v.as_bytes();
-    if b.len() <= max_chars && b.iter().all(|&c| (0x20..0x7f).contains(&c)) {
+    if b.len() <= max_chars && !any_suspect(b) {
         return Ok(());
     }
     // A value of no more bytes than the limit has no more characters either.
@@ -182,6 +238,38 @@ mod tests {
             "~ !",
         ] {
             assert_eq!(check(v, 200), Ok(()), "{v:?}");
+        }
+    }
+
+    #[test]
+    fn the_word_test_finds_exactly_the_suspect_bytes() {
+        // Every byte at every position of a word, among bytes that are not suspect ...
+        for c in 0..=255u8 {
+            for at in 0..19 {
+                let mut v = [b'a'; 19];
+                v[at] = c;
+                assert_eq!(any_suspect(&v[..]), suspect(c), "{c:#x} at {at}");
+                assert_eq!(
+                    any_suspect(&v[..=at]),
+                    suspect(c),
+                    "{c:#x} last of {}",
+                    at + 1
+                );
+            }
+        }
+        // ... and next to bytes that are high, where borrows could hide or invent one.
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = x.to_le_bytes();
+            let n = (x >> 60) as usize % 9;
+            assert_eq!(
+                any_suspect(&v[..n]),
+                v[..n].iter().any(|&c| suspect(c)),
+                "{v:?}[..{n}]"
+            );
         }
     }
 
