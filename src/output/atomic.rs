@@ -46,6 +46,8 @@ pub struct OutputDir {
     ahead: std::collections::BTreeSet<String>,
     /// Every file written: one path is never written twice (two tables would collide).
     written: std::collections::HashSet<String>,
+    /// A flush to disk started while the job computes (`flush_ahead`).
+    flushing: Option<std::thread::JoinHandle<()>>,
 }
 
 fn sibling(final_path: &Path, tag: &str) -> Result<PathBuf> {
@@ -324,6 +326,7 @@ impl OutputDir {
             dirs: std::collections::BTreeSet::new(),
             ahead: std::collections::BTreeSet::new(),
             written: std::collections::HashSet::new(),
+            flushing: None,
         })
     }
 
@@ -462,10 +465,27 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Starts flushing what is written so far to disk on a thread of its own, so that the
+    /// flush at `commit` finds little left to write (a run with letters writes ~900 MB while
+    /// its later phases compute). Does nothing while an earlier flush still runs.
+    pub fn flush_ahead(&mut self) {
+        if self.flushing.as_ref().is_some_and(|h| !h.is_finished()) {
+            return;
+        }
+        let dir = self.tmp_path.clone();
+        // A failure here is found again by the flush at `commit`, which reports it.
+        self.flushing = Some(std::thread::spawn(move || {
+            let _ = flush_tree(&dir);
+        }));
+    }
+
     /// Flushes the finished directory to disk and swaps it into place in one step, replacing
     /// an earlier output; the old tree is removed afterwards.
     pub fn commit(mut self) -> Result<()> {
         self.remove_unused_dirs()?;
+        if let Some(h) = self.flushing.take() {
+            let _ = h.join();
+        }
         flush_tree(&self.tmp_path)?;
         let ctx = |what: &str| format!("{what} {}", self.final_path.display());
         let parent = parent_of(&self.final_path).to_path_buf();

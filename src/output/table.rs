@@ -137,6 +137,7 @@ impl Writer {
                         .collect::<Result<_>>()?;
                     out.write_all(files.into_iter().flatten().collect())?;
                 }
+                out.flush_ahead();
             }
             Ok(out)
         });
