@@ -7,6 +7,7 @@ pub mod parquet_read;
 pub mod radix;
 pub mod read;
 pub mod reject;
+pub mod rows;
 pub mod schema;
 pub mod validate;
 

@@ -2,22 +2,22 @@
 //! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
 use super::roster::Roster;
-use crate::app::frame::{bools, col_i64, col_opt_i64, col_str, dates, frame, ints, strs, Cols};
+use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
-    enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams,
+    centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams,
 };
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
-    place, ClassRequest, Gender, Interview, InterviewOutcome, PlacementError, PlacementOutput,
-    PlacementParams, Student, Track,
+    self, elementary_tracks, place, ClassRequest, Gender, Interview, PlacementError,
+    PlacementOutput, PlacementParams, Student, Track,
 };
-use crate::jobs::gifted::{Category, Sector};
+use crate::jobs::gifted::Category;
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
-use crate::table::convert::days_to_date;
+use crate::table::rows::rows;
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 
@@ -40,43 +40,20 @@ impl From<&StudentResult> for ResultRow {
     }
 }
 
-fn category(s: &str) -> Category {
-    match s {
-        "gifted" => Category::Gifted,
-        "excellent" => Category::Excellent,
-        "incomplete" => Category::Incomplete,
-        "removed" => Category::Removed,
-        _ => Category::NotEligible,
-    }
-}
-
 /// The `results` input table (the placement phase run on its own).
 pub fn results_from_table(inputs: &InputSet) -> Result<Vec<ResultRow>> {
     let t = inputs
         .get("results")
         .ok_or_else(|| Error::Usage("phase placement needs the input table `results` (the identification's confidential/results)".into()))?;
-    let mut v = Vec::with_capacity(t.df.height());
-    for ((((id, year), cat), num), den) in strs(t, "student_id")?
-        .zip(ints(t, "school_year")?)
-        .zip(strs(t, "category")?)
-        .zip(ints(t, "composite_num")?)
-        .zip(ints(t, "composite_den")?)
-    {
-        let (Some(id), Some(year), Some(cat)) = (id, year, cat) else {
-            continue;
-        };
-        let composite = match (num, den) {
-            (Some(n), Some(d)) if d > 0 => Some(Ratio::new(i128::from(n), i128::from(d))),
-            _ => None,
-        };
-        v.push(ResultRow {
-            student_id: id.to_string(),
-            school_year: year,
-            category: category(cat),
-            composite,
-        });
-    }
-    Ok(v)
+    Ok(rows::<placement::ResultRow>(t)?
+        .into_iter()
+        .map(|r| ResultRow {
+            composite: r.composite(),
+            student_id: r.student_id,
+            school_year: r.school_year,
+            category: r.category,
+        })
+        .collect())
 }
 
 pub fn params(s: &GiftedElementary) -> Result<PlacementParams> {
@@ -94,128 +71,19 @@ fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
     let t = inputs
         .get("gifted_tracks")
         .ok_or_else(|| Error::Usage("phase placement needs `gifted_tracks`".into()))?;
-    let mut v = Vec::new();
-    let cols = strs(t, "track_id")?
-        .zip(strs(t, "authority_id")?)
-        .zip(strs(t, "institution_id")?)
-        .zip(strs(t, "stage")?)
-        .zip(ints(t, "grade")?)
-        .zip(ints(t, "n_classes")?)
-        .zip(ints(t, "capacity_per_class")?)
-        .zip(ints(t, "first_year")?)
-        .zip(strs(t, "registration_zones")?)
-        .zip(ints(t, "grade_class_count")?)
-        .zip(ints(t, "continuing_boys")?)
-        .zip(ints(t, "continuing_girls")?)
-        .zip(bools(t, "boarding")?);
-    for (
-        (((((((((((id, auth), inst), stage), grade), n), cap), first), zones), gcc), boys), girls),
-        boarding,
-    ) in cols
-    {
-        // The elementary job places into elementary tracks only.
-        if stage != Some("elementary") {
-            continue;
-        }
-        v.push(Track {
-            track_id: id.unwrap_or_default().to_string(),
-            authority_id: auth.unwrap_or_default().to_string(),
-            institution_id: inst.unwrap_or_default().to_string(),
-            grade: grade.unwrap_or_default(),
-            n_classes: n.unwrap_or_default(),
-            capacity_per_class: cap,
-            first_year: first.unwrap_or_default(),
-            registration_zones: zones
-                .map(|z| {
-                    z.split(';')
-                        .map(str::trim)
-                        .filter(|x| !x.is_empty())
-                        .map(str::to_string)
-                        .collect()
-                })
-                .unwrap_or_default(),
-            grade_class_count: gcc.unwrap_or_default(),
-            continuing_boys: boys.unwrap_or_default(),
-            continuing_girls: girls.unwrap_or_default(),
-            boarding: boarding.unwrap_or(false),
-        });
-    }
-    Ok(v)
+    Ok(elementary_tracks(rows(t)?))
 }
 
-fn requests(inputs: &InputSet) -> Result<Vec<ClassRequest>> {
-    let Some(t) = inputs.get("class_requests") else {
-        return Ok(Vec::new());
-    };
-    let mut v = Vec::new();
-    for ((((id, year), track), on), approval) in strs(t, "student_id")?
-        .zip(ints(t, "school_year")?)
-        .zip(strs(t, "track_id")?)
-        .zip(dates(t, "submitted_on")?)
-        .zip(bools(t, "neighbor_approval")?)
-    {
-        let (Some(id), Some(year), Some(track), Some(on)) =
-            (id, year, track, on.and_then(days_to_date))
-        else {
-            continue;
-        };
-        v.push(ClassRequest {
-            student_id: id.to_string(),
-            school_year: year,
-            track_id: track.to_string(),
-            submitted_on: on,
-            neighbor_approval: approval.unwrap_or(false),
-        });
-    }
-    Ok(v)
-}
-
-fn interviews(inputs: &InputSet) -> Result<Vec<Interview>> {
-    let Some(t) = inputs.get("interviews") else {
-        return Ok(Vec::new());
-    };
-    let mut v = Vec::new();
-    for ((id, track), outcome) in strs(t, "student_id")?
-        .zip(strs(t, "track_id")?)
-        .zip(strs(t, "outcome")?)
-    {
-        let (Some(id), Some(track), Some(outcome)) =
-            (id, track, outcome.and_then(InterviewOutcome::parse))
-        else {
-            continue;
-        };
-        v.push(Interview {
-            student_id: id.to_string(),
-            track_id: track.to_string(),
-            outcome,
-        });
-    }
-    Ok(v)
+/// The rows of an optional table (none when it was not given).
+fn optional_rows<'a, T: serde::Deserialize<'a>>(
+    inputs: &'a InputSet,
+    table: &str,
+) -> Result<Vec<T>> {
+    inputs.get(table).map_or(Ok(Vec::new()), rows)
 }
 
 fn centers(inputs: &InputSet) -> Result<(Vec<EnrichmentCenter>, BTreeMap<String, String>)> {
-    let Some(t) = inputs.get("enrichment_centers") else {
-        return Ok((Vec::new(), BTreeMap::new()));
-    };
-    let mut v = Vec::new();
-    let mut names = BTreeMap::new();
-    for (((id, name), sector), auth) in strs(t, "center_id")?
-        .zip(strs(t, "name")?)
-        .zip(strs(t, "sector")?)
-        .zip(strs(t, "serves_authority_id")?)
-    {
-        let (Some(id), Some(sector), Some(auth)) = (id, sector.and_then(Sector::parse), auth)
-        else {
-            continue;
-        };
-        names.insert(id.to_string(), name.unwrap_or_default().to_string());
-        v.push(EnrichmentCenter {
-            center_id: id.to_string(),
-            sector,
-            serves_authority_id: auth.to_string(),
-        });
-    }
-    Ok((v, names))
+    Ok(centers_of(optional_rows(inputs, "enrichment_centers")?))
 }
 
 /// What placement decided, for the letters.
@@ -255,8 +123,8 @@ pub fn run(
         &p,
         &students,
         &tracks(inputs)?,
-        &requests(inputs)?,
-        &interviews(inputs)?,
+        &optional_rows::<ClassRequest>(inputs, "class_requests")?,
+        &optional_rows::<Interview>(inputs, "interviews")?,
     )
     .map_err(|e| match e {
         PlacementError::TrackChecks(v) => Error::Config(format!(

@@ -34,6 +34,39 @@ pub struct EnrichmentCenter {
     pub serves_authority_id: String,
 }
 
+/// One `enrichment_centers` row as read: a center and one authority it serves (a center
+/// serving several authorities has a row for each).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct CenterRow {
+    pub center_id: String,
+    pub name: String,
+    pub sector: Sector,
+    pub serves_authority_id: String,
+}
+
+/// The centers of `rows`, and each center's name (by id; the last row's name wins when rows
+/// of one center disagree).
+pub fn centers_of(
+    rows: Vec<CenterRow>,
+) -> (
+    Vec<EnrichmentCenter>,
+    std::collections::BTreeMap<String, String>,
+) {
+    let mut names = std::collections::BTreeMap::new();
+    let centers = rows
+        .into_iter()
+        .map(|r| {
+            names.insert(r.center_id.clone(), r.name);
+            EnrichmentCenter {
+                center_id: r.center_id,
+                sector: r.sector,
+                serves_authority_id: r.serves_authority_id,
+            }
+        })
+        .collect();
+    (centers, names)
+}
+
 /// `enrichment_groups.program`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Program {

@@ -22,7 +22,8 @@ pub mod track_checks;
 pub(crate) mod test_util;
 
 /// Language sector of an institution (data-contract.md `institutions.sector`).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Sector {
     #[default]
     Hebrew,
@@ -56,7 +57,8 @@ pub(crate) fn grade_listed(hebrew: &[i64], arabic: &[i64], sector: Sector, grade
 
 /// A student's stage B category (gifted.md §3; 0207 §1.8, §1.10, §2.5.ג), decided by
 /// [`identification::categorize`] and read again by the placement phase.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Category {
     Gifted,
     Excellent,

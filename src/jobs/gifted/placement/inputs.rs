@@ -106,6 +106,86 @@ pub struct Student {
     pub composite: Option<Ratio>,
 }
 
+/// One `confidential/results` row as the placement phase reads it (its `results` input when
+/// the phase runs alone).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ResultRow {
+    pub student_id: String,
+    pub school_year: i64,
+    pub category: Category,
+    pub composite_num: Option<i64>,
+    pub composite_den: Option<i64>,
+}
+
+impl ResultRow {
+    /// The exact composite `composite_num / composite_den` (data-contract.md
+    /// `confidential/results`); `None` unless both are given with a positive denominator
+    /// (`incomplete` and `removed` students have none).
+    pub fn composite(&self) -> Option<Ratio> {
+        match (self.composite_num, self.composite_den) {
+            (Some(n), Some(d)) if d > 0 => Some(Ratio::new(i128::from(n), i128::from(d))),
+            _ => None,
+        }
+    }
+}
+
+/// `gifted_tracks.stage`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrackStage {
+    Elementary,
+    Secondary,
+}
+
+/// One `gifted_tracks` row as read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct TrackRow {
+    pub track_id: String,
+    pub authority_id: String,
+    pub institution_id: String,
+    pub stage: TrackStage,
+    pub grade: i64,
+    pub n_classes: i64,
+    pub capacity_per_class: Option<i64>,
+    pub first_year: i64,
+    pub registration_zones: Option<String>,
+    pub grade_class_count: i64,
+    pub continuing_boys: i64,
+    pub continuing_girls: i64,
+    pub boarding: bool,
+}
+
+/// The tracks the elementary placement fills: `gifted_tracks` rows of stage `elementary`
+/// (secondary tracks belong to `gifted-secondary`, gifted.md §5), with their
+/// `registration_zones` split on `;` (blank entries dropped).
+pub fn elementary_tracks(rows: Vec<TrackRow>) -> Vec<Track> {
+    rows.into_iter()
+        .filter(|r| r.stage == TrackStage::Elementary)
+        .map(|r| Track {
+            registration_zones: r
+                .registration_zones
+                .as_deref()
+                .unwrap_or_default()
+                .split(';')
+                .map(str::trim)
+                .filter(|z| !z.is_empty())
+                .map(str::to_string)
+                .collect(),
+            track_id: r.track_id,
+            authority_id: r.authority_id,
+            institution_id: r.institution_id,
+            grade: r.grade,
+            n_classes: r.n_classes,
+            capacity_per_class: r.capacity_per_class,
+            first_year: r.first_year,
+            grade_class_count: r.grade_class_count,
+            continuing_boys: r.continuing_boys,
+            continuing_girls: r.continuing_girls,
+            boarding: r.boarding,
+        })
+        .collect()
+}
+
 /// One `gifted_tracks` row (the caller passes the `elementary` ones).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Track {
@@ -140,17 +220,19 @@ impl Track {
 }
 
 /// One `class_requests` row.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct ClassRequest {
     pub student_id: String,
     pub school_year: i64,
     pub track_id: String,
+    #[serde(with = "crate::rules::date")]
     pub submitted_on: NaiveDate,
     pub neighbor_approval: bool,
 }
 
 /// `interviews.outcome`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum InterviewOutcome {
     Passed,
     Failed,
@@ -177,9 +259,60 @@ impl InterviewOutcome {
 }
 
 /// One `interviews` row.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
 pub struct Interview {
     pub student_id: String,
     pub track_id: String,
     pub outcome: InterviewOutcome,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: &str, stage: TrackStage, zones: Option<&str>) -> TrackRow {
+        TrackRow {
+            track_id: id.into(),
+            authority_id: "A1".into(),
+            institution_id: "110001".into(),
+            stage,
+            grade: 3,
+            n_classes: 1,
+            capacity_per_class: None,
+            first_year: 2026,
+            registration_zones: zones.map(str::to_string),
+            grade_class_count: 4,
+            continuing_boys: 0,
+            continuing_girls: 0,
+            boarding: false,
+        }
+    }
+
+    #[test]
+    fn only_elementary_tracks_are_placed_into_and_zones_are_split() {
+        let tracks = elementary_tracks(vec![
+            row("E1", TrackStage::Elementary, Some(" north; ;south ")),
+            row("S1", TrackStage::Secondary, None),
+            row("E2", TrackStage::Elementary, None),
+        ]);
+        let ids: Vec<&str> = tracks.iter().map(|t| t.track_id.as_str()).collect();
+        assert_eq!(ids, ["E1", "E2"]);
+        assert_eq!(tracks[0].registration_zones, ["north", "south"]);
+        assert!(tracks[1].registration_zones.is_empty());
+    }
+
+    #[test]
+    fn a_composite_needs_both_parts_and_a_positive_denominator() {
+        let r = |num, den| ResultRow {
+            student_id: "000000018".into(),
+            school_year: 2027,
+            category: Category::Gifted,
+            composite_num: num,
+            composite_den: den,
+        };
+        assert_eq!(r(Some(291), Some(3)).composite(), Some(Ratio::new(97, 1)));
+        assert_eq!(r(Some(291), None).composite(), None);
+        assert_eq!(r(None, Some(3)).composite(), None);
+        assert_eq!(r(Some(1), Some(0)).composite(), None);
+    }
 }
