@@ -2,16 +2,17 @@
 //! stage B invitations, the pending referrals and the schools' invitation lists.
 use super::roster::{Roster, Student};
 use super::school_folder;
-use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, ints, strs, Cols};
+use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::{
-    screen, Invitation, Referral, ReferralDecision, ReferralKind, ScreeningOutput, ScreeningParams,
-    ScreeningStudent, StageA,
+    screen, Invitation, Referral, ReferralKind, ReferralRow, ScreeningOutput, ScreeningParams,
+    ScreeningStudent, StageA, StageARow,
 };
 use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
+use crate::table::rows::rows;
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 
@@ -31,25 +32,15 @@ pub struct Screening {
     pub output: ScreeningOutput,
 }
 
-/// Each `stage_a_scores` row's school year and result, by row (`None`: no year or status);
-/// a roster student's row is `Student::stage_a_row`.
+/// Each `stage_a_scores` row's school year and result, by row; a roster student's row is
+/// `Student::stage_a_row`.
 fn stage_a_rows(inputs: &InputSet) -> Result<Vec<Option<(i64, StageA)>>> {
     let t = inputs
         .get("stage_a_scores")
         .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
-    let rows = ints(t, "school_year")?
-        .zip(strs(t, "status")?)
-        .zip(ints(t, "score")?);
-    Ok(rows
-        .map(|((year, status), score)| {
-            let (year, status) = (year?, status?);
-            let a = match (status, score) {
-                ("tested", Some(score)) => StageA::Tested { score },
-                ("absent", _) => StageA::Absent,
-                _ => StageA::OptedOut,
-            };
-            Some((year, a))
-        })
+    Ok(rows::<StageARow>(t)?
+        .iter()
+        .map(|r| Some((r.school_year, r.result())))
         .collect())
 }
 
@@ -57,35 +48,10 @@ fn referral_rows(inputs: &InputSet) -> Result<Vec<(i64, Referral)>> {
     let Some(t) = inputs.get("referrals") else {
         return Ok(Vec::new());
     };
-    let mut v = Vec::with_capacity(t.df.height());
-    let rows = strs(t, "student_id")?
-        .zip(ints(t, "school_year")?)
-        .zip(strs(t, "kind")?)
-        .zip(strs(t, "decision")?);
-    for (((id, year), kind), decision) in rows {
-        let (Some(id), Some(year), Some(kind), Some(decision)) = (id, year, kind, decision) else {
-            continue;
-        };
-        let kind = if kind == "appeal" {
-            ReferralKind::Appeal
-        } else {
-            ReferralKind::Principal
-        };
-        let decision = match decision {
-            "approved" => ReferralDecision::Approved,
-            "rejected" => ReferralDecision::Rejected,
-            _ => ReferralDecision::Pending,
-        };
-        v.push((
-            year,
-            Referral {
-                student_id: id.to_string(),
-                kind,
-                decision,
-            },
-        ));
-    }
-    Ok(v)
+    Ok(rows::<ReferralRow>(t)?
+        .into_iter()
+        .map(ReferralRow::split)
+        .collect())
 }
 
 /// Runs the screening phase.

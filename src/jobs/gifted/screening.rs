@@ -72,6 +72,37 @@ pub enum StageA {
     OptedOut,
 }
 
+/// `stage_a_scores.status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StageAStatus {
+    Tested,
+    Absent,
+    OptedOut,
+}
+
+/// One `stage_a_scores` row as read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct StageARow {
+    pub school_year: i64,
+    pub status: StageAStatus,
+    pub score: Option<i64>,
+}
+
+impl StageARow {
+    /// The row's stage A result (gifted.md §2.1). A `tested` row carries its score (the
+    /// contract's `required_when` rejects one without, so none reaches here); were one to
+    /// come without, the student is not ranked — like an `opted_out` student, never as a
+    /// score of 0.
+    pub fn result(&self) -> StageA {
+        match (self.status, self.score) {
+            (StageAStatus::Tested, Some(score)) => StageA::Tested { score },
+            (StageAStatus::Tested, None) | (StageAStatus::OptedOut, _) => StageA::OptedOut,
+            (StageAStatus::Absent, _) => StageA::Absent,
+        }
+    }
+}
+
 /// One enrolled student of the roster, joined with their institution and stage A row.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScreeningStudent<'a> {
@@ -87,25 +118,52 @@ pub struct ScreeningStudent<'a> {
     pub stage_a: Option<StageA>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// `referrals.kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReferralKind {
     Principal,
     Appeal,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// `referrals.decision`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ReferralDecision {
     Approved,
     Rejected,
     Pending,
 }
 
-/// One `referrals` row.
+/// One `referrals` row (its `school_year` is read by [`ReferralRow`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Referral {
     pub student_id: String,
     pub kind: ReferralKind,
     pub decision: ReferralDecision,
+}
+
+/// One `referrals` row as read.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ReferralRow {
+    pub student_id: String,
+    pub school_year: i64,
+    pub kind: ReferralKind,
+    pub decision: ReferralDecision,
+}
+
+impl ReferralRow {
+    /// The referral and the school year it was made in.
+    pub fn split(self) -> (i64, Referral) {
+        (
+            self.school_year,
+            Referral {
+                student_id: self.student_id,
+                kind: self.kind,
+                decision: self.decision,
+            },
+        )
+    }
 }
 
 /// Why a student is invited to stage B; ordered `score` < `principal` < `appeal`.

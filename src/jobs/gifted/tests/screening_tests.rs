@@ -326,3 +326,42 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 }
+
+/// gifted.md §2.1: tested students are ranked by score; absent and opted-out students are not,
+/// and a tested row without its score (which validation rejects) is never a score of 0.
+#[test]
+fn a_stage_a_row_gives_its_result() {
+    let row = |status, score| StageARow {
+        school_year: 2027,
+        status,
+        score,
+    };
+    assert_eq!(
+        row(StageAStatus::Tested, Some(0)).result(),
+        StageA::Tested { score: 0 }
+    );
+    assert_eq!(
+        row(StageAStatus::Tested, Some(812)).result(),
+        StageA::Tested { score: 812 }
+    );
+    assert_eq!(row(StageAStatus::Tested, None).result(), StageA::OptedOut);
+    assert_eq!(
+        row(StageAStatus::Absent, Some(700)).result(),
+        StageA::Absent
+    );
+    assert_eq!(row(StageAStatus::OptedOut, None).result(), StageA::OptedOut);
+}
+
+#[test]
+fn a_referral_row_splits_into_its_year_and_referral() {
+    let (year, r) = ReferralRow {
+        student_id: "000000018".into(),
+        school_year: 2026,
+        kind: ReferralKind::Appeal,
+        decision: ReferralDecision::Pending,
+    }
+    .split();
+    assert_eq!(year, 2026);
+    assert_eq!(r.kind, ReferralKind::Appeal);
+    assert_eq!(r.decision, ReferralDecision::Pending);
+}
