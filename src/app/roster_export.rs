@@ -1,12 +1,12 @@
 //! `itur run roster-export`: authorization, the six files per owner (each owner folder
 //! replaced atomically), and the append-only audit log (roster-export.md).
-use super::frame::{dates, strs};
+use super::frame::strs;
 use super::inputs;
 use super::record::RunRecord;
 use crate::cli::{HeaderLang, RunArgs};
 use crate::error::{Error, Result};
 use crate::jobs::roster_export::{
-    authorize, entitled_institutions, group_rows, Commitment, Delegation, Grant, Owner, Refusal,
+    authorize, entitled_institutions, group_rows, Delegation, Grant, Owner, Refusal,
 };
 use crate::output::atomic::replace_file;
 use crate::output::write::{table_files, Formats};
@@ -14,7 +14,7 @@ use crate::output::{guard, OutputDir, OutputFile};
 use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::PipelineSource;
 use crate::rules::israeli_id;
-use crate::table::convert::days_to_date;
+use crate::table::rows::rows;
 use crate::table::schema;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
@@ -132,50 +132,16 @@ fn check_audit_path(log: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The owners, in owner_id order, and the delegations.
 fn owners_of(inputs: &InputSet) -> Result<(Vec<Owner>, Vec<Delegation>)> {
-    let t = inputs
-        .get("owners")
-        .ok_or_else(|| Error::Job("owners not read".into()))?;
-    let mut owners = Vec::new();
-    for ((((id, name), status), sig), approved_on) in strs(t, "owner_id")?
-        .zip(strs(t, "name")?)
-        .zip(strs(t, "commitment_status")?)
-        .zip(strs(t, "signatory_id")?)
-        .zip(dates(t, "commitment_approved_on")?)
-    {
-        let (Some(id), Some(status), Some(sig)) = (id, status.and_then(Commitment::parse), sig)
-        else {
-            continue;
-        };
-        owners.push(Owner {
-            owner_id: id.to_string(),
-            name: name.unwrap_or_default().to_string(),
-            status,
-            approved_on: approved_on.and_then(days_to_date),
-            signatory_id: sig.to_string(),
-        });
-    }
+    let table = |name: &str| {
+        inputs
+            .get(name)
+            .ok_or_else(|| Error::Job(format!("{name} not read")))
+    };
+    let mut owners: Vec<Owner> = rows(table("owners")?)?;
     owners.sort_by(|a, b| a.owner_id.cmp(&b.owner_id));
-    let t = inputs
-        .get("delegations")
-        .ok_or_else(|| Error::Job("delegations not read".into()))?;
-    let mut dels = Vec::new();
-    for (((o, d), from), to) in strs(t, "owner_id")?
-        .zip(strs(t, "delegate_id")?)
-        .zip(dates(t, "valid_from")?)
-        .zip(dates(t, "valid_to")?)
-    {
-        let (Some(o), Some(d), Some(from)) = (o, d, from.and_then(days_to_date)) else {
-            continue;
-        };
-        dels.push(Delegation {
-            owner_id: o.to_string(),
-            delegate_id: d.to_string(),
-            valid_from: from,
-            valid_to: to.and_then(days_to_date),
-        });
-    }
-    Ok((owners, dels))
+    Ok((owners, rows(table("delegations")?)?))
 }
 
 /// An owner id becomes a folder name: it must be an identifier that names files (validation

@@ -4,7 +4,8 @@ use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
 /// `owners.commitment_status` (source 000, steps 3–4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Commitment {
     Approved,
     Pending,
@@ -33,12 +34,19 @@ impl Commitment {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One `owners` row.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct Owner {
     pub owner_id: String,
     pub name: String,
+    #[serde(rename = "commitment_status")]
     pub status: Commitment,
     /// `commitment_approved_on`: the commitment counts from that day on.
+    #[serde(
+        rename = "commitment_approved_on",
+        default,
+        deserialize_with = "crate::rules::date::optional"
+    )]
     pub approved_on: Option<NaiveDate>,
     pub signatory_id: String,
 }
@@ -59,11 +67,13 @@ impl Owner {
 
 /// A permission the owner's signatory granted (source 000, step 5). Rows not granted by the
 /// signatory never reach here: validation rejects them (`delegation_not_by_signatory`).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
 pub struct Delegation {
     pub owner_id: String,
     pub delegate_id: String,
+    #[serde(with = "crate::rules::date")]
     pub valid_from: NaiveDate,
+    #[serde(default, deserialize_with = "crate::rules::date::optional")]
     pub valid_to: Option<NaiveDate>,
 }
 
