@@ -1,4 +1,6 @@
 //! Command-line definitions (clap derive) only; `app` runs them.
+// The doc comments below are the CLI's help text (`<job>`, `<out>` are placeholders, not HTML).
+#![allow(rustdoc::invalid_html_tags)]
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 

@@ -60,7 +60,7 @@ impl GenderPolicy {
 }
 
 /// Parameters of gifted.md §4 (pipeline keys of the same names; `enrichment_group_capacity`
-/// is [`super::enrichment::EnrichmentParams`]).
+/// is [`crate::jobs::gifted::enrichment::EnrichmentParams`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PlacementParams {
     /// Seats per class when a track has no `capacity_per_class` (0207 §2.8.א.1).
