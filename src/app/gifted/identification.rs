@@ -8,6 +8,7 @@ use crate::app::frame::{
     Cols,
 };
 use crate::error::{Error, Result};
+use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow,
     SubtestStatus,
@@ -18,6 +19,7 @@ use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::rules::fraction::Ratio;
+use crate::table::rows::rows;
 use crate::table::{InputSet, Reject};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::PlSmallStr;
@@ -226,7 +228,7 @@ pub fn run(
         Box::new(|| Ok(vec![results_table(s, roster, &output)?])),
         Box::new(|| Ok(vec![cutoffs_table(s, &output)?])),
         Box::new(|| Ok(vec![school_lists(roster, &reached)?])),
-        Box::new(|| Ok(vec![program_lists(inputs, &reached)?])),
+        Box::new(|| Ok(vec![program_lists(inputs, roster, &reached)?])),
         Box::new(|| per_school_lists(roster, &reached)),
     ])?;
     Ok((Identification { output, rejects }, tables))
@@ -468,22 +470,23 @@ fn per_school_lists(
 /// with an empty center, not dropped.
 fn program_lists(
     inputs: &InputSet,
+    roster: &Roster,
     reached: &[(&super::roster::Student, &'static str)],
 ) -> Result<OutputTable> {
-    let mut centers: BTreeMap<String, (String, String)> = BTreeMap::new();
-    if let Some(t) = inputs.get("enrichment_centers") {
-        for ((id, name), auth) in strs(t, "center_id")?
-            .zip(strs(t, "name")?)
-            .zip(strs(t, "serves_authority_id")?)
-        {
-            if let (Some(id), Some(name), Some(auth)) = (id, name, auth) {
-                // One center per authority: the smallest center id if several list it.
-                centers
-                    .entry(auth.to_string())
-                    .or_insert_with(|| (id.to_string(), name.to_string()));
-            }
-        }
-    }
+    let rows_of_centers = match inputs.get("enrichment_centers") {
+        Some(t) => rows(t)?,
+        None => Vec::new(),
+    };
+    let (centers, names) = centers_of(rows_of_centers);
+    let serving = ServingCenters::new(&centers);
+    let center = |st: &super::roster::Student| {
+        let sector = Some(roster.institution(st).sector);
+        serving
+            .center_for(&st.residence_authority_id, sector)
+            .map(|c| (c.center_id.clone(), names[&c.center_id].clone()))
+    };
+    let centers_of_students: Vec<Option<(String, String)>> =
+        reached.iter().map(|&(st, _)| center(st)).collect();
     type Row<'a> = (
         Option<&'a (String, String)>,
         &'a super::roster::Student,
@@ -491,7 +494,8 @@ fn program_lists(
     );
     let mut rows: Vec<Row> = reached
         .iter()
-        .map(|&(st, p)| (centers.get(st.residence_authority_id.as_str()), st, p))
+        .zip(&centers_of_students)
+        .map(|(&(st, p), c)| (c.as_ref(), st, p))
         .collect();
     rows.sort_by(|a, b| {
         (a.0.map(|c| &c.0), a.2, &a.1.student_id).cmp(&(b.0.map(|c| &c.0), b.2, &b.1.student_id))

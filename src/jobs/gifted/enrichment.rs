@@ -156,21 +156,40 @@ pub fn group_sizes(n: usize, capacity: usize) -> Vec<usize> {
     (0..k).map(|i| n / k + usize::from(i < n % k)).collect()
 }
 
-/// The center serving `authority` for a student of `sector`: a center of the student's sector
-/// when there is one, else any serving center; the lowest center_id among them.
-fn center_for<'c>(
-    serving: &BTreeMap<&str, Vec<&'c EnrichmentCenter>>,
-    authority: &str,
-    sector: Option<Sector>,
-) -> Option<&'c EnrichmentCenter> {
-    let all = serving.get(authority)?;
-    let same = all.iter().copied().filter(|c| Some(c.sector) == sector);
-    same.min_by(|a, b| a.center_id.cmp(&b.center_id))
-        .or_else(|| {
-            all.iter()
-                .copied()
-                .min_by(|a, b| a.center_id.cmp(&b.center_id))
-        })
+/// Which enrichment center serves whom (gifted.md §3 `program_lists`, §4 "Enrichment
+/// centers"; 0207 §2.8.ב): the one rule both the identification's program lists and the
+/// placement's enrichment groups use.
+pub struct ServingCenters<'c> {
+    by_authority: BTreeMap<&'c str, Vec<&'c EnrichmentCenter>>,
+}
+
+impl<'c> ServingCenters<'c> {
+    pub fn new(centers: &'c [EnrichmentCenter]) -> Self {
+        let mut by_authority: BTreeMap<&str, Vec<&EnrichmentCenter>> = BTreeMap::new();
+        for c in centers {
+            by_authority
+                .entry(c.serves_authority_id.as_str())
+                .or_default()
+                .push(c);
+        }
+        ServingCenters { by_authority }
+    }
+
+    /// The center serving `authority` for a student of `sector`: a center of the student's
+    /// sector when there is one, else any serving center; the lowest center_id among them
+    /// (whatever the order of the rows).
+    pub fn center_for(
+        &self,
+        authority: &str,
+        sector: Option<Sector>,
+    ) -> Option<&'c EnrichmentCenter> {
+        let all = self.by_authority.get(authority)?;
+        let lowest = |it: &mut dyn Iterator<Item = &'c EnrichmentCenter>| {
+            it.min_by(|a, b| a.center_id.cmp(&b.center_id))
+        };
+        lowest(&mut all.iter().copied().filter(|c| Some(c.sector) == sector))
+            .or_else(|| lowest(&mut all.iter().copied()))
+    }
 }
 
 /// 0207 §2.8.ב, §2.8.ד.3 (gifted.md §4 "Enrichment centers"): enrichment groups and `unserved`.
@@ -195,13 +214,7 @@ pub fn enrichment_groups(
         .filter(|p| p.status == PlacementStatus::Final)
         .map(|p| p.student_id.as_str())
         .collect();
-    let mut serving: BTreeMap<&str, Vec<&EnrichmentCenter>> = BTreeMap::new();
-    for c in centers {
-        serving
-            .entry(c.serves_authority_id.as_str())
-            .or_default()
-            .push(c);
-    }
+    let serving = ServingCenters::new(centers);
 
     let mut seen = BTreeSet::new();
     type GroupKey<'a> = (&'a str, i64, Program);
@@ -216,7 +229,7 @@ pub fn enrichment_groups(
             Category::Excellent => Program::Excellent,
             _ => continue,
         };
-        match center_for(&serving, &s.residence_authority_id, s.sector) {
+        match serving.center_for(&s.residence_authority_id, s.sector) {
             Some(c) => members
                 .entry((c.center_id.as_str(), s.grade, program))
                 .or_default()

@@ -218,3 +218,33 @@ fn bad_capacity_and_duplicates_are_errors() {
         Err(EnrichmentError::DuplicateStudent("S".into()))
     );
 }
+
+/// One rule names the center serving a student, for program lists and enrichment groups
+/// alike: a center of the student's sector if any serves the authority, else any serving
+/// center; the lowest center_id among them, whatever the order of the rows.
+#[test]
+fn the_serving_center_is_of_the_students_sector_then_the_lowest_id() {
+    let centers = vec![
+        center("C9", Sector::Arabic, "A1"),
+        center("C5", Sector::Hebrew, "A1"),
+        center("C2", Sector::Arabic, "A1"),
+        center("C7", Sector::Hebrew, "A1"),
+        center("C3", Sector::Arabic, "A2"),
+    ];
+    let serving = ServingCenters::new(&centers);
+    let id = |a: &str, s: Option<Sector>| serving.center_for(a, s).map(|c| c.center_id.clone());
+    assert_eq!(id("A1", Some(Sector::Hebrew)).as_deref(), Some("C5"));
+    assert_eq!(id("A1", Some(Sector::Arabic)).as_deref(), Some("C2"));
+    // No center of the student's sector: any serving one, the lowest id.
+    assert_eq!(id("A2", Some(Sector::Hebrew)).as_deref(), Some("C3"));
+    assert_eq!(id("A1", None).as_deref(), Some("C2"));
+    assert_eq!(id("A3", Some(Sector::Hebrew)), None);
+    let reversed: Vec<EnrichmentCenter> = centers.iter().rev().cloned().collect();
+    let again = ServingCenters::new(&reversed);
+    assert_eq!(
+        again
+            .center_for("A1", Some(Sector::Hebrew))
+            .map(|c| c.center_id.as_str()),
+        Some("C5")
+    );
+}
