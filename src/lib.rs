@@ -6,6 +6,7 @@ pub mod app;
 pub mod cli;
 pub mod error;
 pub mod jobs;
+pub mod memory;
 pub mod output;
 pub mod pipeline;
 pub mod rules;

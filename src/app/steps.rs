@@ -1,5 +1,6 @@
 //! Steps of a run: each is a tracing span (its duration logged when it closes), a timing in
 //! the manifest, and, on a terminal, a spinner while it runs.
+use crate::memory::memory_mib;
 use crate::output::manifest::StepTiming;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::IsTerminal;
@@ -56,20 +57,4 @@ pub fn timed<T>(name: &str, spinner: bool, f: impl FnOnce() -> T) -> (T, StepTim
         millis,
     };
     (out, timing)
-}
-
-/// The process's resident memory now and at its peak (MiB), on Linux.
-pub fn memory_mib() -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find(|l| l.starts_with(name))?
-            .split_whitespace()
-            .nth(1)?
-            .parse::<u64>()
-            .ok()
-            .map(|kb| kb / 1024)
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
 }

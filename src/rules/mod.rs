@@ -1,6 +1,7 @@
-//! Small shared domain rules: Israeli ID, identifiers that name files, text fields, exact
+//! Small shared domain rules: Israeli ID, the digit key of an ID or code, identifiers that name files, text fields, exact
 //! fractions, lottery.
 pub mod date;
+pub mod digit_key;
 pub mod fraction;
 pub mod identifier;
 pub mod israeli_id;

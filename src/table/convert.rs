@@ -1,9 +1,9 @@
 //! Converting read columns to the schema's types and checking each value's own rules
 //! (required, type, text length and characters, enum, range, Israeli ID, identifier, digits,
 //! patterns). Bad values reject their row. Israeli IDs are normalized to their 9-digit form.
+use super::par::par_row_ranges;
 use super::reject::Reject;
 use super::schema::{ColType, ColumnSchema, Pattern};
-use super::validate::par_row_ranges;
 use crate::rules::{identifier, israeli_id, text};
 use chrono::NaiveDate;
 use polars::prelude::*;
@@ -237,7 +237,7 @@ pub fn convert_column(
     (series.with_name(name), ctx.out)
 }
 
-/// The rejects of a text column held as codes (`validate::encode_text`): each distinct value
+/// The rejects of a text column held as codes (`encode::encode_text`): each distinct value
 /// is checked once, and its rejects repeated for the rows that hold it (the same rejects, in
 /// the same order, as `convert_column` on the text).
 pub fn convert_coded(

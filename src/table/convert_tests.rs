@@ -173,7 +173,7 @@ fn both_paths(table: &str, column: &str, values: &[Option<&str>]) -> Vec<Reject>
     let s = Series::new(column.into(), values);
     let skip = vec![false; values.len()];
     let (_, whole) = convert_column(table, col, Some(&s), values.len(), &skip);
-    let (codes, dict) = crate::table::validate::encode_text(s.str().unwrap());
+    let (codes, dict) = crate::table::encode::encode_text(s.str().unwrap());
     let coded = convert_coded(table, col, &codes, &dict, &skip);
     assert_eq!(whole, coded, "{table}.{column}: whole and coded");
     whole
@@ -352,7 +352,7 @@ fn coded_ids_are_normalized_and_values_that_meet_share_one_code() {
             Some("000000018"),
         ],
     );
-    let (codes, values) = crate::table::validate::encode_text(s.str().unwrap());
+    let (codes, values) = crate::table::encode::encode_text(s.str().unwrap());
     assert_eq!(values.len(), 6);
     let (codes, values) = normalize_coded(col, codes, values);
     let values: Vec<&str> = values.iter().map(|v| v.as_str()).collect();
@@ -368,14 +368,14 @@ fn coded_ids_are_normalized_and_values_that_meet_share_one_code() {
     );
     // Nine-digit IDs only: codes and values as they were.
     let s = Series::new("student_id".into(), &["123456782", "010000016"]);
-    let (codes, values) = crate::table::validate::encode_text(s.str().unwrap());
+    let (codes, values) = crate::table::encode::encode_text(s.str().unwrap());
     let before = values.clone();
     let (_, after) = normalize_coded(col, codes, values);
     assert!(Arc::ptr_eq(&before, &after));
     // A column of other values is left alone even when they look like short IDs.
     let other = schema::get("classes").unwrap().column("class_id").unwrap();
     let s = Series::new("class_id".into(), &["18"]);
-    let (codes, values) = crate::table::validate::encode_text(s.str().unwrap());
+    let (codes, values) = crate::table::encode::encode_text(s.str().unwrap());
     let (_, after) = normalize_coded(other, codes, values);
     assert_eq!(after[0].as_str(), "18");
 }

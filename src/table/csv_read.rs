@@ -3,7 +3,7 @@
 //! Structural faults of single rows (wrong field count, invalid UTF-8, NUL bytes) reject the
 //! row; faults of the whole file (empty, no header, unterminated quote, duplicate header names)
 //! are errors naming the file.
-use super::read::{header_columns, RawColumns};
+use super::header::{header_columns, RawColumns};
 use super::reject::{Reject, RejectSet};
 use super::schema::TableSchema;
 use crate::error::{Error, Result};

@@ -1,16 +1,33 @@
 //! Input tables: schemas (from `schemas/`), reading Parquet and CSV, validation and rejects.
+//!
+//! Layout: `read` finds a table's file and reads it with `csv_read` or `parquet_read`, which
+//! match its header to the schema (`header`) and return its raw columns; `convert`
+//! checks and converts each column's values; `load` runs the validation of a job's tables
+//! (`by_column` for a table read a column at a time), with `row_checks`, `keys` and
+//! `references` working on a `pending` table; `types` holds what comes out (`Table`,
+//! `InputSet`); `validate` is the entry point the jobs import.
+mod by_column;
 pub mod convert;
 pub mod csv_read;
+pub mod encode;
+pub mod header;
+mod keys;
+mod load;
+pub mod par;
 pub mod parquet_dict;
 pub mod parquet_keys;
 pub mod parquet_read;
+mod pending;
 pub mod radix;
 pub mod read;
+mod references;
 pub mod reject;
+mod row_checks;
 pub mod rows;
 pub mod schema;
+pub mod types;
 pub mod validate;
 
 pub use read::{RawTable, SourceFile};
 pub use reject::Reject;
-pub use validate::{InputSet, Table};
+pub use types::{InputSet, Table};

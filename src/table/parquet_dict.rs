@@ -272,7 +272,7 @@ fn merge(name: &str, groups: Vec<Group>) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::table::validate::encode_text;
+    use crate::table::encode::encode_text;
     use polars::prelude::*;
 
     /// The frame as Parquet, in row groups of `row_group` rows. polars stores a text column

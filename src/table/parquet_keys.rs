@@ -3,7 +3,7 @@
 //! A roster's `student_id` column holds a distinct ID per row, so writers store it PLAIN (a
 //! length and the bytes of each value). polars would make a 16-byte string view of each, the
 //! ID check would then read them back, and the key check would turn each into its digit key
-//! (`validate::digits_key`). Here each value is checked and keyed as it is decoded, and no
+//! (`rules::digit_key::digits_key`). Here each value is checked and keyed as it is decoded, and no
 //! text is kept: the roster's 2.4 million IDs are 19 MB of keys instead of 38 MB of views.
 //! The key is that of the ID's 9-digit form (`10000016` is keyed as `010000016`), as the
 //! text path normalizes IDs before keying them.
@@ -12,7 +12,7 @@
 //! valid Israeli ID (1–9 digits with a right check digit). Anything else is `None`, and the
 //! caller reads the column with polars, which reports what is wrong with which rows.
 use super::parquet_dict::{all_present, for_each_text_chunk, pages_of, HasRows};
-use super::validate::key_of;
+use crate::rules::digit_key::key_of;
 use crate::rules::israeli_id;
 use polars_buffer::Buffer;
 use polars_parquet::parquet::encoding::Encoding;
@@ -106,8 +106,8 @@ fn decode_group(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::digit_key::digits_key;
     use crate::table::parquet_dict::tests::parquet;
-    use crate::table::validate::digits_key;
     use polars::prelude::*;
 
     /// A valid ID of `len` digits (the last one the check digit) made from `n`.

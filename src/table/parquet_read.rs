@@ -1,7 +1,7 @@
 //! Reading a Parquet file, guarded: the magic bytes, footer and page headers are checked before
 //! polars decodes the file, a panic inside the reader becomes an error naming the file, and
 //! columns that do not hold the footer's row count are refused.
-use super::read::{header_columns, RawColumns};
+use super::header::{header_columns, RawColumns};
 use super::reject::RejectSet;
 use super::schema::{ColType, TableSchema};
 use crate::error::{Error, Result};
