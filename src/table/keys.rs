@@ -67,7 +67,7 @@ pub(super) fn check_keys(p: &mut Pending) {
             } else {
                 words.clone()
             };
-            super::radix::sort_u64(&mut keys);
+            keys.par_sort_unstable();
             // Duplicates are rare: only then are the rows paired with their keys.
             let dups = if keys.par_windows(2).any(|w| w[0] == w[1]) {
                 keys.dedup();

@@ -18,7 +18,6 @@ pub mod parquet_dict;
 pub mod parquet_keys;
 pub mod parquet_read;
 mod pending;
-pub mod radix;
 pub mod read;
 mod references;
 pub mod reject;
