@@ -27,7 +27,7 @@ use std::sync::Arc;
 pub(super) struct Deferred {
     pub(super) schema: &'static TableSchema,
     pub(super) source: SourceFile,
-    pub(super) data: polars_buffer::Buffer<u8>,
+    pub(super) data: Vec<u8>,
     pub(super) raw: RawColumns,
     /// The columns the job keeps (`TableNeed::keep`).
     pub(super) keep: Option<&'static [&'static str]>,
@@ -46,9 +46,9 @@ impl Deferred {
             Format::Parquet => read_parquet_columns(path, data, schema, Some(&[])),
         })?;
         let data = if format == Format::Csv {
-            Vec::new().into()
+            Vec::new()
         } else {
-            data.into()
+            data
         };
         Ok(Deferred {
             schema,

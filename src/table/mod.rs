@@ -16,6 +16,7 @@ mod load;
 pub mod par;
 pub mod parquet_dict;
 pub mod parquet_keys;
+pub mod parquet_pages;
 pub mod parquet_read;
 mod pending;
 pub mod read;

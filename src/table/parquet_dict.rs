@@ -10,19 +10,19 @@
 //! every data page dictionary-encoded, every dictionary value valid UTF-8. Anything else
 //! (plain pages after a dictionary overflowed, binary columns, a corrupt page) is `None`, and
 //! the caller reads the column with polars, which also reports what is wrong with it.
+//!
+//! The pages come from the public `parquet` crate (`parquet_pages`), which decompresses them;
+//! a file compressed with a codec itur does not build in (any but zstd) is left to polars too.
+//! Measured on the national roster (BENCHMARKS.md), this path saves more than 10 % of a
+//! screening + identification run's time or peak memory, the bar for keeping it.
+use super::parquet_pages::{
+    all_present, decode_into, for_each_text_chunk, pages_of, split, HasRows,
+};
 use foldhash::{HashMap as FastMap, HashMapExt};
-use polars::prelude::{ArrowDataType, PlSmallStr, UInt32Chunked};
-use polars_arrow::array::PrimitiveArray;
-use polars_arrow::bitmap::Bitmap;
-use polars_buffer::Buffer;
-use polars_parquet::parquet::encoding::hybrid_rle::{HybridRleChunk, HybridRleDecoder};
-use polars_parquet::parquet::encoding::Encoding;
-use polars_parquet::parquet::error::ParquetResult;
-use polars_parquet::parquet::metadata::ColumnChunkMetadata;
-use polars_parquet::parquet::page::split_buffer;
-use polars_parquet::parquet::read::{get_page_iterator, read_metadata, BasicDecompressor};
+use parquet::basic::Encoding;
+use parquet::column::page::{Page, PageReader};
+use polars::prelude::*;
 use rayon::prelude::*;
-use std::io::Cursor;
 use std::sync::Arc;
 
 /// A missing value among a row group's dictionary indices.
@@ -37,52 +37,10 @@ struct Group {
 /// Column `name` of the Parquet file `data` as codes (UInt32, missing values missing) and its
 /// distinct values in order of first appearance; `None` when the column is not a plain
 /// dictionary-encoded text column (read it with polars then).
-pub fn read_coded(data: &Buffer<u8>, name: &str) -> Option<(UInt32Chunked, Arc<[PlSmallStr]>)> {
-    let groups: Vec<Group> = for_each_text_chunk(data, name, |c, rows| {
-        decode_group(data, c, rows).ok().flatten()
-    })?;
+pub fn read_coded(data: &[u8], name: &str) -> Option<(UInt32Chunked, Arc<[PlSmallStr]>)> {
+    let groups: Vec<Group> =
+        for_each_text_chunk(data, name, |c, rows| decode_group(data, c, rows))?;
     Some(merge(name, groups))
-}
-
-/// `decode` of each row group's chunk of column `name` of the Parquet file `data` (with the
-/// group's row count), over the threads; `None` when the file cannot be read, the column is
-/// not a top-level text column, `decode` gives `None` for a chunk, or the chunks do not hold
-/// the file's rows.
-pub(super) fn for_each_text_chunk<T: Send + HasRows>(
-    data: &Buffer<u8>,
-    name: &str,
-    decode: impl Fn(&ColumnChunkMetadata, usize) -> Option<T> + Sync,
-) -> Option<Vec<T>> {
-    let meta = read_metadata(&mut Cursor::new(&data[..])).ok()?;
-    let schema = polars_parquet::arrow::read::infer_schema(&meta).ok()?;
-    let field = schema.get(name)?;
-    if !matches!(
-        field.dtype,
-        ArrowDataType::Utf8View | ArrowDataType::LargeUtf8 | ArrowDataType::Utf8
-    ) {
-        return None;
-    }
-    let chunks: Vec<(&ColumnChunkMetadata, usize)> = meta
-        .row_groups
-        .iter()
-        .map(|rg| {
-            let mut cols = rg.columns_under_root_iter(name)?;
-            match (cols.next(), cols.next()) {
-                (Some(c), None) => Some((c, rg.num_rows())),
-                _ => None,
-            }
-        })
-        .collect::<Option<_>>()?;
-    let groups: Vec<T> = chunks
-        .par_iter()
-        .map(|&(c, rows)| decode(c, rows))
-        .collect::<Option<_>>()?;
-    (groups.iter().map(HasRows::rows).sum::<usize>() == meta.num_rows).then_some(groups)
-}
-
-/// A row group's decoded values: how many rows they are.
-pub(super) trait HasRows {
-    fn rows(&self) -> usize;
 }
 
 impl HasRows for Group {
@@ -91,111 +49,59 @@ impl HasRows for Group {
     }
 }
 
-/// The pages of a column chunk of a top-level, non-repeated column, and whether its values
-/// may be missing; `Ok(None)` for any other column.
-pub(super) fn pages_of(
-    data: &Buffer<u8>,
-    chunk: &ColumnChunkMetadata,
-) -> ParquetResult<Option<(BasicDecompressor, bool)>> {
-    let descriptor = &chunk.descriptor().descriptor;
-    if descriptor.max_rep_level != 0 || descriptor.max_def_level > 1 {
-        return Ok(None);
-    }
-    let pages = get_page_iterator(chunk, Cursor::new(data.clone()), Vec::new(), usize::MAX)?;
-    let nullable = descriptor.max_def_level == 1;
-    Ok(Some((BasicDecompressor::new(pages, Vec::new()), nullable)))
-}
-
-/// Decodes one column chunk; `Ok(None)` when it is not entirely dictionary-encoded text.
+/// Decodes one column chunk; `None` when it is not entirely dictionary-encoded text.
 fn decode_group(
-    data: &Buffer<u8>,
-    chunk: &ColumnChunkMetadata,
+    data: &[u8],
+    chunk: &parquet::file::metadata::ColumnChunkMetaData,
     rows: usize,
-) -> ParquetResult<Option<Group>> {
-    let Some((mut pages, nullable)) = pages_of(data, chunk)? else {
-        return Ok(None);
+) -> Option<Group> {
+    let (mut pages, nullable) = pages_of(data, chunk, rows)?;
+    let Some(Page::DictionaryPage {
+        buf, num_values, ..
+    }) = pages.get_next_page().ok()?
+    else {
+        return None;
     };
-    let Some(dict) = pages.read_dict_page()? else {
-        return Ok(None);
-    };
-    let Some(dictionary) = plain_strings(&dict.buffer, dict.num_values) else {
-        return Ok(None);
-    };
+    let dictionary = plain_strings(&buf, num_values as usize)?;
     let mut indices: Vec<u32> = Vec::with_capacity(rows);
-    while let Some(item) = pages.next() {
-        let page = item?.decompress(&mut pages)?;
+    while let Some(page) = pages.get_next_page().ok()? {
+        let page = split(&page, nullable)?;
         if !matches!(
-            page.encoding(),
-            Encoding::RleDictionary | Encoding::PlainDictionary
+            page.encoding,
+            Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY
         ) {
-            return Ok(None);
+            return None;
         }
-        let n = page.num_values();
-        let split = split_buffer(&page)?;
-        let Some((&bits, packed)) = split.values.split_first() else {
-            return Ok(None);
-        };
-        if bits > 32 {
-            return Ok(None);
-        }
-        if nullable && page.definition_level_encoding() != Encoding::Rle {
-            return Ok(None);
-        }
-        if nullable && !all_present(split.def, n)? {
-            let levels = HybridRleDecoder::new(split.def, 1, n).collect()?;
-            if levels.len() != n {
-                return Ok(None);
+        let n = page.num_values;
+        let (&bits, packed) = page.values.split_first()?;
+        let bits = u32::from(bits);
+        if nullable && !all_present(page.def, n) {
+            let mut levels = Vec::with_capacity(n);
+            if !decode_into(page.def, 1, n, &mut levels) {
+                return None;
             }
             let present = levels.iter().filter(|&&l| l == 1).count();
-            let values = HybridRleDecoder::new(packed, bits as u32, present).collect()?;
-            if values.len() != present {
-                return Ok(None);
+            let mut values = Vec::with_capacity(present);
+            if !decode_into(packed, bits, present, &mut values) {
+                return None;
             }
             let mut values = values.into_iter();
             indices.extend(levels.iter().map(|&l| match l {
                 1 => values.next().unwrap_or(MISSING),
                 _ => MISSING,
             }));
-        } else if !decode_into(packed, bits as u32, n, &mut indices)? {
-            return Ok(None);
+        } else if !decode_into(packed, bits, n, &mut indices) {
+            return None;
         }
-        pages.reuse_page_buffer(page);
     }
     let size = dictionary.len() as u32;
     if indices.len() != rows || indices.iter().any(|&i| i != MISSING && i >= size) {
-        return Ok(None);
+        return None;
     }
-    Ok(Some(Group {
+    Some(Group {
         dictionary,
         indices,
-    }))
-}
-
-/// Whether a page's `n` definition levels (max level 1, hybrid RLE) are all 1 in runs: every
-/// value present, as in a column without missing values (the levels are then not listed).
-/// `false` when not, or not stored as runs.
-pub(super) fn all_present(levels: &[u8], n: usize) -> ParquetResult<bool> {
-    let mut seen = 0;
-    for chunk in HybridRleDecoder::new(levels, 1, n).into_chunk_iter() {
-        match chunk? {
-            HybridRleChunk::Rle(1, size) => seen += size,
-            _ => return Ok(false),
-        }
-    }
-    Ok(seen == n)
-}
-
-/// Appends the `n` indices of a page's hybrid RLE / bit-packed runs to `out` (no vector of
-/// its own per page); `false` when the page does not hold exactly `n`.
-fn decode_into(data: &[u8], bits: u32, n: usize, out: &mut Vec<u32>) -> ParquetResult<bool> {
-    let before = out.len();
-    for chunk in HybridRleDecoder::new(data, bits, n).into_chunk_iter() {
-        match chunk? {
-            HybridRleChunk::Rle(value, size) => out.resize(out.len() + size, value),
-            HybridRleChunk::Bitpacked(decoder) => decoder.collect_into(out),
-        }
-    }
-    Ok(out.len() - before == n)
+    })
 }
 
 /// The values of a PLAIN-encoded BYTE_ARRAY page (a 4-byte little-endian length before each
@@ -251,21 +157,37 @@ fn merge(name: &str, groups: Vec<Group>) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
     drop(code_of);
     // ... and every row's index turned into its code in place (missing values to 0, masked):
     // the column keeps a chunk per row group.
-    let chunks: Vec<PrimitiveArray<u32>> = groups
+    let chunks: Vec<UInt32Chunked> = groups
         .into_par_iter()
         .zip(maps)
         .map(|(g, map)| {
             let mut codes = g.indices;
-            let validity = codes
-                .contains(&MISSING)
-                .then(|| codes.iter().map(|&i| i != MISSING).collect::<Bitmap>());
+            let missing = codes.contains(&MISSING).then(|| {
+                codes
+                    .iter()
+                    .map(|&i| i == MISSING)
+                    .collect::<BooleanChunked>()
+            });
             for c in codes.iter_mut() {
                 *c = if *c == MISSING { 0 } else { map[*c as usize] };
             }
-            PrimitiveArray::from_vec(codes).with_validity(validity)
+            let codes = UInt32Chunked::from_vec(name.into(), codes);
+            match missing {
+                Some(missing) => codes
+                    .set(&missing, None)
+                    .expect("a mask of the group's length"),
+                None => codes,
+            }
         })
         .collect();
-    let codes = UInt32Chunked::from_chunk_iter(name.into(), chunks);
+    let mut chunks = chunks.into_iter();
+    let mut codes = chunks
+        .next()
+        .unwrap_or_else(|| UInt32Chunked::from_vec(name.into(), Vec::new()));
+    for more in chunks {
+        // Appending keeps each row group's array as a chunk of the column (no copy).
+        codes.append_owned(more).expect("u32 codes of one column");
+    }
     (codes, values.into())
 }
 
@@ -273,22 +195,21 @@ fn merge(name: &str, groups: Vec<Group>) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
 pub(super) mod tests {
     use super::*;
     use crate::table::encode::encode_text;
-    use polars::prelude::*;
 
     /// The frame as Parquet, in row groups of `row_group` rows. polars stores a text column
     /// with a dictionary only when its values repeat enough (distinct IDs are stored PLAIN).
-    pub(in crate::table) fn parquet(df: &mut DataFrame, row_group: usize) -> Buffer<u8> {
+    pub(in crate::table) fn parquet(df: &mut DataFrame, row_group: usize) -> Vec<u8> {
         let mut buf = Vec::new();
         ParquetWriter::new(&mut buf)
             .with_compression(ParquetCompression::Zstd(None))
             .with_row_group_size(Some(row_group))
             .finish(df)
             .expect("written");
-        buf.into()
+        buf
     }
 
     /// What `encode_text` gives for the column as polars reads it.
-    fn via_polars(data: &Buffer<u8>, name: &str) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
+    fn via_polars(data: &[u8], name: &str) -> (UInt32Chunked, Arc<[PlSmallStr]>) {
         let df = ParquetReader::new(std::io::Cursor::new(data[..].to_vec()))
             .finish()
             .expect("read");
@@ -351,18 +272,6 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn levels_are_all_present_only_as_runs_of_ones_covering_the_page() {
-        // Hybrid RLE: a run's header is its length << 1, then its value in one byte.
-        assert!(all_present(&[10, 1], 5).unwrap());
-        assert!(all_present(&[4, 1, 6, 1], 5).unwrap(), "two runs");
-        assert!(!all_present(&[10, 0], 5).unwrap(), "all missing");
-        assert!(!all_present(&[4, 1, 6, 0], 5).unwrap(), "some missing");
-        assert!(!all_present(&[8, 1], 5).unwrap(), "too few");
-        // A bit-packed group of 8 (header 1 << 1 | 1), all ones: not a run, so listed.
-        assert!(!all_present(&[3, 0xFF], 8).unwrap());
-    }
-
-    #[test]
     fn other_columns_and_broken_files_are_left_to_polars() {
         let mut df = df!(
             "n" => (0..100i64).collect::<Vec<_>>(),
@@ -374,6 +283,6 @@ pub(super) mod tests {
         assert!(read_coded(&data, "missing").is_none(), "no such column");
         assert!(read_coded(&data, "s").is_some());
         // Not a Parquet file: no codes, no panic (polars then reports the file).
-        assert!(read_coded(&Buffer::from(b"PAR1".to_vec()), "s").is_none());
+        assert!(read_coded(b"PAR1", "s").is_none());
     }
 }

@@ -11,22 +11,24 @@
 //! Only the case of a column that passes is taken: every value present, PLAIN-encoded and a
 //! valid Israeli ID (1–9 digits with a right check digit). Anything else is `None`, and the
 //! caller reads the column with polars, which reports what is wrong with which rows.
-use super::parquet_dict::{all_present, for_each_text_chunk, pages_of, HasRows};
+//!
+//! The pages come from the public `parquet` crate (`parquet_pages`), which decompresses them;
+//! a file compressed with a codec itur does not build in (any but zstd) is left to polars too.
+//! Measured on the national roster (BENCHMARKS.md), this path saves more than 10 % of a
+//! screening + identification run's time or peak memory, the bar for keeping it.
+use super::parquet_pages::{all_present, for_each_text_chunk, pages_of, split, HasRows};
 use crate::rules::digit_key::key_of;
 use crate::rules::israeli_id;
-use polars_buffer::Buffer;
-use polars_parquet::parquet::encoding::Encoding;
-use polars_parquet::parquet::error::ParquetResult;
-use polars_parquet::parquet::metadata::ColumnChunkMetadata;
-use polars_parquet::parquet::page::split_buffer;
+use parquet::basic::Encoding;
+use parquet::column::page::{Page, PageReader};
+use parquet::file::metadata::ColumnChunkMetaData;
 
 /// Column `name` of the Parquet file `data` as each row's exact `digits_key` of the ID's
 /// 9-digit form, when every value is a valid Israeli ID stored PLAIN; `None` otherwise (read
 /// it with polars then).
-pub fn read_id_keys(data: &Buffer<u8>, name: &str) -> Option<Vec<u64>> {
-    let groups: Vec<Keys> = for_each_text_chunk(data, name, |c, rows| {
-        decode_group(data, c, rows).ok().flatten().map(Keys)
-    })?;
+pub fn read_id_keys(data: &[u8], name: &str) -> Option<Vec<u64>> {
+    let groups: Vec<Keys> =
+        for_each_text_chunk(data, name, |c, rows| decode_group(data, c, rows).map(Keys))?;
     let mut keys = Vec::with_capacity(groups.iter().map(HasRows::rows).sum());
     for g in groups {
         keys.extend(g.0);
@@ -50,57 +52,37 @@ fn id_key(value: &[u8]) -> Option<u64> {
     Some(key_of(9, n))
 }
 
-/// Decodes one column chunk; `Ok(None)` when a page is not PLAIN, a value is missing or is
-/// not a valid ID.
-fn decode_group(
-    data: &Buffer<u8>,
-    chunk: &ColumnChunkMetadata,
-    rows: usize,
-) -> ParquetResult<Option<Vec<u64>>> {
-    let Some((mut pages, nullable)) = pages_of(data, chunk)? else {
-        return Ok(None);
-    };
-    if pages.read_dict_page()?.is_some() {
-        return Ok(None);
-    }
+/// Decodes one column chunk; `None` when a page is not PLAIN, a value is missing or is not a
+/// valid ID.
+fn decode_group(data: &[u8], chunk: &ColumnChunkMetaData, rows: usize) -> Option<Vec<u64>> {
+    let (mut pages, nullable) = pages_of(data, chunk, rows)?;
     let mut keys: Vec<u64> = Vec::with_capacity(rows);
-    while let Some(item) = pages.next() {
-        let page = item?.decompress(&mut pages)?;
-        if page.encoding() != Encoding::Plain {
-            return Ok(None);
+    while let Some(page) = pages.get_next_page().ok()? {
+        if matches!(page, Page::DictionaryPage { .. }) {
+            return None;
         }
-        let n = page.num_values();
-        let split = split_buffer(&page)?;
-        if !split.rep.is_empty() {
-            return Ok(None);
+        let page = split(&page, nullable)?;
+        if page.encoding != Encoding::PLAIN {
+            return None;
         }
+        let n = page.num_values;
         // Every definition level must be 1 (present): a missing ID is left to polars.
-        if nullable
-            && (page.definition_level_encoding() != Encoding::Rle || !all_present(split.def, n)?)
-        {
-            return Ok(None);
+        if nullable && !all_present(page.def, n) {
+            return None;
         }
-        let mut buf = split.values;
+        let mut buf = page.values;
         for _ in 0..n {
-            let Some((len, rest)) = buf.split_first_chunk::<4>() else {
-                return Ok(None);
-            };
+            let (len, rest) = buf.split_first_chunk::<4>()?;
             let len = u32::from_le_bytes(*len) as usize;
-            let Some((value, rest)) = rest.split_at_checked(len) else {
-                return Ok(None);
-            };
-            let Some(key) = id_key(value) else {
-                return Ok(None);
-            };
-            keys.push(key);
+            let (value, rest) = rest.split_at_checked(len)?;
+            keys.push(id_key(value)?);
             buf = rest;
         }
         if !buf.is_empty() {
-            return Ok(None);
+            return None;
         }
-        pages.reuse_page_buffer(page);
     }
-    Ok((keys.len() == rows).then_some(keys))
+    (keys.len() == rows).then_some(keys)
 }
 
 #[cfg(test)]
@@ -147,7 +129,7 @@ mod tests {
         assert_eq!(id_key(b"18"), digits_key("000000018"));
         assert!(read_id_keys(&data, "n").is_none(), "not text");
         assert!(read_id_keys(&data, "other").is_none(), "no such column");
-        assert!(read_id_keys(&Buffer::from(b"PAR1".to_vec()), "student_id").is_none());
+        assert!(read_id_keys(b"PAR1", "student_id").is_none());
     }
 
     #[test]

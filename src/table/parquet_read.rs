@@ -2,13 +2,12 @@
 //! polars decodes the file, a panic inside the reader becomes an error naming the file, and
 //! columns that do not hold the footer's row count are refused.
 use super::header::{header_columns, RawColumns};
+use super::parquet_pages::{metadata, page_reader};
 use super::reject::RejectSet;
 use super::schema::{ColType, TableSchema};
 use crate::error::{Error, Result};
+use parquet::column::page::PageReader;
 use polars::prelude::*;
-use polars_buffer::Buffer;
-use polars_parquet::parquet::page::{CompressedPage, DataPageHeader};
-use polars_parquet::parquet::read::{get_page_iterator, read_metadata};
 use std::io::Cursor;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
@@ -77,65 +76,59 @@ fn check_framing(path: &Path, data: &[u8]) -> Result<()> {
     Ok(())
 }
 
-/// Checks the counts in every data page header of `data` against its row groups before
-/// polars decodes the file. polars trusts a page's value count: a negative one (a corrupt or
-/// crafted file) becomes an allocation of exabytes, which aborts the process instead of
-/// failing. Only page headers are read (pages are slices of `data`, never copied), so this
-/// costs little beside decoding.
+/// Checks the row counts of the footer and of every data page header of `data` before polars
+/// decodes the file. polars trusts a page's value count: a negative one (a corrupt or crafted
+/// file) becomes an allocation of exabytes, which aborts the process instead of failing. Only
+/// the page headers are read (through the public `parquet` crate; no page is decompressed),
+/// so this costs little beside decoding.
 fn check_pages(path: &Path, data: &[u8]) -> Result<()> {
     let corrupt = |what: String| Error::input(path, format!("the Parquet file is corrupt: {what}"));
-    let meta = read_metadata(&mut Cursor::new(data))
+    let meta = metadata(data)
         .map_err(|e| Error::input(path, format!("cannot read the Parquet metadata: {e}")))?;
+    let footer_rows = meta.file_metadata().num_rows();
     let group_rows = meta
-        .row_groups
+        .row_groups()
         .iter()
-        .try_fold(0usize, |n, g| n.checked_add(g.num_rows()));
-    if group_rows != Some(meta.num_rows) {
+        .try_fold(0i64, |n, g| n.checked_add(g.num_rows()));
+    if footer_rows < 0 || group_rows != Some(footer_rows) {
         return Err(corrupt(format!(
-            "its row groups do not hold the {} rows its footer counts",
-            meta.num_rows
+            "its row groups do not hold the {footer_rows} rows its footer counts"
         )));
     }
-    Buffer::with_slice(data, |buf| {
-        for (g, group) in meta.row_groups.iter().enumerate() {
-            let rows = group.num_rows();
-            for chunk in group.parquet_columns() {
-                let column = chunk.descriptor();
-                let name = column.path_in_schema.join(".");
-                let flat = column.descriptor.max_rep_level == 0;
-                let bad_page =
-                    |e: String| corrupt(format!("column `{name}`, row group {}: {e}", g + 1));
-                let pages =
-                    get_page_iterator(chunk, Cursor::new(buf.clone()), Vec::new(), data.len())
-                        .map_err(|e| bad_page(e.to_string()))?;
-                for page in pages {
-                    let page = page.map_err(|e| bad_page(e.to_string()))?;
-                    let CompressedPage::Data(page) = page else {
-                        continue;
-                    };
-                    let (values, counts) = match page.header() {
-                        DataPageHeader::V1(h) => (h.num_values, [h.num_values; 4]),
-                        DataPageHeader::V2(h) => (
-                            h.num_values,
-                            [
-                                h.num_nulls,
-                                h.num_rows,
-                                h.definition_levels_byte_length,
-                                h.repetition_levels_byte_length,
-                            ],
-                        ),
-                    };
-                    let fits = usize::try_from(values).is_ok_and(|v| !flat || v <= rows);
-                    if !fits || counts.iter().any(|&c| c < 0) {
-                        return Err(bad_page(format!(
-                            "a data page counts {values} values in a row group of {rows} rows"
-                        )));
-                    }
+    for (g, group) in meta.row_groups().iter().enumerate() {
+        let Ok(rows) = usize::try_from(group.num_rows()) else {
+            return Err(corrupt(format!(
+                "row group {} counts {} rows",
+                g + 1,
+                group.num_rows()
+            )));
+        };
+        for chunk in group.columns() {
+            let name = chunk.column_path().string();
+            let flat = chunk.column_descr().max_rep_level() == 0;
+            let bad_page =
+                |e: String| corrupt(format!("column `{name}`, row group {}: {e}", g + 1));
+            let mut pages = page_reader(data, chunk, rows).map_err(|e| bad_page(e.to_string()))?;
+            while let Some(page) = pages
+                .peek_next_page()
+                .map_err(|e| bad_page(e.to_string()))?
+            {
+                // A count read as a negative i32 comes out as a huge usize.
+                let values = page.num_levels.unwrap_or(0);
+                let page_rows = page.num_rows.unwrap_or(0);
+                if (flat && values > rows) || page_rows > rows {
+                    return Err(bad_page(format!(
+                        "a data page counts {} values in a row group of {rows} rows",
+                        values as i64 as i32
+                    )));
                 }
+                pages
+                    .skip_next_page()
+                    .map_err(|e| bad_page(e.to_string()))?;
             }
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Whether a Parquet column of `dtype` can feed a schema column of type `ty` directly
