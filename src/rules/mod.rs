@@ -1,5 +1,5 @@
-//! Small shared domain rules: Israeli ID, the digit key of an ID or code, identifiers that name files, text fields, exact
-//! fractions, lottery.
+//! Small shared domain rules: Israeli ID, the digit key of an ID or code, dates, identifiers that
+//! name files, text fields, exact fractions, lottery.
 pub mod date;
 pub mod digit_key;
 pub mod fraction;

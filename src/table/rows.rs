@@ -7,7 +7,7 @@
 //! `bool`, dates as `chrono::NaiveDate` with `#[serde(with = "crate::rules::date")]`, a missing value as `None` of an `Option` field. A column the
 //! struct does not name is ignored; a field the table lacks, or a missing value in a field that
 //! is not an `Option`, is an error naming the table, the row and the column.
-use super::validate::{Table, TextColumn};
+use super::types::{Table, TextColumn};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
