@@ -3,7 +3,7 @@
 use super::frames::*;
 use super::tables::{World, R};
 
-pub fn stage_a_scores(w: &World) -> R {
+pub(super) fn stage_a_scores(w: &World) -> R {
     let rows: Vec<_> = w.scores.iter().flat_map(|x| &x.stage_a).collect();
     df(vec![
         s(
@@ -16,7 +16,7 @@ pub fn stage_a_scores(w: &World) -> R {
     ])
 }
 
-pub fn referrals(w: &World) -> R {
+pub(super) fn referrals(w: &World) -> R {
     let rows: Vec<_> = w.scores.iter().flat_map(|x| &x.referrals).collect();
     df(vec![
         s(
@@ -29,7 +29,7 @@ pub fn referrals(w: &World) -> R {
     ])
 }
 
-pub fn stage_b_scores(w: &World) -> R {
+pub(super) fn stage_b_scores(w: &World) -> R {
     let rows: Vec<_> = w.scores.iter().flat_map(|x| &x.stage_b).collect();
     df(vec![
         s(
@@ -44,7 +44,7 @@ pub fn stage_b_scores(w: &World) -> R {
     ])
 }
 
-pub fn gifted_tracks(w: &World) -> R {
+pub(super) fn gifted_tracks(w: &World) -> R {
     let t = &w.st.tracks;
     let auth = |a: u32| &w.st.authorities[a as usize];
     df(vec![
@@ -87,7 +87,7 @@ pub fn gifted_tracks(w: &World) -> R {
     ])
 }
 
-pub fn enrichment_centers(w: &World) -> R {
+pub(super) fn enrichment_centers(w: &World) -> R {
     let (mut id, mut name, mut sector, mut serves) = (vec![], vec![], vec![], vec![]);
     for c in &w.org.centers {
         for &a in &c.serves {
@@ -105,7 +105,7 @@ pub fn enrichment_centers(w: &World) -> R {
     ])
 }
 
-pub fn class_requests(w: &World) -> R {
+pub(super) fn class_requests(w: &World) -> R {
     let rows: Vec<_> = w.scores.iter().flat_map(|x| &x.requests).collect();
     df(vec![
         s(
@@ -130,7 +130,7 @@ pub fn class_requests(w: &World) -> R {
     ])
 }
 
-pub fn interviews(w: &World) -> R {
+pub(super) fn interviews(w: &World) -> R {
     let rows: Vec<_> = w.scores.iter().flat_map(|x| &x.interviews).collect();
     df(vec![
         s(

@@ -7,7 +7,7 @@ use super::plan::{Sector, Stage, Supervision};
 use super::util::SynthRng;
 
 #[rustfmt::skip]
-pub const HE_MALE: &[&str] = &[
+pub(super) const HE_MALE: &[&str] = &[
     "אברהם", "יצחק", "יעקב", "משה", "דוד", "יוסף", "דניאל", "אורי", "נועם", "איתי", "יונתן", "עומר",
     "אריאל", "איתן", "רועי", "עידו", "יהונתן", "אליה", "אביתר", "אהרון", "שמואל", "נתנאל", "יובל",
     "אלון", "גיא", "עמית", "תומר", "ליאור", "בן", "אביב", "מאיר", "חיים", "אליעזר", "שלמה", "מרדכי",
@@ -15,7 +15,7 @@ pub const HE_MALE: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const HE_FEMALE: &[&str] = &[
+pub(super) const HE_FEMALE: &[&str] = &[
     "שרה", "רבקה", "רחל", "לאה", "מרים", "אסתר", "נועה", "תמר", "מאיה", "יעל", "שירה", "אביגיל",
     "הדס", "טליה", "אלה", "רוני", "מיכל", "נגה", "אורי", "הילה", "ליה", "עדי", "איילה", "חנה",
     "דבורה", "רות", "אפרת", "שני", "גלי", "ענבל", "קרן", "דנה", "ליאת", "סיון", "מורן", "אורטל",
@@ -23,7 +23,7 @@ pub const HE_FEMALE: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const HE_LAST: &[&str] = &[
+pub(super) const HE_LAST: &[&str] = &[
     "כהן", "לוי", "מזרחי", "פרץ", "ביטון", "דהן", "אברהם", "פרידמן", "אלמליח", "מלכה", "אזולאי",
     "כץ", "יוסף", "דוד", "עמר", "אוחיון", "חדד", "גבאי", "בן דוד", "אדרי", "לוין", "טל", "קליין",
     "חזן", "שפירא", "גולן", "אשכנזי", "ברק", "רוזנברג", "וייס", "שמעוני", "אלון", "נחום", "גרינברג",
@@ -33,7 +33,7 @@ pub const HE_LAST: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const AR_MALE: &[&str] = &[
+pub(super) const AR_MALE: &[&str] = &[
     "محمد", "أحمد", "محمود", "علي", "يوسف", "عمر", "خالد", "إبراهيم", "حسن", "حسين", "آدم", "كريم",
     "سامي", "رامي", "فادي", "جورج", "إلياس", "طارق", "وسيم", "أمير", "باسل", "نور", "زياد", "مصطفى",
     "عبد الله", "سليم", "مراد", "ربيع", "هادي", "جمال", "قاسم", "مالك", "ياسين", "أيمن", "بشير",
@@ -41,7 +41,7 @@ pub const AR_MALE: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const AR_FEMALE: &[&str] = &[
+pub(super) const AR_FEMALE: &[&str] = &[
     "فاطمة", "مريم", "نور", "لين", "سلمى", "ليان", "جنى", "رنا", "هبة", "آية", "سارة", "ياسمين",
     "دانا", "رهف", "شهد", "ريم", "لمى", "هالة", "منى", "سمر", "عبير", "رولا", "نادين", "ميار",
     "تالا", "جود", "بيان", "أمل", "هدى", "سناء", "وفاء", "رغد", "ملك", "زينب", "خديجة", "عائشة",
@@ -49,7 +49,7 @@ pub const AR_FEMALE: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const AR_LAST: &[&str] = &[
+pub(super) const AR_LAST: &[&str] = &[
     "أبو ريا", "إغبارية", "محاجنة", "جبارين", "مصاروة", "خطيب", "حاج يحيى", "زعبي", "عثامنة",
     "ناصر", "سعدي", "دراوشة", "طه", "أبو سنان", "خوري", "حداد", "شحادة", "بشارة", "عودة", "منصور",
     "صالح", "حسين", "بدران", "عمري", "قاسم", "عيسى", "سلامة", "يونس", "مرعي", "حمدان", "أبو الهيجا",
@@ -58,20 +58,20 @@ pub const AR_LAST: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const LATIN_HANDLES: &[&str] = &[
+pub(super) const LATIN_HANDLES: &[&str] = &[
     "dana", "yossi", "noa", "avi", "tamar", "moshe", "rachel", "david", "shira", "itai", "maya",
     "omer", "yael", "eli", "hila", "ron", "mohammad", "ahmad", "rana", "nour", "samer", "lina",
     "fadi", "hiba", "yusuf", "maryam", "george", "salma", "khaled", "rami",
 ];
 
 #[rustfmt::skip]
-pub const EMAIL_DOMAINS: &[&str] = &[
+pub(super) const EMAIL_DOMAINS: &[&str] = &[
     "gmail.com", "walla.co.il", "yahoo.com", "hotmail.com", "bezeqint.net", "outlook.com",
 ];
 
 /// Hebrew-sector towns (authority names).
 #[rustfmt::skip]
-pub const HE_TOWNS: &[&str] = &[
+pub(super) const HE_TOWNS: &[&str] = &[
     "ירושלים", "תל אביב-יפו", "חיפה", "ראשון לציון", "פתח תקווה", "אשדוד", "נתניה", "באר שבע",
     "בני ברק", "חולון", "רמת גן", "אשקלון", "רחובות", "בת ים", "בית שמש", "כפר סבא", "הרצליה",
     "חדרה", "מודיעין-מכבים-רעות", "לוד", "רמלה", "רעננה", "מודיעין עילית", "ביתר עילית",
@@ -84,18 +84,18 @@ pub const HE_TOWNS: &[&str] = &[
 
 /// Prefixes and stems combined when the town list runs out (small Hebrew-sector localities).
 #[rustfmt::skip]
-pub const HE_TOWN_PREFIX: &[&str] = &[
+pub(super) const HE_TOWN_PREFIX: &[&str] = &[
     "גבעת", "כפר", "נווה", "רמת", "מצפה", "בית", "עין", "קריית",
 ];
 #[rustfmt::skip]
-pub const HE_TOWN_STEM: &[&str] = &[
+pub(super) const HE_TOWN_STEM: &[&str] = &[
     "אורנים", "הדר", "שקד", "ארזים", "תמר", "אלונים", "גפן", "רימונים", "זיתים", "ברושים", "דקלים",
     "יסמין", "אשל", "שיטים", "חרוב", "אלה", "ורדים", "נרקיס", "כלנית", "ערבה", "שחר", "הגליל",
 ];
 
 /// Arabic-sector towns: (Hebrew-script name, Arabic-script name).
 #[rustfmt::skip]
-pub const AR_TOWNS: &[(&str, &str)] = &[
+pub(super) const AR_TOWNS: &[(&str, &str)] = &[
     ("נצרת", "الناصرة"), ("רהט", "رهط"), ("טייבה", "الطيبة"), ("שפרעם", "شفاعمرو"),
     ("טמרה", "طمرة"), ("סח'נין", "سخنين"), ("באקה אל-גרבייה", "باقة الغربية"),
     ("כפר קאסם", "كفر قاسم"), ("טירה", "الطيرة"), ("עראבה", "عرابة"), ("מגאר", "المغار"),
@@ -112,18 +112,18 @@ pub const AR_TOWNS: &[(&str, &str)] = &[
 ];
 
 #[rustfmt::skip]
-pub const AR_TOWN_PREFIX: &[(&str, &str)] = &[
+pub(super) const AR_TOWN_PREFIX: &[(&str, &str)] = &[
     ("כפר", "كفر"), ("עין", "عين"), ("בית", "بيت"), ("תל", "تل"), ("ח'רבת", "خربة"),
 ];
 #[rustfmt::skip]
-pub const AR_TOWN_STEM: &[(&str, &str)] = &[
+pub(super) const AR_TOWN_STEM: &[(&str, &str)] = &[
     ("א-זיתון", "الزيتون"), ("אל-ורד", "الورد"), ("א-תין", "التين"), ("אל-בלוט", "البلوط"),
     ("א-נח'יל", "النخيل"), ("אל-עין", "العين"), ("א-רמאן", "الرمان"), ("אל-חמאם", "الحمام"),
     ("א-סנובר", "الصنوبر"), ("אל-כרום", "الكروم"), ("א-שמס", "الشمس"), ("אל-קמר", "القمر"),
 ];
 
 #[rustfmt::skip]
-pub const HE_STREETS: &[&str] = &[
+pub(super) const HE_STREETS: &[&str] = &[
     "הרצל", "ויצמן", "בן גוריון", "ז'בוטינסקי", "רוטשילד", "הנביאים", "יפו", "העצמאות", "הגפן",
     "הזית", "התאנה", "האלון", "הרימון", "הדקל", "השקד", "הברוש", "הנרקיס", "הכלנית", "הורדים",
     "רבי עקיבא", "הרב קוק", "ביאליק", "אחד העם", "סוקולוב", "שדרות ירושלים", "הבנים", "המייסדים",
@@ -131,7 +131,7 @@ pub const HE_STREETS: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const AR_STREETS: &[&str] = &[
+pub(super) const AR_STREETS: &[&str] = &[
     "شارع الجامع", "شارع الكنيسة", "شارع المدارس", "شارع الزيتون", "شارع السلام", "شارع البلدية",
     "شارع الشهداء", "شارع العين", "شارع الكروم", "الحي الشرقي", "الحي الغربي", "حي النور",
     "حي الجبل", "شارع بولس السادس", "شارع المطران", "شارع الأقصى", "شارع الرازي", "شارع ابن سينا",
@@ -139,7 +139,7 @@ pub const AR_STREETS: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const HE_SCHOOL_STEMS: &[&str] = &[
+pub(super) const HE_SCHOOL_STEMS: &[&str] = &[
     "ביאליק", "הרצל", "רמב\"ם", "אחד העם", "יהודה הלוי", "נעמי שמר", "רבין", "בן צבי", "אלון",
     "הגפן", "הדקל", "השקד", "נווה עוז", "גאולים", "אופק", "מגן", "הרימון", "תל חי", "אשכולות",
     "ניצנים", "שלום עליכם", "ברנר", "גורדון", "קורצ'אק", "מוריה", "אורט", "עמל", "יגאל אלון",
@@ -147,7 +147,7 @@ pub const HE_SCHOOL_STEMS: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const AR_SCHOOL_STEMS: &[&str] = &[
+pub(super) const AR_SCHOOL_STEMS: &[&str] = &[
     "ابن سينا", "ابن خلدون", "الفارابي", "الرازي", "الجاحظ", "المتنبي", "الزهراء", "الأمل", "النور",
     "السلام", "المستقبل", "الرسالة", "الجليل", "الكرمل", "راهبات الناصرة", "مار يوسف", "الأخوة",
     "الشروق", "الإبداع", "عمر بن الخطاب", "صلاح الدين", "الأندلس",
@@ -155,7 +155,7 @@ pub const AR_SCHOOL_STEMS: &[&str] = &[
 
 /// Study tracks (מגמות): (code, Hebrew name, Arabic name).
 #[rustfmt::skip]
-pub const SUBJECTS: &[(&str, &str, &str)] = &[
+pub(super) const SUBJECTS: &[(&str, &str, &str)] = &[
     ("BIO", "ביולוגיה", "علم الأحياء"), ("CHE", "כימיה", "الكيمياء"), ("PHY", "פיזיקה", "الفيزياء"),
     ("CSC", "מדעי המחשב", "علم الحاسوب"), ("HIS", "היסטוריה", "التاريخ"), ("LIT", "ספרות", "الأدب"),
     ("ART", "אמנות", "الفنون"), ("MUS", "מוזיקה", "الموسيقى"), ("GEO", "גאוגרפיה", "الجغرافيا"),
@@ -168,7 +168,7 @@ pub const SUBJECTS: &[(&str, &str, &str)] = &[
 
 /// Owner networks (רשתות): the first half secular/state-religious, the rest Haredi/private.
 #[rustfmt::skip]
-pub const NETWORKS: &[&str] = &[
+pub(super) const NETWORKS: &[&str] = &[
     "רשת אורט ישראל", "רשת עמל", "רשת אמית", "רשת בני עקיבא", "רשת דרכא", "רשת צביה", "רשת תקוות",
     "רשת עתיד", "רשת מופת", "רשת ישיבות ההסדר", "החינוך העצמאי", "רשת מעיין החינוך התורני",
     "רשת בית יעקב", "רשת נחלת החינוך", "רשת בתי הספר הנוצריים", "רשת אלאמל", "רשת אלנור",
@@ -176,51 +176,51 @@ pub const NETWORKS: &[&str] = &[
 ];
 
 #[rustfmt::skip]
-pub const ASSOCIATION_STEMS: &[&str] = &[
+pub(super) const ASSOCIATION_STEMS: &[&str] = &[
     "תורה ודעת", "אור לציון", "בית חינוך", "נתיבות עולם", "מעלות", "שערי תורה", "אהבת ישראל",
     "דרך חיים", "חינוך לעתיד", "אלמוסתקבל", "אלאמאן", "אלאחוה", "נתיב", "היכל", "אוהל שרה",
 ];
 
 #[rustfmt::skip]
-pub const REGIONS: &[&str] = &[
+pub(super) const REGIONS: &[&str] = &[
     "jerusalem", "tel_aviv", "haifa", "north", "center", "south", "settlement",
 ];
 /// Region weights for Hebrew-sector and Arabic-sector authorities.
 #[rustfmt::skip]
-pub const HE_REGION_W: &[f64] = &[
+pub(super) const HE_REGION_W: &[f64] = &[
     0.12, 0.15, 0.12, 0.15, 0.22, 0.15, 0.09,
 ];
 #[rustfmt::skip]
-pub const AR_REGION_W: &[f64] = &[
+pub(super) const AR_REGION_W: &[f64] = &[
     0.05, 0.0, 0.2, 0.45, 0.15, 0.15, 0.0,
 ];
 
 /// Hebrew grade letters, for class descriptions.
 #[rustfmt::skip]
-pub const HE_GRADE: &[&str] = &[
+pub(super) const HE_GRADE: &[&str] = &[
     "א'", "ב'", "ג'", "ד'", "ה'", "ו'", "ז'", "ח'", "ט'", "י'", "י\"א", "י\"ב",
 ];
 
 /// Arabic ordinal grade names, for class descriptions.
 #[rustfmt::skip]
-pub const AR_GRADE: &[&str] = &[
+pub(super) const AR_GRADE: &[&str] = &[
     "الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع",
     "العاشر", "الحادي عشر", "الثاني عشر",
 ];
 
 /// Region (index into `REGIONS`) of each town of `HE_TOWNS` and `AR_TOWNS`.
 #[rustfmt::skip]
-pub const HE_TOWN_REGION: &[usize] = &[
+pub(super) const HE_TOWN_REGION: &[usize] = &[
     0, 1, 2, 4, 4, 5, 4, 5, 1, 1, 1, 5, 4, 1, 0, 4, 1, 2, 4, 4, 4, 4, 6, 6, 4, 4, 5, 3, 5, 3, 1, 2,
     5, 4, 4, 2, 2, 4, 2, 3, 5, 5, 5, 5, 3, 3, 3, 3, 3, 2, 4, 0, 1, 4, 3, 5, 3, 2, 4, 4, 6, 6,
 ];
 #[rustfmt::skip]
-pub const AR_TOWN_REGION: &[usize] = &[
+pub(super) const AR_TOWN_REGION: &[usize] = &[
     3, 5, 4, 3, 3, 3, 2, 4, 4, 3, 3, 3, 3, 3, 3, 3, 3, 2, 4, 4, 3, 3, 3, 3, 3, 2, 2, 5, 2, 5, 5, 5,
     5, 3, 3, 3, 3, 3, 3, 5, 3, 2, 2, 2, 2, 3, 3, 3,
 ];
 /// Names of the authority of a sector and size rank: in Hebrew script, and in the sector's script.
-pub fn town_names(sector: Sector, rank: usize) -> (String, String) {
+pub(super) fn town_names(sector: Sector, rank: usize) -> (String, String) {
     match sector {
         Sector::Hebrew => {
             if rank < HE_TOWNS.len() {
@@ -248,7 +248,12 @@ pub fn town_names(sector: Sector, rank: usize) -> (String, String) {
     }
 }
 
-pub fn school_name(rng: &mut SynthRng, sector: Sector, stage: Stage, sup: Supervision) -> String {
+pub(super) fn school_name(
+    rng: &mut SynthRng,
+    sector: Sector,
+    stage: Stage,
+    sup: Supervision,
+) -> String {
     match sector {
         Sector::Hebrew => {
             let stem = HE_SCHOOL_STEMS[rng.gen_range(0..HE_SCHOOL_STEMS.len())];

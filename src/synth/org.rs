@@ -7,9 +7,9 @@ use super::names::{ASSOCIATION_STEMS, NETWORKS};
 use super::plan::{Authority, Institution, Sector, Stage, Supervision, Track};
 use super::util::{rng_for, stream, weighted, SynthRng};
 
-pub const STATUSES: [&str; 4] = ["approved", "pending", "needs_fix", "rejected"];
+pub(super) const STATUSES: [&str; 4] = ["approved", "pending", "needs_fix", "rejected"];
 
-pub struct Owner {
+pub(super) struct Owner {
     pub id: String,
     pub name: String,
     pub status: &'static str,
@@ -18,21 +18,21 @@ pub struct Owner {
     pub signatory: u32,
 }
 
-pub struct Delegation {
+pub(super) struct Delegation {
     pub owner: u32,
     pub delegate: u32,
     pub valid_from: i32,
     pub valid_to: Option<i32>,
 }
 
-pub struct Center {
+pub(super) struct Center {
     pub id: String,
     pub name: String,
     pub sector: Sector,
     pub serves: Vec<u32>,
 }
 
-pub struct Org {
+pub(super) struct Org {
     pub owners: Vec<Owner>,
     pub delegations: Vec<Delegation>,
     pub centers: Vec<Center>,
@@ -44,7 +44,7 @@ fn status(rng: &mut SynthRng, w: &[f64]) -> &'static str {
 
 /// Builds owners and assigns `Institution::owner`. `first_adult` is the first adult counter not
 /// used by families; `sep1` the first day of the school year.
-pub fn build(
+pub(super) fn build(
     seed: u64,
     auths: &[Authority],
     insts: &mut [Institution],

@@ -9,7 +9,7 @@ use super::plan::{Authority, Institution, Sector};
 use super::util::{days, normal, pick, rng_for, stream, weighted, SynthRng};
 
 #[derive(Clone, Debug)]
-pub struct Student {
+pub(super) struct Student {
     pub inst: u32,
     pub sector: Sector,
     /// Index of the class inside its institution.
@@ -27,7 +27,7 @@ pub struct Student {
     pub ability: f32,
 }
 
-pub struct ContactRow {
+pub(super) struct ContactRow {
     pub student: u32,
     pub adult: u32,
     pub first: &'static str,
@@ -37,7 +37,7 @@ pub struct ContactRow {
     pub lives_with: bool,
 }
 
-pub struct DetailRow {
+pub(super) struct DetailRow {
     pub adult: u32,
     pub phone: Option<String>,
     pub email: Option<String>,
@@ -49,13 +49,13 @@ pub struct DetailRow {
 }
 
 #[derive(Default)]
-pub struct Families {
+pub(super) struct Families {
     pub contacts: Vec<ContactRow>,
     pub details: Vec<DetailRow>,
 }
 
 /// The students of one institution, class by class (counters follow `first_student`).
-pub fn students_of(seed: u64, idx: usize, inst: &Institution, year: i64) -> Vec<Student> {
+pub(super) fn students_of(seed: u64, idx: usize, inst: &Institution, year: i64) -> Vec<Student> {
     let mut rng = rng_for(seed, stream::STUDENTS, idx as u64);
     let y0 = year as i32 - 1;
     let mut out = Vec::with_capacity(inst.n_students as usize);
@@ -161,7 +161,7 @@ enum Reach {
 
 /// Groups the students of one authority (a contiguous slice starting at counter `first`) into
 /// families, fills their last names and residence, and writes contacts in student order.
-pub fn families(
+pub(super) fn families(
     seed: u64,
     a: usize,
     auths: &[Authority],

@@ -8,8 +8,8 @@ use super::names::{self, AR_REGION_W, AR_TOWN_REGION, HE_REGION_W, HE_TOWN_REGIO
 use super::util::{normal, weighted, Perm, SynthRng};
 
 /// The sector and supervision kinds of the data contract, as the jobs read them.
-pub use crate::jobs::gifted::participation::Supervision;
-pub use crate::jobs::gifted::Sector;
+pub(super) use crate::jobs::gifted::participation::Supervision;
+pub(super) use crate::jobs::gifted::Sector;
 
 impl Sector {
     /// Grade that sits stage A (pipeline `tested_grades`).
@@ -22,41 +22,41 @@ impl Sector {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stage {
+pub(super) enum Stage {
     Elementary,
     Secondary,
     Both,
 }
 
 impl Stage {
-    pub fn as_str(self) -> &'static str {
+    pub(super) fn as_str(self) -> &'static str {
         match self {
             Stage::Elementary => "elementary",
             Stage::Secondary => "secondary",
             Stage::Both => "both",
         }
     }
-    pub fn grades(self) -> std::ops::RangeInclusive<u8> {
+    pub(super) fn grades(self) -> std::ops::RangeInclusive<u8> {
         match self {
             Stage::Elementary => 1..=6,
             Stage::Secondary => 7..=12,
             Stage::Both => 1..=12,
         }
     }
-    pub fn has_elementary(self) -> bool {
+    pub(super) fn has_elementary(self) -> bool {
         self != Stage::Secondary
     }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClassKind {
+pub(super) enum ClassKind {
     Regular,
     SpecialEd,
     Gifted,
 }
 
 #[derive(Clone, Debug)]
-pub struct ClassPlan {
+pub(super) struct ClassPlan {
     pub grade: u8,
     pub no: u16,
     pub kind: ClassKind,
@@ -64,7 +64,7 @@ pub struct ClassPlan {
 }
 
 #[derive(Clone, Debug)]
-pub struct Authority {
+pub(super) struct Authority {
     pub id: String,
     pub sector: Sector,
     pub region: usize,
@@ -81,7 +81,7 @@ pub struct Authority {
 }
 
 #[derive(Clone, Debug)]
-pub struct Institution {
+pub(super) struct Institution {
     pub id: String,
     pub name: String,
     pub authority: u32,
@@ -99,26 +99,26 @@ pub struct Institution {
 
 impl Institution {
     /// Takes part in identification (gifted.md §1).
-    pub fn participates(&self) -> bool {
+    pub(super) fn participates(&self) -> bool {
         match self.supervision {
             Supervision::Official => !self.opt_out,
             Supervision::RecognizedUnofficial => self.opt_in,
             _ => false,
         }
     }
-    pub fn regular_in_grade(&self, g: u8) -> usize {
+    pub(super) fn regular_in_grade(&self, g: u8) -> usize {
         self.classes
             .iter()
             .filter(|c| c.grade == g && c.kind == ClassKind::Regular)
             .count()
     }
-    pub fn class_id(&self, c: &ClassPlan) -> String {
+    pub(super) fn class_id(&self, c: &ClassPlan) -> String {
         format!("{}-{}-{}", self.id, c.grade, c.no)
     }
 }
 
 #[derive(Clone, Debug)]
-pub struct Track {
+pub(super) struct Track {
     pub id: String,
     pub authority: u32,
     pub institution: u32,
@@ -134,7 +134,7 @@ pub struct Track {
 }
 
 impl Track {
-    pub fn zones_str(&self, auth: &Authority) -> Option<String> {
+    pub(super) fn zones_str(&self, auth: &Authority) -> Option<String> {
         if self.zones.is_empty() {
             return None;
         }
@@ -147,7 +147,7 @@ impl Track {
     }
 }
 
-pub struct Structure {
+pub(super) struct Structure {
     pub authorities: Vec<Authority>,
     pub institutions: Vec<Institution>,
     pub tracks: Vec<Track>,
@@ -166,7 +166,7 @@ fn zipf(rng: &mut SynthRng, n: usize, s: f64) -> Vec<f64> {
     w
 }
 
-pub fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
+pub(super) fn authorities(rng: &mut SynthRng, students: usize) -> Vec<Authority> {
     let n_auth = scaled(255.0, students, 10, 255);
     let n_ar = ((n_auth as f64 * 0.3).round() as usize).max(1);
     let n_he = n_auth - n_ar;
@@ -258,7 +258,7 @@ fn school_sizes(rng: &mut SynthRng, per_grade: usize, weights: &[f64]) -> Vec<us
 }
 
 /// Authorities of a sector, largest first.
-pub fn ranked(auths: &[Authority], sector: Sector) -> Vec<usize> {
+pub(super) fn ranked(auths: &[Authority], sector: Sector) -> Vec<usize> {
     let mut order: Vec<usize> = (0..auths.len())
         .filter(|&a| auths[a].sector == sector)
         .collect();
@@ -271,7 +271,7 @@ pub fn ranked(auths: &[Authority], sector: Sector) -> Vec<usize> {
     order
 }
 
-pub fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution> {
+pub(super) fn institutions(rng: &mut SynthRng, auths: &[Authority]) -> Vec<Institution> {
     // Whatever the scale, the largest authorities have official elementary schools with two
     // classes a grade, so that single-school and two-school gifted tracks exist.
     let mut forced: Vec<Vec<usize>> = vec![Vec::new(); auths.len()];

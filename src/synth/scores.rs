@@ -7,21 +7,21 @@ use super::people::Student;
 use super::plan::{Institution, Track};
 use super::util::{days, normal, pick, rng_for, stream, weighted, SynthRng};
 
-pub const SUBTESTS: [&str; 3] = ["math", "verbal", "figural"];
+pub(super) const SUBTESTS: [&str; 3] = ["math", "verbal", "figural"];
 
-pub struct StageA {
+pub(super) struct StageA {
     pub student: u32,
     pub status: &'static str,
     pub score: Option<i64>,
 }
 
-pub struct Referral {
+pub(super) struct Referral {
     pub student: u32,
     pub kind: &'static str,
     pub decision: &'static str,
 }
 
-pub struct StageB {
+pub(super) struct StageB {
     pub student: u32,
     pub subtest: &'static str,
     pub status: &'static str,
@@ -29,21 +29,21 @@ pub struct StageB {
     pub session: &'static str,
 }
 
-pub struct Request {
+pub(super) struct Request {
     pub student: u32,
     pub track: u32,
     pub submitted_on: i32,
     pub neighbor_approval: bool,
 }
 
-pub struct Interview {
+pub(super) struct Interview {
     pub student: u32,
     pub track: u32,
     pub outcome: &'static str,
 }
 
 #[derive(Default)]
-pub struct Scores {
+pub(super) struct Scores {
     pub stage_a: Vec<StageA>,
     pub referrals: Vec<Referral>,
     pub stage_b: Vec<StageB>,
@@ -52,7 +52,7 @@ pub struct Scores {
 }
 
 /// Context shared by every authority.
-pub struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     pub seed: u64,
     pub year: i64,
     pub insts: &'a [Institution],
@@ -65,7 +65,7 @@ pub struct Ctx<'a> {
 
 /// `students` is the authority's slice, starting at counter `first`; `insts` the range of its
 /// institutions.
-pub fn scores(
+pub(super) fn scores(
     ctx: &Ctx,
     a: usize,
     insts: std::ops::Range<usize>,

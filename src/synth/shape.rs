@@ -247,7 +247,7 @@ fn size_classes(
     Ok(())
 }
 
-pub fn structure(seed: u64, students: usize, year: i64) -> Result<Structure, String> {
+pub(super) fn structure(seed: u64, students: usize, year: i64) -> Result<Structure, String> {
     let mut rng = rng_for(seed, stream::PLAN, 0);
     let mut authorities = plan::authorities(&mut rng, students);
     let mut institutions = plan::institutions(&mut rng, &authorities);

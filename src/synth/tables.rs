@@ -14,7 +14,7 @@ use super::util::{rng_for, stream, Ids};
 
 pub(super) type R = Result<DataFrame, String>;
 
-pub struct World {
+pub(super) struct World {
     pub seed: u64,
     pub year: i64,
     pub ids: Ids,
@@ -36,7 +36,7 @@ impl World {
     }
 }
 
-pub fn institutions(w: &World) -> R {
+pub(super) fn institutions(w: &World) -> R {
     let insts = &w.st.institutions;
     let auth = |i: &super::plan::Institution| &w.st.authorities[i.authority as usize];
     df(vec![
@@ -74,7 +74,7 @@ pub fn institutions(w: &World) -> R {
     ])
 }
 
-pub fn classes(w: &World) -> R {
+pub(super) fn classes(w: &World) -> R {
     let (mut id, mut inst_id, mut grade, mut kind, mut desc) =
         (vec![], vec![], vec![], vec![], vec![]);
     let (mut n, mut max, mut min) = (vec![], vec![], vec![]);
@@ -125,7 +125,7 @@ pub fn classes(w: &World) -> R {
     ])
 }
 
-pub fn students(w: &World) -> R {
+pub(super) fn students(w: &World) -> R {
     let st = &w.students;
     let class_ids: Vec<Vec<String>> =
         w.st.institutions
@@ -181,7 +181,7 @@ pub fn students(w: &World) -> R {
 }
 
 /// Study tracks (מגמות): 3–8 per secondary institution.
-pub fn tracks(w: &World) -> R {
+pub(super) fn tracks(w: &World) -> R {
     let (mut code, mut inst_id, mut name, mut desc, mut quota, mut status) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     for (i, inst) in w.st.institutions.iter().enumerate() {
@@ -225,7 +225,7 @@ pub fn tracks(w: &World) -> R {
     ])
 }
 
-pub fn contacts(w: &World) -> R {
+pub(super) fn contacts(w: &World) -> R {
     let rows: Vec<&super::people::ContactRow> =
         w.families.iter().flat_map(|f| &f.contacts).collect();
     df(vec![
@@ -248,7 +248,7 @@ pub fn contacts(w: &World) -> R {
     ])
 }
 
-pub fn contact_details(w: &World) -> R {
+pub(super) fn contact_details(w: &World) -> R {
     let rows: Vec<&super::people::DetailRow> = w.families.iter().flat_map(|f| &f.details).collect();
     df(vec![
         s("contact_id", w.adult_ids(&rows, |r| r.adult)),
@@ -269,7 +269,7 @@ pub fn contact_details(w: &World) -> R {
     ])
 }
 
-pub fn owners(w: &World) -> R {
+pub(super) fn owners(w: &World) -> R {
     let o = &w.org.owners;
     df(vec![
         s("owner_id", o.iter().map(|x| x.id.as_str()).collect()),
@@ -286,7 +286,7 @@ pub fn owners(w: &World) -> R {
     ])
 }
 
-pub fn delegations(w: &World) -> R {
+pub(super) fn delegations(w: &World) -> R {
     let d = &w.org.delegations;
     let owner = |x: &super::org::Delegation| &w.org.owners[x.owner as usize];
     df(vec![

@@ -118,7 +118,7 @@ fn case_dirs() -> Vec<std::path::PathBuf> {
 }
 
 /// Every case's input, laid out in `root/<case>`.
-pub fn bad_case_inputs(root: &Path) -> Vec<std::path::PathBuf> {
+pub(crate) fn bad_case_inputs(root: &Path) -> Vec<std::path::PathBuf> {
     case_dirs()
         .iter()
         .map(|dir| {

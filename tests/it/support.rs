@@ -2,16 +2,16 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-pub fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-pub fn fixtures() -> PathBuf {
+pub(crate) fn fixtures() -> PathBuf {
     root().join("fixtures")
 }
 
 /// Runs `itur` with `args`; returns the output (exit code, stdout, stderr).
-pub fn itur<I, S>(args: I) -> Output
+pub(crate) fn itur<I, S>(args: I) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -20,7 +20,7 @@ where
 }
 
 /// As `itur`, with the environment variables `env` set.
-pub fn itur_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
+pub(crate) fn itur_env<I, S>(args: I, env: &[(&str, &str)]) -> Output
 where
     I: IntoIterator<Item = S>,
     S: AsRef<std::ffi::OsStr>,
@@ -34,7 +34,7 @@ where
 }
 
 /// `itur VERB JOB --input INPUT --out OUT EXTRA…` with the environment variables `env`.
-pub fn itur_io_env(
+pub(crate) fn itur_io_env(
     verb: &str,
     job: &str,
     input: &Path,
@@ -55,20 +55,20 @@ pub fn itur_io_env(
 }
 
 /// `itur VERB JOB --input INPUT --out OUT EXTRA…`.
-pub fn itur_io(verb: &str, job: &str, input: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn itur_io(verb: &str, job: &str, input: &Path, out: &Path, extra: &[&str]) -> Output {
     itur_io_env(verb, job, input, out, extra, &[])
 }
 
-pub fn stderr(o: &Output) -> String {
+pub(crate) fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
-pub fn code(o: &Output) -> i32 {
+pub(crate) fn code(o: &Output) -> i32 {
     o.status.code().unwrap_or(-1)
 }
 
 /// Copies every file of `from` into `to` (flat directories).
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let e = e.unwrap();
@@ -79,7 +79,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Reads a CSV written by itur (with BOM) into rows of fields.
-pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
+pub(crate) fn read_csv(path: &Path) -> Vec<Vec<String>> {
     let data = std::fs::read(path).unwrap();
     let data = data
         .strip_prefix(b"\xEF\xBB\xBF".as_slice())
@@ -93,6 +93,6 @@ pub fn read_csv(path: &Path) -> Vec<Vec<String>> {
 }
 
 /// `itur run gifted-elementary --input INPUT --out OUT EXTRA…`.
-pub fn run_gifted(input: &Path, out: &Path, extra: &[&str]) -> Output {
+pub(crate) fn run_gifted(input: &Path, out: &Path, extra: &[&str]) -> Output {
     itur_io("run", "gifted-elementary", input, out, extra)
 }

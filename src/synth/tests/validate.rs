@@ -9,7 +9,7 @@ use crate::rules::israeli_id;
 use crate::synth::{scores, SynthTable};
 
 #[derive(serde::Deserialize)]
-pub struct Schema {
+pub(super) struct Schema {
     pub name: String,
     #[serde(default)]
     pub key: Vec<String>,
@@ -19,7 +19,7 @@ pub struct Schema {
 }
 
 #[derive(serde::Deserialize)]
-pub struct Col {
+pub(super) struct Col {
     pub name: String,
     #[serde(rename = "type")]
     pub ty: String,
@@ -35,12 +35,12 @@ pub struct Col {
     pub pattern: Option<String>,
 }
 
-pub fn schema(table: &str) -> Schema {
+pub(super) fn schema(table: &str) -> Schema {
     let path = format!("{}/schemas/{table}.toml", env!("CARGO_MANIFEST_DIR"));
     toml::from_str(&std::fs::read_to_string(&path).expect("schema file")).expect("schema toml")
 }
 
-pub fn dtype(ty: &str) -> DataType {
+pub(super) fn dtype(ty: &str) -> DataType {
     match ty {
         "str" | "enum" => DataType::String,
         "int" => DataType::Int64,
@@ -52,7 +52,7 @@ pub fn dtype(ty: &str) -> DataType {
 }
 
 /// Column values as strings (dates ISO, bools true/false), None for null.
-pub fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
+pub(super) fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
     let c = df.column(col).unwrap().cast(&DataType::String).unwrap();
     c.str()
         .unwrap()
@@ -61,14 +61,14 @@ pub fn strings(df: &DataFrame, col: &str) -> Vec<Option<String>> {
         .collect()
 }
 
-pub fn table<'a>(t: &'a [SynthTable], name: &str) -> &'a DataFrame {
+pub(super) fn table<'a>(t: &'a [SynthTable], name: &str) -> &'a DataFrame {
     &t.iter()
         .find(|x| x.name == name)
         .unwrap_or_else(|| panic!("no table {name}"))
         .df
 }
 
-pub fn age_on(birth: &str, year: i64) -> i64 {
+pub(super) fn age_on(birth: &str, year: i64) -> i64 {
     let b = chrono::NaiveDate::parse_from_str(birth, "%Y-%m-%d").unwrap();
     let (y, m, d) = (year - 1, 9, 1);
     use chrono::Datelike;
@@ -80,7 +80,7 @@ pub fn age_on(birth: &str, year: i64) -> i64 {
 }
 
 /// Every rule of every schema; returns the broken rules (empty = zero rejects).
-pub fn validate(tables: &[SynthTable]) -> Vec<String> {
+pub(super) fn validate(tables: &[SynthTable]) -> Vec<String> {
     let mut bad = Vec::new();
     let mut err = |t: &str, msg: String| {
         if bad.len() < 50 {
