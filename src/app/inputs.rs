@@ -12,18 +12,8 @@ use std::collections::BTreeMap;
 /// Refuses an output directory that is the input directory or contains it: replacing the
 /// output would delete the inputs.
 pub fn check_out_not_input(input: &std::path::Path, out: &std::path::Path) -> Result<()> {
-    let abs = |p: &std::path::Path| {
-        std::fs::canonicalize(p).unwrap_or_else(|_| {
-            let parent = p
-                .parent()
-                .filter(|x| !x.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            std::fs::canonicalize(parent)
-                .map(|d| d.join(p.file_name().unwrap_or_default()))
-                .unwrap_or_else(|_| p.to_path_buf())
-        })
-    };
-    let (i, o) = (abs(input), abs(out));
+    use crate::output::guard::resolved;
+    let (i, o) = (resolved(input), resolved(out));
     if i.starts_with(&o) {
         return Err(Error::Usage(format!(
             "--out {} is or contains the input directory {}: writing it would replace the inputs; choose another directory",

@@ -322,10 +322,7 @@ fn mode_of(a: &RunArgs) -> Result<Mode> {
             owner: o.clone(),
             // The requester's ID in its 9-digit form, as the owners' table holds it; a value
             // that is no Israeli ID is refused (and audited) as not authorized.
-            requester: match israeli_id::check(p) {
-                Ok(()) => israeli_id::canonical(p),
-                Err(_) => p.clone(),
-            },
+            requester: israeli_id::normalized(p).map_or_else(|_| p.clone(), |id| id.into_owned()),
         }),
         (Some(_), None, false) => Err(Error::Usage(
             "--owner needs --requested-by (the requester's Israeli ID)".into(),

@@ -18,17 +18,14 @@ pub fn date_to_days(d: NaiveDate) -> i32 {
     d.num_days_from_ce() - EPOCH_DAYS_FROM_CE
 }
 
+/// A date column's value as a date (`rules::date::from_days`).
 pub fn days_to_date(days: i32) -> Option<NaiveDate> {
-    NaiveDate::from_num_days_from_ce_opt(days + EPOCH_DAYS_FROM_CE)
+    crate::rules::date::from_days(i64::from(days))
 }
 
-/// Parses an ISO `YYYY-MM-DD` date strictly.
+/// Parses an ISO `YYYY-MM-DD` date strictly (`rules::date::parse_iso`).
 pub fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    if s.len() != 10 || s.as_bytes()[4] != b'-' || s.as_bytes()[7] != b'-' {
-        return None;
-    }
-    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    crate::rules::date::parse_iso(s)
 }
 
 pub fn parse_bool(s: &str) -> Option<bool> {
