@@ -31,6 +31,12 @@ pub enum Error {
     /// A failure while computing.
     #[error("{0}")]
     Job(String),
+    /// Stopped by SIGTERM or SIGINT (`output::stop`): nothing was published.
+    #[error(
+        "stopped by {}: nothing was published (an earlier output in --out is unchanged)",
+        crate::output::stop::signal_name(*signal)
+    )]
+    Interrupted { signal: i32 },
     /// A failure to write outputs or read a file from disk.
     #[error("{context}: {source}")]
     Io {
@@ -47,6 +53,7 @@ impl Error {
             Error::InputFile { .. } | Error::Rejected(_) => exit::REJECTED,
             Error::Refused(_) => exit::REFUSED,
             Error::Job(_) | Error::Io { .. } => exit::FAILURE,
+            Error::Interrupted { signal } => 128 + signal,
         }
     }
 
@@ -74,6 +81,7 @@ impl Error {
             Error::Refused(_) => "refused",
             Error::Job(_) => "job",
             Error::Io { .. } => "io",
+            Error::Interrupted { .. } => "interrupted",
         }
     }
 }

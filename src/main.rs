@@ -8,6 +8,9 @@ fn main() {
     tune_allocator();
     let cli = Cli::parse();
     app::logging::init(cli.log_format, cli.quiet);
+    if let Err(e) = itur::output::stop::install() {
+        tracing::warn!("SIGTERM and SIGINT will stop itur without cleaning up: {e}");
+    }
     let code = match app::dispatch(&cli) {
         Ok(()) => exit::OK,
         Err(e) => {

@@ -111,6 +111,7 @@ pub fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let ctx = |e| Error::io(format!("writing {}", path.display()), e);
+    super::stop::check(0)?;
     let tmp = path.with_file_name(format!(".{name}.itur-tmp-{}", std::process::id()));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
@@ -168,7 +169,11 @@ fn recover_stale(final_path: &Path) -> Result<()> {
     };
     let mut stale: Vec<PathBuf> = entries
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.starts_with(&prefix) && !super::lock::is_lock_file(&name)
+        })
         .map(|e| e.path())
         .collect();
     stale.sort();
@@ -265,11 +270,13 @@ impl OutputDir {
         Self::create_for(final_path, None)
     }
 
-    /// The checks of `create_for` that touch nothing, for a command to run before any work:
-    /// `--out` names a directory of its own and is no link, holds no audit log, and is new,
-    /// empty, or an earlier output of the same command.
+    /// The checks of `create_for`, for a command to run before any work: `--out` names a
+    /// directory of its own and is no link, no other run is writing it (its lock is taken
+    /// here, `output::lock`), it holds no audit log, and is new, empty, or an earlier output
+    /// of the same command.
     pub fn check_target(final_path: &Path, command: Option<&str>) -> Result<()> {
         guard::check_out(final_path)?;
+        super::lock::hold(final_path)?;
         guard::refuse_audit_log(final_path, "--out")?;
         if let (Some(want), Ok(text)) = (
             command,
@@ -306,6 +313,8 @@ impl OutputDir {
     /// validation report, and `itur synth` never replaces a run's results.
     pub fn create_for(final_path: &Path, command: Option<&str>) -> Result<Self> {
         guard::check_out(final_path)?;
+        // Under the lock, every `.<name>.itur-*` sibling is a dead run's.
+        super::lock::hold(final_path)?;
         recover_stale(final_path)?;
         Self::check_target(final_path, command)?;
         let parent = parent_of(final_path);
@@ -341,6 +350,7 @@ impl OutputDir {
     /// Writes one file at `rel` (e.g. `confidential/results.parquet`).
     pub fn write_bytes(&mut self, rel: &str, data: &[u8], rows: Option<usize>) -> Result<()> {
         guard::check_relative(rel)?;
+        super::stop::check(self.files.len())?;
         self.claim(rel)?;
         self.check_injected_failure(rel, 0)?;
         let f = write_file(&self.tmp_path, rel, data, rows)?;
@@ -352,6 +362,7 @@ impl OutputDir {
     /// file systems). They are recorded in the given order.
     pub fn write_all(&mut self, items: Vec<crate::output::write::FileBytes>) -> Result<()> {
         use rayon::prelude::*;
+        super::stop::check(self.files.len())?;
         for (k, (rel, _, _)) in items.iter().enumerate() {
             guard::check_relative(rel)?;
             self.claim(rel)?;
@@ -487,6 +498,8 @@ impl OutputDir {
             let _ = h.join();
         }
         flush_tree(&self.tmp_path)?;
+        // The last point to stop: after it the new output is published.
+        super::stop::check(self.files.len())?;
         let ctx = |what: &str| format!("{what} {}", self.final_path.display());
         let parent = parent_of(&self.final_path).to_path_buf();
         if !self.final_path.exists() {

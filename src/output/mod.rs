@@ -1,7 +1,9 @@
 //! Outputs: the atomic output directory, Parquet/CSV writers and the run manifest.
 pub mod atomic;
 pub mod guard;
+pub mod lock;
 pub mod manifest;
+pub mod stop;
 pub mod table;
 pub mod write;
 

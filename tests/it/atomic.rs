@@ -5,35 +5,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-/// Each file's name and a digest of its bytes.
-fn snapshot(dir: &Path) -> Vec<(String, u64)> {
-    use std::hash::{Hash, Hasher};
-    let mut v: Vec<(String, u64)> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| {
-            let e = e.unwrap();
-            let data = if e.file_type().unwrap().is_file() {
-                std::fs::read(e.path()).unwrap()
-            } else {
-                Vec::new()
-            };
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            data.hash(&mut h);
-            (e.file_name().to_string_lossy().into_owned(), h.finish())
-        })
-        .collect();
-    v.sort();
-    v
-}
-
-fn leftovers(parent: &Path) -> Vec<String> {
-    std::fs::read_dir(parent)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".itur-"))
-        .collect()
-}
-
 #[test]
 fn injected_write_failure_leaves_previous_output_intact() {
     let tmp = tempfile::tempdir().unwrap();

@@ -14,4 +14,5 @@ mod reading;
 mod regen;
 mod roster;
 mod rules;
+mod stop_lock;
 mod support;

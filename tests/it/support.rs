@@ -96,3 +96,35 @@ pub(crate) fn read_csv(path: &Path) -> Vec<Vec<String>> {
 pub(crate) fn run_gifted(input: &Path, out: &Path, extra: &[&str]) -> Output {
     itur_io("run", "gifted-elementary", input, out, extra)
 }
+
+/// What runs left beside their output directories in `parent`: temporary and moved-aside trees
+/// (`.<name>.itur-*`), not the lock files, which stay by design (`output::lock`).
+pub(crate) fn leftovers(parent: &Path) -> Vec<String> {
+    std::fs::read_dir(parent)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".itur-") && !n.ends_with(".itur-lock"))
+        .collect()
+}
+
+/// Each file's name and a digest of its bytes.
+pub(crate) fn snapshot(dir: &Path) -> Vec<(String, u64)> {
+    use std::hash::{Hash, Hasher};
+    let mut v: Vec<(String, u64)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let data = if e.file_type().unwrap().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                Vec::new()
+            };
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            data.hash(&mut h);
+            (e.file_name().to_string_lossy().into_owned(), h.finish())
+        })
+        .collect();
+    v.sort();
+    v
+}
