@@ -67,6 +67,22 @@ fn describe_utf8_error(bytes: &[u8]) -> String {
     }
 }
 
+/// A file saved in Windows-1255 (Excel's plain "CSV" on a Hebrew system): its Hebrew letters
+/// are the bytes 0xE0–0xFA, which are not UTF-8. The encoding is the file's, so it is one
+/// file-level error, not a reject per Hebrew row (and a cascade of reference rejects in the
+/// tables that point at those rows). Other invalid bytes stay row rejects.
+fn legacy_hebrew_encoding(data: &[u8]) -> Option<String> {
+    let e = std::str::from_utf8(data).err()?;
+    let at = e.valid_up_to();
+    if !(0xE0..=0xFA).contains(&data[at]) {
+        return None;
+    }
+    let line = 1 + memchr::memchr_iter(b'\n', &data[..at]).count();
+    Some(format!(
+        "line {line}: the text is not UTF-8; the file looks like Windows-1255 Hebrew (Excel's plain \"CSV\"): save it as \"CSV UTF-8\" and run again"
+    ))
+}
+
 /// What a file that is not CSV text is, from its first bytes, as a sentence saying what to do:
 /// compressed files, archives (an `.xlsx` workbook is a zip), Parquet, UTF-16 text, and other
 /// binary data (a NUL byte in the first line). `None` when it may be CSV text. Without this a
@@ -211,6 +227,9 @@ fn read_csv_chunked(
         return Err(Error::input(path, what));
     }
     let data = data.strip_prefix(BOM).unwrap_or(data);
+    if let Some(what) = legacy_hebrew_encoding(data) {
+        return Err(Error::input(path, what));
+    }
     if data.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::input(
             path,
@@ -372,6 +391,48 @@ mod tests {
         assert_eq!(not_csv_text(b"a,b\n1,\xe0\xf9\n", "t"), None);
         assert_eq!(not_csv_text(b"\xEF\xBB\xBFa,b\n", "t"), None);
         assert_eq!(not_csv_text(b"", "t"), None);
+    }
+
+    #[test]
+    fn a_windows_1255_file_is_one_error_a_stray_byte_a_row_reject() {
+        use super::legacy_hebrew_encoding as legacy;
+        // "כהן" in Windows-1255 on line 3.
+        let e = legacy(b"a,b\n1,x\n2,\xeb\xe4\xef\n").unwrap();
+        assert!(
+            e.starts_with("line 3: the text is not UTF-8; the file looks like Windows-1255"),
+            "{e}"
+        );
+        // UTF-8 Hebrew, and other invalid bytes, are not this file-level error.
+        assert_eq!(legacy("a,b\n1,כהן\n".as_bytes()), None);
+        assert_eq!(legacy(b"a,b\n1,\x80x\n"), None);
+        // The last byte before 0xE0 and the first after 0xFA.
+        assert_eq!(legacy(b"a\n\xdf"), None);
+        assert!(legacy(b"a\n\xe0").is_some());
+        assert!(legacy(b"a\n\xfa").is_some());
+        assert_eq!(legacy(b"a\n\xfb"), None);
+    }
+
+    #[test]
+    fn a_header_with_semicolons_or_tabs_says_so() {
+        use crate::table::schema;
+        let sch = schema::get("institutions").unwrap();
+        let path = std::path::Path::new("institutions.csv");
+        let said = |text: &str| match super::read_csv(path, text.as_bytes(), sch) {
+            Err(e) => e.to_string(),
+            Ok(_) => String::new(),
+        };
+        let semi = said("institution_id;name;authority_id\n1;a;2\n");
+        assert!(
+            semi.contains(
+                "the header looks semicolon-separated; save the file as comma-separated CSV"
+            ),
+            "{semi}"
+        );
+        let tab = said("institution_id\tname\tauthority_id\n1\ta\t2\n");
+        assert!(tab.contains("the header looks tab-separated"), "{tab}");
+        // A comma-separated header missing a column still lists what is missing.
+        let missing = said("institution_id,name\n1,a\n");
+        assert!(missing.contains("missing"), "{missing}");
     }
 
     proptest::proptest! {

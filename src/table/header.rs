@@ -54,6 +54,9 @@ pub fn header_columns(path: &Path, schema: &TableSchema, names: &[String]) -> Re
         .map(|(c, _)| c.name.as_str())
         .collect();
     if !missing.is_empty() {
+        if let Some(hint) = separator_hint(names) {
+            return Err(Error::input(path, hint));
+        }
         return Err(Error::input(
             path,
             format!(
@@ -80,6 +83,20 @@ pub fn header_columns(path: &Path, schema: &TableSchema, names: &[String]) -> Re
         positions,
         warnings: extra_columns_warning(path, &extra).into_iter().collect(),
     })
+}
+
+/// A header read as one or a few columns that hold `;` or tabs: the file was saved with
+/// another separator (Excel in a locale whose list separator is `;`, or a tab-separated
+/// export). Said instead of a list of "missing" columns that are all there.
+fn separator_hint(names: &[String]) -> Option<String> {
+    [(';', "semicolon"), ('\t', "tab")]
+        .into_iter()
+        .find(|(c, _)| names.iter().any(|n| n.contains(*c)))
+        .map(|(_, kind)| {
+            format!(
+                "the header looks {kind}-separated; save the file as comma-separated CSV (CSV UTF-8)"
+            )
+        })
 }
 
 /// How many extra columns one warning names; the rest are counted.

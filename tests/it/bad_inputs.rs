@@ -10,6 +10,8 @@ struct Case {
     description: String,
     exit_code: i32,
     stderr_contains: Option<String>,
+    /// At most this many lines on stderr (one clear error, not a cascade).
+    max_stderr_lines: Option<usize>,
     #[serde(default)]
     args: Vec<String>,
     #[serde(default)]
@@ -60,6 +62,11 @@ fn run_case(dir: &Path) -> Result<(), String> {
     if let Some(s) = &case.stderr_contains {
         if !err.contains(s.as_str()) {
             return Err(format!("{ctx}\n=> stderr lacks {s:?}"));
+        }
+    }
+    if let Some(n) = case.max_stderr_lines {
+        if err.lines().count() > n {
+            return Err(format!("{ctx}\n=> more than {n} lines on stderr"));
         }
     }
     if !case.rejects.is_empty() {
