@@ -21,6 +21,10 @@ pub struct Cli {
     /// Only warnings and errors on stderr.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// The run's ID in logs and the manifest, e.g. an orchestrator's task run ID for lineage
+    /// (letters, digits and `._:-`, at most 128). Default: `ITUR_RUN_ID`, else a new one.
+    #[arg(long, global = true, env = "ITUR_RUN_ID")]
+    pub run_id: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }

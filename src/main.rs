@@ -6,8 +6,15 @@ use itur::error::exit;
 
 fn main() {
     tune_allocator();
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => command_line_error(e),
+    };
     app::logging::init(cli.log_format, cli.quiet);
+    if let Err(message) = app::logging::set_run_id(cli.run_id.as_deref()) {
+        app::logging::print_error(cli.log_format, "usage", &message, exit::USAGE);
+        std::process::exit(exit::USAGE);
+    }
     if let Err(e) = itur::output::stop::install() {
         tracing::warn!("SIGTERM and SIGINT will stop itur without cleaning up: {e}");
     }
@@ -20,6 +27,34 @@ fn main() {
         }
     };
     std::process::exit(code);
+}
+
+/// A command line clap could not parse: its message as usual, or one JSON line when the
+/// arguments ask for `--log-format json` (an orchestrator parses every line). `--help` and
+/// `--version` print as usual.
+fn command_line_error(e: clap::Error) -> ! {
+    use clap::error::ErrorKind;
+    let json = {
+        let args: Vec<String> = std::env::args().collect();
+        args.windows(2)
+            .any(|w| w[0] == "--log-format" && w[1] == "json")
+            || args.iter().any(|a| a == "--log-format=json")
+    };
+    let informational = matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion);
+    if !json || informational {
+        e.exit();
+    }
+    let message = e.to_string();
+    let message = message
+        .trim()
+        .trim_start_matches("error: ")
+        .lines()
+        .next()
+        .unwrap_or("")
+        .to_string();
+    let line = app::logging::error_line("usage", &message, exit::USAGE);
+    eprintln!("{line}");
+    std::process::exit(exit::USAGE)
 }
 
 /// glibc raises its mmap threshold each time a large block is freed, after which the large

@@ -4,7 +4,6 @@ use crate::output::manifest::{ExitStatus, InputEntry, Manifest, PipelineEntry};
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::PipelineSource;
 use chrono::{DateTime, SecondsFormat, Utc};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::time::Instant;
 
@@ -26,12 +25,7 @@ pub struct RunRecord {
 impl RunRecord {
     pub fn start(job: &str, command: &str, phase: Option<&str>) -> Self {
         let started = Utc::now();
-        let seed = format!(
-            "{}:{}:{job}",
-            started.timestamp_nanos_opt().unwrap_or(0),
-            std::process::id()
-        );
-        let run_id = hex::encode(&Sha256::digest(seed.as_bytes())[..8]);
+        let run_id = super::logging::run_id().to_string();
         tracing::info!(job, command, run_id = %run_id, "itur {} {job}", command);
         RunRecord {
             job: job.to_string(),

@@ -3,7 +3,6 @@
 use crate::memory::memory_mib;
 use crate::output::manifest::StepTiming;
 use indicatif::{ProgressBar, ProgressStyle};
-use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
 #[derive(Default)]
@@ -30,7 +29,7 @@ impl Steps {
 pub fn timed<T>(name: &str, spinner: bool, f: impl FnOnce() -> T) -> (T, StepTiming) {
     let span = tracing::info_span!("step", step = name);
     let _enter = span.enter();
-    let spinner = (spinner && std::io::stderr().is_terminal()).then(|| {
+    let spinner = (spinner && super::logging::spinners()).then(|| {
         let pb = ProgressBar::new_spinner();
         pb.set_style(
             ProgressStyle::with_template("{spinner} {msg} {elapsed}")

@@ -8,6 +8,7 @@ mod formula_cells;
 mod fuzz;
 mod gifted;
 mod golden;
+mod json_logs;
 mod letters;
 mod out_guard;
 mod reading;
