@@ -45,6 +45,18 @@ pub enum Command {
     Synth(SynthArgs),
     /// List the tables of the data contract, or print one table's schema.
     Schema(SchemaArgs),
+    /// Print a shell completion script to stdout, e.g.
+    /// `itur completions bash > /etc/bash_completion.d/itur`.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff) to stdout, e.g. `itur man > itur.1; man ./itur.1`.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

@@ -44,14 +44,17 @@ fn command_line_error(e: clap::Error) -> ! {
     if !json || informational {
         e.exit();
     }
-    let message = e.to_string();
-    let message = message
+    // clap's message without its `error: ` and its closing "For more information" line,
+    // on one line (a list of possible values included).
+    let text = e.to_string();
+    let message = text
         .trim()
         .trim_start_matches("error: ")
         .lines()
-        .next()
-        .unwrap_or("")
-        .to_string();
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("For more information"))
+        .collect::<Vec<_>>()
+        .join(" ");
     let line = app::logging::error_line("usage", &message, exit::USAGE);
     eprintln!("{line}");
     std::process::exit(exit::USAGE)

@@ -2,6 +2,7 @@
 pub mod frame;
 pub mod gifted;
 pub mod heap;
+pub mod help_cmd;
 pub mod inputs;
 pub mod logging;
 pub mod record;
@@ -22,5 +23,7 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Validate(a) => validate::run(a),
         Command::Synth(a) => synth_cmd::run(a),
         Command::Schema(a) => schema_cmd::run(a),
+        Command::Completions(a) => help_cmd::completions(a),
+        Command::Man => help_cmd::man(),
     }
 }

@@ -108,3 +108,23 @@ fn on_a_terminal_json_lines_are_not_mixed_with_a_spinner() {
     );
     json_lines(&text);
 }
+
+#[test]
+fn completions_and_the_manual_page_come_from_the_command_line() {
+    let o = itur(["completions", "bash"]);
+    assert_eq!(code(&o), 0);
+    let script = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        script.contains("--log-format") && script.contains("roster-export")
+            || script.contains("validate")
+    );
+    let o = itur(["man"]);
+    assert_eq!(code(&o), 0);
+    let page = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH itur 1"),
+        "{page}"
+    );
+    let o = itur(["completions", "tcsh"]);
+    assert_eq!(code(&o), 2);
+}
