@@ -1,7 +1,7 @@
 //! Phase `identification` (gifted.md §3): stage B scores to national norms, exact composites
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
-use super::roster::{Roster, Student};
+use super::roster::{norm_population, Roster, Student};
 use super::school_folder;
 use crate::app::frame::{
     col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
@@ -144,17 +144,12 @@ pub fn run(
     let reference = reference_rows(inputs, &names)?;
     // Students are looked up one by one; the norm population N of each group comes from
     // the roster's census of participating students.
-    let mut population: BTreeMap<String, u64> = BTreeMap::new();
-    for (&(year, sector, grade), &n) in &roster.census {
-        if s.stage_b_grades
-            .for_sector(sector.as_str())
-            .contains(&grade)
-        {
-            *population
-                .entry(group_of(&names, year, sector, grade))
-                .or_insert(0) += n;
-        }
-    }
+    let population = norm_population(
+        &roster.census,
+        &p.stage_b_grades_hebrew,
+        &p.stage_b_grades_arabic,
+        |year, sector, grade| group_of(&names, year, sector, grade),
+    );
     // The roster may hold other phases' students too: only those with stage B rows matter.
     // (In roster order; a student's rows usually come together, looked up once.)
     let mut at: Vec<usize> = Vec::with_capacity(rows.len());
