@@ -5,12 +5,15 @@
 //! checks and converts each column's values; `load` runs the validation of a job's tables
 //! (`by_column` for a table read a column at a time), with `row_checks`, `keys` and
 //! `references` working on a `pending` table; `types` holds what comes out (`Table`,
-//! `InputSet`); `validate` is the entry point the jobs import.
+//! `InputSet`); `rows` reads a table's rows as a job's serde structs, and `id_index` finds
+//! and gathers a few rows of a national table by ID; `validate` is the entry point the jobs
+//! import.
 mod by_column;
 pub mod convert;
 pub mod csv_read;
 pub mod encode;
 pub mod header;
+pub mod id_index;
 mod keys;
 mod load;
 pub mod par;

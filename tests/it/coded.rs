@@ -326,9 +326,10 @@ fn roster_from_coded_and_plain_students_is_the_same() {
 /// The roster of the students `dir`'s stage A rows name, shown; its students are asserted
 /// to be in ID text order, and of IDs of one length (`one_length`) or of several.
 fn roster_of(dir: &Path, coded: bool, one_length: bool) -> String {
-    use itur::app::gifted::roster;
+    use itur::jobs::gifted::roster;
+    use itur::table::id_index::IdMap;
     let set = load(dir, coded).unwrap();
-    let mut named = roster::IdMap::with_capacity(1000);
+    let mut named = IdMap::with_capacity(1000);
     let stage_a = set.get("stage_a_scores").unwrap();
     for id in stage_a.text("student_id").unwrap().iter().flatten() {
         named.insert(id, roster::NO_ROW);

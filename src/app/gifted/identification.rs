@@ -1,18 +1,17 @@
 //! Phase `identification` (gifted.md §3): stage B scores to national norms, exact composites
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
-use super::roster::{Roster, Student};
+use super::roster::{norm_population, Roster, Student};
 use super::school_folder;
 use crate::app::frame::{
-    col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, floats, frame, ints, strs,
-    Cols,
+    col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, frame, Cols,
 };
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow,
-    SubtestStatus,
 };
+use crate::jobs::gifted::inputs::{NormTableRow, StageBScoreRow};
 use crate::jobs::gifted::norms::{NormsParams, ReferenceRow, Thresholds};
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
 use crate::output::table::{make_tables, OutputTable};
@@ -69,65 +68,32 @@ pub struct Identification {
     pub rejects: Vec<Reject>,
 }
 
+/// The `stage_b_scores` rows, each with its source row number (for the job's rejects).
 fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow<'_>>> {
     let t = inputs
         .get("stage_b_scores")
         .ok_or_else(|| Error::Job("table `stage_b_scores` was not read".into()))?;
-    let mut v = Vec::with_capacity(t.df.height());
-    let rows = strs(t, "student_id")?
-        .zip(strs(t, "subtest")?)
-        .zip(strs(t, "status")?)
-        .zip(ints(t, "raw_score")?)
-        .zip(t.row_numbers());
-    for ((((id, subtest), status), raw), row_number) in rows {
-        let (Some(id), Some(subtest), Some(status)) = (id, subtest, status) else {
-            continue;
-        };
-        let status = match (status, raw) {
-            ("completed", Some(raw_score)) => SubtestStatus::Completed { raw_score },
-            ("removed_for_conduct", _) => SubtestStatus::RemovedForConduct,
-            _ => SubtestStatus::Absent,
-        };
-        v.push(StageBRow {
-            row_number,
-            student_id: id.into(),
-            subtest: subtest.into(),
-            status,
-        });
-    }
-    Ok(v)
+    Ok(rows::<StageBScoreRow>(t)?
+        .into_iter()
+        .zip(t.row_numbers())
+        .map(|(r, row_number)| r.into_row(row_number))
+        .collect())
 }
 
+/// The `norm_tables` rows (reference mode), each in the norm group of its cohort.
 fn reference_rows(inputs: &InputSet, names: &[&str]) -> Result<Vec<ReferenceRow>> {
     let Some(t) = inputs.get("norm_tables") else {
         return Ok(Vec::new());
     };
-    let mut v = Vec::with_capacity(t.df.height());
-    let rows = ints(t, "school_year")?
-        .zip(strs(t, "sector")?)
-        .zip(ints(t, "grade")?)
-        .zip(strs(t, "subtest")?)
-        .zip(ints(t, "raw_score")?)
-        .zip(floats(t, "percentile")?);
-    for (((((year, sector), grade), subtest), raw), pct) in rows {
-        let (Some(year), Some(sector), Some(grade), Some(subtest), Some(raw), Some(pct)) = (
-            year,
-            sector.and_then(Sector::parse),
-            grade,
-            subtest,
-            raw,
-            pct,
-        ) else {
-            continue;
-        };
-        v.push(ReferenceRow {
-            norm_group: group_of(names, year, sector, grade),
-            subtest: subtest.to_string(),
-            raw_score: raw,
-            percentile: pct,
-        });
-    }
-    Ok(v)
+    Ok(rows::<NormTableRow>(t)?
+        .into_iter()
+        .map(|r| ReferenceRow {
+            norm_group: group_of(names, r.school_year, r.sector, r.grade),
+            subtest: r.subtest.to_string(),
+            raw_score: r.raw_score,
+            percentile: r.percentile,
+        })
+        .collect())
 }
 
 /// Runs the identification phase. Stage B rows the job's rules reject (`grade_not_tested`,
@@ -144,17 +110,12 @@ pub fn run(
     let reference = reference_rows(inputs, &names)?;
     // Students are looked up one by one; the norm population N of each group comes from
     // the roster's census of participating students.
-    let mut population: BTreeMap<String, u64> = BTreeMap::new();
-    for (&(year, sector, grade), &n) in &roster.census {
-        if s.stage_b_grades
-            .for_sector(sector.as_str())
-            .contains(&grade)
-        {
-            *population
-                .entry(group_of(&names, year, sector, grade))
-                .or_insert(0) += n;
-        }
-    }
+    let population = norm_population(
+        &roster.census,
+        &p.stage_b_grades_hebrew,
+        &p.stage_b_grades_arabic,
+        |year, sector, grade| group_of(&names, year, sector, grade),
+    );
     // The roster may hold other phases' students too: only those with stage B rows matter.
     // (In roster order; a student's rows usually come together, looked up once.)
     let mut at: Vec<usize> = Vec::with_capacity(rows.len());

@@ -2,8 +2,10 @@
 pub mod identification;
 pub mod letters;
 pub mod placement;
-pub mod roster;
 pub mod screening;
+
+/// The roster (`jobs::gifted::roster`), by the name the phases know it by.
+pub use crate::jobs::gifted::roster;
 
 use super::inputs;
 use super::record::RunRecord;
@@ -170,32 +172,9 @@ pub fn compute(
         ));
     }
     // One pass over the roster for every phase: the students named by the phases' tables,
-    // each with the stage A row screening reads for it (the last with a school year and a
-    // status), so that screening needs no lookup of its own. `naming` holds (ID, value,
-    // whether it replaces an earlier value), in the order they are put in the map.
-    let mut naming: Vec<(&str, u32, bool)> = Vec::with_capacity(1 << 18);
-    if let Some(t) = inputs.get("stage_a_scores") {
-        use crate::app::frame::{ints, strs};
-        let rows = strs(t, "student_id")?
-            .zip(ints(t, "school_year")?)
-            .zip(strs(t, "status")?);
-        for (k, ((id, year), status)) in rows.enumerate() {
-            match (id, year, status) {
-                (Some(id), Some(_), Some(_)) => naming.push((id, k as u32, true)),
-                (Some(id), _, _) => naming.push((id, roster::NO_ROW, false)),
-                _ => {}
-            }
-        }
-    }
-    for table in ["referrals", "stage_b_scores", "results"] {
-        if let Some(t) = inputs.get(table) {
-            for id in crate::app::frame::strs(t, "student_id")?.flatten() {
-                naming.push((id, roster::NO_ROW, false));
-            }
-        }
-    }
-    let named = roster::IdMap::build(&naming);
-    drop(naming);
+    // each with the stage A row screening reads for it, so that screening needs no lookup of
+    // its own.
+    let named = roster::named_students(inputs)?;
     let roster = rec.steps.run("roster", || roster::load(inputs, &named))?;
     drop(named);
     // The phases need only the students the roster holds now.

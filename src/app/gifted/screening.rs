@@ -1,6 +1,6 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::{Roster, Student};
+use super::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster, Student};
 use super::school_folder;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
 use crate::error::{Error, Result};
@@ -64,7 +64,8 @@ pub fn run(
     let p = params(s)?;
     let stage_a = stage_a_rows(inputs)?;
     let referrals = referral_rows(inputs)?;
-    // Rows of another school year than the student's enrolment are not this year's screening.
+    // Rows of another school year than the student's enrolment are not this year's screening
+    // (reported in `screening_exceptions`).
     let mut other_year = Vec::new();
     let students: Vec<ScreeningStudent> = roster
         .students
@@ -73,14 +74,10 @@ pub fn run(
             let row = st
                 .stage_a_row
                 .and_then(|r| stage_a.get(r as usize).copied().flatten());
-            let a = match row {
-                Some((y, a)) if y == st.school_year => Some(a),
-                Some(_) => {
-                    other_year.push(st.student_id.to_string());
-                    None
-                }
-                None => None,
-            };
+            let a = stage_a_of_enrolment_year(st.school_year, row).unwrap_or_else(|_| {
+                other_year.push(st.student_id.to_string());
+                None
+            });
             ScreeningStudent {
                 student_id: st.student_id.as_str().into(),
                 institution_id: st.institution_id.as_str().into(),
@@ -95,9 +92,8 @@ pub fn run(
     let refs: Vec<Referral> = referrals
         .into_iter()
         .filter(|(y, r)| {
-            roster
-                .student(&r.student_id)
-                .is_none_or(|st| st.school_year == *y)
+            let enrolled = roster.student(&r.student_id).map(|st| st.school_year);
+            referral_of_enrolment_year(enrolled, *y)
         })
         .map(|(_, r)| r)
         .collect();

@@ -5,15 +5,20 @@
 //! output is sorted by its keys, so results do not depend on input row order or thread count.
 //!
 //! - [`participation`]: which institutions take part (gifted.md §1; 0207 §1.9, §2.1).
+//! - [`roster`]: the students the phases name, and who counts: participation, the census
+//!   of the norm population, a student's stage A row and school year (gifted.md §1–§3).
+//! - [`inputs`]: typed rows of `institutions`, `stage_b_scores`, `norm_tables`.
 //! - [`screening`]: stage A referrals to stage B (gifted.md §2; 0207 §2.4).
 //! - [`norms`]: national norms, mid-rank percentiles, cut-offs (gifted.md §3; 0207 §2.5.ב).
 //! - [`identification`]: composites and categories (gifted.md §3; 0207 §1.8, §1.10, §2.6).
 
 pub mod enrichment;
 pub mod identification;
+pub mod inputs;
 pub mod norms;
 pub mod participation;
 pub mod placement;
+pub mod roster;
 pub mod screening;
 pub mod track_checks;
 

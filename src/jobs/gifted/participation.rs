@@ -3,7 +3,8 @@
 use std::fmt;
 
 /// Supervision status of an institution (data-contract.md `institutions.supervision`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Supervision {
     Official,
     RecognizedUnofficial,
