@@ -22,9 +22,10 @@ pub enum Error {
     /// An input file that cannot be read as a table at all (malformed, wrong types, missing columns).
     #[error("{path}: {message}")]
     InputFile { path: PathBuf, message: String },
-    /// More rows rejected than `max_reject_share` allows.
-    #[error("{0}")]
-    Rejected(String),
+    /// More rows rejected than `max_reject_share` allows (data-contract.md, "Row validation
+    /// and rejects"): each table over the limit, with its counts.
+    #[error("inputs rejected beyond max_reject_share: {}", rejected_sentence(.0))]
+    Rejected(Vec<RejectedTable>),
     /// A request refused by an authorization rule.
     #[error("{0}")]
     Refused(String),
@@ -84,6 +85,66 @@ impl Error {
             Error::Interrupted { .. } => "interrupted",
         }
     }
+}
+
+/// One input table with more rejected rows than `max_reject_share` allows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedTable {
+    pub table: String,
+    /// The table's input file.
+    pub path: PathBuf,
+    pub rows_rejected: usize,
+    pub rows_read: usize,
+    /// The limit it broke (`max_reject_share`, for display).
+    pub max_share: f64,
+    /// The most common rules broken, most frequent first, with their counts.
+    pub most_common: Vec<(String, usize)>,
+    /// The table's first rejected row, as an example.
+    pub first: Option<FirstReject>,
+}
+
+/// Where and why a table's first row was rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstReject {
+    pub row_number: u64,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RejectedTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let share = self.rows_rejected as f64 / self.rows_read as f64;
+        write!(
+            f,
+            "{} ({}): {} of {} rows rejected ({:.1}%), above max_reject_share {}; most common: ",
+            self.table,
+            self.path.display(),
+            self.rows_rejected,
+            self.rows_read,
+            share * 100.0,
+            self.max_share
+        )?;
+        for (i, (rule, n)) in self.most_common.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{rule} ({n})")?;
+        }
+        if let Some(r) = &self.first {
+            write!(
+                f,
+                "; first: row {}, column `{}`: {}",
+                r.row_number, r.column, r.message
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn rejected_sentence(tables: &[RejectedTable]) -> String {
+    tables
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
