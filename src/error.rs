@@ -16,9 +16,22 @@ pub enum Error {
     /// Wrong command-line use, an unknown job, a missing input directory or table.
     #[error("{0}")]
     Usage(String),
-    /// A pipeline file or `--set` value that is unknown, of the wrong type or out of range.
+    /// A pipeline parameter (from the pipeline file or a `--set` override) that is unknown, of
+    /// the wrong type or form, or out of range; or a pipeline file that cannot be used (then
+    /// `key` names the file). Prints as `key = value: reason`.
+    #[error("{}", config_sentence(.key, .value.as_deref(), .reason))]
+    Config {
+        /// The parameter, dotted (`thresholds.gifted`), or `pipeline file <path>`.
+        key: String,
+        /// The value as written (TOML form: `"balnced"`, `100.0001`), where there is one.
+        value: Option<String>,
+        /// Why it is refused, in a few words (`must be between 0 and 1`).
+        reason: String,
+    },
+    /// A letter template (bundled or from `--templates`) that cannot be read, parsed or
+    /// rendered.
     #[error("{0}")]
-    Config(String),
+    Template(String),
     /// An input file that cannot be read as a table at all (malformed, wrong types, missing columns).
     #[error("{path}: {message}")]
     InputFile { path: PathBuf, message: String },
@@ -50,7 +63,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Config(_) => exit::USAGE,
+            Error::Usage(_) | Error::Config { .. } | Error::Template(_) => exit::USAGE,
             Error::InputFile { .. } | Error::Rejected(_) => exit::REJECTED,
             Error::Refused(_) => exit::REFUSED,
             Error::Job(_) | Error::Io { .. } => exit::FAILURE,
@@ -65,6 +78,19 @@ impl Error {
         }
     }
 
+    /// A refused parameter: `key = value: reason`.
+    pub fn config(
+        key: impl Into<String>,
+        value: Option<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Config {
+            key: key.into(),
+            value,
+            reason: reason.into(),
+        }
+    }
+
     pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::InputFile {
             path: path.into(),
@@ -76,7 +102,8 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Usage(_) => "usage",
-            Error::Config(_) => "config",
+            // A template is configuration too (as it was before it had a variant of its own).
+            Error::Config { .. } | Error::Template(_) => "config",
             Error::InputFile { .. } => "input_file",
             Error::Rejected(_) => "rejected",
             Error::Refused(_) => "refused",
@@ -84,6 +111,13 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Interrupted { .. } => "interrupted",
         }
+    }
+}
+
+fn config_sentence(key: &str, value: Option<&str>, reason: &str) -> String {
+    match value {
+        Some(v) => format!("{key} = {v}: {reason}"),
+        None => format!("{key}: {reason}"),
     }
 }
 

@@ -4,6 +4,7 @@ use crate::error::{Error, FirstReject, RejectedTable, Result};
 use crate::output::manifest::InputEntry;
 use crate::output::write::{table_files, Formats};
 use crate::output::OutputDir;
+use crate::pipeline::values::Share;
 use crate::table::read::Format;
 use crate::table::{InputSet, Reject};
 use polars::prelude::*;
@@ -53,8 +54,8 @@ pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
 
 /// Fails (exit 4) when a table has more rejected rows than `max_share` allows, with the most
 /// common rules broken.
-pub fn check_reject_share(inputs: &InputSet, max_share: f64) -> Result<()> {
-    let max = max_share;
+pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
+    let max = max_share.to_f64();
     let mut failures = Vec::new();
     for t in inputs.ordered() {
         if t.rows_read == 0 || t.rows_rejected == 0 {

@@ -5,6 +5,7 @@ use crate::cli::{Job, ValidateArgs};
 use crate::error::Result;
 use crate::output::OutputDir;
 use crate::pipeline::roster_export::RosterExport;
+use crate::pipeline::values::Share;
 use crate::pipeline::{source, PipelineSource};
 use crate::table::validate::{load_inputs, TableNeed};
 use std::collections::BTreeMap;
@@ -54,7 +55,7 @@ pub fn validate_tables(
     out_path: &Path,
     needs: &[TableNeed],
     params: &BTreeMap<String, Vec<String>>,
-    max_share: f64,
+    max_share: Share,
 ) -> Result<()> {
     let mut rec = RunRecord::start(job, "validate", None);
     rec.set_pipeline(src, parameters);

@@ -106,6 +106,51 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
     );
 }
 
+/// A refused parameter is one sentence naming the key and the value as given, before any
+/// data is read (exit 2; `kind: config` in JSON).
+#[test]
+fn refused_parameters_name_their_key_and_value() {
+    let tiny = fixtures().join("tiny").display().to_string();
+    for (set, says) in [
+        (
+            "thresholds.gifted=100.0001",
+            "error: thresholds.gifted = 100.0001: must be a percentile from 0 to 100\n",
+        ),
+        (
+            "referral_share=0.1234567",
+            "error: referral_share = 0.1234567: must be a share from 0 to 1 with at most 6 decimals\n",
+        ),
+        (
+            "letters.screening.letter_date=2026-02-29",
+            "error: letters.screening.letter_date = \"2026-02-29\": not a date of the form YYYY-MM-DD",
+        ),
+        (
+            "max_reject_share=1e-2",
+            "error: max_reject_share = 1e-2: a parameter is written as a plain decimal, without an exponent\n",
+        ),
+    ] {
+        let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--set", set]);
+        assert_eq!(code(&o), 2, "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{set}: {}", stderr(&o));
+    }
+    let o = itur([
+        "--log-format",
+        "json",
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--set",
+        "thresholds.excellent=97.5",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(v["kind"], "config");
+    assert_eq!(
+        v["message"],
+        "thresholds.excellent = 97.5: must not exceed thresholds.gifted = 97"
+    );
+}
+
 #[test]
 fn json_logs_are_json_lines() {
     let tmp = tempfile::tempdir().unwrap();
