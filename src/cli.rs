@@ -69,19 +69,71 @@ pub struct PipelineArgs {
     pub set: Vec<String>,
 }
 
+/// The jobs of the product, named as the spec names them. Only `gifted-elementary` and
+/// `roster-export` are built; the others are known names that answer "not implemented in this
+/// version" (exit code 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Job {
+    GiftedElementary,
+    GiftedSecondary,
+    RetestReview,
+    SpecialSessions,
+    RosterExport,
+    SpecialEdBaskets,
+    TeacherLoans,
+}
+
+impl Job {
+    /// The job's name on the command line and in pipeline files (`gifted-elementary`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Job::GiftedElementary => "gifted-elementary",
+            Job::GiftedSecondary => "gifted-secondary",
+            Job::RetestReview => "retest-review",
+            Job::SpecialSessions => "special-sessions",
+            Job::RosterExport => "roster-export",
+            Job::SpecialEdBaskets => "special-ed-baskets",
+            Job::TeacherLoans => "teacher-loans",
+        }
+    }
+}
+
+/// The phases of `gifted-elementary` (gifted.md §2–§4): each phase is a run with the inputs of
+/// its time; `all` runs each phase whose inputs are present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Phase {
+    Screening,
+    Identification,
+    Placement,
+    All,
+}
+
+impl Phase {
+    /// The phase's name on the command line and in the manifest.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Phase::Screening => "screening",
+            Phase::Identification => "identification",
+            Phase::Placement => "placement",
+            Phase::All => "all",
+        }
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
-    /// Job name: gifted-elementary, …
-    pub job: String,
+    /// The job to run.
+    #[arg(value_enum)]
+    pub job: Job,
     /// Input directory: one <table>.parquet or <table>.csv per table.
     #[arg(long, value_name = "DIR")]
     pub input: PathBuf,
     /// Output directory; replaced atomically when the run succeeds.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Phase of the job (gifted-elementary: screening, identification, placement, all).
-    #[arg(long, default_value = "all")]
-    pub phase: String,
+    /// Phase of gifted-elementary.
+    #[arg(long, value_enum, default_value_t = Phase::All)]
+    pub phase: Phase,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
     /// Letter templates overriding the bundled ones: DIR/<he|ar>/<kind>.txt.
@@ -134,8 +186,9 @@ pub enum HeaderLang {
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
-    /// Job name whose input tables are checked.
-    pub job: String,
+    /// The job whose input tables are checked.
+    #[arg(value_enum)]
+    pub job: Job,
     /// Input directory: one <table>.parquet or <table>.csv per table.
     #[arg(long, value_name = "DIR")]
     pub input: PathBuf,
@@ -178,4 +231,25 @@ pub struct SchemaArgs {
     /// Print as JSON instead of text.
     #[arg(long)]
     pub json: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The names clap accepts are the names the jobs and phases have everywhere else
+    /// (pipeline files, the manifest, the list of the product's jobs).
+    #[test]
+    fn value_names_are_the_spec_names() {
+        for j in Job::value_variants() {
+            let v = j.to_possible_value().unwrap();
+            assert_eq!(v.get_name(), j.name());
+        }
+        let jobs: Vec<&str> = Job::value_variants().iter().map(|j| j.name()).collect();
+        let known: Vec<&str> = crate::pipeline::JOBS.iter().map(|j| j.0).collect();
+        assert_eq!(jobs, known);
+        for p in Phase::value_variants() {
+            assert_eq!(p.to_possible_value().unwrap().get_name(), p.name());
+        }
+    }
 }

@@ -16,15 +16,29 @@ pub enum Error {
     /// Wrong command-line use, an unknown job, a missing input directory or table.
     #[error("{0}")]
     Usage(String),
-    /// A pipeline file or `--set` value that is unknown, of the wrong type or out of range.
+    /// A pipeline parameter (from the pipeline file or a `--set` override) that is unknown, of
+    /// the wrong type or form, or out of range; or a pipeline file that cannot be used (then
+    /// `key` names the file). Prints as `key = value: reason`.
+    #[error("{}", config_sentence(.key, .value.as_deref(), .reason))]
+    Config {
+        /// The parameter, dotted (`thresholds.gifted`), or `pipeline file <path>`.
+        key: String,
+        /// The value as written (TOML form: `"balnced"`, `100.0001`), where there is one.
+        value: Option<String>,
+        /// Why it is refused, in a few words (`must be between 0 and 1`).
+        reason: String,
+    },
+    /// A letter template (bundled or from `--templates`) that cannot be read, parsed or
+    /// rendered.
     #[error("{0}")]
-    Config(String),
+    Template(String),
     /// An input file that cannot be read as a table at all (malformed, wrong types, missing columns).
     #[error("{path}: {message}")]
     InputFile { path: PathBuf, message: String },
-    /// More rows rejected than `max_reject_share` allows.
-    #[error("{0}")]
-    Rejected(String),
+    /// More rows rejected than `max_reject_share` allows (data-contract.md, "Row validation
+    /// and rejects"): each table over the limit, with its counts.
+    #[error("inputs rejected beyond max_reject_share: {}", rejected_sentence(.0))]
+    Rejected(Vec<RejectedTable>),
     /// A request refused by an authorization rule.
     #[error("{0}")]
     Refused(String),
@@ -49,7 +63,7 @@ pub enum Error {
 impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Usage(_) | Error::Config(_) => exit::USAGE,
+            Error::Usage(_) | Error::Config { .. } | Error::Template(_) => exit::USAGE,
             Error::InputFile { .. } | Error::Rejected(_) => exit::REJECTED,
             Error::Refused(_) => exit::REFUSED,
             Error::Job(_) | Error::Io { .. } => exit::FAILURE,
@@ -64,6 +78,19 @@ impl Error {
         }
     }
 
+    /// A refused parameter: `key = value: reason`.
+    pub fn config(
+        key: impl Into<String>,
+        value: Option<String>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::Config {
+            key: key.into(),
+            value,
+            reason: reason.into(),
+        }
+    }
+
     pub fn input(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
         Error::InputFile {
             path: path.into(),
@@ -75,7 +102,8 @@ impl Error {
     pub fn kind(&self) -> &'static str {
         match self {
             Error::Usage(_) => "usage",
-            Error::Config(_) => "config",
+            // A template is configuration too (as it was before it had a variant of its own).
+            Error::Config { .. } | Error::Template(_) => "config",
             Error::InputFile { .. } => "input_file",
             Error::Rejected(_) => "rejected",
             Error::Refused(_) => "refused",
@@ -84,6 +112,73 @@ impl Error {
             Error::Interrupted { .. } => "interrupted",
         }
     }
+}
+
+fn config_sentence(key: &str, value: Option<&str>, reason: &str) -> String {
+    match value {
+        Some(v) => format!("{key} = {v}: {reason}"),
+        None => format!("{key}: {reason}"),
+    }
+}
+
+/// One input table with more rejected rows than `max_reject_share` allows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RejectedTable {
+    pub table: String,
+    /// The table's input file.
+    pub path: PathBuf,
+    pub rows_rejected: usize,
+    pub rows_read: usize,
+    /// The limit it broke (`max_reject_share`, for display).
+    pub max_share: f64,
+    /// The most common rules broken, most frequent first, with their counts.
+    pub most_common: Vec<(String, usize)>,
+    /// The table's first rejected row, as an example.
+    pub first: Option<FirstReject>,
+}
+
+/// Where and why a table's first row was rejected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstReject {
+    pub row_number: u64,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for RejectedTable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let share = self.rows_rejected as f64 / self.rows_read as f64;
+        write!(
+            f,
+            "{} ({}): {} of {} rows rejected ({:.1}%), above max_reject_share {}; most common: ",
+            self.table,
+            self.path.display(),
+            self.rows_rejected,
+            self.rows_read,
+            share * 100.0,
+            self.max_share
+        )?;
+        for (i, (rule, n)) in self.most_common.iter().enumerate() {
+            let sep = if i == 0 { "" } else { ", " };
+            write!(f, "{sep}{rule} ({n})")?;
+        }
+        if let Some(r) = &self.first {
+            write!(
+                f,
+                "; first: row {}, column `{}`: {}",
+                r.row_number, r.column, r.message
+            )?;
+        }
+        Ok(())
+    }
+}
+
+fn rejected_sentence(tables: &[RejectedTable]) -> String {
+    tables
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,9 +1,10 @@
 //! Reading a job's inputs and accounting for every row: reconciliation, the reject-share
 //! limit, the rejects table and the manifest's input entries.
-use crate::error::{Error, Result};
+use crate::error::{Error, FirstReject, RejectedTable, Result};
 use crate::output::manifest::InputEntry;
 use crate::output::write::{table_files, Formats};
 use crate::output::OutputDir;
+use crate::pipeline::values::Share;
 use crate::table::read::Format;
 use crate::table::{InputSet, Reject};
 use polars::prelude::*;
@@ -53,55 +54,49 @@ pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
 
 /// Fails (exit 4) when a table has more rejected rows than `max_share` allows, with the most
 /// common rules broken.
-pub fn check_reject_share(inputs: &InputSet, max_share: f64) -> Result<()> {
+pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
+    let max = max_share.to_f64();
     let mut failures = Vec::new();
     for t in inputs.ordered() {
         if t.rows_read == 0 || t.rows_rejected == 0 {
             continue;
         }
         let share = t.rows_rejected as f64 / t.rows_read as f64;
-        if share > max_share {
+        if share > max {
             let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
             for r in inputs.rejects.iter().filter(|r| r.table == t.schema.name) {
                 *by_rule.entry(r.rule.as_str()).or_default() += 1;
             }
             let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
             rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let top: Vec<String> = rules
-                .iter()
-                .take(3)
-                .map(|(r, n)| format!("{r} ({n})"))
-                .collect();
-            let example = inputs
+            let first = inputs
                 .rejects
                 .iter()
                 .find(|r| r.table == t.schema.name)
-                .map(|r| {
-                    format!(
-                        "; first: row {}, column `{}`: {}",
-                        r.row_number, r.column, r.message
-                    )
-                })
-                .unwrap_or_default();
-            failures.push(format!(
-                "{} ({}): {} of {} rows rejected ({:.1}%), above max_reject_share {}; most common: {}{example}",
-                t.schema.name,
-                t.source.path.display(),
-                t.rows_rejected,
-                t.rows_read,
-                share * 100.0,
-                max_share,
-                top.join(", ")
-            ));
+                .map(|r| FirstReject {
+                    row_number: r.row_number,
+                    column: r.column.clone(),
+                    message: r.message.clone(),
+                });
+            failures.push(RejectedTable {
+                table: t.schema.name.clone(),
+                path: t.source.path.clone(),
+                rows_rejected: t.rows_rejected,
+                rows_read: t.rows_read,
+                max_share: max,
+                most_common: rules
+                    .iter()
+                    .take(3)
+                    .map(|(r, n)| (r.to_string(), *n))
+                    .collect(),
+                first,
+            });
         }
     }
     if failures.is_empty() {
         Ok(())
     } else {
-        Err(Error::Rejected(format!(
-            "inputs rejected beyond max_reject_share: {}",
-            failures.join(" | ")
-        )))
+        Err(Error::Rejected(failures))
     }
 }
 

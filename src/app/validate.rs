@@ -1,27 +1,32 @@
 //! `itur validate <job>`: read and check a job's inputs; write rejects and a manifest.
 use super::inputs;
 use super::record::RunRecord;
-use crate::cli::ValidateArgs;
+use crate::cli::{Job, ValidateArgs};
 use crate::error::Result;
 use crate::output::OutputDir;
 use crate::pipeline::roster_export::RosterExport;
+use crate::pipeline::values::Share;
 use crate::pipeline::{source, PipelineSource};
 use crate::table::validate::{load_inputs, TableNeed};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub fn run(a: &ValidateArgs) -> Result<()> {
-    let src = source::load(&a.job, a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
+    let src = source::load(
+        a.job.name(),
+        a.pipeline.pipeline.as_deref(),
+        &a.pipeline.set,
+    )?;
     let out = a
         .out
         .clone()
-        .unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job)));
+        .unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job.name())));
     crate::output::guard::check_out(&out)?;
     super::inputs::check_out_not_input(&a.input, &out)?;
     crate::output::OutputDir::check_target(&out, Some("validate"))?;
-    match a.job.as_str() {
-        "gifted-elementary" => super::gifted::validate(&src, &a.input, &out),
-        "roster-export" => {
+    match a.job {
+        Job::GiftedElementary => super::gifted::validate(&src, &a.input, &out),
+        Job::RosterExport => {
             let s = RosterExport::from_source(&src)?;
             validate_tables(
                 "roster-export",
@@ -34,7 +39,8 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
                 s.max_reject_share,
             )
         }
-        other => source::check_job(other),
+        // The jobs not built yet: `source::load` has refused them already.
+        other => source::check_job(other.name()),
     }
 }
 
@@ -49,7 +55,7 @@ pub fn validate_tables(
     out_path: &Path,
     needs: &[TableNeed],
     params: &BTreeMap<String, Vec<String>>,
-    max_share: f64,
+    max_share: Share,
 ) -> Result<()> {
     let mut rec = RunRecord::start(job, "validate", None);
     rec.set_pipeline(src, parameters);

@@ -1,5 +1,6 @@
 //! Typed settings of `roster-export` (roster-export.md).
 use super::source::{typed, PipelineSource};
+use super::values::Share;
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 
@@ -7,7 +8,7 @@ use serde::{Deserialize, Serialize};
 #[serde(deny_unknown_fields)]
 pub struct RosterExport {
     pub job: String,
-    pub max_reject_share: f64,
+    pub max_reject_share: Share,
     pub export_stages: Vec<String>,
     pub service_account: String,
 }
@@ -15,21 +16,21 @@ pub struct RosterExport {
 impl RosterExport {
     pub fn from_source(src: &PipelineSource) -> Result<Self> {
         let s: RosterExport = typed(src)?;
-        if !(0.0..=1.0).contains(&s.max_reject_share) {
-            return Err(Error::Config(format!(
-                "max_reject_share = {} must be between 0 and 1",
-                s.max_reject_share
-            )));
-        }
         for st in &s.export_stages {
             if !["elementary", "secondary", "both"].contains(&st.as_str()) {
-                return Err(Error::Config(format!(
-                    "export_stages lists `{st}`; stages are elementary, secondary, both"
-                )));
+                return Err(Error::config(
+                    "export_stages",
+                    src.value_text("export_stages"),
+                    format!("lists `{st}`; stages are elementary, secondary, both"),
+                ));
             }
         }
         if s.service_account.trim().is_empty() {
-            return Err(Error::Config("service_account must not be empty".into()));
+            return Err(Error::config(
+                "service_account",
+                src.value_text("service_account"),
+                "must not be empty",
+            ));
         }
         Ok(s)
     }

@@ -62,7 +62,11 @@ pub fn load(job: &str, file: Option<&Path>, overrides: &[String]) -> Result<Pipe
     let (path, text) = match file {
         Some(f) => {
             let text = std::fs::read_to_string(f).map_err(|e| {
-                Error::Config(format!("cannot read pipeline file {}: {e}", f.display()))
+                Error::config(
+                    format!("pipeline file {}", f.display()),
+                    None,
+                    format!("cannot be read: {e}"),
+                )
             })?;
             (f.display().to_string(), text)
         }
@@ -75,24 +79,32 @@ pub fn load(job: &str, file: Option<&Path>, overrides: &[String]) -> Result<Pipe
             (format!("pipelines/{job}.toml (bundled)"), text)
         }
     };
-    let mut table: toml::Table = toml::from_str(&text).map_err(|e| {
-        Error::Config(format!(
-            "pipeline file {path}: {}",
-            one_line(&e.to_string())
-        ))
-    })?;
+    let file = || format!("pipeline file {path}");
+    let mut table: toml::Table =
+        toml::from_str(&text).map_err(|e| Error::config(file(), None, one_line(&e.to_string())))?;
     match table.get("job").and_then(|v| v.as_str()) {
         Some(j) if j == job => {}
         Some(j) => {
-            return Err(Error::Config(format!(
-                "pipeline file {path} is for job `{j}`, not `{job}`"
-            )))
+            return Err(Error::config(
+                file(),
+                None,
+                format!("is for job `{j}`, not `{job}`"),
+            ))
         }
         None => {
-            return Err(Error::Config(format!(
-                "pipeline file {path} has no `job = \"{job}\"` line"
-            )))
+            return Err(Error::config(
+                file(),
+                None,
+                format!("has no `job = \"{job}\"` line"),
+            ))
         }
+    }
+    if let Some((key, raw)) = numbers_with_exponent(&text)
+        .map_err(|e| Error::config(file(), None, one_line(&e.to_string())))?
+        .into_iter()
+        .next()
+    {
+        return Err(Error::config(key, Some(raw), NO_EXPONENT));
     }
     for o in overrides {
         apply_override(&mut table, o)?;
@@ -103,6 +115,24 @@ pub fn load(job: &str, file: Option<&Path>, overrides: &[String]) -> Result<Pipe
         table,
         overrides: overrides.to_vec(),
     })
+}
+
+/// Why a number written with an exponent is refused (`values`: a parameter's text is its
+/// exact value, and `9.7e1` is nobody's way of writing 97).
+const NO_EXPONENT: &str = "a parameter is written as a plain decimal, without an exponent";
+
+/// The dotted keys and texts of the numbers that `text` writes with an exponent (`9.7e1`),
+/// in the file's order. TOML reads such a number as its value, so only the text shows it.
+fn numbers_with_exponent(text: &str) -> Result<Vec<(String, String)>, toml::de::Error> {
+    let tree: super::spans::Node = toml::from_str(text)?;
+    let mut out = Vec::new();
+    tree.floats("", &mut |key, span| {
+        let raw = text.get(span).unwrap_or_default();
+        if raw.contains(['e', 'E']) {
+            out.push((key.to_string(), raw.to_string()));
+        }
+    });
+    Ok(out)
 }
 
 fn one_line(s: &str) -> String {
@@ -126,9 +156,11 @@ fn type_name(v: &toml::Value) -> &'static str {
 /// must have the parameter's type (a whole number is accepted where a number is expected).
 pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
     let (key, raw) = assignment.split_once('=').ok_or_else(|| {
-        Error::Config(format!(
-            "--set {assignment}: expected key=value, e.g. thresholds.gifted=96"
-        ))
+        Error::config(
+            format!("--set {assignment}"),
+            None,
+            "expected key=value, e.g. thresholds.gifted=96",
+        )
     })?;
     let key = key.trim();
     let raw = raw.trim();
@@ -138,14 +170,23 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
     for (i, p) in parts.iter().enumerate() {
         let last = i + 1 == parts.len();
         if !cur.contains_key(*p) {
-            return Err(Error::Config(format!(
-                "--set {key}: unknown parameter `{key}`; parameters are: {}",
-                names.join(", ")
-            )));
+            return Err(Error::config(
+                key,
+                Some(raw.to_string()),
+                format!(
+                    "unknown parameter `{key}`; parameters are: {}",
+                    names.join(", ")
+                ),
+            ));
         }
         if last {
             let old = cur.get(*p).expect("checked");
             let new = parse_value(raw);
+            let number =
+                |v: &toml::Value| matches!(v, toml::Value::Float(_) | toml::Value::Integer(_));
+            if number(old) && number(&new) && raw.contains(['e', 'E']) {
+                return Err(Error::config(key, Some(raw.to_string()), NO_EXPONENT));
+            }
             let new = match (old, new) {
                 (toml::Value::Float(_), toml::Value::Integer(n)) => toml::Value::Float(n as f64),
                 // A number where the file wrote a whole number (`thresholds.gifted = 97`, then
@@ -157,11 +198,11 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
                 }
                 (o, n) if std::mem::discriminant(o) == std::mem::discriminant(&n) => n,
                 (o, n) => {
-                    return Err(Error::Config(format!(
-                        "--set {key}={raw}: `{key}` takes a {}, not a {}",
-                        type_name(o),
-                        type_name(&n)
-                    )))
+                    return Err(Error::config(
+                        key,
+                        Some(raw.to_string()),
+                        format!("`{key}` takes a {}, not a {}", type_name(o), type_name(&n)),
+                    ))
                 }
             };
             cur.insert(p.to_string(), new);
@@ -170,10 +211,11 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
         cur = match cur.get_mut(*p) {
             Some(toml::Value::Table(t)) => t,
             _ => {
-                return Err(Error::Config(format!(
-                    "--set {key}: `{}` is not a table of parameters",
-                    parts[..=i].join(".")
-                )))
+                return Err(Error::config(
+                    key,
+                    Some(raw.to_string()),
+                    format!("`{}` is not a table of parameters", parts[..=i].join(".")),
+                ))
             }
         };
     }
@@ -208,15 +250,37 @@ fn parse_value(raw: &str) -> toml::Value {
         .unwrap_or_else(|| toml::Value::String(raw.to_string()))
 }
 
-/// Deserializes the merged pipeline into a job's typed settings (unknown keys are errors).
+/// Deserializes the merged pipeline into a job's typed settings, whose types check each value
+/// (unknown keys are errors too). A refusal names the parameter and its value.
 pub fn typed<T: DeserializeOwned>(src: &PipelineSource) -> Result<T> {
     T::deserialize(toml::Value::Table(src.table.clone())).map_err(|e| {
-        Error::Config(format!(
-            "pipeline {}: {}",
-            src.path,
-            one_line(&e.to_string())
-        ))
+        // toml's error ends with the dotted key of the value it refused: "in `a.b`".
+        let text = e.to_string();
+        let key = text
+            .lines()
+            .find_map(|l| l.strip_prefix("in `")?.strip_suffix('`'));
+        match key {
+            Some(key) => Error::config(key, src.value_text(key), one_line(e.message())),
+            None => Error::config(
+                format!("pipeline file {}", src.path),
+                None,
+                one_line(e.message()),
+            ),
+        }
     })
+}
+
+impl PipelineSource {
+    /// The value of the dotted parameter `key` as TOML writes it (`"balnced"`, `100.0001`);
+    /// `None` for a table or a key that is not there.
+    pub fn value_text(&self, key: &str) -> Option<String> {
+        let mut parts = key.split('.');
+        let mut v = self.table.get(parts.next()?)?;
+        for p in parts {
+            v = v.as_table()?.get(p)?;
+        }
+        (!v.is_table()).then(|| v.to_string())
+    }
 }
 
 #[cfg(test)]
@@ -246,5 +310,15 @@ mod tests {
         assert!(e.contains("unknown parameter `thresholds.gifed`"), "{e}");
         let e = apply_override(&mut t, "nope").unwrap_err().to_string();
         assert!(e.contains("expected key=value"), "{e}");
+        // A number's text has no exponent: `9.6e1` would be read as 96.
+        let e = apply_override(&mut t, "thresholds.gifted=9.6e1")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "thresholds.gifted = 9.6e1: a parameter is written as a plain decimal, without an exponent"
+        );
+        apply_override(&mut t, "seed=1e5").unwrap();
+        assert_eq!(t["seed"].as_str(), Some("1e5"));
     }
 }

@@ -59,6 +59,61 @@ pub fn optional<'de, D: de::Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>
     d.deserialize_option(Some_)
 }
 
+/// serde for dates a person writes in a pipeline file: ISO text `YYYY-MM-DD` only (a TOML
+/// date `2026-11-20` arrives as that text), written back as the same text, so the manifest
+/// records the date as the file gave it. A number of days is refused here.
+/// `#[serde(with = "crate::rules::date::iso")]`.
+pub mod iso {
+    use super::parse_iso;
+    use chrono::NaiveDate;
+    use serde::de::{self, Visitor};
+    use std::fmt;
+
+    /// The date as `YYYY-MM-DD`.
+    pub fn serialize<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(&d.format("%Y-%m-%d"))
+    }
+
+    /// A date from its ISO text; the error says what was found.
+    pub fn deserialize<'de, D: de::Deserializer<'de>>(d: D) -> Result<NaiveDate, D::Error> {
+        struct IsoVisitor;
+        impl Visitor<'_> for IsoVisitor {
+            type Value = NaiveDate;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a date of the form YYYY-MM-DD")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<NaiveDate, E> {
+                parse_iso(s).ok_or_else(|| {
+                    E::custom("not a date of the form YYYY-MM-DD (a day of the calendar)")
+                })
+            }
+        }
+        d.deserialize_str(IsoVisitor)
+    }
+
+    /// serde for `Option<NaiveDate>` (`#[serde(default, with = "crate::rules::date::iso::option")]`):
+    /// absent or `null` is `None`.
+    pub mod option {
+        use chrono::NaiveDate;
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        /// The date as `YYYY-MM-DD`, or nothing.
+        pub fn serialize<S: Serializer>(d: &Option<NaiveDate>, s: S) -> Result<S::Ok, S::Error> {
+            match d {
+                Some(d) => s.serialize_some(&d.format("%Y-%m-%d").to_string()),
+                None => s.serialize_none(),
+            }
+        }
+
+        /// A date from its ISO text, when present.
+        pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
+            #[derive(Deserialize)]
+            struct Iso(#[serde(with = "super")] NaiveDate);
+            Ok(Option::<Iso>::deserialize(d)?.map(|Iso(d)| d))
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -81,5 +136,38 @@ mod tests {
         for bad in ["2026-2-28", "2026-02-30", "31/12/2026", "2026-12-310", ""] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn pipeline_dates_are_calendar_days_in_iso_text() {
+        #[derive(serde::Deserialize, serde::Serialize)]
+        struct D {
+            #[serde(with = "iso")]
+            day: NaiveDate,
+            #[serde(default, with = "iso::option")]
+            by: Option<NaiveDate>,
+        }
+        // As the pipeline reads it: the file's text to a table, the table to the type.
+        let parse = |t: &str| {
+            let table: toml::Table = toml::from_str(t).unwrap();
+            <D as serde::Deserialize>::deserialize(toml::Value::Table(table))
+        };
+        let read = |t: &str| parse(t).map(|d| d.day);
+        // 2028 is a leap year, 2026 is not.
+        assert_eq!(
+            read("day = \"2028-02-29\"").unwrap(),
+            NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()
+        );
+        let e = read("day = \"2026-02-29\"").unwrap_err().to_string();
+        assert!(e.contains("not a date of the form YYYY-MM-DD"), "{e}");
+        // A TOML date is its ISO text; a number of days is not a pipeline date.
+        assert!(read("day = 2028-02-29").is_ok());
+        assert!(read("day = 20000").is_err());
+        let d = parse("day = \"2026-11-20\"").unwrap();
+        assert_eq!(d.by, None);
+        assert_eq!(
+            serde_json::to_string(&d).unwrap(),
+            r#"{"day":"2026-11-20","by":null}"#
+        );
     }
 }

@@ -200,6 +200,25 @@ impl Ratio {
         Ok(Ratio::new(if negative { -num } else { num }, den))
     }
 
+    /// Parses a decimal as a person writes a regulation parameter: digits with at most one
+    /// `.` and at most `max_decimals` digits after it, no exponent (`92.5`, `0.15`, `-1`).
+    /// A parameter written `9.25e1` or `0.1234567` (with 6 allowed) is refused rather than
+    /// read as a value nobody meant to write.
+    pub fn parse_plain_decimal(text: &str, max_decimals: usize) -> Result<Ratio, ParseRatioError> {
+        let err = |message| ParseRatioError {
+            input: text.to_string(),
+            message,
+        };
+        if text.contains(['e', 'E']) {
+            return Err(err("it has an exponent; write it as a plain decimal"));
+        }
+        let decimals = text.trim().split_once('.').map_or(0, |(_, f)| f.len());
+        if decimals > max_decimals {
+            return Err(err("it has more decimals than a parameter may have"));
+        }
+        Ratio::parse_decimal(text)
+    }
+
     /// The exact value of the shortest decimal that round-trips to `x` (Rust's `Display` of
     /// f64), so a TOML `0.15` becomes exactly 15/100, not the binary double nearest to it.
     pub fn from_f64_decimal(x: f64) -> Result<Ratio, ParseRatioError> {
@@ -409,6 +428,21 @@ mod tests {
             assert!(Ratio::parse_decimal(bad).is_err(), "{bad:?} should fail");
         }
         assert!(Ratio::parse_decimal(&"9".repeat(60)).is_err());
+    }
+
+    #[test]
+    fn plain_decimals_have_no_exponent_and_few_decimals() {
+        assert_eq!(Ratio::parse_plain_decimal("92.5", 6).unwrap(), r(185, 2));
+        assert_eq!(Ratio::parse_plain_decimal("0.15", 6).unwrap(), r(3, 20));
+        assert_eq!(Ratio::parse_plain_decimal("100", 6).unwrap(), r(100, 1));
+        assert_eq!(
+            Ratio::parse_plain_decimal("0.000001", 6).unwrap(),
+            r(1, 1_000_000)
+        );
+        assert!(Ratio::parse_plain_decimal("0.0000001", 6).is_err());
+        for bad in ["9.25e1", "1E2", "abc", ""] {
+            assert!(Ratio::parse_plain_decimal(bad, 6).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

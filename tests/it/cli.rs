@@ -31,9 +31,23 @@ fn tiny_fixture_validates_with_zero_rejects_and_a_manifest() {
 #[test]
 fn unknown_job_parameter_and_bad_value_are_usage_errors() {
     let tiny = fixtures().join("tiny").display().to_string();
+    // A typo in the job is refused by the command line, which lists the jobs.
     let o = itur(["validate", "gifted-elemntary", "--input", &tiny]);
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("unknown job `gifted-elemntary`"));
+    let err = stderr(&o);
+    assert!(err.contains("invalid value 'gifted-elemntary'"), "{err}");
+    assert!(
+        err.contains("gifted-elementary, gifted-secondary, retest-review, special-sessions, roster-export, special-ed-baskets, teacher-loans"),
+        "{err}"
+    );
+    // A job of the product that is not built yet is a known name with its own answer.
+    let o = itur(["validate", "gifted-secondary", "--input", &tiny]);
+    assert_eq!(code(&o), 2);
+    assert!(
+        stderr(&o).contains("job `gifted-secondary` is not implemented in this version of itur"),
+        "{}",
+        stderr(&o)
+    );
     let o = itur([
         "validate",
         "gifted-elementary",
@@ -79,8 +93,62 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
         "--phase",
         "lunch",
     ]);
+    // A typo in the phase lists the phases.
     assert_eq!(code(&o), 2);
-    assert!(stderr(&o).contains("unknown phase `lunch`"));
+    let err = stderr(&o);
+    assert!(
+        err.contains("invalid value 'lunch' for '--phase <PHASE>'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[possible values: screening, identification, placement, all]"),
+        "{err}"
+    );
+}
+
+/// A refused parameter is one sentence naming the key and the value as given, before any
+/// data is read (exit 2; `kind: config` in JSON).
+#[test]
+fn refused_parameters_name_their_key_and_value() {
+    let tiny = fixtures().join("tiny").display().to_string();
+    for (set, says) in [
+        (
+            "thresholds.gifted=100.0001",
+            "error: thresholds.gifted = 100.0001: must be a percentile from 0 to 100\n",
+        ),
+        (
+            "referral_share=0.1234567",
+            "error: referral_share = 0.1234567: must be a share from 0 to 1 with at most 6 decimals\n",
+        ),
+        (
+            "letters.screening.letter_date=2026-02-29",
+            "error: letters.screening.letter_date = \"2026-02-29\": not a date of the form YYYY-MM-DD",
+        ),
+        (
+            "max_reject_share=1e-2",
+            "error: max_reject_share = 1e-2: a parameter is written as a plain decimal, without an exponent\n",
+        ),
+    ] {
+        let o = itur(["validate", "gifted-elementary", "--input", &tiny, "--set", set]);
+        assert_eq!(code(&o), 2, "{set}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{set}: {}", stderr(&o));
+    }
+    let o = itur([
+        "--log-format",
+        "json",
+        "validate",
+        "gifted-elementary",
+        "--input",
+        &tiny,
+        "--set",
+        "thresholds.excellent=97.5",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
+    assert_eq!(v["kind"], "config");
+    assert_eq!(
+        v["message"],
+        "thresholds.excellent = 97.5: must not exceed thresholds.gifted = 97"
+    );
 }
 
 #[test]
@@ -106,7 +174,15 @@ fn json_logs_are_json_lines() {
             serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         assert!(v["level"].is_string());
     }
-    let o = itur(["--log-format", "json", "validate", "nope", "--input", &tiny]);
+    // An error of the run (not of the command line's syntax) is a JSON line too.
+    let o = itur([
+        "--log-format",
+        "json",
+        "validate",
+        "gifted-secondary",
+        "--input",
+        &tiny,
+    ]);
     let v: serde_json::Value = serde_json::from_str(stderr(&o).lines().last().unwrap()).unwrap();
     assert_eq!(v["exit_code"], 2);
 }

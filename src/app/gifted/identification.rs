@@ -9,41 +9,20 @@ use crate::app::frame::{
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
 use crate::jobs::gifted::identification::{
-    identify_with_population, IdentificationOutput, IdentificationParams, RosterStudent, StageBRow,
+    identify_with_population, IdentificationOutput, RosterStudent, StageBRow,
 };
 use crate::jobs::gifted::inputs::{NormTableRow, StageBScoreRow};
-use crate::jobs::gifted::norms::{NormsParams, ReferenceRow, Thresholds};
+use crate::jobs::gifted::norms::ReferenceRow;
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
 use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
-use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
 use crate::table::{InputSet, Reject};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::PlSmallStr;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-
-fn ratio(v: f64, name: &str) -> Result<Ratio> {
-    Ratio::from_f64_decimal(v).map_err(|e| Error::Config(format!("{name}: {e}")))
-}
-
-pub fn params(s: &GiftedElementary) -> Result<IdentificationParams> {
-    Ok(IdentificationParams {
-        subtests: s.subtests.clone(),
-        norms: NormsParams {
-            mode: s.norms.mode,
-            population: s.norms.population,
-            thresholds: Thresholds {
-                gifted: ratio(s.thresholds.gifted, "thresholds.gifted")?,
-                excellent: ratio(s.thresholds.excellent, "thresholds.excellent")?,
-            },
-        },
-        stage_b_grades_hebrew: s.stage_b_grades.hebrew.clone(),
-        stage_b_grades_arabic: s.stage_b_grades.arabic.clone(),
-    })
-}
 
 fn group_names(s: &GiftedElementary) -> Vec<&'static str> {
     s.norms
@@ -104,7 +83,7 @@ pub fn run(
     roster: &Roster,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Identification, Vec<OutputTable>)> {
-    let p = params(s)?;
+    let p = s.identification();
     let names = group_names(s);
     let rows = stage_b_rows(inputs)?;
     let reference = reference_rows(inputs, &names)?;

@@ -6,14 +6,12 @@ use super::roster::Roster;
 use crate::app::frame::{bools, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::letters::{
-    build_bundles, render_letters, Contact, ContactDetails, Institution, LetterKind, LetterParams,
-    LetterRequest, LetterRow, LettersOutput, Relation, Student, Templates, Undeliverable,
-    UnreachedGuardian,
+    build_bundles, render_letters, Contact, ContactDetails, Institution, LetterKind, LetterRequest,
+    LetterRow, LettersOutput, Relation, Student, Templates, Undeliverable, UnreachedGuardian,
 };
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, PhaseLetters};
-use crate::table::convert::parse_date;
 use crate::table::InputSet;
 use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
@@ -21,29 +19,6 @@ use std::sync::Arc;
 
 pub fn kind(name: &str) -> Result<LetterKind> {
     LetterKind::parse(name).ok_or_else(|| Error::Job(format!("unknown letter kind `{name}`")))
-}
-
-fn params(s: &GiftedElementary, phase: &PhaseLetters, school_year: i64) -> Result<LetterParams> {
-    let date = |name: &str, v: &str| {
-        parse_date(v).ok_or_else(|| {
-            Error::Config(format!("letters: {name} = {v:?} is not a date YYYY-MM-DD"))
-        })
-    };
-    let mut p = LetterParams::new(date("letter_date", &phase.letter_date)?, school_year);
-    p.appeal_by = phase
-        .appeal_by
-        .as_deref()
-        .map(|v| date("appeal_by", v))
-        .transpose()?;
-    p.response_by = phase
-        .response_by
-        .as_deref()
-        .map(|v| date("response_by", v))
-        .transpose()?;
-    p.sender_he = s.letters.sender_he.clone();
-    p.sender_ar = s.letters.sender_ar.clone();
-    p.inquiries_email = s.letters.inquiries_email.clone();
-    Ok(p)
 }
 
 /// The guardians (and their details) of `students`, read from `contacts` and
@@ -166,7 +141,7 @@ pub fn render(
         .map(|s| s.school_year)
         .max()
         .unwrap_or_default();
-    let p = params(s, dates, year)?;
+    let p = s.letters.params(dates, year);
     let output = render_letters(
         &requests,
         &students,

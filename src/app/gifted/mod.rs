@@ -22,27 +22,7 @@ use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Phase {
-    Screening,
-    Identification,
-    Placement,
-    All,
-}
-
-impl Phase {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "screening" => Ok(Phase::Screening),
-            "identification" => Ok(Phase::Identification),
-            "placement" => Ok(Phase::Placement),
-            "all" => Ok(Phase::All),
-            other => Err(Error::Usage(format!(
-                "unknown phase `{other}` for gifted-elementary; phases are screening, identification, placement, all"
-            ))),
-        }
-    }
-}
+pub use crate::cli::Phase;
 
 const fn need(name: &'static str, required: bool) -> TableNeed {
     TableNeed::new(name, required)
@@ -327,10 +307,9 @@ pub fn run(
     src: &PipelineSource,
     input: &Path,
     out_path: &Path,
-    phase: &str,
+    phase_v: Phase,
     templates: Option<&Path>,
 ) -> Result<()> {
-    let phase_v = Phase::parse(phase)?;
     let settings = GiftedElementary::from_source(src)?;
     // Heap reuse pays when the roster and the phases are the run's work; a run that writes
     // letters holds the letters table whole, and reusing freed blocks would keep ~200 MiB
@@ -339,7 +318,7 @@ pub fn run(
         .iter()
         .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
     let _heap = (!writes_letters).then(crate::app::heap::HeapReuse::enter);
-    let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase));
+    let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase_v.name()));
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let needs = phase_tables(phase_v, &settings);
     let params = check_params(&settings);

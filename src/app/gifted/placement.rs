@@ -5,12 +5,12 @@ use super::roster::Roster;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
-    centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput, EnrichmentParams,
+    centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput,
 };
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
     self, elementary_tracks, place, ClassRequest, Gender, Interview, PlacementError,
-    PlacementOutput, PlacementParams, Student, Track,
+    PlacementOutput, Student, Track,
 };
 use crate::jobs::gifted::Category;
 use crate::output::table::OutputTable;
@@ -56,17 +56,6 @@ pub fn results_from_table(inputs: &InputSet) -> Result<Vec<ResultRow>> {
         .collect())
 }
 
-pub fn params(s: &GiftedElementary) -> Result<PlacementParams> {
-    Ok(PlacementParams {
-        class_capacity: i64::from(s.class_capacity),
-        max_classes_per_authority: i64::from(s.max_classes_per_authority),
-        max_share_of_grade: Ratio::from_f64_decimal(s.max_share_of_grade)
-            .map_err(|e| Error::Config(format!("max_share_of_grade: {e}")))?,
-        gender_policy: s.gender_policy,
-        lottery_seed: s.lottery_seed.clone(),
-    })
-}
-
 fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
     let t = inputs
         .get("gifted_tracks")
@@ -100,7 +89,7 @@ pub fn run(
     results: Vec<ResultRow>,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Placement, Vec<OutputTable>)> {
-    let p = params(s)?;
+    let p = s.placement();
     let students: Vec<Student> = results
         .iter()
         .filter_map(|r| {
@@ -127,25 +116,22 @@ pub fn run(
         &optional_rows::<Interview>(inputs, "interviews")?,
     )
     .map_err(|e| match e {
-        PlacementError::TrackChecks(v) => Error::Config(format!(
-            "gifted_tracks break the track checks (gifted.md §4): {}",
-            v.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        )),
+        PlacementError::TrackChecks(v) => Error::config(
+            "gifted_tracks",
+            None,
+            format!(
+                "the tracks break the track checks (gifted.md §4): {}",
+                v.iter()
+                    .map(|x| x.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+        ),
         other => Error::Job(format!("placement: {other:?}")),
     })?;
     let (centers, center_names) = centers(inputs)?;
-    let enrichment = enrichment_groups(
-        &EnrichmentParams {
-            group_capacity: i64::from(s.enrichment_group_capacity),
-        },
-        &students,
-        &output.placements,
-        &centers,
-    )
-    .map_err(|e| Error::Job(format!("enrichment groups: {e:?}")))?;
+    let enrichment = enrichment_groups(&s.enrichment(), &students, &output.placements, &centers)
+        .map_err(|e| Error::Job(format!("enrichment groups: {e:?}")))?;
 
     let mut rec = BTreeMap::new();
     rec.insert("results".into(), results.len() as i64);

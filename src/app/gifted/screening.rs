@@ -5,27 +5,15 @@ use super::school_folder;
 use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::{
-    screen, Invitation, Referral, ReferralKind, ReferralRow, ScreeningOutput, ScreeningParams,
-    ScreeningStudent, StageA, StageARow,
+    screen, Invitation, Referral, ReferralKind, ReferralRow, ScreeningOutput, ScreeningStudent,
+    StageA, StageARow,
 };
 use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::GiftedElementary;
-use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
 use crate::table::InputSet;
 use std::collections::BTreeMap;
-
-pub fn params(s: &GiftedElementary) -> Result<ScreeningParams> {
-    Ok(ScreeningParams {
-        referral_share: Ratio::from_f64_decimal(s.referral_share)
-            .map_err(|e| Error::Config(format!("referral_share: {e}")))?,
-        referral_unit: s.referral_unit,
-        ties: s.ties,
-        tested_grades_hebrew: s.tested_grades.hebrew.clone(),
-        tested_grades_arabic: s.tested_grades.arabic.clone(),
-    })
-}
 
 /// What the screening phase decided, kept for the letters.
 pub struct Screening {
@@ -61,7 +49,7 @@ pub fn run(
     roster: &Roster,
     reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
 ) -> Result<(Screening, Vec<OutputTable>)> {
-    let p = params(s)?;
+    let p = s.screening();
     let stage_a = stage_a_rows(inputs)?;
     let referrals = referral_rows(inputs)?;
     // Rows of another school year than the student's enrolment are not this year's screening

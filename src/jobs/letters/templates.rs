@@ -66,9 +66,11 @@ impl LetterParams {
     /// Parses an ISO `YYYY-MM-DD` date of the pipeline file; the error names the parameter.
     pub fn parse_date(name: &str, value: &str) -> Result<NaiveDate, Error> {
         NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d").map_err(|_| {
-            Error::Config(format!(
-                "parameter {name} = {value:?} is not a date of the form YYYY-MM-DD"
-            ))
+            Error::config(
+                name,
+                Some(format!("{value:?}")),
+                "not a date of the form YYYY-MM-DD",
+            )
         })
     }
 
@@ -529,7 +531,7 @@ impl Templates {
         if let Some(dir) = override_dir {
             for (name, path) in override_files(dir)? {
                 let src = std::fs::read_to_string(&path).map_err(|e| {
-                    Error::Config(format!(
+                    Error::Template(format!(
                         "letter template override {} cannot be read: {e}",
                         path.display()
                     ))
@@ -551,7 +553,7 @@ impl Templates {
         let mut origins = BTreeMap::new();
         for (name, (src, origin)) in sources {
             env.add_template_owned(name.clone(), src).map_err(|e| {
-                Error::Config(format!(
+                Error::Template(format!(
                     "letter template {} is broken: {}",
                     origin_label(&origin, &name),
                     describe(&e)
@@ -582,7 +584,7 @@ impl Templates {
                 let tmpl = self
                     .env
                     .get_template(&name)
-                    .map_err(|e| Error::Config(format!("letter template {label}: {e}")))?;
+                    .map_err(|e| Error::Template(format!("letter template {label}: {e}")))?;
                 let mut unknown: Vec<String> = tmpl
                     .undeclared_variables(false)
                     .into_iter()
@@ -591,7 +593,7 @@ impl Templates {
                     .collect();
                 unknown.sort();
                 if !unknown.is_empty() {
-                    return Err(Error::Config(format!(
+                    return Err(Error::Template(format!(
                         "letter template {label} uses {}, which a letter cannot contain \
                          (a letter may use only: {})",
                         unknown.join(", "),
@@ -601,7 +603,7 @@ impl Templates {
                 for optional in [true, false] {
                     let ctx = LetterContext::sample(language, optional);
                     self.render_context(language, kind, ctx).map_err(|e| {
-                        Error::Config(format!(
+                        Error::Template(format!(
                             "letter template {label} fails to render: {}",
                             e.detail
                         ))
@@ -633,7 +635,7 @@ impl Templates {
             }],
         };
         self.render_bundle(&sample).map_err(|e| {
-            Error::Config(format!(
+            Error::Template(format!(
                 "letter template {} fails to render: {e}",
                 origin_label(&self.origins[BUNDLE_TEMPLATE], BUNDLE_TEMPLATE)
             ))
@@ -754,7 +756,7 @@ fn origin_label(origin: &str, name: &str) -> String {
 /// The override files of `dir`: (template name, path). Errors name the offending path.
 fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
     if !dir.is_dir() {
-        return Err(Error::Config(format!(
+        return Err(Error::Template(format!(
             "letter template directory {} does not exist or is not a directory",
             dir.display()
         )));
@@ -770,7 +772,7 @@ fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
             continue;
         }
         let entries = std::fs::read_dir(&sub).map_err(|e| {
-            Error::Config(format!(
+            Error::Template(format!(
                 "letter template directory {} cannot be read: {e}",
                 sub.display()
             ))
@@ -778,7 +780,7 @@ fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
         let mut paths: Vec<PathBuf> = Vec::new();
         for entry in entries {
             let entry = entry.map_err(|e| {
-                Error::Config(format!(
+                Error::Template(format!(
                     "letter template directory {} cannot be read: {e}",
                     sub.display()
                 ))
@@ -795,7 +797,7 @@ fn override_files(dir: &Path) -> Result<Vec<(String, PathBuf)>, Error> {
             match kind {
                 Some(kind) => out.push((template_name(language, kind), path)),
                 None => {
-                    return Err(Error::Config(format!(
+                    return Err(Error::Template(format!(
                         "letter template override {} names no letter kind (expected \
                          <kind>.txt with kind one of: {})",
                         path.display(),
