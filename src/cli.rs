@@ -25,6 +25,10 @@ pub struct Cli {
     /// (letters, digits and `._:-`, at most 128). Default: `ITUR_RUN_ID`, else a new one.
     #[arg(long, global = true, env = "ITUR_RUN_ID")]
     pub run_id: Option<String>,
+    /// `run` and `validate`: a run with any warning (rejected rows, a phase skipped, letters
+    /// not written …) fails with exit 4 and publishes nothing.
+    #[arg(long, global = true)]
+    pub strict: bool,
     #[command(subcommand)]
     pub command: Command,
 }

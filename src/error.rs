@@ -45,6 +45,11 @@ pub enum Error {
     /// A failure while computing.
     #[error("{0}")]
     Job(String),
+    /// `--strict` and the run had warnings: nothing was published.
+    #[error(
+        "--strict: the run had {warnings} warning(s), nothing was published; the first: {first}"
+    )]
+    Strict { warnings: usize, first: String },
     /// Stopped by SIGTERM or SIGINT (`output::stop`): nothing was published.
     #[error(
         "stopped by {}: nothing was published (an earlier output in --out is unchanged)",
@@ -68,6 +73,7 @@ impl Error {
             Error::Refused(_) => exit::REFUSED,
             Error::Job(_) | Error::Io { .. } => exit::FAILURE,
             Error::Interrupted { signal } => 128 + signal,
+            Error::Strict { .. } => exit::REJECTED,
         }
     }
 
@@ -110,6 +116,7 @@ impl Error {
             Error::Job(_) => "job",
             Error::Io { .. } => "io",
             Error::Interrupted { .. } => "interrupted",
+            Error::Strict { .. } => "strict",
         }
     }
 }

@@ -52,6 +52,40 @@ pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
     out
 }
 
+/// The rules the rejected rows of `table` broke, with their counts, most common first.
+fn rules_broken<'a>(inputs: &'a InputSet, table: &str) -> Vec<(&'a str, usize)> {
+    let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in inputs.rejects.iter().filter(|r| r.table == table) {
+        *by_rule.entry(r.rule.as_str()).or_default() += 1;
+    }
+    let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    rules
+}
+
+/// One warning per table with rejected rows (below `max_reject_share`, the run goes on): the
+/// count and the rules broken, most common first.
+pub fn reject_warnings(inputs: &InputSet) -> Vec<String> {
+    inputs
+        .ordered()
+        .into_iter()
+        .filter(|t| t.rows_rejected > 0)
+        .map(|t| {
+            let rules: Vec<String> = rules_broken(inputs, &t.schema.name)
+                .iter()
+                .map(|(r, n)| format!("{r}: {n}"))
+                .collect();
+            format!(
+                "{}: {} of {} rows rejected ({}); see rejects.csv",
+                t.schema.name,
+                t.rows_rejected,
+                t.rows_read,
+                rules.join(", ")
+            )
+        })
+        .collect()
+}
+
 /// Fails (exit 4) when a table has more rejected rows than `max_share` allows, with the most
 /// common rules broken.
 pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
@@ -63,12 +97,7 @@ pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
         }
         let share = t.rows_rejected as f64 / t.rows_read as f64;
         if share > max {
-            let mut by_rule: BTreeMap<&str, usize> = BTreeMap::new();
-            for r in inputs.rejects.iter().filter(|r| r.table == t.schema.name) {
-                *by_rule.entry(r.rule.as_str()).or_default() += 1;
-            }
-            let mut rules: Vec<(&str, usize)> = by_rule.into_iter().collect();
-            rules.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            let rules = rules_broken(inputs, &t.schema.name);
             let first = inputs
                 .rejects
                 .iter()

@@ -18,6 +18,7 @@ use crate::error::Result;
 
 /// Runs the parsed command line.
 pub fn dispatch(cli: &Cli) -> Result<()> {
+    record::set_strict(cli.strict);
     match &cli.command {
         Command::Run(a) => run::run(a),
         Command::Validate(a) => validate::run(a),

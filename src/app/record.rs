@@ -1,17 +1,27 @@
 //! Assembling the manifest of a run.
 use super::steps::Steps;
-use crate::output::manifest::{ExitStatus, InputEntry, Manifest, PipelineEntry};
+use crate::output::manifest::{ExitStatus, InputEntry, Manifest, PhaseEntry, PipelineEntry};
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::PipelineSource;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
+
+/// `--strict`: warnings fail the run.
+static STRICT: AtomicBool = AtomicBool::new(false);
+
+/// Sets `--strict` for the runs of this process.
+pub fn set_strict(strict: bool) {
+    STRICT.store(strict, Ordering::Relaxed);
+}
 
 /// What a command knows about its run so far.
 pub struct RunRecord {
     pub job: String,
     pub command: String,
     pub phase: Option<String>,
+    pub phases: Vec<PhaseEntry>,
     pub started: DateTime<Utc>,
     pub clock: Instant,
     pub run_id: String,
@@ -31,6 +41,7 @@ impl RunRecord {
             job: job.to_string(),
             command: command.to_string(),
             phase: phase.map(str::to_string),
+            phases: Vec::new(),
             started,
             clock: Instant::now(),
             run_id,
@@ -58,6 +69,7 @@ impl RunRecord {
             job: self.job.clone(),
             command: self.command.clone(),
             phase: self.phase.clone(),
+            phases: self.phases.clone(),
             tool: "itur".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             run_id: self.run_id.clone(),
@@ -82,18 +94,49 @@ impl RunRecord {
         }
     }
 
-    /// Writes `manifest.json` and moves the output directory into place.
+    /// Records a warning: a WARN line now, and the manifest's `warnings`.
+    pub fn warn(&mut self, warning: String) {
+        tracing::warn!("{warning}");
+        self.warnings.push(warning);
+    }
+
+    /// Under `--strict`, the failure a run with warnings ends in.
+    fn strict_failure(&self) -> Option<crate::error::Error> {
+        let first = self.warnings.first()?;
+        STRICT
+            .load(Ordering::Relaxed)
+            .then(|| crate::error::Error::Strict {
+                warnings: self.warnings.len(),
+                first: first.clone(),
+            })
+    }
+
+    /// Writes `manifest.json` and moves the output directory into place. Under `--strict` a
+    /// run with warnings publishes nothing and fails (exit 4); `validate` still publishes its
+    /// report of rejects, with the failure in its manifest.
     pub fn finish(
         self,
         mut out: OutputDir,
         code: i32,
         message: Option<String>,
     ) -> crate::error::Result<()> {
+        let mut strict = if code == 0 {
+            self.strict_failure()
+        } else {
+            None
+        };
+        if let Some(e) = strict.take_if(|_| self.command != "validate") {
+            return Err(e);
+        }
+        let (code, message) = match &strict {
+            Some(e) => (e.exit_code(), Some(e.to_string())),
+            None => (code, message),
+        };
         let manifest = self.manifest(out.files(), code, message);
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;
         let path = out.final_path().display().to_string();
         out.commit()?;
         tracing::info!(out = %path, "wrote {path} ({} ms)", self.clock.elapsed().as_millis());
-        Ok(())
+        strict.map_or(Ok(()), Err)
     }
 }

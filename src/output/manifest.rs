@@ -34,6 +34,15 @@ pub struct PipelineEntry {
     pub parameters: serde_json::Value,
 }
 
+/// Whether a phase of the job ran, and why not when it did not.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseEntry {
+    pub phase: String,
+    /// `ran` or `skipped`.
+    pub status: String,
+    pub reason: Option<String>,
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct ExitStatus {
     pub code: i32,
@@ -46,6 +55,9 @@ pub struct Manifest {
     pub job: String,
     pub command: String,
     pub phase: Option<String>,
+    /// The phases of the job, each `ran` or `skipped` with the reason (jobs with phases).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseEntry>,
     pub tool: String,
     pub tool_version: String,
     pub run_id: String,

@@ -17,3 +17,4 @@ mod roster;
 mod rules;
 mod stop_lock;
 mod support;
+mod warnings;

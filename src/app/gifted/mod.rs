@@ -12,6 +12,7 @@ use super::record::RunRecord;
 use super::steps::timed;
 use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
+use crate::output::manifest::PhaseEntry;
 use crate::output::table::{Writer, Written};
 use crate::output::OutputDir;
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
@@ -127,6 +128,47 @@ fn phase_letters_of(
     Ok(l)
 }
 
+/// Whether a phase runs, and why not when it does not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PhasePlan {
+    pub phase: Phase,
+    pub skipped: Option<String>,
+}
+
+/// Which phases `phase` runs, given which input tables are present (`has`): a named phase
+/// runs (a missing table of its own is an error when it is loaded); `all` runs screening when
+/// `stage_a_scores` is present, identification when `stage_b_scores` is, and placement when
+/// `gifted_tracks` is and identification runs (its results pass in memory) or `results` is
+/// given. Each phase `all` skips says which table it lacked.
+pub fn plan_phases(phase: Phase, has: impl Fn(&str) -> bool) -> [PhasePlan; 3] {
+    let absent = |t: &str| format!("its input `{t}` is absent");
+    let pick = |p: Phase, why_not: Option<String>| PhasePlan {
+        phase: p,
+        skipped: match phase {
+            Phase::All => why_not,
+            named if named == p => None,
+            _ => Some(format!("the run is of phase {}", phase.name())),
+        },
+    };
+    let screening = pick(
+        Phase::Screening,
+        (!has("stage_a_scores")).then(|| absent("stage_a_scores")),
+    );
+    let identification = pick(
+        Phase::Identification,
+        (!has("stage_b_scores")).then(|| absent("stage_b_scores")),
+    );
+    let placement_why_not = if !has("gifted_tracks") {
+        Some(absent("gifted_tracks"))
+    } else if identification.skipped.is_some() && !has("results") {
+        Some("neither identification ran nor is `results` given".to_string())
+    } else {
+        None
+    };
+    let placement = pick(Phase::Placement, placement_why_not);
+    [screening, identification, placement]
+}
+
 /// Runs the phases `phase` selects whose inputs are present, in order, handing each phase's
 /// tables to `emit` as soon as it has made them (the letters' tables last).
 pub fn compute(
@@ -139,18 +181,33 @@ pub fn compute(
 ) -> Result<()> {
     let templates = std::sync::Arc::new(Templates::load(templates_dir)?);
     let mut phase_letters = Vec::new();
-    let has = |t: &str| inputs.get(t).is_some();
-    let run_screening = phase == Phase::Screening || (phase == Phase::All && has("stage_a_scores"));
-    let run_identification =
-        phase == Phase::Identification || (phase == Phase::All && has("stage_b_scores"));
-    // `all` places when identification ran (its results pass in memory) or `results` is given.
-    let run_placement = phase == Phase::Placement
-        || (phase == Phase::All && has("gifted_tracks") && (run_identification || has("results")));
+    let plan = plan_phases(phase, |t| inputs.get(t).is_some());
+    let [run_screening, run_identification, run_placement] =
+        std::array::from_fn(|i| plan[i].skipped.is_none());
     if !run_screening && !run_identification && !run_placement {
         return Err(Error::Usage(
             "no phase of gifted-elementary has its inputs: screening needs stage_a_scores, identification needs stage_b_scores, placement needs results and gifted_tracks".into(),
         ));
     }
+    for p in &plan {
+        if let (Some(reason), Phase::All) = (&p.skipped, phase) {
+            rec.warn(format!("phase {} skipped: {reason}", p.phase.name()));
+        }
+    }
+    rec.phases = plan
+        .iter()
+        .filter(|p| phase == Phase::All || p.phase == phase)
+        .map(|p| PhaseEntry {
+            phase: p.phase.name().into(),
+            status: if p.skipped.is_some() {
+                "skipped"
+            } else {
+                "ran"
+            }
+            .into(),
+            reason: p.skipped.clone(),
+        })
+        .collect();
     // One pass over the roster for every phase: the students named by the phases' tables,
     // each with the stage A row screening reads for it, so that screening needs no lookup of
     // its own.
@@ -351,6 +408,9 @@ pub fn run(
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
     let out = written?;
     rec.reconciliation.extend(inputs::reconcile(&inputs));
+    for w in inputs::reject_warnings(&inputs) {
+        rec.warn(w);
+    }
     rec.inputs = inputs::input_entries(&inputs);
     rec.finish(out, 0, None)
 }
@@ -368,4 +428,46 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         &check_params(&settings),
         settings.max_reject_share,
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(phase: Phase, present: &[&str]) -> Vec<(&'static str, Option<String>)> {
+        plan_phases(phase, |t| present.contains(&t))
+            .into_iter()
+            .map(|p| (p.phase.name(), p.skipped))
+            .collect()
+    }
+
+    #[test]
+    fn all_runs_each_phase_whose_inputs_are_present_and_says_why_not() {
+        let every = ["stage_a_scores", "stage_b_scores", "gifted_tracks"];
+        assert!(plan(Phase::All, &every).iter().all(|(_, s)| s.is_none()));
+        // Placement without identification needs `results`.
+        let p = plan(Phase::All, &["stage_a_scores", "gifted_tracks"]);
+        assert_eq!(
+            p[1].1.as_deref(),
+            Some("its input `stage_b_scores` is absent")
+        );
+        assert_eq!(
+            p[2].1.as_deref(),
+            Some("neither identification ran nor is `results` given")
+        );
+        let p = plan(Phase::All, &["gifted_tracks", "results"]);
+        assert_eq!(p[2].1, None);
+        let p = plan(Phase::All, &["stage_b_scores"]);
+        assert_eq!(
+            p[2].1.as_deref(),
+            Some("its input `gifted_tracks` is absent")
+        );
+    }
+
+    #[test]
+    fn a_named_phase_runs_alone_whatever_is_present() {
+        let p = plan(Phase::Identification, &[]);
+        assert_eq!(p[1].1, None);
+        assert!(p[0].1.is_some() && p[2].1.is_some());
+    }
 }
