@@ -6,7 +6,7 @@ use super::school_folder;
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
 use crate::jobs::gifted::identification::outputs::{
-    CutoffRow, NormTableRow as NormTableOutRow, ProgramListRow, ResultTableRow, SchoolListRow,
+    CutoffRow, NormTableOutRow, ProgramListRow, ResultTableRow, SchoolListRow,
 };
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, RosterStudent, StageBRow,

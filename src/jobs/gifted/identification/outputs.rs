@@ -8,8 +8,9 @@ use crate::jobs::gifted::Category;
 use serde::Serialize;
 
 /// A row of `confidential/norm_table`: one raw score of a group's subtest (gifted.md §3).
+/// (The rows of the `norm_tables` input are `jobs::gifted::inputs::NormTableRow`.)
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct NormTableRow<'a> {
+pub struct NormTableOutRow<'a> {
     pub norm_group: &'a str,
     pub subtest: &'a str,
     pub raw_score: i64,
@@ -20,9 +21,9 @@ pub struct NormTableRow<'a> {
     pub percentile_den: i128,
 }
 
-impl<'a> From<&'a NormRow> for NormTableRow<'a> {
+impl<'a> From<&'a NormRow> for NormTableOutRow<'a> {
     fn from(r: &'a NormRow) -> Self {
-        NormTableRow {
+        NormTableOutRow {
             norm_group: &r.norm_group,
             subtest: &r.subtest,
             raw_score: r.raw_score,

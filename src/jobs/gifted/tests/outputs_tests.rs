@@ -4,7 +4,7 @@
 //! every table at once (data-contract.md "Output tables").
 use super::enrichment::{EnrichmentGroupRow, Program, UnservedReason, UnservedRow};
 use super::identification::outputs::{
-    CutoffRow, NormTableRow, ProgramListRow, ResultTableRow, SchoolListRow,
+    CutoffRow, NormTableOutRow, ProgramListRow, ResultTableRow, SchoolListRow,
 };
 use super::identification::{GroupCutoffs, StudentResult, SubtestCutoff, SubtestResult};
 use super::norms::NormRow;
@@ -137,7 +137,7 @@ fn every_identification_table_is_built_from_its_rows_through_its_schema() {
         n_below: 97,
         percentile: Ratio::new(196, 2),
     };
-    let df = built("confidential/norm_table", &[NormTableRow::from(&norm)]);
+    let df = built("confidential/norm_table", &[NormTableOutRow::from(&norm)]);
     assert_eq!(cell(&df, "percentile_num"), "98");
     assert_eq!(cell(&df, "percentile_den"), "1");
 
