@@ -14,22 +14,6 @@ pub fn strs<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<
     Ok(t.text(name)?.iter())
 }
 
-pub fn ints<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<i64>> + 'a> {
-    let s = series(&t.df, name)?;
-    let ca = s
-        .i64()
-        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
-    Ok(ca.iter())
-}
-
-pub fn floats<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<f64>> + 'a> {
-    let s = series(&t.df, name)?;
-    let ca = s
-        .f64()
-        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
-    Ok(ca.iter())
-}
-
 pub fn bools<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<bool>> + 'a> {
     let s = series(&t.df, name)?;
     let ca = s
