@@ -14,37 +14,12 @@ pub fn strs<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<
     Ok(t.text(name)?.iter())
 }
 
-pub fn ints<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<i64>> + 'a> {
-    let s = series(&t.df, name)?;
-    let ca = s
-        .i64()
-        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
-    Ok(ca.iter())
-}
-
-pub fn floats<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<f64>> + 'a> {
-    let s = series(&t.df, name)?;
-    let ca = s
-        .f64()
-        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
-    Ok(ca.iter())
-}
-
 pub fn bools<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<bool>> + 'a> {
     let s = series(&t.df, name)?;
     let ca = s
         .bool()
         .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
     Ok(ca.iter())
-}
-
-/// Dates as days since 1970-01-01.
-pub fn dates<'a>(t: &'a Table, name: &str) -> Result<impl Iterator<Item = Option<i32>> + 'a> {
-    let s = series(&t.df, name)?;
-    let ca = s
-        .date()
-        .map_err(|e| Error::Job(format!("{}.{name}: {e}", t.schema.name)))?;
-    Ok(ca.physical().iter())
 }
 
 /// Builds a frame from named columns of equal length.
@@ -70,32 +45,9 @@ pub fn col_opt_i64(name: &str, v: Vec<Option<i64>>) -> Column {
     Column::new(name.into(), v)
 }
 
-pub fn col_opt_f64(name: &str, v: Vec<Option<f64>>) -> Column {
-    Column::new(name.into(), v)
-}
-
-/// Exact integers that may exceed i64 are written as text; within i64 as Int64.
-pub fn col_i128(name: &str, v: Vec<Option<i128>>) -> Column {
-    let fits = v.iter().flatten().all(|x| i64::try_from(*x).is_ok());
-    if fits {
-        Column::new(
-            name.into(),
-            v.into_iter()
-                .map(|x| x.map(|x| x as i64))
-                .collect::<Vec<_>>(),
-        )
-    } else {
-        Column::new(
-            name.into(),
-            v.into_iter()
-                .map(|x| x.map(|x| x.to_string()))
-                .collect::<Vec<_>>(),
-        )
-    }
-}
-
 /// Builds a frame column by column from a slice of rows:
-/// `Cols::new(&rows).str("student_id", |r| &r.student_id).i64("grade", |r| r.grade).frame()`.
+/// `Cols::new(&rows).str("student_id", |r| &r.student_id).frame()` (the letters' tables; the
+/// gifted phases' tables go through `output::rows`).
 pub struct Cols<'a, T> {
     rows: &'a [T],
     cols: Vec<Column>,
@@ -118,30 +70,6 @@ impl<'a, T> Cols<'a, T> {
     pub fn opt_str(mut self, name: &str, f: impl Fn(&'a T) -> Option<String>) -> Self {
         self.cols
             .push(col_opt_str(name, self.rows.iter().map(f).collect()));
-        self
-    }
-
-    pub fn i64(mut self, name: &str, f: impl Fn(&'a T) -> i64) -> Self {
-        self.cols
-            .push(col_i64(name, self.rows.iter().map(f).collect()));
-        self
-    }
-
-    pub fn opt_i64(mut self, name: &str, f: impl Fn(&'a T) -> Option<i64>) -> Self {
-        self.cols
-            .push(col_opt_i64(name, self.rows.iter().map(f).collect()));
-        self
-    }
-
-    pub fn opt_f64(mut self, name: &str, f: impl Fn(&'a T) -> Option<f64>) -> Self {
-        self.cols
-            .push(col_opt_f64(name, self.rows.iter().map(f).collect()));
-        self
-    }
-
-    pub fn i128(mut self, name: &str, f: impl Fn(&'a T) -> Option<i128>) -> Self {
-        self.cols
-            .push(col_i128(name, self.rows.iter().map(f).collect()));
         self
     }
 

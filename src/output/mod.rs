@@ -3,6 +3,7 @@ pub mod atomic;
 pub mod guard;
 pub mod lock;
 pub mod manifest;
+pub mod rows;
 pub mod stop;
 pub mod table;
 pub mod write;

@@ -1,14 +1,16 @@
 //! Dates as the tables hold them: a date column's values are days since 1970-01-01. A job's
 //! typed row reads one with `#[serde(with = "crate::rules::date")]` (see `table::rows`), as a
-//! `chrono::NaiveDate`; an ISO text `YYYY-MM-DD` is read too.
+//! `chrono::NaiveDate`; an ISO text `YYYY-MM-DD` is read too. An output row writes one the
+//! same way, as its days (see `output::rows`).
 use chrono::NaiveDate;
 use serde::de::{self, Visitor};
 use std::fmt;
 
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const EPOCH_DAYS_FROM_CE: i64 = 719_163;
+
 /// The date `days` after 1970-01-01 (`None` out of chrono's range).
 pub fn from_days(days: i64) -> Option<NaiveDate> {
-    /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
-    const EPOCH_DAYS_FROM_CE: i64 = 719_163;
     let ce = i32::try_from(days.checked_add(EPOCH_DAYS_FROM_CE)?).ok()?;
     NaiveDate::from_num_days_from_ce_opt(ce)
 }
@@ -21,6 +23,17 @@ pub fn parse_iso(s: &str) -> Option<NaiveDate> {
         return None;
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// The days from 1970-01-01 to `d` (negative before it).
+pub fn to_days(d: NaiveDate) -> i64 {
+    use chrono::Datelike;
+    i64::from(d.num_days_from_ce()) - EPOCH_DAYS_FROM_CE
+}
+
+/// serde: a date as its days since 1970-01-01 (an output row's date column).
+pub fn serialize<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i64(to_days(*d))
 }
 
 /// serde: a date from its days since 1970-01-01 or its ISO text.
@@ -124,6 +137,9 @@ mod tests {
         assert_eq!(from_days(-1), NaiveDate::from_ymd_opt(1969, 12, 31));
         // 2026-12-31 is day 20,818.
         assert_eq!(from_days(20_818), NaiveDate::from_ymd_opt(2026, 12, 31));
+        for days in [-1, 0, 20_818] {
+            assert_eq!(from_days(days).map(to_days), Some(days));
+        }
         assert_eq!(from_days(i64::MAX), None);
     }
 

@@ -3,17 +3,19 @@
 //! program lists (which carry no score, percentile or rank).
 use super::roster::{norm_population, Roster, Student};
 use super::school_folder;
-use crate::app::frame::{
-    col_i128, col_i64, col_opt_f64, col_opt_i64, col_opt_str, col_str, frame, Cols,
-};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
+use crate::jobs::gifted::identification::outputs::{
+    CutoffRow, NormTableOutRow, ProgramListRow, ResultTableRow, SchoolListRow,
+};
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, RosterStudent, StageBRow,
 };
 use crate::jobs::gifted::inputs::{NormTableRow, StageBScoreRow};
 use crate::jobs::gifted::norms::ReferenceRow;
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
+use crate::output;
+use crate::output::rows::Layout;
 use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
@@ -175,40 +177,8 @@ pub fn run(
 }
 
 fn norm_table(o: &IdentificationOutput) -> Result<OutputTable> {
-    let t = &o.norm_table;
-    let df = frame(
-        t.len(),
-        vec![
-            col_str(
-                "norm_group",
-                t.iter().map(|r| r.norm_group.as_str()).collect(),
-            ),
-            col_str("subtest", t.iter().map(|r| r.subtest.as_str()).collect()),
-            col_i64("raw_score", t.iter().map(|r| r.raw_score).collect()),
-            col_i64(
-                "n_at_score",
-                t.iter().map(|r| r.n_at_score as i64).collect(),
-            ),
-            col_i64("n_below", t.iter().map(|r| r.n_below as i64).collect()),
-            col_opt_f64(
-                "percentile",
-                t.iter().map(|r| Some(r.percentile.to_f64())).collect(),
-            ),
-            col_i128(
-                "percentile_num",
-                t.iter().map(|r| Some(r.percentile.num())).collect(),
-            ),
-            col_i128(
-                "percentile_den",
-                t.iter().map(|r| Some(r.percentile.den())).collect(),
-            ),
-        ],
-    )?;
-    Ok(OutputTable::new(
-        "confidential/norm_table",
-        df,
-        Formats::Parquet,
-    ))
+    let rows: Vec<NormTableOutRow> = o.norm_table.iter().map(NormTableOutRow::from).collect();
+    output::rows::table("confidential/norm_table", &rows, Formats::Parquet)
 }
 
 fn results_table(
@@ -216,101 +186,29 @@ fn results_table(
     roster: &Roster,
     o: &IdentificationOutput,
 ) -> Result<OutputTable> {
-    let r = &o.results;
-    let mut cols = vec![
-        col_str(
-            "student_id",
-            r.iter().map(|x| x.student_id.as_str()).collect(),
-        ),
-        col_i64("school_year", r.iter().map(|x| x.school_year).collect()),
-        col_str(
-            "norm_group",
-            r.iter().map(|x| x.norm_group.as_str()).collect(),
-        ),
-        col_opt_i64(
-            "grade",
-            r.iter()
-                .map(|x| roster.student(&x.student_id).map(|st| st.grade))
-                .collect(),
-        ),
-    ];
-    for (i, subtest) in s.subtests.iter().enumerate() {
-        cols.push(col_opt_f64(
-            &format!("{subtest}_percentile"),
-            r.iter()
-                .map(|x| {
-                    x.subtests
-                        .get(i)
-                        .and_then(|t| t.percentile)
-                        .map(|p| p.to_f64())
-                })
-                .collect(),
-        ));
-    }
-    cols.push(col_opt_f64(
-        "composite",
-        r.iter().map(|x| x.composite_f64()).collect(),
-    ));
-    cols.push(col_i128(
-        "composite_num",
-        r.iter().map(|x| x.composite_num()).collect(),
-    ));
-    cols.push(col_i128(
-        "composite_den",
-        r.iter().map(|x| x.composite_den()).collect(),
-    ));
-    cols.push(col_str(
-        "category",
-        r.iter().map(|x| x.category.as_str()).collect(),
-    ));
-    let df = frame(r.len(), cols)?;
-    Ok(OutputTable::new(
+    let rows: Vec<ResultTableRow> = o
+        .results
+        .iter()
+        .map(|r| {
+            let grade = roster.student(&r.student_id).map(|st| st.grade);
+            ResultTableRow::new(r, grade, s.subtests.len())
+        })
+        .collect();
+    Layout::of("results")?.with_subtests(&s.subtests).table(
         "confidential/results",
-        df,
+        &rows,
         Formats::Parquet,
-    ))
+    )
 }
 
 fn cutoffs_table(s: &GiftedElementary, o: &IdentificationOutput) -> Result<OutputTable> {
-    let c = &o.cutoffs;
-    let mut cols = vec![
-        col_str(
-            "norm_group",
-            c.iter().map(|x| x.norm_group.as_str()).collect(),
-        ),
-        col_i64(
-            "n_population",
-            c.iter().map(|x| x.n_population as i64).collect(),
-        ),
-        col_i64("n_tested", c.iter().map(|x| x.n_tested as i64).collect()),
-        col_i64("n_gifted", c.iter().map(|x| x.n_gifted as i64).collect()),
-        col_i64(
-            "n_excellent",
-            c.iter().map(|x| x.n_excellent as i64).collect(),
-        ),
-    ];
-    for (i, subtest) in s.subtests.iter().enumerate() {
-        let get = |f: &dyn Fn(
-            &crate::jobs::gifted::identification::SubtestCutoff,
-        ) -> Option<i64>|
-         -> Vec<Option<i64>> {
-            c.iter().map(|x| x.subtests.get(i).and_then(f)).collect()
-        };
-        cols.push(col_opt_i64(
-            &format!("{subtest}_n_tested"),
-            get(&|t| Some(t.n_tested as i64)),
-        ));
-        cols.push(col_opt_i64(
-            &format!("{subtest}_gifted_raw"),
-            get(&|t| t.gifted_raw),
-        ));
-        cols.push(col_opt_i64(
-            &format!("{subtest}_excellent_raw"),
-            get(&|t| t.excellent_raw),
-        ));
-    }
-    let df = frame(c.len(), cols)?;
-    Ok(OutputTable::new("cutoffs", df, Formats::ParquetAndCsv))
+    let n = s.subtests.len();
+    let rows: Vec<CutoffRow> = o.cutoffs.iter().map(|c| CutoffRow::new(c, n)).collect();
+    Layout::of("cutoffs")?.with_subtests(&s.subtests).table(
+        "cutoffs",
+        &rows,
+        Formats::ParquetAndCsv,
+    )
 }
 
 /// The program a category is referred to (§2.6.ג–ד).
@@ -338,53 +236,40 @@ fn reached<'a>(
     v
 }
 
-/// The columns of the school lists (`list_frame`, and each school's CSV).
-const LIST_COLUMNS: [&str; 8] = [
-    "institution_id",
-    "institution_name",
-    "student_id",
-    "first_name",
-    "last_name",
-    "class_id",
-    "grade",
-    "program",
-];
-
-fn list_frame(
-    roster: &Roster,
-    rows: &[(&super::roster::Student, &str)],
-) -> Result<polars::prelude::DataFrame> {
-    Cols::new(rows)
-        .str("institution_id", |r| &r.0.institution_id)
-        .str("institution_name", |r| {
-            roster.institution(r.0).name.as_str()
-        })
-        .str("student_id", |r| &r.0.student_id)
-        .str("first_name", |r| &r.0.first_name)
-        .str("last_name", |r| &r.0.last_name)
-        .str("class_id", |r| &r.0.class_id)
-        .i64("grade", |r| r.0.grade)
-        .str("program", |r| r.1)
-        .frame()
+/// The `school_lists` row of a student who reached `program`.
+fn list_row<'a>(roster: &'a Roster, st: &'a Student, program: &'a str) -> SchoolListRow<'a> {
+    SchoolListRow {
+        institution_id: &st.institution_id,
+        institution_name: &roster.institution(st).name,
+        student_id: &st.student_id,
+        first_name: &st.first_name,
+        last_name: &st.last_name,
+        class_id: &st.class_id,
+        grade: st.grade,
+        program,
+    }
 }
 
 /// `school_lists`: per institution, its students that reached a program (§2.6.ג).
 fn school_lists(roster: &Roster, rows: &[(&super::roster::Student, &str)]) -> Result<OutputTable> {
-    Ok(OutputTable::new(
-        "school_lists",
-        list_frame(roster, rows)?,
-        Formats::ParquetAndCsv,
-    ))
+    let rows: Vec<SchoolListRow> = rows
+        .iter()
+        .map(|&(st, program)| list_row(roster, st, program))
+        .collect();
+    output::rows::table("school_lists", &rows, Formats::ParquetAndCsv)
 }
 
 fn per_school_lists(
     roster: &Roster,
     rows: &[(&super::roster::Student, &'static str)],
 ) -> Result<Vec<OutputTable>> {
+    // Each school's CSV has the columns of `school_lists`.
+    let layout = Layout::of("school_lists")?;
+    let header: Vec<&str> = layout.names().collect();
     let mut out = Vec::new();
     for chunk in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
         let inst = &chunk[0].0.institution_id;
-        let mut csv = CsvFile::new(&LIST_COLUMNS)?;
+        let mut csv = CsvFile::new(&header)?;
         for (st, program) in chunk {
             csv.row(&[
                 st.institution_id.as_str(),
@@ -440,46 +325,19 @@ fn program_lists(
     rows.sort_by(|a, b| {
         (a.0.map(|c| &c.0), a.2, &a.1.student_id).cmp(&(b.0.map(|c| &c.0), b.2, &b.1.student_id))
     });
-    let df = frame(
-        rows.len(),
-        vec![
-            col_opt_str(
-                "center_id",
-                rows.iter().map(|r| r.0.map(|c| c.0.clone())).collect(),
-            ),
-            col_opt_str(
-                "center_name",
-                rows.iter().map(|r| r.0.map(|c| c.1.clone())).collect(),
-            ),
-            col_str(
-                "residence_authority_id",
-                rows.iter()
-                    .map(|r| r.1.residence_authority_id.as_str())
-                    .collect(),
-            ),
-            col_str("program", rows.iter().map(|r| r.2).collect()),
-            col_str(
-                "student_id",
-                rows.iter().map(|r| r.1.student_id.as_str()).collect(),
-            ),
-            col_str(
-                "first_name",
-                rows.iter().map(|r| r.1.first_name.as_str()).collect(),
-            ),
-            col_str(
-                "last_name",
-                rows.iter().map(|r| r.1.last_name.as_str()).collect(),
-            ),
-            col_str(
-                "institution_id",
-                rows.iter().map(|r| r.1.institution_id.as_str()).collect(),
-            ),
-            col_i64("grade", rows.iter().map(|r| r.1.grade).collect()),
-        ],
-    )?;
-    Ok(OutputTable::new(
-        "program_lists",
-        df,
-        Formats::ParquetAndCsv,
-    ))
+    let rows: Vec<ProgramListRow> = rows
+        .iter()
+        .map(|&(center, st, program)| ProgramListRow {
+            center_id: center.map(|c| c.0.as_str()),
+            center_name: center.map(|c| c.1.as_str()),
+            residence_authority_id: &st.residence_authority_id,
+            program,
+            student_id: &st.student_id,
+            first_name: &st.first_name,
+            last_name: &st.last_name,
+            institution_id: &st.institution_id,
+            grade: st.grade,
+        })
+        .collect();
+    output::rows::table("program_lists", &rows, Formats::ParquetAndCsv)
 }

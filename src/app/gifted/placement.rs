@@ -2,17 +2,18 @@
 //! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
 use super::roster::Roster;
-use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
+use crate::app::frame::{col_i64, col_opt_i64, col_str, frame};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
     centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput,
 };
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
-    self, elementary_tracks, place, ClassRequest, Gender, Interview, PlacementError,
+    self, elementary_tracks, place, AuditTableRow, ClassRequest, Gender, Interview, PlacementError,
     PlacementOutput, Student, Track,
 };
 use crate::jobs::gifted::Category;
+use crate::output;
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
@@ -172,118 +173,38 @@ pub fn run(
 }
 
 fn invitations_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let df = Cols::new(&o.invitations)
-        .str("student_id", |x| &x.student_id)
-        .str("track_id", |x| &x.track_id)
-        .str("gender", |x| x.gender.as_str())
-        .frame()?;
-    Ok(OutputTable::new(
+    output::rows::table(
         "interview_invitations",
-        df,
+        &o.invitations,
         Formats::ParquetAndCsv,
-    ))
+    )
 }
 
 fn placements_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let df = Cols::new(&o.placements)
-        .str("student_id", |x| &x.student_id)
-        .str("track_id", |x| &x.track_id)
-        .i64("class_no", |x| i64::from(x.class_no))
-        .str("gender", |x| x.gender.as_str())
-        .str("status", |x| x.status.as_str())
-        .frame()?;
-    Ok(OutputTable::new("placements", df, Formats::ParquetAndCsv))
+    output::rows::table("placements", &o.placements, Formats::ParquetAndCsv)
 }
 
 fn waitlist_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let df = Cols::new(&o.waitlist)
-        .str("student_id", |x| &x.student_id)
-        .str("track_id", |x| &x.track_id)
-        .str("reason", |x| x.reason.as_str())
-        .frame()?;
-    Ok(OutputTable::new("waitlist", df, Formats::ParquetAndCsv))
+    output::rows::table("waitlist", &o.waitlist, Formats::ParquetAndCsv)
 }
 
 fn enrichment_table(e: &EnrichmentOutput) -> Result<OutputTable> {
-    let df = Cols::new(&e.groups)
-        .str("student_id", |x| &x.student_id)
-        .str("center_id", |x| &x.center_id)
-        .str("program", |x| x.program.as_str())
-        .i64("grade", |x| x.grade)
-        .i64("group_no", |x| i64::from(x.group_no))
-        .str("institution_id", |x| &x.institution_id)
-        .frame()?;
-    Ok(OutputTable::new(
-        "enrichment_groups",
-        df,
-        Formats::ParquetAndCsv,
-    ))
+    output::rows::table("enrichment_groups", &e.groups, Formats::ParquetAndCsv)
 }
 
 fn unserved_table(e: &EnrichmentOutput) -> Result<OutputTable> {
-    let df = Cols::new(&e.unserved)
-        .str("student_id", |x| &x.student_id)
-        .str("reason", |x| x.reason.as_str())
-        .str("program", |x| x.program.as_str())
-        .str("residence_authority_id", |x| &x.residence_authority_id)
-        .frame()?;
-    Ok(OutputTable::new("unserved", df, Formats::ParquetAndCsv))
+    output::rows::table("unserved", &e.unserved, Formats::ParquetAndCsv)
 }
 
 /// Seat accounting per track: counts, no ranks.
 fn tracks_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let df = Cols::new(&o.tracks)
-        .str("track_id", |x| &x.track_id)
-        .i64("grade", |x| x.grade)
-        .str("authority_id", |x| &x.authority_id)
-        .str("institution_id", |x| &x.institution_id)
-        .i64("n_classes", |x| x.n_classes)
-        .i64("capacity_per_class", |x| x.capacity_per_class)
-        .i64("continuing_boys", |x| x.continuing_boys)
-        .i64("continuing_girls", |x| x.continuing_girls)
-        .i64("seats", |x| x.seats)
-        .i64("girls_seats", |x| x.girls_seats)
-        .i64("boys_seats", |x| x.boys_seats)
-        .i64("merged_seats", |x| x.merged_seats)
-        .i64("candidates", |x| i64::from(x.candidates))
-        .i64("placed_final", |x| i64::from(x.placed_final))
-        .i64("placed_provisional", |x| i64::from(x.placed_provisional))
-        .i64("invited", |x| i64::from(x.invited))
-        .i64("waitlisted", |x| i64::from(x.waitlisted))
-        .frame()?;
-    Ok(OutputTable::new(
-        "placement_tracks",
-        df,
-        Formats::ParquetAndCsv,
-    ))
+    output::rows::table("placement_tracks", &o.tracks, Formats::ParquetAndCsv)
 }
 
 /// One row per candidate and request: enough to answer an appeal (confidential).
 fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
-    let text = |v: Option<&str>| v.map(str::to_string);
-    let df = Cols::new(&o.audit)
-        .str("student_id", |x| &x.student_id)
-        .str("track_id", |x| &x.track_id)
-        .str("requested_track_id", |x| &x.requested_track_id)
-        .opt_str("gender", |x| text(x.gender.map(|g| g.as_str())))
-        .opt_str("category", |x| text(x.category.map(|c| c.as_str())))
-        .opt_str("resident", |x| x.resident.map(|r| r.to_string()))
-        .opt_str("assignment", |x| text(x.assignment.map(|a| a.as_str())))
-        .opt_str("list", |x| text(x.list.map(|l| l.as_str())))
-        .opt_i64("rank", |x| x.rank.map(i64::from))
-        .opt_i64("list_seats", |x| x.list_seats)
-        .opt_i64("committed_before", |x| x.committed_before)
-        .opt_str("lottery_number", |x| {
-            x.lottery_number.map(|n| n.to_string())
-        })
-        .i128("composite_num", |x| x.composite_num())
-        .i128("composite_den", |x| x.composite_den())
-        .opt_str("interview", |x| text(x.interview.map(|i| i.as_str())))
-        .str("outcome", |x| x.outcome.as_str())
-        .str("rule", |x| x.rule.as_str())
-        .str("detail", |x| &x.detail)
-        .frame()?;
-    Ok(OutputTable::new("confidential/audit", df, Formats::Parquet))
+    let rows: Vec<AuditTableRow> = o.audit.iter().map(AuditTableRow::from).collect();
+    output::rows::table("confidential/audit", &rows, Formats::Parquet)
 }
 
 fn names(roster: &Roster, ids: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {

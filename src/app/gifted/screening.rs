@@ -2,12 +2,14 @@
 //! stage B invitations, the pending referrals and the schools' invitation lists.
 use super::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster, Student};
 use super::school_folder;
-use crate::app::frame::{col_i64, col_opt_i64, col_str, frame, Cols};
 use crate::error::{Error, Result};
-use crate::jobs::gifted::screening::{
-    screen, Invitation, Referral, ReferralKind, ReferralRow, ScreeningOutput, ScreeningStudent,
-    StageA, StageARow,
+use crate::jobs::gifted::screening::outputs::{
+    exceptions, PendingReferralRow, StageBInvitationRow,
 };
+use crate::jobs::gifted::screening::{
+    screen, Invitation, Referral, ReferralRow, ScreeningOutput, ScreeningStudent, StageA, StageARow,
+};
+use crate::output;
 use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::{CsvFile, Formats};
 use crate::pipeline::gifted::GiftedElementary;
@@ -140,147 +142,42 @@ pub fn run(
 }
 
 fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
-    let region = |inv: &Invitation| {
-        roster
-            .institutions
-            .get(inv.institution_id.as_str())
-            .map_or("", |i| i.region_id.as_str())
-    };
-    let df = Cols::new(&o.invitations)
-        .str("student_id", |inv| &inv.student_id)
-        .i64("school_year", |inv| {
-            roster.student(&inv.student_id).map_or(0, |s| s.school_year)
+    let rows: Vec<StageBInvitationRow> = o
+        .invitations
+        .iter()
+        .map(|inv| {
+            let school_year = roster.student(&inv.student_id).map_or(0, |s| s.school_year);
+            let region = roster.institutions.get(inv.institution_id.as_str());
+            StageBInvitationRow::new(inv, school_year, region.map_or("", |i| &i.region_id))
         })
-        .str("institution_id", |inv| &inv.institution_id)
-        .str("class_id", |inv| &inv.class_id)
-        .i64("grade", |inv| inv.grade)
-        .str("sector", |inv| inv.sector.as_str())
-        .str("region_id", region)
-        .str("reasons", Invitation::reasons_joined)
-        .frame()?;
-    Ok(OutputTable::new(
-        "stage_b_invitations",
-        df,
-        Formats::ParquetAndCsv,
-    ))
+        .collect();
+    output::rows::table("stage_b_invitations", &rows, Formats::ParquetAndCsv)
 }
 
 fn pending_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
-    let n = o.pending_referrals.len();
-    let ids: Vec<&str> = o
+    let rows: Vec<PendingReferralRow> = o
         .pending_referrals
         .iter()
-        .map(|p| p.student_id.as_str())
-        .collect();
-    let kinds: Vec<&str> = o
-        .pending_referrals
-        .iter()
-        .map(|p| {
-            if p.kind == ReferralKind::Appeal {
-                "appeal"
-            } else {
-                "principal"
-            }
+        .map(|p| PendingReferralRow {
+            student_id: &p.student_id,
+            institution_id: roster
+                .student(&p.student_id)
+                .map_or("", |s| &s.institution_id),
+            kind: p.kind,
         })
         .collect();
-    let insts: Vec<String> = ids
-        .iter()
-        .map(|id| {
-            roster
-                .student(id)
-                .map(|s| s.institution_id.to_string())
-                .unwrap_or_default()
-        })
-        .collect();
-    let df = frame(
-        n,
-        vec![
-            col_str("student_id", ids),
-            col_str("institution_id", insts),
-            col_str("kind", kinds),
-        ],
-    )?;
-    Ok(OutputTable::new(
-        "pending_referrals",
-        df,
-        Formats::ParquetAndCsv,
-    ))
+    output::rows::table("pending_referrals", &rows, Formats::ParquetAndCsv)
 }
 
 /// Input rows the screening could not use, with the reason: nothing is dropped silently.
 fn exceptions_table(o: &ScreeningOutput, other_year: &[String]) -> Result<OutputTable> {
-    let mut rows: Vec<(String, &str, String)> = Vec::new();
-    for u in &o.unused_referrals {
-        let kind = if u.kind == ReferralKind::Appeal {
-            "appeal"
-        } else {
-            "principal"
-        };
-        rows.push((
-            u.student_id.clone(),
-            "referrals",
-            format!("{kind}: {}", u.reason.as_str()),
-        ));
-    }
-    for i in &o.ignored_stage_a {
-        rows.push((
-            i.student_id.to_string(),
-            "stage_a_scores",
-            i.reason.as_str().to_string(),
-        ));
-    }
-    for id in other_year {
-        rows.push((
-            id.clone(),
-            "stage_a_scores",
-            "school_year_differs_from_enrolment".into(),
-        ));
-    }
-    rows.sort();
-    let n = rows.len();
-    let df = frame(
-        n,
-        vec![
-            col_str("student_id", rows.iter().map(|r| r.0.as_str()).collect()),
-            col_str("table", rows.iter().map(|r| r.1).collect()),
-            col_str("reason", rows.iter().map(|r| r.2.as_str()).collect()),
-        ],
-    )?;
-    Ok(OutputTable::new(
-        "screening_exceptions",
-        df,
-        Formats::ParquetAndCsv,
-    ))
+    let rows = exceptions(o, other_year);
+    output::rows::table("screening_exceptions", &rows, Formats::ParquetAndCsv)
 }
 
 /// Per unit: tested, k, boundary score (confidential: a score).
 fn units_table(o: &ScreeningOutput) -> Result<OutputTable> {
-    let u = &o.units;
-    let df = frame(
-        u.len(),
-        vec![
-            col_str(
-                "institution_id",
-                u.iter().map(|x| x.institution_id.as_str()).collect(),
-            ),
-            col_str("unit", u.iter().map(|x| x.unit.as_str()).collect()),
-            col_i64("n_tested", u.iter().map(|x| x.n_tested as i64).collect()),
-            col_i64("k", u.iter().map(|x| x.k as i64).collect()),
-            col_opt_i64(
-                "boundary_score",
-                u.iter().map(|x| x.boundary_score).collect(),
-            ),
-            col_i64(
-                "n_referred_by_score",
-                u.iter().map(|x| x.n_referred_by_score as i64).collect(),
-            ),
-        ],
-    )?;
-    Ok(OutputTable::new(
-        "confidential/screening_units",
-        df,
-        Formats::Parquet,
-    ))
+    output::rows::table("confidential/screening_units", &o.units, Formats::Parquet)
 }
 
 /// One CSV per institution with its invited students — names only, no scores (§2.4.ד).

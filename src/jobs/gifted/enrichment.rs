@@ -83,8 +83,10 @@ impl Program {
     }
 }
 
+crate::jobs::serialize_as_str!(Program, UnservedReason);
+
 /// A row of `enrichment_groups`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct EnrichmentGroupRow {
     pub student_id: String,
     pub center_id: String,
@@ -112,7 +114,7 @@ impl UnservedReason {
 }
 
 /// A row of `unserved`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct UnservedRow {
     pub student_id: String,
     pub reason: UnservedReason,

@@ -20,6 +20,8 @@ pub use super::{default_group_value, norm_group, UnknownGroupColumn};
 use super::{grade_listed, Sector};
 use crate::rules::fraction::Ratio;
 
+pub mod outputs;
+
 /// Parameters of gifted.md §3 (pipeline keys `subtests`, `norms.*`, `thresholds.*`,
 /// `stage_b_grades.*`; `norms.group_by` is applied by the caller through [`norm_group`]).
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -26,6 +26,10 @@ pub mod track_checks;
 #[path = "tests/util.rs"]
 pub(crate) mod test_util;
 
+#[cfg(test)]
+#[path = "tests/outputs_tests.rs"]
+mod outputs_tests;
+
 /// Language sector of an institution (data-contract.md `institutions.sector`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -51,6 +55,8 @@ impl Sector {
         }
     }
 }
+
+crate::jobs::serialize_as_str!(Sector, Category);
 
 /// The grades of one list per sector (`tested_grades`, `stage_b_grades` in the pipeline file).
 pub(crate) fn grade_listed(hebrew: &[i64], arabic: &[i64], sector: Sector, grade: i64) -> bool {

@@ -9,6 +9,8 @@ use std::fmt;
 use super::{grade_listed, Sector};
 use crate::rules::fraction::Ratio;
 
+pub mod outputs;
+
 /// The unit the referral share is taken in (0207 §2.4.ג: "in each class or in the grade").
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,7 +121,9 @@ pub struct ScreeningStudent<'a> {
 }
 
 /// `referrals.kind`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferralKind {
     Principal,
@@ -292,7 +296,8 @@ pub struct IgnoredStageA {
 }
 
 /// Audit of one ranking unit (confidential: `boundary_score` is a score).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A row of `confidential/screening_units`.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct UnitSummary {
     pub institution_id: String,
     /// The class id (unit `class`) or the grade as text (unit `grade`).

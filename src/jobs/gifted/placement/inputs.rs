@@ -30,6 +30,8 @@ impl Gender {
     }
 }
 
+crate::jobs::serialize_as_str!(Gender, InterviewOutcome);
+
 /// Pipeline key `gender_policy` (gifted.md §4; 0207 §2.8.ד.2).
 #[derive(
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize, serde::Serialize,

@@ -4,11 +4,22 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
+use serde::Serialize;
+
 use super::{Category, Gender, InterviewOutcome, TrackViolation};
 use crate::rules::fraction::Ratio;
 
+crate::jobs::serialize_as_str!(
+    PlacementStatus,
+    WaitReason,
+    ListKind,
+    Assignment,
+    Outcome,
+    Rule
+);
+
 /// A row of `interview_invitations` (pending: no outcome yet).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Invitation {
     pub student_id: String,
     pub track_id: String,
@@ -33,7 +44,7 @@ impl PlacementStatus {
 }
 
 /// A row of `placements`.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Placement {
     pub student_id: String,
     pub track_id: String,
@@ -71,7 +82,7 @@ impl WaitReason {
 
 /// A row of `waitlist`. It carries no rank (rows are sorted by track and student); ranks and
 /// lottery numbers are in the confidential audit.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct WaitlistRow {
     pub student_id: String,
     pub track_id: String,
@@ -240,8 +251,58 @@ impl AuditRow {
     }
 }
 
-/// Per-track seat accounting (counts only, no ranks).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A row of `confidential/audit` as written: an [`AuditRow`] with its composite as the exact
+/// numerator and denominator (data-contract.md: exact fractions are written as integers), and
+/// `resident` and `lottery_number` in the schema's text columns.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AuditTableRow<'a> {
+    pub student_id: &'a str,
+    pub track_id: &'a str,
+    pub requested_track_id: &'a str,
+    pub gender: Option<Gender>,
+    pub category: Option<Category>,
+    pub resident: Option<bool>,
+    pub assignment: Option<Assignment>,
+    pub list: Option<ListKind>,
+    pub rank: Option<u32>,
+    pub list_seats: Option<i64>,
+    pub committed_before: Option<i64>,
+    pub lottery_number: Option<u64>,
+    pub composite_num: Option<i128>,
+    pub composite_den: Option<i128>,
+    pub interview: Option<InterviewOutcome>,
+    pub outcome: Outcome,
+    pub rule: Rule,
+    pub detail: &'a str,
+}
+
+impl<'a> From<&'a AuditRow> for AuditTableRow<'a> {
+    fn from(r: &'a AuditRow) -> Self {
+        AuditTableRow {
+            student_id: &r.student_id,
+            track_id: &r.track_id,
+            requested_track_id: &r.requested_track_id,
+            gender: r.gender,
+            category: r.category,
+            resident: r.resident,
+            assignment: r.assignment,
+            list: r.list,
+            rank: r.rank,
+            list_seats: r.list_seats,
+            committed_before: r.committed_before,
+            lottery_number: r.lottery_number,
+            composite_num: r.composite_num(),
+            composite_den: r.composite_den(),
+            interview: r.interview,
+            outcome: r.outcome,
+            rule: r.rule,
+            detail: &r.detail,
+        }
+    }
+}
+
+/// Per-track seat accounting (counts only, no ranks): a row of `placement_tracks`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct TrackSeats {
     pub track_id: String,
     pub grade: i64,

@@ -1,0 +1,250 @@
+//! Typed output rows → tables through the output schemas: the one mechanism by which a job's
+//! output rows become a frame (design.md "A job's shape": `outputs.rs`), the counterpart of
+//! `table::rows` for reading.
+//!
+//! A table's rows are a slice of one struct deriving `serde::Serialize`, whose fields are the
+//! columns of `schemas/<table>.toml` in the schema's order and under its names (the data
+//! contract's). The schema decides each column's type, whatever the field's Rust type:
+//! - `str` and `enum`: text; a field may be text, a unit enum variant, an enum that serializes
+//!   as its text (`jobs::serialize_as_str!`), a `bool` (`true`/`false`) or an integer (its
+//!   decimal digits, e.g. a lottery number);
+//! - `int`: Int64 from any integer type; an `i128` (an exact fraction's numerator or
+//!   denominator) that does not fit in i64 turns the whole column into its decimal text, so
+//!   no exact value is ever rounded;
+//! - `float`: Float64; `bool`: Boolean;
+//! - `date`: Date, from days since 1970-01-01 (a `chrono::NaiveDate` field with
+//!   `#[serde(with = "crate::rules::date")]`) or an ISO `YYYY-MM-DD` text;
+//! - an `Option` field's `None` is a missing value.
+//!
+//! A field the schema does not list, a field out of the schema's order, a schema column with
+//! no field and a value the column's type cannot hold are errors naming the table and the
+//! column: programming errors, caught for every output table by a unit test
+//! (`jobs/gifted/tests/outputs_tests.rs`).
+//!
+//! Columns named by a setting (`{subtest}_percentile` of `results`, the per-subtest cut-offs
+//! of `cutoffs`) cannot be listed in a schema file: [`PER_SUBTEST`] says where they go and
+//! their types, [`Layout::with_subtests`] names them, and the row holds them in one field
+//! `subtests`: a sequence with one element per subtest (in the settings' order), each a
+//! struct whose fields are the suffixes, or `None` for a subtest without values.
+//!
+//! Cells go straight into typed column buffers as they are serialized (no intermediate
+//! per-cell value, one allocation-free text copy per text cell), so a table of 150,000 rows
+//! costs about what building its columns by hand does.
+use super::table::OutputTable;
+use super::write::Formats;
+use crate::error::{Error, Result};
+use crate::table::schema::{self, ColType};
+use polars::prelude::*;
+use serde::Serialize;
+use serialize::{At, Ser};
+
+mod serialize;
+
+/// Columns a pipeline setting names (`{subtest}_{suffix}` for each of `subtests`), which a
+/// schema file cannot list; `output::write` describes them in the Parquet metadata.
+#[derive(Debug, Clone, Copy)]
+pub struct PerSubtest {
+    pub table: &'static str,
+    /// The schema column they follow.
+    pub after: &'static str,
+    /// Per subtest, the suffixes and types of its columns.
+    pub columns: &'static [(&'static str, ColType)],
+}
+
+/// The tables with per-subtest columns.
+pub const PER_SUBTEST: &[PerSubtest] = &[
+    PerSubtest {
+        table: "results",
+        after: "grade",
+        columns: &[("percentile", ColType::Float)],
+    },
+    PerSubtest {
+        table: "cutoffs",
+        after: "n_excellent",
+        columns: &[
+            ("n_tested", ColType::Int),
+            ("gifted_raw", ColType::Int),
+            ("excellent_raw", ColType::Int),
+        ],
+    },
+];
+
+/// The field of a row that holds its per-subtest columns.
+const SUBTESTS_FIELD: &str = "subtests";
+
+/// The rows of table `stem` (e.g. `confidential/audit`) as an output table in `formats`,
+/// through the schema of its last path component.
+pub fn table<T: Serialize>(stem: &str, rows: &[T], formats: Formats) -> Result<OutputTable> {
+    Layout::of(table_name(stem))?.table(stem, rows, formats)
+}
+
+/// The table name of an output stem: its last path component (as `output::write` finds the
+/// schema of the files it writes).
+fn table_name(stem: &str) -> &str {
+    stem.rsplit('/').next().unwrap_or(stem)
+}
+
+/// The columns of an output table: its schema's, with the per-subtest columns of the run.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    table: String,
+    columns: Vec<(String, ColType)>,
+    subtests: Option<Subtests>,
+}
+
+/// Where a table's per-subtest columns are.
+#[derive(Debug, Clone)]
+struct Subtests {
+    /// Index of the first of them.
+    at: usize,
+    /// How many subtests.
+    count: usize,
+    /// Per subtest: the suffixes and types.
+    fields: &'static [(&'static str, ColType)],
+}
+
+impl Layout {
+    /// The columns of output table `table` as its schema lists them (no per-subtest columns
+    /// until [`Layout::with_subtests`]).
+    pub fn of(table: &str) -> Result<Self> {
+        let s = schema::get(table).ok_or_else(|| {
+            Error::Job(format!("output table `{table}` has no schema in schemas/"))
+        })?;
+        let columns: Vec<(String, ColType)> =
+            s.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
+        let subtests = match PER_SUBTEST.iter().find(|p| p.table == table) {
+            None => None,
+            Some(&PerSubtest {
+                after,
+                columns: fields,
+                ..
+            }) => {
+                let at = s.column_index(after).ok_or_else(|| {
+                    Error::Job(format!(
+                        "output table `{table}`: the per-subtest columns follow `{after}`, which its schema lacks"
+                    ))
+                })? + 1;
+                Some(Subtests {
+                    at,
+                    count: 0,
+                    fields,
+                })
+            }
+        };
+        Ok(Layout {
+            table: table.to_string(),
+            columns,
+            subtests,
+        })
+    }
+
+    /// The layout with the columns `{subtest}_{suffix}` of each of `subtests`, in that order
+    /// (a table without per-subtest columns is left as it is).
+    pub fn with_subtests<S: AsRef<str>>(mut self, subtests: &[S]) -> Self {
+        if let Some(g) = &mut self.subtests {
+            let named = subtests.iter().flat_map(|s| {
+                g.fields
+                    .iter()
+                    .map(move |(suffix, ty)| (format!("{}_{suffix}", s.as_ref()), *ty))
+            });
+            let at = g.at + g.count * g.fields.len();
+            self.columns.splice(at..at, named);
+            g.count += subtests.len();
+        }
+        self
+    }
+
+    /// The column names, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.columns.iter().map(|(n, _)| n.as_str())
+    }
+
+    /// `rows` as an output table at `stem` in `formats`.
+    pub fn table<T: Serialize>(
+        &self,
+        stem: &str,
+        rows: &[T],
+        formats: Formats,
+    ) -> Result<OutputTable> {
+        Ok(OutputTable::new(stem, self.frame(rows)?, formats))
+    }
+
+    /// `rows` as a frame of this layout's columns and types.
+    pub fn frame<T: Serialize>(&self, rows: &[T]) -> Result<DataFrame> {
+        let mut cols: Vec<Cells> = self
+            .columns
+            .iter()
+            .map(|(_, ty)| Cells::new(*ty, rows.len()))
+            .collect();
+        let mut scratch = String::new();
+        for row in rows {
+            row.serialize(Ser {
+                layout: self,
+                cols: &mut cols,
+                scratch: &mut scratch,
+                at: At::Row,
+            })
+            .map_err(|e| Error::Job(format!("output table `{}`: {}", self.table, e.0)))?;
+        }
+        let columns: Vec<Column> = cols
+            .into_iter()
+            .zip(&self.columns)
+            .map(|(c, (name, _))| c.finish(name))
+            .collect();
+        DataFrame::new(rows.len(), columns)
+            .map_err(|e| Error::Job(format!("building output table `{}`: {e}", self.table)))
+    }
+}
+
+/// One column's values, typed by the schema.
+enum Cells {
+    Str(StringChunkedBuilder),
+    Int(Vec<Option<i64>>),
+    /// An int column with a value beyond i64: every value as its decimal text.
+    IntText(Vec<Option<String>>),
+    Float(Vec<Option<f64>>),
+    Bool(Vec<Option<bool>>),
+    /// Days since 1970-01-01.
+    Date(Vec<Option<i32>>),
+}
+
+impl Cells {
+    fn new(ty: ColType, rows: usize) -> Self {
+        match ty {
+            ColType::Str | ColType::Enum => Cells::Str(StringChunkedBuilder::new("".into(), rows)),
+            ColType::Int => Cells::Int(Vec::with_capacity(rows)),
+            ColType::Float => Cells::Float(Vec::with_capacity(rows)),
+            ColType::Bool => Cells::Bool(Vec::with_capacity(rows)),
+            ColType::Date => Cells::Date(Vec::with_capacity(rows)),
+        }
+    }
+
+    fn null(&mut self) {
+        match self {
+            Cells::Str(b) => b.append_null(),
+            Cells::Int(v) => v.push(None),
+            Cells::IntText(v) => v.push(None),
+            Cells::Float(v) => v.push(None),
+            Cells::Bool(v) => v.push(None),
+            Cells::Date(v) => v.push(None),
+        }
+    }
+
+    /// The column, built the way the hand-written builders of each type did (one chunk).
+    fn finish(self, name: &str) -> Column {
+        let name = PlSmallStr::from(name);
+        match self {
+            Cells::Str(b) => b.finish().with_name(name).into_column(),
+            Cells::Int(v) => Column::new(name, v),
+            Cells::IntText(v) => Column::new(name, v),
+            Cells::Float(v) => Column::new(name, v),
+            Cells::Bool(v) => Column::new(name, v),
+            Cells::Date(v) => Int32Chunked::from_slice_options(name, &v)
+                .into_date()
+                .into_column(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
