@@ -7,8 +7,8 @@ use crate::app::frame::{bools, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::letters::{
     self, build_bundles, render_letters, Contact, ContactColumns, ContactDetails, DetailColumns,
-    Institution, LetterKind, LetterRequest, LetterRow, LettersOutput, Student, Templates,
-    Undeliverable, UnreachedGuardian,
+    Institution, LetterKind, LetterRequest, LetterRow, LettersError, LettersOutput, Student,
+    Templates, Undeliverable, UnreachedGuardian,
 };
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
@@ -17,6 +17,23 @@ use crate::table::InputSet;
 use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
 use std::sync::Arc;
+
+/// The letters module's errors at the app boundary: a letter date that is no date is a
+/// configuration error naming the parameter, a template that cannot be used a template error
+/// (both exit 2), a letter that cannot be written a failure of the run (exit 1).
+impl From<LettersError> for Error {
+    fn from(e: LettersError) -> Error {
+        match e {
+            LettersError::NotADate { name, value } => Error::config(
+                name,
+                Some(format!("{value:?}")),
+                "not a date of the form YYYY-MM-DD",
+            ),
+            e if e.is_config() => Error::Template(e.to_string()),
+            e => Error::Job(e.to_string()),
+        }
+    }
+}
 
 /// The letter kind an outcome names (the rule is `LetterKind::of_outcome`).
 pub fn kind(name: &str) -> Result<LetterKind> {

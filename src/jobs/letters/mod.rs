@@ -9,25 +9,33 @@
 //!    get one each; a guardian without a postal address but with an email gets an email letter;
 //!    a student with no reachable legal guardian is `undeliverable`.
 //! 2. [`templates`] — one minijinja template per kind and language (`he` for the hebrew sector,
-//!    `ar` for the arabic sector), embedded in the binary and overridable from a directory. The
-//!    template context is a closed struct with no field that could carry a score, percentile,
-//!    rank or lottery number; templates that refer to anything else are rejected when loaded.
+//!    `ar` for the arabic sector), embedded in the binary and overridable from a directory
+//!    ([`sources`]). The template context ([`context`]) is a closed struct with no field that
+//!    could carry a score, percentile, rank or lottery number; templates that refer to anything
+//!    else are rejected when loaded. Dates and school years are written out by [`words`].
 //! 3. [`render`] — renders every letter (each template compiled once, letters in parallel),
 //!    output sorted and identical for any thread count or input order.
 //! 4. [`bundle`] — one print-ready HTML file per institution, one letter per A4 page.
 //!
 //! Everything here is a pure function of its arguments: no clock (dates come from
-//! [`LetterParams`]), no file I/O except reading an override template directory.
+//! [`LetterParams`]), no file I/O except reading an override template directory
+//! ([`sources`]). Errors are [`LettersError`]s, which the app maps to its exit codes.
 pub mod bundle;
+pub mod context;
+pub mod error;
 pub mod inputs;
 pub mod recipients;
 pub mod render;
+pub mod sources;
 pub mod templates;
+pub mod words;
 
 #[cfg(test)]
 mod tests;
 
 pub use bundle::{build_bundles, Bundle};
+pub use context::{LetterContext, LetterParams};
+pub use error::LettersError;
 pub use inputs::{guardians, ContactColumns, DetailColumns};
 pub use recipients::{
     resolve_recipients, Contact, ContactDetails, Recipient, Recipients, Relation, Student,
@@ -37,7 +45,7 @@ pub use render::{
     render_letters, Institution, LetterExtra, LetterRequest, LetterRow, LettersOutput,
     Undeliverable,
 };
-pub use templates::{LetterContext, LetterParams, Templates};
+pub use templates::Templates;
 
 /// The language of instruction of a school (`institutions.sector`), shared with the gifted job.
 pub use crate::jobs::gifted::Sector;
