@@ -6,8 +6,9 @@ use super::roster::Roster;
 use crate::app::frame::{bools, strs, Cols};
 use crate::error::{Error, Result};
 use crate::jobs::letters::{
-    build_bundles, render_letters, Contact, ContactDetails, Institution, LetterKind, LetterRequest,
-    LetterRow, LettersOutput, Relation, Student, Templates, Undeliverable, UnreachedGuardian,
+    self, build_bundles, render_letters, Contact, ContactColumns, ContactDetails, DetailColumns,
+    Institution, LetterKind, LetterRequest, LetterRow, LettersError, LettersOutput, Student,
+    Templates, Undeliverable, UnreachedGuardian,
 };
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
@@ -17,12 +18,31 @@ use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+/// The letters module's errors at the app boundary: a letter date that is no date is a
+/// configuration error naming the parameter, a template that cannot be used a template error
+/// (both exit 2), a letter that cannot be written a failure of the run (exit 1).
+impl From<LettersError> for Error {
+    fn from(e: LettersError) -> Error {
+        match e {
+            LettersError::NotADate { name, value } => Error::config(
+                name,
+                Some(format!("{value:?}")),
+                "not a date of the form YYYY-MM-DD",
+            ),
+            e if e.is_config() => Error::Template(e.to_string()),
+            e => Error::Job(e.to_string()),
+        }
+    }
+}
+
+/// The letter kind an outcome names (the rule is `LetterKind::of_outcome`).
 pub fn kind(name: &str) -> Result<LetterKind> {
-    LetterKind::parse(name).ok_or_else(|| Error::Job(format!("unknown letter kind `{name}`")))
+    LetterKind::of_outcome(name).map_err(|e| Error::Job(e.to_string()))
 }
 
 /// The guardians (and their details) of `students`, read from `contacts` and
-/// `contact_details`. `None` when the input has no contacts: no letters can be addressed.
+/// `contact_details` by the columns a letter needs. `None` when the input has no contacts: no
+/// letters can be addressed.
 fn guardians(
     inputs: &InputSet,
     students: &HashSet<&str>,
@@ -30,60 +50,25 @@ fn guardians(
     let (Some(c), Some(d)) = (inputs.get("contacts"), inputs.get("contact_details")) else {
         return Ok(None);
     };
-    let mut contacts = Vec::new();
-    let cols = strs(c, "student_id")?
-        .zip(strs(c, "contact_id")?)
-        .zip(strs(c, "first_name")?)
-        .zip(strs(c, "last_name")?)
-        .zip(strs(c, "relation")?)
-        .zip(bools(c, "is_legal_guardian")?)
-        .zip(bools(c, "lives_with_student")?);
-    for ((((((sid, cid), first), last), relation), legal), lives) in cols {
-        let (Some(sid), Some(cid)) = (sid, cid) else {
-            continue;
-        };
-        if !students.contains(sid) {
-            continue;
-        }
-        contacts.push(Contact {
-            student_id: sid.to_string(),
-            contact_id: cid.to_string(),
-            first_name: first.unwrap_or_default().to_string(),
-            last_name: last.unwrap_or_default().to_string(),
-            relation: relation
-                .and_then(Relation::parse)
-                .unwrap_or(Relation::Other),
-            is_legal_guardian: legal.unwrap_or(false),
-            lives_with_student: lives.unwrap_or(false),
-        });
-    }
-    let wanted: HashSet<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
-    let mut details = Vec::new();
-    let own = |v: Option<&str>| v.filter(|x| !x.is_empty()).map(str::to_string);
-    let cols = strs(d, "contact_id")?
-        .zip(strs(d, "phone")?)
-        .zip(strs(d, "email")?)
-        .zip(strs(d, "street")?)
-        .zip(strs(d, "house_number")?)
-        .zip(strs(d, "city")?)
-        .zip(strs(d, "zip")?);
-    for ((((((cid, phone), email), street), house), city), zip) in cols {
-        let Some(cid) = cid else { continue };
-        if !wanted.contains(cid) {
-            continue;
-        }
-        details.push(ContactDetails {
-            contact_id: cid.to_string(),
-            phone: own(phone),
-            email: own(email),
-            street: own(street),
-            house_number: own(house),
-            city: own(city),
-            zip: own(zip),
-        });
-    }
-    drop(wanted);
-    Ok(Some((contacts, details)))
+    let contacts = ContactColumns {
+        student_id: strs(c, "student_id")?,
+        contact_id: strs(c, "contact_id")?,
+        first_name: strs(c, "first_name")?,
+        last_name: strs(c, "last_name")?,
+        relation: strs(c, "relation")?,
+        is_legal_guardian: bools(c, "is_legal_guardian")?,
+        lives_with_student: bools(c, "lives_with_student")?,
+    };
+    let details = DetailColumns {
+        contact_id: strs(d, "contact_id")?,
+        phone: strs(d, "phone")?,
+        email: strs(d, "email")?,
+        street: strs(d, "street")?,
+        house_number: strs(d, "house_number")?,
+        city: strs(d, "city")?,
+        zip: strs(d, "zip")?,
+    };
+    Ok(Some(letters::guardians(contacts, details, students)))
 }
 
 /// One phase's letters and bundles.

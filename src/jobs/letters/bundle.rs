@@ -5,9 +5,44 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 
 use super::render::{Institution, LetterRow};
-use super::templates::{BundleContext, BundleLetter, BundleParagraph, Templates};
-use super::{Channel, Language};
-use crate::error::Error;
+use serde::Serialize;
+
+use super::templates::Templates;
+use super::{Channel, Language, LettersError};
+
+/// The HTML bundle template's context. Borrows from the letter rows.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleContext<'a> {
+    /// `he` or `ar`: the page language.
+    pub lang: &'a str,
+    /// Always `rtl`.
+    pub dir: &'a str,
+    pub institution_id: &'a str,
+    pub institution_name: &'a str,
+    pub letters: Vec<BundleLetter<'a>>,
+}
+
+/// One printed letter of a bundle.
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleLetter<'a> {
+    /// `he` or `ar`.
+    pub lang: &'a str,
+    pub student_id: &'a str,
+    pub kind: &'a str,
+    pub recipient_name: &'a str,
+    /// "הרצל 12", "תל אביב-יפו 6100101".
+    pub address_lines: Vec<String>,
+    /// The text split at blank lines.
+    pub paragraphs: Vec<BundleParagraph<'a>>,
+}
+
+/// A paragraph of a printed letter; its line breaks are kept (CSS `white-space: pre-line`).
+#[derive(Clone, Debug, Serialize)]
+pub struct BundleParagraph<'a> {
+    /// The subject line ("הנדון: …"), set in bold.
+    pub subject: bool,
+    pub text: &'a str,
+}
 
 /// An institution's bundle: (institution_id, HTML page).
 pub type Bundle = (String, String);
@@ -21,7 +56,7 @@ pub fn build_bundles(
     letters: &[LetterRow],
     institutions: &[Institution],
     templates: &Templates,
-) -> Result<Vec<Bundle>, Error> {
+) -> Result<Vec<Bundle>, LettersError> {
     let mut by_institution: BTreeMap<&str, Vec<&LetterRow>> = BTreeMap::new();
     for l in letters.iter().filter(|l| l.channel == Channel::Post) {
         by_institution

@@ -9,24 +9,34 @@
 //!    get one each; a guardian without a postal address but with an email gets an email letter;
 //!    a student with no reachable legal guardian is `undeliverable`.
 //! 2. [`templates`] — one minijinja template per kind and language (`he` for the hebrew sector,
-//!    `ar` for the arabic sector), embedded in the binary and overridable from a directory. The
-//!    template context is a closed struct with no field that could carry a score, percentile,
-//!    rank or lottery number; templates that refer to anything else are rejected when loaded.
+//!    `ar` for the arabic sector), embedded in the binary and overridable from a directory
+//!    ([`sources`]). The template context ([`context`]) is a closed struct with no field that
+//!    could carry a score, percentile, rank or lottery number; templates that refer to anything
+//!    else are rejected when loaded. Dates and school years are written out by [`words`].
 //! 3. [`render`] — renders every letter (each template compiled once, letters in parallel),
 //!    output sorted and identical for any thread count or input order.
 //! 4. [`bundle`] — one print-ready HTML file per institution, one letter per A4 page.
 //!
 //! Everything here is a pure function of its arguments: no clock (dates come from
-//! [`LetterParams`]), no file I/O except reading an override template directory.
+//! [`LetterParams`]), no file I/O except reading an override template directory
+//! ([`sources`]). Errors are [`LettersError`]s, which the app maps to its exit codes.
 pub mod bundle;
+pub mod context;
+pub mod error;
+pub mod inputs;
 pub mod recipients;
 pub mod render;
+pub mod sources;
 pub mod templates;
+pub mod words;
 
 #[cfg(test)]
 mod tests;
 
 pub use bundle::{build_bundles, Bundle};
+pub use context::{LetterContext, LetterParams};
+pub use error::LettersError;
+pub use inputs::{guardians, ContactColumns, DetailColumns};
 pub use recipients::{
     resolve_recipients, Contact, ContactDetails, Recipient, Recipients, Relation, Student,
     UndeliverableReason, UnreachedGuardian,
@@ -35,7 +45,7 @@ pub use render::{
     render_letters, Institution, LetterExtra, LetterRequest, LetterRow, LettersOutput,
     Undeliverable,
 };
-pub use templates::{LetterContext, LetterParams, Templates};
+pub use templates::Templates;
 
 /// The language of instruction of a school (`institutions.sector`), shared with the gifted job.
 pub use crate::jobs::gifted::Sector;
@@ -163,6 +173,14 @@ impl LetterKind {
         LetterKind::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The letter of an outcome of the gifted job, from the kind the outcome names (gifted.md
+    /// §7; stage A: `LetterOutcome::letter_kind`, 0207 §2.4.ד; stage B: `Category::letter_kind`,
+    /// §2.6.ב). Every outcome names a kind with a template in each language; a name that is
+    /// none is an error, so no student's letter is ever dropped silently.
+    pub fn of_outcome(name: &str) -> Result<LetterKind, UnknownLetterKind> {
+        LetterKind::parse(name).ok_or_else(|| UnknownLetterKind(name.to_string()))
+    }
+
     /// The [`LetterExtra`] field this kind cannot be written without, if any.
     pub fn required_extra(self) -> Option<&'static str> {
         match self {
@@ -180,5 +198,49 @@ impl LetterKind {
 impl std::fmt::Display for LetterKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// An outcome names a letter kind that has no template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnknownLetterKind(pub String);
+
+impl std::fmt::Display for UnknownLetterKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "unknown letter kind `{}`", self.0)
+    }
+}
+
+impl std::error::Error for UnknownLetterKind {}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::LetterKind::{self, *};
+    use crate::jobs::gifted::screening::LetterOutcome;
+    use crate::jobs::gifted::Category;
+
+    /// gifted.md §7, 0207 §2.4.ד and §2.6.ב: each stage A outcome and each stage B category
+    /// gets its own letter; a removed student gets none.
+    #[test]
+    fn each_outcome_has_its_letter_kind() {
+        for (outcome, kind) in [
+            (LetterOutcome::Referred, StageAReferred),
+            (LetterOutcome::NotReferred, StageANotReferred),
+            (LetterOutcome::Absent, StageAAbsent),
+        ] {
+            assert_eq!(LetterKind::of_outcome(outcome.letter_kind()), Ok(kind));
+        }
+        for (category, kind) in [
+            (Category::Gifted, Some(StageBGifted)),
+            (Category::Excellent, Some(StageBExcellent)),
+            (Category::NotEligible, Some(StageBNotEligible)),
+            (Category::Incomplete, Some(StageBIncomplete)),
+            (Category::Removed, None),
+        ] {
+            let got = category.letter_kind().map(LetterKind::of_outcome);
+            assert_eq!(got, kind.map(Ok), "{category:?}");
+        }
+        let e = LetterKind::of_outcome("stage_c_gifted").unwrap_err();
+        assert_eq!(e.to_string(), "unknown letter kind `stage_c_gifted`");
     }
 }

@@ -6,10 +6,12 @@ use chrono::NaiveDate;
 use minijinja::Value;
 use rayon::prelude::*;
 
+use super::context::{opt_value, ContextValues, LetterParams, RunValues};
 use super::recipients::{Contact, ContactDetails, RecipientIndex, Student, UnreachedGuardian};
-use super::templates::{format_date, opt_value, ContextValues, LetterParams, RunValues, Templates};
+use super::templates::Templates;
+use super::words::format_date;
+use super::LettersError;
 use super::{Channel, Language, LetterKind, Sector};
-use crate::error::Error;
 
 pub use super::recipients::UndeliverableReason;
 
@@ -113,7 +115,7 @@ pub fn render_letters(
     details: &[ContactDetails],
     params: &LetterParams,
     templates: &Templates,
-) -> Result<LettersOutput, Error> {
+) -> Result<LettersOutput, LettersError> {
     let mut reqs: Vec<&LetterRequest> = requests.iter().collect();
     reqs.par_sort_unstable();
     reqs.dedup();
@@ -126,10 +128,11 @@ pub fn render_letters(
                 _ => true,
             };
             if !present {
-                return Err(Error::Job(format!(
-                    "letter {} for student {} needs {field}",
-                    r.kind, r.student_id
-                )));
+                return Err(LettersError::MissingExtra {
+                    kind: r.kind,
+                    student_id: r.student_id.clone(),
+                    field,
+                });
             }
         }
     }
@@ -153,11 +156,9 @@ pub fn render_letters(
         let institution = institution_by_id
             .get(student.institution_id.as_str())
             .copied()
-            .ok_or_else(|| {
-                Error::Job(format!(
-                    "student {}'s institution {} is not in institutions",
-                    student.student_id, student.institution_id
-                ))
+            .ok_or_else(|| LettersError::UnknownInstitution {
+                student_id: student.student_id.clone(),
+                institution_id: student.institution_id.clone(),
             })?;
         let mut requests = chunk.to_vec();
         requests.sort_by(|a, b| (a.kind.as_str(), &a.extra).cmp(&(b.kind.as_str(), &b.extra)));
@@ -185,7 +186,7 @@ pub fn render_letters(
             };
             render_group(g, &index, run, templates)
         })
-        .collect::<Result<_, Error>>()?;
+        .collect::<Result<_, LettersError>>()?;
 
     let mut letters = Vec::with_capacity(outputs.iter().map(|o| o.letters.len()).sum());
     let mut unreached = Vec::new();
@@ -263,7 +264,7 @@ fn render_group(
     index: &RecipientIndex<'_>,
     run: &Arc<RunValues>,
     templates: &Templates,
-) -> Result<GroupOutput, Error> {
+) -> Result<GroupOutput, LettersError> {
     let student = g.student;
     let language = student.sector.language();
     let resolved = index.resolve(&student.student_id);

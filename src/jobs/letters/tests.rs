@@ -5,7 +5,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 
 use super::recipients::{address_key, join_names, normalize_house_number, normalize_text};
-use super::templates::{format_date, hebrew_numeral, hebrew_year, tidy_text};
+use super::templates::tidy_text;
+use super::words::{format_date, hebrew_numeral, hebrew_year};
 use super::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -742,7 +743,10 @@ fn broken_override_is_an_error_naming_the_file() {
     let path = dir.path().join("ar/placement_class.txt");
     assert!(msg.contains(&path.display().to_string()), "{msg}");
     assert!(msg.contains("broken"), "{msg}");
-    assert_eq!(err.exit_code(), crate::error::exit::USAGE);
+    assert_eq!(
+        crate::error::Error::from(err).exit_code(),
+        crate::error::exit::USAGE
+    );
 
     // An unknown filter fails at the trial render, also naming the file.
     let dir = tempfile::tempdir().unwrap();

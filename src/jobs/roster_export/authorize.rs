@@ -1,55 +1,10 @@
-//! Job `roster-export` (roster-export.md; source 000): who may receive an owner's roster, and
-//! which rows are theirs. Pure functions; the files are written by `app::roster_export`.
+//! Who may receive an owner's roster (roster-export.md "Who may export"; source 000, steps
+//! 3–5): the owner's data-security commitment in force on the day of the run, and a requester
+//! who is its signatory or holds a delegation valid that day.
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
 
-/// `owners.commitment_status` (source 000, steps 3–4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Commitment {
-    Approved,
-    Pending,
-    NeedsFix,
-    Rejected,
-}
-
-impl Commitment {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "approved" => Some(Commitment::Approved),
-            "pending" => Some(Commitment::Pending),
-            "needs_fix" => Some(Commitment::NeedsFix),
-            "rejected" => Some(Commitment::Rejected),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Commitment::Approved => "approved",
-            Commitment::Pending => "pending",
-            Commitment::NeedsFix => "needs_fix",
-            Commitment::Rejected => "rejected",
-        }
-    }
-}
-
-/// One `owners` row.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct Owner {
-    pub owner_id: String,
-    pub name: String,
-    #[serde(rename = "commitment_status")]
-    pub status: Commitment,
-    /// `commitment_approved_on`: the commitment counts from that day on.
-    #[serde(
-        rename = "commitment_approved_on",
-        default,
-        deserialize_with = "crate::rules::date::optional"
-    )]
-    pub approved_on: Option<NaiveDate>,
-    pub signatory_id: String,
-}
+use super::inputs::{Commitment, Delegation, Owner};
+use super::request::Request;
 
 impl Owner {
     /// roster-export.md "Who may export": the commitment is `approved` with
@@ -63,18 +18,6 @@ impl Owner {
             approved_on => Err(Refusal::CommitmentNotYetApproved { approved_on }),
         }
     }
-}
-
-/// A permission the owner's signatory granted (source 000, step 5). Rows not granted by the
-/// signatory never reach here: validation rejects them (`delegation_not_by_signatory`).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
-pub struct Delegation {
-    pub owner_id: String,
-    pub delegate_id: String,
-    #[serde(with = "crate::rules::date")]
-    pub valid_from: NaiveDate,
-    #[serde(default, deserialize_with = "crate::rules::date::optional")]
-    pub valid_to: Option<NaiveDate>,
 }
 
 impl Delegation {
@@ -206,36 +149,29 @@ pub fn authorize(
     Err(Refusal::NotAuthorized)
 }
 
-/// The owners whose institutions of `stages` entitle them to an export, each with the
-/// positions (in `institutions`) of those institutions. Owners are ordered by id.
-pub fn entitled_institutions<'a>(
-    institutions: &[(&'a str, &'a str, &'a str)],
-    stages: &[String],
-) -> BTreeMap<&'a str, Vec<usize>> {
-    let mut m: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
-    for (i, (_, owner, stage)) in institutions.iter().enumerate() {
-        if stages.iter().any(|s| s == stage) {
-            m.entry(owner).or_default().push(i);
+/// The owners a request exports, each with the grant it is exported under, judged on `today`
+/// (roster-export.md "Who may export"): on request, the one owner if [`authorize`] allows it;
+/// the scheduled run (`--all-approved`), every owner whose commitment is in force, as the
+/// service account, in the order of `owners`.
+pub fn grants<'o>(
+    request: &Request,
+    owners: &'o [Owner],
+    delegations: &[Delegation],
+    today: NaiveDate,
+) -> Result<Vec<(&'o Owner, Grant)>, Refusal> {
+    match request {
+        Request::One { owner, requester } => {
+            let o = owners.iter().find(|x| &x.owner_id == owner);
+            let grant = authorize(o, requester, today, delegations)?;
+            let o = o.ok_or(Refusal::UnknownOwner)?;
+            Ok(vec![(o, grant)])
         }
+        Request::AllApproved => Ok(owners
+            .iter()
+            .filter(|o| o.commitment_in_force(today).is_ok())
+            .map(|o| (o, Grant::ServiceAccount))
+            .collect()),
     }
-    m
-}
-
-/// Row positions of a table grouped by owner, from each row's key and a key → owners map.
-pub fn group_rows<'a>(
-    keys: impl Iterator<Item = Option<&'a str>>,
-    owners_of: &HashMap<&str, Vec<u32>>,
-    n_owners: usize,
-) -> Vec<Vec<u32>> {
-    let mut groups = vec![Vec::new(); n_owners];
-    for (i, k) in keys.enumerate() {
-        if let Some(os) = k.and_then(|k| owners_of.get(k)) {
-            for &o in os {
-                groups[o as usize].push(i as u32);
-            }
-        }
-    }
-    groups
 }
 
 #[cfg(test)]
@@ -379,17 +315,44 @@ mod tests {
         assert!(!x.valid_on(d("2024-12-31")));
     }
 
+    /// roster-export.md "Who may export": on request, only the named owner, and only when
+    /// authorized; the scheduled run takes every owner whose commitment is in force today
+    /// (approved on or before today), as the service account.
     #[test]
-    fn only_listed_stages_entitle() {
-        let inst = [
-            ("1", "N1", "secondary"),
-            ("2", "N1", "elementary"),
-            ("3", "N2", "both"),
-            ("4", "N1", "both"),
-        ];
-        let m = entitled_institutions(&inst, &["secondary".into(), "both".into()]);
-        assert_eq!(m["N1"], vec![0, 3]);
-        assert_eq!(m["N2"], vec![2]);
-        assert_eq!(m.len(), 2);
+    fn a_request_exports_its_owner_and_the_scheduled_run_every_owner_in_force() {
+        let day = d("2026-11-26");
+        let mut later = owner(Commitment::Approved);
+        later.owner_id = "N2".into();
+        later.approved_on = Some(d("2026-11-27"));
+        let mut pending = owner(Commitment::Pending);
+        pending.owner_id = "N3".into();
+        let mut today = owner(Commitment::Approved);
+        today.owner_id = "N4".into();
+        today.approved_on = Some(day);
+        let owners = vec![owner(Commitment::Approved), later, pending, today];
+        let ds = delegations();
+        let all = grants(&Request::AllApproved, &owners, &ds, day).unwrap();
+        let ids: Vec<&str> = all.iter().map(|(o, _)| o.owner_id.as_str()).collect();
+        assert_eq!(ids, ["N1", "N4"]);
+        assert!(all.iter().all(|(_, g)| *g == Grant::ServiceAccount));
+
+        let one = |owner: &str, requester: &str| Request::One {
+            owner: owner.into(),
+            requester: requester.into(),
+        };
+        let got = grants(&one("N1", "123456782"), &owners, &ds, day).unwrap();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0.owner_id, "N1");
+        assert_eq!(got[0].1.as_str(), "delegate");
+        assert_eq!(
+            grants(&one("N2", "000000018"), &owners, &ds, day).unwrap_err(),
+            Refusal::CommitmentNotYetApproved {
+                approved_on: Some(d("2026-11-27"))
+            }
+        );
+        assert_eq!(
+            grants(&one("N9", "000000018"), &owners, &ds, day).unwrap_err(),
+            Refusal::UnknownOwner
+        );
     }
 }
