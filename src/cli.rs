@@ -7,7 +7,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "itur",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("ITUR_GIT_COMMIT"), ")"),
     about = "itur (איתור): the Ministry of Education's yearly placement jobs",
     long_about = "itur reads test scores and rosters (Parquet or CSV), checks them against the \
                   data contract, and computes the yearly placement jobs.\n\nExit codes: 0 success; \
@@ -29,6 +29,10 @@ pub struct Cli {
     /// not written …) fails with exit 4 and publishes nothing.
     #[arg(long, global = true)]
     pub strict: bool,
+    /// `run` and `validate`: also write the run's record (the manifest's layout, with the exit
+    /// code, the error and the step reached) to FILE, whether the run succeeds or fails.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub record: Option<PathBuf>,
     #[command(subcommand)]
     pub command: Command,
 }

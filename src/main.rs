@@ -18,15 +18,8 @@ fn main() {
     if let Err(e) = itur::output::stop::install() {
         tracing::warn!("SIGTERM and SIGINT will stop itur without cleaning up: {e}");
     }
-    let code = match app::dispatch(&cli) {
-        Ok(()) => exit::OK,
-        Err(e) => {
-            let code = e.exit_code();
-            app::logging::print_error(cli.log_format, e.kind(), &e.to_string(), code);
-            code
-        }
-    };
-    std::process::exit(code);
+    let result = app::dispatch(&cli);
+    std::process::exit(app::conclude(&cli, &result));
 }
 
 /// A command line clap could not parse: its message as usual, or one JSON line when the

@@ -173,7 +173,10 @@ pub fn input_entries(inputs: &InputSet) -> Vec<InputEntry> {
         .into_iter()
         .map(|t| InputEntry {
             table: t.schema.name.clone(),
-            path: t.source.path.display().to_string(),
+            path: std::path::absolute(&t.source.path)
+                .unwrap_or_else(|_| t.source.path.clone())
+                .display()
+                .to_string(),
             format: match t.source.format {
                 Format::Parquet => "parquet".into(),
                 Format::Csv => "csv".into(),

@@ -16,6 +16,18 @@ pub mod validate;
 use crate::cli::{Cli, Command};
 use crate::error::Result;
 
+/// The job and command a command line names, for its record.
+pub fn names(cli: &Cli) -> (&'static str, &'static str) {
+    match &cli.command {
+        Command::Run(a) => (a.job.name(), "run"),
+        Command::Validate(a) => (a.job.name(), "validate"),
+        Command::Synth(_) => ("", "synth"),
+        Command::Schema(_) => ("", "schema"),
+        Command::Completions(_) => ("", "completions"),
+        Command::Man => ("", "man"),
+    }
+}
+
 /// Runs the parsed command line.
 pub fn dispatch(cli: &Cli) -> Result<()> {
     record::set_strict(cli.strict);
@@ -27,4 +39,37 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Completions(a) => help_cmd::completions(a),
         Command::Man => help_cmd::man(),
     }
+}
+
+/// Ends a command: its record to `--record FILE`, and its last line on stderr — the error as
+/// one sentence (text), or, with `--log-format json`, one JSON line with `timestamp`,
+/// `level`, `kind`, `message`, `exit_code`, `run_id` and, for `run` and `validate`, the
+/// `record`. Returns the exit code.
+pub fn conclude(cli: &Cli, result: &Result<()>) -> i32 {
+    let code = result.as_ref().map_or_else(|e| e.exit_code(), |()| 0);
+    let (job, command) = names(cli);
+    let record =
+        matches!(command, "run" | "validate").then(|| record::final_record(job, command, result));
+    if let (Some(path), Some(r)) = (&cli.record, &record) {
+        if let Err(e) = crate::output::atomic::replace_file(path, &r.to_json()) {
+            tracing::warn!("the run's record could not be written: {e}");
+        }
+    }
+    let (kind, message) = match result {
+        Err(e) => (e.kind(), e.to_string()),
+        Ok(()) => ("record", format!("itur {command} {job} finished")),
+    };
+    match (cli.log_format, record) {
+        (crate::cli::LogFormat::Json, Some(r)) => {
+            let mut line = logging::error_line(kind, &message, code);
+            if result.is_ok() {
+                line["level"] = "INFO".into();
+            }
+            line["record"] = serde_json::to_value(&r).unwrap_or_default();
+            eprintln!("{line}");
+        }
+        _ if result.is_err() => logging::print_error(cli.log_format, kind, &message, code),
+        _ => {}
+    }
+    code
 }

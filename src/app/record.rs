@@ -1,11 +1,15 @@
 //! Assembling the manifest of a run.
 use super::steps::Steps;
-use crate::output::manifest::{ExitStatus, InputEntry, Manifest, PhaseEntry, PipelineEntry};
+use crate::error::exit;
+use crate::output::manifest::{
+    ExitStatus, InputEntry, Manifest, PhaseEntry, PipelineEntry, SCHEMA_VERSION,
+};
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::PipelineSource;
 use chrono::{DateTime, SecondsFormat, Utc};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 use std::time::Instant;
 
 /// `--strict`: warnings fail the run.
@@ -30,17 +34,26 @@ pub struct RunRecord {
     pub inputs: Vec<InputEntry>,
     pub reconciliation: BTreeMap<String, BTreeMap<String, i64>>,
     pub warnings: Vec<String>,
+    /// Set once `finish` has published the manifest.
+    done: bool,
 }
 
 impl RunRecord {
     pub fn start(job: &str, command: &str, phase: Option<&str>) -> Self {
+        let run_id = super::logging::run_id();
+        tracing::info!(job, command, run_id = %run_id, "itur {} {job}", command);
+        let mut r = Self::start_quietly(job, command);
+        r.phase = phase.map(str::to_string);
+        r
+    }
+
+    fn start_quietly(job: &str, command: &str) -> Self {
         let started = Utc::now();
         let run_id = super::logging::run_id().to_string();
-        tracing::info!(job, command, run_id = %run_id, "itur {} {job}", command);
         RunRecord {
             job: job.to_string(),
             command: command.to_string(),
-            phase: phase.map(str::to_string),
+            phase: None,
             phases: Vec::new(),
             started,
             clock: Instant::now(),
@@ -50,6 +63,7 @@ impl RunRecord {
             inputs: Vec::new(),
             reconciliation: BTreeMap::new(),
             warnings: Vec::new(),
+            done: false,
         }
     }
 
@@ -66,12 +80,15 @@ impl RunRecord {
     pub fn manifest(&self, outputs: &[OutputFile], code: i32, message: Option<String>) -> Manifest {
         let finished = Utc::now();
         Manifest {
+            schema_version: SCHEMA_VERSION,
             job: self.job.clone(),
             command: self.command.clone(),
             phase: self.phase.clone(),
             phases: self.phases.clone(),
             tool: "itur".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
+            git_commit: env!("ITUR_GIT_COMMIT").into(),
+            argv: std::env::args().collect(),
             run_id: self.run_id.clone(),
             started_at: self.started.to_rfc3339_opts(SecondsFormat::Millis, true),
             finished_at: finished.to_rfc3339_opts(SecondsFormat::Millis, true),
@@ -90,6 +107,8 @@ impl RunRecord {
                     "failed".into()
                 },
                 message,
+                kind: None,
+                step: None,
             },
         }
     }
@@ -115,7 +134,7 @@ impl RunRecord {
     /// run with warnings publishes nothing and fails (exit 4); `validate` still publishes its
     /// report of rejects, with the failure in its manifest.
     pub fn finish(
-        self,
+        mut self,
         mut out: OutputDir,
         code: i32,
         message: Option<String>,
@@ -136,7 +155,57 @@ impl RunRecord {
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;
         let path = out.final_path().display().to_string();
         out.commit()?;
+        keep(manifest);
+        self.done = true;
         tracing::info!(out = %path, "wrote {path} ({} ms)", self.clock.elapsed().as_millis());
         strict.map_or(Ok(()), Err)
     }
+}
+
+/// The record of this process's run: the manifest it published, or what a run that failed
+/// knew when it stopped (kept by `Drop`).
+static LAST: Mutex<Option<Manifest>> = Mutex::new(None);
+
+fn keep(m: Manifest) {
+    *LAST.lock().unwrap_or_else(|e| e.into_inner()) = Some(m);
+}
+
+impl Drop for RunRecord {
+    fn drop(&mut self) {
+        if !self.done {
+            keep(self.manifest(&[], exit::FAILURE, None));
+        }
+    }
+}
+
+/// The record of the run that ends with `result` (`--record FILE`, and the last JSON line):
+/// the manifest's layout, with the exit code, the error's kind and message and the step it
+/// stopped in when it failed. A command that failed before its run started (a usage error)
+/// gets a record of the command line alone.
+pub fn final_record(job: &str, command: &str, result: &crate::error::Result<()>) -> Manifest {
+    let kept = LAST.lock().unwrap_or_else(|e| e.into_inner()).take();
+    let mut m = kept.unwrap_or_else(|| {
+        let mut r = RunRecord::start_quietly(job, command);
+        r.done = true;
+        r.manifest(&[], exit::FAILURE, None)
+    });
+    match result {
+        // A command that wrote its manifest itself (roster-export's run manifest).
+        Ok(()) if m.exit.code != 0 => {
+            m.exit.code = 0;
+            m.exit.status = "success".into();
+        }
+        Ok(()) => {}
+        Err(e) => {
+            m.exit = ExitStatus {
+                code: e.exit_code(),
+                status: "failed".into(),
+                message: Some(e.to_string()),
+                kind: Some(e.kind().into()),
+                step: super::steps::current_step(),
+            };
+            m.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
+        }
+    }
+    m
 }

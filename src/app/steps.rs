@@ -5,6 +5,14 @@ use crate::output::manifest::StepTiming;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::{Duration, Instant};
 
+/// The step the run entered last (for the record of a run that fails).
+static STEP: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+
+/// The step the run entered last, if any.
+pub fn current_step() -> Option<String> {
+    STEP.lock().unwrap_or_else(|e| e.into_inner()).clone()
+}
+
 #[derive(Default)]
 pub struct Steps {
     pub timings: Vec<StepTiming>,
@@ -27,6 +35,7 @@ impl Steps {
 /// spinner while it runs. Steps running side by side show no spinner (they would share a
 /// line).
 pub fn timed<T>(name: &str, spinner: bool, f: impl FnOnce() -> T) -> (T, StepTiming) {
+    *STEP.lock().unwrap_or_else(|e| e.into_inner()) = Some(name.to_string());
     let span = tracing::info_span!("step", step = name);
     let _enter = span.enter();
     let spinner = (spinner && super::logging::spinners()).then(|| {

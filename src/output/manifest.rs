@@ -48,10 +48,21 @@ pub struct ExitStatus {
     pub code: i32,
     pub status: String,
     pub message: Option<String>,
+    /// The error's kind (`usage`, `config`, `rejected`, `interrupted` …) when the run failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// The step the run was in when it failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
 }
+
+/// The version of the manifest's layout: 2 added `schema_version`, `argv`, `git_commit`,
+/// `phases`, absolute input paths and the failed step and kind in `exit`.
+pub const SCHEMA_VERSION: u32 = 2;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Manifest {
+    pub schema_version: u32,
     pub job: String,
     pub command: String,
     pub phase: Option<String>,
@@ -60,6 +71,10 @@ pub struct Manifest {
     pub phases: Vec<PhaseEntry>,
     pub tool: String,
     pub tool_version: String,
+    /// The git commit the binary was built from (`unknown` outside a checkout).
+    pub git_commit: String,
+    /// The whole command line.
+    pub argv: Vec<String>,
     pub run_id: String,
     pub started_at: String,
     pub finished_at: String,

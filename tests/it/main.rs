@@ -12,6 +12,7 @@ mod json_logs;
 mod letters;
 mod out_guard;
 mod reading;
+mod record;
 mod regen;
 mod roster;
 mod rules;
