@@ -12,6 +12,7 @@ use crate::jobs::gifted::norms::{NormsParams, Thresholds as ThresholdParams};
 use crate::jobs::gifted::placement::PlacementParams;
 use crate::jobs::gifted::screening::ScreeningParams;
 use crate::jobs::letters::LetterParams;
+use crate::rules::school_date::SchoolDate;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -59,16 +60,17 @@ pub struct Thresholds {
     pub excellent: Percentile,
 }
 
-/// Dates of one phase's letters (gifted.md §7), calendar days written `YYYY-MM-DD`.
+/// Dates of one phase's letters (gifted.md §7): a month and day `MM-DD`, placed in the school
+/// year of the data (so a new year needs no edit), or a full date `YYYY-MM-DD`, which must fall
+/// in that school year (`rules::school_date`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseLetters {
-    #[serde(with = "crate::rules::date::iso")]
-    pub letter_date: NaiveDate,
-    #[serde(default, with = "crate::rules::date::iso::option")]
-    pub appeal_by: Option<NaiveDate>,
-    #[serde(default, with = "crate::rules::date::iso::option")]
-    pub response_by: Option<NaiveDate>,
+    pub letter_date: SchoolDate,
+    #[serde(default)]
+    pub appeal_by: Option<SchoolDate>,
+    #[serde(default)]
+    pub response_by: Option<SchoolDate>,
 }
 
 /// Letters to parents (gifted.md §7).
@@ -94,16 +96,41 @@ impl Letters {
         }
     }
 
-    /// The letters' parameters for one phase's `dates` in `school_year` (the roster's year,
-    /// known only once the data is read).
-    pub fn params(&self, dates: &PhaseLetters, school_year: i64) -> LetterParams {
-        let mut p = LetterParams::new(dates.letter_date, school_year);
-        p.appeal_by = dates.appeal_by;
-        p.response_by = dates.response_by;
+    /// The letters' parameters of `phase` for its `dates` in `school_year` (the roster's
+    /// year, known only once the data is read). Each date falls in that school year, and a
+    /// deadline is not before the letter's date; otherwise a configuration error (exit 2)
+    /// names the parameter.
+    pub fn params(
+        &self,
+        phase: &str,
+        dates: &PhaseLetters,
+        school_year: i64,
+    ) -> Result<LetterParams> {
+        let key = |name: &str| format!("letters.{phase}.{name}");
+        let resolve = |name: &str, d: SchoolDate| {
+            d.in_school_year(school_year)
+                .map_err(|reason| Error::config(key(name), Some(format!("\"{d}\"")), reason))
+        };
+        let letter_date = resolve("letter_date", dates.letter_date)?;
+        let deadline = |name: &str, d: Option<SchoolDate>| -> Result<Option<NaiveDate>> {
+            let Some(d) = d else { return Ok(None) };
+            let day = resolve(name, d)?;
+            if day < letter_date {
+                return Err(Error::config(
+                    key(name),
+                    Some(format!("\"{d}\"")),
+                    format!("the deadline {day} is before the letter's date {letter_date}"),
+                ));
+            }
+            Ok(Some(day))
+        };
+        let mut p = LetterParams::new(letter_date, school_year);
+        p.appeal_by = deadline("appeal_by", dates.appeal_by)?;
+        p.response_by = deadline("response_by", dates.response_by)?;
         p.sender_he = self.sender_he.clone();
         p.sender_ar = self.sender_ar.clone();
         p.inquiries_email = self.inquiries_email.clone();
-        p
+        Ok(p)
     }
 }
 
@@ -278,10 +305,7 @@ mod tests {
         assert_eq!(s.tested_grades.arabic, vec![3]);
         assert_eq!(s.norms.population, NormPopulation::CohortEnrollment);
         assert_eq!(s.lottery_seed, "itur");
-        assert_eq!(
-            s.letters.screening.appeal_by,
-            NaiveDate::from_ymd_opt(2026, 12, 31)
-        );
+        assert_eq!(s.letters.screening.appeal_by, SchoolDate::parse("12-31"));
         assert_eq!(s.letters.identification.appeal_by, None);
     }
 
@@ -297,7 +321,10 @@ mod tests {
         assert_eq!(s.placement().max_share_of_grade, Ratio::new(1, 4));
         assert_eq!(s.placement().class_capacity, 26);
         assert_eq!(s.enrichment().group_capacity, 18);
-        let p = s.letters.params(&s.letters.placement, 2027);
+        let p = s
+            .letters
+            .params("placement", &s.letters.placement, 2027)
+            .unwrap();
         assert_eq!(p.letter_date, NaiveDate::from_ymd_opt(2027, 6, 20).unwrap());
         assert_eq!(p.response_by, NaiveDate::from_ymd_opt(2027, 6, 27));
         assert_eq!((p.appeal_by, p.school_year), (None, 2027));
@@ -366,11 +393,60 @@ mod tests {
         let s = with(&["letters.screening.letter_date=2028-02-29"]).unwrap();
         assert_eq!(
             s.letters.screening.letter_date,
-            NaiveDate::from_ymd_opt(2028, 2, 29).unwrap()
+            SchoolDate::Date(NaiveDate::from_ymd_opt(2028, 2, 29).unwrap())
         );
         let e = refused(&["letters.screening.letter_date=2026-02-29"]);
         assert!(
-            e.starts_with("letters.screening.letter_date = \"2026-02-29\": not a date"),
+            e.starts_with("letters.screening.letter_date = \"2026-02-29\": not a month and day"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn letter_dates_fit_the_school_year_of_the_data() {
+        let s = with(&[]).unwrap();
+        let ymd = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // The bundled months and days, in the data's school year: 2029 = 2028/29.
+        let p = s
+            .letters
+            .params("screening", &s.letters.screening, 2029)
+            .unwrap();
+        assert_eq!(p.letter_date, ymd(2028, 11, 20));
+        assert_eq!(p.appeal_by, Some(ymd(2028, 12, 31)));
+        let p = s
+            .letters
+            .params("placement", &s.letters.placement, 2029)
+            .unwrap();
+        assert_eq!(p.letter_date, ymd(2029, 6, 20));
+        // An explicit date of another school year names its parameter.
+        let s = with(&["letters.screening.appeal_by=2026-12-31"]).unwrap();
+        let e = s
+            .letters
+            .params("screening", &s.letters.screening, 2029)
+            .unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(
+            e.to_string().starts_with("letters.screening.appeal_by = \"2026-12-31\": 2026-12-31 is outside the school year of the data"),
+            "{e}"
+        );
+        // A deadline the day of the letter is fine; the day before is not.
+        let s = with(&[
+            "letters.placement.letter_date=06-20",
+            "letters.placement.response_by=06-20",
+        ])
+        .unwrap();
+        assert!(s
+            .letters
+            .params("placement", &s.letters.placement, 2027)
+            .is_ok());
+        let s = with(&["letters.placement.response_by=06-19"]).unwrap();
+        let e = s
+            .letters
+            .params("placement", &s.letters.placement, 2027)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the deadline 2027-06-19 is before the letter's date 2027-06-20"),
             "{e}"
         );
     }

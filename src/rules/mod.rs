@@ -6,5 +6,6 @@ pub mod fraction;
 pub mod identifier;
 pub mod israeli_id;
 pub mod lottery;
+pub mod school_date;
 pub mod text;
 pub mod text_order;

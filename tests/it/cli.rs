@@ -122,7 +122,7 @@ fn refused_parameters_name_their_key_and_value() {
         ),
         (
             "letters.screening.letter_date=2026-02-29",
-            "error: letters.screening.letter_date = \"2026-02-29\": not a date of the form YYYY-MM-DD",
+            "error: letters.screening.letter_date = \"2026-02-29\": not a month and day MM-DD nor a date YYYY-MM-DD",
         ),
         (
             "max_reject_share=1e-2",

@@ -9,6 +9,7 @@ mod fuzz;
 mod gifted;
 mod golden;
 mod json_logs;
+mod letter_dates;
 mod letters;
 mod out_guard;
 mod reading;

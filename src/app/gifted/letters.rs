@@ -126,7 +126,7 @@ pub fn render(
         .map(|s| s.school_year)
         .max()
         .unwrap_or_default();
-    let p = s.letters.params(dates, year);
+    let p = s.letters.params(phase, dates, year)?;
     let output = render_letters(
         &requests,
         &students,
