@@ -79,9 +79,12 @@ pub fn check_audit_path(log: &Path, out: &Path) -> Result<()> {
 }
 
 /// `--out` of roster-export is a folder of owner folders beside the audit log: new, empty, or
-/// an earlier roster-export output. It is never replaced as a whole.
+/// an earlier roster-export output, and no other run is writing it (`output::lock`). It is
+/// never replaced as a whole.
 pub fn check_out_dir(out: &Path) -> Result<()> {
     guard::check_out(out)?;
+    // One export at a time into one folder (its owner folders and its audit log).
+    super::lock::hold(out)?;
     if !out.is_dir() {
         return if out.exists() {
             Err(Error::Usage(format!(
