@@ -29,7 +29,11 @@ fn a_2029_nation_gets_2029_letter_dates_and_an_explicit_2026_date_is_refused() {
         // 20 November of 2028, the first term of school year 2029 (2028/29), and the appeal
         // deadline of 31 December 2028 where the letter has one.
         let date = ["20 בנובמבר 2028", "20 تشرين الثاني 2028"];
-        assert!(date.iter().any(|d| row[text].starts_with(d)), "{}", row[text]);
+        assert!(
+            date.iter().any(|d| row[text].starts_with(d)),
+            "{}",
+            row[text]
+        );
         assert!(!row[text].contains("2026"), "{}", row[text]);
     }
     // The old way: an explicit date of 2026 on 2029 data.

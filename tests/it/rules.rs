@@ -195,7 +195,8 @@ fn an_owner_id_that_names_the_audit_log_is_rejected() {
         written.iter().all(|p| p.starts_with("roster")
             || p.starts_with("v")
             || p.starts_with("export")
-            || p.ends_with(".v.itur-lock")),
+            || p.ends_with(".v.itur-lock")
+            || p.ends_with(".export.itur-lock")),
         "{written:?}"
     );
 }
