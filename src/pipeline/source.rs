@@ -135,6 +135,21 @@ fn numbers_with_exponent(text: &str) -> Result<Vec<(String, String)>, toml::de::
     Ok(out)
 }
 
+/// serde's message in the words of the rest: "invalid type: string \"lots\", expected u32"
+/// is "takes a whole number, not a text".
+fn plain(message: &str) -> String {
+    let m = one_line(message);
+    let whole = [
+        "u8", "u16", "u32", "u64", "usize", "i8", "i16", "i32", "i64",
+    ]
+    .iter()
+    .any(|t| m.ends_with(&format!("expected {t}")));
+    match m.strip_prefix("invalid type: string ") {
+        Some(_) if whole => "takes a whole number, not a text".into(),
+        _ => m,
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -195,6 +210,11 @@ pub fn apply_override(table: &mut toml::Table, assignment: &str) -> Result<()> {
                 (toml::Value::String(_), toml::Value::String(s)) => toml::Value::String(s),
                 (toml::Value::String(_), _) => {
                     toml::Value::String(raw.trim_matches('"').to_string())
+                }
+                // Text where the file has a number: the typed settings say which number
+                // the parameter takes (a whole number, a decimal percentile or share).
+                (toml::Value::Integer(_) | toml::Value::Float(_), toml::Value::String(t)) => {
+                    toml::Value::String(t)
                 }
                 (o, n) if std::mem::discriminant(o) == std::mem::discriminant(&n) => n,
                 (o, n) => {
@@ -260,7 +280,7 @@ pub fn typed<T: DeserializeOwned>(src: &PipelineSource) -> Result<T> {
             .lines()
             .find_map(|l| l.strip_prefix("in `")?.strip_suffix('`'));
         match key {
-            Some(key) => Error::config(key, src.value_text(key), one_line(e.message())),
+            Some(key) => Error::config(key, src.value_text(key), plain(e.message())),
             None => Error::config(
                 format!("pipeline file {}", src.path),
                 None,
@@ -302,8 +322,13 @@ mod tests {
         apply_override(&mut t, "seed=year2027").unwrap();
         assert_eq!(t["seed"].as_str(), Some("year2027"));
         apply_override(&mut t, "thresholds.list=[2, 3]").unwrap();
-        let e = apply_override(&mut t, "n=many").unwrap_err().to_string();
-        assert!(e.contains("`n` takes a whole number, not a text"), "{e}");
+        // Text for a number goes on to the typed settings, which name the number they take.
+        apply_override(&mut t, "n=many").unwrap();
+        assert_eq!(t["n"].as_str(), Some("many"));
+        let e = apply_override(&mut t, "thresholds.list=abc")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("takes a list, not a text"), "{e}");
         let e = apply_override(&mut t, "thresholds.gifed=96")
             .unwrap_err()
             .to_string();

@@ -39,6 +39,9 @@ fn decimal<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<R
         fn visit_u64<E: de::Error>(self, n: u64) -> Result<Ratio, E> {
             self.text(&n.to_string())
         }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Ratio, E> {
+            Err(E::custom(format!("takes a decimal number: {}", self.0)))
+        }
         fn visit_f64<E: de::Error>(self, x: f64) -> Result<Ratio, E> {
             if !x.is_finite() {
                 return Err(E::custom(format!("must be {}, not {x}", self.0)));

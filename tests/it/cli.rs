@@ -72,7 +72,7 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
     ]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("`class_capacity` takes a whole number"),
+        stderr(&o).contains("class_capacity = \"many\": takes a whole number, not a text"),
         "{}",
         stderr(&o)
     );
@@ -123,6 +123,14 @@ fn refused_parameters_name_their_key_and_value() {
         (
             "letters.screening.letter_date=2026-02-29",
             "error: letters.screening.letter_date = \"2026-02-29\": not a month and day MM-DD nor a date YYYY-MM-DD",
+        ),
+        (
+            "thresholds.gifted=high",
+            "error: thresholds.gifted = \"high\": takes a decimal number: a percentile from 0 to 100\n",
+        ),
+        (
+            "class_capacity=lots",
+            "error: class_capacity = \"lots\": takes a whole number, not a text\n",
         ),
         (
             "max_reject_share=1e-2",
