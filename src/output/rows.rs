@@ -38,7 +38,10 @@ use polars::prelude::*;
 use serde::Serialize;
 use serialize::{At, Ser};
 
+mod csv_list;
 mod serialize;
+
+pub use csv_list::csv_list;
 
 /// Columns a pipeline setting names (`{subtest}_{suffix}` for each of `subtests`), which a
 /// schema file cannot list; `output::write` describes them in the Parquet metadata.

@@ -7,7 +7,8 @@
 //! `references` working on a `pending` table; `types` holds what comes out (`Table`,
 //! `InputSet`); `rows` reads a table's rows as a job's serde structs, and `id_index` finds
 //! and gathers a few rows of a national table by ID; `validate` is the entry point the jobs
-//! import.
+//! import; `reject_share` holds the rules on the validated inputs as a whole (reconciliation
+//! counts, the `max_reject_share` limit).
 mod by_column;
 pub mod convert;
 pub mod csv_read;
@@ -25,6 +26,7 @@ mod pending;
 pub mod read;
 mod references;
 pub mod reject;
+pub mod reject_share;
 mod row_checks;
 pub mod rows;
 pub mod schema;

@@ -1,7 +1,8 @@
 //! Rejected rows (data-contract.md, "Row validation and rejects").
 
-/// One broken rule of one input row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One broken rule of one input row; its fields are the columns of the `rejects` output
+/// table (`schemas/rejects.toml`), in order.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Reject {
     pub table: String,
     /// 1-based data row in the source file.

@@ -6,7 +6,8 @@ use super::school_folder;
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
 use crate::jobs::gifted::identification::outputs::{
-    CutoffRow, NormTableOutRow, ProgramListRow, ResultTableRow, SchoolListRow,
+    per_school, reached, school_list_rows, CutoffRow, NormTableOutRow, ProgramListRow,
+    ResultTableRow, SchoolListRow,
 };
 use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, RosterStudent, StageBRow,
@@ -17,7 +18,7 @@ use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
 use crate::output;
 use crate::output::rows::Layout;
 use crate::output::table::{make_tables, OutputTable};
-use crate::output::write::{CsvFile, Formats};
+use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::table::rows::rows;
 use crate::table::{InputSet, Reject};
@@ -165,13 +166,17 @@ pub fn run(
 
     // The students who reached a program, by school: the school and program lists.
     let reached = reached(roster, &output);
+    let list_rows = school_list_rows(roster, &reached);
     let tables = make_tables(vec![
         Box::new(|| Ok(vec![norm_table(&output)?])),
         Box::new(|| Ok(vec![results_table(s, roster, &output)?])),
         Box::new(|| Ok(vec![cutoffs_table(s, &output)?])),
-        Box::new(|| Ok(vec![school_lists(roster, &reached)?])),
+        Box::new(|| {
+            let t = output::rows::table("school_lists", &list_rows, Formats::ParquetAndCsv)?;
+            Ok(vec![t])
+        }),
         Box::new(|| Ok(vec![program_lists(inputs, roster, &reached)?])),
-        Box::new(|| per_school_lists(roster, &reached)),
+        Box::new(|| per_school_lists(&list_rows)),
     ])?;
     Ok((Identification { output, rejects }, tables))
 }
@@ -211,83 +216,16 @@ fn cutoffs_table(s: &GiftedElementary, o: &IdentificationOutput) -> Result<Outpu
     )
 }
 
-/// The program a category is referred to (§2.6.ג–ד).
-fn program(c: Category) -> Option<&'static str> {
-    match c {
-        Category::Gifted => Some("gifted"),
-        Category::Excellent => Some("excellent"),
-        _ => None,
-    }
-}
-
-/// (institution, student) rows of the students who reached a program, sorted by school.
-fn reached<'a>(
-    roster: &'a Roster,
-    o: &'a IdentificationOutput,
-) -> Vec<(&'a super::roster::Student, &'static str)> {
-    let mut v: Vec<_> = o
-        .results
-        .iter()
-        .filter_map(|r| Some((roster.student(&r.student_id)?, program(r.category)?)))
-        .collect();
-    // By (institution, student_id): the results are in student_id order, and the sort is
-    // stable.
-    v.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
-    v
-}
-
-/// The `school_lists` row of a student who reached `program`.
-fn list_row<'a>(roster: &'a Roster, st: &'a Student, program: &'a str) -> SchoolListRow<'a> {
-    SchoolListRow {
-        institution_id: &st.institution_id,
-        institution_name: &roster.institution(st).name,
-        student_id: &st.student_id,
-        first_name: &st.first_name,
-        last_name: &st.last_name,
-        class_id: &st.class_id,
-        grade: st.grade,
-        program,
-    }
-}
-
-/// `school_lists`: per institution, its students that reached a program (§2.6.ג).
-fn school_lists(roster: &Roster, rows: &[(&super::roster::Student, &str)]) -> Result<OutputTable> {
-    let rows: Vec<SchoolListRow> = rows
-        .iter()
-        .map(|&(st, program)| list_row(roster, st, program))
-        .collect();
-    output::rows::table("school_lists", &rows, Formats::ParquetAndCsv)
-}
-
-fn per_school_lists(
-    roster: &Roster,
-    rows: &[(&super::roster::Student, &'static str)],
-) -> Result<Vec<OutputTable>> {
+fn per_school_lists(rows: &[SchoolListRow]) -> Result<Vec<OutputTable>> {
     // Each school's CSV has the columns of `school_lists`.
     let layout = Layout::of("school_lists")?;
     let header: Vec<&str> = layout.names().collect();
-    let mut out = Vec::new();
-    for chunk in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
-        let inst = &chunk[0].0.institution_id;
-        let mut csv = CsvFile::new(&header)?;
-        for (st, program) in chunk {
-            csv.row(&[
-                st.institution_id.as_str(),
-                roster.institution(st).name.as_str(),
-                st.student_id.as_str(),
-                st.first_name.as_str(),
-                st.last_name.as_str(),
-                st.class_id.as_str(),
-                &st.grade.to_string(),
-                program,
-            ])?;
-        }
-        out.push(OutputTable::csv(
-            &format!("{}/school_list", school_folder(inst)),
-            csv,
-        )?);
-    }
-    Ok(out)
+    per_school(rows)
+        .map(|list| {
+            let stem = format!("{}/school_list", school_folder(list[0].institution_id));
+            output::rows::csv_list(&stem, &header, list)
+        })
+        .collect()
 }
 
 /// `program_lists`: per enrichment center serving the student's residence authority, the

@@ -2,7 +2,6 @@
 //! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
 use super::roster::Roster;
-use crate::app::frame::{col_i64, col_opt_i64, col_str, frame};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
     centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput,
@@ -10,7 +9,7 @@ use crate::jobs::gifted::enrichment::{
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
     self, elementary_tracks, place, AuditTableRow, ClassRequest, Gender, Interview, PlacementError,
-    PlacementOutput, Student, Track,
+    PlacementOutput, Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
 };
 use crate::jobs::gifted::Category;
 use crate::output;
@@ -207,104 +206,24 @@ fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
     output::rows::table("confidential/audit", &rows, Formats::Parquet)
 }
 
-fn names(roster: &Roster, ids: &[&str]) -> (Vec<String>, Vec<String>, Vec<String>) {
-    let get = |f: &dyn Fn(&super::roster::Student) -> String| -> Vec<String> {
-        ids.iter()
-            .map(|id| roster.student(id).map(f).unwrap_or_default())
-            .collect()
-    };
-    (
-        get(&|s| s.first_name.to_string()),
-        get(&|s| s.last_name.to_string()),
-        get(&|s| s.institution_id.to_string()),
-    )
-}
-
 /// Per track, for the hosting school: who is placed, invited or waitlisted (names, no rank).
 fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>> {
-    type Row<'a> = (&'a str, &'static str, Option<i64>);
-    let mut by_track: BTreeMap<&str, Vec<Row>> = BTreeMap::new();
-    for p in &o.placements {
-        by_track.entry(&p.track_id).or_default().push((
-            &p.student_id,
-            p.status.as_str(),
-            Some(i64::from(p.class_no)),
-        ));
-    }
-    for i in &o.invitations {
-        by_track.entry(&i.track_id).or_default().push((
-            &i.student_id,
-            "invited_to_interview",
-            None,
-        ));
-    }
-    for w in &o.waitlist {
-        by_track
-            .entry(&w.track_id)
-            .or_default()
-            .push((&w.student_id, w.reason.as_str(), None));
-    }
-    let mut out = Vec::new();
-    for (track, mut rows) in by_track {
-        rows.sort();
-        let ids: Vec<&str> = rows.iter().map(|r| r.0).collect();
-        let (first, last, inst) = names(roster, &ids);
-        let df = frame(
-            rows.len(),
-            vec![
-                col_str("student_id", ids.clone()),
-                col_str("first_name", first),
-                col_str("last_name", last),
-                col_str("institution_id", inst),
-                col_str("status", rows.iter().map(|r| r.1).collect()),
-                col_opt_i64("class_no", rows.iter().map(|r| r.2).collect()),
-            ],
-        )?;
-        out.push(OutputTable::new(
-            &format!("tracks/{track}"),
-            df,
-            Formats::CsvOnly,
-        ));
-    }
-    Ok(out)
+    placement::track_lists(roster, o)
+        .iter()
+        .map(|(track, rows)| {
+            output::rows::csv_list(&format!("tracks/{track}"), &TRACK_LIST_COLUMNS, rows)
+        })
+        .collect()
 }
 
 /// Per center: its groups with the students' names.
 fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable>> {
-    let mut by_center: BTreeMap<&str, Vec<&crate::jobs::gifted::enrichment::EnrichmentGroupRow>> =
-        BTreeMap::new();
-    for g in &e.groups {
-        by_center.entry(&g.center_id).or_default().push(g);
-    }
-    let mut out = Vec::new();
-    for chunk in by_center.into_values() {
-        let ids: Vec<&str> = chunk.iter().map(|g| g.student_id.as_str()).collect();
-        let (first, last, inst) = names(roster, &ids);
-        let df = frame(
-            chunk.len(),
-            vec![
-                col_str(
-                    "program",
-                    chunk.iter().map(|g| g.program.as_str()).collect(),
-                ),
-                col_i64("grade", chunk.iter().map(|g| g.grade).collect()),
-                col_i64(
-                    "group_no",
-                    chunk.iter().map(|g| i64::from(g.group_no)).collect(),
-                ),
-                col_str("student_id", ids.clone()),
-                col_str("first_name", first),
-                col_str("last_name", last),
-                col_str("institution_id", inst),
-            ],
-        )?;
-        out.push(OutputTable::new(
-            &format!("centers/{}", chunk[0].center_id),
-            df,
-            Formats::CsvOnly,
-        ));
-    }
-    Ok(out)
+    placement::center_lists(roster, e)
+        .iter()
+        .map(|(center, rows)| {
+            output::rows::csv_list(&format!("centers/{center}"), &CENTER_LIST_COLUMNS, rows)
+        })
+        .collect()
 }
 
 /// Letters of the placement phase (gifted.md §4): an invitation to interview for each pending

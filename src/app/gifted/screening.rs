@@ -1,17 +1,17 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster, Student};
+use super::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster};
 use super::school_folder;
 use crate::error::{Error, Result};
 use crate::jobs::gifted::screening::outputs::{
-    exceptions, PendingReferralRow, StageBInvitationRow,
+    self, exceptions, PendingReferralRow, StageBInvitationRow,
 };
 use crate::jobs::gifted::screening::{
-    screen, Invitation, Referral, ReferralRow, ScreeningOutput, ScreeningStudent, StageA, StageARow,
+    screen, Referral, ReferralRow, ScreeningOutput, ScreeningStudent, StageA, StageARow,
 };
 use crate::output;
 use crate::output::table::{make_tables, OutputTable};
-use crate::output::write::{CsvFile, Formats};
+use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::table::rows::rows;
 use crate::table::InputSet;
@@ -182,32 +182,11 @@ fn units_table(o: &ScreeningOutput) -> Result<OutputTable> {
 
 /// One CSV per institution with its invited students — names only, no scores (§2.4.ד).
 fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<OutputTable>> {
-    // Invitations are in student_id order; grouped by institution, still in that order.
-    let mut rows: Vec<(&Invitation, Option<&Student>)> = o
-        .invitations
+    outputs::school_invitation_lists(roster, &o.invitations)
         .iter()
-        .map(|inv| (inv, roster.student(&inv.student_id)))
-        .collect();
-    rows.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
-    let mut out = Vec::new();
-    const HEADER: [&str; 5] = ["student_id", "first_name", "last_name", "class_id", "grade"];
-    for group in rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id) {
-        let mut csv = CsvFile::new(&HEADER)?;
-        for (inv, st) in group {
-            let name = |f: fn(&Student) -> &str| st.map_or("", f);
-            csv.row(&[
-                &inv.student_id,
-                name(|s| &s.first_name),
-                name(|s| &s.last_name),
-                name(|s| &s.class_id),
-                &inv.grade.to_string(),
-            ])?;
-        }
-        let stem = format!(
-            "{}/stage_b_invitations",
-            school_folder(&group[0].0.institution_id)
-        );
-        out.push(OutputTable::csv(&stem, csv)?);
-    }
-    Ok(out)
+        .map(|(institution, rows)| {
+            let stem = format!("{}/stage_b_invitations", school_folder(institution));
+            output::rows::csv_list(&stem, &outputs::SCHOOL_INVITATION_COLUMNS, rows)
+        })
+        .collect()
 }

@@ -30,6 +30,10 @@ pub(crate) mod test_util;
 #[path = "tests/outputs_tests.rs"]
 mod outputs_tests;
 
+#[cfg(test)]
+#[path = "tests/lists_tests.rs"]
+mod lists_tests;
+
 /// Language sector of an institution (data-contract.md `institutions.sector`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,6 +18,7 @@ mod assign;
 mod inputs;
 mod lists;
 mod outputs;
+mod track_lists;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,7 @@ pub use super::{Category, Sector};
 use crate::rules::fraction::Ratio;
 pub use inputs::*;
 pub use outputs::*;
+pub use track_lists::*;
 
 fn validate(params: &PlacementParams, tracks: &[Track]) -> Result<(), PlacementError> {
     let bad = |m: String| Err(PlacementError::InvalidParams(m));

@@ -116,6 +116,27 @@ impl Roster {
     pub fn participates(&self, s: &Student) -> bool {
         self.institution(s).participation.is_ok()
     }
+
+    /// A roster of `students` (sorted here by ID) at `institutions`, for tests.
+    #[cfg(test)]
+    pub(crate) fn of(
+        mut students: Vec<Student>,
+        institutions: FastMap<String, Institution>,
+    ) -> Self {
+        students.sort_by(|a, b| a.student_id.cmp(&b.student_id));
+        let index = students
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| Some((digits_key(&s.student_id)?, i as u32)))
+            .collect();
+        Roster {
+            participation: BTreeMap::new(),
+            census: BTreeMap::new(),
+            institutions,
+            students,
+            index,
+        }
+    }
 }
 
 /// An institution as the roster pass counts its students: its sector, whether it takes part,

@@ -3,7 +3,8 @@
 //! are its table's columns, in the order of `schemas/<table>.toml`; `output::rows` turns a
 //! slice of them into the table. Exact fractions are written as their float (for reading) and
 //! their numerator and denominator (for deciding, gifted.md §3).
-use super::{GroupCutoffs, NormRow, StudentResult};
+use super::{GroupCutoffs, IdentificationOutput, NormRow, StudentResult};
+use crate::jobs::gifted::roster::{Roster, Student};
 use crate::jobs::gifted::Category;
 use serde::Serialize;
 
@@ -155,4 +156,60 @@ pub struct ProgramListRow<'a> {
     pub last_name: &'a str,
     pub institution_id: &'a str,
     pub grade: i64,
+}
+
+/// The program a category is referred to (0207 §2.6.ג–ד): `gifted` or `excellent`; the
+/// other categories reach none.
+pub fn program(c: Category) -> Option<&'static str> {
+    match c {
+        Category::Gifted => Some("gifted"),
+        Category::Excellent => Some("excellent"),
+        _ => None,
+    }
+}
+
+/// The students who reached a program (0207 §2.6.ג–ד), with it, in (`institution_id`,
+/// `student_id`) order: the rows of the school and program lists. A result whose student the
+/// roster does not hold is left out.
+pub fn reached<'a>(
+    roster: &'a Roster,
+    o: &'a IdentificationOutput,
+) -> Vec<(&'a Student, &'static str)> {
+    let mut v: Vec<_> = o
+        .results
+        .iter()
+        .filter_map(|r| Some((roster.student(&r.student_id)?, program(r.category)?)))
+        .collect();
+    // The results are in student_id order, and the sort is stable.
+    v.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
+    v
+}
+
+/// The `school_lists` rows of the students who [`reached`] a program, in its order
+/// (0207 §2.6.ג).
+pub fn school_list_rows<'a>(
+    roster: &'a Roster,
+    reached: &[(&'a Student, &'a str)],
+) -> Vec<SchoolListRow<'a>> {
+    reached
+        .iter()
+        .map(|&(st, program)| SchoolListRow {
+            institution_id: &st.institution_id,
+            institution_name: &roster.institution(st).name,
+            student_id: &st.student_id,
+            first_name: &st.first_name,
+            last_name: &st.last_name,
+            class_id: &st.class_id,
+            grade: st.grade,
+            program,
+        })
+        .collect()
+}
+
+/// Each school's own list (`schools/<institution>/school_list.csv`, 0207 §2.6.ג): the
+/// `school_lists` rows, sorted by institution, split into one run per institution.
+pub fn per_school<'r, 'a>(
+    rows: &'r [SchoolListRow<'a>],
+) -> impl Iterator<Item = &'r [SchoolListRow<'a>]> {
+    rows.chunk_by(|a, b| a.institution_id == b.institution_id)
 }

@@ -3,6 +3,7 @@
 //! [`UnitSummary`](super::UnitSummary) itself). Each struct's fields are its table's columns,
 //! in the order of `schemas/<table>.toml`; `output::rows` turns a slice of them into the table.
 use super::{Invitation, ReferralKind, ScreeningOutput};
+use crate::jobs::gifted::roster::{Roster, Student};
 use crate::jobs::gifted::Sector;
 use serde::Serialize;
 
@@ -90,4 +91,52 @@ pub fn exceptions(o: &ScreeningOutput, other_year: &[String]) -> Vec<ScreeningEx
     }
     rows.sort();
     rows
+}
+
+/// The columns of a school's invitation list `schools/<institution>/stage_b_invitations.csv`.
+pub const SCHOOL_INVITATION_COLUMNS: [&str; 5] =
+    ["student_id", "first_name", "last_name", "class_id", "grade"];
+
+/// A row of a school's invitation list: an invited student by name, with no score
+/// (0207 §2.4.ד: the school learns who is invited, not why by how much).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SchoolInvitationRow<'a> {
+    pub student_id: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub class_id: &'a str,
+    pub grade: i64,
+}
+
+/// Per institution, in `institution_id` order, its invited students in the invitations'
+/// (`student_id`) order (0207 §2.4.ד). Names and class come from the roster; a student it
+/// does not hold keeps the row with those empty.
+pub fn school_invitation_lists<'a>(
+    roster: &'a Roster,
+    invitations: &'a [Invitation],
+) -> Vec<(&'a str, Vec<SchoolInvitationRow<'a>>)> {
+    let mut rows: Vec<(&Invitation, Option<&Student>)> = invitations
+        .iter()
+        .map(|inv| (inv, roster.student(&inv.student_id)))
+        .collect();
+    // Stable: within an institution the invitations keep their student_id order.
+    rows.sort_by(|a, b| a.0.institution_id.cmp(&b.0.institution_id));
+    rows.chunk_by(|a, b| a.0.institution_id == b.0.institution_id)
+        .map(|group| {
+            let list = group
+                .iter()
+                .map(|&(inv, st)| {
+                    let name = |f: fn(&Student) -> &str| st.map_or("", f);
+                    SchoolInvitationRow {
+                        student_id: &inv.student_id,
+                        first_name: name(|s| &s.first_name),
+                        last_name: name(|s| &s.last_name),
+                        class_id: name(|s| &s.class_id),
+                        grade: inv.grade,
+                    }
+                })
+                .collect();
+            (group[0].0.institution_id.as_str(), list)
+        })
+        .collect()
 }

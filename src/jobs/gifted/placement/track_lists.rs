@@ -1,0 +1,148 @@
+//! The placement phase's lists for people (gifted.md §4): per track, for the hosting school,
+//! who is placed, invited to an interview or waitlisted; per enrichment center, its groups.
+//! Names only: no rank, lottery number or score (those stay in `confidential/audit`).
+use super::PlacementOutput;
+use crate::jobs::gifted::enrichment::{EnrichmentGroupRow, EnrichmentOutput};
+use crate::jobs::gifted::roster::Roster;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The columns of a track's list `tracks/<track_id>.csv`.
+pub const TRACK_LIST_COLUMNS: [&str; 6] = [
+    "student_id",
+    "first_name",
+    "last_name",
+    "institution_id",
+    "status",
+    "class_no",
+];
+
+/// A row of a track's list: a student with a place, an interview invitation or a waitlist
+/// place on the track.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TrackListRow<'a> {
+    pub student_id: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub institution_id: &'a str,
+    /// The placement status (`final`, …), `invited_to_interview`, or the waitlist reason.
+    pub status: &'static str,
+    /// The class of a placement (gifted.md §4 "Two classes"); empty otherwise.
+    pub class_no: Option<i64>,
+}
+
+/// The columns of a center's list `centers/<center_id>.csv`.
+pub const CENTER_LIST_COLUMNS: [&str; 7] = [
+    "program",
+    "grade",
+    "group_no",
+    "student_id",
+    "first_name",
+    "last_name",
+    "institution_id",
+];
+
+/// A row of an enrichment center's list: a student of one of its groups (gifted.md §4
+/// "Enrichment", 0207 §2.8.ב).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CenterListRow<'a> {
+    /// `gifted` or `excellent`.
+    pub program: &'static str,
+    pub grade: i64,
+    pub group_no: i64,
+    pub student_id: &'a str,
+    pub first_name: &'a str,
+    pub last_name: &'a str,
+    pub institution_id: &'a str,
+}
+
+/// A student's first name, last name and institution from the roster (empty for a student
+/// it does not hold).
+fn names<'a>(roster: &'a Roster, id: &str) -> (&'a str, &'a str, &'a str) {
+    roster.student(id).map_or(("", "", ""), |s| {
+        (&s.first_name, &s.last_name, &s.institution_id)
+    })
+}
+
+/// Per track, in `track_id` order: its placements, interview invitations and waitlist,
+/// ordered by (`student_id`, status, class) — one list per track that has any.
+pub fn track_lists<'a>(
+    roster: &'a Roster,
+    o: &'a PlacementOutput,
+) -> Vec<(&'a str, Vec<TrackListRow<'a>>)> {
+    type Entry<'a> = (&'a str, &'static str, Option<i64>);
+    let mut by_track: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
+    for p in &o.placements {
+        by_track.entry(&p.track_id).or_default().push((
+            &p.student_id,
+            p.status.as_str(),
+            Some(i64::from(p.class_no)),
+        ));
+    }
+    for i in &o.invitations {
+        by_track.entry(&i.track_id).or_default().push((
+            &i.student_id,
+            "invited_to_interview",
+            None,
+        ));
+    }
+    for w in &o.waitlist {
+        by_track
+            .entry(&w.track_id)
+            .or_default()
+            .push((&w.student_id, w.reason.as_str(), None));
+    }
+    by_track
+        .into_iter()
+        .map(|(track, mut entries)| {
+            entries.sort();
+            let rows = entries
+                .into_iter()
+                .map(|(student_id, status, class_no)| {
+                    let (first_name, last_name, institution_id) = names(roster, student_id);
+                    TrackListRow {
+                        student_id,
+                        first_name,
+                        last_name,
+                        institution_id,
+                        status,
+                        class_no,
+                    }
+                })
+                .collect();
+            (track, rows)
+        })
+        .collect()
+}
+
+/// Per enrichment center, in `center_id` order: its group rows in the groups' order.
+pub fn center_lists<'a>(
+    roster: &'a Roster,
+    e: &'a EnrichmentOutput,
+) -> Vec<(&'a str, Vec<CenterListRow<'a>>)> {
+    let mut by_center: BTreeMap<&str, Vec<&EnrichmentGroupRow>> = BTreeMap::new();
+    for g in &e.groups {
+        by_center.entry(&g.center_id).or_default().push(g);
+    }
+    by_center
+        .into_iter()
+        .map(|(center, groups)| {
+            let rows = groups
+                .into_iter()
+                .map(|g| {
+                    let (first_name, last_name, institution_id) = names(roster, &g.student_id);
+                    CenterListRow {
+                        program: g.program.as_str(),
+                        grade: g.grade,
+                        group_no: i64::from(g.group_no),
+                        student_id: &g.student_id,
+                        first_name,
+                        last_name,
+                        institution_id,
+                    }
+                })
+                .collect();
+            (center, rows)
+        })
+        .collect()
+}

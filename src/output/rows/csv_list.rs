@@ -1,0 +1,405 @@
+//! Typed rows → a people-facing CSV list (a per-school, per-track or per-center file): the
+//! one way the phases' lists become bytes, with what [`CsvFile`] writes (UTF-8 BOM, a header
+//! row, fields quoted where needed, `\n` line ends).
+//!
+//! A list's rows are a slice of one struct deriving `serde::Serialize` whose fields are the
+//! header's columns, in its order and under its names. Each cell is written as a frame's CSV
+//! (`output::write::csv_bytes`) writes a column of its type: text (a string, a unit enum
+//! variant) with the spreadsheet formula guard of data-contract.md "Rules that apply
+//! everywhere"; integers as their decimal digits and `bool` as `true`/`false`, as they are;
+//! `None` as an empty field. Each file is written without a frame of its own: a national run
+//! writes thousands of them.
+use super::super::table::OutputTable;
+use super::super::write::CsvFile;
+use crate::error::{Error, Result};
+use serde::ser::{self, Impossible, Serialize, SerializeStruct, Serializer};
+use std::fmt::{self, Write as _};
+
+/// `rows` as the CSV list `stem.csv` with columns `header`. A row whose fields are not the
+/// header's columns in order is a programming error, reported with the list and the column.
+pub fn csv_list<T: Serialize>(stem: &str, header: &[&str], rows: &[T]) -> Result<OutputTable> {
+    let mut file = CsvFile::new(header)?;
+    let mut scratch = String::new();
+    for row in rows {
+        row.serialize(Row {
+            header,
+            file: &mut file,
+            scratch: &mut scratch,
+            next: 0,
+        })
+        .map_err(|e| Error::Job(format!("CSV list `{stem}`: {}", e.0)))?;
+        file.end_row()?;
+    }
+    OutputTable::csv(stem, file)
+}
+
+/// A serialization failure; [`csv_list`] adds the list.
+#[derive(Debug)]
+struct ListError(String);
+
+impl fmt::Display for ListError {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ListError {}
+
+impl ser::Error for ListError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        ListError(msg.to_string())
+    }
+}
+
+impl From<Error> for ListError {
+    fn from(e: Error) -> Self {
+        ListError(e.to_string())
+    }
+}
+
+type Res<T = ()> = std::result::Result<T, ListError>;
+
+/// One row: a struct whose fields are the header's columns.
+struct Row<'r> {
+    header: &'r [&'r str],
+    file: &'r mut CsvFile,
+    scratch: &'r mut String,
+    /// The column the next field must be.
+    next: usize,
+}
+
+impl SerializeStruct for Row<'_> {
+    type Ok = ();
+    type Error = ListError;
+
+    fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> Res {
+        match self.header.get(self.next) {
+            Some(&name) if name == key => {}
+            Some(name) => {
+                return Err(ListError(format!(
+                    "field `{key}` is where the header has column `{name}`"
+                )))
+            }
+            None => {
+                return Err(ListError(format!(
+                    "field `{key}` is not one of the header's columns"
+                )))
+            }
+        }
+        self.next += 1;
+        v.serialize(Cell {
+            column: key,
+            file: self.file,
+            scratch: self.scratch,
+        })
+    }
+
+    fn end(self) -> Res {
+        match self.header.get(self.next) {
+            Some(name) => Err(ListError(format!(
+                "the row has no field for column `{name}`"
+            ))),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Serializes a whole row (a struct); anything else is an error.
+macro_rules! not_a_row {
+    ($($f:ident($($t:ty),*) -> $ok:ty),* $(,)?) => {$(
+        fn $f(self, $(_: $t),*) -> Res<$ok> {
+            Err(ListError("a row must be a struct with named fields".into()))
+        }
+    )*};
+}
+
+impl<'r> Serializer for Row<'r> {
+    type Ok = ();
+    type Error = ListError;
+    type SerializeSeq = Impossible<(), ListError>;
+    type SerializeTuple = Impossible<(), ListError>;
+    type SerializeTupleStruct = Impossible<(), ListError>;
+    type SerializeTupleVariant = Impossible<(), ListError>;
+    type SerializeMap = Impossible<(), ListError>;
+    type SerializeStruct = Row<'r>;
+    type SerializeStructVariant = Impossible<(), ListError>;
+
+    fn serialize_struct(self, _: &'static str, _: usize) -> Res<Row<'r>> {
+        Ok(self)
+    }
+
+    not_a_row!(
+        serialize_bool(bool) -> (), serialize_i8(i8) -> (), serialize_i16(i16) -> (),
+        serialize_i32(i32) -> (), serialize_i64(i64) -> (), serialize_u8(u8) -> (),
+        serialize_u16(u16) -> (), serialize_u32(u32) -> (), serialize_u64(u64) -> (),
+        serialize_f32(f32) -> (), serialize_f64(f64) -> (), serialize_char(char) -> (),
+        serialize_str(&str) -> (), serialize_bytes(&[u8]) -> (), serialize_none() -> (),
+        serialize_unit() -> (), serialize_unit_struct(&'static str) -> (),
+        serialize_unit_variant(&'static str, u32, &'static str) -> (),
+        serialize_seq(Option<usize>) -> Self::SerializeSeq,
+        serialize_tuple(usize) -> Self::SerializeTuple,
+        serialize_tuple_struct(&'static str, usize) -> Self::SerializeTupleStruct,
+        serialize_tuple_variant(&'static str, u32, &'static str, usize) -> Self::SerializeTupleVariant,
+        serialize_map(Option<usize>) -> Self::SerializeMap,
+        serialize_struct_variant(&'static str, u32, &'static str, usize) -> Self::SerializeStructVariant,
+    );
+
+    fn serialize_some<T: ?Sized + Serialize>(self, _: &T) -> Res {
+        Err(ListError("a row must be a struct with named fields".into()))
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, _: &T) -> Res {
+        Err(ListError("a row must be a struct with named fields".into()))
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Res {
+        Err(ListError("a row must be a struct with named fields".into()))
+    }
+}
+
+/// One cell of column `column`.
+struct Cell<'r> {
+    column: &'static str,
+    file: &'r mut CsvFile,
+    scratch: &'r mut String,
+}
+
+impl Cell<'_> {
+    /// A number or a boolean, as it is.
+    fn plain(self, v: impl fmt::Display) -> Res {
+        self.scratch.clear();
+        write!(self.scratch, "{v}").map_err(|e| ListError(e.to_string()))?;
+        Ok(self.file.field(self.scratch.as_bytes())?)
+    }
+
+    fn cannot_hold(&self, what: &str) -> ListError {
+        ListError(format!("column `{}` cannot hold {what}", self.column))
+    }
+}
+
+impl Serializer for Cell<'_> {
+    type Ok = ();
+    type Error = ListError;
+    type SerializeSeq = Impossible<(), ListError>;
+    type SerializeTuple = Impossible<(), ListError>;
+    type SerializeTupleStruct = Impossible<(), ListError>;
+    type SerializeTupleVariant = Impossible<(), ListError>;
+    type SerializeMap = Impossible<(), ListError>;
+    type SerializeStruct = Impossible<(), ListError>;
+    type SerializeStructVariant = Impossible<(), ListError>;
+
+    fn serialize_bool(self, v: bool) -> Res {
+        Ok(self.file.field(if v { b"true" } else { b"false" })?)
+    }
+    fn serialize_i8(self, v: i8) -> Res {
+        self.plain(v)
+    }
+    fn serialize_i16(self, v: i16) -> Res {
+        self.plain(v)
+    }
+    fn serialize_i32(self, v: i32) -> Res {
+        self.plain(v)
+    }
+    fn serialize_i64(self, v: i64) -> Res {
+        self.plain(v)
+    }
+    fn serialize_i128(self, v: i128) -> Res {
+        self.plain(v)
+    }
+    fn serialize_u8(self, v: u8) -> Res {
+        self.plain(v)
+    }
+    fn serialize_u16(self, v: u16) -> Res {
+        self.plain(v)
+    }
+    fn serialize_u32(self, v: u32) -> Res {
+        self.plain(v)
+    }
+    fn serialize_u64(self, v: u64) -> Res {
+        self.plain(v)
+    }
+    fn serialize_u128(self, v: u128) -> Res {
+        self.plain(v)
+    }
+    fn serialize_f32(self, v: f32) -> Res {
+        self.plain(f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Res {
+        self.plain(v)
+    }
+    fn serialize_char(self, v: char) -> Res {
+        let mut buf = [0u8; 4];
+        self.serialize_str(v.encode_utf8(&mut buf))
+    }
+    fn serialize_str(self, v: &str) -> Res {
+        Ok(self.file.text(v.as_bytes())?)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Res {
+        Err(self.cannot_hold("bytes"))
+    }
+    fn serialize_none(self) -> Res {
+        Ok(self.file.field(b"")?)
+    }
+    fn serialize_some<T: ?Sized + Serialize>(self, v: &T) -> Res {
+        v.serialize(self)
+    }
+    fn serialize_unit(self) -> Res {
+        Err(self.cannot_hold("a unit"))
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Res {
+        Err(self.cannot_hold("a unit struct"))
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Res {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: ?Sized + Serialize>(self, _: &'static str, v: &T) -> Res {
+        v.serialize(self)
+    }
+    fn serialize_newtype_variant<T: ?Sized + Serialize>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Res {
+        Err(self.cannot_hold("an enum variant with a value"))
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Res<Self::SerializeSeq> {
+        Err(self.cannot_hold("a sequence"))
+    }
+    fn serialize_tuple(self, _: usize) -> Res<Self::SerializeTuple> {
+        Err(self.cannot_hold("a tuple"))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, _: usize) -> Res<Self::SerializeTupleStruct> {
+        Err(self.cannot_hold("a tuple struct"))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Res<Self::SerializeTupleVariant> {
+        Err(self.cannot_hold("a tuple variant"))
+    }
+    fn serialize_map(self, _: Option<usize>) -> Res<Self::SerializeMap> {
+        Err(self.cannot_hold("a map"))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Res<Self::SerializeStruct> {
+        Err(self.cannot_hold("a struct"))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Res<Self::SerializeStructVariant> {
+        Err(self.cannot_hold("a struct variant"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::output::write::{csv_bytes, Headers};
+    use polars::prelude::*;
+    use serde::Serialize;
+
+    #[derive(Serialize)]
+    #[serde(rename_all = "snake_case")]
+    enum Status {
+        Final,
+    }
+
+    #[derive(Serialize)]
+    struct ListRow<'a> {
+        student_id: &'a str,
+        name: &'a str,
+        status: Status,
+        grade: i64,
+        class_no: Option<u8>,
+    }
+
+    fn bytes(t: OutputTable) -> Vec<u8> {
+        let mut files = t.files().unwrap();
+        assert_eq!(files.len(), 1);
+        files.remove(0).1
+    }
+
+    const HEADER: [&str; 5] = ["student_id", "name", "status", "grade", "class_no"];
+
+    #[test]
+    fn a_list_has_the_bytes_of_a_frame_of_the_same_cells() {
+        let rows = [
+            ListRow {
+                student_id: "=1+1",
+                name: "כהן, \"דנה\"",
+                status: Status::Final,
+                grade: 3,
+                class_no: Some(2),
+            },
+            ListRow {
+                student_id: "000000018",
+                name: "",
+                status: Status::Final,
+                grade: -4,
+                class_no: None,
+            },
+        ];
+        let t = csv_list("tracks/T1", &HEADER, &rows).unwrap();
+        assert_eq!(t.stem, "tracks/T1.csv");
+        let got = bytes(t);
+        let df = df!(
+            "student_id" => ["=1+1", "000000018"],
+            "name" => ["כהן, \"דנה\"", ""],
+            "status" => ["final", "final"],
+            "grade" => [3i64, -4],
+            "class_no" => [Some(2i64), None],
+        )
+        .unwrap();
+        let want = csv_bytes(&df, None, Headers::English).unwrap();
+        assert_eq!(
+            String::from_utf8(got).unwrap(),
+            String::from_utf8(want).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_row_that_is_not_the_header_is_an_error_naming_the_list_and_column() {
+        let row = [ListRow {
+            student_id: "1",
+            name: "x",
+            status: Status::Final,
+            grade: 1,
+            class_no: None,
+        }];
+        let swapped = ["name", "student_id", "status", "grade", "class_no"];
+        let e = csv_list("centers/C1", &swapped, &row)
+            .err()
+            .map(|e| e.to_string());
+        assert!(
+            e.as_deref().is_some_and(|e| e.contains("centers/C1")
+                && e.contains("field `student_id` is where the header has column `name`")),
+            "{e:?}"
+        );
+        let longer = ["student_id", "name", "status", "grade", "class_no", "extra"];
+        let e = csv_list("x", &longer, &row).err().map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.contains("no field for column `extra`")),
+            "{e:?}"
+        );
+        let shorter = &HEADER[..4];
+        let e = csv_list("x", shorter, &row).err().map(|e| e.to_string());
+        assert!(
+            e.as_deref()
+                .is_some_and(|e| e.contains("`class_no` is not one of")),
+            "{e:?}"
+        );
+    }
+}
