@@ -106,6 +106,7 @@ pub fn render(
             student_id: st.student_id.to_string(),
             first_name: st.first_name.to_string(),
             last_name: st.last_name.to_string(),
+            gender: letters::Gender::parse(&st.gender),
             institution_id: st.institution_id.to_string(),
             sector: roster.institution(st).sector,
         })

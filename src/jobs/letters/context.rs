@@ -9,7 +9,7 @@ use minijinja::value::{Enumerator, Object, Value};
 use serde::Serialize;
 
 use super::words::{format_date, gregorian_school_year, hebrew_year};
-use super::{Language, LettersError};
+use super::{Gender, Language, LettersError};
 
 /// The run's letter parameters, filled by the caller from the pipeline file (never the clock).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -89,6 +89,10 @@ pub struct LetterContext {
     pub student_name: String,
     /// The student's first name.
     pub student_first_name: String,
+    /// The student's gender (`students.gender`): the template sees `f` or `m` (`none` when
+    /// unknown, written like `m`), so words that agree with the child take its grammatical
+    /// gender in Hebrew and Arabic (`by_gender`, [`templates`](super::templates)).
+    pub student_gender: Option<Gender>,
     /// The addressees: "רחל כהן ודוד כהן".
     pub recipient_name: String,
     /// The student's school (`institutions.name`).
@@ -111,7 +115,7 @@ pub struct LetterContext {
 
 impl LetterContext {
     /// The variables a letter template may use.
-    pub const FIELDS: [&'static str; 16] = [
+    pub const FIELDS: [&'static str; 17] = [
         "letter_date",
         "school_year_hebrew",
         "school_year_gregorian",
@@ -128,9 +132,11 @@ impl LetterContext {
         "appeal_by",
         "sender",
         "inquiries_email",
+        "student_gender",
     ];
 
-    /// A context with every field filled, used to try templates when they are loaded.
+    /// A context with every field filled (a girl), or with the optional fields and the gender
+    /// unset, used to try templates when they are loaded.
     pub(crate) fn sample(language: Language, optional: bool) -> LetterContext {
         let params = LetterParams {
             response_by: Some(NaiveDate::from_ymd_opt(2027, 5, 22).unwrap()),
@@ -141,6 +147,7 @@ impl LetterContext {
         let mut ctx = LetterContext {
             student_name: "נועה לוי".into(),
             student_first_name: "נועה".into(),
+            student_gender: optional.then_some(Gender::Female),
             recipient_name: "רחל לוי ודוד לוי".into(),
             school_name: "בית ספר הדגמה".into(),
             class_school_name: some("בית ספר הדגמה"),
@@ -249,6 +256,7 @@ pub(crate) struct ContextValues {
     pub(crate) run: Arc<RunValues>,
     pub(crate) student_name: Value,
     pub(crate) student_first_name: Value,
+    pub(crate) student_gender: Value,
     pub(crate) recipient_name: Value,
     pub(crate) school_name: Value,
     pub(crate) class_school_name: Value,
@@ -272,6 +280,7 @@ impl ContextValues {
             }),
             student_name: Value::from(ctx.student_name),
             student_first_name: Value::from(ctx.student_first_name),
+            student_gender: gender_value(ctx.student_gender),
             recipient_name: Value::from(ctx.recipient_name),
             school_name: Value::from(ctx.school_name),
             class_school_name: opt_value(ctx.class_school_name),
@@ -290,6 +299,7 @@ impl ContextValues {
             "next_school_year_gregorian" => &run.next_school_year_gregorian,
             "student_name" => &self.student_name,
             "student_first_name" => &self.student_first_name,
+            "student_gender" => &self.student_gender,
             "recipient_name" => &self.recipient_name,
             "school_name" => &self.school_name,
             "class_school_name" => &self.class_school_name,
@@ -317,4 +327,10 @@ impl Object for ContextValues {
 /// A template value for an optional text: the text, or `none`.
 pub(crate) fn opt_value(v: Option<String>) -> Value {
     v.map(Value::from).unwrap_or(Value::from(()))
+}
+
+/// A template value for the student's gender: `f`, `m`, or `none` when unknown.
+pub(crate) fn gender_value(g: Option<Gender>) -> Value {
+    g.map(|g| Value::from(g.as_str()))
+        .unwrap_or(Value::from(()))
 }

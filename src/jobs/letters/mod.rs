@@ -31,6 +31,8 @@ pub mod templates;
 pub mod words;
 
 #[cfg(test)]
+mod gender_tests;
+#[cfg(test)]
 mod tests;
 
 pub use bundle::{build_bundles, Bundle};
@@ -49,6 +51,10 @@ pub use templates::Templates;
 
 /// The language of instruction of a school (`institutions.sector`), shared with the gifted job.
 pub use crate::jobs::gifted::Sector;
+
+/// A student's gender (`students.gender`, `m` or `f`), shared with the gifted job: the letters
+/// use it for the grammatical gender of the words about the child.
+pub use crate::jobs::gifted::placement::Gender;
 
 impl Sector {
     /// Hebrew letters for the hebrew sector, Arabic letters for the arabic sector (gifted.md §7).

@@ -33,7 +33,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
-use super::{Channel, Language, Sector};
+use super::{Channel, Gender, Language, Sector};
 
 /// A student, as the letters need it (from `students` and the student's institution).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,6 +41,9 @@ pub struct Student {
     pub student_id: String,
     pub first_name: String,
     pub last_name: String,
+    /// `students.gender`: the grammatical gender of the words about the child in the letters
+    /// (`None` when unknown: written in the masculine, the generic form).
+    pub gender: Option<Gender>,
     pub institution_id: String,
     /// The sector of the student's institution: decides the letter's language.
     pub sector: Sector,

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use minijinja::Value;
 use rayon::prelude::*;
 
-use super::context::{opt_value, ContextValues, LetterParams, RunValues};
+use super::context::{gender_value, opt_value, ContextValues, LetterParams, RunValues};
 use super::recipients::{Contact, ContactDetails, RecipientIndex, Student, UnreachedGuardian};
 use super::templates::Templates;
 use super::words::format_date;
@@ -289,6 +289,7 @@ fn render_group(
         student.last_name.trim()
     ));
     let student_first_name = Value::from(student.first_name.trim());
+    let student_gender = gender_value(student.gender);
     let school_name = Value::from(g.institution.name.trim());
     let mut letters = Vec::with_capacity(g.requests.len() * resolved.recipients.len());
     for request in &g.requests {
@@ -302,6 +303,7 @@ fn render_group(
                 run: Arc::clone(run),
                 student_name: student_name.clone(),
                 student_first_name: student_first_name.clone(),
+                student_gender: student_gender.clone(),
                 recipient_name: Value::from(recipient_name.as_str()),
                 school_name: school_name.clone(),
                 class_school_name: class_school_name.clone(),

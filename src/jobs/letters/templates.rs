@@ -6,12 +6,16 @@
 //! [`LetterContext`], whose fields are names, dates and school years — none can hold a score,
 //! percentile, rank or lottery number — and a template that refers to any other variable is
 //! rejected when it is loaded, naming the file and the variable.
+//!
+//! Grammatical gender (Hebrew and Arabic verbs and adjectives agree with the child): templates
+//! write a word that agrees with the child as `{{ by_gender(m="מופנה", f="מופנית") }}`, the
+//! only function they get ([`by_gender`]).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::{Serde, Value};
-use minijinja::{Environment, UndefinedBehavior};
+use minijinja::value::{Kwargs, Serde, Value};
+use minijinja::{Environment, State, UndefinedBehavior};
 
 use super::bundle::{BundleContext, BundleLetter, BundleParagraph};
 use super::context::{ContextValues, LetterContext};
@@ -49,6 +53,7 @@ impl Templates {
                 .build()
                 .map_err(|e| LettersError::Syntax(e.to_string()))?,
         );
+        env.add_function("by_gender", by_gender);
         let globals: BTreeSet<String> = env.globals().map(|(k, _)| k.to_string()).collect();
         let mut origins = BTreeMap::new();
         for (name, (src, origin)) in sources {
@@ -214,6 +219,20 @@ impl Templates {
                 detail: describe(&e),
             })
     }
+}
+
+/// `by_gender(m="…", f="…")`: the form of a word that agrees with the child — the `f` text for
+/// a girl (`student_gender` is `f`), the `m` text otherwise (a boy, or gender unknown: the
+/// masculine is the generic form). Both forms are required and no other argument is taken, so
+/// a misspelt `m=`/`f=` fails when the template is loaded, naming the file.
+fn by_gender(state: &State<'_, '_>, forms: Kwargs) -> Result<Value, minijinja::Error> {
+    let m: &Value = forms.get("m")?;
+    let f: &Value = forms.get("f")?;
+    forms.assert_all_used()?;
+    let girl = state
+        .lookup("student_gender")
+        .is_some_and(|g| g.as_str() == Some("f"));
+    Ok(if girl { f.clone() } else { m.clone() })
 }
 
 struct RenderError {

@@ -35,6 +35,7 @@ fn student(id: &str, first: &str, last: &str, inst: &str) -> Student {
         student_id: id.into(),
         first_name: first.into(),
         last_name: last.into(),
+        gender: None,
         institution_id: inst.into(),
         sector: if inst == AR_SCHOOL {
             Sector::Arabic
@@ -454,7 +455,9 @@ fn letter_context_is_closed_and_has_no_score_field() {
         appeal_by,
         sender,
         inquiries_email,
+        student_gender,
     } = LetterContext::default();
+    let _: Option<super::Gender> = student_gender;
     let _: [String; 11] = [
         letter_date,
         school_year_hebrew,
@@ -718,13 +721,14 @@ fn every_context_field_reaches_the_template() {
         appeal_by: Some("n".into()),
         sender: "o".into(),
         inquiries_email: "p".into(),
+        student_gender: Some(super::Gender::Female),
     };
     let text = t
         .render(Language::He, LetterKind::StageAAbsent, ctx)
         .unwrap();
     let expected: Vec<String> = LetterContext::FIELDS
         .iter()
-        .zip('a'..='p')
+        .zip(('a'..='p').map(String::from).chain(["f".into()]))
         .map(|(f, v)| format!("{f}={v}"))
         .collect();
     assert_eq!(text, expected.join("\n"));
@@ -1082,6 +1086,7 @@ fn big_nation(n_students: usize) -> Nation {
             student_id: sid.clone(),
             first_name: "נועה".into(),
             last_name: format!("כהן{}", i % 97),
+            gender: None,
             institution_id: inst.institution_id.clone(),
             sector: inst.sector,
         });
