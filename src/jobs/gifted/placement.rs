@@ -136,7 +136,7 @@ pub fn place(
 }
 
 #[cfg(test)]
-#[path = "tests/placement_tests.rs"]
+#[path = "tests/placement_tests/mod.rs"]
 mod tests;
 
 #[cfg(test)]
