@@ -9,7 +9,7 @@
 //!
 //! Grammatical gender (Hebrew and Arabic verbs and adjectives agree with the child): templates
 //! write a word that agrees with the child as `{{ by_gender(m="מופנה", f="מופנית") }}`, the
-//! only function they get ([`by_gender`]).
+//! only function they get (`by_gender`).
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
