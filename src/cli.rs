@@ -29,7 +29,7 @@ pub struct Cli {
     /// not written …) fails with exit 4 and publishes nothing.
     #[arg(long, global = true)]
     pub strict: bool,
-    /// `run` and `validate`: also write the run's record (the manifest's layout, with the exit
+    /// `run`, `validate` and `synth`: also write the run's record (the manifest's layout, with the exit
     /// code, the error and the step reached) to FILE, whether the run succeeds or fails.
     #[arg(long, global = true, value_name = "FILE")]
     pub record: Option<PathBuf>,

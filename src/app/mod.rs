@@ -21,7 +21,7 @@ pub fn names(cli: &Cli) -> (&'static str, &'static str) {
     match &cli.command {
         Command::Run(a) => (a.job.name(), "run"),
         Command::Validate(a) => (a.job.name(), "validate"),
-        Command::Synth(_) => ("", "synth"),
+        Command::Synth(_) => ("synth", "synth"),
         Command::Schema(_) => ("", "schema"),
         Command::Completions(_) => ("", "completions"),
         Command::Man => ("", "man"),
@@ -43,15 +43,15 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
 
 /// Ends a command: its record to `--record FILE`, and its last line on stderr — the error as
 /// one sentence (text), or, with `--log-format json`, one JSON line with `timestamp`,
-/// `level`, `kind`, `message`, `exit_code`, `run_id` and, for `run` and `validate`, the
+/// `level`, `kind`, `message`, `exit_code`, `run_id` and, for `run`, `validate` and `synth`, the
 /// `record`. Returns the exit code.
 pub fn conclude(cli: &Cli, result: &Result<()>) -> i32 {
     let code = result.as_ref().map_or_else(|e| e.exit_code(), |()| 0);
     let (job, command) = names(cli);
-    let record =
-        matches!(command, "run" | "validate").then(|| record::final_record(job, command, result));
+    let record = matches!(command, "run" | "validate" | "synth")
+        .then(|| record::final_record(job, command, result));
     if let (Some(path), Some(r)) = (&cli.record, &record) {
-        if let Err(e) = crate::output::atomic::replace_file(path, &r.to_json()) {
+        if let Err(e) = crate::output::atomic::write_record(path, &r.to_json()) {
             tracing::warn!("the run's record could not be written: {e}");
         }
     }

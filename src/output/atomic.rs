@@ -105,13 +105,23 @@ fn write_file_in(dir: &Path, rel: &str, data: &[u8], rows: Option<usize>) -> Res
 /// renamed over `path` (roster-export's run manifest and rejects, which live beside the owner
 /// folders and the audit log rather than in an output directory of their own).
 pub fn replace_file(path: &Path, data: &[u8]) -> Result<()> {
+    super::stop::check(0)?;
+    write_replacing(path, data)
+}
+
+/// Writes a run's record (`--record FILE`) the way `replace_file` does, also when a signal
+/// stopped the run: the record of a stopped run is what it is for.
+pub fn write_record(path: &Path, data: &[u8]) -> Result<()> {
+    write_replacing(path, data)
+}
+
+fn write_replacing(path: &Path, data: &[u8]) -> Result<()> {
     use std::io::Write;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let ctx = |e| Error::io(format!("writing {}", path.display()), e);
-    super::stop::check(0)?;
     let tmp = path.with_file_name(format!(".{name}.itur-tmp-{}", std::process::id()));
     let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;

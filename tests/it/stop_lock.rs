@@ -8,12 +8,14 @@ use std::time::{Duration, Instant};
 
 /// `itur synth --scale small` into `out` with every file write slowed by 150 ms (~16 files):
 /// a run that is still writing for about two seconds.
-fn slow_synth(prefix: &[&str], out: &Path, seed: &str) -> Child {
+fn slow_synth(prefix: &[&str], out: &Path, seed: &str, record: &Path) -> Child {
     let bin = env!("CARGO_BIN_EXE_itur");
     let mut args: Vec<&str> = prefix.to_vec();
     args.push(bin);
     let out = out.to_str().unwrap();
+    let record = record.to_str().unwrap();
     args.extend(["synth", "--scale", "small", "--seed", seed, "--out", out]);
+    args.extend(["--record", record]);
     Command::new(args[0])
         .args(&args[1..])
         .env("ITUR_SLOW_WRITES_MS", "150")
@@ -80,11 +82,17 @@ fn sigterm_and_sigint_mid_write_publish_nothing() {
         (libc::SIGTERM, 143, "SIGTERM"),
         (libc::SIGINT, 130, "SIGINT"),
     ] {
-        let mut child = slow_synth(&[], &out, "4");
+        let record = tmp.path().join("record.json");
+        let mut child = slow_synth(&[], &out, "4", &record);
         wait_for_writing(&out, &mut child);
         signal(child.id(), sig);
         let (c, err) = finish(child);
         assert_eq!(c, exit, "{name}: {err}");
+        // The failure record says how the run ended.
+        let r: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+        assert_eq!(r["exit"]["code"], exit, "{r}");
+        assert_eq!(r["exit"]["kind"], "interrupted", "{r}");
         assert!(
             err.contains(&format!("stopped by {name}: nothing was published")),
             "{err}"
@@ -133,7 +141,8 @@ fn sigterm_stops_a_run_that_is_pid_1() {
     let out = tmp.path().join("nation");
     synth(&out, "3");
     let before = snapshot(&out);
-    let mut unshare = slow_synth(&["unshare", "--pid", "--fork"], &out, "4");
+    let record = tmp.path().join("record.json");
+    let mut unshare = slow_synth(&["unshare", "--pid", "--fork"], &out, "4", &record);
     wait_for_writing(&out, &mut unshare);
     let inner = children(unshare.id());
     assert_eq!(inner.len(), 1, "itur under unshare: {inner:?}");
@@ -148,6 +157,8 @@ fn sigterm_stops_a_run_that_is_pid_1() {
     let (c, err) = finish(unshare);
     assert_eq!(c, 143, "{err}");
     assert!(err.contains("stopped by SIGTERM"), "{err}");
+    let r: serde_json::Value = serde_json::from_slice(&std::fs::read(&record).unwrap()).unwrap();
+    assert_eq!(r["exit"]["code"], 143, "{r}");
     assert_eq!(snapshot(&out), before, "the previous output changed");
     assert!(
         leftovers(tmp.path()).is_empty(),
@@ -186,7 +197,7 @@ fn a_stop_at_an_exact_file_leaves_the_previous_output() {
 fn a_second_run_into_the_same_out_is_refused_while_the_first_writes() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("nation");
-    let mut first = slow_synth(&[], &out, "5");
+    let mut first = slow_synth(&[], &out, "5", &tmp.path().join("record.json"));
     wait_for_writing(&out, &mut first);
     // A second run (of any command) into the same directory stops at once and touches
     // nothing: the first one's temporary directory is not swept as stale.
