@@ -1,5 +1,6 @@
 //! Reading a job's inputs and accounting for every row: reconciliation, the reject-share
 //! limit, the rejects table and the manifest's input entries.
+use super::record::RunRecord;
 use crate::error::{Error, Result};
 use crate::output::manifest::InputEntry;
 use crate::output::rows::Layout;
@@ -29,7 +30,7 @@ pub fn check_out_not_input(input: &std::path::Path, out: &std::path::Path) -> Re
 
 /// Logs rows read = accepted + rejected per table, and returns them for the manifest
 /// ([`reject_share::reconciliation`]).
-pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
+fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
     for t in inputs.ordered() {
         tracing::info!(
             table = %t.schema.name,
@@ -49,9 +50,15 @@ pub fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
     reject_share::reconciliation(inputs)
 }
 
-/// One warning per table with rejected rows ([`reject_share::reject_warnings`]).
-pub fn reject_warnings(inputs: &InputSet) -> Vec<String> {
-    reject_share::reject_warnings(inputs)
+/// What a run records of its inputs once they are read and checked: the reconciliation
+/// (logged), each table's file and counts, and a warning per table with rejected rows
+/// ([`reject_share::reject_warnings`]).
+pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
+    rec.reconciliation.extend(reconcile(inputs));
+    rec.inputs = input_entries(inputs);
+    for w in reject_share::reject_warnings(inputs) {
+        rec.warn(w);
+    }
 }
 
 /// Fails (exit 4) when a table has more rejected rows than `max_share` allows
@@ -74,7 +81,7 @@ pub fn write_rejects(out: &mut OutputDir, inputs: &InputSet) -> Result<()> {
     Ok(())
 }
 
-pub fn input_entries(inputs: &InputSet) -> Vec<InputEntry> {
+fn input_entries(inputs: &InputSet) -> Vec<InputEntry> {
     inputs
         .ordered()
         .into_iter()

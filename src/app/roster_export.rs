@@ -152,12 +152,8 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
             return Err(e);
         }
     };
-    rec.reconciliation = inputs::reconcile(&inputs);
-    rec.inputs = inputs::input_entries(&inputs);
     rec.warnings = inputs.warnings.clone();
-    for w in inputs::reject_warnings(&inputs) {
-        rec.warn(w);
-    }
+    inputs::record(&mut rec, &inputs);
     let mut owners: Vec<Owner> = rows(table(&inputs, "owners")?)?;
     owners.sort_by(|a, b| a.owner_id.cmp(&b.owner_id));
     let delegations: Vec<job::Delegation> = rows(table(&inputs, "delegations")?)?;

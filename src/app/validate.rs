@@ -62,12 +62,8 @@ pub fn validate_tables(
     let inputs = rec.steps.run("read and validate inputs", || {
         load_inputs(input, needs, params)
     })?;
-    rec.reconciliation = inputs::reconcile(&inputs);
-    rec.inputs = inputs::input_entries(&inputs);
     rec.warnings = inputs.warnings.clone();
-    for w in inputs::reject_warnings(&inputs) {
-        rec.warn(w);
-    }
+    inputs::record(&mut rec, &inputs);
     let verdict = inputs::check_reject_share(&inputs, max_share);
     let mut out = OutputDir::create_for(out_path, Some("validate"))?;
     inputs::write_rejects(&mut out, &inputs)?;

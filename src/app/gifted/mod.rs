@@ -407,11 +407,7 @@ pub fn run(
     // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
     let out = written?;
-    rec.reconciliation.extend(inputs::reconcile(&inputs));
-    for w in inputs::reject_warnings(&inputs) {
-        rec.warn(w);
-    }
-    rec.inputs = inputs::input_entries(&inputs);
+    inputs::record(&mut rec, &inputs);
     rec.finish(out, 0, None)
 }
 
