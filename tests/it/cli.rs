@@ -297,16 +297,7 @@ fn synth_is_deterministic_by_seed_and_validates_with_zero_rejects() {
         tmp.path().join("c"),
     );
     for (dir, seed) in [(&a, "5"), (&b, "5"), (&c, "6")] {
-        let o = itur([
-            "synth",
-            "--scale",
-            "small",
-            "--seed",
-            seed,
-            "--out",
-            dir.to_str().unwrap(),
-        ]);
-        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        synth_small(dir, seed);
     }
     let bytes =
         |d: &std::path::Path, t: &str| std::fs::read(d.join(format!("{t}.parquet"))).unwrap();

@@ -25,19 +25,6 @@ fn slow_synth(prefix: &[&str], out: &Path, seed: &str, record: &Path) -> Child {
         .unwrap()
 }
 
-fn synth(out: &Path, seed: &str) {
-    let o = itur([
-        "synth",
-        "--scale",
-        "small",
-        "--seed",
-        seed,
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-}
-
 /// Waits until a run has started writing its temporary directory beside `out`.
 fn wait_for_writing(out: &Path, child: &mut Child) {
     let parent = out.parent().unwrap();
@@ -76,7 +63,7 @@ fn signal(pid: u32, sig: i32) {
 fn sigterm_and_sigint_mid_write_publish_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("nation");
-    synth(&out, "3");
+    synth_small(&out, "3");
     let before = snapshot(&out);
     for (sig, exit, name) in [
         (libc::SIGTERM, 143, "SIGTERM"),
@@ -139,7 +126,7 @@ fn sigterm_stops_a_run_that_is_pid_1() {
     }
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("nation");
-    synth(&out, "3");
+    synth_small(&out, "3");
     let before = snapshot(&out);
     let record = tmp.path().join("record.json");
     let mut unshare = slow_synth(&["unshare", "--pid", "--fork"], &out, "4", &record);
@@ -213,5 +200,5 @@ fn a_second_run_into_the_same_out_is_refused_while_the_first_writes() {
     assert_eq!(c, 0, "the first run failed: {err}");
     assert!(out.join("manifest.json").is_file());
     // Once it is done, the next run goes ahead.
-    synth(&out, "5");
+    synth_small(&out, "5");
 }

@@ -128,3 +128,17 @@ pub(crate) fn snapshot(dir: &Path) -> Vec<(String, u64)> {
     v.sort();
     v
 }
+
+/// `itur synth --scale small --seed SEED --out OUT`, which must succeed.
+pub(crate) fn synth_small(out: &Path, seed: &str) {
+    let o = itur([
+        "synth",
+        "--scale",
+        "small",
+        "--seed",
+        seed,
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
