@@ -10,5 +10,6 @@ pub mod memory;
 pub mod output;
 pub mod pipeline;
 pub mod rules;
+pub mod steps;
 pub mod synth;
 pub mod table;

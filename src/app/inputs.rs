@@ -54,10 +54,10 @@ fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
 /// (logged), each table's file and counts, and a warning per table with rejected rows
 /// ([`reject_share::reject_warnings`]).
 pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
-    rec.reconciliation.extend(reconcile(inputs));
+    rec.report.reconciliation.extend(reconcile(inputs));
     rec.inputs = input_entries(inputs);
     for w in reject_share::reject_warnings(inputs) {
-        rec.warn(w);
+        rec.report.warn(w);
     }
 }
 

@@ -4,12 +4,9 @@
 //! error) adds `kind`, `exit_code` and `run_id`.
 use crate::cli::LogFormat;
 use std::io::IsTerminal;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use tracing_subscriber::EnvFilter;
 
-/// Whether steps may draw a spinner (text logs on a terminal only).
-static SPINNERS: AtomicBool = AtomicBool::new(false);
 /// The ID of this run (`--run-id`, `ITUR_RUN_ID`, or made at start).
 static RUN_ID: OnceLock<String> = OnceLock::new();
 
@@ -31,12 +28,7 @@ pub fn init(format: LogFormat, quiet: bool) {
             .with_span_list(false)
             .try_init(),
     };
-    SPINNERS.store(terminal && format == LogFormat::Text, Ordering::Relaxed);
-}
-
-/// Whether a step may show a spinner: never beside JSON lines.
-pub fn spinners() -> bool {
-    SPINNERS.load(Ordering::Relaxed)
+    crate::steps::set_spinners(terminal && format == LogFormat::Text);
 }
 
 /// Sets the run's ID from `--run-id` / `ITUR_RUN_ID`; a value outside letters, digits and

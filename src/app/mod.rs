@@ -1,5 +1,4 @@
 //! The commands behind the CLI: one `run` function per subcommand.
-pub mod frame;
 pub mod gifted;
 pub mod heap;
 pub mod help_cmd;
@@ -9,7 +8,6 @@ pub mod record;
 pub mod roster_export;
 pub mod run;
 pub mod schema_cmd;
-pub mod steps;
 pub mod synth_cmd;
 pub mod validate;
 

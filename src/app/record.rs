@@ -1,13 +1,10 @@
 //! Assembling the manifest of a run.
-use super::steps::Steps;
 use crate::error::exit;
-use crate::output::manifest::{
-    ExitStatus, InputEntry, Manifest, PhaseEntry, PipelineEntry, SCHEMA_VERSION,
-};
+use crate::jobs::JobReport;
+use crate::output::manifest::{ExitStatus, InputEntry, Manifest, PipelineEntry, SCHEMA_VERSION};
 use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::PipelineSource;
 use chrono::{DateTime, SecondsFormat, Utc};
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -25,15 +22,13 @@ pub struct RunRecord {
     pub job: String,
     pub command: String,
     pub phase: Option<String>,
-    pub phases: Vec<PhaseEntry>,
     pub started: DateTime<Utc>,
     pub clock: Instant,
     pub run_id: String,
-    pub steps: Steps,
     pub pipeline: Option<PipelineEntry>,
     pub inputs: Vec<InputEntry>,
-    pub reconciliation: BTreeMap<String, BTreeMap<String, i64>>,
-    pub warnings: Vec<String>,
+    /// What the job (and the command around it) reported: steps, phases, counts, warnings.
+    pub report: JobReport,
     /// Set once `finish` has published the manifest.
     done: bool,
 }
@@ -54,15 +49,12 @@ impl RunRecord {
             job: job.to_string(),
             command: command.to_string(),
             phase: None,
-            phases: Vec::new(),
             started,
             clock: Instant::now(),
             run_id,
-            steps: Steps::default(),
             pipeline: None,
             inputs: Vec::new(),
-            reconciliation: BTreeMap::new(),
-            warnings: Vec::new(),
+            report: JobReport::default(),
             done: false,
         }
     }
@@ -84,7 +76,7 @@ impl RunRecord {
             job: self.job.clone(),
             command: self.command.clone(),
             phase: self.phase.clone(),
-            phases: self.phases.clone(),
+            phases: self.report.phases.clone(),
             tool: "itur".into(),
             tool_version: env!("CARGO_PKG_VERSION").into(),
             git_commit: env!("ITUR_GIT_COMMIT").into(),
@@ -96,9 +88,9 @@ impl RunRecord {
             pipeline: self.pipeline.clone(),
             inputs: self.inputs.clone(),
             outputs: outputs.to_vec(),
-            reconciliation: self.reconciliation.clone(),
-            warnings: self.warnings.clone(),
-            timings: self.steps.timings.clone(),
+            reconciliation: self.report.reconciliation.clone(),
+            warnings: self.report.warnings.clone(),
+            timings: self.report.steps.timings.clone(),
             exit: ExitStatus {
                 code,
                 status: if code == 0 {
@@ -113,19 +105,13 @@ impl RunRecord {
         }
     }
 
-    /// Records a warning: a WARN line now, and the manifest's `warnings`.
-    pub fn warn(&mut self, warning: String) {
-        tracing::warn!("{warning}");
-        self.warnings.push(warning);
-    }
-
     /// Under `--strict`, the failure a run with warnings ends in.
     fn strict_failure(&self) -> Option<crate::error::Error> {
-        let first = self.warnings.first()?;
+        let first = self.report.warnings.first()?;
         STRICT
             .load(Ordering::Relaxed)
             .then(|| crate::error::Error::Strict {
-                warnings: self.warnings.len(),
+                warnings: self.report.warnings.len(),
                 first: first.clone(),
             })
     }
@@ -202,7 +188,7 @@ pub fn final_record(job: &str, command: &str, result: &crate::error::Result<()>)
                 status: "failed".into(),
                 message: Some(e.to_string()),
                 kind: Some(e.kind().into()),
-                step: super::steps::current_step(),
+                step: crate::steps::current_step(),
             };
             m.finished_at = Utc::now().to_rfc3339_opts(SecondsFormat::Millis, true);
         }

@@ -2,7 +2,6 @@
 //! selection and what each file holds are the job's (`jobs::roster_export`); this reads the
 //! tables, writes each owner folder atomically and appends the audit log
 //! (`output::export_dir`), on disk before any of the request's data.
-use super::frame::strs;
 use super::inputs;
 use super::record::RunRecord;
 use crate::cli::{HeaderLang, RunArgs};
@@ -74,7 +73,7 @@ fn rows_per_owner(
     owners: &[&str],
     stages: &[String],
 ) -> Result<BTreeMap<&'static str, Vec<Vec<u32>>>> {
-    let key = |t: &str, c: &str| strs(table(inputs, t)?, c);
+    let key = |t: &str, c: &str| -> Result<_> { Ok(table(inputs, t)?.text(c)?.iter()) };
     let institutions: Vec<job::Institution> = rows(table(inputs, "institutions")?)?;
     let keys = job::TableKeys {
         classes: key("classes", "institution_id")?,
@@ -137,7 +136,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
         today,
     };
 
-    let loaded = rec.steps.run("read and validate inputs", || {
+    let loaded = rec.report.steps.run("read and validate inputs", || {
         load_inputs(&a.input, &NEEDS, &BTreeMap::new())
     });
     let checked =
@@ -152,7 +151,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
             return Err(e);
         }
     };
-    rec.warnings = inputs.warnings.clone();
+    rec.report.warnings = inputs.warnings.clone();
     inputs::record(&mut rec, &inputs);
     let mut owners: Vec<Owner> = rows(table(&inputs, "owners")?)?;
     owners.sort_by(|a, b| a.owner_id.cmp(&b.owner_id));
@@ -175,7 +174,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
         }
     };
     let ids: Vec<&str> = grants.iter().map(|(o, _)| o.owner_id.as_str()).collect();
-    let rows = rec.steps.run("select rows per owner", || {
+    let rows = rec.report.steps.run("select rows per owner", || {
         rows_per_owner(&inputs, &ids, &settings.export_stages)
     })?;
     let selected = job::exported(matches!(request, Request::One { .. }), &rows);
@@ -189,7 +188,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
 
     write_rejects(&out, &inputs)?;
     let hebrew = a.export.headers == HeaderLang::He;
-    let exported: Vec<Result<_>> = rec.steps.run("write owner folders", || {
+    let exported: Vec<Result<_>> = rec.report.steps.run("write owner folders", || {
         selected
             .par_iter()
             .map(|&i| {
@@ -235,7 +234,9 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
         ),
         ("files_written".to_string(), n_files as i64),
     ]);
-    rec.reconciliation.insert("roster_export".into(), counts);
+    rec.report
+        .reconciliation
+        .insert("roster_export".into(), counts);
     tracing::info!(
         owners = selected.len(),
         files = n_files,

@@ -33,11 +33,12 @@ pub fn run(a: &SynthArgs) -> Result<()> {
     };
     let mut rec = RunRecord::start("synth", "synth", None);
     let tables = rec
+        .report
         .steps
         .run("generate", || generate(&cfg))
         .map_err(|e| Error::Job(format!("generating the synthetic nation: {e}")))?;
     let mut out = OutputDir::create_for(&a.out, Some("synth"))?;
-    rec.steps.run("write tables", || -> Result<()> {
+    rec.report.steps.run("write tables", || -> Result<()> {
         for mut t in tables {
             let rows = t.df.height();
             let formats = match a.format {
@@ -52,7 +53,7 @@ pub fn run(a: &SynthArgs) -> Result<()> {
         }
         Ok(())
     })?;
-    rec.reconciliation.insert(
+    rec.report.reconciliation.insert(
         "synth".into(),
         [
             ("students".to_string(), students as i64),

@@ -59,10 +59,10 @@ pub fn validate_tables(
 ) -> Result<()> {
     let mut rec = RunRecord::start(job, "validate", None);
     rec.set_pipeline(src, parameters);
-    let inputs = rec.steps.run("read and validate inputs", || {
+    let inputs = rec.report.steps.run("read and validate inputs", || {
         load_inputs(input, needs, params)
     })?;
-    rec.warnings = inputs.warnings.clone();
+    rec.report.warnings = inputs.warnings.clone();
     inputs::record(&mut rec, &inputs);
     let verdict = inputs::check_reject_share(&inputs, max_share);
     let mut out = OutputDir::create_for(out_path, Some("validate"))?;

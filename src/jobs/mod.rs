@@ -15,4 +15,7 @@ pub(crate) use serialize_as_str;
 
 pub mod gifted;
 pub mod letters;
+pub mod report;
 pub mod roster_export;
+
+pub use report::JobReport;

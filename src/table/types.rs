@@ -122,6 +122,17 @@ impl Table {
             None => Ok(TextColumn::Plain(s.str().map_err(|e| bad(e.to_string()))?)),
         }
     }
+
+    /// A boolean column's values (`None` for missing).
+    pub fn flags(&self, name: &str) -> Result<impl Iterator<Item = Option<bool>> + '_> {
+        let bad = |e: String| Error::Job(format!("{}.{name}: {e}", self.schema.name));
+        let s = self
+            .df
+            .column(name)
+            .map_err(|e| bad(e.to_string()))?
+            .as_materialized_series();
+        Ok(s.bool().map_err(|e| bad(e.to_string()))?.iter())
+    }
 }
 
 /// A table a job reads, and whether it must be present.

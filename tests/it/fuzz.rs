@@ -646,7 +646,7 @@ fn budget() -> Duration {
 /// time and narrowed to the columns the job keeps (as `run` does).
 fn needs(coded: bool) -> Vec<TableNeed> {
     if coded {
-        return itur::app::gifted::ROSTER.to_vec();
+        return itur::jobs::gifted::phases::ROSTER.to_vec();
     }
     TABLES.iter().map(|&t| TableNeed::new(t, true)).collect()
 }

@@ -21,6 +21,7 @@ use super::{grade_listed, Sector};
 use crate::rules::fraction::Ratio;
 
 pub mod outputs;
+pub mod phase;
 
 /// Parameters of gifted.md §3 (pipeline keys `subtests`, `norms.*`, `thresholds.*`,
 /// `stage_b_grades.*`; `norms.group_by` is applied by the caller through [`norm_group`]).

@@ -15,8 +15,10 @@
 pub mod enrichment;
 pub mod identification;
 pub mod inputs;
+pub mod letters;
 pub mod norms;
 pub mod participation;
+pub mod phases;
 pub mod placement;
 pub mod roster;
 pub mod screening;
@@ -61,6 +63,11 @@ impl Sector {
 }
 
 crate::jobs::serialize_as_str!(Sector, Category);
+
+/// The folder of an institution's own lists (what is sent to the school).
+pub fn school_folder(institution_id: &str) -> String {
+    format!("schools/{institution_id}")
+}
 
 /// The grades of one list per sector (`tested_grades`, `stage_b_grades` in the pipeline file).
 pub(crate) fn grade_listed(hebrew: &[i64], arabic: &[i64], sector: Sector, grade: i64) -> bool {

@@ -18,6 +18,7 @@ mod assign;
 mod inputs;
 mod lists;
 mod outputs;
+pub mod phase;
 mod track_lists;
 
 use std::collections::BTreeMap;

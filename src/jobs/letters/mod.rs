@@ -250,3 +250,10 @@ mod kind_tests {
         assert_eq!(e.to_string(), "unknown letter kind `stage_c_gifted`");
     }
 }
+
+crate::jobs::serialize_as_str!(
+    Language,
+    Channel,
+    LetterKind,
+    recipients::UndeliverableReason
+);

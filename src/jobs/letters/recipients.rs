@@ -164,7 +164,7 @@ impl Recipient {
 /// A legal guardian who could not be reached (no postal address, no email) while another
 /// guardian of the same student was: §2.3.ד wants every guardian informed, so the caller
 /// should report these to the school.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct UnreachedGuardian {
     pub student_id: String,
     pub contact_id: String,

@@ -58,7 +58,7 @@ impl LetterRequest {
 }
 
 /// A row of the `letters` table.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct LetterRow {
     pub student_id: String,
     pub kind: LetterKind,
@@ -82,7 +82,7 @@ pub struct LetterRow {
 }
 
 /// A row of the `undeliverable` table: a requested letter that reaches no one.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 pub struct Undeliverable {
     pub student_id: String,
     pub kind: LetterKind,

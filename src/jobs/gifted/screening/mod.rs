@@ -14,6 +14,7 @@ use crate::rules::fraction::Ratio;
 
 mod boundary;
 pub mod outputs;
+pub mod phase;
 mod referral;
 
 pub use boundary::{referral_count, score_boundary};

@@ -1,24 +1,20 @@
-//! `gifted-elementary`: which tables each phase reads, and running the phases.
-pub mod identification;
-pub mod letters;
-pub mod placement;
-pub mod screening;
-
-/// The roster (`jobs::gifted::roster`), by the name the phases know it by.
-pub use crate::jobs::gifted::roster;
-
-use super::inputs;
-use super::record::RunRecord;
-use super::steps::timed;
+//! `gifted-elementary` as one run: which tables each phase reads, which phases run, and
+//! running them in order — screening and identification side by side, placement after —
+//! handing each phase's tables on as soon as they are made, the letters' last.
+use super::identification::phase as identification;
+use super::letters;
+use super::placement::phase as placement;
+use super::roster;
+use super::school_folder;
+use super::screening::phase as screening;
 use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
+use crate::jobs::JobReport;
 use crate::output::manifest::PhaseEntry;
-use crate::output::table::{Writer, Written};
-use crate::output::OutputDir;
+use crate::output::table::Written;
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
-use crate::pipeline::PipelineSource;
-use crate::table::read::find_table_file;
-use crate::table::validate::{load_inputs, TableNeed};
+use crate::steps::timed;
+use crate::table::validate::TableNeed;
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -91,11 +87,6 @@ pub fn check_params(s: &GiftedElementary) -> BTreeMap<String, Vec<String>> {
     BTreeMap::from([("subtests".to_string(), s.subtests.clone())])
 }
 
-/// The folder of an institution's own lists (what is sent to the school).
-pub fn school_folder(institution_id: &str) -> String {
-    format!("schools/{institution_id}")
-}
-
 /// Renders one phase's letters as a step; without contacts, a warning in the manifest.
 fn phase_letters_of(
     phase: &'static str,
@@ -104,9 +95,9 @@ fn phase_letters_of(
     roster: &roster::Roster,
     requests: impl FnOnce() -> Result<Vec<LetterRequest>>,
     templates: &Templates,
-    rec: &mut RunRecord,
+    report: &mut JobReport,
 ) -> Result<Option<letters::PhaseLettersOut>> {
-    let l = rec.steps.run(&format!("{phase} letters"), || {
+    let l = report.steps.run(&format!("{phase} letters"), || {
         // Without guardians there is no one to write to: the requests are not even listed.
         if !letters::available(inputs) {
             tracing::warn!(
@@ -121,7 +112,7 @@ fn phase_letters_of(
         letters::render(phase, s, dates, inputs, roster, requests()?, templates)
     })?;
     if l.is_none() {
-        rec.warnings.push(format!(
+        report.warnings.push(format!(
             "{phase}: no letters written: the input has no contacts or contact_details table"
         ));
     }
@@ -175,7 +166,7 @@ pub fn compute(
     phase: Phase,
     s: &GiftedElementary,
     inputs: &mut InputSet,
-    rec: &mut RunRecord,
+    report: &mut JobReport,
     templates_dir: Option<&Path>,
     emit: &mut dyn FnMut(Written),
 ) -> Result<()> {
@@ -191,10 +182,10 @@ pub fn compute(
     }
     for p in &plan {
         if let (Some(reason), Phase::All) = (&p.skipped, phase) {
-            rec.warn(format!("phase {} skipped: {reason}", p.phase.name()));
+            report.warn(format!("phase {} skipped: {reason}", p.phase.name()));
         }
     }
-    rec.phases = plan
+    report.phases = plan
         .iter()
         .filter(|p| phase == Phase::All || p.phase == phase)
         .map(|p| PhaseEntry {
@@ -212,11 +203,14 @@ pub fn compute(
     // each with the stage A row screening reads for it, so that screening needs no lookup of
     // its own.
     let named = roster::named_students(inputs)?;
-    let roster = rec.steps.run("roster", || roster::load(inputs, &named))?;
+    let roster = report
+        .steps
+        .run("roster", || roster::load(inputs, &named))?;
     drop(named);
     // The phases need only the students the roster holds now.
     inputs.release("students");
-    rec.reconciliation
+    report
+        .reconciliation
         .insert("participation".into(), roster.participation.clone());
     // The schools' folders are made while the phases compute: those of the students the
     // phases list (screening: those with a stage A row; identification alone: those with
@@ -272,8 +266,8 @@ pub fn compute(
         })
     };
     if let Some((r, timing, recon)) = screened {
-        rec.steps.record(timing);
-        rec.reconciliation.extend(recon);
+        report.steps.record(timing);
+        report.reconciliation.extend(recon);
         let (sc, _) = r?;
         let requests = || {
             sc.output
@@ -294,13 +288,13 @@ pub fn compute(
             &roster,
             requests,
             &templates,
-            rec,
+            report,
         )?);
     }
     let mut results = None;
     if let Some((r, timing, recon)) = identified {
-        rec.steps.record(timing);
-        rec.reconciliation.extend(recon);
+        report.steps.record(timing);
+        report.reconciliation.extend(recon);
         let (mut ident, t) = r?;
         inputs.add_job_rejects("stage_b_scores", std::mem::take(&mut ident.rejects));
         emit(Written::Tables(t));
@@ -320,7 +314,7 @@ pub fn compute(
             &roster,
             requests,
             &templates,
-            rec,
+            report,
         )?);
         // Placement reads the results in memory (only when it runs).
         results = run_placement.then(|| {
@@ -337,8 +331,8 @@ pub fn compute(
             Some(r) => r,
             None => placement::results_from_table(inputs)?,
         };
-        let (pl, t) = rec.steps.run("placement", || {
-            placement::run(s, inputs, &roster, results, &mut rec.reconciliation)
+        let (pl, t) = report.steps.run("placement", || {
+            placement::run(s, inputs, &roster, results, &mut report.reconciliation)
         })?;
         emit(Written::Tables(t));
         let requests = || placement::letter_requests(&pl, &roster);
@@ -349,81 +343,15 @@ pub fn compute(
             &roster,
             requests,
             &templates,
-            rec,
+            report,
         )?);
     }
     emit(Written::Tables(letters::tables(
         phase_letters,
-        &mut rec.reconciliation,
+        &mut report.reconciliation,
         templates.clone(),
     )?));
     Ok(())
-}
-
-pub fn run(
-    src: &PipelineSource,
-    input: &Path,
-    out_path: &Path,
-    phase_v: Phase,
-    templates: Option<&Path>,
-) -> Result<()> {
-    let settings = GiftedElementary::from_source(src)?;
-    // Heap reuse pays when the roster and the phases are the run's work; a run that writes
-    // letters holds the letters table whole, and reusing freed blocks would keep ~200 MiB
-    // more of it resident.
-    let writes_letters = ["contacts", "contact_details"]
-        .iter()
-        .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
-    let _heap = (!writes_letters).then(crate::app::heap::HeapReuse::enter);
-    let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase_v.name()));
-    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
-    let needs = phase_tables(phase_v, &settings);
-    let params = check_params(&settings);
-    let mut inputs = rec.steps.run("read and validate inputs", || {
-        load_inputs(input, &needs, &params)
-    })?;
-    rec.warnings.extend(inputs.warnings.iter().cloned());
-    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
-    // Outputs are written into a temporary directory while the phases compute; it replaces
-    // `out_path` only once everything succeeded (and is removed otherwise).
-    let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);
-    let computed = compute(
-        phase_v,
-        &settings,
-        &mut inputs,
-        &mut rec,
-        templates,
-        &mut |job| writer.send(job),
-    );
-    if let Err(e) = computed {
-        drop(writer.finish());
-        return Err(e);
-    }
-    let written = rec.steps.run("write outputs", || -> Result<OutputDir> {
-        let mut out = writer.finish()?;
-        inputs::write_rejects(&mut out, &inputs)?;
-        Ok(out)
-    });
-    // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
-    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
-    let out = written?;
-    inputs::record(&mut rec, &inputs);
-    rec.finish(out, 0, None)
-}
-
-/// `itur validate gifted-elementary`: every table of the job (roster required).
-pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
-    let settings = GiftedElementary::from_source(src)?;
-    super::validate::validate_tables(
-        "gifted-elementary",
-        src,
-        serde_json::to_value(&settings).unwrap_or_default(),
-        input,
-        out_path,
-        &all_tables(),
-        &check_params(&settings),
-        settings.max_reject_share,
-    )
 }
 
 #[cfg(test)]

@@ -1,8 +1,6 @@
 //! Phase `identification` (gifted.md §3): stage B scores to national norms, exact composites
 //! and categories; the confidential norm table and results, the cut-offs, and the school and
 //! program lists (which carry no score, percentile or rank).
-use super::roster::{norm_population, Roster, Student};
-use super::school_folder;
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{centers_of, ServingCenters};
 use crate::jobs::gifted::identification::outputs::{
@@ -14,6 +12,8 @@ use crate::jobs::gifted::identification::{
 };
 use crate::jobs::gifted::inputs::{NormTableRow, StageBScoreRow};
 use crate::jobs::gifted::norms::ReferenceRow;
+use crate::jobs::gifted::roster::{norm_population, Roster, Student};
+use crate::jobs::gifted::school_folder;
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
 use crate::output;
 use crate::output::rows::Layout;
@@ -234,7 +234,7 @@ fn per_school_lists(rows: &[SchoolListRow]) -> Result<Vec<OutputTable>> {
 fn program_lists(
     inputs: &InputSet,
     roster: &Roster,
-    reached: &[(&super::roster::Student, &'static str)],
+    reached: &[(&crate::jobs::gifted::roster::Student, &'static str)],
 ) -> Result<OutputTable> {
     let rows_of_centers = match inputs.get("enrichment_centers") {
         Some(t) => rows(t)?,
@@ -242,7 +242,7 @@ fn program_lists(
     };
     let (centers, names) = centers_of(rows_of_centers);
     let serving = ServingCenters::new(&centers);
-    let center = |st: &super::roster::Student| {
+    let center = |st: &crate::jobs::gifted::roster::Student| {
         let sector = Some(roster.institution(st).sector);
         serving
             .center_for(&st.residence_authority_id, sector)
@@ -252,7 +252,7 @@ fn program_lists(
         reached.iter().map(|&(st, _)| center(st)).collect();
     type Row<'a> = (
         Option<&'a (String, String)>,
-        &'a super::roster::Student,
+        &'a crate::jobs::gifted::roster::Student,
         &'static str,
     );
     let mut rows: Vec<Row> = reached

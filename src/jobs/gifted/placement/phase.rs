@@ -1,7 +1,6 @@
 //! Phase `placement` (gifted.md §4): identification results, tracks, requests and interviews to
 //! interview invitations, class placements, waitlists, enrichment groups and `unserved`; the
 //! per-candidate audit (rank, lottery number, deciding rule) stays in `confidential/`.
-use super::roster::Roster;
 use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
     centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput,
@@ -11,6 +10,7 @@ use crate::jobs::gifted::placement::{
     self, elementary_tracks, place, AuditTableRow, ClassRequest, Gender, Interview, PlacementError,
     PlacementOutput, Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
 };
+use crate::jobs::gifted::roster::Roster;
 use crate::jobs::gifted::Category;
 use crate::output;
 use crate::output::table::OutputTable;

@@ -1,9 +1,22 @@
 //! Steps of a run: each is a tracing span (its duration logged when it closes), a timing in
-//! the manifest, and, on a terminal, a spinner while it runs.
+//! the manifest, and, on a terminal, a spinner while it runs. Jobs time their own steps
+//! (`jobs::JobReport::steps`); the command line decides whether spinners are drawn.
 use crate::memory::memory_mib;
 use crate::output::manifest::StepTiming;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::time::{Duration, Instant};
+
+/// Whether steps may draw a spinner (text logs on a terminal only; set by the logging).
+static SPINNERS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Lets steps draw a spinner (never beside JSON lines or in a pipe).
+pub fn set_spinners(on: bool) {
+    SPINNERS.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn spinners() -> bool {
+    SPINNERS.load(std::sync::atomic::Ordering::Relaxed)
+}
 
 /// The step the run entered last (for the record of a run that fails).
 static STEP: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
@@ -38,7 +51,7 @@ pub fn timed<T>(name: &str, spinner: bool, f: impl FnOnce() -> T) -> (T, StepTim
     *STEP.lock().unwrap_or_else(|e| e.into_inner()) = Some(name.to_string());
     let span = tracing::info_span!("step", step = name);
     let _enter = span.enter();
-    let spinner = (spinner && super::logging::spinners()).then(|| {
+    let spinner = (spinner && spinners()).then(|| {
         let pb = ProgressBar::new_spinner();
         pb.set_style(
             ProgressStyle::with_template("{spinner} {msg} {elapsed}")

@@ -1,8 +1,8 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
-use super::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster};
-use super::school_folder;
 use crate::error::{Error, Result};
+use crate::jobs::gifted::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster};
+use crate::jobs::gifted::school_folder;
 use crate::jobs::gifted::screening::outputs::{
     self, exceptions, PendingReferralRow, StageBInvitationRow,
 };

@@ -2,14 +2,14 @@
 //! letters module resolves every legal guardian, renders the Hebrew or Arabic text and the
 //! print-ready bundles. Letters never carry a score: the requests below hold only kinds and
 //! names.
-use super::roster::Roster;
-use crate::app::frame::{bools, strs, Cols};
 use crate::error::{Error, Result};
+use crate::jobs::gifted::roster::Roster;
 use crate::jobs::letters::{
     self, build_bundles, render_letters, Contact, ContactColumns, ContactDetails, DetailColumns,
     Institution, LetterKind, LetterRequest, LetterRow, LettersError, LettersOutput, Student,
     Templates, Undeliverable, UnreachedGuardian,
 };
+use crate::output;
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, PhaseLetters};
@@ -51,22 +51,22 @@ fn guardians(
         return Ok(None);
     };
     let contacts = ContactColumns {
-        student_id: strs(c, "student_id")?,
-        contact_id: strs(c, "contact_id")?,
-        first_name: strs(c, "first_name")?,
-        last_name: strs(c, "last_name")?,
-        relation: strs(c, "relation")?,
-        is_legal_guardian: bools(c, "is_legal_guardian")?,
-        lives_with_student: bools(c, "lives_with_student")?,
+        student_id: c.text("student_id")?.iter(),
+        contact_id: c.text("contact_id")?.iter(),
+        first_name: c.text("first_name")?.iter(),
+        last_name: c.text("last_name")?.iter(),
+        relation: c.text("relation")?.iter(),
+        is_legal_guardian: c.flags("is_legal_guardian")?,
+        lives_with_student: c.flags("lives_with_student")?,
     };
     let details = DetailColumns {
-        contact_id: strs(d, "contact_id")?,
-        phone: strs(d, "phone")?,
-        email: strs(d, "email")?,
-        street: strs(d, "street")?,
-        house_number: strs(d, "house_number")?,
-        city: strs(d, "city")?,
-        zip: strs(d, "zip")?,
+        contact_id: d.text("contact_id")?.iter(),
+        phone: d.text("phone")?.iter(),
+        email: d.text("email")?.iter(),
+        street: d.text("street")?.iter(),
+        house_number: d.text("house_number")?.iter(),
+        city: d.text("city")?.iter(),
+        zip: d.text("zip")?.iter(),
     };
     Ok(Some(letters::guardians(contacts, details, students)))
 }
@@ -178,22 +178,11 @@ pub fn tables(
         unreached.extend(p.output.unreached);
     }
     rec.insert("letters".into(), counts);
-    let df = Cols::new(&letters)
-        .str("student_id", |x| &x.student_id)
-        .str("kind", |x| x.kind.as_str())
-        .str("language", |x| x.language.as_str())
-        .str("channel", |x| x.channel.as_str())
-        .str("recipient_contact_ids", |x| &x.recipient_contact_ids)
-        .str("recipient_name", |x| &x.recipient_name)
-        .opt_str("street", |x| x.street.clone())
-        .opt_str("house_number", |x| x.house_number.clone())
-        .opt_str("city", |x| x.city.clone())
-        .opt_str("zip", |x| x.zip.clone())
-        .opt_str("email", |x| x.email.clone())
-        .str("institution_id", |x| &x.institution_id)
-        .str("text", |x| &x.text)
-        .frame()?;
-    out.push(OutputTable::new("letters", df, Formats::ParquetAndCsv));
+    out.push(output::rows::table(
+        "letters",
+        &letters,
+        Formats::ParquetAndCsv,
+    )?);
     // One print bundle per phase and institution, rendered when it is written (holding every
     // bundle of a national phase at once would take gigabytes).
     type Group = (Vec<LetterRow>, Arc<Vec<Institution>>);
@@ -230,24 +219,15 @@ pub fn tables(
             }),
         ));
     }
-    let df = Cols::new(&undeliverable)
-        .str("student_id", |x| &x.student_id)
-        .str("kind", |x| x.kind.as_str())
-        .str("reason", |x| x.reason.as_str())
-        .frame()?;
-    out.push(OutputTable::new(
+    out.push(output::rows::table(
         "undeliverable",
-        df,
+        &undeliverable,
         Formats::ParquetAndCsv,
-    ));
-    let df = Cols::new(&unreached)
-        .str("student_id", |x| &x.student_id)
-        .str("contact_id", |x| &x.contact_id)
-        .frame()?;
-    out.push(OutputTable::new(
+    )?);
+    out.push(output::rows::table(
         "unreached_guardians",
-        df,
+        &unreached,
         Formats::ParquetAndCsv,
-    ));
+    )?);
     Ok(out)
 }
