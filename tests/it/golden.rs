@@ -17,8 +17,11 @@ struct CaseSpec {
     /// What the case is about, in one line (the README works it out).
     #[allow(dead_code)]
     about: String,
-    /// `--phase` of `itur run gifted-elementary`.
-    phase: String,
+    /// The job (`itur run JOB`); gifted-elementary when not given.
+    #[serde(default = "gifted_elementary")]
+    job: String,
+    /// `--phase` of `itur run gifted-elementary` (other jobs have no phases).
+    phase: Option<String>,
     /// `--set KEY=VALUE` overrides, in order.
     #[serde(default)]
     set: Vec<String>,
@@ -34,6 +37,10 @@ struct CaseSpec {
     /// A reported bug the case shows: `expected/` holds the spec's answer for these files,
     /// written by hand, and the run must still differ there (a strict expected failure).
     known_bug: Option<KnownBug>,
+}
+
+fn gifted_elementary() -> String {
+    "gifted-elementary".into()
 }
 
 /// Files whose `expected/` form is the spec's answer, which the code does not give yet.
@@ -65,12 +72,15 @@ fn run_case(dir: &Path, bless: bool) -> Vec<String> {
         .unwrap_or_else(|e| panic!("{name}/case.toml: {e}"));
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    let mut extra: Vec<&str> = vec!["--phase", &spec.phase];
+    let mut extra: Vec<&str> = Vec::new();
+    if let Some(phase) = &spec.phase {
+        extra.extend(["--phase", phase.as_str()]);
+    }
     for s in &spec.set {
         extra.extend(["--set", s.as_str()]);
     }
     extra.extend(spec.args.iter().map(String::as_str));
-    let o = run_gifted(&dir.join("input"), &out, &extra);
+    let o = itur_io("run", &spec.job, &dir.join("input"), &out, &extra);
     let mut failures = Vec::new();
     if code(&o) != spec.exit_code {
         failures.push(format!(
