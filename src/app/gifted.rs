@@ -58,7 +58,7 @@ pub fn run(
         .steps
         .run("write outputs", || -> Result<OutputDir> {
             let mut out = writer.finish()?;
-            inputs::write_rejects(&mut out, &inputs)?;
+            crate::output::rejects::write(&mut out, &inputs)?;
             Ok(out)
         });
     // The phases' own rules may reject more rows (e.g. `grade_not_tested`).

@@ -3,14 +3,9 @@
 use super::record::RunRecord;
 use crate::error::{Error, Result};
 use crate::output::manifest::InputEntry;
-use crate::output::rows::Layout;
-use crate::output::write::{table_files, Formats};
-use crate::output::OutputDir;
 use crate::pipeline::values::Share;
-use crate::table::read::Format;
 use crate::table::reject_share;
-use crate::table::{InputSet, Reject};
-use polars::prelude::DataFrame;
+use crate::table::InputSet;
 use std::collections::BTreeMap;
 
 /// Refuses an output directory that is the input directory or contains it: replacing the
@@ -55,7 +50,7 @@ fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
 /// ([`reject_share::reject_warnings`]).
 pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
     rec.report.reconciliation.extend(reconcile(inputs));
-    rec.inputs = input_entries(inputs);
+    rec.inputs = inputs.ordered().into_iter().map(InputEntry::of).collect();
     for w in reject_share::reject_warnings(inputs) {
         rec.report.warn(w);
     }
@@ -65,41 +60,4 @@ pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
 /// ([`reject_share::check_reject_share`]).
 pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
     reject_share::check_reject_share(inputs, max_share.to_f64())
-}
-
-/// The `rejects` table's frame: one row per rejected input row.
-pub fn rejects_frame(rejects: &[Reject]) -> Result<DataFrame> {
-    Layout::of("rejects")?.frame(rejects)
-}
-
-/// Writes `rejects.parquet` and `rejects.csv` (always, possibly empty).
-pub fn write_rejects(out: &mut OutputDir, inputs: &InputSet) -> Result<()> {
-    let mut df = rejects_frame(&inputs.rejects)?;
-    for (path, bytes, rows) in table_files("rejects", &mut df, Formats::ParquetAndCsv)? {
-        out.write_bytes(&path, &bytes, rows)?;
-    }
-    Ok(())
-}
-
-fn input_entries(inputs: &InputSet) -> Vec<InputEntry> {
-    inputs
-        .ordered()
-        .into_iter()
-        .map(|t| InputEntry {
-            table: t.schema.name.clone(),
-            path: std::path::absolute(&t.source.path)
-                .unwrap_or_else(|_| t.source.path.clone())
-                .display()
-                .to_string(),
-            format: match t.source.format {
-                Format::Parquet => "parquet".into(),
-                Format::Csv => "csv".into(),
-            },
-            bytes: t.source.bytes,
-            sha256: t.source.sha256.clone(),
-            rows_read: t.rows_read,
-            rows_accepted: t.rows_accepted(),
-            rows_rejected: t.rows_rejected,
-        })
-        .collect()
 }

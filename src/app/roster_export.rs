@@ -14,23 +14,12 @@ use crate::output::{OutputDir, OutputFile};
 use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::PipelineSource;
 use crate::table::rows::rows;
-use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::validate::load_inputs;
 use crate::table::InputSet;
 use chrono::{SecondsFormat, Utc};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
-
-pub const NEEDS: [TableNeed; 8] = [
-    TableNeed::new("owners", true),
-    TableNeed::new("institutions", true),
-    TableNeed::new("classes", true),
-    TableNeed::new("students", true),
-    TableNeed::new("tracks", true),
-    TableNeed::new("contacts", true),
-    TableNeed::new("contact_details", true),
-    TableNeed::new("delegations", true),
-];
 
 /// The time of an audit line (UTC).
 fn now() -> String {
@@ -44,12 +33,6 @@ fn cli_error(e: ExportError) -> Error {
     } else {
         Error::Job(e.to_string())
     }
-}
-
-fn table<'a>(inputs: &'a InputSet, name: &str) -> Result<&'a crate::table::Table> {
-    inputs
-        .get(name)
-        .ok_or_else(|| Error::Job(format!("{name} not read")))
 }
 
 /// The request of the command line: one owner on request, or the scheduled run.
@@ -67,26 +50,6 @@ fn request_of(a: &RunArgs) -> Result<Request> {
     }
 }
 
-/// Row positions of each table per exported owner, from the tables' key columns.
-fn rows_per_owner(
-    inputs: &InputSet,
-    owners: &[&str],
-    stages: &[String],
-) -> Result<BTreeMap<&'static str, Vec<Vec<u32>>>> {
-    let key = |t: &str, c: &str| -> Result<_> { Ok(table(inputs, t)?.text(c)?.iter()) };
-    let institutions: Vec<job::Institution> = rows(table(inputs, "institutions")?)?;
-    let keys = job::TableKeys {
-        classes: key("classes", "institution_id")?,
-        tracks: key("tracks", "institution_id")?,
-        students_institution: key("students", "institution_id")?,
-        students_id: key("students", "student_id")?,
-        contacts_student: key("contacts", "student_id")?,
-        contacts_id: key("contacts", "contact_id")?,
-        details_contact: key("contact_details", "contact_id")?,
-    };
-    Ok(job::rows_per_owner(owners, stages, &institutions, keys))
-}
-
 /// Writes `OUT/<owner_id>/` (the six files and the owner's manifest), replaced atomically.
 fn export_owner(
     out: &Path,
@@ -101,7 +64,7 @@ fn export_owner(
     let mut dir = OutputDir::create(&out.join(folder))?;
     let mut counts = BTreeMap::new();
     for name in job::SIX {
-        let t = table(inputs, name)?;
+        let t = inputs.table(name)?;
         let mut df = job::owner_frame(name, &t.df, &rows[name][i], hebrew).map_err(cli_error)?;
         counts.insert(name.to_string(), df.height());
         dir.write_all(table_files(name, &mut df, Formats::ParquetAndCsv)?)?;
@@ -137,7 +100,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     };
 
     let loaded = rec.report.steps.run("read and validate inputs", || {
-        load_inputs(&a.input, &NEEDS, &BTreeMap::new())
+        load_inputs(&a.input, &job::TABLES, &BTreeMap::new())
     });
     let checked =
         loaded.and_then(|i| inputs::check_reject_share(&i, settings.max_reject_share).map(|_| i));
@@ -153,9 +116,9 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     };
     rec.report.warnings = inputs.warnings.clone();
     inputs::record(&mut rec, &inputs);
-    let mut owners: Vec<Owner> = rows(table(&inputs, "owners")?)?;
+    let mut owners: Vec<Owner> = rows(inputs.table("owners")?)?;
     owners.sort_by(|a, b| a.owner_id.cmp(&b.owner_id));
-    let delegations: Vec<job::Delegation> = rows(table(&inputs, "delegations")?)?;
+    let delegations: Vec<job::Delegation> = rows(inputs.table("delegations")?)?;
 
     // Who is exported, and as what.
     let grants: Vec<(&Owner, Grant)> = match job::grants(&request, &owners, &delegations, today) {
@@ -175,7 +138,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     };
     let ids: Vec<&str> = grants.iter().map(|(o, _)| o.owner_id.as_str()).collect();
     let rows = rec.report.steps.run("select rows per owner", || {
-        rows_per_owner(&inputs, &ids, &settings.export_stages)
+        job::select_rows(&inputs, &ids, &settings.export_stages)
     })?;
     let selected = job::exported(matches!(request, Request::One { .. }), &rows);
 
@@ -249,7 +212,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
 
 /// `<out>/rejects.parquet` and `.csv`: the input rows this run could not use.
 fn write_rejects(out: &Path, inputs: &InputSet) -> Result<()> {
-    let mut df = inputs::rejects_frame(&inputs.rejects)?;
+    let mut df = crate::output::rejects::frame(&inputs.rejects)?;
     for (name, bytes, _) in table_files("rejects", &mut df, Formats::ParquetAndCsv)? {
         replace_file(&out.join(name), &bytes)?;
     }

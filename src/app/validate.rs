@@ -34,7 +34,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
                 serde_json::to_value(&s).unwrap_or_default(),
                 &a.input,
                 &out,
-                &super::roster_export::NEEDS,
+                &crate::jobs::roster_export::TABLES,
                 &BTreeMap::new(),
                 s.max_reject_share,
             )
@@ -66,7 +66,7 @@ pub fn validate_tables(
     inputs::record(&mut rec, &inputs);
     let verdict = inputs::check_reject_share(&inputs, max_share);
     let mut out = OutputDir::create_for(out_path, Some("validate"))?;
-    inputs::write_rejects(&mut out, &inputs)?;
+    crate::output::rejects::write(&mut out, &inputs)?;
     let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
     let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
     tracing::info!(

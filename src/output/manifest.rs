@@ -16,6 +16,30 @@ pub struct InputEntry {
     pub rows_rejected: usize,
 }
 
+impl InputEntry {
+    /// The manifest's entry of a table read: its file (absolute path, format, size, hash)
+    /// and its rows read, accepted and rejected.
+    pub fn of(t: &crate::table::Table) -> Self {
+        use crate::table::read::Format;
+        InputEntry {
+            table: t.schema.name.clone(),
+            path: std::path::absolute(&t.source.path)
+                .unwrap_or_else(|_| t.source.path.clone())
+                .display()
+                .to_string(),
+            format: match t.source.format {
+                Format::Parquet => "parquet".into(),
+                Format::Csv => "csv".into(),
+            },
+            bytes: t.source.bytes,
+            sha256: t.source.sha256.clone(),
+            rows_read: t.rows_read,
+            rows_accepted: t.rows_accepted(),
+            rows_rejected: t.rows_rejected,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct StepTiming {
     pub step: String,

@@ -12,6 +12,7 @@
 mod by_column;
 pub mod convert;
 pub mod csv_read;
+pub mod describe;
 pub mod encode;
 pub mod header;
 pub mod id_index;

@@ -191,6 +191,12 @@ impl InputSet {
         self.tables.get(name)
     }
 
+    /// A table the job cannot do without (loaded as required, so its absence is a bug).
+    pub fn table(&self, name: &str) -> Result<&Table> {
+        self.get(name)
+            .ok_or_else(|| Error::Job(format!("table `{name}` was not read")))
+    }
+
     /// Rejects found by a job's own rules (e.g. `grade_not_tested`) for rows validation had
     /// accepted: they join the rejects and move those rows from accepted to rejected.
     pub fn add_job_rejects(&mut self, table: &str, rejects: Vec<Reject>) {

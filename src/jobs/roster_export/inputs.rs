@@ -3,7 +3,20 @@
 //! deserialized from its validated table by `crate::table::rows` (fields matched to columns by
 //! name). The large tables (`students`, `contacts`, `contact_details`, `classes`, `tracks`) are
 //! read only by their key columns, as they are (see [`super::select::TableKeys`]).
+use crate::table::validate::TableNeed;
 use chrono::NaiveDate;
+
+/// The tables the job reads, all required (roster-export.md "Inputs").
+pub const TABLES: [TableNeed; 8] = [
+    TableNeed::new("owners", true),
+    TableNeed::new("institutions", true),
+    TableNeed::new("classes", true),
+    TableNeed::new("students", true),
+    TableNeed::new("tracks", true),
+    TableNeed::new("contacts", true),
+    TableNeed::new("contact_details", true),
+    TableNeed::new("delegations", true),
+];
 
 /// `owners.commitment_status` (source 000, steps 3–4).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]

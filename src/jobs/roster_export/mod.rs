@@ -19,10 +19,11 @@ pub mod request;
 pub mod select;
 
 pub use authorize::{authorize, grants, Grant, Refusal};
+pub use inputs::TABLES;
 pub use inputs::{Commitment, Delegation, Institution, Owner};
 pub use outputs::{folder_name, owner_frame, owner_manifest, AuditLines, ExportedFile, SIX};
 pub use request::{as_of, Request};
-pub use select::{exported, rows_per_owner, TableKeys};
+pub use select::{exported, rows_per_owner, select_rows, TableKeys};
 
 use chrono::NaiveDate;
 

@@ -5,6 +5,9 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::inputs::Institution;
+use crate::error::Result;
+use crate::table::rows::rows;
+use crate::table::InputSet;
 
 /// The key column of each table that decides whose rows are whose, one value per row in
 /// table order (`None` for a missing value). `I` is any iterator over a text column: the
@@ -150,6 +153,27 @@ pub fn group_rows<'a>(
         }
     }
     groups
+}
+
+/// Row positions of each table per exported owner ([`rows_per_owner`]), from the key columns
+/// of the validated tables.
+pub fn select_rows(
+    inputs: &InputSet,
+    owners: &[&str],
+    stages: &[String],
+) -> Result<BTreeMap<&'static str, Vec<Vec<u32>>>> {
+    let key = |t: &str, c: &str| -> Result<_> { Ok(inputs.table(t)?.text(c)?.iter()) };
+    let institutions: Vec<Institution> = rows(inputs.table("institutions")?)?;
+    let keys = TableKeys {
+        classes: key("classes", "institution_id")?,
+        tracks: key("tracks", "institution_id")?,
+        students_institution: key("students", "institution_id")?,
+        students_id: key("students", "student_id")?,
+        contacts_student: key("contacts", "student_id")?,
+        contacts_id: key("contacts", "contact_id")?,
+        details_contact: key("contact_details", "contact_id")?,
+    };
+    Ok(rows_per_owner(owners, stages, &institutions, keys))
 }
 
 #[cfg(test)]

@@ -52,9 +52,7 @@ pub struct Identification {
 
 /// The `stage_b_scores` rows, each with its source row number (for the job's rejects).
 fn stage_b_rows(inputs: &InputSet) -> Result<Vec<StageBRow<'_>>> {
-    let t = inputs
-        .get("stage_b_scores")
-        .ok_or_else(|| Error::Job("table `stage_b_scores` was not read".into()))?;
+    let t = inputs.table("stage_b_scores")?;
     Ok(rows::<StageBScoreRow>(t)?
         .into_iter()
         .zip(t.row_numbers())

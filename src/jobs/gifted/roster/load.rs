@@ -19,13 +19,6 @@ use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::{IdxSize, Int64Chunked, PlHashMap};
 use rayon::prelude::*;
 
-/// A table the run read; its absence is an error naming it.
-fn table<'a>(inputs: &'a InputSet, name: &str) -> Result<&'a Table> {
-    inputs
-        .get(name)
-        .ok_or_else(|| Error::Job(format!("table `{name}` was not read")))
-}
-
 /// An integer column of `t`.
 fn int_column<'a>(t: &'a Table, name: &str) -> Result<&'a Int64Chunked> {
     t.df.column(name)
@@ -76,13 +69,13 @@ struct Pass {
 /// Each named ID maps to the stage A row that is the student's (`NO_ROW`: none), kept with
 /// the student.
 pub fn load(inputs: &InputSet, named: &IdMap<u32>) -> Result<Roster> {
-    let it = table(inputs, "institutions")?;
+    let it = inputs.table("institutions")?;
     let mut institutions = FastMap::with_capacity(it.df.height());
     for row in rows::<InstitutionRow>(it)? {
         let (id, institution) = row.institution();
         institutions.insert(id, institution);
     }
-    let st = table(inputs, "students")?;
+    let st = inputs.table("students")?;
     // One pass over the enrolment, in row ranges over the threads: counts per institution and
     // cohort, and the rows to keep.
     let index: PlHashMap<&str, usize> = institutions

@@ -25,9 +25,7 @@ pub struct Screening {
 /// Each `stage_a_scores` row's school year and result, by row; a roster student's row is
 /// `Student::stage_a_row`.
 fn stage_a_rows(inputs: &InputSet) -> Result<Vec<Option<(i64, StageA)>>> {
-    let t = inputs
-        .get("stage_a_scores")
-        .ok_or_else(|| Error::Job("table `stage_a_scores` was not read".into()))?;
+    let t = inputs.table("stage_a_scores")?;
     Ok(rows::<StageARow>(t)?
         .iter()
         .map(|r| Some((r.school_year, r.result())))
