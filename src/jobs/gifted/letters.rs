@@ -9,6 +9,7 @@ use crate::jobs::letters::{
     Institution, LetterKind, LetterRequest, LetterRow, LettersError, LettersOutput, Student,
     Templates, Undeliverable, UnreachedGuardian,
 };
+use crate::jobs::report::Counts;
 use crate::output;
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
@@ -148,7 +149,7 @@ pub fn render(
 /// letters, and the bundles as `letters/<phase>/<institution_id>.html`.
 pub fn tables(
     phases: Vec<PhaseLettersOut>,
-    rec: &mut BTreeMap<String, BTreeMap<String, i64>>,
+    rec: &mut Counts,
     templates: Arc<Templates>,
 ) -> Result<Vec<OutputTable>> {
     if phases.is_empty() {

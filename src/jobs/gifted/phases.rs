@@ -93,30 +93,38 @@ fn phase_letters_of(
     s: &GiftedElementary,
     inputs: &InputSet,
     roster: &roster::Roster,
-    requests: impl FnOnce() -> Result<Vec<LetterRequest>>,
+    requests: Vec<LetterRequest>,
     templates: &Templates,
     report: &mut JobReport,
 ) -> Result<Option<letters::PhaseLettersOut>> {
     let l = report.steps.run(&format!("{phase} letters"), || {
-        // Without guardians there is no one to write to: the requests are not even listed.
         if !letters::available(inputs) {
-            tracing::warn!(
-                "{phase}: no letters written: the input has no contacts or contact_details"
-            );
             return Ok(None);
         }
         let dates = s
             .letters
             .of_phase(phase)
             .ok_or_else(|| Error::Job(format!("no letter dates for phase `{phase}`")))?;
-        letters::render(phase, s, dates, inputs, roster, requests()?, templates)
+        letters::render(phase, s, dates, inputs, roster, requests, templates)
     })?;
     if l.is_none() {
-        report.warnings.push(format!(
+        report.warn(format!(
             "{phase}: no letters written: the input has no contacts or contact_details table"
         ));
     }
     Ok(l)
+}
+
+/// The letter requests `f` lists, when letters are `wanted`; none otherwise.
+fn when(
+    wanted: bool,
+    f: impl FnOnce() -> Result<Vec<LetterRequest>>,
+) -> Result<Vec<LetterRequest>> {
+    if wanted {
+        f()
+    } else {
+        Ok(Vec::new())
+    }
 }
 
 /// Whether a phase runs, and why not when it does not.
@@ -172,6 +180,10 @@ pub fn compute(
 ) -> Result<()> {
     let templates = std::sync::Arc::new(Templates::load(templates_dir)?);
     let mut phase_letters = Vec::new();
+    // What each phase asks to be written to whom, rendered once the phases are done.
+    // (Without guardians there is no one to write to: the requests are not even listed.)
+    let mut letter_requests: Vec<(&'static str, Vec<LetterRequest>)> = Vec::new();
+    let letters_wanted = letters::available(inputs);
     let plan = plan_phases(phase, |t| inputs.get(t).is_some());
     let [run_screening, run_identification, run_placement] =
         std::array::from_fn(|i| plan[i].skipped.is_none());
@@ -269,27 +281,10 @@ pub fn compute(
         report.steps.record(timing);
         report.reconciliation.extend(recon);
         let (sc, _) = r?;
-        let requests = || {
-            sc.output
-                .outcomes
-                .iter()
-                .map(|o| {
-                    Ok(LetterRequest::new(
-                        o.student_id.clone(),
-                        letters::kind(o.outcome.letter_kind())?,
-                    ))
-                })
-                .collect::<Result<Vec<_>>>()
-        };
-        phase_letters.extend(phase_letters_of(
+        letter_requests.push((
             "screening",
-            s,
-            inputs,
-            &roster,
-            requests,
-            &templates,
-            report,
-        )?);
+            when(letters_wanted, || screening::letter_requests(&sc))?,
+        ));
     }
     let mut results = None;
     if let Some((r, timing, recon)) = identified {
@@ -298,24 +293,10 @@ pub fn compute(
         let (mut ident, t) = r?;
         inputs.add_job_rejects("stage_b_scores", std::mem::take(&mut ident.rejects));
         emit(Written::Tables(t));
-        let requests = || {
-            let mut requests = Vec::new();
-            for r in &ident.output.results {
-                if let Some(k) = r.category.letter_kind() {
-                    requests.push(LetterRequest::new(r.student_id.clone(), letters::kind(k)?));
-                }
-            }
-            Ok(requests)
-        };
-        phase_letters.extend(phase_letters_of(
+        letter_requests.push((
             "identification",
-            s,
-            inputs,
-            &roster,
-            requests,
-            &templates,
-            report,
-        )?);
+            when(letters_wanted, || identification::letter_requests(&ident))?,
+        ));
         // Placement reads the results in memory (only when it runs).
         results = run_placement.then(|| {
             ident
@@ -335,16 +316,15 @@ pub fn compute(
             placement::run(s, inputs, &roster, results, &mut report.reconciliation)
         })?;
         emit(Written::Tables(t));
-        let requests = || placement::letter_requests(&pl, &roster);
-        phase_letters.extend(phase_letters_of(
+        letter_requests.push((
             "placement",
-            s,
-            inputs,
-            &roster,
-            requests,
-            &templates,
-            report,
-        )?);
+            when(letters_wanted, || placement::letter_requests(&pl, &roster))?,
+        ));
+    }
+    // Each phase's letters, in the order of the phases.
+    for (phase, requests) in letter_requests {
+        let l = phase_letters_of(phase, s, inputs, &roster, requests, &templates, report)?;
+        phase_letters.extend(l);
     }
     emit(Written::Tables(letters::tables(
         phase_letters,

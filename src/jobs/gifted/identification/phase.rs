@@ -11,10 +11,13 @@ use crate::jobs::gifted::identification::{
     identify_with_population, IdentificationOutput, RosterStudent, StageBRow,
 };
 use crate::jobs::gifted::inputs::{NormTableRow, StageBScoreRow};
+use crate::jobs::gifted::letters;
 use crate::jobs::gifted::norms::ReferenceRow;
 use crate::jobs::gifted::roster::{norm_population, Roster, Student};
 use crate::jobs::gifted::school_folder;
 use crate::jobs::gifted::{default_group_value, norm_group, Category, Sector};
+use crate::jobs::letters::LetterRequest;
+use crate::jobs::report::Counts;
 use crate::output;
 use crate::output::rows::Layout;
 use crate::output::table::{make_tables, OutputTable};
@@ -82,7 +85,7 @@ pub fn run(
     s: &GiftedElementary,
     inputs: &InputSet,
     roster: &Roster,
-    reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
+    reconciliation: &mut Counts,
 ) -> Result<(Identification, Vec<OutputTable>)> {
     let p = s.identification();
     let names = group_names(s);
@@ -177,6 +180,17 @@ pub fn run(
         Box::new(|| per_school_lists(&list_rows)),
     ])?;
     Ok((Identification { output, rejects }, tables))
+}
+
+/// The letter of each result whose category has one (gifted.md §7).
+pub fn letter_requests(ident: &Identification) -> Result<Vec<LetterRequest>> {
+    let mut requests = Vec::new();
+    for r in &ident.output.results {
+        if let Some(k) = r.category.letter_kind() {
+            requests.push(LetterRequest::new(r.student_id.clone(), letters::kind(k)?));
+        }
+    }
+    Ok(requests)
 }
 
 fn norm_table(o: &IdentificationOutput) -> Result<OutputTable> {

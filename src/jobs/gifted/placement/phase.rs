@@ -12,6 +12,7 @@ use crate::jobs::gifted::placement::{
 };
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::gifted::Category;
+use crate::jobs::report::Counts;
 use crate::output;
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
@@ -87,7 +88,7 @@ pub fn run(
     inputs: &InputSet,
     roster: &Roster,
     results: Vec<ResultRow>,
-    reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
+    reconciliation: &mut Counts,
 ) -> Result<(Placement, Vec<OutputTable>)> {
     let p = s.placement();
     let students: Vec<Student> = results

@@ -1,6 +1,7 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
 use crate::error::{Error, Result};
+use crate::jobs::gifted::letters;
 use crate::jobs::gifted::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster};
 use crate::jobs::gifted::school_folder;
 use crate::jobs::gifted::screening::outputs::{
@@ -9,6 +10,8 @@ use crate::jobs::gifted::screening::outputs::{
 use crate::jobs::gifted::screening::{
     screen, Referral, ReferralRow, ScreeningOutput, ScreeningStudent, StageA, StageARow,
 };
+use crate::jobs::letters::LetterRequest;
+use crate::jobs::report::Counts;
 use crate::output;
 use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::Formats;
@@ -47,7 +50,7 @@ pub fn run(
     s: &GiftedElementary,
     inputs: &InputSet,
     roster: &Roster,
-    reconciliation: &mut BTreeMap<String, BTreeMap<String, i64>>,
+    reconciliation: &mut Counts,
 ) -> Result<(Screening, Vec<OutputTable>)> {
     let p = s.screening();
     let stage_a = stage_a_rows(inputs)?;
@@ -185,6 +188,19 @@ fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<O
         .map(|(institution, rows)| {
             let stem = format!("{}/stage_b_invitations", school_folder(institution));
             output::rows::csv_list(&stem, &outputs::SCHOOL_INVITATION_COLUMNS, rows)
+        })
+        .collect()
+}
+
+/// The letter of each screening outcome (gifted.md §7: the kind each outcome names,
+/// [`crate::jobs::letters::LetterKind::of_outcome`]).
+pub fn letter_requests(sc: &Screening) -> Result<Vec<LetterRequest>> {
+    sc.output
+        .outcomes
+        .iter()
+        .map(|o| {
+            let kind = letters::kind(o.outcome.letter_kind())?;
+            Ok(LetterRequest::new(o.student_id.clone(), kind))
         })
         .collect()
 }
