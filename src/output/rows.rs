@@ -41,6 +41,42 @@ use serialize::{At, Ser};
 mod csv_list;
 mod serialize;
 
+/// The integer methods of a cell serializer, each widening its value to `i128` for `$f`
+/// (`u128` is the serializer's own: it may not fit).
+macro_rules! integers_through {
+    ($f:ident) => {
+        fn serialize_i8(self, v: i8) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_i16(self, v: i16) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_i32(self, v: i32) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_i64(self, v: i64) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_i128(self, v: i128) -> Res {
+            self.$f(v)
+        }
+        fn serialize_u8(self, v: u8) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_u16(self, v: u16) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_u32(self, v: u32) -> Res {
+            self.$f(i128::from(v))
+        }
+        fn serialize_u64(self, v: u64) -> Res {
+            self.$f(i128::from(v))
+        }
+    };
+}
+use integers_through;
+
+
 pub use csv_list::csv_list;
 
 /// Columns a pipeline setting names (`{subtest}_{suffix}` for each of `subtests`), which a

@@ -195,33 +195,7 @@ impl Serializer for Cell<'_> {
     fn serialize_bool(self, v: bool) -> Res {
         Ok(self.file.field(if v { b"true" } else { b"false" })?)
     }
-    fn serialize_i8(self, v: i8) -> Res {
-        self.plain(v)
-    }
-    fn serialize_i16(self, v: i16) -> Res {
-        self.plain(v)
-    }
-    fn serialize_i32(self, v: i32) -> Res {
-        self.plain(v)
-    }
-    fn serialize_i64(self, v: i64) -> Res {
-        self.plain(v)
-    }
-    fn serialize_i128(self, v: i128) -> Res {
-        self.plain(v)
-    }
-    fn serialize_u8(self, v: u8) -> Res {
-        self.plain(v)
-    }
-    fn serialize_u16(self, v: u16) -> Res {
-        self.plain(v)
-    }
-    fn serialize_u32(self, v: u32) -> Res {
-        self.plain(v)
-    }
-    fn serialize_u64(self, v: u64) -> Res {
-        self.plain(v)
-    }
+    super::integers_through!(plain);
     fn serialize_u128(self, v: u128) -> Res {
         self.plain(v)
     }

@@ -138,33 +138,7 @@ impl<'r> Serializer for Ser<'r> {
         }
         Ok(())
     }
-    fn serialize_i8(self, v: i8) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_i16(self, v: i16) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_i32(self, v: i32) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_i64(self, v: i64) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_i128(self, v: i128) -> Res {
-        self.int(v)
-    }
-    fn serialize_u8(self, v: u8) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_u16(self, v: u16) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_u32(self, v: u32) -> Res {
-        self.int(i128::from(v))
-    }
-    fn serialize_u64(self, v: u64) -> Res {
-        self.int(i128::from(v))
-    }
+    super::integers_through!(int);
     fn serialize_u128(self, v: u128) -> Res {
         match i128::try_from(v) {
             Ok(v) => self.int(v),
