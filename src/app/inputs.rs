@@ -23,7 +23,7 @@ pub fn check_out_not_input(input: &std::path::Path, out: &std::path::Path) -> Re
     Ok(())
 }
 
-/// Logs rows read = accepted + rejected per table, and returns them for the manifest
+/// Logs rows read = accepted + excluded + rejected per table, and returns them for the manifest
 /// ([`reject_share::reconciliation`]).
 fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
     for t in inputs.ordered() {
@@ -31,11 +31,13 @@ fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
             table = %t.schema.name,
             read = t.rows_read,
             accepted = t.rows_accepted(),
+            excluded = t.rows_excluded,
             rejected = t.rows_rejected,
-            "{}: {} rows read = {} accepted + {} rejected",
+            "{}: {} rows read = {} accepted + {} excluded + {} rejected",
             t.schema.name,
             t.rows_read,
             t.rows_accepted(),
+            t.rows_excluded,
             t.rows_rejected
         );
     }

@@ -13,6 +13,7 @@ pub struct InputEntry {
     pub sha256: String,
     pub rows_read: usize,
     pub rows_accepted: usize,
+    pub rows_excluded: usize,
     pub rows_rejected: usize,
 }
 
@@ -35,6 +36,7 @@ impl InputEntry {
             sha256: t.source.sha256.clone(),
             rows_read: t.rows_read,
             rows_accepted: t.rows_accepted(),
+            rows_excluded: t.rows_excluded,
             rows_rejected: t.rows_rejected,
         }
     }

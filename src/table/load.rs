@@ -285,6 +285,7 @@ pub(super) fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         df,
         rows_read: p.height,
         rows_rejected,
+        rows_excluded: 0,
         row_numbers,
         key_digits,
         row_keys,

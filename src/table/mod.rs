@@ -35,5 +35,5 @@ pub mod types;
 pub mod validate;
 
 pub use read::{RawTable, SourceFile};
-pub use reject::Reject;
+pub use reject::{Exclusion, Reject};
 pub use types::{InputSet, Table};

@@ -33,6 +33,20 @@ impl Reject {
     }
 }
 
+/// A valid row that the regulation leaves out of the run (data-contract.md "Row validation
+/// and rejects"): a row of a student of an institution that does not take part, of another
+/// school year, of a grade that is not tested. Not a reject — it says nothing about the
+/// data's quality and never counts toward `max_reject_share` — but listed, so that nothing
+/// is lost: its fields are the columns of the `exclusions` output table, in order.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+pub struct Exclusion {
+    pub table: String,
+    /// 1-based data row in the source file.
+    pub row_number: u64,
+    pub student_id: String,
+    pub reason: String,
+}
+
 /// Rejects found for one table, with the rows they reject.
 #[derive(Debug, Default)]
 pub struct RejectSet {

@@ -6,14 +6,16 @@ use super::InputSet;
 use crate::error::{Error, FirstReject, RejectedTable, Result};
 use std::collections::BTreeMap;
 
-/// Per input table, `input.<table>` → `rows_read`, `rows_accepted`, `rows_rejected`: the
-/// run record's reconciliation of the inputs (rows read = accepted + rejected).
+/// Per input table, `input.<table>` → `rows_read`, `rows_accepted`, `rows_excluded`,
+/// `rows_rejected`: the run record's reconciliation of the inputs (rows read = accepted +
+/// excluded + rejected).
 pub fn reconciliation(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
     let mut out = BTreeMap::new();
     for t in inputs.ordered() {
         let mut m = BTreeMap::new();
         m.insert("rows_read".to_string(), t.rows_read as i64);
         m.insert("rows_accepted".to_string(), t.rows_accepted() as i64);
+        m.insert("rows_excluded".to_string(), t.rows_excluded as i64);
         m.insert("rows_rejected".to_string(), t.rows_rejected as i64);
         out.insert(format!("input.{}", t.schema.name), m);
     }

@@ -255,10 +255,10 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "interviews",
     "results",
     "rejects",
+    "exclusions",
     // Output tables (descriptions for the Parquet metadata and `itur schema`).
     "stage_b_invitations",
     "pending_referrals",
-    "screening_exceptions",
     "screening_units",
     "norm_table",
     "cutoffs",

@@ -1,7 +1,7 @@
 //! The tables a job reads once validated (`Table`, its text columns `TextColumn`), the set of
 //! them read from an input directory (`InputSet`), and how a job asks for one (`TableNeed`).
 use super::read::SourceFile;
-use super::reject::Reject;
+use super::reject::{Exclusion, Reject};
 use super::schema::{self, TableSchema};
 use crate::error::{Error, Result};
 use polars::prelude::*;
@@ -16,6 +16,8 @@ pub struct Table {
     pub df: DataFrame,
     pub rows_read: usize,
     pub rows_rejected: usize,
+    /// Valid rows the job's rules leave out ([`InputSet::add_exclusions`]).
+    pub rows_excluded: usize,
     /// 1-based source row of each accepted row when some rows were rejected (row i of `df` is
     /// data row `row_numbers[i]`); empty when none were (row i is data row i + 1).
     pub(super) row_numbers: Vec<u64>,
@@ -84,8 +86,9 @@ impl Table {
         })
     }
 
+    /// Rows read = accepted + excluded + rejected.
     pub fn rows_accepted(&self) -> usize {
-        self.rows_read - self.rows_rejected
+        self.rows_read - self.rows_rejected - self.rows_excluded
     }
 
     /// Each row's key as its exact `digits_key`, when the table's key is one column of digit
@@ -183,6 +186,9 @@ pub struct InputSet {
     pub tables: BTreeMap<String, Table>,
     /// All rejects, in table dependency order, then by row.
     pub rejects: Vec<Reject>,
+    /// Valid rows the job's rules leave out, as the jobs found them
+    /// ([`InputSet::exclusions_in_order`]).
+    pub exclusions: Vec<Exclusion>,
     pub warnings: Vec<String>,
 }
 
@@ -208,6 +214,26 @@ impl InputSet {
         rows.dedup();
         t.rows_rejected += rows.len();
         self.rejects.extend(rejects);
+    }
+
+    /// Rows a job's rules leave out (`institution_not_participating`, `other_school_year`,
+    /// `grade_not_tested`): they move from accepted to excluded. Each row is excluded once.
+    pub fn add_exclusions(&mut self, table: &str, exclusions: Vec<Exclusion>) {
+        let Some(t) = self.tables.get_mut(table) else {
+            return;
+        };
+        debug_assert!(exclusions.iter().all(|e| e.table == table));
+        t.rows_excluded += exclusions.len();
+        self.exclusions.extend(exclusions);
+    }
+
+    /// The exclusions in table dependency order, then by row.
+    pub fn exclusions_in_order(&self) -> Vec<&Exclusion> {
+        let mut v: Vec<&Exclusion> = self.exclusions.iter().collect();
+        v.sort_by(|a, b| {
+            (schema::order(&a.table), a.row_number).cmp(&(schema::order(&b.table), b.row_number))
+        });
+        v
     }
 
     /// Frees a table's rows once a job has taken what it needs (its counts stay for the

@@ -60,7 +60,9 @@ fn small_fixture_run_writes_every_output() {
         "stage_b_invitations.parquet",
         "stage_b_invitations.csv",
         "pending_referrals.parquet",
-        "screening_exceptions.parquet",
+        "exclusions.parquet",
+        "exclusions.csv",
+        "rejects.csv",
         "confidential/screening_units.parquet",
         "confidential/norm_table.parquet",
         "confidential/results.parquet",
@@ -639,12 +641,14 @@ fn stage_a_row_of_another_school_year_is_reported_not_ranked() {
         .unwrap();
     let out = tmp.path().join("out");
     run_job(&input, &out, &["--phase", "screening"], &[]);
-    let exceptions = read_csv(&out.join("screening_exceptions.csv"));
+    // Listed in `exclusions` (table, row_number, student_id, reason), never a reject.
+    let excluded = read_csv(&out.join("exclusions.csv"));
     assert!(
-        exceptions.iter().any(|r| r[0] == id
-            && r[1] == "stage_a_scores"
-            && r[2] == "school_year_differs_from_enrolment"),
-        "{id} not reported: {exceptions:?}"
+        excluded.iter().any(|r| r[0] == "stage_a_scores"
+            && r[1] == (best + 1).to_string()
+            && r[2] == id
+            && r[3] == "other_school_year"),
+        "{id} not listed: {excluded:?}"
     );
     let invited = read_csv(&out.join("stage_b_invitations.csv"));
     let reasons = invited.iter().find(|r| r[0] == id).map(|r| r[7].clone());

@@ -12,8 +12,8 @@ use std::fmt;
 use rayon::prelude::*;
 
 use super::norms::{
-    reference_tables, subtest_norms, NormRow, NormsError, NormsMode, NormsParams, ReferenceRow,
-    SubtestNorms, SubtestScores, Thresholds,
+    reference_tables, subtest_norms, NormPopulation, NormRow, NormsError, NormsMode, NormsParams,
+    ReferenceRow, SubtestNorms, SubtestScores, Thresholds,
 };
 pub use super::Category;
 pub use super::{default_group_value, norm_group, UnknownGroupColumn};
@@ -72,16 +72,21 @@ pub enum SubtestStatus {
 pub struct StageBRow<'a> {
     pub row_number: u64,
     pub student_id: Cow<'a, str>,
+    pub school_year: i64,
     pub subtest: Cow<'a, str>,
     pub status: SubtestStatus,
 }
 
-/// Why a stage B row is not used.
+/// Why a stage B row is not used: a reject (a row naming no roster student, an unknown
+/// subtest, a second row for a student and subtest), or an exclusion (a valid row the
+/// regulation leaves out, [`RejectRule::exclusion`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RejectRule {
     StudentNotFound,
     SubtestUnknown,
     InstitutionNotParticipating,
+    /// gifted.md §1: the row's school year is not the student's roster school year.
+    OtherSchoolYear,
     /// gifted.md §3; 0207 §2.5.א: not in `stage_b_grades` of the student's sector.
     GradeNotTested,
     /// A second row for the same (student, subtest); the lowest row_number is kept.
@@ -94,8 +99,23 @@ impl RejectRule {
             RejectRule::StudentNotFound => "student_not_found",
             RejectRule::SubtestUnknown => "subtest_unknown",
             RejectRule::InstitutionNotParticipating => "institution_not_participating",
+            RejectRule::OtherSchoolYear => "other_school_year",
             RejectRule::GradeNotTested => "grade_not_tested",
             RejectRule::DuplicateKey => "duplicate_key",
+        }
+    }
+
+    /// The exclusion this is (data-contract.md: a valid row left out is not a reject), or
+    /// `None` for a reject.
+    pub fn exclusion(self) -> Option<super::exclusions::ExclusionReason> {
+        use super::exclusions::ExclusionReason as X;
+        match self {
+            RejectRule::InstitutionNotParticipating => Some(X::InstitutionNotParticipating),
+            RejectRule::OtherSchoolYear => Some(X::OtherSchoolYear),
+            RejectRule::GradeNotTested => Some(X::GradeNotTested),
+            RejectRule::StudentNotFound | RejectRule::SubtestUnknown | RejectRule::DuplicateKey => {
+                None
+            }
         }
     }
 
@@ -105,6 +125,9 @@ impl RejectRule {
             RejectRule::SubtestUnknown => "the subtest is not one of the pipeline's subtests",
             RejectRule::InstitutionNotParticipating => {
                 "the student's institution does not take part in identification"
+            }
+            RejectRule::OtherSchoolYear => {
+                "the row's school year is not the student's school year in the roster"
             }
             RejectRule::GradeNotTested => {
                 "stage B is not normed for this grade in the student's sector (0207 §2.5.א)"
@@ -294,9 +317,10 @@ type Accepted<'a> = Vec<(&'a str, Subtests<'a>)>;
 /// A student's accepted (subtest, status), one per subtest (a pipeline lists a few).
 type Subtests<'a> = Vec<(&'a str, SubtestStatus)>;
 
-/// 0207 §2.5.א (gifted.md §3): checks the stage B rows in row order — a roster student, one of
-/// the pipeline's subtests, a participating institution, a stage B grade of the student's
-/// sector (`grade_not_tested`), one row per student and subtest (the earliest is kept).
+/// 0207 §2.5.א (gifted.md §1, §3): checks the stage B rows in row order — a roster student, one
+/// of the pipeline's subtests, a participating institution, the student's roster school year,
+/// a stage B grade of the student's sector (`grade_not_tested`), one row per student and
+/// subtest (the earliest is kept).
 fn check_stage_b_rows<'a>(
     params: &IdentificationParams,
     by_id: &FastMap<&str, &RosterStudent>,
@@ -323,6 +347,7 @@ fn check_stage_b_rows<'a>(
                 RejectRule::SubtestUnknown
             }
             Some(s) if !s.participating => RejectRule::InstitutionNotParticipating,
+            Some(s) if s.school_year != r.school_year => RejectRule::OtherSchoolYear,
             Some(s) if !in_stage_b(params, s) => RejectRule::GradeNotTested,
             Some(_) => {
                 kept.push(r);
@@ -445,14 +470,20 @@ fn group_cutoffs(
 ) -> GroupCutoffs {
     let count = |f: &dyn Fn(&StudentResult) -> bool| results.iter().filter(|r| f(r)).count() as u64;
     let t = &params.norms.thresholds;
+    let n_tested = count(&|r| {
+        r.subtests
+            .iter()
+            .any(|x| matches!(x.status, Some(SubtestStatus::Completed { .. })))
+    });
     GroupCutoffs {
         norm_group: norm_group.to_string(),
-        n_population,
-        n_tested: count(&|r| {
-            r.subtests
-                .iter()
-                .any(|x| matches!(x.status, Some(SubtestStatus::Completed { .. })))
-        }),
+        // gifted.md §3 Outputs: the N actually used — with `tested`, the group's students
+        // with at least one completed subtest (each subtest's own N is its n_tested).
+        n_population: match params.norms.population {
+            NormPopulation::Tested => n_tested,
+            NormPopulation::CohortEnrollment => n_population,
+        },
+        n_tested,
         n_gifted: count(&|r| r.category == Category::Gifted),
         n_excellent: count(&|r| r.category == Category::Excellent),
         subtests: params

@@ -59,6 +59,7 @@ pub enum StageBStatus {
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct StageBScoreRow<'a> {
     pub student_id: &'a str,
+    pub school_year: i64,
     pub subtest: &'a str,
     pub status: StageBStatus,
     pub raw_score: Option<i64>,
@@ -83,6 +84,7 @@ impl<'a> StageBScoreRow<'a> {
         StageBRow {
             row_number,
             student_id: self.student_id.into(),
+            school_year: self.school_year,
             subtest: self.subtest.into(),
             status: self.status(),
         }
@@ -111,6 +113,7 @@ mod tests {
     fn a_stage_b_row_gives_its_subtest_outcome() {
         let row = |status, raw_score| StageBScoreRow {
             student_id: "000000018",
+            school_year: 2027,
             subtest: "math",
             status,
             raw_score,

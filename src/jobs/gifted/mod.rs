@@ -5,6 +5,8 @@
 //! output is sorted by its keys, so results do not depend on input row order or thread count.
 //!
 //! - [`participation`]: which institutions take part (gifted.md §1; 0207 §1.9, §2.1).
+//! - [`exclusions`]: valid rows the regulation leaves out (another institution's, another
+//!   school year's, an untested grade's), and which stage A row is a student's (gifted.md §1).
 //! - [`roster`]: the students the phases name, and who counts: participation, the census
 //!   of the norm population, a student's stage A row and school year (gifted.md §1–§3).
 //! - [`inputs`]: typed rows of `institutions`, `stage_b_scores`, `norm_tables`.
@@ -13,6 +15,7 @@
 //! - [`identification`]: composites and categories (gifted.md §3; 0207 §1.8, §1.10, §2.6).
 
 pub mod enrichment;
+pub mod exclusions;
 pub mod identification;
 pub mod inputs;
 pub mod letters;

@@ -265,7 +265,7 @@ pub fn compute(
                 let (mut r, timing) = timed("screening", !both, || {
                     screening::run(s, inputs, roster, &mut recon)
                 });
-                if let Ok((_, tables)) = &mut r {
+                if let Ok((_, tables, _)) = &mut r {
                     emit(Written::Tables(std::mem::take(tables)));
                 }
                 (r, timing, recon)
@@ -280,7 +280,10 @@ pub fn compute(
     if let Some((r, timing, recon)) = screened {
         report.steps.record(timing);
         report.reconciliation.extend(recon);
-        let (sc, _) = r?;
+        let (sc, _, excluded) = r?;
+        for (table, rows) in excluded {
+            inputs.add_exclusions(table, rows);
+        }
         letter_requests.push((
             "screening",
             when(letters_wanted, || screening::letter_requests(&sc))?,
@@ -292,6 +295,7 @@ pub fn compute(
         report.reconciliation.extend(recon);
         let (mut ident, t) = r?;
         inputs.add_job_rejects("stage_b_scores", std::mem::take(&mut ident.rejects));
+        inputs.add_exclusions("stage_b_scores", std::mem::take(&mut ident.exclusions));
         emit(Written::Tables(t));
         letter_requests.push((
             "identification",

@@ -9,8 +9,7 @@
 //! - [`census`], [`norm_population`]: N of a norm group, the participating students enrolled
 //!   in it (gifted.md §3, `population = cohort_enrollment`).
 //! - [`stage_a_entries`]: which `stage_a_scores` row is a student's (gifted.md §2).
-//! - [`stage_a_of_enrolment_year`], [`referral_of_enrolment_year`]: rows of another school
-//!   year than the student's enrolment are left out (gifted.md §1).
+//!   (Which of a student's stage A rows is of their roster year: [`super::exclusions`].)
 //!
 //! [`named_students`] and [`load`] (`roster/load.rs`) are the tuned pass over the national
 //! roster that applies them: the students' 2.4 million rows are counted in parallel row
@@ -20,7 +19,6 @@ mod load;
 pub use load::{load, named_students};
 
 use super::participation::NonParticipation;
-use super::screening::StageA;
 use super::{grade_listed, Sector};
 use crate::rules::digit_key::digits_key;
 use foldhash::HashMap as FastMap;
@@ -244,32 +242,6 @@ pub fn stage_a_entries<'a>(
             _ => {}
         }
     }
-}
-
-/// A stage A row of another school year than the student's enrolment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct OtherSchoolYear;
-
-/// A student's stage A result for this year's screening (gifted.md §1: rows of another school
-/// year than the student's roster `school_year` are left out): the result of their row
-/// (school year, result) when it is of `enrolled_year`; `Err` for a row of another year (the
-/// student is screened as having none, and the row is reported); `Ok(None)` with no row.
-pub fn stage_a_of_enrolment_year(
-    enrolled_year: i64,
-    row: Option<(i64, StageA)>,
-) -> Result<Option<StageA>, OtherSchoolYear> {
-    match row {
-        Some((year, a)) if year == enrolled_year => Ok(Some(a)),
-        Some(_) => Err(OtherSchoolYear),
-        None => Ok(None),
-    }
-}
-
-/// Whether a referral of `referral_year` is one of this year's screening (gifted.md §1): not
-/// when its student is enrolled (`enrolled_year`) in another school year. A referral naming no
-/// enrolled student (`None`) is kept: screening reports it as `student_not_found`.
-pub fn referral_of_enrolment_year(enrolled_year: Option<i64>, referral_year: i64) -> bool {
-    enrolled_year.is_none_or(|y| y == referral_year)
 }
 
 #[cfg(test)]

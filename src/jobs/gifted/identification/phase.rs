@@ -24,7 +24,7 @@ use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::Formats;
 use crate::pipeline::gifted::{GiftedElementary, GroupBy};
 use crate::table::rows::rows;
-use crate::table::{InputSet, Reject};
+use crate::table::{Exclusion, InputSet, Reject};
 use foldhash::{HashMap as FastMap, HashMapExt};
 use polars::prelude::PlSmallStr;
 use rayon::prelude::*;
@@ -51,6 +51,8 @@ pub struct Identification {
     pub output: IdentificationOutput,
     /// Stage B rows the job's rules reject, for the input's rejects.
     pub rejects: Vec<Reject>,
+    /// Valid stage B rows the regulation leaves out, for the input's exclusions.
+    pub exclusions: Vec<Exclusion>,
 }
 
 /// The `stage_b_scores` rows, each with its source row number (for the job's rejects).
@@ -80,7 +82,9 @@ fn reference_rows(inputs: &InputSet, names: &[&str]) -> Result<Vec<ReferenceRow>
 }
 
 /// Runs the identification phase. Stage B rows the job's rules reject (`grade_not_tested`,
-/// …) are returned in `Identification::rejects` (for `InputSet::add_job_rejects`).
+/// …) are returned in `Identification::rejects` (for `InputSet::add_job_rejects`), the rows the
+/// regulation leaves out (`institution_not_participating`, `other_school_year`,
+/// `grade_not_tested`) in `Identification::exclusions` (for `InputSet::add_exclusions`).
 pub fn run(
     s: &GiftedElementary,
     inputs: &InputSet,
@@ -134,8 +138,18 @@ pub fn run(
     let output = identify_with_population(&p, &students, &population, &rows, &reference)
         .map_err(|e| Error::Job(format!("identification: {e}")))?;
 
-    let rejects: Vec<Reject> = output
+    let (excluded, rejected): (Vec<_>, Vec<_>) = output
         .rejects
+        .iter()
+        .partition(|r| r.rule.exclusion().is_some());
+    let exclusions: Vec<Exclusion> = excluded
+        .iter()
+        .filter_map(|r| {
+            let why = r.rule.exclusion()?;
+            Some(why.of_row("stage_b_scores", r.row_number, &r.student_id))
+        })
+        .collect();
+    let rejects: Vec<Reject> = rejected
         .iter()
         .map(|r| Reject {
             table: "stage_b_scores".into(),
@@ -159,10 +173,8 @@ pub fn run(
         rec.insert(format!("category_{}", c.as_str()), n as i64);
     }
     rec.insert("results".into(), output.results.len() as i64);
-    rec.insert(
-        "stage_b_rows_rejected_by_job".into(),
-        output.rejects.len() as i64,
-    );
+    rec.insert("stage_b_rows_rejected_by_job".into(), rejects.len() as i64);
+    rec.insert("stage_b_rows_excluded".into(), exclusions.len() as i64);
     reconciliation.insert("identification".into(), rec);
 
     // The students who reached a program, by school: the school and program lists.
@@ -179,7 +191,14 @@ pub fn run(
         Box::new(|| Ok(vec![program_lists(inputs, roster, &reached)?])),
         Box::new(|| per_school_lists(&list_rows)),
     ])?;
-    Ok((Identification { output, rejects }, tables))
+    Ok((
+        Identification {
+            output,
+            rejects,
+            exclusions,
+        },
+        tables,
+    ))
 }
 
 /// The letter of each result whose category has one (gifted.md §7).

@@ -1,8 +1,8 @@
 //! Output rows of the screening phase (data-contract.md `stage_b_invitations`,
-//! `pending_referrals`, `screening_exceptions`; `confidential/screening_units` is
+//! `pending_referrals`; `confidential/screening_units` is
 //! [`UnitSummary`](super::UnitSummary) itself). Each struct's fields are its table's columns,
 //! in the order of `schemas/<table>.toml`; `output::rows` turns a slice of them into the table.
-use super::{Invitation, ReferralKind, ScreeningOutput};
+use super::{Invitation, ReferralKind};
 use crate::jobs::gifted::roster::{Roster, Student};
 use crate::jobs::gifted::Sector;
 use serde::Serialize;
@@ -44,53 +44,6 @@ pub struct PendingReferralRow<'a> {
     pub student_id: &'a str,
     pub institution_id: &'a str,
     pub kind: ReferralKind,
-}
-
-/// A row of `screening_exceptions`: an input row the screening could not use, with the reason
-/// (nothing is dropped silently).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-pub struct ScreeningException {
-    pub student_id: String,
-    /// The input table of the row.
-    pub table: &'static str,
-    pub reason: String,
-}
-
-/// The reason of a stage A row of another school year than the student's enrolment.
-pub const SCHOOL_YEAR_DIFFERS: &str = "school_year_differs_from_enrolment";
-
-/// Every input row the screening could not use — unused referrals (`<kind>: <reason>`),
-/// ignored stage A rows, and the stage A rows of `other_year` (students whose row is of
-/// another school year than their enrolment) — sorted by (student, table, reason).
-pub fn exceptions(o: &ScreeningOutput, other_year: &[String]) -> Vec<ScreeningException> {
-    let mut rows = Vec::new();
-    for u in &o.unused_referrals {
-        let kind = match u.kind {
-            ReferralKind::Appeal => "appeal",
-            ReferralKind::Principal => "principal",
-        };
-        rows.push(ScreeningException {
-            student_id: u.student_id.clone(),
-            table: "referrals",
-            reason: format!("{kind}: {}", u.reason.as_str()),
-        });
-    }
-    for i in &o.ignored_stage_a {
-        rows.push(ScreeningException {
-            student_id: i.student_id.to_string(),
-            table: "stage_a_scores",
-            reason: i.reason.as_str().to_string(),
-        });
-    }
-    for id in other_year {
-        rows.push(ScreeningException {
-            student_id: id.clone(),
-            table: "stage_a_scores",
-            reason: SCHOOL_YEAR_DIFFERS.into(),
-        });
-    }
-    rows.sort();
-    rows
 }
 
 /// The columns of a school's invitation list `schools/<institution>/stage_b_invitations.csv`.

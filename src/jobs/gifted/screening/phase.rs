@@ -1,14 +1,16 @@
 //! Phase `screening` (gifted.md §2): from the roster, `stage_a_scores` and `referrals` to the
 //! stage B invitations, the pending referrals and the schools' invitation lists.
 use crate::error::{Error, Result};
-use crate::jobs::gifted::letters;
-use crate::jobs::gifted::roster::{referral_of_enrolment_year, stage_a_of_enrolment_year, Roster};
-use crate::jobs::gifted::school_folder;
-use crate::jobs::gifted::screening::outputs::{
-    self, exceptions, PendingReferralRow, StageBInvitationRow,
+use crate::jobs::gifted::exclusions::{
+    row_exclusion, stage_a_rows_of_year, Enrolled, ExclusionReason, StageARows,
 };
+use crate::jobs::gifted::letters;
+use crate::jobs::gifted::roster::Roster;
+use crate::jobs::gifted::school_folder;
+use crate::jobs::gifted::screening::outputs::{self, PendingReferralRow, StageBInvitationRow};
 use crate::jobs::gifted::screening::{
-    screen, Referral, ReferralRow, ScreeningOutput, ScreeningStudent, StageA, StageARow,
+    screen, OutsideReason, Referral, ReferralKind, ReferralRow, ScreeningOutput, ScreeningStudent,
+    StageA, StageARow,
 };
 use crate::jobs::letters::LetterRequest;
 use crate::jobs::report::Counts;
@@ -17,7 +19,7 @@ use crate::output::table::{make_tables, OutputTable};
 use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::table::rows::rows;
-use crate::table::InputSet;
+use crate::table::{Exclusion, InputSet};
 use std::collections::BTreeMap;
 
 /// What the screening phase decided, kept for the letters.
@@ -25,75 +27,124 @@ pub struct Screening {
     pub output: ScreeningOutput,
 }
 
-/// Each `stage_a_scores` row's school year and result, by row; a roster student's row is
-/// `Student::stage_a_row`.
-fn stage_a_rows(inputs: &InputSet) -> Result<Vec<Option<(i64, StageA)>>> {
-    let t = inputs.table("stage_a_scores")?;
-    Ok(rows::<StageARow>(t)?
-        .iter()
-        .map(|r| Some((r.school_year, r.result())))
-        .collect())
-}
-
-fn referral_rows(inputs: &InputSet) -> Result<Vec<(i64, Referral)>> {
+/// The `referrals` rows with their row numbers (none when the table is absent).
+fn referral_rows(inputs: &InputSet) -> Result<Vec<(u64, ReferralRow)>> {
     let Some(t) = inputs.get("referrals") else {
         return Ok(Vec::new());
     };
-    Ok(rows::<ReferralRow>(t)?
-        .into_iter()
-        .map(ReferralRow::split)
-        .collect())
+    Ok(t.row_numbers().zip(rows::<ReferralRow>(t)?).collect())
 }
 
-/// Runs the screening phase.
+/// The rows of `stage_a_scores` and `referrals` the regulation leaves out, for
+/// `InputSet::add_exclusions`, by table.
+pub type PhaseExclusions = Vec<(&'static str, Vec<Exclusion>)>;
+
+/// Runs the screening phase. Rows left out (gifted.md §1: a student of an institution that
+/// does not take part, a row of another school year, a student outside the tested grades)
+/// are returned as exclusions.
 pub fn run(
     s: &GiftedElementary,
     inputs: &InputSet,
     roster: &Roster,
     reconciliation: &mut Counts,
-) -> Result<(Screening, Vec<OutputTable>)> {
+) -> Result<(Screening, Vec<OutputTable>, PhaseExclusions)> {
     let p = s.screening();
-    let stage_a = stage_a_rows(inputs)?;
-    let referrals = referral_rows(inputs)?;
-    // Rows of another school year than the student's enrolment are not this year's screening
-    // (reported in `screening_exceptions`).
-    let mut other_year = Vec::new();
+    let t = inputs.table("stage_a_scores")?;
+    let stage_a: Vec<StageARow> = rows(t)?;
+    let row_numbers: Vec<u64> = t.row_numbers().collect();
+    let ids = t.text("student_id")?;
+    let years: Vec<i64> = stage_a.iter().map(|r| r.school_year).collect();
+    let enrolled: Vec<Enrolled> = roster
+        .students
+        .iter()
+        .map(|st| Enrolled {
+            school_year: st.school_year,
+            participating: st.participating,
+            last_row: st.stage_a_row,
+        })
+        .collect();
+    let StageARows {
+        row_of,
+        excluded: left_out,
+        orphans,
+    } = stage_a_rows_of_year(&enrolled, &years, |k| {
+        ids.get(k).and_then(|id| roster.position(id))
+    });
+    if let Some(&k) = orphans.first() {
+        return Err(Error::Job(format!(
+            "stage_a_scores row {}: its student is not in the roster",
+            row_numbers[k as usize]
+        )));
+    }
+    let stage_a_exclusion = |k: u32, why: ExclusionReason| {
+        let k = k as usize;
+        why.of_row(
+            "stage_a_scores",
+            row_numbers[k],
+            ids.get(k).unwrap_or_default(),
+        )
+    };
+    let mut stage_a_excluded: Vec<Exclusion> = left_out
+        .iter()
+        .map(|&(k, why)| stage_a_exclusion(k, why))
+        .collect();
     let students: Vec<ScreeningStudent> = roster
         .students
         .iter()
-        .map(|st| {
-            let row = st
-                .stage_a_row
-                .and_then(|r| stage_a.get(r as usize).copied().flatten());
-            let a = stage_a_of_enrolment_year(st.school_year, row).unwrap_or_else(|_| {
-                other_year.push(st.student_id.to_string());
-                None
-            });
-            ScreeningStudent {
-                student_id: st.student_id.as_str().into(),
-                institution_id: st.institution_id.as_str().into(),
-                class_id: st.class_id.as_str().into(),
-                grade: st.grade,
-                sector: st.sector,
-                participating: st.participating,
-                stage_a: a,
+        .zip(&row_of)
+        .map(|(st, row)| ScreeningStudent {
+            student_id: st.student_id.as_str().into(),
+            institution_id: st.institution_id.as_str().into(),
+            class_id: st.class_id.as_str().into(),
+            grade: st.grade,
+            sector: st.sector,
+            participating: st.participating,
+            stage_a: row.map(|k| stage_a[k as usize].result()),
+        })
+        .collect();
+    // Referrals of a student of an institution that does not take part, or of another year
+    // than the student's roster year, are left out before screening sees them.
+    let mut referrals_excluded = Vec::new();
+    let mut refs: Vec<Referral> = Vec::new();
+    let mut row_of_referral: BTreeMap<(String, ReferralKind), u64> = BTreeMap::new();
+    for (row_number, r) in referral_rows(inputs)? {
+        let (year, referral) = r.split();
+        let why = roster
+            .student(&referral.student_id)
+            .and_then(|st| row_exclusion(st.participating, year, st.school_year));
+        match why {
+            Some(why) => {
+                referrals_excluded.push(why.of_row("referrals", row_number, &referral.student_id))
             }
-        })
-        .collect();
-    let refs: Vec<Referral> = referrals
-        .into_iter()
-        .filter(|(y, r)| {
-            let enrolled = roster.student(&r.student_id).map(|st| st.school_year);
-            referral_of_enrolment_year(enrolled, *y)
-        })
-        .map(|(_, r)| r)
-        .collect();
+            None => {
+                row_of_referral.insert((referral.student_id.clone(), referral.kind), row_number);
+                refs.push(referral);
+            }
+        }
+    }
     let output = screen(&p, &students, &refs).map_err(|e| Error::Job(format!("screening: {e}")))?;
+    // Rows of students outside the tested grades: screening names them.
+    for ignored in &output.ignored_stage_a {
+        let k = roster
+            .position(&ignored.student_id)
+            .and_then(|i| row_of[i])
+            .ok_or_else(|| {
+                Error::Job(format!("stage A row of {} not found", ignored.student_id))
+            })?;
+        stage_a_excluded.push(stage_a_exclusion(k, outside(ignored.reason)?));
+    }
+    for unused in &output.unused_referrals {
+        let row = row_of_referral
+            .get(&(unused.student_id.clone(), unused.kind))
+            .copied()
+            .ok_or_else(|| Error::Job(format!("referral of {} not found", unused.student_id)))?;
+        let why = outside(unused.reason)?;
+        referrals_excluded.push(why.of_row("referrals", row, &unused.student_id));
+    }
 
     let tables = make_tables(vec![
         Box::new(|| Ok(vec![invitations_table(roster, &output)?])),
         Box::new(|| Ok(vec![pending_table(roster, &output)?])),
-        Box::new(|| Ok(vec![exceptions_table(&output, &other_year)?])),
         Box::new(|| Ok(vec![units_table(&output)?])),
         Box::new(|| school_invitation_lists(roster, &output)),
     ])?;
@@ -130,16 +181,14 @@ pub fn run(
         "pending_referrals".into(),
         output.pending_referrals.len() as i64,
     );
-    rec.insert(
-        "unused_referrals".into(),
-        output.unused_referrals.len() as i64,
-    );
-    rec.insert(
-        "ignored_stage_a".into(),
-        (output.ignored_stage_a.len() + other_year.len()) as i64,
-    );
+    rec.insert("stage_a_excluded".into(), stage_a_excluded.len() as i64);
+    rec.insert("referrals_excluded".into(), referrals_excluded.len() as i64);
     reconciliation.insert("screening".into(), rec);
-    Ok((Screening { output }, tables))
+    let excluded = vec![
+        ("stage_a_scores", stage_a_excluded),
+        ("referrals", referrals_excluded),
+    ];
+    Ok((Screening { output }, tables, excluded))
 }
 
 fn invitations_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
@@ -170,10 +219,18 @@ fn pending_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
     output::rows::table("pending_referrals", &rows, Formats::ParquetAndCsv)
 }
 
-/// Input rows the screening could not use, with the reason: nothing is dropped silently.
-fn exceptions_table(o: &ScreeningOutput, other_year: &[String]) -> Result<OutputTable> {
-    let rows = exceptions(o, other_year);
-    output::rows::table("screening_exceptions", &rows, Formats::ParquetAndCsv)
+/// The exclusion a reason of screening's names; a student outside the roster cannot reach
+/// screening (validation rejects a row naming no student).
+fn outside(reason: OutsideReason) -> Result<ExclusionReason> {
+    match reason {
+        OutsideReason::InstitutionNotParticipating => {
+            Ok(ExclusionReason::InstitutionNotParticipating)
+        }
+        OutsideReason::GradeNotTested => Ok(ExclusionReason::GradeNotTested),
+        OutsideReason::StudentNotFound => Err(Error::Job(
+            "a referral names a student the roster does not hold".into(),
+        )),
+    }
 }
 
 /// Per unit: tested, k, boundary score (confidential: a score).

@@ -34,6 +34,7 @@ fn row(n: u64, id: &str, subtest: &str, status: SubtestStatus) -> StageBRow<'sta
     StageBRow {
         row_number: n,
         student_id: id.to_string().into(),
+        school_year: 2027,
         subtest: subtest.to_string().into(),
         status,
     }
@@ -151,6 +152,11 @@ fn scenario() -> (
         row(15, "ghost", "math", done(99)),
         row(16, "s7", "spatial", done(99)),
         row(17, "s1", "math", done(0)),
+        // s3's verbal row of another school year (gifted.md §1): left out, not s3's score.
+        StageBRow {
+            school_year: 2026,
+            ..row(18, "s3", "verbal", done(9))
+        },
     ];
     (params, roster, rows)
 }
@@ -191,18 +197,28 @@ fn scenario_results_cutoffs_and_rejects() {
             (15, RejectRule::StudentNotFound),
             (16, RejectRule::SubtestUnknown),
             (17, RejectRule::DuplicateKey),
+            (18, RejectRule::OtherSchoolYear),
         ]
     );
+    // Rows 13, 14 and 18 are valid rows the regulation leaves out: exclusions, not rejects.
+    let excluded: Vec<u64> = out
+        .rejects
+        .iter()
+        .filter(|x| x.rule.exclusion().is_some())
+        .map(|x| x.row_number)
+        .collect();
+    assert_eq!(excluded, vec![13, 14, 18]);
     assert_eq!(out.rejects[1].student_id, "s9");
     assert_eq!(out.rejects[1].rule.as_str(), "grade_not_tested");
 
     assert_eq!(out.cutoffs.len(), 1);
     let c = &out.cutoffs[0];
     assert_eq!(c.norm_group, G);
-    // N: s1..s7 (s8 does not take part); tested: s1..s6; one gifted, one excellent.
+    // population = tested: N is the students with a completed subtest, s1..s6 (gifted.md §3
+    // Outputs: the N actually used); one gifted, one excellent.
     assert_eq!(
         (c.n_population, c.n_tested, c.n_gifted, c.n_excellent),
-        (7, 6, 1, 1)
+        (6, 6, 1, 1)
     );
     let cut: Vec<(&str, u64, Option<i64>, Option<i64>)> = c
         .subtests
@@ -252,6 +268,9 @@ fn cohort_enrollment_uses_the_roster_count() {
     let out = identify(&params, &roster, &rows, &[]).unwrap();
     // math: N = 7, n_tested = 5, B(40) = 2 + 4 = 6 → PR = 100·(12 + 1)/14 = 650/7.
     assert_eq!(out.results[4].subtests[0].percentile, Some(r(650, 7)));
+    // cutoffs: N is the participating students enrolled in the group, s1..s7 (s8's
+    // institution does not take part, s9 is in grade 5).
+    assert_eq!(out.cutoffs[0].n_population, 7);
     let math40 = out
         .norm_table
         .iter()

@@ -3,6 +3,7 @@
 //! without a field, a field out of order or of a type its column cannot hold fails here, for
 //! every table at once (data-contract.md "Output tables").
 use super::enrichment::{EnrichmentGroupRow, Program, UnservedReason, UnservedRow};
+use super::exclusions::ExclusionReason;
 use super::identification::outputs::{
     CutoffRow, NormTableOutRow, ProgramListRow, ResultTableRow, SchoolListRow,
 };
@@ -12,9 +13,7 @@ use super::placement::{
     Assignment, AuditRow, AuditTableRow, Gender, InterviewOutcome, Invitation, ListKind, Outcome,
     Placement, PlacementStatus, Rule, TrackSeats, WaitReason, WaitlistRow,
 };
-use super::screening::outputs::{
-    exceptions, PendingReferralRow, ScreeningException, StageBInvitationRow,
-};
+use super::screening::outputs::{PendingReferralRow, StageBInvitationRow};
 use super::screening::{
     IgnoredStageA, Invitation as StageBInvitation, OutsideReason, ReferralDecision, ReferralKind,
     ReferralReason, ScreeningOutput, UnitSummary, UnusedReferral,
@@ -98,33 +97,11 @@ fn every_screening_table_is_built_from_its_rows_through_its_schema() {
         }],
     );
     assert_eq!(cell(&df, "kind"), "principal");
-    let df = built("screening_exceptions", &exceptions(&o, &[]));
-    assert_eq!(cell(&df, "reason"), "appeal: student_not_found");
+    let excluded = [ExclusionReason::GradeNotTested.of_row("stage_a_scores", 7, "000000026")];
+    let df = built("exclusions", &excluded);
+    assert_eq!(cell(&df, "reason"), "grade_not_tested");
     let df = built("confidential/screening_units", &o.units);
     assert_eq!(cell(&df, "boundary_score"), "41");
-}
-
-#[test]
-fn screening_exceptions_list_every_unused_row_sorted_by_student_table_and_reason() {
-    let o = screening_output();
-    let rows = exceptions(&o, &["000000018".to_string()]);
-    let row = |id: &str, table: &'static str, reason: &str| ScreeningException {
-        student_id: id.into(),
-        table,
-        reason: reason.into(),
-    };
-    assert_eq!(
-        rows,
-        [
-            row(
-                "000000018",
-                "stage_a_scores",
-                "school_year_differs_from_enrolment"
-            ),
-            row("000000026", "referrals", "appeal: student_not_found"),
-            row("000000026", "stage_a_scores", "grade_not_tested"),
-        ]
-    );
 }
 
 #[test]

@@ -153,7 +153,7 @@ fn a_students_stage_a_row_is_the_last_complete_row_naming_them() {
         (Some("111"), Some(2027), Some("tested")),
         (Some("222"), None, Some("absent")),
         // Two rows for one student (the key is (student_id, school_year)): the last is theirs,
-        // whatever its year (`stage_a_of_enrolment_year` then leaves out one of another year).
+        // whatever its year (`exclusions::stage_a_rows_of_year` then finds the roster year's).
         (Some("111"), Some(2026), Some("tested")),
         (Some("333"), Some(2027), Some("absent")),
         // A row without year or status names the student but does not displace their row.
@@ -171,28 +171,4 @@ fn a_students_stage_a_row_is_the_last_complete_row_naming_them() {
     assert_eq!(named.get("222"), Some(&NO_ROW));
     assert_eq!(named.get("333"), Some(&3));
     assert_eq!(named.get("444"), Some(&NO_ROW));
-}
-
-/// gifted.md §1: a stage A row or referral of another school year than the enrolment is not
-/// this year's screening.
-#[test]
-fn rows_of_another_school_year_are_left_out() {
-    let tested = StageA::Tested { score: 700 };
-    assert_eq!(
-        stage_a_of_enrolment_year(2027, Some((2027, tested))),
-        Ok(Some(tested))
-    );
-    assert_eq!(
-        stage_a_of_enrolment_year(2027, Some((2026, tested))),
-        Err(OtherSchoolYear)
-    );
-    assert_eq!(
-        stage_a_of_enrolment_year(2027, Some((2028, StageA::Absent))),
-        Err(OtherSchoolYear)
-    );
-    assert_eq!(stage_a_of_enrolment_year(2027, None), Ok(None));
-    assert!(referral_of_enrolment_year(Some(2027), 2027));
-    assert!(!referral_of_enrolment_year(Some(2027), 2026));
-    // Not enrolled: kept, for screening to report as `student_not_found`.
-    assert!(referral_of_enrolment_year(None, 2026));
 }
