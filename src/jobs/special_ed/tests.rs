@@ -1,0 +1,1 @@
+//! Unit tests of the job, hand-worked at each boundary of the spec.
