@@ -1,6 +1,6 @@
 //! Typed settings of `special-ed-baskets` (special-ed-baskets.md "Parameters"). Every value is
 //! checked here, before any data is read; the dates of each school year of the data are placed
-//! once it is read ([`SpecialEd::params`]), and a year's own values (`[years.<year>]`) replace
+//! once it is read ([`SpecialEd::params`]), and a year's own values (`[[year_dates]]`) replace
 //! those of `[dates]` for that year only.
 use super::source::{typed, PipelineSource};
 use super::values::Share;
@@ -79,10 +79,11 @@ pub struct Dates {
     pub first_time_window_start: SchoolDate,
 }
 
-/// A year's own dates (`[years.<year>]`): each one given replaces that of `[dates]`.
+/// A year's own dates (`[[year_dates]]`): each one given replaces that of `[dates]`.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct YearOverride {
+    pub school_year: i64,
     pub referral_deadline: Option<SchoolDate>,
     pub proof_deadline: Option<ProofDeadline>,
     pub diagnosis_deadline: Option<SchoolDate>,
@@ -120,6 +121,16 @@ pub struct HoursSettings {
     pub split_tolerance_aide_hours: Hours,
 }
 
+/// Minimum weekly aide hours per functioning level.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Levels {
+    pub level_1: Hours,
+    pub level_2: Hours,
+    pub level_3: Hours,
+    pub level_4: Hours,
+}
+
 /// Settings of `special-ed-baskets`, as in `pipelines/special-ed-baskets.toml`.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -132,9 +143,9 @@ pub struct SpecialEd {
     pub minimum_applies_to_disabilities: Vec<Disability>,
     pub dates: Dates,
     #[serde(default)]
-    pub years: BTreeMap<String, YearOverride>,
+    pub year_dates: Vec<YearOverride>,
     pub days: DayCounts,
-    pub min_aide_hours: BTreeMap<String, Hours>,
+    pub min_aide_hours: Levels,
     pub aide_rate: Rates,
     pub hours: HoursSettings,
     pub min_cell: u32,
@@ -151,13 +162,6 @@ impl SpecialEd {
         if s.quorum_roles.is_empty() {
             return refuse("quorum_roles", "must list at least one role");
         }
-        let levels: Vec<&str> = s.min_aide_hours.keys().map(String::as_str).collect();
-        if levels != ["1", "2", "3", "4"] {
-            return refuse(
-                "min_aide_hours",
-                "must give the levels 1, 2, 3 and 4, no other",
-            );
-        }
         for (stage, rate) in [
             ("kindergarten", s.aide_rate.kindergarten),
             ("elementary", s.aide_rate.elementary),
@@ -168,13 +172,10 @@ impl SpecialEd {
                 return refuse(&format!("aide_rate.{stage}"), "must be above 0");
             }
         }
-        for year in s.years.keys() {
-            if year.parse::<i64>().is_err() {
-                return refuse(
-                    &format!("years.{year}"),
-                    "a year's own dates are under its school year's number, e.g. [years.2020]",
-                );
-            }
+        let mut years: Vec<i64> = s.year_dates.iter().map(|y| y.school_year).collect();
+        years.sort_unstable();
+        if years.windows(2).any(|w| w[0] == w[1]) {
+            return refuse("year_dates", "gives the same school_year twice");
         }
         if s.min_cell == 0 {
             return refuse("min_cell", "must be at least 1");
@@ -190,10 +191,10 @@ impl SpecialEd {
     /// The dates of `year`, its own values replacing those of `[dates]`; a date that does not
     /// fall in the school year is a configuration error naming the parameter.
     pub fn year_dates(&self, year: i64) -> Result<YearDates> {
-        let own = self.years.get(&year.to_string());
+        let own = self.year_dates.iter().find(|y| y.school_year == year);
         let place = |name: &str, general: SchoolDate, over: Option<SchoolDate>| {
             let (d, key) = match over {
-                Some(d) => (d, format!("years.{year}.{name}")),
+                Some(d) => (d, format!("year_dates (school_year {year}).{name}")),
                 None => (general, format!("dates.{name}")),
             };
             d.in_school_year(year)
@@ -244,7 +245,7 @@ impl SpecialEd {
         for &y in school_years {
             years.insert(y, self.year_dates(y)?);
         }
-        let level = |l: &str| self.min_aide_hours.get(l).map_or(Ratio::ZERO, |h| h.0);
+        let l = &self.min_aide_hours;
         let d = &self.days;
         Ok(Params {
             quorum_roles: self.quorum_roles.clone(),
@@ -256,7 +257,7 @@ impl SpecialEd {
             presumed_receipt_days: i64::from(d.presumed_receipt_days),
             choice_days: i64::from(d.choice_days),
             objection_days: i64::from(d.objection_days),
-            min_aide_hours: [level("1"), level("2"), level("3"), level("4")],
+            min_aide_hours: [l.level_1.0, l.level_2.0, l.level_3.0, l.level_4.0],
             aide_rate: AideRates {
                 kindergarten: self.aide_rate.kindergarten.0,
                 elementary: self.aide_rate.elementary.0,
