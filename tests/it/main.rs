@@ -17,6 +17,7 @@ mod record;
 mod regen;
 mod roster;
 mod rules;
+mod special_ed;
 mod stop_lock;
 mod support;
 mod warnings;
