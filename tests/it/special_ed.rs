@@ -1,5 +1,5 @@
 //! special-ed-baskets on its fixture (`fixtures/special-ed-baskets`, worked by hand in
-//! `fixtures/cases/special_ed_compliance/README.md`): run, validate, a bad input with its
+//! `fixtures/cases/special-ed-baskets_compliance/README.md`): run, validate, a bad input with its
 //! rejects, outputs under `confidential/`, determinism.
 use crate::support::*;
 use polars::prelude::*;
