@@ -101,6 +101,16 @@ pub enum Choice {
 }
 
 impl Choice {
+    pub const ALL: [Choice; 3] = [
+        Choice::Integration,
+        Choice::SpecialClass,
+        Choice::SpecialSchool,
+    ];
+
+    pub fn parse(s: &str) -> Option<Choice> {
+        Choice::ALL.into_iter().find(|c| c.as_str() == s)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Choice::Integration => "integration",
@@ -167,7 +177,8 @@ struct DecisionRow {
     education_stage: Stage,
     #[serde(default, deserialize_with = "crate::rules::date::optional")]
     decision_received_on: Option<NaiveDate>,
-    parents_choice: Option<Choice>,
+    /// As text: a Parquet file may hold an empty text for "no choice".
+    parents_choice: Option<String>,
     #[serde(default, deserialize_with = "crate::rules::date::optional")]
     parents_choice_on: Option<NaiveDate>,
     split_teaching: Option<f64>,
@@ -429,6 +440,8 @@ fn decision(
         r
     };
     let basket_hours = exact("basket_hours", d.basket_hours);
+    // The schema checked the value against the enum; an empty text is no choice.
+    let parents_choice = d.parents_choice.as_deref().and_then(Choice::parse);
     let given = [d.split_teaching, d.split_therapy, d.split_aide];
     let parts = [
         exact("split_teaching", d.split_teaching),
@@ -455,7 +468,7 @@ fn decision(
             }
         }
     }
-    if d.parents_choice.is_some() && d.parents_choice_on.is_none() {
+    if parents_choice.is_some() && d.parents_choice_on.is_none() {
         reject(
             "parents_choice_on",
             String::new(),
@@ -492,7 +505,7 @@ fn decision(
         basket_hours,
         education_stage: d.education_stage,
         decision_received_on: d.decision_received_on,
-        parents_choice: d.parents_choice,
+        parents_choice,
         parents_choice_on: d.parents_choice_on,
         split,
     })
