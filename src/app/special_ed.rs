@@ -65,7 +65,7 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
             for t in tables {
                 out.write_all(t.files()?)?;
             }
-            inputs::write_rejects(&mut out, &inputs)?;
+            crate::output::rejects::write(&mut out, &inputs)?;
             Ok(out)
         })?;
     inputs::record(&mut rec, &inputs);
@@ -83,7 +83,7 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
     inputs::record(&mut rec, &inputs);
     let verdict = inputs::check_reject_share(&inputs, settings.max_reject_share);
     let mut out = OutputDir::create_for(out_path, Some("validate"))?;
-    inputs::write_rejects(&mut out, &inputs)?;
+    crate::output::rejects::write(&mut out, &inputs)?;
     match verdict {
         Ok(()) => rec.finish(out, 0, None),
         Err(e) => {

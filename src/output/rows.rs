@@ -76,7 +76,6 @@ macro_rules! integers_through {
 }
 use integers_through;
 
-
 pub use csv_list::csv_list;
 
 /// Columns a pipeline setting names (`{subtest}_{suffix}` for each of `subtests`), which a

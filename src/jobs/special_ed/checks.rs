@@ -368,9 +368,12 @@ pub fn first_time_out_of_window(c: &Case) -> Option<String> {
         })
 }
 
+/// A rule: the detail of a failed check, or `None`.
+type RuleFn = fn(&Case) -> Option<String>;
+
 /// Every rule's detail for one meeting, in the order of [`Rule::ALL`].
 pub fn check(c: &Case) -> Vec<(Rule, String)> {
-    let rules: [(Rule, fn(&Case) -> Option<String>); 10] = [
+    let rules: [(Rule, RuleFn); 10] = [
         (Rule::Quorum, quorum),
         (Rule::ReferralLate, referral_late),
         (Rule::MeetingOutOfSeason, meeting_out_of_season),

@@ -56,7 +56,11 @@ const STAGES: [Stage; 4] = [
     Stage::High,
 ];
 
-fn build(students: &[(u8, u8, Vec<(u16, bool, Substance, Conduct)>)], lawful: bool) -> Records {
+/// One student: authority, disability (0 = other), and their meetings (day of the season,
+/// exceptional, the decision, the conduct).
+type Student = (u8, u8, Vec<(u16, bool, Substance, Conduct)>);
+
+fn build(students: &[Student], lawful: bool) -> Records {
     let mut recs = Records::default();
     for (i, (authority, disability, meetings)) in students.iter().enumerate() {
         let student = format!("S{i}");
@@ -117,7 +121,7 @@ fn build(students: &[(u8, u8, Vec<(u16, bool, Substance, Conduct)>)], lawful: bo
     recs
 }
 
-fn students() -> impl Strategy<Value = Vec<(u8, u8, Vec<(u16, bool, Substance, Conduct)>)>> {
+fn students() -> impl Strategy<Value = Vec<Student>> {
     prop::collection::vec(
         (
             0u8..4,
