@@ -230,6 +230,9 @@ pub struct SynthArgs {
     /// Output directory (an input directory for `itur run`).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    /// The job whose inputs to generate (default: the nation of gifted-elementary and roster-export).
+    #[arg(long, value_enum)]
+    pub job: Option<Job>,
 }
 
 #[derive(Debug, Args)]

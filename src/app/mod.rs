@@ -8,6 +8,7 @@ pub mod record;
 pub mod roster_export;
 pub mod run;
 pub mod schema_cmd;
+pub mod special_ed;
 pub mod synth_cmd;
 pub mod validate;
 

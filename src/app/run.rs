@@ -20,6 +20,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
             super::gifted::run(&src, &a.input, &a.out, a.phase, a.templates.as_deref())
         }
         Job::RosterExport => super::roster_export::run(a, &src),
+        Job::SpecialEdBaskets => super::special_ed::run(&src, &a.input, &a.out),
         // The jobs not built yet: `source::load` has refused them already.
         other => source::check_job(other.name()),
     }

@@ -35,7 +35,10 @@ pub fn run(a: &SynthArgs) -> Result<()> {
     let tables = rec
         .report
         .steps
-        .run("generate", || generate(&cfg))
+        .run("generate", || match a.job {
+            Some(crate::cli::Job::SpecialEdBaskets) => crate::synth::special_ed::generate(&cfg),
+            _ => generate(&cfg),
+        })
         .map_err(|e| Error::Job(format!("generating the synthetic nation: {e}")))?;
     let mut out = OutputDir::create_for(&a.out, Some("synth"))?;
     rec.report.steps.run("write tables", || -> Result<()> {

@@ -39,6 +39,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
                 s.max_reject_share,
             )
         }
+        Job::SpecialEdBaskets => super::special_ed::validate(&src, &a.input, &out),
         // The jobs not built yet: `source::load` has refused them already.
         other => source::check_job(other.name()),
     }

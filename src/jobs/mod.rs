@@ -17,5 +17,6 @@ pub mod gifted;
 pub mod letters;
 pub mod report;
 pub mod roster_export;
+pub mod special_ed;
 
 pub use report::JobReport;

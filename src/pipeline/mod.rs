@@ -7,6 +7,7 @@ pub mod gifted;
 pub mod roster_export;
 pub mod source;
 mod spans;
+pub mod special_ed;
 pub mod values;
 
 pub use source::{PipelineSource, JOBS};

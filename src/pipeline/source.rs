@@ -12,7 +12,7 @@ pub const JOBS: &[(&str, bool)] = &[
     ("retest-review", false),
     ("special-sessions", false),
     ("roster-export", true),
-    ("special-ed-baskets", false),
+    ("special-ed-baskets", true),
     ("teacher-loans", false),
 ];
 
@@ -25,6 +25,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "roster-export",
         include_str!("../../pipelines/roster-export.toml"),
+    ),
+    (
+        "special-ed-baskets",
+        include_str!("../../pipelines/special-ed-baskets.toml"),
     ),
 ];
 

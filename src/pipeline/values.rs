@@ -16,7 +16,10 @@ pub const MAX_DECIMALS: usize = 6;
 /// (any decimal of up to 15 significant digits survives the round trip, and a parameter has
 /// at most 3 + [`MAX_DECIMALS`]), so the value is exact. An exponent is refused earlier, where
 /// the text is still at hand (`pipeline::source`).
-fn decimal<'de, D: Deserializer<'de>>(d: D, expecting: &'static str) -> Result<Ratio, D::Error> {
+pub(crate) fn decimal<'de, D: Deserializer<'de>>(
+    d: D,
+    expecting: &'static str,
+) -> Result<Ratio, D::Error> {
     struct DecimalVisitor(&'static str);
     impl DecimalVisitor {
         fn text<E: de::Error>(&self, text: &str) -> Result<Ratio, E> {

@@ -14,6 +14,7 @@ mod people;
 mod plan;
 mod scores;
 mod shape;
+pub mod special_ed;
 mod tables;
 mod util;
 

@@ -254,6 +254,9 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "class_requests",
     "interviews",
     "results",
+    "committee_referrals",
+    "committee_meetings",
+    "committee_decisions",
     "rejects",
     "exclusions",
     // Output tables (descriptions for the Parquet metadata and `itur schema`).
@@ -274,6 +277,11 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "letters",
     "undeliverable",
     "unreached_guardians",
+    "decisions",
+    "entitlements",
+    "violations",
+    "totals_by_institution",
+    "totals",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {

@@ -18,6 +18,7 @@ mod record;
 mod regen;
 mod roster;
 mod rules;
+mod special_ed;
 mod stop_lock;
 mod support;
 mod warnings;

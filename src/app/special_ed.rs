@@ -1,0 +1,94 @@
+//! `itur run special-ed-baskets` and `itur validate special-ed-baskets`: wiring only. The
+//! rules are the job's (`jobs::special_ed`); this resolves the settings, reads and checks the
+//! three tables (with the job's own reject rules), places the dates of the data's school years
+//! and the `as_of` day, calls the job and publishes.
+use super::inputs;
+use super::record::RunRecord;
+use crate::error::{Error, Result};
+use crate::jobs::special_ed::{
+    self as job,
+    inputs::{DECISIONS, MEETINGS, REFERRALS},
+};
+use crate::output::OutputDir;
+use crate::pipeline::special_ed::SpecialEd;
+use crate::pipeline::PipelineSource;
+use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::InputSet;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub const NEEDS: [TableNeed; 3] = [
+    TableNeed::new(REFERRALS, true),
+    TableNeed::new(MEETINGS, true),
+    TableNeed::new(DECISIONS, true),
+];
+
+/// Reads and checks the three tables, the job's rejects included.
+fn read(rec: &mut RunRecord, input: &Path) -> Result<(InputSet, job::Records)> {
+    rec.report.steps.run("read and validate inputs", || {
+        let mut inputs = load_inputs(input, &NEEDS, &BTreeMap::new())?;
+        let records = job::read(&mut inputs)?;
+        Ok((inputs, records))
+    })
+}
+
+pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
+    let settings = SpecialEd::from_source(src)?;
+    OutputDir::check_target(out_path, Some("run"))?;
+    let mut rec = RunRecord::start("special-ed-baskets", "run", None);
+    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let (inputs, records) = read(&mut rec, input)?;
+    rec.report.warnings.extend(inputs.warnings.iter().cloned());
+    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
+    let params = settings.params(&records.school_years())?;
+    let as_of = match settings.as_of_date().or_else(|| records.latest_date()) {
+        Some(d) => d,
+        None => {
+            return Err(Error::Usage(format!(
+                "{}: no accepted row has a date, so as_of cannot be the latest date of the data; give --set as_of=YYYY-MM-DD",
+                input.display()
+            )))
+        }
+    };
+    // The day the records were judged at, as used (special-ed-baskets.md "Conventions").
+    let mut parameters = serde_json::to_value(&settings).unwrap_or_default();
+    if let Some(p) = parameters.as_object_mut() {
+        p.insert("as_of".into(), serde_json::Value::String(as_of.to_string()));
+    }
+    rec.set_pipeline(src, parameters);
+    let tables = job::run(&params, as_of, &records, &mut rec.report)?;
+    let out = rec
+        .report
+        .steps
+        .run("write outputs", || -> Result<OutputDir> {
+            let mut out = OutputDir::create_for(out_path, Some("run"))?;
+            for t in tables {
+                out.write_all(t.files()?)?;
+            }
+            crate::output::rejects::write(&mut out, &inputs)?;
+            Ok(out)
+        })?;
+    inputs::record(&mut rec, &inputs);
+    rec.finish(out, 0, None)
+}
+
+/// `itur validate special-ed-baskets`: the rejects of the three tables, the job's own rules
+/// included, and the manifest; exit 4 (after writing) above `max_reject_share`.
+pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
+    let settings = SpecialEd::from_source(src)?;
+    let mut rec = RunRecord::start("special-ed-baskets", "validate", None);
+    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let (inputs, _) = read(&mut rec, input)?;
+    rec.report.warnings = inputs.warnings.clone();
+    inputs::record(&mut rec, &inputs);
+    let verdict = inputs::check_reject_share(&inputs, settings.max_reject_share);
+    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
+    crate::output::rejects::write(&mut out, &inputs)?;
+    match verdict {
+        Ok(()) => rec.finish(out, 0, None),
+        Err(e) => {
+            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
+            Err(e)
+        }
+    }
+}

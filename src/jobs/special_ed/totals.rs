@@ -1,0 +1,153 @@
+//! §3 "Totals": the entitlements counted and summed per implementation year and unit (an
+//! institution, or the referral's authority), exactly; and the public table's suppression of
+//! small counts, with a complementary cell so that no suppressed level can be recovered from
+//! the others.
+use super::entitlements::Entitlement;
+use crate::rules::fraction::Ratio;
+use std::collections::BTreeMap;
+
+/// One unit's entitlements of one implementation year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Totals {
+    pub implementation_year: i64,
+    pub unit: String,
+    pub n_students: i64,
+    /// Students at levels 1–4, any setting.
+    pub n_level: [i64; 4],
+    pub n_integration: i64,
+    pub basket_hours: Ratio,
+    pub aide_hours_equivalent: Ratio,
+    pub guidance_hours: Ratio,
+}
+
+/// The totals per (implementation_year, unit), in that order, of the units with at least one
+/// entitlement.
+pub fn totals(entitlements: &[Entitlement], unit: impl Fn(&Entitlement) -> &str) -> Vec<Totals> {
+    let mut by: BTreeMap<(i64, &str), Totals> = BTreeMap::new();
+    for e in entitlements {
+        let t = by
+            .entry((e.implementation_year, unit(e)))
+            .or_insert_with(|| Totals {
+                implementation_year: e.implementation_year,
+                unit: unit(e).to_string(),
+                n_students: 0,
+                n_level: [0; 4],
+                n_integration: 0,
+                basket_hours: Ratio::ZERO,
+                aide_hours_equivalent: Ratio::ZERO,
+                guidance_hours: Ratio::ZERO,
+            });
+        t.n_students += 1;
+        if let Some(n) = usize::from(e.functioning_level)
+            .checked_sub(1)
+            .and_then(|i| t.n_level.get_mut(i))
+        {
+            *n += 1;
+        }
+        if e.setting.is_integration() {
+            t.n_integration += 1;
+        }
+        t.basket_hours = t.basket_hours + e.basket_hours;
+        t.aide_hours_equivalent = t.aide_hours_equivalent + e.aide_hours_equivalent;
+        t.guidance_hours = t.guidance_hours + e.guidance_hours;
+    }
+    by.into_values().collect()
+}
+
+/// A row of the public `totals`: a suppressed count (or guidance sum) is `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    pub implementation_year: i64,
+    pub unit: String,
+    pub n_students: Option<i64>,
+    pub n_level: [Option<i64>; 4],
+    pub n_integration: Option<i64>,
+    pub basket_hours: Ratio,
+    pub aide_hours_equivalent: Ratio,
+    pub guidance_hours: Option<Ratio>,
+}
+
+/// The public row of `t`: (1) every count below `min_cell`, 0 included, is empty; (2) the
+/// levels add up to n_students, so when exactly one level is empty after (1), the smallest
+/// other level is emptied too (ties: the lowest level); (3) guidance_hours is empty when
+/// n_integration is (it is n_integration × the guidance hours).
+pub fn suppress(t: &Totals, min_cell: i64) -> Published {
+    let keep = |n: i64| (n >= min_cell).then_some(n);
+    let mut n_level = t.n_level.map(keep);
+    if n_level.iter().filter(|n| n.is_none()).count() == 1 {
+        let smallest = (0..4)
+            .filter(|&i| n_level[i].is_some())
+            .min_by_key(|&i| (t.n_level[i], i));
+        if let Some(i) = smallest {
+            n_level[i] = None;
+        }
+    }
+    let n_integration = keep(t.n_integration);
+    Published {
+        implementation_year: t.implementation_year,
+        unit: t.unit.clone(),
+        n_students: keep(t.n_students),
+        n_level,
+        n_integration,
+        basket_hours: t.basket_hours,
+        aide_hours_equivalent: t.aide_hours_equivalent,
+        guidance_hours: n_integration.map(|_| t.guidance_hours),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(levels: [i64; 4], n_integration: i64) -> Totals {
+        Totals {
+            implementation_year: 2028,
+            unit: "a".into(),
+            n_students: levels.iter().sum(),
+            n_level: levels,
+            n_integration,
+            basket_hours: Ratio::from_int(100),
+            aide_hours_equivalent: Ratio::from_int(430),
+            guidance_hours: Ratio::new(n_integration as i128, 2),
+        }
+    }
+
+    #[test]
+    fn one_small_level_is_suppressed_with_its_complement() {
+        // The spec's example: levels 10/12/11/2 of 35 → level 4 (2 < 10) and, as its
+        // complement, the smallest other level (level 1, 10) are empty.
+        let p = suppress(&row([10, 12, 11, 2], 20), 10);
+        assert_eq!(p.n_level, [None, Some(12), Some(11), None]);
+        assert_eq!(p.n_students, Some(35));
+        assert_eq!(p.guidance_hours, Some(Ratio::from_int(10)));
+    }
+
+    #[test]
+    fn a_count_exactly_at_min_cell_is_published_and_one_below_is_not() {
+        let p = suppress(&row([10, 10, 10, 10], 9), 10);
+        assert_eq!(p.n_level, [Some(10); 4]);
+        // 9 integrated: the count and the guidance hours (9 × 0.5) are empty; the basket
+        // sums are not counts and stay.
+        assert_eq!(p.n_integration, None);
+        assert_eq!(p.guidance_hours, None);
+        assert_eq!(p.basket_hours, Ratio::from_int(100));
+    }
+
+    #[test]
+    fn complement_ties_take_the_lowest_level_and_zero_counts_are_small() {
+        // Level 1 is 0 (below 10): levels 2 and 4 tie at 11, so level 2 is emptied.
+        let p = suppress(&row([0, 11, 12, 11], 10), 10);
+        assert_eq!(p.n_level, [None, None, Some(12), Some(11)]);
+        // Two small levels already protect each other: nothing more is emptied.
+        let p = suppress(&row([3, 4, 12, 11], 10), 10);
+        assert_eq!(p.n_level, [None, None, Some(12), Some(11)]);
+        assert_eq!(p.n_integration, Some(10));
+    }
+
+    #[test]
+    fn a_small_unit_has_every_count_empty() {
+        let p = suppress(&row([2, 3, 1, 0], 4), 10);
+        assert_eq!(p.n_students, None);
+        assert_eq!(p.n_level, [None; 4]);
+    }
+}
