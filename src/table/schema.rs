@@ -270,6 +270,7 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "interview_invitations",
     "placements",
     "waitlist",
+    "request_outcomes",
     "enrichment_groups",
     "unserved",
     "placement_tracks",

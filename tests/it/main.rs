@@ -16,6 +16,7 @@ mod out_guard;
 mod reading;
 mod record;
 mod regen;
+mod requests;
 mod roster;
 mod rules;
 mod special_ed;

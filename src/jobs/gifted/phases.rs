@@ -316,9 +316,10 @@ pub fn compute(
             Some(r) => r,
             None => placement::results_from_table(inputs)?,
         };
-        let (pl, t) = report.steps.run("placement", || {
+        let (mut pl, t) = report.steps.run("placement", || {
             placement::run(s, inputs, &roster, results, &mut report.reconciliation)
         })?;
+        inputs.add_exclusions("class_requests", std::mem::take(&mut pl.exclusions));
         emit(Written::Tables(t));
         letter_requests.push((
             "placement",

@@ -106,9 +106,10 @@ pub fn place(
         }
     }
 
-    let assigned = assign::assign(&by_id, &sorted_tracks, requests);
+    let mut assigned = assign::assign(&by_id, &sorted_tracks, requests);
+    assigned.outcomes.sort();
     let mut out = PlacementOutput {
-        waitlist: assigned.waitlist,
+        request_outcomes: assigned.outcomes,
         audit: assigned.audit,
         ..PlacementOutput::default()
     };

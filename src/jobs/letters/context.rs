@@ -101,6 +101,9 @@ pub struct LetterContext {
     pub class_school_name: Option<String>,
     /// The enrichment center (enrichment letters; stage B letters when known).
     pub center_name: Option<String>,
+    /// Why a class request made no candidate (`request_outcomes.reason`, gifted.md §4), for
+    /// `placement_request_not_candidate`: the template says it in words.
+    pub request_reason: Option<String>,
     /// The interview date, in the letter's language, when already set.
     pub interview_date: Option<String>,
     /// Last day to answer, in the letter's language.
@@ -115,7 +118,7 @@ pub struct LetterContext {
 
 impl LetterContext {
     /// The variables a letter template may use.
-    pub const FIELDS: [&'static str; 17] = [
+    pub const FIELDS: [&'static str; 18] = [
         "letter_date",
         "school_year_hebrew",
         "school_year_gregorian",
@@ -132,6 +135,7 @@ impl LetterContext {
         "appeal_by",
         "sender",
         "inquiries_email",
+        "request_reason",
         "student_gender",
     ];
 
@@ -152,6 +156,7 @@ impl LetterContext {
             school_name: "בית ספר הדגמה".into(),
             class_school_name: some("בית ספר הדגמה"),
             center_name: some("מרכז הדגמה"),
+            request_reason: some("non_resident_first_year"),
             ..LetterContext::default()
         };
         ctx.fill_run_fields(&params, language);
@@ -261,6 +266,7 @@ pub(crate) struct ContextValues {
     pub(crate) school_name: Value,
     pub(crate) class_school_name: Value,
     pub(crate) center_name: Value,
+    pub(crate) request_reason: Value,
     pub(crate) interview_date: Value,
 }
 
@@ -285,6 +291,7 @@ impl ContextValues {
             school_name: Value::from(ctx.school_name),
             class_school_name: opt_value(ctx.class_school_name),
             center_name: opt_value(ctx.center_name),
+            request_reason: opt_value(ctx.request_reason),
             interview_date: opt_value(ctx.interview_date),
         }
     }
@@ -304,6 +311,7 @@ impl ContextValues {
             "school_name" => &self.school_name,
             "class_school_name" => &self.class_school_name,
             "center_name" => &self.center_name,
+            "request_reason" => &self.request_reason,
             "interview_date" => &self.interview_date,
             "response_by" => &run.response_by,
             "appeal_by" => &run.appeal_by,

@@ -138,10 +138,13 @@ pub enum LetterKind {
     PlacementEnrichmentExcellent,
     /// Not placed in a gifted class this round; on the waitlist (§2.8.ד.3).
     NotPlacedWaitlist,
+    /// A class request that made no candidate, with the reason in words (gifted.md §4
+    /// `request_outcomes`; 0207 §2.8.ג.3–4, §2.2.א).
+    PlacementRequestNotCandidate,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 12] = [
+    pub const ALL: [LetterKind; 13] = [
         LetterKind::StageAReferred,
         LetterKind::StageANotReferred,
         LetterKind::StageAAbsent,
@@ -154,6 +157,7 @@ impl LetterKind {
         LetterKind::PlacementEnrichmentGifted,
         LetterKind::PlacementEnrichmentExcellent,
         LetterKind::NotPlacedWaitlist,
+        LetterKind::PlacementRequestNotCandidate,
     ];
 
     /// The `letters.kind` value and the template file stem.
@@ -171,6 +175,7 @@ impl LetterKind {
             LetterKind::PlacementEnrichmentGifted => "placement_enrichment_gifted",
             LetterKind::PlacementEnrichmentExcellent => "placement_enrichment_excellent",
             LetterKind::NotPlacedWaitlist => "not_placed_waitlist",
+            LetterKind::PlacementRequestNotCandidate => "placement_request_not_candidate",
         }
     }
 
@@ -196,6 +201,7 @@ impl LetterKind {
             LetterKind::PlacementEnrichmentGifted | LetterKind::PlacementEnrichmentExcellent => {
                 Some("center_name")
             }
+            LetterKind::PlacementRequestNotCandidate => Some("request_reason"),
             _ => None,
         }
     }

@@ -37,6 +37,9 @@ pub struct LetterExtra {
     pub center_name: Option<String>,
     /// The interview date, when the school already set it (`interview_invitation`).
     pub interview_date: Option<NaiveDate>,
+    /// Why the class request made no candidate (required by
+    /// `placement_request_not_candidate`): a `request_outcomes.reason`.
+    pub request_reason: Option<String>,
 }
 
 /// "Student `student_id` gets a letter of kind `kind`."
@@ -125,6 +128,7 @@ pub fn render_letters(
             let present = match field {
                 "class_school_name" => has_text(&r.extra.class_school_name),
                 "center_name" => has_text(&r.extra.center_name),
+                "request_reason" => has_text(&r.extra.request_reason),
                 _ => true,
             };
             if !present {
@@ -296,6 +300,7 @@ fn render_group(
         let extra = &request.extra;
         let class_school_name = opt_value(extra.class_school_name.clone());
         let center_name = opt_value(extra.center_name.clone());
+        let request_reason = opt_value(extra.request_reason.clone());
         let interview_date = opt_value(extra.interview_date.map(|d| format_date(d, language)));
         for recipient in &resolved.recipients {
             let recipient_name = recipient.display_name(language);
@@ -308,6 +313,7 @@ fn render_group(
                 school_name: school_name.clone(),
                 class_school_name: class_school_name.clone(),
                 center_name: center_name.clone(),
+                request_reason: request_reason.clone(),
                 interview_date: interview_date.clone(),
             };
             let text = templates.render_values(language, request.kind, values)?;

@@ -33,7 +33,7 @@ macro_rules! bundled_all {
 }
 
 /// The templates shipped with the project: (language, kind, source).
-const BUNDLED: [(&str, &str, &str); 24] = bundled_all![
+const BUNDLED: [(&str, &str, &str); 26] = bundled_all![
     "stage_a_referred",
     "stage_a_not_referred",
     "stage_a_absent",
@@ -46,6 +46,7 @@ const BUNDLED: [(&str, &str, &str); 24] = bundled_all![
     "placement_enrichment_gifted",
     "placement_enrichment_excellent",
     "not_placed_waitlist",
+    "placement_request_not_candidate",
 ];
 
 const BUNDLED_BUNDLE: &str = include_str!("../../../templates/letters/bundle.html");

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{
-    Assignment, AuditRow, Category, ClassRequest, Outcome, Rule, Student, Track, WaitReason,
-    WaitlistRow,
+    Assignment, AuditRow, Category, ClassRequest, NotCandidateReason, Outcome, RequestOutcomeRow,
+    Rule, Student, Track,
 };
 
 /// A gifted student's candidacy in one track (index into the sorted tracks).
@@ -22,8 +22,8 @@ pub(super) struct Candidacy<'a> {
 pub(super) struct Assigned<'a> {
     /// Sorted by student_id; at most one per student.
     pub candidates: Vec<Candidacy<'a>>,
-    /// Gifted requesters who are not candidates of any track.
-    pub waitlist: Vec<WaitlistRow>,
+    /// Every request's outcome: candidate (of which track) or not, and why not.
+    pub outcomes: Vec<RequestOutcomeRow>,
     /// Rows of requests that do not count.
     pub audit: Vec<AuditRow>,
 }
@@ -69,6 +69,17 @@ enum Standing {
 }
 
 impl Standing {
+    /// Why a request of this standing makes no candidate; `track_known`: the requested
+    /// track exists for some grade (so the request is of the wrong grade).
+    fn reason(self, track_known: bool) -> NotCandidateReason {
+        match self {
+            Standing::FirstYear => NotCandidateReason::NonResidentFirstYear,
+            Standing::NoApproval => NotCandidateReason::NonResidentNoApproval,
+            Standing::Missing if track_known => NotCandidateReason::WrongGrade,
+            Standing::Eligible | Standing::Missing => NotCandidateReason::NoTrack,
+        }
+    }
+
     fn rule(self) -> Rule {
         match self {
             Standing::Eligible => Rule::RequestSuperseded,
@@ -85,6 +96,8 @@ struct Index<'t> {
     by_key: BTreeMap<(&'t str, i64), usize>,
     /// (authority_id, grade) → indices sorted by track_id.
     by_authority: BTreeMap<(&'t str, i64), Vec<usize>>,
+    /// Every track_id, of any grade.
+    ids: BTreeSet<&'t str>,
 }
 
 impl<'t> Index<'t> {
@@ -102,6 +115,7 @@ impl<'t> Index<'t> {
             tracks,
             by_key,
             by_authority,
+            ids: tracks.iter().map(|t| t.track_id.as_str()).collect(),
         }
     }
 }
@@ -128,13 +142,14 @@ fn split_requests<'r>(
 
 /// 0207 §2.8.ג.3 (gifted.md §4 "Two classes"): a resident of an authority with tracks for the
 /// grade is a candidate of its track whatever they requested; with tracks in two schools, the
-/// one listing their registration zone, else the one they requested, else the lowest track_id.
+/// one listing their registration zone, else the one they requested; else `None`: routing is
+/// undecided, the authority decides (`routing_undecided`).
 fn resident_track(
     s: &Student,
     idx: &Index,
     local: &[usize],
     reqs: &[&ClassRequest],
-) -> (usize, Assignment, String) {
+) -> Option<(usize, Assignment, String)> {
     let requested_local = reqs.iter().find_map(|r| {
         local
             .iter()
@@ -144,10 +159,10 @@ fn resident_track(
     });
     let first_request = reqs[0].track_id.clone();
     if let [only] = local {
-        return match requested_local {
+        return Some(match requested_local {
             Some((k, id)) => (k, Assignment::ResidentOwnTrack, id),
             None => (*only, Assignment::ResidentRedirected, first_request),
-        };
+        });
     }
     if let Some(zone) = &s.registration_zone {
         let by_zone: Vec<usize> = local
@@ -157,13 +172,10 @@ fn resident_track(
             .collect();
         if let [k] = by_zone[..] {
             let requested = requested_local.map_or(first_request, |(_, id)| id);
-            return (k, Assignment::ResidentZone, requested);
+            return Some((k, Assignment::ResidentZone, requested));
         }
     }
-    match requested_local {
-        Some((k, id)) => (k, Assignment::ResidentRequested, id),
-        None => (local[0], Assignment::ResidentDefault, first_request),
-    }
+    requested_local.map(|(k, id)| (k, Assignment::ResidentRequested, id))
 }
 
 fn standing(s: &Student, idx: &Index, r: &ClassRequest) -> (Standing, Option<usize>) {
@@ -229,6 +241,24 @@ fn non_resident<'a>(s: &'a Student, idx: &Index, reqs: &[&ClassRequest], out: &m
         })
         .expect("at least one request");
     let (r, st, k) = judged[chosen];
+    // Each request's answer: an eligible one counts for the candidacy (the earliest track);
+    // any other says why it makes no candidate.
+    let candidacy = match (st, k) {
+        (Standing::Eligible, Some(k)) => Some(idx.tracks[k].track_id.as_str()),
+        _ => None,
+    };
+    for &(req, rst, _) in &judged {
+        out.outcomes.push(match (rst, candidacy) {
+            (Standing::Eligible, Some(track)) => {
+                RequestOutcomeRow::candidate(&s.student_id, &req.track_id, track)
+            }
+            _ => RequestOutcomeRow::not_candidate(
+                &s.student_id,
+                &req.track_id,
+                rst.reason(idx.ids.contains(req.track_id.as_str())),
+            ),
+        });
+    }
     if let (Standing::Eligible, Some(k)) = (st, k) {
         out.candidates.push(Candidacy {
             student: s,
@@ -238,21 +268,11 @@ fn non_resident<'a>(s: &'a Student, idx: &Index, reqs: &[&ClassRequest], out: &m
             requested_track_id: r.track_id.clone(),
         });
     } else {
-        let reason = if st == Standing::Missing {
-            WaitReason::NoTrackForGrade
-        } else {
-            WaitReason::NonResidentNotEligible
-        };
-        out.waitlist.push(WaitlistRow {
-            student_id: s.student_id.clone(),
-            track_id: r.track_id.clone(),
-            reason,
-        });
         out.audit.push(refusal(
             &s.student_id,
             &r.track_id,
             Some(s),
-            Outcome::Waitlisted(reason),
+            Outcome::NotCandidate,
             st.rule(),
             standing_detail(s, idx, r, st),
         ));
@@ -284,8 +304,8 @@ fn non_resident<'a>(s: &'a Student, idx: &Index, reqs: &[&ClassRequest], out: &m
     }
 }
 
-/// Every request ends as a candidacy or an audit row (and, for gifted students who are not
-/// candidates, a waitlist row): nothing is dropped.
+/// Every request ends as a candidacy or an audit row, and has its row in `outcomes`: nothing
+/// is dropped.
 pub(super) fn assign<'a>(
     by_id: &BTreeMap<&str, &'a Student>,
     tracks: &[&Track],
@@ -304,6 +324,11 @@ pub(super) fn assign<'a>(
         let Some(&s) = by_id.get(id) else {
             let ids: BTreeSet<&str> = reqs.iter().map(|r| r.track_id.as_str()).collect();
             for t in ids {
+                out.outcomes.push(RequestOutcomeRow::not_candidate(
+                    id,
+                    t,
+                    NotCandidateReason::NotGifted,
+                ));
                 out.audit.push(refusal(
                     id,
                     t,
@@ -338,6 +363,11 @@ pub(super) fn assign<'a>(
         }
         if s.category != Category::Gifted {
             for r in &now {
+                out.outcomes.push(RequestOutcomeRow::not_candidate(
+                    id,
+                    &r.track_id,
+                    NotCandidateReason::NotGifted,
+                ));
                 out.audit.push(refusal(
                     id,
                     &r.track_id,
@@ -359,8 +389,14 @@ pub(super) fn assign<'a>(
             .unwrap_or_default();
         if local.is_empty() {
             non_resident(s, &idx, &now, &mut out);
-        } else {
-            let (track, assignment, requested_track_id) = resident_track(s, &idx, &local, &now);
+        } else if let Some((track, assignment, requested_track_id)) =
+            resident_track(s, &idx, &local, &now)
+        {
+            for r in &now {
+                let counted = idx.tracks[track].track_id.as_str();
+                out.outcomes
+                    .push(RequestOutcomeRow::candidate(id, &r.track_id, counted));
+            }
             out.candidates.push(Candidacy {
                 student: s,
                 track,
@@ -368,6 +404,31 @@ pub(super) fn assign<'a>(
                 assignment,
                 requested_track_id,
             });
+        } else {
+            let tracks: Vec<&str> = local
+                .iter()
+                .map(|&k| idx.tracks[k].track_id.as_str())
+                .collect();
+            for r in &now {
+                out.outcomes.push(RequestOutcomeRow::not_candidate(
+                    id,
+                    &r.track_id,
+                    NotCandidateReason::RoutingUndecided,
+                ));
+                out.audit.push(refusal(
+                    id,
+                    &r.track_id,
+                    Some(s),
+                    Outcome::NotCandidate,
+                    Rule::RoutingUndecided,
+                    format!(
+                        "authority {} has tracks {} for grade {}; neither the registration zone nor the request picks one (0207 §2.8.ג.3): the authority decides",
+                        s.residence_authority_id,
+                        tracks.join(", "),
+                        s.grade + 1
+                    ),
+                ));
+            }
         }
     }
     out

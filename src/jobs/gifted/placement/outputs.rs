@@ -12,6 +12,8 @@ use crate::rules::fraction::Ratio;
 crate::jobs::serialize_as_str!(
     PlacementStatus,
     WaitReason,
+    RequestOutcome,
+    NotCandidateReason,
     ListKind,
     Assignment,
     Outcome,
@@ -54,18 +56,17 @@ pub struct Placement {
     pub status: PlacementStatus,
 }
 
-/// `waitlist.reason`: why a gifted student who asked for a class is not placed or invited.
+/// `waitlist.reason`: why a candidate of a track is neither placed nor invited (gifted.md
+/// §4). The waitlist holds candidates only: a request that makes no candidate is answered in
+/// `request_outcomes` ([`NotCandidateReason`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum WaitReason {
-    /// Every seat of the lists the student was in is committed to higher-ranked candidates.
+    /// Every seat of the lists the student was in is committed to higher-ranked candidates:
+    /// can get a seat that frees up.
     NoSeat,
+    /// Failed the interview: only after a later `passed` interview.
     Failed,
     NoShow,
-    /// A non-resident asking for a track in its first year or without both authorities'
-    /// approval (0207 §2.8.ג.4).
-    NonResidentNotEligible,
-    /// The student's authority has no track for their next grade, nor does the requested one.
-    NoTrackForGrade,
 }
 
 impl WaitReason {
@@ -74,8 +75,92 @@ impl WaitReason {
             WaitReason::NoSeat => "no_seat",
             WaitReason::Failed => "failed",
             WaitReason::NoShow => "no_show",
-            WaitReason::NonResidentNotEligible => "non_resident_not_eligible",
-            WaitReason::NoTrackForGrade => "no_track_for_grade",
+        }
+    }
+}
+
+/// `request_outcomes.outcome`: whether a class request made its student a candidate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RequestOutcome {
+    Candidate,
+    NotCandidate,
+}
+
+impl RequestOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RequestOutcome::Candidate => "candidate",
+            RequestOutcome::NotCandidate => "not_candidate",
+        }
+    }
+}
+
+/// `request_outcomes.reason`: why a class request makes no candidate (gifted.md §4). It is
+/// what the family's letter and an appeal rest on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum NotCandidateReason {
+    /// Category is not `gifted`, or no identification result (0207 §2.2.א).
+    NotGifted,
+    /// The requested track is not of the student's entry grade (their grade + 1).
+    WrongGrade,
+    /// A non-resident asking for a track in its first year (0207 §2.8.ג.4).
+    NonResidentFirstYear,
+    /// A non-resident without the approval of both authorities (0207 §2.8.ג.4).
+    NonResidentNoApproval,
+    /// No track of the student's entry grade in their authority, and the request names none
+    /// they may use.
+    NoTrack,
+    /// Several tracks in the authority, and neither the registration zone nor the request
+    /// picks one (0207 §2.8.ג.3): the authority decides.
+    RoutingUndecided,
+    /// The student's institution does not take part (gifted.md §1).
+    InstitutionNotParticipating,
+}
+
+impl NotCandidateReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotCandidateReason::NotGifted => "not_gifted",
+            NotCandidateReason::WrongGrade => "wrong_grade",
+            NotCandidateReason::NonResidentFirstYear => "non_resident_first_year",
+            NotCandidateReason::NonResidentNoApproval => "non_resident_no_approval",
+            NotCandidateReason::NoTrack => "no_track",
+            NotCandidateReason::RoutingUndecided => "routing_undecided",
+            NotCandidateReason::InstitutionNotParticipating => "institution_not_participating",
+        }
+    }
+}
+
+/// A row of `request_outcomes`: one per accepted class request of the results' school year.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct RequestOutcomeRow {
+    pub student_id: String,
+    pub requested_track_id: String,
+    /// The track the request counted for (the student's candidacy); `None` when none.
+    pub track_id: Option<String>,
+    pub outcome: RequestOutcome,
+    /// `None` unless `not_candidate`.
+    pub reason: Option<NotCandidateReason>,
+}
+
+impl RequestOutcomeRow {
+    pub fn candidate(student_id: &str, requested: &str, track_id: &str) -> Self {
+        RequestOutcomeRow {
+            student_id: student_id.to_string(),
+            requested_track_id: requested.to_string(),
+            track_id: Some(track_id.to_string()),
+            outcome: RequestOutcome::Candidate,
+            reason: None,
+        }
+    }
+
+    pub fn not_candidate(student_id: &str, requested: &str, reason: NotCandidateReason) -> Self {
+        RequestOutcomeRow {
+            student_id: student_id.to_string(),
+            requested_track_id: requested.to_string(),
+            track_id: None,
+            outcome: RequestOutcome::NotCandidate,
+            reason: Some(reason),
         }
     }
 }
@@ -118,8 +203,6 @@ pub enum Assignment {
     ResidentZone,
     /// Tracks in two schools, no zone data: the one requested.
     ResidentRequested,
-    /// Tracks in two schools, no zone data, neither requested: the lowest track_id.
-    ResidentDefault,
     /// A non-resident, track in its second year or later, both authorities approved
     /// (§2.8.ג.4); ranked after every resident.
     NonResidentApproved,
@@ -132,7 +215,6 @@ impl Assignment {
             Assignment::ResidentRedirected => "resident_redirected",
             Assignment::ResidentZone => "resident_zone",
             Assignment::ResidentRequested => "resident_requested",
-            Assignment::ResidentDefault => "resident_default",
             Assignment::NonResidentApproved => "non_resident_approved",
         }
     }
@@ -184,6 +266,10 @@ pub enum Rule {
     NonResidentFirstYear,
     /// Non-resident without `neighbor_approval`.
     NonResidentNoApproval,
+    /// Several tracks in the authority; neither the zone nor a request picks one.
+    RoutingUndecided,
+    /// The student's institution does not take part.
+    InstitutionNotParticipating,
 }
 
 impl Rule {
@@ -201,6 +287,8 @@ impl Rule {
             Rule::NoTrackForGrade => "no_track_for_grade",
             Rule::NonResidentFirstYear => "non_resident_first_year",
             Rule::NonResidentNoApproval => "non_resident_no_approval",
+            Rule::RoutingUndecided => "routing_undecided",
+            Rule::InstitutionNotParticipating => "institution_not_participating",
         }
     }
 }
@@ -333,6 +421,8 @@ pub struct PlacementOutput {
     pub placements: Vec<Placement>,
     /// Sorted by (track_id, student_id).
     pub waitlist: Vec<WaitlistRow>,
+    /// One per class request given to `place`; sorted by (student_id, requested_track_id).
+    pub request_outcomes: Vec<RequestOutcomeRow>,
     /// Confidential. Sorted by (student_id, track_id, requested_track_id, rule).
     pub audit: Vec<AuditRow>,
     /// Sorted by (track_id, grade).

@@ -5,10 +5,12 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::enrichment::{
     centers_of, enrichment_groups, EnrichmentCenter, EnrichmentOutput,
 };
+use crate::jobs::gifted::exclusions::ExclusionReason;
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
-    self, elementary_tracks, place, AuditTableRow, ClassRequest, Gender, Interview, PlacementError,
-    PlacementOutput, Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
+    self, elementary_tracks, place, AuditTableRow, ClassRequest, Gender, Interview,
+    NotCandidateReason, PlacementError, PlacementOutput, RequestOutcome, RequestOutcomeRow,
+    Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
 };
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::gifted::Category;
@@ -19,7 +21,7 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
-use crate::table::InputSet;
+use crate::table::{Exclusion, InputSet};
 use std::collections::BTreeMap;
 
 /// A result row as placement needs it.
@@ -81,6 +83,39 @@ pub struct Placement {
     pub output: PlacementOutput,
     pub enrichment: EnrichmentOutput,
     pub center_names: BTreeMap<String, String>,
+    /// `class_requests` rows of another school year than the student's roster year.
+    pub exclusions: Vec<Exclusion>,
+}
+
+/// The class requests `place` decides on, the answers to the requests of students whose
+/// institution does not take part (gifted.md §1: a request is answered, not excluded), and
+/// the rows of another school year than the student's roster year (exclusions).
+fn class_requests(
+    inputs: &InputSet,
+    roster: &Roster,
+) -> Result<(Vec<ClassRequest>, Vec<RequestOutcomeRow>, Vec<Exclusion>)> {
+    let Some(t) = inputs.get("class_requests") else {
+        return Ok(Default::default());
+    };
+    let (mut decided, mut answered, mut excluded) = (Vec::new(), Vec::new(), Vec::new());
+    for (row_number, r) in t.row_numbers().zip(rows::<ClassRequest>(t)?) {
+        match roster.student(&r.student_id) {
+            Some(st) if !st.participating => answered.push(RequestOutcomeRow::not_candidate(
+                &r.student_id,
+                &r.track_id,
+                NotCandidateReason::InstitutionNotParticipating,
+            )),
+            Some(st) if st.school_year != r.school_year => {
+                excluded.push(ExclusionReason::OtherSchoolYear.of_row(
+                    "class_requests",
+                    row_number,
+                    &r.student_id,
+                ))
+            }
+            _ => decided.push(r),
+        }
+    }
+    Ok((decided, answered, excluded))
 }
 
 pub fn run(
@@ -109,11 +144,12 @@ pub fn run(
             })
         })
         .collect();
-    let output = place(
+    let (requests, answered, exclusions) = class_requests(inputs, roster)?;
+    let mut output = place(
         &p,
         &students,
         &tracks(inputs)?,
-        &optional_rows::<ClassRequest>(inputs, "class_requests")?,
+        &requests,
         &optional_rows::<Interview>(inputs, "interviews")?,
     )
     .map_err(|e| match e {
@@ -130,6 +166,8 @@ pub fn run(
         ),
         other => Error::Job(format!("placement: {other:?}")),
     })?;
+    output.request_outcomes.extend(answered);
+    output.request_outcomes.sort();
     let (centers, center_names) = centers(inputs)?;
     let enrichment = enrichment_groups(&s.enrichment(), &students, &output.placements, &centers)
         .map_err(|e| Error::Job(format!("enrichment groups: {e:?}")))?;
@@ -147,6 +185,14 @@ pub fn run(
     );
     rec.insert("placements".into(), output.placements.len() as i64);
     rec.insert("waitlist".into(), output.waitlist.len() as i64);
+    let candidate = |o: &&RequestOutcomeRow| o.outcome == RequestOutcome::Candidate;
+    let n_candidate = output.request_outcomes.iter().filter(candidate).count();
+    rec.insert("requests_candidate".into(), n_candidate as i64);
+    rec.insert(
+        "requests_not_candidate".into(),
+        (output.request_outcomes.len() - n_candidate) as i64,
+    );
+    rec.insert("requests_excluded".into(), exclusions.len() as i64);
     rec.insert("enrichment_students".into(), enrichment.groups.len() as i64);
     rec.insert("unserved".into(), enrichment.unserved.len() as i64);
     reconciliation.insert("placement".into(), rec);
@@ -155,6 +201,11 @@ pub fn run(
         invitations_table(&output)?,
         placements_table(&output)?,
         waitlist_table(&output)?,
+        output::rows::table(
+            "request_outcomes",
+            &output.request_outcomes,
+            Formats::ParquetAndCsv,
+        )?,
         enrichment_table(&enrichment)?,
         unserved_table(&enrichment)?,
         tracks_table(&output)?,
@@ -167,6 +218,7 @@ pub fn run(
             output,
             enrichment,
             center_names,
+            exclusions,
         },
         tables,
     ))
@@ -229,7 +281,8 @@ fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable
 
 /// Letters of the placement phase (gifted.md §4): an invitation to interview for each pending
 /// invitation, a class letter only for FINAL placements, an enrichment letter for each student
-/// in a group, and a waitlist letter.
+/// in a group, a waitlist letter to each waitlisted candidate, and to a student none of whose
+/// class requests made a candidate, the reason in words.
 pub fn letter_requests(
     p: &Placement,
     roster: &Roster,
@@ -291,6 +344,32 @@ pub fn letter_requests(
             school(&w.track_id),
             None,
         ));
+    }
+    // A student none of whose requests made a candidate: one letter with the reason of their
+    // first request (`request_outcomes` is sorted by student and requested track).
+    let candidates: std::collections::BTreeSet<&str> = p
+        .output
+        .request_outcomes
+        .iter()
+        .filter(|o| o.outcome == RequestOutcome::Candidate)
+        .map(|o| o.student_id.as_str())
+        .collect();
+    let mut answered: Option<&str> = None;
+    for o in &p.output.request_outcomes {
+        let Some(reason) = o.reason else {
+            continue;
+        };
+        if candidates.contains(o.student_id.as_str()) || answered == Some(o.student_id.as_str()) {
+            continue;
+        }
+        answered = Some(o.student_id.as_str());
+        v.push(LetterRequest {
+            extra: LetterExtra {
+                request_reason: Some(reason.as_str().to_string()),
+                ..LetterExtra::default()
+            },
+            ..LetterRequest::new(&o.student_id, LetterKind::PlacementRequestNotCandidate)
+        });
     }
     for g in &p.enrichment.groups {
         let kind = match g.program {

@@ -10,8 +10,9 @@ use super::identification::outputs::{
 use super::identification::{GroupCutoffs, StudentResult, SubtestCutoff, SubtestResult};
 use super::norms::NormRow;
 use super::placement::{
-    Assignment, AuditRow, AuditTableRow, Gender, InterviewOutcome, Invitation, ListKind, Outcome,
-    Placement, PlacementStatus, Rule, TrackSeats, WaitReason, WaitlistRow,
+    Assignment, AuditRow, AuditTableRow, Gender, InterviewOutcome, Invitation, ListKind,
+    NotCandidateReason, Outcome, Placement, PlacementStatus, RequestOutcomeRow, Rule, TrackSeats,
+    WaitReason, WaitlistRow,
 };
 use super::screening::outputs::{PendingReferralRow, StageBInvitationRow};
 use super::screening::{
@@ -215,10 +216,20 @@ fn every_placement_table_is_built_from_its_rows_through_its_schema() {
         &[WaitlistRow {
             student_id: "000000018".into(),
             track_id: "T1".into(),
-            reason: WaitReason::NonResidentNotEligible,
+            reason: WaitReason::NoShow,
         }],
     );
-    assert_eq!(cell(&df, "reason"), "non_resident_not_eligible");
+    assert_eq!(cell(&df, "reason"), "no_show");
+    let df = built(
+        "request_outcomes",
+        &[RequestOutcomeRow::not_candidate(
+            "000000018",
+            "T1",
+            NotCandidateReason::RoutingUndecided,
+        )],
+    );
+    assert_eq!(cell(&df, "reason"), "routing_undecided");
+    assert_eq!(cell(&df, "outcome"), "not_candidate");
     let df = built(
         "enrichment_groups",
         &[EnrichmentGroupRow {

@@ -125,6 +125,7 @@ fn full_extra_ar() -> LetterExtra {
         class_school_name: Some("مدرسة الجليل الابتدائية".into()),
         center_name: Some("مركز إثراء الموهوبين الناصرة".into()),
         interview_date: Some(date(2027, 6, 3)),
+        request_reason: Some("non_resident_first_year".into()),
     }
 }
 
@@ -133,6 +134,7 @@ fn full_extra() -> LetterExtra {
         class_school_name: Some("בית ספר יסודי אלון".into()),
         center_name: Some("מרכז העשרה למחוננים חיפה".into()),
         interview_date: Some(date(2027, 6, 3)),
+        request_reason: Some("non_resident_first_year".into()),
     }
 }
 

@@ -25,6 +25,7 @@ fn letter_context_is_closed_and_has_no_score_field() {
         school_name,
         class_school_name,
         center_name,
+        request_reason,
         interview_date,
         response_by,
         appeal_by,
@@ -46,9 +47,11 @@ fn letter_context_is_closed_and_has_no_score_field() {
         sender,
         inquiries_email,
     ];
-    let _: [Option<String>; 5] = [
+    // `request_reason` is a `request_outcomes.reason` (public: why a request made no candidate).
+    let _: [Option<String>; 6] = [
         class_school_name,
         center_name,
+        request_reason,
         interview_date,
         response_by,
         appeal_by,
@@ -67,14 +70,24 @@ fn letter_context_is_closed_and_has_no_score_field() {
             assert!(!field.contains(banned), "{field}");
         }
     }
-    // The extra of a request is names and a date only.
+    // The extra of a request is names, a date and a request's reason only.
     let LetterExtra {
         class_school_name,
         center_name,
         interview_date,
+        request_reason,
     } = LetterExtra::default();
-    let _: (Option<String>, Option<String>, Option<NaiveDate>) =
-        (class_school_name, center_name, interview_date);
+    let _: (
+        Option<String>,
+        Option<String>,
+        Option<NaiveDate>,
+        Option<String>,
+    ) = (
+        class_school_name,
+        center_name,
+        interview_date,
+        request_reason,
+    );
 }
 
 #[test]
@@ -121,7 +134,8 @@ fn rendered_letters_of_every_kind_contain_no_digits_but_the_inputs() {
         }
     }
     let out = render(&requests, &students, &contacts, &details);
-    assert_eq!(out.letters.len(), 2 * (12 + 8));
+    // 13 kinds with every extra, and the 8 that need none without.
+    assert_eq!(out.letters.len(), 2 * (13 + 8));
 
     // Inputs that may show up in a text: names (no digits), dates, school years.
     let mut allowed: BTreeSet<String> = BTreeSet::new();
@@ -163,7 +177,7 @@ fn rendered_letters_of_every_kind_contain_no_digits_but_the_inputs() {
             assert!(!l.text.contains(word), "{} has {word}", l.kind);
         }
     }
-    assert_eq!(kinds_seen.len(), 24, "every kind in both languages");
+    assert_eq!(kinds_seen.len(), 26, "every kind in both languages");
 }
 
 fn digit_runs(s: &str) -> Vec<String> {

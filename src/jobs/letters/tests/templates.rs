@@ -105,6 +105,7 @@ fn every_context_field_reaches_the_template() {
         school_name: "i".into(),
         class_school_name: Some("j".into()),
         center_name: Some("k".into()),
+        request_reason: Some("q".into()),
         interview_date: Some("l".into()),
         response_by: Some("m".into()),
         appeal_by: Some("n".into()),
@@ -117,7 +118,7 @@ fn every_context_field_reaches_the_template() {
         .unwrap();
     let expected: Vec<String> = LetterContext::FIELDS
         .iter()
-        .zip(('a'..='p').map(String::from).chain(["f".into()]))
+        .zip(('a'..='q').map(String::from).chain(["f".into()]))
         .map(|(f, v)| format!("{f}={v}"))
         .collect();
     assert_eq!(text, expected.join("\n"));

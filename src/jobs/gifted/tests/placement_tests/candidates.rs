@@ -41,15 +41,34 @@ fn non_residents_only_in_later_years_with_approval_and_after_residents() {
             .collect::<Vec<_>>(),
         vec![("L", "T1"), ("Q", "T2"), ("R", "T2")]
     );
+    // The waitlist holds candidates only (gifted.md §4): Y, a candidate without a seat. X and
+    // Z are no candidates: their requests are answered in `request_outcomes`, with the reason.
     assert_eq!(
         out.waitlist
             .iter()
             .map(|w| (w.student_id.as_str(), w.track_id.as_str(), w.reason))
             .collect::<Vec<_>>(),
+        vec![("Y", "T2", WaitReason::NoSeat)]
+    );
+    assert_eq!(
+        outcomes(&out),
         vec![
-            ("X", "T1", WaitReason::NonResidentNotEligible),
-            ("Y", "T2", WaitReason::NoSeat),
-            ("Z", "T2", WaitReason::NonResidentNotEligible),
+            ("L", "T2", Some("T1"), None),
+            ("Q", "T2", Some("T2"), None),
+            ("R", "T2", Some("T2"), None),
+            (
+                "X",
+                "T1",
+                None,
+                Some(NotCandidateReason::NonResidentFirstYear)
+            ),
+            ("Y", "T2", Some("T2"), None),
+            (
+                "Z",
+                "T2",
+                None,
+                Some(NotCandidateReason::NonResidentNoApproval)
+            ),
         ]
     );
     assert_eq!(audit(&out, "X").rule, Rule::NonResidentFirstYear);
@@ -77,7 +96,8 @@ fn non_residents_only_in_later_years_with_approval_and_after_residents() {
 }
 
 /// 0207 §2.8.ג.3: an authority with tracks in two schools assigns by registration zone, else
-/// the requested track.
+/// the requested track; when neither picks one (FAR has no zone and asked for another
+/// authority's track), routing is undecided: no candidate, the authority decides.
 #[test]
 fn registration_zones_choose_between_two_schools() {
     let mut north = track("TN", 26);
@@ -114,12 +134,23 @@ fn registration_zones_choose_between_two_schools() {
     assert_eq!(
         got,
         vec![
-            ("FAR", "TN", Some(Assignment::ResidentDefault)),
+            ("FAR", "TX", None),
             ("NOZ", "TS", Some(Assignment::ResidentRequested)),
             ("Z3", "TS", Some(Assignment::ResidentZone)),
             ("Z9", "TS", Some(Assignment::ResidentRequested)),
         ]
     );
+    assert_eq!(audit(&out, "FAR").rule, Rule::RoutingUndecided);
+    assert_eq!(
+        outcomes(&out)[0],
+        (
+            "FAR",
+            "TX",
+            None,
+            Some(NotCandidateReason::RoutingUndecided)
+        )
+    );
+    assert!(out.waitlist.iter().all(|w| w.student_id != "FAR"));
 }
 
 #[test]
@@ -156,27 +187,22 @@ fn requests_that_cannot_count_are_accounted_for() {
         rules,
         vec![
             ("EX", Rule::NotGifted, Outcome::NotCandidate),
-            (
-                "G4",
-                Rule::NoTrackForGrade,
-                Outcome::Waitlisted(WaitReason::NoTrackForGrade)
-            ),
+            ("G4", Rule::NoTrackForGrade, Outcome::NotCandidate),
             ("GHOST", Rule::NoResults, Outcome::NotCandidate),
-            (
-                "NT",
-                Rule::NoTrackForGrade,
-                Outcome::Waitlisted(WaitReason::NoTrackForGrade)
-            ),
+            ("NT", Rule::NoTrackForGrade, Outcome::NotCandidate),
             ("OLD", Rule::RequestOtherYear, Outcome::NotCandidate),
         ]
     );
-    // Only gifted students who asked are on the waitlist (it drives the waitlist letter),
-    // sorted by (track_id, student_id).
+    // No candidate, no waitlist row: each request is answered in `request_outcomes` (a request
+    // of another school year is an exclusion of the phase, before `place`).
+    assert!(out.waitlist.is_empty());
     assert_eq!(
-        out.waitlist
-            .iter()
-            .map(|w| (w.student_id.as_str(), w.track_id.as_str()))
-            .collect::<Vec<_>>(),
-        vec![("NT", "NOPE"), ("G4", "T")]
+        outcomes(&out),
+        vec![
+            ("EX", "T", None, Some(NotCandidateReason::NotGifted)),
+            ("G4", "T", None, Some(NotCandidateReason::WrongGrade)),
+            ("GHOST", "T", None, Some(NotCandidateReason::NotGifted)),
+            ("NT", "NOPE", None, Some(NotCandidateReason::NoTrack)),
+        ]
     );
 }

@@ -132,6 +132,28 @@ fn waiting(out: &PlacementOutput) -> Vec<(String, WaitReason)> {
         .collect()
 }
 
+/// `request_outcomes` as (student, requested track, counted track, reason).
+type Answer<'a> = (
+    &'a str,
+    &'a str,
+    Option<&'a str>,
+    Option<NotCandidateReason>,
+);
+
+fn outcomes(out: &PlacementOutput) -> Vec<Answer<'_>> {
+    out.request_outcomes
+        .iter()
+        .map(|o| {
+            (
+                o.student_id.as_str(),
+                o.requested_track_id.as_str(),
+                o.track_id.as_deref(),
+                o.reason,
+            )
+        })
+        .collect()
+}
+
 fn audit<'a>(out: &'a PlacementOutput, id: &str) -> &'a AuditRow {
     let rows: Vec<&AuditRow> = out.audit.iter().filter(|a| a.student_id == id).collect();
     assert_eq!(rows.len(), 1, "one audit row for {id}: {rows:?}");

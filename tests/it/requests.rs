@@ -1,0 +1,63 @@
+//! Class requests (gifted-elementary issue #25, item 2; gifted.md §4): every accepted class
+//! request is answered in `request_outcomes`; the waitlist holds candidates only; a request
+//! that makes no candidate gets a letter that says why.
+use crate::support::*;
+
+/// On `fixtures/small` (a non-resident without both authorities' approval, and requests of
+/// students who are not gifted): each class request has one row in `request_outcomes`, no
+/// non-candidate is on the waitlist, and the non-resident's family gets a
+/// `placement_request_not_candidate` letter with the reason in words.
+#[test]
+fn every_class_request_is_answered_and_the_waitlist_holds_candidates_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run_gifted(&fixtures().join("small"), &out, &["--phase", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let requests = &m["reconciliation"]["input.class_requests"];
+    let answered = read_csv(&out.join("request_outcomes.csv"));
+    assert_eq!(
+        answered[0],
+        [
+            "student_id",
+            "requested_track_id",
+            "track_id",
+            "outcome",
+            "reason"
+        ]
+    );
+    assert_eq!(
+        (answered.len() - 1) as u64,
+        requests["rows_accepted"].as_u64().unwrap(),
+        "one answer per accepted request"
+    );
+    let refused: Vec<&Vec<String>> = answered[1..]
+        .iter()
+        .filter(|r| r[4] == "non_resident_no_approval")
+        .collect();
+    assert_eq!(refused.len(), 1, "{answered:?}");
+    let (id, outcome, track) = (&refused[0][0], &refused[0][3], &refused[0][2]);
+    assert_eq!((outcome.as_str(), track.as_str()), ("not_candidate", ""));
+    // Candidates only on the waitlist: no student whose requests made no candidate.
+    let candidates: Vec<&String> = answered[1..]
+        .iter()
+        .filter(|r| r[3] == "candidate")
+        .map(|r| &r[0])
+        .collect();
+    let waitlist = read_csv(&out.join("waitlist.csv"));
+    assert!(waitlist[1..].iter().all(|w| candidates.contains(&&w[0])));
+    // The letter says why, in words, and never on a waitlist letter.
+    let letters = read_csv(&out.join("letters.csv"));
+    let theirs: Vec<&Vec<String>> = letters[1..].iter().filter(|l| &l[0] == id).collect();
+    let refusal = theirs
+        .iter()
+        .find(|l| l[1] == "placement_request_not_candidate")
+        .expect("a refusal letter");
+    let text = refusal.last().unwrap();
+    assert!(
+        text.contains("אישורן של שתי הרשויות") || text.contains("موافقة السلطتين"),
+        "{text}"
+    );
+    assert!(theirs.iter().all(|l| l[1] != "not_placed_waitlist"));
+}
