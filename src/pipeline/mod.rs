@@ -6,6 +6,7 @@
 pub mod gifted;
 pub mod roster_export;
 pub mod source;
+pub mod teacher_loans;
 mod spans;
 pub mod special_ed;
 pub mod values;
