@@ -279,11 +279,15 @@ pub fn tables(colleges: &[College], apps: &[Applicant], d: &Decisions) -> Result
             &rejection_rows(apps, d),
             Formats::ParquetAndCsv,
         )?,
-        table("confidential/ranking", &ranking_rows(apps, d), Formats::Parquet)?,
+        table(
+            "confidential/ranking",
+            &ranking_rows(apps, d),
+            Formats::ParquetAndCsv,
+        )?,
         table(
             "confidential/regular_amounts",
             &regular_rows(apps, d),
-            Formats::Parquet,
+            Formats::ParquetAndCsv,
         )?,
         table(
             "college_lists",
