@@ -195,3 +195,47 @@ fn allocation_stop_and_a_small_budget_change_the_walk() {
         .map(|r| r["allocated"].clone());
     assert_eq!(allocated.as_deref(), Some("23200"));
 }
+
+#[test]
+fn synth_makes_a_year_that_runs_with_zero_rejects_and_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let synth = |dir: &Path| {
+        let o = itur([
+            "synth",
+            "--job",
+            "teacher-loans",
+            "--scale",
+            "small",
+            "--seed",
+            "7",
+            "--out",
+            dir.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    };
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    synth(&a);
+    synth(&b);
+    let data = |d: &Path| {
+        let mut t = tree(d);
+        t.remove("manifest.json");
+        t
+    };
+    assert!(data(&a) == data(&b), "the same seed gives the same bytes");
+    let out = tmp.path().join("out");
+    let o = run(&a, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(read_csv(&out.join("rejects.csv")).len(), 1, "no rejects");
+    let lists = rows(&out.join("college_lists.csv"));
+    assert_eq!(lists.len(), 25);
+    let applicants: i64 = lists.iter().map(|r| r["n_applicants"].parse::<i64>().unwrap()).sum();
+    assert_eq!(applicants, 2_000);
+    // The Pais line runs out mid-list; no line is overspent.
+    let budget = rows(&out.join("budget_summary.csv"));
+    for r in &budget {
+        let n = |c: &str| r[c].parse::<i64>().unwrap();
+        assert!(n("allocated") <= n("available"));
+    }
+    let rejections = std::fs::read_to_string(out.join("confidential/rejections.csv")).unwrap();
+    assert!(rejections.contains("scholarship,1,budget_exhausted"));
+}

@@ -1,6 +1,7 @@
 //! Hand-worked tests of the rules of `teacher-loans`, each at the boundary the issue lists,
 //! citing the section (teacher-loans.md; circular 004).
 mod decide_tests;
+mod props;
 mod rules_tests;
 
 use super::inputs::*;
