@@ -6,9 +6,9 @@
 pub mod gifted;
 pub mod roster_export;
 pub mod source;
-pub mod teacher_loans;
 mod spans;
 pub mod special_ed;
+pub mod teacher_loans;
 pub mod values;
 
 pub use source::{PipelineSource, JOBS};

@@ -91,7 +91,10 @@ impl TeacherLoans {
         for (key, years) in [
             ("preferred_hours_years", &self.preferred_hours_years),
             ("regular_hours_years", &self.regular_hours_years),
-            ("regular_hours_years_haredi", &self.regular_hours_years_haredi),
+            (
+                "regular_hours_years_haredi",
+                &self.regular_hours_years_haredi,
+            ),
             ("regular_study_years", &self.regular_study_years),
         ] {
             if let Some(y) = years.iter().find(|y| !(1..=4).contains(*y)) {
@@ -159,7 +162,12 @@ impl TeacherLoans {
                 return refuse("points.service_bands", "minimum months must be ≥ 0".into());
             }
         }
-        if self.points.service_bands.windows(2).any(|w| w[1].0 <= w[0].0) {
+        if self
+            .points
+            .service_bands
+            .windows(2)
+            .any(|w| w[1].0 <= w[0].0)
+        {
             return refuse(
                 "points.service_bands",
                 "minimum months must be strictly ascending".into(),
@@ -180,9 +188,7 @@ impl TeacherLoans {
     }
 
     fn check_tables(&self, src: &PipelineSource) -> Result<()> {
-        let refuse = |reason: String| -> Result<()> {
-            Err(Error::config("table_b", None, reason))
-        };
+        let refuse = |reason: String| -> Result<()> { Err(Error::config("table_b", None, reason)) };
         let hours = self.scholarship_hours_by_amount();
         let mut keys: Vec<&str> = Vec::new();
         for row in &self.table_b {
@@ -197,13 +203,20 @@ impl TeacherLoans {
             for a in [row.amount_new, row.amount_continuing]
                 .into_iter()
                 .flatten()
-                .chain([row.scholarship_new, row.scholarship_continuing].into_iter().flatten())
+                .chain(
+                    [row.scholarship_new, row.scholarship_continuing]
+                        .into_iter()
+                        .flatten(),
+                )
             {
                 if a <= 0 {
                     return refuse(format!("`{k}`: amounts must be positive"));
                 }
             }
-            for s in [row.scholarship_new, row.scholarship_continuing].into_iter().flatten() {
+            for s in [row.scholarship_new, row.scholarship_continuing]
+                .into_iter()
+                .flatten()
+            {
                 if !hours.contains_key(&s) {
                     return refuse(format!(
                         "`{k}`: scholarship {s} has no entry in scholarship_hours"
@@ -315,13 +328,18 @@ mod tests {
         assert_eq!(p.scholarship_hours.get(&10_000), Some(&80));
         assert_eq!(p.work_new.fraction, Fraction(Ratio::new(2, 3)));
         let mteach = p.program("mteach").unwrap();
-        assert_eq!((mteach.amount_new, mteach.amount_continuing), (Some(8_000), Some(14_000)));
+        assert_eq!(
+            (mteach.amount_new, mteach.amount_continuing),
+            (Some(8_000), Some(14_000))
+        );
         assert_eq!(s.programs().len(), 24);
     }
 
     #[test]
     fn a_share_that_is_not_whole_shekels_at_the_step_is_refused() {
-        let e = settings(&["regular.amount_step=10"]).unwrap_err().to_string();
+        let e = settings(&["regular.amount_step=10"])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("share 1/4 of a step of 10 shekels"), "{e}");
         assert!(settings(&["regular.amount_step=20"]).is_ok());
     }
@@ -344,7 +362,9 @@ mod tests {
         assert_eq!(s.params().preferred_min_hours, Ratio::new(47, 2));
         assert!(settings(&["allocation=sometimes"]).is_err());
         assert!(settings(&["issue_date=2020-02-30"]).is_err());
-        let e = settings(&["regular_study_years=[1, 5]"]).unwrap_err().to_string();
+        let e = settings(&["regular_study_years=[1, 5]"])
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("study year 5"), "{e}");
     }
 }

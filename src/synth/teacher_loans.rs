@@ -136,7 +136,13 @@ fn applicant(seed: u64, i: usize, ids: &Ids) -> Row {
     };
     let sector = DISTRIBUTED_SECTORS[weighted(&mut rng, &[62.0, 14.0, 9.0, 15.0])];
     let haredi = sector == "haredi";
-    let age = 19 + rng.gen_range(0..8) + if program.starts_with("retraining") { 10 } else { 0 };
+    let age = 19
+        + rng.gen_range(0..8)
+        + if program.starts_with("retraining") {
+            10
+        } else {
+            0
+        };
     let marital = if (age > 26 && chance(&mut rng, 0.6)) || chance(&mut rng, 0.15) {
         pick(&mut rng, &["married", "married", "divorced", "widowed"])
     } else {
@@ -148,9 +154,15 @@ fn applicant(seed: u64, i: usize, ids: &Ids) -> Row {
         _ if chance(&mut rng, 0.6) => Some(pick(&mut rng, &OTHER_CODES)),
         _ => None,
     };
-    let score = (!(haredi && chance(&mut rng, 0.8)) && !chance(&mut rng, 0.03))
-        .then(|| (590.0 + 45.0 * super::util::normal(&mut rng)).round().clamp(300.0, 800.0) as i64);
-    let low_hours = matches!(program, "mteach") || program.starts_with("retraining")
+    // Most haredi applicants show a bagrut instead of a score (§6.1); a few others have none.
+    let no_score = (haredi && chance(&mut rng, 0.8)) || chance(&mut rng, 0.03);
+    let score = (!no_score).then(|| {
+        (590.0 + 45.0 * super::util::normal(&mut rng))
+            .round()
+            .clamp(300.0, 800.0) as i64
+    });
+    let low_hours = matches!(program, "mteach")
+        || program.starts_with("retraining")
         || program.starts_with("authority");
     let hours = if low_hours {
         f64::from(rng.gen_range(28..42_u32)) / 2.0
@@ -173,29 +185,32 @@ fn applicant(seed: u64, i: usize, ids: &Ids) -> Row {
     };
     let table_b = program != "regular";
     let flags = [
-        chance(&mut rng, 0.93),                              // requests_loan
+        chance(&mut rng, 0.93),                             // requests_loan
         chance(&mut rng, if table_b { 0.45 } else { 0.1 }), // requests_scholarship
-        chance(&mut rng, 0.98),                              // israeli_citizen
-        chance(&mut rng, 0.02),                              // tuition_funded_by_government
-        chance(&mut rng, 0.02),                              // soldier_funded
-        chance(&mut rng, 0.03),                              // split_studies
-        chance(&mut rng, 0.03),                              // in_service_teacher
-        chance(&mut rng, 0.95),                              // same_track
-        chance(&mut rng, 0.05),                              // completion_studies
-        chance(&mut rng, 0.4),                               // degree_in_subject
-        chance(&mut rng, 0.7),                               // pais_conditions_met
-        chance(&mut rng, 0.03),                              // other_pais_scholarship
-        chance(&mut rng, 0.06),                              // new_immigrant
-        chance(&mut rng, 0.85),                              // bagrut
-        chance(&mut rng, 0.03),                              // orphan
-        chance(&mut rng, 0.3),                               // lives_away_from_parents
+        chance(&mut rng, 0.98),                             // israeli_citizen
+        chance(&mut rng, 0.02),                             // tuition_funded_by_government
+        chance(&mut rng, 0.02),                             // soldier_funded
+        chance(&mut rng, 0.03),                             // split_studies
+        chance(&mut rng, 0.03),                             // in_service_teacher
+        chance(&mut rng, 0.95),                             // same_track
+        chance(&mut rng, 0.05),                             // completion_studies
+        chance(&mut rng, 0.4),                              // degree_in_subject
+        chance(&mut rng, 0.7),                              // pais_conditions_met
+        chance(&mut rng, 0.03),                             // other_pais_scholarship
+        chance(&mut rng, 0.06),                             // new_immigrant
+        chance(&mut rng, 0.85),                             // bagrut
+        chance(&mut rng, 0.03),                             // orphan
+        chance(&mut rng, 0.3),                              // lives_away_from_parents
     ];
     Row {
         id: ids.adult(i as u32 + 1),
         college,
         program,
         mteach_subject: (program == "mteach").then(|| pick(&mut rng, &MTEACH_SUBJECTS)),
-        track: pick(&mut rng, &["elementary", "elementary", "secondary", "multi_age"]),
+        track: pick(
+            &mut rng,
+            &["elementary", "elementary", "secondary", "multi_age"],
+        ),
         sector,
         status: DISTRIBUTED_STATUS[weighted(&mut rng, &[94.0, 2.0, 2.0, 2.0])],
         service,
@@ -204,13 +219,29 @@ fn applicant(seed: u64, i: usize, ids: &Ids) -> Row {
         age,
         code,
         score,
-        prior_loans: if study_year > 1 { rng.gen_range(0..=study_year - 1) } else { 0 },
+        prior_loans: if study_year > 1 {
+            rng.gen_range(0..=study_year - 1)
+        } else {
+            0
+        },
         service_months,
-        university: if chance(&mut rng, 0.1) { rng.gen_range(1..4) } else { 0 },
-        yeshiva: if haredi || chance(&mut rng, 0.05) { rng.gen_range(0..5) } else { 0 },
+        university: if chance(&mut rng, 0.1) {
+            rng.gen_range(1..4)
+        } else {
+            0
+        },
+        yeshiva: if haredi || chance(&mut rng, 0.05) {
+            rng.gen_range(0..5)
+        } else {
+            0
+        },
         since_school: rng.gen_range(0..8),
         siblings: rng.gen_range(0..7),
-        children: if marital == "single" { 0 } else { rng.gen_range(0..6) },
+        children: if marital == "single" {
+            0
+        } else {
+            rng.gen_range(0..6)
+        },
         hours,
         average,
         submitted,
@@ -220,13 +251,14 @@ fn applicant(seed: u64, i: usize, ids: &Ids) -> Row {
 }
 
 const DISTRIBUTED_SECTORS: [&str; 4] = ["general", "religious", "haredi", "arab"];
-const DISTRIBUTED_SERVICE: [&str; 5] = ["none", "military", "national", "academic_reserve", "active"];
+const DISTRIBUTED_SERVICE: [&str; 5] =
+    ["none", "military", "national", "academic_reserve", "active"];
 const DISTRIBUTED_STATUS: [&str; 4] = ["regular", "preparatory", "soldier_teacher", "from_abroad"];
 
 /// Colleges differ in size: the first few are large.
 const COLLEGE_WEIGHTS: [f64; N_COLLEGES] = [
-    9.0, 8.0, 7.0, 6.5, 6.0, 5.5, 5.0, 4.5, 4.2, 4.0, 3.8, 3.5, 3.2, 3.0, 2.8, 2.6, 2.4, 2.2,
-    2.0, 1.8, 1.6, 1.4, 1.2, 1.0, 0.8,
+    9.0, 8.0, 7.0, 6.5, 6.0, 5.5, 5.0, 4.5, 4.2, 4.0, 3.8, 3.5, 3.2, 3.0, 2.8, 2.6, 2.4, 2.2, 2.0,
+    1.8, 1.6, 1.4, 1.2, 1.0, 0.8,
 ];
 
 fn college_id(i: usize) -> String {
@@ -238,10 +270,16 @@ fn colleges() -> Result<DataFrame, String> {
     df(vec![
         s("college_id", (0..n).map(college_id).collect()),
         s("name", (0..n).map(|i| format!("מכללה {}", i + 1)).collect()),
-        s("district", (0..n).map(|i| DISTRICTS[i % DISTRICTS.len()]).collect()),
+        s(
+            "district",
+            (0..n).map(|i| DISTRICTS[i % DISTRICTS.len()]).collect(),
+        ),
         // The last two are not academic colleges of education; every fifth has the §A.2
         // arrangement for soldiers.
-        boolean("academic_college_of_education", (0..n).map(|i| i < n - 2).collect()),
+        boolean(
+            "academic_college_of_education",
+            (0..n).map(|i| i < n - 2).collect(),
+        ),
         boolean("soldier_arrangement", (0..n).map(|i| i % 5 == 0).collect()),
     ])
 }
@@ -269,9 +307,15 @@ fn applications(rows: &[Row]) -> Result<DataFrame, String> {
     ];
     let mut cols = vec![
         s("applicant_id", rows.iter().map(|r| r.id.as_str()).collect()),
-        s("college_id", rows.iter().map(|r| college_id(r.college)).collect()),
+        s(
+            "college_id",
+            rows.iter().map(|r| college_id(r.college)).collect(),
+        ),
         s("program", col(|r| r.program)),
-        so("mteach_subject", rows.iter().map(|r| r.mteach_subject).collect()),
+        so(
+            "mteach_subject",
+            rows.iter().map(|r| r.mteach_subject).collect(),
+        ),
         s("teaching_track", col(|r| r.track)),
         s("sector", col(|r| r.sector)),
         s("student_status", col(|r| r.status)),
@@ -288,7 +332,10 @@ fn applications(rows: &[Row]) -> Result<DataFrame, String> {
         int("years_since_high_school", num(|r| r.since_school)),
         int("siblings", num(|r| r.siblings)),
         int("children", num(|r| r.children)),
-        Column::new("weekly_hours".into(), rows.iter().map(|r| r.hours).collect::<Vec<_>>()),
+        Column::new(
+            "weekly_hours".into(),
+            rows.iter().map(|r| r.hours).collect::<Vec<_>>(),
+        ),
         Column::new(
             "degree_average".into(),
             rows.iter().map(|r| r.average).collect::<Vec<_>>(),

@@ -34,7 +34,8 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 fn rows(path: &Path) -> Vec<BTreeMap<String, String>> {
     let mut all = read_csv(path).into_iter();
     let header = all.next().unwrap();
-    all.map(|r| header.iter().cloned().zip(r).collect()).collect()
+    all.map(|r| header.iter().cloned().zip(r).collect())
+        .collect()
 }
 
 #[test]
@@ -82,7 +83,10 @@ fn runs_on_the_fixture_and_writes_every_table() {
     // A passport-free fixture: nothing rejected; the college lists name only approvals.
     assert_eq!(read_csv(&out.join("rejects.csv")).len(), 1);
     let list = read_csv(&out.join("confidential/colleges/kaye.csv"));
-    let n_kaye = approvals.iter().filter(|r| r["college_id"] == "kaye").count();
+    let n_kaye = approvals
+        .iter()
+        .filter(|r| r["college_id"] == "kaye")
+        .count();
     assert_eq!(list.len(), n_kaye + 1);
     // Every approval names its college's list; nothing outside confidential/ names anyone.
     let public = std::fs::read_to_string(out.join("college_lists.csv")).unwrap();
@@ -115,7 +119,10 @@ fn validate_writes_the_rejects_of_a_passport_number() {
     let approvals = std::fs::read_to_string(out.join("confidential/approvals.csv")).unwrap();
     assert!(!approvals.contains("P12345678") && !approvals.contains("100007079"));
     let lists = rows(&out.join("college_lists.csv"));
-    let levinsky = lists.iter().find(|r| r["college_id"] == "levinsky").unwrap();
+    let levinsky = lists
+        .iter()
+        .find(|r| r["college_id"] == "levinsky")
+        .unwrap();
     assert_eq!(levinsky["n_applicants"], "15");
 }
 
@@ -174,12 +181,20 @@ fn allocation_stop_and_a_small_budget_change_the_walk() {
     // In lottery order the preferred list asks 5,800, 5,800, 14,000, 5,800, 18,000, 5,800:
     // of 25,000, the 14,000 does not fit in the 13,400 left; with `skip` the next two 5,800
     // do (23,200 in all), with `stop` nothing after it.
-    std::fs::write(input.join("budget.csv"), "line,amount\nloans,25000\npais,20000\n").unwrap();
+    std::fs::write(
+        input.join("budget.csv"),
+        "line,amount\nloans,25000\npais,20000\n",
+    )
+    .unwrap();
     let (skip, stop) = (tmp.path().join("skip"), tmp.path().join("stop"));
     let lottery = "preferred.ranking=[\"lottery\"]";
     let o = run(&input, &skip, &["--set", lottery]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let o = run(&input, &stop, &["--set", lottery, "--set", "allocation=stop"]);
+    let o = run(
+        &input,
+        &stop,
+        &["--set", lottery, "--set", "allocation=stop"],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let granted = |dir: &Path| -> i64 {
         rows(&dir.join("budget_summary.csv"))
@@ -228,7 +243,10 @@ fn synth_makes_a_year_that_runs_with_zero_rejects_and_the_same_bytes() {
     assert_eq!(read_csv(&out.join("rejects.csv")).len(), 1, "no rejects");
     let lists = rows(&out.join("college_lists.csv"));
     assert_eq!(lists.len(), 25);
-    let applicants: i64 = lists.iter().map(|r| r["n_applicants"].parse::<i64>().unwrap()).sum();
+    let applicants: i64 = lists
+        .iter()
+        .map(|r| r["n_applicants"].parse::<i64>().unwrap())
+        .sum();
     assert_eq!(applicants, 2_000);
     // The Pais line runs out mid-list; no line is overspent.
     let budget = rows(&out.join("budget_summary.csv"));

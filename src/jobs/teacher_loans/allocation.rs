@@ -43,14 +43,22 @@ mod tests {
     // 8,000 does not (4,000 left), the 2,900 after it does with `skip`.
     #[test]
     fn skip_grants_a_smaller_amount_further_down() {
-        let w = walk(&[8_000, 8_000, 8_000, 2_900, 1_200], 20_000, Allocation::Skip);
+        let w = walk(
+            &[8_000, 8_000, 8_000, 2_900, 1_200],
+            20_000,
+            Allocation::Skip,
+        );
         assert_eq!(w.granted, [true, true, false, true, false]);
         assert_eq!(w.allocated, 18_900);
     }
 
     #[test]
     fn stop_refuses_everyone_after_the_first_that_does_not_fit() {
-        let w = walk(&[8_000, 8_000, 8_000, 2_900, 1_200], 20_000, Allocation::Stop);
+        let w = walk(
+            &[8_000, 8_000, 8_000, 2_900, 1_200],
+            20_000,
+            Allocation::Stop,
+        );
         assert_eq!(w.granted, [true, true, false, false, false]);
         assert_eq!(w.allocated, 16_000);
     }

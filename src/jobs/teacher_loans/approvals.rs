@@ -31,12 +31,7 @@ pub fn guarantors(amount: i64, threshold: i64) -> i64 {
 /// §A.11: a new student owes `work_new` for any loan; a continuing student the row's work for
 /// a preferred loan, `work_regular_continuing` for a regular one. `None` only for a continuing
 /// student of a row without work (the settings refuse a row with a continuing loan and none).
-pub fn work(
-    kind: LoanKind,
-    continuing: bool,
-    row: Option<&TableB>,
-    p: &Params,
-) -> Option<Work> {
+pub fn work(kind: LoanKind, continuing: bool, row: Option<&TableB>, p: &Params) -> Option<Work> {
     if !continuing {
         return Some(p.work_new);
     }

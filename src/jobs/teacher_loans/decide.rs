@@ -105,9 +105,8 @@ fn ranked_walk(
     budget: i64,
     p: &Params,
 ) -> (Vec<Ranked>, i64) {
-    candidates.sort_by(|a, b| {
-        (&a.0, &apps[a.1].applicant_id).cmp(&(&b.0, &apps[b.1].applicant_id))
-    });
+    candidates
+        .sort_by(|a, b| (&a.0, &apps[a.1].applicant_id).cmp(&(&b.0, &apps[b.1].applicant_id)));
     let amounts: Vec<i64> = candidates.iter().map(|c| c.2).collect();
     let w = walk(&amounts, budget, p.allocation);
     let ranked = candidates
@@ -141,7 +140,11 @@ fn regular_round(
     let mut eligible = Vec::new();
     for &i in considered {
         let a = &apps[i];
-        let college = ctx.colleges.get(&a.college_id).copied().unwrap_or(NO_COLLEGE);
+        let college = ctx
+            .colleges
+            .get(&a.college_id)
+            .copied()
+            .unwrap_or(NO_COLLEGE);
         let f = regular::checks(a, college, round, p);
         if f.passed() {
             let points = credit_points(a, &p.points, p);
@@ -186,7 +189,12 @@ pub fn decide(apps: &[Applicant], ctx: &Context, budget: Budget, p: &Params) -> 
         .iter()
         .map(|a| lottery_number(&p.lottery_seed, &a.applicant_id))
         .collect();
-    let college = |a: &Applicant| ctx.colleges.get(&a.college_id).copied().unwrap_or(NO_COLLEGE);
+    let college = |a: &Applicant| {
+        ctx.colleges
+            .get(&a.college_id)
+            .copied()
+            .unwrap_or(NO_COLLEGE)
+    };
     let mut d = Decisions::default();
 
     // §2: preferred loans, for a loan requested under a Table B program.
@@ -200,18 +208,26 @@ pub fn decide(apps: &[Applicant], ctx: &Context, budget: Budget, p: &Params) -> 
             let key = preferred::rank_key(a, Some(row), &p.ranking, lottery[i]);
             candidates.push((key, i, row.amount(a.continuing()).unwrap_or(0)));
         } else {
-            d.rejections.push(rejection(i, Item::PreferredLoan, Round::First, f));
+            d.rejections
+                .push(rejection(i, Item::PreferredLoan, Round::First, f));
         }
     }
-    let (ranked, preferred_allocated) =
-        ranked_walk(Item::PreferredLoan, candidates, apps, &lottery, budget.loans, p);
+    let (ranked, preferred_allocated) = ranked_walk(
+        Item::PreferredLoan,
+        candidates,
+        apps,
+        &lottery,
+        budget.loans,
+        p,
+    );
     let mut preferred_loan: Vec<Option<i64>> = vec![None; n];
     for r in &ranked {
         if r.granted {
             preferred_loan[r.applicant] = Some(r.amount);
         } else {
             let f = vec![Reason::BudgetExhausted].into();
-            d.rejections.push(rejection(r.applicant, Item::PreferredLoan, Round::First, f));
+            d.rejections
+                .push(rejection(r.applicant, Item::PreferredLoan, Round::First, f));
         }
     }
     d.budget.push(BudgetRow {
@@ -265,18 +281,26 @@ pub fn decide(apps: &[Applicant], ctx: &Context, budget: Budget, p: &Params) -> 
             let amount = pais::amount(a, rows[i], p).map_or(0, |s| s.0);
             candidates.push((key, i, amount));
         } else {
-            d.rejections.push(rejection(i, Item::Scholarship, Round::First, f));
+            d.rejections
+                .push(rejection(i, Item::Scholarship, Round::First, f));
         }
     }
-    let (ranked, pais_allocated) =
-        ranked_walk(Item::Scholarship, candidates, apps, &lottery, budget.pais, p);
+    let (ranked, pais_allocated) = ranked_walk(
+        Item::Scholarship,
+        candidates,
+        apps,
+        &lottery,
+        budget.pais,
+        p,
+    );
     let mut scholarship: Vec<Option<(i64, i64)>> = vec![None; n];
     for r in &ranked {
         if r.granted {
             scholarship[r.applicant] = pais::amount(&apps[r.applicant], rows[r.applicant], p);
         } else {
             let f = vec![Reason::BudgetExhausted].into();
-            d.rejections.push(rejection(r.applicant, Item::Scholarship, Round::First, f));
+            d.rejections
+                .push(rejection(r.applicant, Item::Scholarship, Round::First, f));
         }
     }
     d.budget.push(BudgetRow {

@@ -38,7 +38,10 @@ pub fn checks(
     let mut f = Failures::default();
     let continuing = a.continuing();
     // Every row (§A.1–§A.6, §A.11).
-    f.check(a.submitted_on > p.interface_deadline, Reason::LateApplication);
+    f.check(
+        a.submitted_on > p.interface_deadline,
+        Reason::LateApplication,
+    );
     f.check(!college.academic, Reason::CollegeNotEligible);
     f.check(
         a.soldier_funded && college.soldier_arrangement,
@@ -104,9 +107,7 @@ pub fn checks(
                 Reason::HoursBelowMinimum,
             );
             f.check(
-                row.excluded_sectors
-                    .iter()
-                    .any(|s| s == a.sector.as_str()),
+                row.excluded_sectors.iter().any(|s| s == a.sector.as_str()),
                 Reason::SectorExcluded,
             );
         }
@@ -136,8 +137,8 @@ pub fn rank_key(a: &Applicant, row: Option<&TableB>, keys: &[RankKey], lottery: 
         .filter(|k| **k != RankKey::Lottery)
         .map(|k| match k {
             RankKey::DegreeHolder => {
-                let counts =
-                    row.is_some_and(|r| matches!(r.checks, CheckSet::Mteach | CheckSet::Retraining));
+                let counts = row
+                    .is_some_and(|r| matches!(r.checks, CheckSet::Mteach | CheckSet::Retraining));
                 u64::from(!(counts && a.degree_in_subject))
             }
             RankKey::Continuing => u64::from(!a.continuing()),

@@ -41,8 +41,8 @@ pub fn in_second_round(
         return false;
     }
     let late = a.submitted_on > p.interface_deadline;
-    let appealed = refused_regular_in_first_round
-        && a.appeal_filed_on.is_some_and(|d| d <= p.appeal_deadline);
+    let appealed =
+        refused_regular_in_first_round && a.appeal_filed_on.is_some_and(|d| d <= p.appeal_deadline);
     late || appealed
 }
 
@@ -61,7 +61,10 @@ pub fn checks(a: &Applicant, college: CollegeFacts, round: Round, p: &Params) ->
         a.soldier_funded && college.soldier_arrangement,
         Reason::SoldierFunded,
     );
-    f.check(a.student_status != Status::Regular, Reason::NotRegularStudent);
+    f.check(
+        a.student_status != Status::Regular,
+        Reason::NotRegularStudent,
+    );
     f.check(a.split_studies, Reason::SplitStudies);
     f.check(a.in_service_teacher, Reason::InServiceTeacher);
     let haredi = a.sector == Sector::Haredi;

@@ -78,15 +78,25 @@ fn preferred_budget_runs_out_mid_list_skip() {
         .collect();
     assert_eq!(
         order,
-        [("000000018", true), ("000000026", false), ("000000034", true)]
+        [
+            ("000000018", true),
+            ("000000026", false),
+            ("000000034", true)
+        ]
     );
     assert_eq!(
         reasons(&d, &apps, "000000026", Item::PreferredLoan),
         Some((Round::First, "budget_exhausted".into()))
     );
-    assert_eq!(budget_line(&d, Round::First, "preferred_loans"), (20_000, 19_800, None));
+    assert_eq!(
+        budget_line(&d, Round::First, "preferred_loans"),
+        (20_000, 19_800, None)
+    );
     // E goes on to a regular loan on the 200 shekels left: 1/4 · M ≤ 200 gives M = 800.
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (200, 200, Some(800)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (200, 200, Some(800))
+    );
     assert_eq!(
         loan_of(&d, &apps, "000000026"),
         Some((LoanKind::Regular, Round::First, 200))
@@ -107,9 +117,15 @@ fn preferred_budget_runs_out_mid_list_stop() {
         reasons(&d, &apps, "000000034", Item::PreferredLoan),
         Some((Round::First, "budget_exhausted".into()))
     );
-    assert_eq!(budget_line(&d, Round::First, "preferred_loans"), (20_000, 14_000, None));
+    assert_eq!(
+        budget_line(&d, Round::First, "preferred_loans"),
+        (20_000, 14_000, None)
+    );
     // E and F share the 6,000 left as regular loans: (1/4 + 1/4) · M ≤ 6,000, M = 4,000 cap.
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (6_000, 2_000, Some(4_000)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (6_000, 2_000, Some(4_000))
+    );
 }
 
 /// Four regular applicants with 3, 6, 8 and 12 credit points: shares 1/4, 1/2, 3/4, 1.
@@ -153,13 +169,22 @@ fn regular_maximum_where_the_sum_equals_the_budget() {
             (12, "1/1".into(), 2_000)
         ]
     );
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (5_000, 5_000, Some(2_000)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (5_000, 5_000, Some(2_000))
+    );
     // Capped at 4,000 with plenty of budget.
     let d = year(&apps, 50_000, 0, &p, &[]);
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (50_000, 10_000, Some(4_000)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (50_000, 10_000, Some(4_000))
+    );
     // Too small for one step (5/2 · 100 = 250): nobody, each for the budget.
     let d = year(&apps, 249, 0, &p, &[]);
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (249, 0, Some(0)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (249, 0, Some(0))
+    );
     assert!(d.approvals.is_empty());
     for a in &apps {
         assert_eq!(
@@ -186,11 +211,21 @@ fn second_round_on_the_leftover_with_a_lower_maximum() {
     let apps = vec![first, late, too_late];
     // Round 1: M1 = 3,000 of 3,050; round 2: 1/4 · M2 ≤ 50, M2 = 200.
     let d = year(&apps, 3_050, 0, &p, &[]);
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (3_050, 3_000, Some(3_000)));
-    assert_eq!(budget_line(&d, Round::Second, "regular_loans"), (50, 50, Some(200)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (3_050, 3_000, Some(3_000))
+    );
+    assert_eq!(
+        budget_line(&d, Round::Second, "regular_loans"),
+        (50, 50, Some(200))
+    );
     let late_approval = d.approvals.iter().find(|a| a.applicant == 1).expect("late");
     assert_eq!(
-        (late_approval.round, late_approval.loan_amount, late_approval.issue_date),
+        (
+            late_approval.round,
+            late_approval.loan_amount,
+            late_approval.issue_date
+        ),
         (Round::Second, 50, day(2020, 5, 1))
     );
     assert_eq!(late_approval.valid_until, day(2020, 6, 15));
@@ -200,8 +235,14 @@ fn second_round_on_the_leftover_with_a_lower_maximum() {
     );
     // With more left, round 2's maximum stays at most round 1's.
     let d = year(&apps, 10_000, 0, &p, &[]);
-    assert_eq!(budget_line(&d, Round::First, "regular_loans"), (10_000, 4_000, Some(4_000)));
-    assert_eq!(budget_line(&d, Round::Second, "regular_loans"), (6_000, 1_000, Some(4_000)));
+    assert_eq!(
+        budget_line(&d, Round::First, "regular_loans"),
+        (10_000, 4_000, Some(4_000))
+    );
+    assert_eq!(
+        budget_line(&d, Round::Second, "regular_loans"),
+        (6_000, 1_000, Some(4_000))
+    );
 }
 
 // §6.7: an appeal against a refusal of round 1, decided again in round 2.
@@ -262,7 +303,10 @@ fn pais_after_round_one() {
     assert_eq!(pais.len(), 3);
     // 5,000 left for R and N: the first of them by lottery gets it.
     assert_eq!(pais.iter().filter(|x| x.2).count(), 2);
-    assert_eq!(budget_line(&d, Round::First, "pais"), (15_000, 15_000, None));
+    assert_eq!(
+        budget_line(&d, Round::First, "pais"),
+        (15_000, 15_000, None)
+    );
     let granted: Vec<(i64, i64)> = d.approvals.iter().filter_map(|a| a.scholarship).collect();
     assert!(granted.contains(&(10_000, 80)) && granted.contains(&(5_000, 40)));
 }
@@ -274,7 +318,12 @@ pub(crate) fn check_invariants(apps: &[Applicant], d: &Decisions) {
         assert!(b.allocated <= b.available, "{} overspent", b.line);
         assert!(b.allocated >= 0);
         let granted: i64 = match b.line {
-            "pais" => d.approvals.iter().filter_map(|a| a.scholarship).map(|s| s.0).sum(),
+            "pais" => d
+                .approvals
+                .iter()
+                .filter_map(|a| a.scholarship)
+                .map(|s| s.0)
+                .sum(),
             "preferred_loans" => d
                 .approvals
                 .iter()
@@ -296,7 +345,11 @@ pub(crate) fn check_invariants(apps: &[Applicant], d: &Decisions) {
     assert!(loans.is_some_and(|b| spent <= b.available));
     for (i, a) in apps.iter().enumerate() {
         let approval = d.approvals.iter().find(|x| x.applicant == i);
-        let rejected = |item| d.rejections.iter().any(|r| r.applicant == i && r.item == item);
+        let rejected = |item| {
+            d.rejections
+                .iter()
+                .any(|r| r.applicant == i && r.item == item)
+        };
         if a.requests_loan {
             let preferred = approval.is_some_and(|x| x.kind == LoanKind::Preferred);
             if a.program != "regular" {

@@ -37,23 +37,46 @@ fn applicant_strategy() -> impl Strategy<Value = (usize, i64, i64, u8, u8, u16, 
 
 fn build(
     i: usize,
-    (program, year, prior, hours, when, score, points, b): (usize, i64, i64, u8, u8, u16, u8, [bool; 8]),
+    (program, year, prior, hours, when, score, points, b): (
+        usize,
+        i64,
+        i64,
+        u8,
+        u8,
+        u16,
+        u8,
+        [bool; 8],
+    ),
 ) -> Applicant {
-    let mut a = applicant(&crate::rules::israeli_id::with_check_digit(10_000_000 + i as u32));
+    let mut a = applicant(&crate::rules::israeli_id::with_check_digit(
+        10_000_000 + i as u32,
+    ));
     a.program = PROGRAMS[program].into();
-    a.mteach_subject = Some(if b[0] { MteachSubject::Math } else { MteachSubject::Other });
+    a.mteach_subject = Some(if b[0] {
+        MteachSubject::Math
+    } else {
+        MteachSubject::Other
+    });
     a.study_year = year;
     a.prior_loans = prior;
     a.weekly_hours = Ratio::new([30, 40, 47, 48, 52][hours as usize], 2);
     a.submitted_on = [day(2019, 11, 1), day(2020, 1, 15), day(2020, 4, 10)][when as usize];
     a.appeal_filed_on = b[1].then(|| day(2020, 3, 1));
     a.combined_score = Some(i64::from(score));
-    a.teaching_track = if b[2] { Track::Secondary } else { Track::Elementary };
+    a.teaching_track = if b[2] {
+        Track::Secondary
+    } else {
+        Track::Elementary
+    };
     a.requests_loan = b[3] || b[4];
     a.requests_scholarship = b[5];
     a.degree_in_subject = b[6];
     a.degree_average = Some(Ratio::from(85));
-    a.sector = if b[7] { Sector::Haredi } else { Sector::General };
+    a.sector = if b[7] {
+        Sector::Haredi
+    } else {
+        Sector::General
+    };
     a.bagrut = b[0] ^ b[7];
     a.new_immigrant = points & 1 == 1;
     a.orphan = points & 2 == 2;
@@ -62,7 +85,13 @@ fn build(
     a
 }
 
-fn run(apps: &[Applicant], loans: i64, pais: i64, ragav: &HashSet<String>, p: &Params) -> Decisions {
+fn run(
+    apps: &[Applicant],
+    loans: i64,
+    pais: i64,
+    ragav: &HashSet<String>,
+    p: &Params,
+) -> Decisions {
     let colleges = BTreeMap::from([(
         "C1".to_string(),
         CollegeFacts {
@@ -82,9 +111,20 @@ fn by_id(apps: &[Applicant], d: &Decisions) -> Vec<String> {
     let mut v: Vec<String> = d
         .approvals
         .iter()
-        .map(|a| format!("{} {:?} {:?} {} {:?}", apps[a.applicant].applicant_id, a.kind, a.round, a.loan_amount, a.scholarship))
+        .map(|a| {
+            format!(
+                "{} {:?} {:?} {} {:?}",
+                apps[a.applicant].applicant_id, a.kind, a.round, a.loan_amount, a.scholarship
+            )
+        })
         .chain(d.rejections.iter().map(|r| {
-            format!("{} {:?} {:?} {}", apps[r.applicant].applicant_id, r.item, r.round, r.reasons.joined())
+            format!(
+                "{} {:?} {:?} {}",
+                apps[r.applicant].applicant_id,
+                r.item,
+                r.round,
+                r.reasons.joined()
+            )
         }))
         .chain(d.budget.iter().map(|b| format!("{b:?}")))
         .collect();

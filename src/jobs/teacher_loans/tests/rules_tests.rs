@@ -15,7 +15,9 @@ const COLLEGE: CollegeFacts = CollegeFacts {
 
 fn pref(a: &Applicant, p: &Params) -> Vec<Reason> {
     let row = p.program(&a.program).expect("Table B row");
-    preferred::checks(a, row, COLLEGE, false, p).reasons().to_vec()
+    preferred::checks(a, row, COLLEGE, false, p)
+        .reasons()
+        .to_vec()
 }
 
 fn reg(a: &Applicant, round: Round, p: &Params) -> Vec<Reason> {
@@ -38,7 +40,11 @@ fn required_subjects_score_by_track() {
     ] {
         a.teaching_track = track;
         a.combined_score = Some(below);
-        assert_eq!(pref(&a, &p), [Reason::ScoreBelowMinimum], "{track:?} {below}");
+        assert_eq!(
+            pref(&a, &p),
+            [Reason::ScoreBelowMinimum],
+            "{track:?} {below}"
+        );
         a.combined_score = Some(at);
         assert_eq!(pref(&a, &p), [], "{track:?} {at}");
     }
@@ -240,8 +246,14 @@ fn round_two_deadlines() {
     b.appeal_filed_on = Some(day(2020, 4, 5));
     assert!(!regular::in_second_round(&b, false, true, &p));
     b.appeal_filed_on = Some(day(2020, 4, 1));
-    assert!(!regular::in_second_round(&b, true, false, &p), "already has a loan");
-    assert!(!regular::in_second_round(&b, false, false, &p), "was not refused");
+    assert!(
+        !regular::in_second_round(&b, true, false, &p),
+        "already has a loan"
+    );
+    assert!(
+        !regular::in_second_round(&b, false, false, &p),
+        "was not refused"
+    );
 }
 
 // §6.4–§6.5: the credit points, component by component.
@@ -293,7 +305,7 @@ fn fr(n: i128, d: i128) -> Fraction {
 #[test]
 fn the_regular_maximum_exactly() {
     let shares = [fr(1, 4), fr(1, 2), fr(3, 4), fr(1, 1)]; // Σ = 5/2
-    // Exactly where the sum equals the budget: 5/2 · 2,000 = 5,000.
+                                                           // Exactly where the sum equals the budget: 5/2 · 2,000 = 5,000.
     assert_eq!(maximum(&shares, 5_000, 100, 4_000), 2_000);
     // One shekel less: 1,900 (Σ 4,750).
     assert_eq!(maximum(&shares, 4_999, 100, 4_000), 1_900);
@@ -355,22 +367,38 @@ fn pais_checks() {
     a.pais_conditions_met = false;
     assert_eq!(
         pais_reasons(&a, true, &p),
-        [Reason::PaisSubject, Reason::PaisTrack, Reason::PaisConditions]
+        [
+            Reason::PaisSubject,
+            Reason::PaisTrack,
+            Reason::PaisConditions
+        ]
     );
     // Program regular and retraining music: no scholarship.
     let mut r = applicant("000000026");
     r.program = "regular".into();
-    assert_eq!(pais_reasons(&r, true, &p), [Reason::ProgramWithoutScholarship]);
+    assert_eq!(
+        pais_reasons(&r, true, &p),
+        [Reason::ProgramWithoutScholarship]
+    );
     r.program = "retraining_music".into();
-    assert_eq!(pais_reasons(&r, true, &p), [Reason::ProgramWithoutScholarship]);
+    assert_eq!(
+        pais_reasons(&r, true, &p),
+        [Reason::ProgramWithoutScholarship]
+    );
     // A ragav student (rule all): no subject check even on the elementary track.
     r.program = "ragav".into();
     r.pais_conditions_met = false;
     assert_eq!(pais_reasons(&r, true, &p), []);
     // Amounts and hours: required subjects 5,000 new (40 h), 10,000 continuing (80 h).
-    assert_eq!(pais::amount(&a, p.program("required_subjects"), &p), Some((5_000, 40)));
+    assert_eq!(
+        pais::amount(&a, p.program("required_subjects"), &p),
+        Some((5_000, 40))
+    );
     a.study_year = 3;
-    assert_eq!(pais::amount(&a, p.program("required_subjects"), &p), Some((10_000, 80)));
+    assert_eq!(
+        pais::amount(&a, p.program("required_subjects"), &p),
+        Some((10_000, 80))
+    );
     // §B.1: year-3 required-subjects students head the list.
     assert_eq!(pais::priority(&a, p.program("required_subjects")), 0);
     a.study_year = 2;
