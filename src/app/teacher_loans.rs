@@ -28,6 +28,8 @@ fn check_params(s: &TeacherLoans) -> BTreeMap<String, Vec<String>> {
 
 pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = TeacherLoans::from_source(src)?;
+    // Before any work: a run that could not replace --out is refused at once.
+    OutputDir::check_target(out_path, Some("run"))?;
     let mut rec = RunRecord::start("teacher-loans", "run", None);
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let inputs = rec.report.steps.run("read and validate inputs", || {
@@ -43,7 +45,7 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
         .steps
         .run("write outputs", || -> Result<OutputDir> {
             let mut out = writer.finish()?;
-            inputs::write_rejects(&mut out, &inputs)?;
+            crate::output::rejects::write(&mut out, &inputs)?;
             Ok(out)
         })?;
     inputs::record(&mut rec, &inputs);

@@ -79,12 +79,6 @@ impl Budget {
     }
 }
 
-fn table<'a>(inputs: &'a InputSet, name: &str) -> Result<&'a crate::table::Table> {
-    inputs
-        .get(name)
-        .ok_or_else(|| Error::Job(format!("{name} not read")))
-}
-
 /// The year's decisions from the validated inputs, with the typed rows they index.
 pub struct Year {
     pub colleges: Vec<College>,
@@ -94,10 +88,10 @@ pub struct Year {
 
 /// Reads the typed rows and decides the year.
 pub fn year(p: &Params, inputs: &InputSet, report: &mut JobReport) -> Result<Year> {
-    let colleges: Vec<College> = rows(table(inputs, "colleges")?)?;
-    let applicants: Vec<Applicant> = rows(table(inputs, "loan_applications")?)?;
-    let ragav: Vec<Ragav> = rows(table(inputs, "ragav_list")?)?;
-    let budget = Budget::of(&rows::<BudgetLine>(table(inputs, "budget")?)?)?;
+    let colleges: Vec<College> = rows(inputs.table("colleges")?)?;
+    let applicants: Vec<Applicant> = rows(inputs.table("loan_applications")?)?;
+    let ragav: Vec<Ragav> = rows(inputs.table("ragav_list")?)?;
+    let budget = Budget::of(&rows::<BudgetLine>(inputs.table("budget")?)?)?;
     let facts: BTreeMap<String, CollegeFacts> = colleges
         .iter()
         .map(|c| (c.college_id.clone(), CollegeFacts::from(c)))
