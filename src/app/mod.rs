@@ -10,6 +10,7 @@ pub mod run;
 pub mod schema_cmd;
 pub mod special_ed;
 pub mod synth_cmd;
+pub mod teacher_loans;
 pub mod validate;
 
 use crate::cli::{Cli, Command};

@@ -37,6 +37,7 @@ pub fn run(a: &SynthArgs) -> Result<()> {
         .steps
         .run("generate", || match a.job {
             Some(crate::cli::Job::SpecialEdBaskets) => crate::synth::special_ed::generate(&cfg),
+            Some(crate::cli::Job::TeacherLoans) => crate::synth::teacher_loans::generate(&cfg),
             _ => generate(&cfg),
         })
         .map_err(|e| Error::Job(format!("generating the synthetic nation: {e}")))?;

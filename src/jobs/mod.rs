@@ -18,5 +18,6 @@ pub mod letters;
 pub mod report;
 pub mod roster_export;
 pub mod special_ed;
+pub mod teacher_loans;
 
 pub use report::JobReport;

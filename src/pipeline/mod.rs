@@ -8,6 +8,7 @@ pub mod roster_export;
 pub mod source;
 mod spans;
 pub mod special_ed;
+pub mod teacher_loans;
 pub mod values;
 
 pub use source::{PipelineSource, JOBS};

@@ -13,7 +13,7 @@ pub const JOBS: &[(&str, bool)] = &[
     ("special-sessions", false),
     ("roster-export", true),
     ("special-ed-baskets", true),
-    ("teacher-loans", false),
+    ("teacher-loans", true),
 ];
 
 /// The pipeline files bundled with the binary.
@@ -29,6 +29,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "special-ed-baskets",
         include_str!("../../pipelines/special-ed-baskets.toml"),
+    ),
+    (
+        "teacher-loans",
+        include_str!("../../pipelines/teacher-loans.toml"),
     ),
 ];
 

@@ -16,6 +16,7 @@ mod scores;
 mod shape;
 pub mod special_ed;
 mod tables;
+pub mod teacher_loans;
 mod util;
 
 #[cfg(test)]

@@ -257,6 +257,10 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "committee_referrals",
     "committee_meetings",
     "committee_decisions",
+    "colleges",
+    "loan_applications",
+    "ragav_list",
+    "budget",
     "rejects",
     "exclusions",
     // Output tables (descriptions for the Parquet metadata and `itur schema`).
@@ -283,6 +287,12 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "violations",
     "totals_by_institution",
     "totals",
+    "approvals",
+    "rejections",
+    "ranking",
+    "regular_amounts",
+    "college_lists",
+    "budget_summary",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {

@@ -22,4 +22,5 @@ mod rules;
 mod special_ed;
 mod stop_lock;
 mod support;
+mod teacher_loans;
 mod warnings;
