@@ -103,7 +103,7 @@ fn run_case(dir: &Path, bless: bool) -> Vec<String> {
         }
         return failures;
     }
-    let got = normalized_outputs(&out);
+    let got = normalized_outputs(&out, dir);
     let expected_dir = dir.join("expected");
     let known: &[String] = spec.known_bug.as_ref().map_or(&[], |k| &k.files);
     if bless {
@@ -198,11 +198,11 @@ fn walk(base: &Path, dir: &Path, f: &mut dyn FnMut(String, &Path)) {
 /// Every output of a run in its stable form, by the name it has in `expected/`:
 /// `x.parquet` → `x.parquet.csv`, `x.csv` → `x.csv` (both sorted), `*.html` as it is,
 /// `manifest.json` → its stable parts.
-fn normalized_outputs(out: &Path) -> BTreeMap<String, String> {
+fn normalized_outputs(out: &Path, case: &Path) -> BTreeMap<String, String> {
     let mut m = BTreeMap::new();
     walk(out, out, &mut |rel, p| {
         let (name, text) = if rel == "manifest.json" {
-            (rel, stable_manifest(p))
+            (rel, stable_manifest(p, case))
         } else if rel.ends_with(".parquet") {
             (format!("{rel}.csv"), sorted_csv(parquet_rows(p)))
         } else if rel.ends_with(".csv") {
@@ -265,9 +265,17 @@ fn cell(v: polars::prelude::AnyValue) -> String {
 
 /// The parts of `manifest.json` that do not change from run to run: the phase, the
 /// overrides, the exit, warnings, reconciliation and each output's row count (times, run id,
-/// hashes, sizes and input paths are left out).
-fn stable_manifest(path: &Path) -> String {
-    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+/// hashes, sizes and input paths are left out; the case's folder in a warning reads `<case>`).
+fn stable_manifest(path: &Path, case: &Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let m: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let case = case.display().to_string();
+    let warnings: Vec<String> = m["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap().replace(&case, "<case>"))
+        .collect();
     let rows: BTreeMap<String, serde_json::Value> = m["outputs"]
         .as_array()
         .unwrap()
@@ -278,7 +286,7 @@ fn stable_manifest(path: &Path) -> String {
         "phase": m["phase"],
         "overrides": m["pipeline"]["overrides"],
         "exit": m["exit"],
-        "warnings": m["warnings"],
+        "warnings": warnings,
         "reconciliation": m["reconciliation"],
         "output_rows": rows,
     });
