@@ -2,7 +2,6 @@
 //! tables each phase reads and running the phases are the job's (`jobs::gifted::phases`);
 //! this resolves the settings, reads and checks the inputs, starts the writer and publishes.
 use super::inputs;
-use super::record::RunRecord;
 use crate::cli::Phase;
 use crate::error::Result;
 use crate::jobs::gifted::phases::{all_tables, check_params, compute, phase_tables};
@@ -11,7 +10,6 @@ use crate::output::OutputDir;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::pipeline::PipelineSource;
 use crate::table::read::find_table_file;
-use crate::table::validate::load_inputs;
 use std::path::Path;
 
 pub fn run(
@@ -29,15 +27,11 @@ pub fn run(
         .iter()
         .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
     let _heap = (!writes_letters).then(crate::app::heap::HeapReuse::enter);
-    let mut rec = RunRecord::start("gifted-elementary", "run", Some(phase_v.name()));
-    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let mut rec = inputs::start_run("gifted-elementary", Some(phase_v.name()), src, &settings);
     let needs = phase_tables(phase_v, &settings);
     let params = check_params(&settings);
-    let mut inputs = rec.report.steps.run("read and validate inputs", || {
-        load_inputs(input, &needs, &params)
-    })?;
-    rec.report.warnings.extend(inputs.warnings.iter().cloned());
-    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
+    let max_share = settings.max_reject_share;
+    let mut inputs = inputs::load_checked(&mut rec, input, &needs, &params, max_share)?;
     // Outputs are written into a temporary directory while the phases compute; it replaces
     // `out_path` only once everything succeeded (and is removed otherwise).
     let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);

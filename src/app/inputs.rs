@@ -1,12 +1,18 @@
-//! Reading a job's inputs and accounting for every row: reconciliation, the reject-share
-//! limit, the rejects table and the manifest's input entries.
+//! The steps every job's command shares: starting the run's record, reading a job's inputs and
+//! accounting for every row (reconciliation, the reject-share limit, the manifest's input
+//! entries), and publishing the job's tables with the rejects and exclusions.
 use super::record::RunRecord;
 use crate::error::{Error, Result};
 use crate::output::manifest::InputEntry;
+use crate::output::table::OutputTable;
+use crate::output::OutputDir;
 use crate::pipeline::values::Share;
+use crate::pipeline::PipelineSource;
 use crate::table::reject_share;
+use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
 use std::collections::BTreeMap;
+use std::path::Path;
 
 /// Refuses an output directory that is the input directory or contains it: replacing the
 /// output would delete the inputs.
@@ -62,4 +68,58 @@ pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
 /// ([`reject_share::check_reject_share`]).
 pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
     reject_share::check_reject_share(inputs, max_share.to_f64())
+}
+
+/// Starts the record of `itur run <job>` with the job's resolved settings.
+pub fn start_run(
+    job: &str,
+    phase: Option<&str>,
+    src: &PipelineSource,
+    settings: &impl serde::Serialize,
+) -> RunRecord {
+    let mut rec = RunRecord::start(job, "run", phase);
+    rec.set_pipeline(src, serde_json::to_value(settings).unwrap_or_default());
+    rec
+}
+
+/// Reads and validates a job's tables as the step "read and validate inputs", keeps the
+/// reading's warnings, and stops the run (exit 4) when a table has more rejected rows than
+/// `max_share` allows.
+pub fn load_checked(
+    rec: &mut RunRecord,
+    input: &Path,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+    max_share: Share,
+) -> Result<InputSet> {
+    let inputs = rec.report.steps.run("read and validate inputs", || {
+        load_inputs(input, needs, params)
+    })?;
+    rec.report.warnings.extend(inputs.warnings.iter().cloned());
+    check_reject_share(&inputs, max_share)?;
+    Ok(inputs)
+}
+
+/// Publishes a job's run: its tables, the `rejects` and `exclusions` of its inputs (the step
+/// "write outputs"), the inputs' record, and the manifest, then the output directory replaces
+/// `out_path`.
+pub fn publish(
+    mut rec: RunRecord,
+    out_path: &Path,
+    tables: Vec<OutputTable>,
+    inputs: &InputSet,
+) -> Result<()> {
+    let out = rec
+        .report
+        .steps
+        .run("write outputs", || -> Result<OutputDir> {
+            let mut out = OutputDir::create_for(out_path, Some("run"))?;
+            for t in tables {
+                out.write_all(t.files()?)?;
+            }
+            crate::output::rejects::write(&mut out, inputs)?;
+            Ok(out)
+        })?;
+    record(&mut rec, inputs);
+    rec.finish(out, 0, None)
 }

@@ -35,8 +35,7 @@ fn read(rec: &mut RunRecord, input: &Path) -> Result<(InputSet, job::Records)> {
 pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = SpecialEd::from_source(src)?;
     OutputDir::check_target(out_path, Some("run"))?;
-    let mut rec = RunRecord::start("special-ed-baskets", "run", None);
-    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
+    let mut rec = inputs::start_run("special-ed-baskets", None, src, &settings);
     let (inputs, records) = read(&mut rec, input)?;
     rec.report.warnings.extend(inputs.warnings.iter().cloned());
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;
@@ -57,19 +56,7 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     }
     rec.set_pipeline(src, parameters);
     let tables = job::run(&params, as_of, &records, &mut rec.report)?;
-    let out = rec
-        .report
-        .steps
-        .run("write outputs", || -> Result<OutputDir> {
-            let mut out = OutputDir::create_for(out_path, Some("run"))?;
-            for t in tables {
-                out.write_all(t.files()?)?;
-            }
-            crate::output::rejects::write(&mut out, &inputs)?;
-            Ok(out)
-        })?;
-    inputs::record(&mut rec, &inputs);
-    rec.finish(out, 0, None)
+    inputs::publish(rec, out_path, tables, &inputs)
 }
 
 /// `itur validate special-ed-baskets`: the rejects of the three tables, the job's own rules

@@ -2,14 +2,12 @@
 //! job's (`jobs::teacher_loans`); this resolves the settings, reads and checks the inputs,
 //! runs the job and publishes its tables.
 use super::inputs;
-use super::record::RunRecord;
 use crate::error::Result;
 use crate::jobs::teacher_loans;
-use crate::output::table::{Writer, Written};
 use crate::output::OutputDir;
 use crate::pipeline::teacher_loans::TeacherLoans;
 use crate::pipeline::PipelineSource;
-use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::validate::TableNeed;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -30,26 +28,12 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = TeacherLoans::from_source(src)?;
     // Before any work: a run that could not replace --out is refused at once.
     OutputDir::check_target(out_path, Some("run"))?;
-    let mut rec = RunRecord::start("teacher-loans", "run", None);
-    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
-    let inputs = rec.report.steps.run("read and validate inputs", || {
-        load_inputs(input, &NEEDS, &check_params(&settings))
-    })?;
-    rec.report.warnings.extend(inputs.warnings.iter().cloned());
-    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
+    let mut rec = inputs::start_run("teacher-loans", None, src, &settings);
+    let params = check_params(&settings);
+    let max_share = settings.max_reject_share;
+    let inputs = inputs::load_checked(&mut rec, input, &NEEDS, &params, max_share)?;
     let tables = teacher_loans::run(&settings.params(), &inputs, &mut rec.report)?;
-    let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);
-    writer.send(Written::Tables(tables));
-    let out = rec
-        .report
-        .steps
-        .run("write outputs", || -> Result<OutputDir> {
-            let mut out = writer.finish()?;
-            crate::output::rejects::write(&mut out, &inputs)?;
-            Ok(out)
-        })?;
-    inputs::record(&mut rec, &inputs);
-    rec.finish(out, 0, None)
+    inputs::publish(rec, out_path, tables, &inputs)
 }
 
 /// `itur validate teacher-loans`: every table of the job.
