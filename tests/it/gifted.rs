@@ -395,10 +395,17 @@ fn phase_all_places_and_placement_alone_reads_results_back() {
     let placements = read_csv(&all.join("placements.csv"));
     assert_eq!(
         placements[0],
-        ["student_id", "track_id", "class_no", "gender", "status"]
+        [
+            "student_id",
+            "school_year",
+            "track_id",
+            "class_no",
+            "gender",
+            "status"
+        ]
     );
     assert!(
-        placements.iter().skip(1).any(|r| r[4] == "final"),
+        placements.iter().skip(1).any(|r| r[5] == "final"),
         "the fixture's interviews give final placements"
     );
     let groups = read_csv(&all.join("enrichment_groups.csv"));
@@ -410,7 +417,7 @@ fn phase_all_places_and_placement_alone_reads_results_back() {
     let finals: BTreeMap<String, ()> = placements
         .iter()
         .skip(1)
-        .filter(|r| r[4] == "final")
+        .filter(|r| r[5] == "final")
         .map(|r| (r[0].clone(), ()))
         .collect();
     assert!(groups.iter().skip(1).all(|r| !finals.contains_key(&r[0])));

@@ -23,6 +23,7 @@ enum Status {
 #[derive(Serialize)]
 struct Placement {
     student_id: u64,
+    school_year: u16,
     track_id: bool,
     class_no: Option<u8>,
     gender: char,
@@ -77,6 +78,7 @@ fn columns_take_the_schemas_names_order_and_types_whatever_the_fields_rust_types
         .unwrap()
         .frame(&[Placement {
             student_id: 18,
+            school_year: 2027,
             track_id: true,
             class_no: None,
             gender: 'f',
@@ -85,6 +87,7 @@ fn columns_take_the_schemas_names_order_and_types_whatever_the_fields_rust_types
         .unwrap();
     let want = df!(
         "student_id" => ["18"],
+        "school_year" => [2027i64],
         "track_id" => ["true"],
         "class_no" => [None::<i64>],
         "gender" => ["f"],
@@ -257,6 +260,7 @@ fn a_field_the_schema_lacks_a_column_without_field_or_a_wrong_type_names_table_a
     #[derive(Serialize)]
     struct Float {
         student_id: &'static str,
+        school_year: i64,
         track_id: &'static str,
         class_no: f64,
     }
@@ -297,6 +301,7 @@ fn a_field_the_schema_lacks_a_column_without_field_or_a_wrong_type_names_table_a
     assert_eq!(
         err(Layout::of("placements").unwrap().frame(&[Float {
             student_id: "1",
+            school_year: 2027,
             track_id: "t",
             class_no: 1.0
         }])),

@@ -140,6 +140,8 @@ pub struct SchoolListRow<'a> {
     pub last_name: &'a str,
     pub class_id: &'a str,
     pub grade: i64,
+    /// The category reached (`gifted` or `excellent`, gifted.md §3).
+    pub category: &'a str,
     pub program: &'a str,
 }
 
@@ -201,6 +203,8 @@ pub fn school_list_rows<'a>(
             last_name: &st.last_name,
             class_id: &st.class_id,
             grade: st.grade,
+            // The program is the category's own (see [`program`]).
+            category: program,
             program,
         })
         .collect()

@@ -281,6 +281,7 @@ pub(super) fn run_track(
                 *nth += 1;
                 out.placements.push(Placement {
                     student_id: s.student_id.clone(),
+                    school_year: s.school_year,
                     track_id: track.track_id.clone(),
                     class_no,
                     gender: s.gender,

@@ -49,6 +49,8 @@ impl PlacementStatus {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Placement {
     pub student_id: String,
+    /// The results' school year (the year of the class requests).
+    pub school_year: i64,
     pub track_id: String,
     /// 1, or 2 in a track with two classes.
     pub class_no: u8,

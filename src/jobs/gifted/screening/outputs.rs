@@ -42,6 +42,8 @@ impl<'a> StageBInvitationRow<'a> {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PendingReferralRow<'a> {
     pub student_id: &'a str,
+    /// The student's roster school year (the referral's, gifted.md §1).
+    pub school_year: i64,
     pub institution_id: &'a str,
     pub kind: ReferralKind,
 }

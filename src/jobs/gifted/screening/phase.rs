@@ -210,6 +210,7 @@ fn pending_table(roster: &Roster, o: &ScreeningOutput) -> Result<OutputTable> {
         .iter()
         .map(|p| PendingReferralRow {
             student_id: &p.student_id,
+            school_year: roster.student(&p.student_id).map_or(0, |s| s.school_year),
             institution_id: roster
                 .student(&p.student_id)
                 .map_or("", |s| &s.institution_id),

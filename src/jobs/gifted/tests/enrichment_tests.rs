@@ -31,6 +31,7 @@ fn center(id: &str, sector: Sector, authority: &str) -> EnrichmentCenter {
 fn placement(id: &str, status: PlacementStatus) -> Placement {
     Placement {
         student_id: id.into(),
+        school_year: 2027,
         track_id: "T".into(),
         class_no: 1,
         gender: Gender::Female,

@@ -148,6 +148,7 @@ fn a_track_lists_its_placed_invited_and_waitlisted_by_id_and_a_center_its_groups
     let o = PlacementOutput {
         placements: vec![Placement {
             student_id: "000000034".into(),
+            school_year: 2027,
             track_id: "T2".into(),
             class_no: 2,
             gender: Gender::Female,

@@ -93,6 +93,7 @@ fn every_screening_table_is_built_from_its_rows_through_its_schema() {
         "pending_referrals",
         &[PendingReferralRow {
             student_id: "000000018",
+            school_year: 2027,
             institution_id: "100001",
             kind: ReferralKind::Principal,
         }],
@@ -167,6 +168,7 @@ fn every_identification_table_is_built_from_its_rows_through_its_schema() {
             last_name: "כהן",
             class_id: "100001-1",
             grade: 2,
+            category: "gifted",
             program: "gifted",
         }],
     );
@@ -203,6 +205,7 @@ fn every_placement_table_is_built_from_its_rows_through_its_schema() {
         "placements",
         &[Placement {
             student_id: "000000018".into(),
+            school_year: 2027,
             track_id: "T1".into(),
             class_no: 2,
             gender: Gender::Male,
