@@ -67,7 +67,7 @@ pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
 /// Fails (exit 4) when a table has more rejected rows than `max_share` allows
 /// ([`reject_share::check_reject_share`]).
 pub fn check_reject_share(inputs: &InputSet, max_share: Share) -> Result<()> {
-    reject_share::check_reject_share(inputs, max_share.to_f64())
+    reject_share::check_reject_share(inputs, max_share.ratio())
 }
 
 /// Starts the record of `itur run <job>` with the job's resolved settings.

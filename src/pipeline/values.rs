@@ -89,8 +89,7 @@ impl Share {
     }
 
     /// The nearest double, as the TOML file's number was read (division of two integers below
-    /// 2⁵³ rounds correctly): for display and for the reject-share check, which compares
-    /// floats.
+    /// 2⁵³ rounds correctly): for display only (the reject-share check compares exactly).
     pub fn to_f64(self) -> f64 {
         self.0.to_f64()
     }

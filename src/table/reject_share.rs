@@ -4,6 +4,7 @@
 //! (exit 4) rather than deciding on what is left of it.
 use super::InputSet;
 use crate::error::{Error, FirstReject, RejectedTable, Result};
+use crate::rules::fraction::Ratio;
 use std::collections::BTreeMap;
 
 /// Per input table, `input.<table>` → `rows_read`, `rows_accepted`, `rows_excluded`,
@@ -57,16 +58,18 @@ pub fn reject_warnings(inputs: &InputSet) -> Vec<String> {
         .collect()
 }
 
-/// Whether `rows_rejected` of `rows_read` is more than the share `max` allows: a share
-/// exactly at `max` is allowed; a table with no rows read or none rejected always is.
-pub fn over_share(rows_rejected: usize, rows_read: usize, max: f64) -> bool {
-    rows_read != 0 && rows_rejected != 0 && rows_rejected as f64 / rows_read as f64 > max
+/// Whether `rows_rejected` of `rows_read` is more than the share `max` allows, compared
+/// exactly (rejected · den > num · read, no rounding): a share exactly at `max` is allowed; a
+/// table with no rows read or none rejected always is.
+pub fn over_share(rows_rejected: usize, rows_read: usize, max: Ratio) -> bool {
+    let (rejected, read) = (rows_rejected as i128, rows_read as i128);
+    rows_read != 0 && rows_rejected != 0 && rejected * max.den() > max.num() * read
 }
 
 /// Fails (`Error::Rejected`, exit 4) when a table has more rejected rows than the share `max`
 /// (`max_reject_share`) allows ([`over_share`]), naming each such table with its most common
 /// rules broken and its first rejected row.
-pub fn check_reject_share(inputs: &InputSet, max: f64) -> Result<()> {
+pub fn check_reject_share(inputs: &InputSet, max: Ratio) -> Result<()> {
     let mut failures = Vec::new();
     for t in inputs.ordered() {
         if !over_share(t.rows_rejected, t.rows_read, max) {
@@ -87,7 +90,7 @@ pub fn check_reject_share(inputs: &InputSet, max: f64) -> Result<()> {
             path: t.source.path.clone(),
             rows_rejected: t.rows_rejected,
             rows_read: t.rows_read,
-            max_share: max,
+            max_share: max.to_f64(),
             most_common: rules
                 .iter()
                 .take(3)
@@ -110,13 +113,26 @@ mod tests {
 
     #[test]
     fn a_share_exactly_at_the_limit_passes_and_one_row_more_fails() {
+        let share = |n, d| Ratio::new(n, d);
         // 0.02 of 500 rows is 10.
-        assert!(!over_share(10, 500, 0.02));
-        assert!(over_share(11, 500, 0.02));
-        assert!(!over_share(0, 500, 0.0));
-        assert!(over_share(1, 500, 0.0));
-        assert!(!over_share(0, 0, 0.0));
-        assert!(!over_share(3, 3, 1.0));
+        assert!(!over_share(10, 500, share(2, 100)));
+        assert!(over_share(11, 500, share(2, 100)));
+        assert!(!over_share(0, 500, Ratio::ZERO));
+        assert!(over_share(1, 500, Ratio::ZERO));
+        assert!(!over_share(0, 0, Ratio::ZERO));
+        assert!(!over_share(3, 3, Ratio::ONE));
+        // Exact, not in floats: 10¹⁶ + 1 of 10¹⁷ is just over 0.1, but as doubles the count
+        // rounds to 10¹⁶ and the share to exactly 0.1.
+        assert!(over_share(
+            10_000_000_000_000_001,
+            100_000_000_000_000_000,
+            share(1, 10)
+        ));
+        assert!(!over_share(
+            10_000_000_000_000_000,
+            100_000_000_000_000_000,
+            share(1, 10)
+        ));
     }
 
     #[test]
@@ -145,7 +161,7 @@ mod tests {
         );
         assert!(rules_broken(&inputs, "tracks").is_empty());
         assert!(
-            check_reject_share(&inputs, 0.0).is_ok(),
+            check_reject_share(&inputs, Ratio::ZERO).is_ok(),
             "no table was read"
         );
     }
