@@ -70,9 +70,19 @@ pub fn over_share(rows_rejected: usize, rows_read: usize, max: Ratio) -> bool {
 /// (`max_reject_share`) allows ([`over_share`]), naming each such table with its most common
 /// rules broken and its first rejected row.
 pub fn check_reject_share(inputs: &InputSet, max: Ratio) -> Result<()> {
+    check_tables(inputs, max, |_| true)
+}
+
+/// Fails (exit 4) when `table` has any rejected row: a table whose every row is a decision
+/// that must not be lost (e.g. `confirmed_placements`, gifted.md §4).
+pub fn check_no_rejects(inputs: &InputSet, table: &str) -> Result<()> {
+    check_tables(inputs, Ratio::ZERO, |t| t == table)
+}
+
+fn check_tables(inputs: &InputSet, max: Ratio, which: impl Fn(&str) -> bool) -> Result<()> {
     let mut failures = Vec::new();
     for t in inputs.ordered() {
-        if !over_share(t.rows_rejected, t.rows_read, max) {
+        if !which(&t.schema.name) || !over_share(t.rows_rejected, t.rows_read, max) {
             continue;
         }
         let rules = rules_broken(inputs, &t.schema.name);

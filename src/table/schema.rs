@@ -253,6 +253,7 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "enrichment_centers",
     "class_requests",
     "interviews",
+    "confirmed_placements",
     "results",
     "committee_referrals",
     "committee_meetings",

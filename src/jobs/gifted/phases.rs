@@ -54,6 +54,7 @@ pub fn all_tables() -> Vec<TableNeed> {
         "enrichment_centers",
         "class_requests",
         "interviews",
+        "confirmed_placements",
         "results",
     ] {
         v.push(need(t, false));
@@ -76,6 +77,7 @@ pub fn phase_tables(phase: Phase, s: &GiftedElementary) -> Vec<TableNeed> {
             need("enrichment_centers", true),
             need("class_requests", false),
             need("interviews", false),
+            need("confirmed_placements", false),
         ]),
         Phase::All => v.extend(all_tables().into_iter().filter(|t| !t.required)),
     }
@@ -320,6 +322,16 @@ pub fn compute(
             placement::run(s, inputs, &roster, results, &mut report.reconciliation)
         })?;
         inputs.add_exclusions("class_requests", std::mem::take(&mut pl.exclusions));
+        for w in std::mem::take(&mut pl.warnings) {
+            report.warn(w);
+        }
+        // gifted.md §4: a final decision is never dropped silently — any reject in
+        // `confirmed_placements` stops the run (exit 4), whatever `max_reject_share` is.
+        inputs.add_job_rejects(
+            "confirmed_placements",
+            std::mem::take(&mut pl.confirmed_rejects),
+        );
+        crate::table::reject_share::check_no_rejects(inputs, "confirmed_placements")?;
         emit(Written::Tables(t));
         letter_requests.push((
             "placement",

@@ -66,13 +66,16 @@ fn validate(params: &PlacementParams, tracks: &[Track]) -> Result<(), PlacementE
 
 /// 0207 §2.2, §2.7, §2.8 (gifted.md §4): the track checks, then each track's candidates,
 /// seats, lists and wave walk. `students` are the results rows (every category: requesters who
-/// are not gifted are accounted for in the audit); `tracks` are this year's elementary tracks.
+/// are not gifted are accounted for in the audit); `tracks` are this year's elementary tracks;
+/// `confirmed` the final placements of earlier runs, which are never revoked: they keep their
+/// track and class, are not ranked again, and take their seats first.
 pub fn place(
     params: &PlacementParams,
     students: &[Student],
     tracks: &[Track],
     requests: &[ClassRequest],
     interviews: &[Interview],
+    confirmed: &[Confirmed],
 ) -> Result<PlacementOutput, PlacementError> {
     validate(params, tracks)?;
     check_tracks(params, tracks).map_err(PlacementError::TrackChecks)?;
@@ -106,7 +109,11 @@ pub fn place(
         }
     }
 
-    let mut assigned = assign::assign(&by_id, &sorted_tracks, requests);
+    let confirmed_track: BTreeMap<&str, &str> = confirmed
+        .iter()
+        .map(|c| (c.student_id.as_str(), c.track_id.as_str()))
+        .collect();
+    let mut assigned = assign::assign(&by_id, &sorted_tracks, requests, &confirmed_track);
     assigned.outcomes.sort();
     let mut out = PlacementOutput {
         request_outcomes: assigned.outcomes,
@@ -119,7 +126,11 @@ pub fn place(
             .iter()
             .filter(|c| c.track == k)
             .collect();
-        let r = lists::run_track(params, track, &cands, &outcomes);
+        let theirs: Vec<&Confirmed> = confirmed
+            .iter()
+            .filter(|c| c.track_id == track.track_id)
+            .collect();
+        let r = lists::run_track(params, track, &cands, &outcomes, &theirs);
         out.invitations.extend(r.invitations);
         out.placements.extend(r.placements);
         out.waitlist.extend(r.waitlist);

@@ -310,6 +310,7 @@ pub(super) fn assign<'a>(
     by_id: &BTreeMap<&str, &'a Student>,
     tracks: &[&Track],
     requests: &[ClassRequest],
+    confirmed: &BTreeMap<&str, &str>,
 ) -> Assigned<'a> {
     let idx = Index::new(tracks);
     let mut per_student: BTreeMap<&str, Vec<&ClassRequest>> = BTreeMap::new();
@@ -321,6 +322,15 @@ pub(super) fn assign<'a>(
     }
     let mut out = Assigned::default();
     for (id, reqs) in per_student {
+        // gifted.md §4: a confirmed student keeps their placement and is no candidate.
+        if let Some(&track) = confirmed.get(id) {
+            let ids: BTreeSet<&str> = reqs.iter().map(|r| r.track_id.as_str()).collect();
+            for t in ids {
+                out.outcomes
+                    .push(RequestOutcomeRow::confirmed(id, t, track));
+            }
+            continue;
+        }
         let Some(&s) = by_id.get(id) else {
             let ids: BTreeSet<&str> = reqs.iter().map(|r| r.track_id.as_str()).collect();
             for t in ids {

@@ -232,6 +232,25 @@ pub struct ClassRequest {
     pub neighbor_approval: bool,
 }
 
+/// A `confirmed_placements` row: a final placement of an earlier run, never revoked
+/// (gifted.md §4).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+pub struct ConfirmedRow {
+    pub student_id: String,
+    pub track_id: String,
+    pub class_no: i64,
+}
+
+/// A confirmed placement as the walk needs it: the student keeps track and class.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Confirmed {
+    pub student_id: String,
+    pub school_year: i64,
+    pub track_id: String,
+    pub class_no: u8,
+    pub gender: Gender,
+}
+
 /// `interviews.outcome`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

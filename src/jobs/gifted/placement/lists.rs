@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use super::assign::Candidacy;
 use super::{
-    AuditRow, Gender, GenderPolicy, InterviewOutcome, Invitation, ListKind, Outcome, Placement,
-    PlacementParams, PlacementStatus, Rule, Track, TrackSeats, WaitReason, WaitlistRow,
+    AuditRow, Confirmed, Gender, GenderPolicy, InterviewOutcome, Invitation, ListKind, Outcome,
+    Placement, PlacementParams, PlacementStatus, Rule, Track, TrackSeats, WaitReason, WaitlistRow,
 };
 use crate::rules::fraction::Ratio;
 use crate::rules::lottery::lottery_number;
@@ -153,6 +153,19 @@ fn class_of(gender: Gender, nth: i64, n_classes: i64) -> u8 {
     u8::try_from(k + 1).unwrap_or(u8::MAX)
 }
 
+/// gifted.md §4 "Two classes": the class dealt (`dealt`, 1-based), or, when it is full with
+/// its confirmed and new students counted, the next class with room; counted in `in_class`.
+fn class_with_room(dealt: u8, in_class: &mut [i64], capacity: i64) -> u8 {
+    let n = in_class.len();
+    let first = usize::from(dealt.max(1)) - 1;
+    let k = (0..n)
+        .map(|step| (first + step) % n)
+        .find(|&k| in_class[k] < capacity)
+        .unwrap_or(first % n);
+    in_class[k] += 1;
+    u8::try_from(k + 1).unwrap_or(u8::MAX)
+}
+
 fn rule_of(step: Step) -> Rule {
     match step {
         Step::Placed => Rule::PassedWithinSeats,
@@ -163,13 +176,20 @@ fn rule_of(step: Step) -> Rule {
     }
 }
 
+/// One track: its confirmed placements first (gifted.md §4 "Confirmed placements are never
+/// revoked": they keep track and class and count as committed in the list of their gender —
+/// in the merged list where their gender's list is already full), then the walk of its
+/// candidates over the seats that are left, then the new placements dealt to the classes.
 pub(super) fn run_track(
     params: &PlacementParams,
     track: &Track,
     candidacies: &[&Candidacy],
     outcomes: &BTreeMap<(&str, &str), InterviewOutcome>,
+    confirmed: &[&Confirmed],
 ) -> TrackResult {
     let seats = track.seats(params);
+    let held = |g: Gender| confirmed.iter().filter(|c| c.gender == g).count() as i64;
+    let (confirmed_girls, confirmed_boys) = (held(Gender::Female), held(Gender::Male));
     let mut cands: Vec<Cand> = candidacies
         .iter()
         .map(|&c| Cand {
@@ -191,7 +211,9 @@ pub(super) fn run_track(
     let (girls_seats, boys_seats, merged_seats, merged_members) = match params.gender_policy {
         GenderPolicy::Balanced => {
             let (qg, qb) = gender_seats(track, seats);
-            let mut committed = 0;
+            // Confirmed students hold seats of their gender's list first.
+            let (qg, qb) = ((qg - confirmed_girls).max(0), (qb - confirmed_boys).max(0));
+            let mut committed = confirmed_girls + confirmed_boys;
             for (list, gender, q) in [
                 (ListKind::Girls, Gender::Female, qg),
                 (ListKind::Boys, Gender::Male, qb),
@@ -213,9 +235,12 @@ pub(super) fn run_track(
                 .filter(|&i| first[i].is_some_and(|w| w.step == Step::NoSeat))
                 .map(|i| (i, overall(i)))
                 .collect();
-            (qg, qb, seats - committed, merged)
+            (qg, qb, (seats - committed).max(0), merged)
         }
-        GenderPolicy::None => (0, 0, seats, (0..n).map(|i| (i, overall(i))).collect()),
+        GenderPolicy::None => {
+            let left = (seats - confirmed_girls - confirmed_boys).max(0);
+            (0, 0, left, (0..n).map(|i| (i, overall(i))).collect())
+        }
     };
     let w = walk(ListKind::Merged, &merged_members, merged_seats, &cands);
     pending.insert(ListKind::Merged, w.pending);
@@ -262,6 +287,45 @@ pub(super) fn run_track(
         boys_seats,
         merged_seats
     );
+    // The confirmed placements stand as they are (final, their class).
+    let capacity = track.capacity(params);
+    let mut in_class: Vec<i64> = vec![0; usize::try_from(track.n_classes.max(1)).unwrap_or(1)];
+    for c in confirmed {
+        if let Some(k) = in_class.get_mut(usize::from(c.class_no.max(1)) - 1) {
+            *k += 1;
+        }
+        out.placements.push(Placement {
+            student_id: c.student_id.clone(),
+            school_year: c.school_year,
+            track_id: track.track_id.clone(),
+            class_no: c.class_no,
+            gender: c.gender,
+            status: PlacementStatus::Final,
+        });
+        out.seats.placed_final += 1;
+        out.audit.push(AuditRow {
+            student_id: c.student_id.clone(),
+            track_id: track.track_id.clone(),
+            requested_track_id: track.track_id.clone(),
+            gender: Some(c.gender),
+            category: None,
+            resident: None,
+            assignment: None,
+            list: None,
+            rank: None,
+            list_seats: None,
+            committed_before: None,
+            lottery_number: None,
+            composite: None,
+            interview: None,
+            outcome: Outcome::Placed(PlacementStatus::Final),
+            rule: Rule::Confirmed,
+            detail: format!(
+                "{header}; a final placement of an earlier run (confirmed_placements), class {}: never revoked, not ranked again",
+                c.class_no
+            ),
+        });
+    }
     let (mut nth_girl, mut nth_boy) = (0i64, 0i64);
     for (i, cand) in cands.iter().enumerate() {
         let s = cand.c.student;
@@ -277,7 +341,11 @@ pub(super) fn run_track(
                     Gender::Female => &mut nth_girl,
                     Gender::Male => &mut nth_boy,
                 };
-                let class_no = class_of(s.gender, *nth, track.n_classes);
+                let class_no = class_with_room(
+                    class_of(s.gender, *nth, track.n_classes),
+                    &mut in_class,
+                    capacity,
+                );
                 *nth += 1;
                 out.placements.push(Placement {
                     student_id: s.student_id.clone(),

@@ -86,6 +86,8 @@ impl WaitReason {
 pub enum RequestOutcome {
     Candidate,
     NotCandidate,
+    /// The student is in `confirmed_placements`: their final placement stands.
+    Confirmed,
 }
 
 impl RequestOutcome {
@@ -93,6 +95,7 @@ impl RequestOutcome {
         match self {
             RequestOutcome::Candidate => "candidate",
             RequestOutcome::NotCandidate => "not_candidate",
+            RequestOutcome::Confirmed => "confirmed",
         }
     }
 }
@@ -153,6 +156,13 @@ impl RequestOutcomeRow {
             track_id: Some(track_id.to_string()),
             outcome: RequestOutcome::Candidate,
             reason: None,
+        }
+    }
+
+    pub fn confirmed(student_id: &str, requested: &str, track_id: &str) -> Self {
+        RequestOutcomeRow {
+            outcome: RequestOutcome::Confirmed,
+            ..RequestOutcomeRow::candidate(student_id, requested, track_id)
         }
     }
 
@@ -272,6 +282,8 @@ pub enum Rule {
     RoutingUndecided,
     /// The student's institution does not take part.
     InstitutionNotParticipating,
+    /// A final placement of an earlier run (`confirmed_placements`), never revoked.
+    Confirmed,
 }
 
 impl Rule {
@@ -291,6 +303,7 @@ impl Rule {
             Rule::NonResidentNoApproval => "non_resident_no_approval",
             Rule::RoutingUndecided => "routing_undecided",
             Rule::InstitutionNotParticipating => "institution_not_participating",
+            Rule::Confirmed => "confirmed",
         }
     }
 }

@@ -8,9 +8,9 @@ use crate::jobs::gifted::enrichment::{
 use crate::jobs::gifted::exclusions::ExclusionReason;
 use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
-    self, elementary_tracks, place, AuditTableRow, ClassRequest, Gender, Interview,
-    NotCandidateReason, PlacementError, PlacementOutput, RequestOutcome, RequestOutcomeRow,
-    Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
+    self, elementary_tracks, place, AuditTableRow, ClassRequest, Confirmed, ConfirmedRow, Gender,
+    Interview, NotCandidateReason, PlacementError, PlacementOutput, RequestOutcome,
+    RequestOutcomeRow, Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
 };
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::gifted::Category;
@@ -21,7 +21,7 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
-use crate::table::{Exclusion, InputSet};
+use crate::table::{Exclusion, InputSet, Reject};
 use std::collections::BTreeMap;
 
 /// A result row as placement needs it.
@@ -85,6 +85,77 @@ pub struct Placement {
     pub center_names: BTreeMap<String, String>,
     /// `class_requests` rows of another school year than the student's roster year.
     pub exclusions: Vec<Exclusion>,
+    /// `confirmed_placements` rows the job's rules reject (`track_unknown`,
+    /// `class_no_out_of_range`): any reject there stops the run (gifted.md §4).
+    pub confirmed_rejects: Vec<Reject>,
+    /// Warnings: a confirmed student no longer gifted keeps the placement.
+    pub warnings: Vec<String>,
+    /// The students of `confirmed_placements`: their class letter went with the run that made
+    /// the placement final.
+    pub confirmed: std::collections::BTreeSet<String>,
+}
+
+/// The final placements of earlier runs (`confirmed_placements`), checked against the tracks:
+/// a track not in `gifted_tracks` (`track_unknown`) or a class beyond the track's classes
+/// (`class_no_out_of_range`) is a reject — an input error to fix, never dropped silently.
+fn confirmed_placements(
+    inputs: &InputSet,
+    roster: &Roster,
+    tracks: &[Track],
+) -> Result<(Vec<Confirmed>, Vec<Reject>)> {
+    let Some(t) = inputs.get("confirmed_placements") else {
+        return Ok(Default::default());
+    };
+    let classes: BTreeMap<&str, i64> = tracks
+        .iter()
+        .map(|t| (t.track_id.as_str(), t.n_classes))
+        .collect();
+    let (mut confirmed, mut rejects) = (Vec::new(), Vec::new());
+    for (row_number, r) in t.row_numbers().zip(rows::<ConfirmedRow>(t)?) {
+        let reject = |column: &str, value: String, rule: &str, message: String| Reject {
+            table: "confirmed_placements".into(),
+            row_number,
+            column: column.into(),
+            value,
+            rule: rule.into(),
+            message,
+        };
+        let Some(&n_classes) = classes.get(r.track_id.as_str()) else {
+            rejects.push(reject(
+                "track_id",
+                r.track_id.clone(),
+                "track_unknown",
+                "the track is not in gifted_tracks".into(),
+            ));
+            continue;
+        };
+        let class_no = match u8::try_from(r.class_no) {
+            Ok(c) if (1..=n_classes).contains(&r.class_no) => c,
+            _ => {
+                rejects.push(reject(
+                    "class_no",
+                    r.class_no.to_string(),
+                    "class_no_out_of_range",
+                    format!("track {} has {n_classes} class(es)", r.track_id),
+                ));
+                continue;
+            }
+        };
+        let Some(st) = roster.student(&r.student_id) else {
+            continue; // `references` to students rejected it already
+        };
+        let gender = Gender::parse(&st.gender).ok_or_else(|| {
+            Error::Job(format!("confirmed student {} has no gender", r.student_id))
+        })?;
+        confirmed.push(Confirmed {
+            student_id: r.student_id,
+            school_year: st.school_year,
+            track_id: r.track_id,
+            class_no,
+            gender,
+        });
+    }
+    Ok((confirmed, rejects))
 }
 
 /// The class requests `place` decides on, the answers to the requests of students whose
@@ -145,12 +216,32 @@ pub fn run(
         })
         .collect();
     let (requests, answered, exclusions) = class_requests(inputs, roster)?;
+    let tracks = tracks(inputs)?;
+    let (confirmed, confirmed_rejects) = confirmed_placements(inputs, roster, &tracks)?;
+    // gifted.md §4: a confirmed student no longer gifted keeps the placement (it was final).
+    let gifted: std::collections::BTreeSet<&str> = results
+        .iter()
+        .filter(|r| r.category == Category::Gifted)
+        .map(|r| r.student_id.as_str())
+        .collect();
+    let warnings: Vec<String> = confirmed
+        .iter()
+        .filter(|c| !gifted.contains(c.student_id.as_str()))
+        .map(|c| {
+            format!(
+                "confirmed_placements: {} is not gifted in these results and keeps the final placement in track {}",
+                c.student_id, c.track_id
+            )
+        })
+        .collect();
+    let confirmed_ids = confirmed.iter().map(|c| c.student_id.clone()).collect();
     let mut output = place(
         &p,
         &students,
-        &tracks(inputs)?,
+        &tracks,
         &requests,
         &optional_rows::<Interview>(inputs, "interviews")?,
+        &confirmed,
     )
     .map_err(|e| match e {
         PlacementError::TrackChecks(v) => Error::config(
@@ -219,6 +310,9 @@ pub fn run(
             enrichment,
             center_names,
             exclusions,
+            confirmed_rejects,
+            warnings,
+            confirmed: confirmed_ids,
         },
         tables,
     ))
@@ -328,7 +422,7 @@ pub fn letter_requests(
         .output
         .placements
         .iter()
-        .filter(|x| x.status == PlacementStatus::Final)
+        .filter(|x| x.status == PlacementStatus::Final && !p.confirmed.contains(&x.student_id))
     {
         v.push(with(
             &pl.student_id,

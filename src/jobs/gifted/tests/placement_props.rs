@@ -197,6 +197,7 @@ fn check(w: &World) {
         &w.tracks,
         &w.requests,
         &w.interviews,
+        &[],
     )
     .unwrap();
     let track: BTreeMap<&str, &Track> = w.tracks.iter().map(|t| (t.track_id.as_str(), t)).collect();
@@ -381,7 +382,7 @@ proptest! {
     #[test]
     fn second_run_with_outcomes_keeps_the_invariants(w in world(), outcomes in proptest::collection::vec(0u8..4, 45)) {
         // Run 1, then feed outcomes of its invitations (or none yet) as interviews for run 2.
-        let run1 = place(&w.params, &w.students, &w.tracks, &w.requests, &[]).unwrap();
+        let run1 = place(&w.params, &w.students, &w.tracks, &w.requests, &[], &[]).unwrap();
         let mut w2 = w.clone();
         w2.interviews = run1
             .invitations
@@ -399,7 +400,7 @@ proptest! {
             .collect();
         check(&w2);
         // Everyone run 1 invited who passed is placed in run 2 (nobody above them was added).
-        let run2 = place(&w2.params, &w2.students, &w2.tracks, &w2.requests, &w2.interviews).unwrap();
+        let run2 = place(&w2.params, &w2.students, &w2.tracks, &w2.requests, &w2.interviews, &[]).unwrap();
         let placed: BTreeSet<&str> = run2.placements.iter().map(|p| p.student_id.as_str()).collect();
         for i in &w2.interviews {
             if i.outcome == InterviewOutcome::Passed {
@@ -410,7 +411,7 @@ proptest! {
 
     #[test]
     fn shuffled_inputs_give_identical_outputs(w in world(), seed in any::<u64>()) {
-        let want = place(&w.params, &w.students, &w.tracks, &w.requests, &w.interviews).unwrap();
+        let want = place(&w.params, &w.students, &w.tracks, &w.requests, &w.interviews, &[]).unwrap();
         let enr_params = EnrichmentParams { group_capacity: w.group_capacity };
         let want_enr = enrichment_groups(&enr_params, &w.students, &want.placements, &w.centers).unwrap();
         let mut v = w.clone();
@@ -419,7 +420,7 @@ proptest! {
         shuffle(&mut v.requests, seed ^ 2);
         shuffle(&mut v.interviews, seed ^ 3);
         shuffle(&mut v.centers, seed ^ 4);
-        let got = place(&v.params, &v.students, &v.tracks, &v.requests, &v.interviews).unwrap();
+        let got = place(&v.params, &v.students, &v.tracks, &v.requests, &v.interviews, &[]).unwrap();
         prop_assert_eq!(&got, &want);
         let mut placements = got.placements.clone();
         shuffle(&mut placements, seed ^ 5);

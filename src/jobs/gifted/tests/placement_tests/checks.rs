@@ -10,7 +10,7 @@ fn track_checks_stop_the_placement() {
     let mut t = track("T", 26);
     t.n_classes = 2;
     t.grade_class_count = 3; // 2 > 0.5 · 3
-    let err = place(&PlacementParams::default(), &[], &[t], &[], &[]).unwrap_err();
+    let err = place(&PlacementParams::default(), &[], &[t], &[], &[], &[]).unwrap_err();
     match err {
         PlacementError::TrackChecks(v) => {
             assert_eq!(v.len(), 1);
@@ -25,19 +25,19 @@ fn duplicates_are_errors() {
     let p = PlacementParams::default();
     let s = girl("G1", "99");
     assert_eq!(
-        place(&p, &[s.clone(), s.clone()], &[], &[], &[]).unwrap_err(),
+        place(&p, &[s.clone(), s.clone()], &[], &[], &[], &[]).unwrap_err(),
         PlacementError::DuplicateStudent("G1".into())
     );
     let t = track("T", 3);
     let mut t2 = t.clone();
     t2.authority_id = "A2".into();
     assert!(matches!(
-        place(&p, &[], &[t.clone(), t2], &[], &[]).unwrap_err(),
+        place(&p, &[], &[t.clone(), t2], &[], &[], &[]).unwrap_err(),
         PlacementError::DuplicateTrack { .. }
     ));
     let i = iv("G1", "T", InterviewOutcome::Passed);
     assert!(matches!(
-        place(&p, &[s], &[t], &[], &[i.clone(), i]).unwrap_err(),
+        place(&p, &[s], &[t], &[], &[i.clone(), i], &[]).unwrap_err(),
         PlacementError::DuplicateInterview { .. }
     ));
     let bad = PlacementParams {
@@ -45,7 +45,7 @@ fn duplicates_are_errors() {
         ..PlacementParams::default()
     };
     assert!(matches!(
-        place(&bad, &[], &[], &[], &[]).unwrap_err(),
+        place(&bad, &[], &[], &[], &[], &[]).unwrap_err(),
         PlacementError::InvalidParams(_)
     ));
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 mod candidates;
 mod checks;
 mod classes;
+mod confirmed;
 mod ranking;
 mod seats;
 mod waves;
@@ -167,7 +168,7 @@ fn run(
     requests: &[ClassRequest],
     interviews: &[Interview],
 ) -> PlacementOutput {
-    place(p, students, tracks, requests, interviews).unwrap()
+    place(p, students, tracks, requests, interviews, &[]).unwrap()
 }
 
 fn strs(v: &[&str]) -> Vec<String> {
