@@ -61,3 +61,56 @@ fn every_class_request_is_answered_and_the_waitlist_holds_candidates_only() {
     );
     assert!(theirs.iter().all(|l| l[1] != "not_placed_waitlist"));
 }
+
+/// gifted.md §4, issue #25 item 4: the final placements of a run, fed back as
+/// `confirmed_placements` (as written, extra columns and all), stand in the next run — same
+/// track and class, no second class letter — and a confirmed row naming a track that does not
+/// exist stops the run (exit 4) and publishes nothing.
+#[test]
+fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    let o = run_gifted(&fixtures().join("small"), &first, &["--phase", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let placements = read_csv(&first.join("placements.csv"));
+    let finals: Vec<&Vec<String>> = placements[1..].iter().filter(|r| r[5] == "final").collect();
+    assert!(!finals.is_empty(), "the fixture has final placements");
+
+    let input = tmp.path().join("in");
+    copy_dir(&fixtures().join("small"), &input);
+    let mut csv = placements[0].join(",") + "\n";
+    for r in &finals {
+        csv.push_str(&(r.join(",") + "\n"));
+    }
+    std::fs::write(input.join("confirmed_placements.csv"), &csv).unwrap();
+    let second = tmp.path().join("second");
+    let o = run_gifted(&input, &second, &["--phase", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let again = read_csv(&second.join("placements.csv"));
+    for r in &finals {
+        assert!(again.contains(r), "{r:?} kept as it was");
+    }
+    let answers = read_csv(&second.join("request_outcomes.csv"));
+    for r in &finals {
+        assert!(answers
+            .iter()
+            .any(|a| a[0] == r[0] && a[2] == r[2] && a[3] == "confirmed"));
+    }
+    let letters = read_csv(&second.join("letters.csv"));
+    assert!(letters[1..]
+        .iter()
+        .all(|l| !(l[1] == "placement_class" && finals.iter().any(|r| r[0] == l[0]))));
+
+    // A confirmed placement in a track that does not exist: exit 4, the output as it was.
+    let bad = csv.replacen(&finals[0][2], "GT-NOPE-1", 1);
+    std::fs::write(input.join("confirmed_placements.csv"), bad).unwrap();
+    let before = std::fs::read(second.join("manifest.json")).unwrap();
+    let o = run_gifted(&input, &second, &["--phase", "all"]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("confirmed_placements"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read(second.join("manifest.json")).unwrap(), before);
+}
