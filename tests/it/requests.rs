@@ -101,6 +101,35 @@ fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
         .iter()
         .all(|l| !(l[1] == "placement_class" && finals.iter().any(|r| r[0] == l[0]))));
 
+    // A confirmed row of another school year is another year's placement: an exclusion
+    // (`other_school_year`), and its student is not held as confirmed.
+    let year = &finals[0][1];
+    let other = (year.parse::<i64>().unwrap() - 1).to_string();
+    let lines: Vec<String> = csv.lines().map(str::to_string).collect();
+    let mut shifted = lines[0].clone() + "\n";
+    shifted.push_str(&(lines[1].replacen(&format!(",{year},"), &format!(",{other},"), 1) + "\n"));
+    for l in &lines[2..] {
+        shifted.push_str(&(l.clone() + "\n"));
+    }
+    std::fs::write(input.join("confirmed_placements.csv"), &shifted).unwrap();
+    let third = tmp.path().join("third");
+    let o = run_gifted(&input, &third, &["--phase", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let excluded = read_csv(&third.join("exclusions.csv"));
+    assert!(
+        excluded[1..].contains(&vec![
+            "confirmed_placements".to_string(),
+            "1".to_string(),
+            finals[0][0].clone(),
+            "other_school_year".to_string()
+        ]),
+        "{excluded:?}"
+    );
+    let answers = read_csv(&third.join("request_outcomes.csv"));
+    assert!(!answers
+        .iter()
+        .any(|a| a[0] == finals[0][0] && a[3] == "confirmed"));
+
     // A confirmed placement in a track that does not exist: exit 4, the output as it was.
     let bad = csv.replacen(&finals[0][2], "GT-NOPE-1", 1);
     std::fs::write(input.join("confirmed_placements.csv"), bad).unwrap();

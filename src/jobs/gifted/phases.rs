@@ -322,6 +322,8 @@ pub fn compute(
             placement::run(s, inputs, &roster, results, &mut report.reconciliation)
         })?;
         inputs.add_exclusions("class_requests", std::mem::take(&mut pl.exclusions));
+        let confirmed_excluded = std::mem::take(&mut pl.confirmed_excluded);
+        inputs.add_exclusions("confirmed_placements", confirmed_excluded);
         for w in std::mem::take(&mut pl.warnings) {
             report.warn(w);
         }

@@ -239,6 +239,8 @@ pub struct ConfirmedRow {
     pub student_id: String,
     pub track_id: String,
     pub class_no: i64,
+    /// When given, the results' school year.
+    pub school_year: Option<i64>,
 }
 
 /// A confirmed placement as the walk needs it: the student keeps track and class.

@@ -88,6 +88,8 @@ pub struct Placement {
     /// `confirmed_placements` rows the job's rules reject (`track_unknown`,
     /// `class_no_out_of_range`): any reject there stops the run (gifted.md §4).
     pub confirmed_rejects: Vec<Reject>,
+    /// `confirmed_placements` rows of another school year (exclusions).
+    pub confirmed_excluded: Vec<Exclusion>,
     /// Warnings: a confirmed student no longer gifted keeps the placement.
     pub warnings: Vec<String>,
     /// The students of `confirmed_placements`: their class letter went with the run that made
@@ -97,12 +99,14 @@ pub struct Placement {
 
 /// The final placements of earlier runs (`confirmed_placements`), checked against the tracks:
 /// a track not in `gifted_tracks` (`track_unknown`) or a class beyond the track's classes
-/// (`class_no_out_of_range`) is a reject — an input error to fix, never dropped silently.
+/// (`class_no_out_of_range`) is a reject — an input error to fix, never dropped silently; a
+/// row whose `school_year` is given and is not the student's roster year is another year's
+/// placement: an exclusion (`other_school_year`, gifted.md §1).
 fn confirmed_placements(
     inputs: &InputSet,
     roster: &Roster,
     tracks: &[Track],
-) -> Result<(Vec<Confirmed>, Vec<Reject>)> {
+) -> Result<(Vec<Confirmed>, Vec<Reject>, Vec<Exclusion>)> {
     let Some(t) = inputs.get("confirmed_placements") else {
         return Ok(Default::default());
     };
@@ -110,7 +114,7 @@ fn confirmed_placements(
         .iter()
         .map(|t| (t.track_id.as_str(), t.n_classes))
         .collect();
-    let (mut confirmed, mut rejects) = (Vec::new(), Vec::new());
+    let (mut confirmed, mut rejects, mut excluded) = (Vec::new(), Vec::new(), Vec::new());
     for (row_number, r) in t.row_numbers().zip(rows::<ConfirmedRow>(t)?) {
         let reject = |column: &str, value: String, rule: &str, message: String| Reject {
             table: "confirmed_placements".into(),
@@ -144,6 +148,11 @@ fn confirmed_placements(
         let Some(st) = roster.student(&r.student_id) else {
             continue; // `references` to students rejected it already
         };
+        if r.school_year.is_some_and(|y| y != st.school_year) {
+            let why = ExclusionReason::OtherSchoolYear;
+            excluded.push(why.of_row("confirmed_placements", row_number, &r.student_id));
+            continue;
+        }
         let gender = Gender::parse(&st.gender).ok_or_else(|| {
             Error::Job(format!("confirmed student {} has no gender", r.student_id))
         })?;
@@ -155,7 +164,7 @@ fn confirmed_placements(
             gender,
         });
     }
-    Ok((confirmed, rejects))
+    Ok((confirmed, rejects, excluded))
 }
 
 /// The class requests `place` decides on, the answers to the requests of students whose
@@ -217,7 +226,8 @@ pub fn run(
         .collect();
     let (requests, answered, exclusions) = class_requests(inputs, roster)?;
     let tracks = tracks(inputs)?;
-    let (confirmed, confirmed_rejects) = confirmed_placements(inputs, roster, &tracks)?;
+    let (confirmed, confirmed_rejects, confirmed_excluded) =
+        confirmed_placements(inputs, roster, &tracks)?;
     // gifted.md §4: a confirmed student no longer gifted keeps the placement (it was final).
     let gifted: std::collections::BTreeSet<&str> = results
         .iter()
@@ -311,6 +321,7 @@ pub fn run(
             center_names,
             exclusions,
             confirmed_rejects,
+            confirmed_excluded,
             warnings,
             confirmed: confirmed_ids,
         },
