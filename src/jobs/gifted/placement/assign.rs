@@ -37,23 +37,10 @@ fn refusal(
     detail: String,
 ) -> AuditRow {
     AuditRow {
-        student_id: student_id.to_string(),
-        track_id: track_id.to_string(),
-        requested_track_id: track_id.to_string(),
         gender: student.map(|s| s.gender),
         category: student.map(|s| s.category),
-        resident: None,
-        assignment: None,
-        list: None,
-        rank: None,
-        list_seats: None,
-        committed_before: None,
-        lottery_number: None,
         composite: student.and_then(|s| s.composite),
-        interview: None,
-        outcome,
-        rule,
-        detail,
+        ..AuditRow::decision(student_id, track_id, outcome, rule, detail)
     }
 }
 

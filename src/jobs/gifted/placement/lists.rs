@@ -303,27 +303,20 @@ pub(super) fn run_track(
             status: PlacementStatus::Final,
         });
         out.seats.placed_final += 1;
+        let detail = format!(
+            "{header}; a final placement of an earlier run (confirmed_placements), class {}: never revoked, not ranked again",
+            c.class_no
+        );
+        let outcome = Outcome::Placed(PlacementStatus::Final);
         out.audit.push(AuditRow {
-            student_id: c.student_id.clone(),
-            track_id: track.track_id.clone(),
-            requested_track_id: track.track_id.clone(),
             gender: Some(c.gender),
-            category: None,
-            resident: None,
-            assignment: None,
-            list: None,
-            rank: None,
-            list_seats: None,
-            committed_before: None,
-            lottery_number: None,
-            composite: None,
-            interview: None,
-            outcome: Outcome::Placed(PlacementStatus::Final),
-            rule: Rule::Confirmed,
-            detail: format!(
-                "{header}; a final placement of an earlier run (confirmed_placements), class {}: never revoked, not ranked again",
-                c.class_no
-            ),
+            ..AuditRow::decision(
+                &c.student_id,
+                &track.track_id,
+                outcome,
+                Rule::Confirmed,
+                detail,
+            )
         });
     }
     let (mut nth_girl, mut nth_boy) = (0i64, 0i64);

@@ -338,6 +338,36 @@ pub struct AuditRow {
 }
 
 impl AuditRow {
+    /// A decision about `student_id` in `track_id` that no list walk made (a request that
+    /// makes no candidate, a confirmed placement): no list, rank, seats or lottery number.
+    pub fn decision(
+        student_id: &str,
+        track_id: &str,
+        outcome: Outcome,
+        rule: Rule,
+        detail: String,
+    ) -> AuditRow {
+        AuditRow {
+            student_id: student_id.to_string(),
+            track_id: track_id.to_string(),
+            requested_track_id: track_id.to_string(),
+            gender: None,
+            category: None,
+            resident: None,
+            assignment: None,
+            list: None,
+            rank: None,
+            list_seats: None,
+            committed_before: None,
+            lottery_number: None,
+            composite: None,
+            interview: None,
+            outcome,
+            rule,
+            detail,
+        }
+    }
+
     pub fn composite_num(&self) -> Option<i128> {
         self.composite.map(|c| c.num())
     }
