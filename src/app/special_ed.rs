@@ -5,28 +5,19 @@
 use super::inputs;
 use super::record::RunRecord;
 use crate::error::{Error, Result};
-use crate::jobs::special_ed::{
-    self as job,
-    inputs::{DECISIONS, MEETINGS, REFERRALS},
-};
+use crate::jobs::special_ed as job;
 use crate::output::OutputDir;
 use crate::pipeline::special_ed::SpecialEd;
 use crate::pipeline::PipelineSource;
-use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::validate::load_inputs;
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-pub const NEEDS: [TableNeed; 3] = [
-    TableNeed::new(REFERRALS, true),
-    TableNeed::new(MEETINGS, true),
-    TableNeed::new(DECISIONS, true),
-];
-
 /// Reads and checks the three tables, the job's rejects included.
 fn read(rec: &mut RunRecord, input: &Path) -> Result<(InputSet, job::Records)> {
     rec.report.steps.run("read and validate inputs", || {
-        let mut inputs = load_inputs(input, &NEEDS, &BTreeMap::new())?;
+        let mut inputs = load_inputs(input, &job::inputs::TABLES, &BTreeMap::new())?;
         let records = job::read(&mut inputs)?;
         Ok((inputs, records))
     })

@@ -7,31 +7,16 @@ use crate::jobs::teacher_loans;
 use crate::output::OutputDir;
 use crate::pipeline::teacher_loans::TeacherLoans;
 use crate::pipeline::PipelineSource;
-use crate::table::validate::TableNeed;
-use std::collections::BTreeMap;
 use std::path::Path;
-
-/// The tables of the job, all required.
-pub const NEEDS: [TableNeed; 4] = [
-    TableNeed::new(teacher_loans::TABLES[0], true),
-    TableNeed::new(teacher_loans::TABLES[1], true),
-    TableNeed::new(teacher_loans::TABLES[2], true),
-    TableNeed::new(teacher_loans::TABLES[3], true),
-];
-
-/// The list parameters the schemas' `in_parameter` checks read: the program keys.
-fn check_params(s: &TeacherLoans) -> BTreeMap<String, Vec<String>> {
-    BTreeMap::from([("programs".to_string(), s.programs())])
-}
 
 pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = TeacherLoans::from_source(src)?;
     // Before any work: a run that could not replace --out is refused at once.
     OutputDir::check_target(out_path, Some("run"))?;
     let mut rec = inputs::start_run("teacher-loans", None, src, &settings);
-    let params = check_params(&settings);
+    let params = teacher_loans::check_params(settings.programs());
     let max_share = settings.max_reject_share;
-    let inputs = inputs::load_checked(&mut rec, input, &NEEDS, &params, max_share)?;
+    let inputs = inputs::load_checked(&mut rec, input, &teacher_loans::TABLES, &params, max_share)?;
     let tables = teacher_loans::run(&settings.params(), &inputs, &mut rec.report)?;
     inputs::publish(rec, out_path, tables, &inputs)
 }
@@ -45,8 +30,8 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         serde_json::to_value(&settings).unwrap_or_default(),
         input,
         out_path,
-        &NEEDS,
-        &check_params(&settings),
+        &teacher_loans::TABLES,
+        &teacher_loans::check_params(settings.programs()),
         settings.max_reject_share,
     )
 }

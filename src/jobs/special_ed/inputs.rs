@@ -15,6 +15,13 @@ pub const REFERRALS: &str = "committee_referrals";
 pub const MEETINGS: &str = "committee_meetings";
 pub const DECISIONS: &str = "committee_decisions";
 
+/// The job's tables, all required (special-ed.md "Data contract").
+pub const TABLES: [crate::table::validate::TableNeed; 3] = [
+    crate::table::validate::TableNeed::new(REFERRALS, true),
+    crate::table::validate::TableNeed::new(MEETINGS, true),
+    crate::table::validate::TableNeed::new(DECISIONS, true),
+];
+
 /// `committee_referrals.disability`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

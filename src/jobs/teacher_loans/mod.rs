@@ -37,6 +37,7 @@ use crate::error::{Error, Result};
 use crate::jobs::JobReport;
 use crate::output::table::OutputTable;
 use crate::table::rows::rows;
+use crate::table::validate::TableNeed;
 use crate::table::InputSet;
 use decide::{decide, Context, Decisions};
 use inputs::{Applicant, BudgetLine, College, Ragav};
@@ -45,7 +46,17 @@ use preferred::CollegeFacts;
 use std::collections::{BTreeMap, HashSet};
 
 /// The tables the job reads, all required.
-pub const TABLES: [&str; 4] = ["colleges", "loan_applications", "ragav_list", "budget"];
+pub const TABLES: [TableNeed; 4] = [
+    TableNeed::new("colleges", true),
+    TableNeed::new("loan_applications", true),
+    TableNeed::new("ragav_list", true),
+    TableNeed::new("budget", true),
+];
+
+/// The list parameters the schemas' `in_parameter` checks read: the program keys of Table B.
+pub fn check_params(programs: Vec<String>) -> BTreeMap<String, Vec<String>> {
+    BTreeMap::from([("programs".to_string(), programs)])
+}
 
 /// The two budget lines of the year, in shekels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
