@@ -108,7 +108,7 @@ pub struct Manifest {
     pub pipeline: Option<PipelineEntry>,
     pub inputs: Vec<InputEntry>,
     pub outputs: Vec<OutputFile>,
-    /// Per stage, named counts that add up (e.g. rows read = accepted + rejected).
+    /// Per stage, named counts that add up (e.g. rows read = accepted + excluded + rejected).
     pub reconciliation: BTreeMap<String, BTreeMap<String, i64>>,
     pub warnings: Vec<String>,
     pub timings: Vec<StepTiming>,

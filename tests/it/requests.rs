@@ -130,6 +130,29 @@ fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
         .iter()
         .any(|a| a[0] == finals[0][0] && a[3] == "confirmed"));
 
+    // A class beyond the track's classes (`class_no_out_of_range`): exit 4 as well.
+    let tracks = read_csv(&first.join("placement_tracks.csv"));
+    let one_class = tracks[1..]
+        .iter()
+        .find(|t| t[0] == finals[0][2])
+        .is_some_and(|t| t[4] == "1");
+    assert!(
+        one_class,
+        "the fixture's first final placement is in a one-class track"
+    );
+    let row = finals[0].join(",");
+    let mut beyond = finals[0].clone();
+    beyond[3] = "2".into();
+    let bad = csv.replacen(&row, &beyond.join(","), 1);
+    std::fs::write(input.join("confirmed_placements.csv"), bad).unwrap();
+    let o = run_gifted(&input, &tmp.path().join("beyond"), &["--phase", "all"]);
+    assert_eq!(code(&o), 4, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("class_no_out_of_range"),
+        "{}",
+        stderr(&o)
+    );
+
     // A confirmed placement in a track that does not exist: exit 4, the output as it was.
     let bad = csv.replacen(&finals[0][2], "GT-NOPE-1", 1);
     std::fs::write(input.join("confirmed_placements.csv"), bad).unwrap();
