@@ -4,6 +4,7 @@ pub mod export_dir;
 pub mod guard;
 pub mod lock;
 pub mod manifest;
+pub mod parquet;
 pub mod rejects;
 pub mod rows;
 pub mod stop;

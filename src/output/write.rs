@@ -1,5 +1,5 @@
-//! Writers: Parquet (zstd, column descriptions in the key-value metadata) and CSV (UTF-8 with
-//! a BOM so Excel opens Hebrew correctly; headers in English or Hebrew).
+//! Writers: a table's files (Parquet through [`super::parquet`]) and CSV (UTF-8 with a BOM so
+//! Excel opens Hebrew correctly; headers in English or Hebrew).
 use crate::error::{Error, Result};
 use crate::table::convert::days_to_date;
 use crate::table::schema::{self, TableSchema};
@@ -11,55 +11,6 @@ pub enum Headers {
     #[default]
     English,
     Hebrew,
-}
-
-/// Descriptions of the per-subtest columns (`<subtest>_percentile`, `<subtest>_gifted_raw`, …),
-/// whose names depend on the pipeline's `subtests`.
-fn per_subtest_description(name: &str) -> Option<(String, String)> {
-    let forms: [(&str, &str, &str); 4] = [
-        ("_percentile", "Percentile rank on subtest {} (confidential).", "אחוזון ב{}"),
-        ("_n_tested", "Completed scores on subtest {} in the group.", "נבחנים ב{}"),
-        ("_gifted_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.gifted (empty where none does).", "ציון סף מחוננים ב{}"),
-        ("_excellent_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.excellent (empty where none does).", "ציון סף מצטיינים ב{}"),
-    ];
-    forms.iter().find_map(|(suffix, en, he)| {
-        let subtest = name.strip_suffix(suffix)?;
-        Some((en.replace("{}", subtest), he.replace("{}", subtest)))
-    })
-}
-
-/// Serializes `df` as Parquet with zstd and the table's and columns' descriptions as file
-/// key-value metadata (`itur:table`, `itur:description`, `itur:column:<name>`).
-pub fn parquet_bytes(df: &mut DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
-    let mut kv = Vec::new();
-    if let Some(s) = schema {
-        kv.push(("itur:table".to_string(), s.name.clone()));
-        kv.push(("itur:description".to_string(), s.description.clone()));
-        for name in df.get_column_names() {
-            let name = name.as_str();
-            // Columns under their Hebrew names (roster-export --headers he) keep their text.
-            let c = s
-                .columns
-                .iter()
-                .find(|c| c.name == name || c.hebrew == name);
-            let (desc, hebrew) = match c {
-                Some(c) => (c.description.clone(), c.hebrew.clone()),
-                None => match per_subtest_description(name) {
-                    Some(d) => d,
-                    None => continue,
-                },
-            };
-            kv.push((format!("itur:column:{name}"), desc));
-            kv.push((format!("itur:hebrew:{name}"), hebrew));
-        }
-    }
-    let mut buf = Vec::new();
-    ParquetWriter::new(&mut buf)
-        .with_compression(ParquetCompression::Zstd(None))
-        .with_key_value_metadata(Some(KeyValueMetadata::from_static(kv)))
-        .finish(df)
-        .map_err(|e| Error::Job(format!("writing Parquet: {e}")))?;
-    Ok(buf)
 }
 
 /// data-contract.md "Rules that apply everywhere" (the OWASP rule for CSV injection): a text
@@ -260,7 +211,7 @@ pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Resu
     if matches!(formats, Formats::Parquet | Formats::ParquetAndCsv) {
         v.push((
             format!("{rel_stem}.parquet"),
-            parquet_bytes(df, schema)?,
+            super::parquet::parquet_bytes(df, schema)?,
             Some(rows),
         ));
     }

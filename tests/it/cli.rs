@@ -216,7 +216,7 @@ fn schema_lists_tables_and_prints_one() {
 
 #[test]
 fn leading_zeros_survive_csv_to_parquet_and_back() {
-    use itur::output::write::parquet_bytes;
+    use itur::output::parquet::parquet_bytes;
     use itur::table::schema;
     use itur::table::validate::{load_inputs, TableNeed};
     let needs = [
@@ -239,10 +239,10 @@ fn leading_zeros_survive_csv_to_parquet_and_back() {
     assert_eq!(ids(&from_csv)[0], "010000016");
     let tmp = tempfile::tempdir().unwrap();
     for t in ["institutions", "classes", "students"] {
-        let mut df = from_csv.get(t).unwrap().df.clone();
+        let df = from_csv.get(t).unwrap().df.clone();
         std::fs::write(
             tmp.path().join(format!("{t}.parquet")),
-            parquet_bytes(&mut df, schema::get(t)).unwrap(),
+            parquet_bytes(&df, schema::get(t)).unwrap(),
         )
         .unwrap();
     }

@@ -3,7 +3,7 @@
 //! warnings (or the same error), the same counts, and the same values.
 use crate::bad_inputs::bad_case_inputs;
 use crate::support::*;
-use itur::output::write::parquet_bytes;
+use itur::output::parquet::parquet_bytes;
 use itur::table::csv_read::read_csv;
 use itur::table::schema;
 use itur::table::validate::{digits_key, load_inputs, InputSet, Table, TableNeed};
@@ -176,10 +176,10 @@ fn students_to_parquet(dir: &Path) -> bool {
         .flatten()
         .map(Column::from)
         .collect();
-    let mut df = DataFrame::new(raw.height, columns).unwrap();
+    let df = DataFrame::new(raw.height, columns).unwrap();
     std::fs::write(
         dir.join("students.parquet"),
-        parquet_bytes(&mut df, None).unwrap(),
+        parquet_bytes(&df, Some(sch)).unwrap(),
     )
     .unwrap();
     std::fs::remove_file(csv).unwrap();
@@ -197,7 +197,7 @@ fn coded_roster_validates_as_the_whole_table_on_every_bad_case_and_the_small_nat
         rejects += n;
         if students_to_parquet(&dir) {
             parquet += 1;
-            // (The cases' few IDs are stored with a dictionary: read as text.)
+            // (Stored PLAIN as a key column: read as keys when every ID is valid, as text otherwise.)
             rejects += assert_same(&dir).0;
         }
     }
@@ -234,7 +234,7 @@ fn a_parquet_roster_of_valid_ids_is_held_as_keys_and_validates_the_same() {
         f(&mut ids);
         df.with_column(Column::new("student_id".into(), ids))
             .unwrap();
-        std::fs::write(&path, parquet_bytes(&mut df, None).unwrap()).unwrap();
+        std::fs::write(&path, parquet_bytes(&df, schema::get("students")).unwrap()).unwrap();
         let (n, keys_only) = assert_same(dir.path());
         let set = load(dir.path(), true).unwrap();
         let rules: Vec<String> = (set.rejects.iter())
@@ -290,7 +290,7 @@ fn small_with_short_ids(dir: &Path) {
             .collect();
         df.with_column(Column::new("student_id".into(), ids))
             .unwrap();
-        std::fs::write(&path, parquet_bytes(&mut df, None).unwrap()).unwrap();
+        std::fs::write(&path, parquet_bytes(&df, schema::get(table)).unwrap()).unwrap();
     }
 }
 

@@ -1,7 +1,7 @@
 //! Regenerates the binary (Parquet) cases of `fixtures/bad/` from `fixtures/tiny`:
 //! `cargo test --release --test it -- --ignored regenerate_parquet_fixtures`.
 use crate::support::*;
-use itur::output::write::parquet_bytes;
+use itur::output::parquet::parquet_bytes;
 use itur::table::schema;
 use itur::table::validate::{load_inputs, TableNeed};
 use polars::prelude::*;
@@ -31,8 +31,8 @@ fn write_case(name: &str, description: &str, exit_code: i32, stderr: &str, bytes
 #[ignore = "regenerates committed fixtures"]
 fn regenerate_parquet_fixtures() {
     let sch = schema::get("students");
-    let mut df = tiny_students();
-    let good = parquet_bytes(&mut df, sch).unwrap();
+    let df = tiny_students();
+    let good = parquet_bytes(&df, sch).unwrap();
 
     let ok_dir = fixtures().join("bad").join("parquet_ok");
     std::fs::create_dir_all(&ok_dir).unwrap();
@@ -77,7 +77,7 @@ fn regenerate_parquet_fixtures() {
     wrong
         .with_column(Column::new("student_id".into(), ids))
         .unwrap();
-    let wrong = parquet_bytes(&mut wrong, sch).unwrap();
+    let wrong = parquet_bytes(&wrong, sch).unwrap();
     write_case(
         "parquet_wrong_type",
         "student_id stored as a 64-bit integer (leading zeros lost)",

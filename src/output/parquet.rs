@@ -1,0 +1,205 @@
+//! Parquet that every reader opens (issue #17): written through arrow-rs' `ArrowWriter`, so the
+//! embedded `ARROW:schema` holds the oldest Arrow types that say what a column is — plain
+//! UTF-8 strings (no string views, which pyarrow 14, the R arrow of its generation and older
+//! Spark refuse), `date32`, booleans, lists — and each column's English description and Hebrew
+//! name in its field metadata, the table's in the schema metadata. pyarrow
+//! (`schema.field(c).metadata`), R arrow and Spark read those; pandas gets them as `df.attrs`
+//! (the `PANDAS_ATTRS` key pandas ≥ 2.1 reads back). The same texts stay as the file's
+//! key-value pairs (`itur:table`, `itur:description`, `itur:column:<name>`,
+//! `itur:hebrew:<name>`), where DuckDB's `parquet_kv_metadata` shows them.
+use crate::error::{Error, Result};
+use crate::table::schema::TableSchema;
+use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::{
+    ArrayRef, BooleanArray, Date32Array, Float64Array, Int32Array, Int64Array, RecordBatch,
+    StringArray, UInt32Array, UInt64Array,
+};
+use arrow_schema::{DataType as ArrowType, Field, Schema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// Rows per Arrow batch handed to the writer: each batch's string offsets stay far below the
+/// 2 GiB that plain (32-bit offset) UTF-8 arrays can address, whatever the table's size.
+const BATCH_ROWS: usize = 64 * 1024;
+
+/// A column's English description and Hebrew name.
+pub(crate) struct ColumnText {
+    pub(crate) description: String,
+    pub(crate) hebrew: String,
+}
+
+/// The description of column `name` of a table with schema `s`: its schema entry (also under
+/// its Hebrew name, as roster-export's `--headers he` files have them), or the text of a
+/// per-subtest column, whose names depend on the pipeline's `subtests`.
+pub(crate) fn column_text(s: &TableSchema, name: &str) -> Option<ColumnText> {
+    if let Some(c) = s
+        .columns
+        .iter()
+        .find(|c| c.name == name || c.hebrew == name)
+    {
+        return Some(ColumnText {
+            description: c.description.clone(),
+            hebrew: c.hebrew.clone(),
+        });
+    }
+    per_subtest_text(name)
+}
+
+/// Descriptions of the per-subtest columns (`<subtest>_percentile`, `<subtest>_gifted_raw`, …).
+fn per_subtest_text(name: &str) -> Option<ColumnText> {
+    let forms: [(&str, &str, &str); 4] = [
+        ("_percentile", "Percentile rank on subtest {} (confidential).", "אחוזון ב{}"),
+        ("_n_tested", "Completed scores on subtest {} in the group.", "נבחנים ב{}"),
+        ("_gifted_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.gifted (empty where none does).", "ציון סף מחוננים ב{}"),
+        ("_excellent_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.excellent (empty where none does).", "ציון סף מצטיינים ב{}"),
+    ];
+    forms.iter().find_map(|(suffix, en, he)| {
+        let subtest = name.strip_suffix(suffix)?;
+        Some(ColumnText {
+            description: en.replace("{}", subtest),
+            hebrew: he.replace("{}", subtest),
+        })
+    })
+}
+
+/// The Arrow type a polars column is written as.
+fn arrow_type(dtype: &DataType) -> Result<ArrowType> {
+    Ok(match dtype {
+        DataType::String | DataType::Null => ArrowType::Utf8,
+        DataType::Int64 => ArrowType::Int64,
+        DataType::Int32 => ArrowType::Int32,
+        DataType::UInt32 => ArrowType::UInt32,
+        DataType::UInt64 => ArrowType::UInt64,
+        DataType::Float64 => ArrowType::Float64,
+        DataType::Date => ArrowType::Date32,
+        DataType::Boolean => ArrowType::Boolean,
+        DataType::List(inner) if matches!(**inner, DataType::String) => {
+            ArrowType::List(Arc::new(Field::new_list_field(ArrowType::Utf8, true)))
+        }
+        other => {
+            return Err(Error::Job(format!(
+                "writing Parquet: no Arrow type for a {other} column"
+            )))
+        }
+    })
+}
+
+/// Column `s` (a slice of a frame) as an Arrow array of type [`arrow_type`].
+fn arrow_array(s: &Series) -> Result<ArrayRef> {
+    let err = |e: PolarsError| Error::Job(format!("writing Parquet: {e}"));
+    Ok(match s.dtype() {
+        DataType::String => Arc::new(StringArray::from_iter(s.str().map_err(err)?.iter())),
+        DataType::Null => Arc::new(StringArray::new_null(s.len())),
+        DataType::Int64 => Arc::new(Int64Array::from_iter(s.i64().map_err(err)?.iter())),
+        DataType::Int32 => Arc::new(Int32Array::from_iter(s.i32().map_err(err)?.iter())),
+        DataType::UInt32 => Arc::new(UInt32Array::from_iter(s.u32().map_err(err)?.iter())),
+        DataType::UInt64 => Arc::new(UInt64Array::from_iter(s.u64().map_err(err)?.iter())),
+        DataType::Float64 => Arc::new(Float64Array::from_iter(s.f64().map_err(err)?.iter())),
+        DataType::Boolean => Arc::new(BooleanArray::from_iter(s.bool().map_err(err)?.iter())),
+        DataType::Date => Arc::new(Date32Array::from_iter(
+            s.date().map_err(err)?.physical().iter(),
+        )),
+        DataType::List(_) => {
+            let mut b = ListBuilder::new(StringBuilder::new());
+            let lists = s.list().map_err(err)?;
+            for i in 0..lists.len() {
+                match lists.get_as_series(i) {
+                    None => b.append_null(),
+                    Some(values) => {
+                        for v in values.str().map_err(err)?.iter() {
+                            b.values().append_option(v);
+                        }
+                        b.append(true);
+                    }
+                }
+            }
+            Arc::new(b.finish())
+        }
+        other => {
+            return Err(Error::Job(format!(
+                "writing Parquet: no Arrow type for a {other} column"
+            )))
+        }
+    })
+}
+
+/// Serializes `df` as Parquet (zstd) readable by every Arrow implementation, with the table's
+/// and its columns' descriptions in the Arrow schema and as key-value pairs (module doc).
+pub fn parquet_bytes(df: &DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
+    let mut kv = Vec::new();
+    let mut table_meta = HashMap::new();
+    let mut attrs_columns = serde_json::Map::new();
+    let mut fields = Vec::with_capacity(df.width());
+    for c in df.columns() {
+        let name = c.name().as_str();
+        let mut field = Field::new(name, arrow_type(c.dtype())?, true);
+        if let Some(t) = schema.and_then(|s| column_text(s, name)) {
+            kv.push(KeyValue::new(
+                format!("itur:column:{name}"),
+                t.description.clone(),
+            ));
+            kv.push(KeyValue::new(
+                format!("itur:hebrew:{name}"),
+                t.hebrew.clone(),
+            ));
+            attrs_columns.insert(
+                name.to_string(),
+                serde_json::json!({"description": t.description, "hebrew": t.hebrew}),
+            );
+            field = field.with_metadata(HashMap::from([
+                ("description".to_string(), t.description),
+                ("hebrew".to_string(), t.hebrew),
+            ]));
+        }
+        fields.push(field);
+    }
+    if let Some(s) = schema {
+        kv.insert(0, KeyValue::new("itur:table".into(), s.name.clone()));
+        kv.insert(
+            1,
+            KeyValue::new("itur:description".into(), s.description.clone()),
+        );
+        table_meta.insert("table".to_string(), s.name.clone());
+        table_meta.insert("description".to_string(), s.description.clone());
+        table_meta.insert("hebrew".to_string(), s.hebrew.clone());
+        let attrs = serde_json::json!({
+            "table": s.name,
+            "description": s.description,
+            "hebrew": s.hebrew,
+            "columns": attrs_columns,
+        });
+        table_meta.insert("PANDAS_ATTRS".to_string(), attrs.to_string());
+    }
+    let arrow_schema = Arc::new(Schema::new_with_metadata(fields, table_meta));
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(kv));
+    // A table's one-column key holds a distinct value per row, where a dictionary only costs:
+    // stored PLAIN, a roster's IDs are read straight into their keys (`table::parquet_keys`).
+    if let Some([key]) = schema.map(|s| s.key.as_slice()) {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
+    }
+    let props = props.build();
+    let perr = |e: parquet::errors::ParquetError| Error::Job(format!("writing Parquet: {e}"));
+    let mut w =
+        ArrowWriter::try_new(Vec::new(), arrow_schema.clone(), Some(props)).map_err(perr)?;
+    // A table without rows still gets its schema: one empty batch.
+    for start in (0..df.height().max(1)).step_by(BATCH_ROWS) {
+        let part = df.slice(start as i64, BATCH_ROWS);
+        let columns = part
+            .columns()
+            .iter()
+            .map(|c| arrow_array(c.as_materialized_series()))
+            .collect::<Result<Vec<_>>>()?;
+        let batch = RecordBatch::try_new(arrow_schema.clone(), columns)
+            .map_err(|e| Error::Job(format!("writing Parquet: {e}")))?;
+        w.write(&batch).map_err(perr)?;
+    }
+    w.into_inner().map_err(perr)
+}
