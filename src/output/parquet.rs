@@ -34,37 +34,20 @@ pub(crate) struct ColumnText {
     pub(crate) hebrew: String,
 }
 
-/// The description of column `name` of a table with schema `s`: its schema entry (also under
-/// its Hebrew name, as roster-export's `--headers he` files have them), or the text of a
-/// per-subtest column, whose names depend on the pipeline's `subtests`.
+/// The description of column `name` of a table with schema `s`: its schema entry (per-subtest
+/// columns with their subtest's name; also under its Hebrew name, as roster-export's
+/// `--headers he` files have them).
 pub(crate) fn column_text(s: &TableSchema, name: &str) -> Option<ColumnText> {
-    if let Some(c) = s
-        .columns
-        .iter()
-        .find(|c| c.name == name || c.hebrew == name)
-    {
-        return Some(ColumnText {
-            description: c.description.clone(),
-            hebrew: c.hebrew.clone(),
-        });
-    }
-    per_subtest_text(name)
-}
-
-/// Descriptions of the per-subtest columns (`<subtest>_percentile`, `<subtest>_gifted_raw`, …).
-fn per_subtest_text(name: &str) -> Option<ColumnText> {
-    let forms: [(&str, &str, &str); 4] = [
-        ("_percentile", "Percentile rank on subtest {} (confidential).", "אחוזון ב{}"),
-        ("_n_tested", "Completed scores on subtest {} in the group.", "נבחנים ב{}"),
-        ("_gifted_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.gifted (empty where none does).", "ציון סף מחוננים ב{}"),
-        ("_excellent_raw", "Lowest raw score on subtest {} whose percentile reaches thresholds.excellent (empty where none does).", "ציון סף מצטיינים ב{}"),
-    ];
-    forms.iter().find_map(|(suffix, en, he)| {
-        let subtest = name.strip_suffix(suffix)?;
-        Some(ColumnText {
-            description: en.replace("{}", subtest),
-            hebrew: he.replace("{}", subtest),
-        })
+    let (description, hebrew) = match s.column_of_file(name) {
+        Some(c) => c.text_for(name),
+        None => {
+            let c = s.columns.iter().find(|c| c.hebrew == name)?;
+            (c.description.clone(), c.hebrew.clone())
+        }
+    };
+    Some(ColumnText {
+        description,
+        hebrew,
     })
 }
 

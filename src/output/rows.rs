@@ -78,35 +78,6 @@ use integers_through;
 
 pub use csv_list::csv_list;
 
-/// Columns a pipeline setting names (`{subtest}_{suffix}` for each of `subtests`), which a
-/// schema file cannot list; `output::write` describes them in the Parquet metadata.
-#[derive(Debug, Clone, Copy)]
-pub struct PerSubtest {
-    pub table: &'static str,
-    /// The schema column they follow.
-    pub after: &'static str,
-    /// Per subtest, the suffixes and types of its columns.
-    pub columns: &'static [(&'static str, ColType)],
-}
-
-/// The tables with per-subtest columns.
-pub const PER_SUBTEST: &[PerSubtest] = &[
-    PerSubtest {
-        table: "results",
-        after: "grade",
-        columns: &[("percentile", ColType::Float)],
-    },
-    PerSubtest {
-        table: "cutoffs",
-        after: "n_excellent",
-        columns: &[
-            ("n_tested", ColType::Int),
-            ("gifted_raw", ColType::Int),
-            ("excellent_raw", ColType::Int),
-        ],
-    },
-];
-
 /// The field of a row that holds its per-subtest columns.
 const SUBTESTS_FIELD: &str = "subtests";
 
@@ -138,7 +109,7 @@ struct Subtests {
     /// How many subtests.
     count: usize,
     /// Per subtest: the suffixes and types.
-    fields: &'static [(&'static str, ColType)],
+    fields: Vec<(String, ColType)>,
 }
 
 impl Layout {
@@ -148,27 +119,19 @@ impl Layout {
         let s = schema::get(table).ok_or_else(|| {
             Error::Job(format!("output table `{table}` has no schema in schemas/"))
         })?;
-        let columns: Vec<(String, ColType)> =
-            s.columns.iter().map(|c| (c.name.clone(), c.ty)).collect();
-        let subtests = match PER_SUBTEST.iter().find(|p| p.table == table) {
-            None => None,
-            Some(&PerSubtest {
-                after,
-                columns: fields,
-                ..
-            }) => {
-                let at = s.column_index(after).ok_or_else(|| {
-                    Error::Job(format!(
-                        "output table `{table}`: the per-subtest columns follow `{after}`, which its schema lacks"
-                    ))
-                })? + 1;
-                Some(Subtests {
-                    at,
-                    count: 0,
-                    fields,
-                })
-            }
-        };
+        let columns: Vec<(String, ColType)> = (s.columns.iter())
+            .filter(|c| c.subtest_suffix().is_none())
+            .map(|c| (c.name.clone(), c.ty))
+            .collect();
+        // The schema's `{subtest}_<suffix>` columns, side by side where they stand.
+        let at = s.columns.iter().position(|c| c.subtest_suffix().is_some());
+        let subtests = at.map(|at| Subtests {
+            at,
+            count: 0,
+            fields: (s.columns[at..].iter())
+                .map_while(|c| Some((c.subtest_suffix()?.to_string(), c.ty)))
+                .collect(),
+        });
         Ok(Layout {
             table: table.to_string(),
             columns,
@@ -244,6 +207,8 @@ enum Cells {
     Bool(Vec<Option<bool>>),
     /// Days since 1970-01-01.
     Date(Vec<Option<i32>>),
+    /// Lists of text, each given as its `;`-joined text (`ColType::List`).
+    List(ListStringChunkedBuilder),
 }
 
 impl Cells {
@@ -254,6 +219,7 @@ impl Cells {
             ColType::Float => Cells::Float(Vec::with_capacity(rows)),
             ColType::Bool => Cells::Bool(Vec::with_capacity(rows)),
             ColType::Date => Cells::Date(Vec::with_capacity(rows)),
+            ColType::List => Cells::List(ListStringChunkedBuilder::new("".into(), rows, rows)),
         }
     }
 
@@ -265,6 +231,7 @@ impl Cells {
             Cells::Float(v) => v.push(None),
             Cells::Bool(v) => v.push(None),
             Cells::Date(v) => v.push(None),
+            Cells::List(b) => b.append_null(),
         }
     }
 
@@ -280,6 +247,7 @@ impl Cells {
             Cells::Date(v) => Int32Chunked::from_slice_options(name, &v)
                 .into_date()
                 .into_column(),
+            Cells::List(mut b) => b.finish().with_name(name).into_column(),
         }
     }
 }

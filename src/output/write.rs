@@ -35,6 +35,8 @@ enum Cells<'a> {
     Float(&'a Float64Chunked),
     Date(&'a Int32Chunked),
     Bool(&'a BooleanChunked),
+    /// A list of text, written as its values joined by `;`.
+    List(&'a ListChunked),
     Other(&'a Series),
 }
 
@@ -56,6 +58,17 @@ impl Cells<'_> {
             Cells::Bool(c) => c
                 .get(i)
                 .map_or((), |v| out.push_str(if v { "true" } else { "false" })),
+            Cells::List(c) => {
+                let values = c.get_as_series(i);
+                if let Some(text) = values.as_ref().and_then(|v| v.str().ok()) {
+                    for (n, v) in text.iter().flatten().enumerate() {
+                        if n > 0 {
+                            out.push(';');
+                        }
+                        out.push_str(v);
+                    }
+                }
+            }
             Cells::Other(s) => match s.get(i) {
                 Ok(AnyValue::Null) | Err(_) => {}
                 Ok(v) => write!(out, "{v}").unwrap_or(()),
@@ -99,6 +112,7 @@ fn csv_bytes_for(
             DataType::Float64 => Cells::Float(s.f64().expect("f64")),
             DataType::Date => Cells::Date(s.date().expect("date").physical()),
             DataType::Boolean => Cells::Bool(s.bool().expect("bool")),
+            DataType::List(_) => Cells::List(s.list().expect("list")),
             _ => Cells::Other(s),
         })
         .collect();
@@ -106,8 +120,8 @@ fn csv_bytes_for(
         .iter()
         .map(|s| {
             let name = s.name().to_string();
-            match (headers, schema.and_then(|t| t.column(&name))) {
-                (Headers::Hebrew, Some(c)) => c.hebrew.clone(),
+            match (headers, schema.and_then(|t| t.column_of_file(&name))) {
+                (Headers::Hebrew, Some(c)) => c.text_for(&name).1,
                 _ => name,
             }
         })
@@ -119,7 +133,9 @@ fn csv_bytes_for(
         for c in &cells {
             c.write(i, &mut cell);
             match c {
-                Cells::Str(_) | Cells::Other(_) if guard => file.text(cell.as_bytes())?,
+                Cells::Str(_) | Cells::List(_) | Cells::Other(_) if guard => {
+                    file.text(cell.as_bytes())?
+                }
                 _ => file.field(cell.as_bytes())?,
             }
         }

@@ -190,7 +190,7 @@ pub fn convert_column(
         return (Series::full_null(name, height, &dtype), ctx.out);
     };
     let series = match (col.ty, s.dtype()) {
-        (ColType::Str | ColType::Enum, _) => convert_text(&mut ctx, s),
+        (ColType::Str | ColType::Enum | ColType::List, _) => convert_text(&mut ctx, s),
         (ColType::Int, DataType::String) => convert_parsed::<Int64Type>(
             &mut ctx,
             s,
@@ -315,7 +315,7 @@ pub fn normalize_coded(
 
 pub fn canonical_dtype(ty: ColType) -> DataType {
     match ty {
-        ColType::Str | ColType::Enum => DataType::String,
+        ColType::Str | ColType::Enum | ColType::List => DataType::String,
         ColType::Int => DataType::Int64,
         ColType::Float => DataType::Float64,
         ColType::Date => DataType::Date,

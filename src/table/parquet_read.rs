@@ -153,6 +153,8 @@ fn compatible(dtype: &DataType, ty: ColType) -> bool {
         ColType::Float => dtype.is_primitive_numeric() || dtype.is_string(),
         ColType::Date => matches!(dtype, DataType::Date) || dtype.is_string(),
         ColType::Bool => matches!(dtype, DataType::Boolean) || dtype.is_string(),
+        // Read back as its `;`-joined text.
+        ColType::List => dtype.is_string(),
     }
 }
 

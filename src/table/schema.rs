@@ -14,6 +14,9 @@ pub enum ColType {
     Date,
     Bool,
     Enum,
+    /// A list of text values (outputs only): a Parquet list, and in CSV the values joined by
+    /// `;`. A row gives it in that `;`-joined form (the values — codes, IDs — never hold `;`).
+    List,
 }
 
 impl ColType {
@@ -25,6 +28,7 @@ impl ColType {
             ColType::Date => "date",
             ColType::Bool => "bool",
             ColType::Enum => "enum",
+            ColType::List => "list",
         }
     }
 }
@@ -79,7 +83,44 @@ pub struct ColumnSchema {
     pub hebrew: String,
 }
 
+/// The placeholder of a per-subtest column's name, description and Hebrew name: an output
+/// column `{subtest}_percentile` stands for one column per subtest of the pipeline
+/// (`math_percentile`, `verbal_percentile`, …), in the pipeline's order.
+pub const SUBTEST: &str = "{subtest}";
+
 impl ColumnSchema {
+    /// For a per-subtest column (`{subtest}_<suffix>`), its suffix.
+    pub fn subtest_suffix(&self) -> Option<&str> {
+        self.name.strip_prefix(SUBTEST)?.strip_prefix('_')
+    }
+
+    /// Whether column `name` of a file is this column: the same name, or for a per-subtest
+    /// column any `<subtest>_<suffix>`.
+    pub fn matches(&self, name: &str) -> bool {
+        match self.subtest_suffix() {
+            None => self.name == name,
+            Some(suffix) => name
+                .strip_suffix(suffix)
+                .and_then(|n| n.strip_suffix('_'))
+                .is_some_and(|subtest| !subtest.is_empty()),
+        }
+    }
+
+    /// The description and Hebrew name of the file's column `name` (which [`Self::matches`]):
+    /// for a per-subtest column, with the subtest's name in place of the placeholder.
+    pub fn text_for(&self, name: &str) -> (String, String) {
+        match self.subtest_suffix() {
+            None => (self.description.clone(), self.hebrew.clone()),
+            Some(suffix) => {
+                let subtest = &name[..name.len().saturating_sub(suffix.len() + 1)];
+                (
+                    self.description.replace(SUBTEST, subtest),
+                    self.hebrew.replace(SUBTEST, subtest),
+                )
+            }
+        }
+    }
+
     /// The referenced (table, column), if any.
     pub fn reference(&self) -> Option<(&str, &str)> {
         self.references.as_deref().and_then(|r| r.split_once('.'))
@@ -221,6 +262,14 @@ pub struct TableSchema {
 impl TableSchema {
     pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
         self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// The schema column of a file's column `name`: the column of that name, else the
+    /// per-subtest column it is one of ([`ColumnSchema::matches`]).
+    pub fn column_of_file(&self, name: &str) -> Option<&ColumnSchema> {
+        self.column(name).or_else(|| {
+            (self.columns.iter()).find(|c| c.subtest_suffix().is_some() && c.matches(name))
+        })
     }
 
     pub fn column_index(&self, name: &str) -> Option<usize> {

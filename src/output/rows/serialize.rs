@@ -68,7 +68,7 @@ fn unexpected(layout: &Layout, at: At, what: &str) -> RowError {
 
 /// The suffixes of the layout's per-subtest columns, for messages.
 fn suffixes(layout: &Layout) -> String {
-    let fields = layout.subtests.as_ref().map_or(&[][..], |g| g.fields);
+    let fields = layout.subtests.as_ref().map_or(&[][..], |g| &g.fields);
     let names: Vec<String> = fields.iter().map(|(s, _)| format!("`{s}`")).collect();
     names.join(", ")
 }
@@ -111,7 +111,7 @@ impl<'r> Ser<'r> {
                 let days = i32::try_from(v).map_err(|_| wrong("a day out of range"))?;
                 values.push(Some(days));
             }
-            Cells::Float(_) | Cells::Bool(_) => return Err(wrong("an integer")),
+            Cells::Float(_) | Cells::Bool(_) | Cells::List(_) => return Err(wrong("an integer")),
         }
         Ok(())
     }
@@ -165,6 +165,8 @@ impl<'r> Serializer for Ser<'r> {
         let wrong = |what: &str| unexpected(self.layout, self.at, what);
         match &mut self.cols[i] {
             Cells::Str(b) => b.append_value(v),
+            // The empty text is the empty list.
+            Cells::List(b) => b.append_values_iter(v.split(';').filter(|x| !x.is_empty())),
             Cells::Date(values) => {
                 let days = date::parse_iso(v)
                     .and_then(|d| i32::try_from(date::to_days(d)).ok())
@@ -283,10 +285,10 @@ impl SerializeStruct for Fields<'_> {
     fn serialize_field<T: ?Sized + Serialize>(&mut self, key: &'static str, v: &T) -> Res {
         let layout = self.ser.layout;
         if let At::Subtest(first) = self.ser.at {
-            let fields = layout.subtests.as_ref().map_or(&[][..], |g| g.fields);
+            let fields = layout.subtests.as_ref().map_or(&[][..], |g| &g.fields);
             if fields
                 .get(self.next)
-                .is_none_or(|(suffix, _)| *suffix != key)
+                .is_none_or(|(suffix, _)| suffix != key)
             {
                 return Err(RowError(format!(
                     "field `subtests.{key}`: a subtest's fields must be {}, in that order",

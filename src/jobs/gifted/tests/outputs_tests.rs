@@ -86,7 +86,15 @@ fn every_screening_table_is_built_from_its_rows_through_its_schema() {
         "stage_b_invitations",
         &[StageBInvitationRow::new(&o.invitations[0], 2027, "north")],
     );
-    assert_eq!(cell(&df, "reasons"), "score;appeal");
+    // A list column: its values, from the row's `;`-joined text.
+    let reasons = df
+        .column("reasons")
+        .unwrap()
+        .list()
+        .unwrap()
+        .get_as_series(0);
+    let reasons: Vec<_> = reasons.as_ref().unwrap().str().unwrap().iter().collect();
+    assert_eq!(reasons, [Some("score"), Some("appeal")]);
     assert_eq!(cell(&df, "sector"), "arabic");
     assert_eq!(cell(&df, "school_year"), "2027");
     let df = built(
