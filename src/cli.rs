@@ -239,9 +239,12 @@ pub struct SynthArgs {
 pub struct SchemaArgs {
     /// Table name; without it, every table is listed.
     pub table: Option<String>,
-    /// Print as JSON instead of text.
-    #[arg(long)]
+    /// Print as JSON instead of text: structured, with `schema_version` (the data dictionary).
+    #[arg(long, conflicts_with = "markdown")]
     pub json: bool,
+    /// Print every table as Markdown (what `docs/tables.md` holds).
+    #[arg(long, conflicts_with = "table")]
+    pub markdown: bool,
 }
 
 #[cfg(test)]

@@ -137,6 +137,9 @@ impl RunRecord {
             Some(e) => (e.exit_code(), Some(e.to_string())),
             None => (code, message),
         };
+        if let Some((bytes, rows)) = crate::output::dictionary::csv(out.files())? {
+            out.write_bytes(crate::output::dictionary::FILE, &bytes, Some(rows))?;
+        }
         let manifest = self.manifest(out.files(), code, message);
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;
         let path = out.final_path().display().to_string();

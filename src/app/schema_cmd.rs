@@ -1,16 +1,16 @@
-//! `itur schema [TABLE]`: the data contract as the binary knows it (`table::describe`).
+//! `itur schema [TABLE] [--json | --markdown]`: the data contract as the binary knows it (`table::describe`).
 use crate::cli::SchemaArgs;
 use crate::error::{Error, Result};
-use crate::table::describe::{overview, table_json, table_text};
+use crate::table::describe::{dictionary_json, markdown, overview, table_json, table_text};
 use crate::table::schema;
 
 /// Prints the schema(s) asked for; a closed pipe, as in `itur schema | head`, is not an error.
 pub fn run(a: &SchemaArgs) -> Result<()> {
     let text = match &a.table {
         None if a.json => {
-            let v: Vec<_> = schema::all().iter().map(table_json).collect();
-            serde_json::to_string_pretty(&v).unwrap_or_default() + "\n"
+            serde_json::to_string_pretty(&dictionary_json()).unwrap_or_default() + "\n"
         }
+        None if a.markdown => markdown(),
         None => overview(),
         Some(name) => {
             let s = schema::get(name).ok_or_else(|| {

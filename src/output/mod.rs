@@ -1,5 +1,6 @@
 //! Outputs: the atomic output directory, Parquet/CSV writers and the run manifest.
 pub mod atomic;
+pub mod dictionary;
 pub mod export_dir;
 pub mod guard;
 pub mod lock;

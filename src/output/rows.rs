@@ -22,10 +22,10 @@
 //! (`jobs/gifted/tests/outputs_tests.rs`).
 //!
 //! Columns named by a setting (`{subtest}_percentile` of `results`, the per-subtest cut-offs
-//! of `cutoffs`) cannot be listed in a schema file: [`PER_SUBTEST`] says where they go and
-//! their types, [`Layout::with_subtests`] names them, and the row holds them in one field
-//! `subtests`: a sequence with one element per subtest (in the settings' order), each a
-//! struct whose fields are the suffixes, or `None` for a subtest without values.
+//! of `cutoffs`) stand in their schema as `{subtest}_<suffix>` columns, where they go and with
+//! their types; [`Layout::with_subtests`] names them for a run's subtests, and the row holds
+//! them in one field `subtests`: a sequence with one element per subtest (in the settings'
+//! order), each a struct whose fields are the suffixes, or `None` for a subtest without values.
 //!
 //! Cells go straight into typed column buffers as they are serialized (no intermediate
 //! per-cell value, one allocation-free text copy per text cell), so a table of 150,000 rows
@@ -77,6 +77,34 @@ macro_rules! integers_through {
 use integers_through;
 
 pub use csv_list::csv_list;
+
+/// The schema of a file a run writes, by its path inside the output folder: a table's
+/// (`confidential/results.parquet` → `results`), or the list's that every file of a folder of
+/// lists shares (`tracks/<track_id>.csv` → `track_list`). `None` for what is not a table (the
+/// letters' HTML, the manifest).
+pub fn schema_of_file(path: &str) -> Option<&'static schema::TableSchema> {
+    table_of_file(path).map(|(_, s)| s)
+}
+
+/// [`schema_of_file`], with the file's place among the run's files: its path, or for a file
+/// of a folder of lists the folder's pattern (`tracks/*.csv`, `schools/*/school_list.csv`).
+pub fn table_of_file(path: &str) -> Option<(String, &'static schema::TableSchema)> {
+    let (stem, ext) = (path.strip_suffix(".parquet").map(|s| (s, "parquet")))
+        .or_else(|| path.strip_suffix(".csv").map(|s| (s, "csv")))?;
+    let parts: Vec<&str> = stem.split('/').collect();
+    let (name, pattern) = match parts.as_slice() {
+        ["schools", _, list] if *list == "school_list" => ("school_lists", "schools/*/school_list"),
+        ["schools", _, list] if *list == "stage_b_invitations" => {
+            ("school_invitation_list", "schools/*/stage_b_invitations")
+        }
+        ["tracks", _] => ("track_list", "tracks/*"),
+        ["centers", _] => ("center_list", "centers/*"),
+        ["confidential", "colleges", _] => ("college_list", "confidential/colleges/*"),
+        [.., last] => (*last, stem),
+        [] => return None,
+    };
+    Some((format!("{pattern}.{ext}"), schema::get(name)?))
+}
 
 /// The field of a row that holds its per-subtest columns.
 const SUBTESTS_FIELD: &str = "subtests";

@@ -1,7 +1,7 @@
 //! Table schemas, loaded from the TOML files of `schemas/` (compiled into the binary, so `itur`
 //! works from any directory). One file per table drives validation, `itur schema` and the
 //! column descriptions written into Parquet metadata.
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
 /// The column types of the data contract.
@@ -34,7 +34,7 @@ impl ColType {
 }
 
 /// A text pattern some `str` columns must match.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Pattern {
     /// Digits, `+` and `-`, with at least one digit.
@@ -172,7 +172,7 @@ impl ColumnSchema {
 }
 
 /// A rule over several columns of a row (or of a group of rows).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(tag = "rule", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Check {
     /// Age in whole years on 1 September of calendar year (`year` − 1) within [min, max].
@@ -252,6 +252,13 @@ pub struct TableSchema {
     pub description: String,
     pub hebrew: String,
     pub source: Option<String>,
+    /// Written under `confidential/` (scores, percentiles, ranks, lottery numbers,
+    /// special-education status or personal finances): a test checks every written file.
+    #[serde(default)]
+    pub confidential: bool,
+    /// Whether jobs read the table, write it or both; when not set, from `source` (an
+    /// `output` or the `data-contract`'s rejects and exclusions are outputs).
+    direction: Option<Direction>,
     #[serde(default)]
     pub key: Vec<String>,
     #[serde(default)]
@@ -259,7 +266,24 @@ pub struct TableSchema {
     pub columns: Vec<ColumnSchema>,
 }
 
+/// Whether the jobs read a table, write it, or both (`confidential/results`, written by
+/// identification and read by placement).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Input,
+    Output,
+    Both,
+}
+
 impl TableSchema {
+    pub fn direction(&self) -> Direction {
+        self.direction.unwrap_or(match self.source.as_deref() {
+            Some("output" | "data-contract") => Direction::Output,
+            _ => Direction::Input,
+        })
+    }
+
     pub fn column(&self, name: &str) -> Option<&ColumnSchema> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -320,6 +344,7 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "norm_table",
     "cutoffs",
     "school_lists",
+    "school_invitation_list",
     "program_lists",
     "interview_invitations",
     "placements",
@@ -328,6 +353,8 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "enrichment_groups",
     "unserved",
     "placement_tracks",
+    "track_list",
+    "center_list",
     "audit",
     "letters",
     "undeliverable",
@@ -342,7 +369,9 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "ranking",
     "regular_amounts",
     "college_lists",
+    "college_list",
     "budget_summary",
+    "dictionary",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {

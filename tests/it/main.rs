@@ -13,6 +13,7 @@ mod json_logs;
 mod letter_dates;
 mod letters;
 mod out_guard;
+mod output_schemas;
 mod reading;
 mod record;
 mod regen;

@@ -107,6 +107,7 @@ fn the_fixture_runs_and_every_per_student_table_is_confidential() {
         public,
         [
             "confidential",
+            "dictionary.csv",
             "exclusions.csv",
             "exclusions.parquet",
             "manifest.json",
@@ -216,7 +217,7 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
             files
         })
         .collect();
-    assert_eq!(runs[0].len(), 10, "{:?}", runs[0]);
+    assert_eq!(runs[0].len(), 11, "{:?}", runs[0]);
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }

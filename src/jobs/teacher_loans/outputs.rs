@@ -47,22 +47,6 @@ pub struct CollegeListRow<'a> {
     pub work_obligation_years: Option<i64>,
 }
 
-/// The columns of `confidential/colleges/<college_id>.csv`.
-pub const COLLEGE_LIST_COLUMNS: [&str; 12] = [
-    "applicant_id",
-    "round",
-    "loan_kind",
-    "program",
-    "loan_amount",
-    "guarantors",
-    "scholarship_amount",
-    "scholarship_hours",
-    "issue_date",
-    "valid_until",
-    "work_obligation_fraction",
-    "work_obligation_years",
-];
-
 /// One row of `confidential/rejections`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RejectionRow<'a> {
@@ -322,7 +306,7 @@ pub fn tables(colleges: &[College], apps: &[Applicant], d: &Decisions) -> Result
     for (college, rows) in &per_college {
         out.push(csv_list(
             &format!("confidential/colleges/{college}"),
-            &COLLEGE_LIST_COLUMNS,
+            "college_list",
             rows,
         )?);
     }

@@ -15,9 +15,18 @@ use crate::error::{Error, Result};
 use serde::ser::{self, Impossible, Serialize, SerializeStruct, Serializer};
 use std::fmt::{self, Write as _};
 
+/// `rows` as the CSV list `stem.csv` with the columns of output schema `list` (e.g.
+/// `track_list` for `tracks/<track_id>.csv`), which every file of the list shares.
+pub fn csv_list<T: Serialize>(stem: &str, list: &str, rows: &[T]) -> Result<OutputTable> {
+    let s = crate::table::schema::get(list)
+        .ok_or_else(|| Error::Job(format!("CSV list `{stem}`: no schema `{list}` in schemas/")))?;
+    let header: Vec<&str> = s.columns.iter().map(|c| c.name.as_str()).collect();
+    csv_list_with(stem, &header, rows)
+}
+
 /// `rows` as the CSV list `stem.csv` with columns `header`. A row whose fields are not the
 /// header's columns in order is a programming error, reported with the list and the column.
-pub fn csv_list<T: Serialize>(stem: &str, header: &[&str], rows: &[T]) -> Result<OutputTable> {
+fn csv_list_with<T: Serialize>(stem: &str, header: &[&str], rows: &[T]) -> Result<OutputTable> {
     let mut file = CsvFile::new(header)?;
     let mut scratch = String::new();
     for row in rows {
@@ -325,7 +334,7 @@ mod tests {
                 class_no: None,
             },
         ];
-        let t = csv_list("tracks/T1", &HEADER, &rows).unwrap();
+        let t = csv_list_with("tracks/T1", &HEADER, &rows).unwrap();
         assert_eq!(t.stem, "tracks/T1.csv");
         let got = bytes(t);
         let df = df!(
@@ -353,7 +362,7 @@ mod tests {
             class_no: None,
         }];
         let swapped = ["name", "student_id", "status", "grade", "class_no"];
-        let e = csv_list("centers/C1", &swapped, &row)
+        let e = csv_list_with("centers/C1", &swapped, &row)
             .err()
             .map(|e| e.to_string());
         assert!(
@@ -362,14 +371,18 @@ mod tests {
             "{e:?}"
         );
         let longer = ["student_id", "name", "status", "grade", "class_no", "extra"];
-        let e = csv_list("x", &longer, &row).err().map(|e| e.to_string());
+        let e = csv_list_with("x", &longer, &row)
+            .err()
+            .map(|e| e.to_string());
         assert!(
             e.as_deref()
                 .is_some_and(|e| e.contains("no field for column `extra`")),
             "{e:?}"
         );
         let shorter = &HEADER[..4];
-        let e = csv_list("x", shorter, &row).err().map(|e| e.to_string());
+        let e = csv_list_with("x", shorter, &row)
+            .err()
+            .map(|e| e.to_string());
         assert!(
             e.as_deref()
                 .is_some_and(|e| e.contains("`class_no` is not one of")),

@@ -249,12 +249,10 @@ fn cutoffs_table(s: &GiftedElementary, o: &IdentificationOutput) -> Result<Outpu
 
 fn per_school_lists(rows: &[SchoolListRow]) -> Result<Vec<OutputTable>> {
     // Each school's CSV has the columns of `school_lists`.
-    let layout = Layout::of("school_lists")?;
-    let header: Vec<&str> = layout.names().collect();
     per_school(rows)
         .map(|list| {
             let stem = format!("{}/school_list", school_folder(list[0].institution_id));
-            output::rows::csv_list(&stem, &header, list)
+            output::rows::csv_list(&stem, "school_lists", list)
         })
         .collect()
 }

@@ -10,7 +10,7 @@ use crate::jobs::gifted::identification::StudentResult;
 use crate::jobs::gifted::placement::{
     self, elementary_tracks, place, AuditTableRow, ClassRequest, Confirmed, ConfirmedRow, Gender,
     Interview, NotCandidateReason, PlacementError, PlacementOutput, RequestOutcome,
-    RequestOutcomeRow, Student, Track, CENTER_LIST_COLUMNS, TRACK_LIST_COLUMNS,
+    RequestOutcomeRow, Student, Track,
 };
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::gifted::Category;
@@ -368,9 +368,7 @@ fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
 fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>> {
     placement::track_lists(roster, o)
         .iter()
-        .map(|(track, rows)| {
-            output::rows::csv_list(&format!("tracks/{track}"), &TRACK_LIST_COLUMNS, rows)
-        })
+        .map(|(track, rows)| output::rows::csv_list(&format!("tracks/{track}"), "track_list", rows))
         .collect()
 }
 
@@ -379,7 +377,7 @@ fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable
     placement::center_lists(roster, e)
         .iter()
         .map(|(center, rows)| {
-            output::rows::csv_list(&format!("centers/{center}"), &CENTER_LIST_COLUMNS, rows)
+            output::rows::csv_list(&format!("centers/{center}"), "center_list", rows)
         })
         .collect()
 }

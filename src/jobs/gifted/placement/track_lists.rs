@@ -7,16 +7,6 @@ use crate::jobs::gifted::roster::Roster;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// The columns of a track's list `tracks/<track_id>.csv`.
-pub const TRACK_LIST_COLUMNS: [&str; 6] = [
-    "student_id",
-    "first_name",
-    "last_name",
-    "institution_id",
-    "status",
-    "class_no",
-];
-
 /// A row of a track's list: a student with a place, an interview invitation or a waitlist
 /// place on the track.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -30,17 +20,6 @@ pub struct TrackListRow<'a> {
     /// The class of a placement (gifted.md §4 "Two classes"); empty otherwise.
     pub class_no: Option<i64>,
 }
-
-/// The columns of a center's list `centers/<center_id>.csv`.
-pub const CENTER_LIST_COLUMNS: [&str; 7] = [
-    "program",
-    "grade",
-    "group_no",
-    "student_id",
-    "first_name",
-    "last_name",
-    "institution_id",
-];
 
 /// A row of an enrichment center's list: a student of one of its groups (gifted.md §4
 /// "Enrichment", 0207 §2.8.ב).

@@ -48,10 +48,6 @@ pub struct PendingReferralRow<'a> {
     pub kind: ReferralKind,
 }
 
-/// The columns of a school's invitation list `schools/<institution>/stage_b_invitations.csv`.
-pub const SCHOOL_INVITATION_COLUMNS: [&str; 5] =
-    ["student_id", "first_name", "last_name", "class_id", "grade"];
-
 /// A row of a school's invitation list: an invited student by name, with no score
 /// (0207 §2.4.ד: the school learns who is invited, not why by how much).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -245,7 +245,7 @@ fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<O
         .iter()
         .map(|(institution, rows)| {
             let stem = format!("{}/stage_b_invitations", school_folder(institution));
-            output::rows::csv_list(&stem, &outputs::SCHOOL_INVITATION_COLUMNS, rows)
+            output::rows::csv_list(&stem, "school_invitation_list", rows)
         })
         .collect()
 }
