@@ -5,6 +5,7 @@ pub mod help_cmd;
 pub mod inputs;
 pub mod logging;
 pub mod record;
+pub mod retest_review;
 pub mod roster_export;
 pub mod run;
 pub mod schema_cmd;

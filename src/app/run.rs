@@ -20,6 +20,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
             super::gifted::run(&src, &a.input, &a.out, a.phase, a.templates.as_deref())
         }
         Job::RosterExport => super::roster_export::run(a, &src),
+        Job::RetestReview => super::retest_review::run(&src, &a.input, &a.out),
         Job::SpecialEdBaskets => super::special_ed::run(&src, &a.input, &a.out),
         Job::TeacherLoans => super::teacher_loans::run(&src, &a.input, &a.out),
         // The jobs not built yet: `source::load` has refused them already.

@@ -39,6 +39,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
                 s.max_reject_share,
             )
         }
+        Job::RetestReview => super::retest_review::validate(&src, &a.input, &out),
         Job::SpecialEdBaskets => super::special_ed::validate(&src, &a.input, &out),
         Job::TeacherLoans => super::teacher_loans::validate(&src, &a.input, &out),
         // The jobs not built yet: `source::load` has refused them already.

@@ -9,7 +9,7 @@ use std::path::Path;
 pub const JOBS: &[(&str, bool)] = &[
     ("gifted-elementary", true),
     ("gifted-secondary", false),
-    ("retest-review", false),
+    ("retest-review", true),
     ("special-sessions", false),
     ("roster-export", true),
     ("special-ed-baskets", true),
@@ -21,6 +21,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "gifted-elementary",
         include_str!("../../pipelines/gifted-elementary.toml"),
+    ),
+    (
+        "retest-review",
+        include_str!("../../pipelines/retest-review.toml"),
     ),
     (
         "roster-export",

@@ -262,6 +262,10 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "loan_applications",
     "ragav_list",
     "budget",
+    "retest_requests",
+    "retest_history",
+    "absence_notices",
+    "gifted_program_history",
     "rejects",
     "exclusions",
     // Output tables (descriptions for the Parquet metadata and `itur schema`).
@@ -294,6 +298,9 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "regular_amounts",
     "college_lists",
     "budget_summary",
+    "retest_decisions",
+    "retest_review_order",
+    "absence_decisions",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {
