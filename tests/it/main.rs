@@ -17,6 +17,7 @@ mod reading;
 mod record;
 mod regen;
 mod requests;
+mod retest_review;
 mod roster;
 mod rules;
 mod special_ed;

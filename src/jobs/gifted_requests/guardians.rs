@@ -1,7 +1,7 @@
 //! Legal guardians from `contacts` (`is_legal_guardian`): who may submit a request for a
 //! student through the parents' portal, where a parent identifies with their ID number (source
 //! 001), and which other children a guardian has (the twin claim of 0207 §5.1.ו).
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::table::rows::rows;
 use crate::table::{Reject, Table};
 use serde::Deserialize;
@@ -134,4 +134,29 @@ pub fn requester_rejects(table: &str, rows: &[Requested], guardians: &Guardians)
             )
         })
         .collect()
+}
+
+/// Whether a table has the `submitted_by` column (requests from the parents' portal): a column
+/// with a value in some row. A column that is empty throughout says no more than an absent one
+/// (a CSV file cannot tell them apart), so neither is checked.
+pub fn has_requester(rows: &[Requested]) -> bool {
+    rows.iter().any(|r| r.submitted_by.is_some())
+}
+
+/// The requester check of a request table ([`requester_rejects`]) when it has `submitted_by`;
+/// the check needs `contacts`, and without them such a table is a usage error.
+pub fn check_requesters(
+    table: &str,
+    rows: &[Requested],
+    guardians: Option<&Guardians>,
+) -> Result<Vec<Reject>> {
+    if !has_requester(rows) {
+        return Ok(Vec::new());
+    }
+    match guardians {
+        Some(g) => Ok(requester_rejects(table, rows, g)),
+        None => Err(Error::Usage(format!(
+            "{table} has a submitted_by column, whose requester must be a legal guardian of the student: give the contacts table too"
+        ))),
+    }
 }

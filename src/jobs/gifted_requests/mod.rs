@@ -7,7 +7,7 @@
 pub mod guardians;
 pub mod roster;
 
-pub use guardians::{requester_rejects, Guardians};
+pub use guardians::{check_requesters, requester_rejects, Guardians};
 pub use roster::{Institution, Roster, Student};
 
 use crate::table::Exclusion;

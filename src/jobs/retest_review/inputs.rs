@@ -12,11 +12,11 @@
 use crate::error::{Error, Result};
 use crate::jobs::gifted_requests::guardians::Requested;
 use crate::jobs::gifted_requests::{
-    list, other_year, requester_rejects, roster, standing, Guardians, Roster, Stage, Standing,
+    check_requesters, list, other_year, roster, standing, Guardians, Roster, Stage, Standing,
 };
 use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
-use crate::table::{Exclusion, InputSet, Reject, Table};
+use crate::table::{Exclusion, InputSet, Reject};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use std::collections::HashSet;
@@ -198,25 +198,6 @@ fn request(r: &RequestRow, row_number: u64, rejects: &mut Vec<Reject>) -> Option
     })
 }
 
-/// Whether a table has the `submitted_by` column (a request from the parents' portal).
-fn has_requester(t: &Table) -> bool {
-    t.df.column("submitted_by").is_ok()
-}
-
-/// The requester check of a table with `submitted_by`; it needs `contacts`.
-fn requester_check(
-    table: &str,
-    rows: &[Requested],
-    guardians: Option<&Guardians>,
-) -> Result<Vec<Reject>> {
-    match guardians {
-        Some(g) => Ok(requester_rejects(table, rows, g)),
-        None => Err(Error::Usage(format!(
-            "{table} has a submitted_by column, whose requester must be a legal guardian of the student: give the contacts table too"
-        ))),
-    }
-}
-
 /// Reads the job's tables, applies its reject rules and exclusions (they join `inputs`), and
 /// returns the accepted rows of the year with the roster they name.
 pub fn read(inputs: &mut InputSet) -> Result<Read> {
@@ -243,17 +224,14 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
         }
         let roster = roster::load(inputs, &all)?;
 
-        let mut request_rejects = Vec::new();
-        if has_requester(t) {
-            let req: Vec<Requested> = (request_rows.iter().zip(&numbers))
-                .map(|(r, &n)| Requested {
-                    row_number: n,
-                    student_id: r.student_id,
-                    submitted_by: r.submitted_by,
-                })
-                .collect();
-            request_rejects = requester_check(REQUESTS, &req, guardians.as_ref())?;
-        }
+        let req: Vec<Requested> = (request_rows.iter().zip(&numbers))
+            .map(|(r, &n)| Requested {
+                row_number: n,
+                student_id: r.student_id,
+                submitted_by: r.submitted_by,
+            })
+            .collect();
+        let mut request_rejects = check_requesters(REQUESTS, &req, guardians.as_ref())?;
         let refused: HashSet<u64> = request_rejects.iter().map(|r| r.row_number).collect();
         let mut requests = Vec::new();
         let mut excluded = Vec::new();
@@ -275,17 +253,14 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
         rejects.push((REQUESTS, request_rejects));
         exclusions.push((REQUESTS, excluded));
 
-        let mut notice_rejects = Vec::new();
-        if notice_table.is_some_and(has_requester) {
-            let req: Vec<Requested> = (notice_rows.iter().zip(&notice_numbers))
-                .map(|(r, &n)| Requested {
-                    row_number: n,
-                    student_id: r.student_id,
-                    submitted_by: r.submitted_by,
-                })
-                .collect();
-            notice_rejects = requester_check(NOTICES, &req, guardians.as_ref())?;
-        }
+        let req: Vec<Requested> = (notice_rows.iter().zip(&notice_numbers))
+            .map(|(r, &n)| Requested {
+                row_number: n,
+                student_id: r.student_id,
+                submitted_by: r.submitted_by,
+            })
+            .collect();
+        let notice_rejects = check_requesters(NOTICES, &req, guardians.as_ref())?;
         let refused: HashSet<u64> = notice_rejects.iter().map(|r| r.row_number).collect();
         let mut notices = Vec::new();
         let mut excluded = Vec::new();
@@ -335,7 +310,8 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
             programs,
         }
     };
-    for (table, r) in rejects {
+    for (table, mut r) in rejects {
+        r.sort_by_key(|r| r.row_number);
         inputs.add_job_rejects(table, r);
     }
     for (table, e) in exclusions {
