@@ -10,6 +10,7 @@ pub mod roster_export;
 pub mod run;
 pub mod schema_cmd;
 pub mod special_ed;
+pub mod special_sessions;
 pub mod synth_cmd;
 pub mod teacher_loans;
 pub mod validate;

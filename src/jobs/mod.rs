@@ -20,6 +20,7 @@ pub mod report;
 pub mod retest_review;
 pub mod roster_export;
 pub mod special_ed;
+pub mod special_sessions;
 pub mod teacher_loans;
 
 pub use report::JobReport;

@@ -9,6 +9,7 @@ pub mod roster_export;
 pub mod source;
 mod spans;
 pub mod special_ed;
+pub mod special_sessions;
 pub mod teacher_loans;
 pub mod values;
 

@@ -10,7 +10,7 @@ pub const JOBS: &[(&str, bool)] = &[
     ("gifted-elementary", true),
     ("gifted-secondary", false),
     ("retest-review", true),
-    ("special-sessions", false),
+    ("special-sessions", true),
     ("roster-export", true),
     ("special-ed-baskets", true),
     ("teacher-loans", true),
@@ -33,6 +33,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "special-ed-baskets",
         include_str!("../../pipelines/special-ed-baskets.toml"),
+    ),
+    (
+        "special-sessions",
+        include_str!("../../pipelines/special-sessions.toml"),
     ),
     (
         "teacher-loans",

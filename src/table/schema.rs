@@ -266,6 +266,8 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "retest_history",
     "absence_notices",
     "gifted_program_history",
+    "accommodation_decisions",
+    "language_test_requests",
     "rejects",
     "exclusions",
     // Output tables (descriptions for the Parquet metadata and `itur schema`).
@@ -301,6 +303,9 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "retest_decisions",
     "retest_review_order",
     "absence_decisions",
+    "accommodation_outcomes",
+    "adapted_sessions",
+    "language_decisions",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {

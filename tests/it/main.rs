@@ -21,6 +21,7 @@ mod retest_review;
 mod roster;
 mod rules;
 mod special_ed;
+mod special_sessions;
 mod stop_lock;
 mod support;
 mod teacher_loans;

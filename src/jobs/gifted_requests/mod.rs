@@ -74,6 +74,14 @@ pub fn other_year(table: &str, row_number: u64, student_id: &str) -> Exclusion {
     }
 }
 
+/// A request whose student the roster lacks: validation's reference check to `students` rejects
+/// those first, so this is a bug, said as one.
+pub fn unknown_student(table: &str, id: &str) -> crate::error::Error {
+    crate::error::Error::Job(format!(
+        "{table}: student {id} is not in the roster although the reference was checked"
+    ))
+}
+
 /// The values of a `;`-joined list cell, trimmed, empty parts left out.
 pub fn list(cell: Option<&str>) -> impl Iterator<Item = &str> {
     cell.unwrap_or("")

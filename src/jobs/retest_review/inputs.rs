@@ -9,10 +9,11 @@
 //! A row of another school year than its student's roster year is an exclusion
 //! (`other_school_year`). Everything else is kept, the requests of students at institutions
 //! that do not take part included: they get a decision with that rule.
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::jobs::gifted_requests::guardians::Requested;
 use crate::jobs::gifted_requests::{
-    check_requesters, list, other_year, roster, standing, Guardians, Roster, Stage, Standing,
+    check_requesters, list, other_year, roster, standing, unknown_student, Guardians, Roster,
+    Stage, Standing,
 };
 use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
@@ -247,7 +248,7 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
                     excluded.push(other_year(REQUESTS, n, r.student_id))
                 }
                 Some(_) => requests.push(req),
-                None => return Err(unknown_student(REQUESTS, n, r.student_id)),
+                None => return Err(unknown_student(REQUESTS, r.student_id)),
             }
         }
         rejects.push((REQUESTS, request_rejects));
@@ -281,7 +282,7 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
                     notified_on: r.notified_on,
                     cause: r.cause,
                 }),
-                None => return Err(unknown_student(NOTICES, n, r.student_id)),
+                None => return Err(unknown_student(NOTICES, r.student_id)),
             }
         }
         rejects.push((NOTICES, notice_rejects));
@@ -318,11 +319,4 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
         inputs.add_exclusions(table, e);
     }
     Ok(read)
-}
-
-/// A row whose student the roster lacks: validation's reference check rejects those first.
-fn unknown_student(table: &str, row_number: u64, id: &str) -> Error {
-    Error::Job(format!(
-        "{table} row {row_number}: student {id} is not in the roster although the reference was checked"
-    ))
 }
