@@ -72,12 +72,11 @@ pub fn deadlines(
 ) -> Result<BTreeMap<i64, NaiveDate>> {
     let mut out = BTreeMap::new();
     for y in years {
-        if !out.contains_key(&y) {
-            let d = p
-                .deadline
-                .in_school_year(y)
-                .map_err(|e| Error::config("deadline", Some(format!("\"{}\"", p.deadline)), e))?;
-            out.insert(y, d);
+        if let std::collections::btree_map::Entry::Vacant(e) = out.entry(y) {
+            let d = p.deadline.in_school_year(y).map_err(|why| {
+                Error::config("deadline", Some(format!("\"{}\"", p.deadline)), why)
+            })?;
+            e.insert(d);
         }
     }
     Ok(out)
