@@ -3,7 +3,8 @@
 //! the job (whose own rejects and exclusions join the inputs') and publishes its tables.
 use super::inputs;
 use super::record::RunRecord;
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::jobs::letters::Templates;
 use crate::jobs::retest_review as job;
 use crate::output::OutputDir;
 use crate::pipeline::retest_review::RetestReview;
@@ -11,16 +12,31 @@ use crate::pipeline::PipelineSource;
 use crate::table::validate::load_inputs;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::Arc;
 
-pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
+pub fn run(
+    src: &PipelineSource,
+    input: &Path,
+    out_path: &Path,
+    templates: Option<&Path>,
+) -> Result<()> {
     let settings = RetestReview::from_source(src)?;
+    // Templates are checked before any data is read: a broken override fails at once (exit 2).
+    let templates = Arc::new(Templates::load(templates).map_err(Error::from)?);
     // Before any work: a run that could not replace --out is refused at once.
     OutputDir::check_target(out_path, Some("run"))?;
     let mut rec = inputs::start_run("retest-review", None, src, &settings);
     let max_share = settings.max_reject_share;
     let none = BTreeMap::new();
     let mut inputs = inputs::load_checked(&mut rec, input, &job::TABLES, &none, max_share)?;
-    let tables = job::run(&settings.params(), &mut inputs, &mut rec.report)?;
+    let letters = |year| settings.letters.params(year);
+    let tables = job::run(
+        &settings.params(),
+        letters,
+        &templates,
+        &mut inputs,
+        &mut rec.report,
+    )?;
     // The job's own rejects count toward the limit too.
     inputs::check_reject_share(&inputs, max_share)?;
     inputs::publish(rec, out_path, tables, &inputs)

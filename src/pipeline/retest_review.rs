@@ -2,6 +2,7 @@
 //! `--set` overrides, each value checked as it is read. The job's [`Params`] are built from
 //! them and cannot fail; the month-day dates are placed in each request's school year by the
 //! job (`jobs::retest_review::YearDates`).
+use super::request_letters::RequestLetters;
 use super::source::{typed, PipelineSource};
 use super::values::{Percentile, Share};
 use crate::error::{Error, Result};
@@ -63,6 +64,8 @@ pub struct RetestReview {
     pub registration_deadline: StageDates,
     pub retest_grades: RetestGrades,
     pub thresholds: Thresholds,
+    /// The decision letters to the guardians (gifted.md §7).
+    pub letters: RequestLetters,
 }
 
 impl RetestReview {

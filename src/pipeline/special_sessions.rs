@@ -1,6 +1,7 @@
 //! Typed settings of `special-sessions` (gifted.md §6.2; 0207 §6, §1.7): the pipeline file and
 //! its `--set` overrides, each value checked as it is read. The job's [`Params`] are built from
 //! them and cannot fail.
+use super::request_letters::RequestLetters;
 use super::source::{typed, PipelineSource};
 use super::values::Share;
 use crate::error::{Error, Result};
@@ -28,6 +29,8 @@ pub struct SpecialSessions {
     pub adapted_session_size: u32,
     pub immigration_year_starts: SchoolDate,
     pub language: Language,
+    /// The decision letters to the guardians (gifted.md §7).
+    pub letters: RequestLetters,
 }
 
 impl SpecialSessions {

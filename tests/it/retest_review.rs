@@ -208,3 +208,136 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }
+
+/// The digit runs of a text (dates and years are the only numbers a letter may hold).
+fn digit_runs(s: &str) -> std::collections::BTreeSet<String> {
+    s.split(|c: char| !c.is_ascii_digit())
+        .filter(|r| !r.is_empty())
+        .map(String::from)
+        .collect()
+}
+
+/// Item 5 of issue #23 (gifted.md §6.1, §7): every retest decision and every absence decision
+/// gets a letter to the student's legal guardians, in the sector's language, saying the
+/// decision and its rule in words; a make-up names the end of its testing period, a
+/// `ten_months` rejection the earliest date of another test. No letter holds a composite, the
+/// threshold, a distance or a lottery number: the only digits are the fixture's dates.
+#[test]
+fn each_decision_gets_a_letter_to_the_guardians_without_a_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = run(&fixture(), &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let t = read_csv(&out.join("letters.csv"));
+    let col = |c: &str| t[0].iter().position(|h| h == c).unwrap();
+    let (sid, kind, lang, to, text) = (
+        col("student_id"),
+        col("kind"),
+        col("language"),
+        col("recipient_contact_ids"),
+        col("text"),
+    );
+    let letter = |s: &str, k: &str| -> Vec<&Vec<String>> {
+        t[1..]
+            .iter()
+            .filter(|r| r[sid] == s && r[kind] == k)
+            .collect()
+    };
+    // Every decision has its letter (the fixture's guardians all have an address).
+    for d in rows(&out.join("retest_decisions.csv"), &["student_id"]) {
+        assert!(!letter(&d, "retest_decision").is_empty(), "{d}");
+    }
+    for d in rows(&out.join("absence_decisions.csv"), &["student_id"]) {
+        assert!(!letter(&d, "absence_decision").is_empty(), "{d}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(out.join("undeliverable.csv"))
+            .unwrap()
+            .lines()
+            .count(),
+        1,
+        "only the header"
+    );
+    // S1 (a girl, twin claim, previous composite at the threshold): eligible, to both
+    // guardians, who live apart; never a word of the composite.
+    let s1 = letter("300000015", "retest_decision");
+    let mut recipients: Vec<&str> = s1.iter().map(|r| r[to].as_str()).collect();
+    recipients.sort_unstable();
+    assert_eq!(recipients, ["400000014", "400001004"]);
+    assert!(
+        s1[0][text].contains("הועברה לצוות המקצועי"),
+        "{}",
+        s1[0][text]
+    );
+    assert!(s1[0][text].contains("ילדתכם"), "{}", s1[0][text]);
+    assert!(s1[0][text].contains("31 במרץ 2027"), "{}", s1[0][text]);
+    // After the deadline, ten months, the absence rules: each in words.
+    let late = &letter("300000031", "retest_decision")[0][text];
+    assert!(late.contains("לאחר המועד האחרון"), "{late}");
+    let ten = &letter("300000049", "retest_decision")[0][text];
+    assert!(
+        ten.contains("עשרה חודשים") && ten.contains("1 באפריל 2027"),
+        "{ten}"
+    );
+    let makeup = &letter("300000015", "absence_decision")[0][text];
+    assert!(
+        makeup.contains("מועד בחינה נוסף") && makeup.contains("31 במרץ 2027"),
+        "{makeup}"
+    );
+    assert!(makeup.contains("25 בפברואר 2027"), "{makeup}");
+    let deferred = &letter("300000106", "absence_decision")[0][text];
+    assert!(
+        deferred.contains("במחזור הבחינות של שנת הלימודים"),
+        "{deferred}"
+    );
+    // The Arabic-sector student's letter is in Arabic.
+    let ar = letter("300000064", "retest_decision");
+    assert_eq!(ar[0][lang], "ar");
+    assert!(ar[0][text].contains("الطاقم المهني"), "{}", ar[0][text]);
+    // Secrecy: the only digits are the letter's date, the school years and the decisions'
+    // dates (exam dates, testing period ends, earliest test dates) of the fixture.
+    let allowed: std::collections::BTreeSet<String> =
+        ["1", "15", "20", "25", "28", "31", "2026", "2027", "2028"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+    for r in &t[1..] {
+        let runs = digit_runs(&r[text]);
+        assert!(runs.is_subset(&allowed), "{runs:?} in\n{}", r[text]);
+    }
+    // One print bundle per institution with letters by post.
+    assert!(out.join("letters/retest_review/110001.html").is_file());
+}
+
+/// Source 001: a request table without `submitted_by` is not checked — its rows are accepted
+/// whoever sent them, with no contacts at all (and then, with no one to address, no letters:
+/// a warning in the manifest).
+#[test]
+fn a_table_without_submitted_by_is_not_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    copy_dir(&fixture(), &input);
+    let path = input.join("retest_requests.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let stripped: String = text
+        .lines()
+        .map(|l| format!("{}\n", &l[..l.rfind(',').unwrap()]))
+        .collect();
+    assert!(stripped.starts_with("student_id,") && !stripped.contains("submitted_by"));
+    std::fs::write(&path, stripped).unwrap();
+    for t in ["contacts.csv", "contact_details.csv"] {
+        std::fs::remove_file(input.join(t)).unwrap();
+    }
+    let out = tmp.path().join("o");
+    let o = run(&input, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let rejects = rows(&out.join("rejects.csv"), &["table", "rule"]);
+    assert!(rejects.is_empty(), "{rejects:?}");
+    assert_eq!(
+        rows(&out.join("retest_decisions.csv"), &["student_id"]).len(),
+        10
+    );
+    assert!(!out.join("letters.csv").exists());
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    assert!(manifest.contains("no letters written"), "{manifest}");
+}

@@ -210,3 +210,87 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }
+
+/// Item 5 of issue #23 (gifted.md §6.2, §7): every accommodation outcome and every language
+/// decision gets a letter to the guardians in the sector's language, with the rule in words
+/// and what happens next: the approved accommodations named, a separate room alone, the
+/// regular session, next year's cycle, the adapted language. No session number or size, and no
+/// digit but the letter's date and the school years.
+#[test]
+fn each_decision_gets_a_letter_saying_what_happens_next() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("o");
+    let o = run(&fixture(), &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let t = read_csv(&out.join("letters.csv"));
+    let col = |c: &str| t[0].iter().position(|h| h == c).unwrap();
+    let (sid, kind, lang, text) = (col("student_id"), col("kind"), col("language"), col("text"));
+    let letter = |s: &str, k: &str| -> String {
+        let found: Vec<&Vec<String>> = t[1..]
+            .iter()
+            .filter(|r| r[sid] == s && r[kind] == k)
+            .collect();
+        assert_eq!(found.len(), 1, "{s} {k}");
+        found[0][text].clone()
+    };
+    let outcomes = rows(&out.join("accommodation_outcomes.csv"), &["student_id"]);
+    let language = rows(&out.join("language_decisions.csv"), &["student_id"]);
+    for s in &outcomes {
+        letter(s, "accommodation_outcome");
+    }
+    for s in &language {
+        letter(s, "language_decision");
+    }
+    assert_eq!(t.len() - 1, outcomes.len() + language.len());
+    // Approved, a group session: the kinds in words; a boy.
+    let a = letter("500000021", "accommodation_outcome");
+    assert!(
+        a.contains("הארכת זמן") && a.contains("הפסקות במהלך המבחן"),
+        "{a}"
+    );
+    assert!(
+        a.contains("ילדכם ייבחן") && a.contains("אותן התאמות"),
+        "{a}"
+    );
+    assert!(!a.contains("חדר נפרד"), "{a}");
+    // A separate room: alone.
+    let a = letter("500000138", "accommodation_outcome");
+    assert!(a.contains("ילדתכם תיבחן לבד, בחדר נפרד"), "{a}");
+    let a = letter("500000146", "accommodation_outcome");
+    assert!(a.contains("במושב המבחן הרגיל"), "{a}");
+    let a = letter("500000153", "accommodation_outcome");
+    assert!(a.contains("במחזור הבחינות של שנת הלימודים"), "{a}");
+    // The Arabic-sector student: Arabic, the kinds in Arabic.
+    let i = t[1..].iter().position(|r| r[sid] == "500000195").unwrap() + 1;
+    assert_eq!(t[i][lang], "ar");
+    let a = letter("500000195", "accommodation_outcome");
+    assert!(
+        a.contains("مرافقة مساعد") && a.contains("نموذج امتحان مكبَّر"),
+        "{a}"
+    );
+    // Language: the ground in words, and the language.
+    let l = letter("500000211", "language_decision");
+    assert!(l.contains("עלה לישראל") && l.contains("(רוסית)"), "{l}");
+    let l = letter("500000229", "language_decision");
+    assert!(
+        l.contains("הבקשה לא אושרה") && l.contains("בנוסח הרגיל"),
+        "{l}"
+    );
+    let l = letter("500000237", "language_decision");
+    assert!(l.contains("ארבע שנים רצופות"), "{l}");
+    let l = letter("500000252", "language_decision");
+    assert!(l.contains("בבית ספר שאינו מלמד בעברית או בערבית"), "{l}");
+    for r in &t[1..] {
+        let digits: std::collections::BTreeSet<&str> = r[text]
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+            .collect();
+        assert!(
+            digits
+                .iter()
+                .all(|d| ["15", "2027", "2026", "2028"].contains(d)),
+            "{digits:?} in\n{}",
+            r[text]
+        );
+    }
+}

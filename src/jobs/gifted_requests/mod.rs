@@ -5,6 +5,7 @@
 //! and the check that a request from the parents' portal was made by a legal guardian of the
 //! student (`submitted_by`, source 001).
 pub mod guardians;
+pub mod letters;
 pub mod roster;
 
 pub use guardians::{check_requesters, requester_rejects, Guardians};

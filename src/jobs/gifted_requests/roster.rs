@@ -58,6 +58,7 @@ struct StudentRow<'a> {
 #[derive(Debug, Deserialize)]
 struct InstitutionRow<'a> {
     institution_id: &'a str,
+    name: &'a str,
     region_id: &'a str,
     sector: Sector,
     supervision: Supervision,
@@ -85,6 +86,8 @@ pub struct Student {
 /// An institution's facts a request needs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Institution {
+    /// `institutions.name`, printed in the letters.
+    pub name: String,
     pub sector: Sector,
     pub region_id: String,
     /// gifted.md §1: whether it takes part (0207 §1.9, §2.1).
@@ -127,6 +130,7 @@ pub fn load(inputs: &InputSet, named: &HashSet<&str>) -> Result<Roster> {
         institutions.insert(
             r.institution_id.to_string(),
             Institution {
+                name: r.name.to_string(),
                 sector: r.sector,
                 region_id: r.region_id.to_string(),
                 participating,

@@ -21,6 +21,7 @@ pub(crate) fn student(id: &str, institution: &str, year: i64, grade: i64) -> Stu
 
 pub(crate) fn institution(sector: Sector, participating: bool) -> Institution {
     Institution {
+        name: "School".into(),
         sector,
         region_id: "north".into(),
         participating,

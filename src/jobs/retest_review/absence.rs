@@ -62,6 +62,8 @@ pub fn rule(p: &Params, dates: &YearDates, n: &Notice) -> AbsenceRule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AbsenceDecision {
     pub student_id: String,
+    /// The notice's school year (its testing period is the make-up's).
+    pub school_year: i64,
     pub stage: Stage,
     pub exam_date: NaiveDate,
     pub rule: AbsenceRule,
@@ -89,6 +91,7 @@ pub fn decide_all(
         };
         out.push(AbsenceDecision {
             student_id: n.student_id.clone(),
+            school_year: n.school_year,
             stage: n.stage,
             exam_date: n.exam_date,
             rule,

@@ -14,9 +14,11 @@
 //! 4. [`review`] — the order in which the team reviews the eligible requests (§5.1.ו).
 //! 5. [`absence`] — each absence notice's decision (§5.2).
 //! 6. [`outputs`] — `retest_decisions`, `confidential/retest_review_order`, `absence_decisions`.
+//! 7. [`letters`] — a letter to the guardians for each decision, its rule in words (§7).
 pub mod absence;
 pub mod decide;
 pub mod inputs;
+pub mod letters;
 pub mod outputs;
 pub mod review;
 pub mod twins;
@@ -25,7 +27,8 @@ pub mod twins;
 mod tests;
 
 use crate::error::{Error, Result};
-use crate::jobs::gifted_requests::{roster, Stage};
+use crate::jobs::gifted_requests::{self, roster, Stage};
+use crate::jobs::letters::{LetterParams, Templates};
 use crate::jobs::JobReport;
 use crate::output::table::OutputTable;
 use crate::rules::date::school_date::SchoolDate;
@@ -34,6 +37,7 @@ use crate::table::validate::TableNeed;
 use crate::table::InputSet;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The tables the job reads: the roster, `retest_requests` (required) and the optional
 /// history, absence notices and program history.
@@ -132,8 +136,15 @@ pub fn year_dates(
 }
 
 /// Runs the job on validated inputs: the job's rejects and exclusions join `inputs`, the
-/// decisions become the output tables, and the counts go to `report.reconciliation`.
-pub fn run(p: &Params, inputs: &mut InputSet, report: &mut JobReport) -> Result<Vec<OutputTable>> {
+/// decisions become the output tables and the letters (their parameters from `letters`, given
+/// the roster's school year), and the counts go to `report.reconciliation`.
+pub fn run(
+    p: &Params,
+    letters: impl FnOnce(i64) -> Result<LetterParams>,
+    templates: &Arc<Templates>,
+    inputs: &mut InputSet,
+    report: &mut JobReport,
+) -> Result<Vec<OutputTable>> {
     let read = report
         .steps
         .run("read requests and roster", || inputs::read(inputs))?;
@@ -156,5 +167,16 @@ pub fn run(p: &Params, inputs: &mut InputSet, report: &mut JobReport) -> Result<
     report
         .reconciliation
         .insert("retest_review".to_string(), counts);
-    report.steps.run("outputs", || outputs::tables(&decided))
+    let mut tables = report.steps.run("outputs", || outputs::tables(&decided))?;
+    let requests = letters::requests(p, &decided)?;
+    tables.extend(gifted_requests::letters::write(
+        "retest_review",
+        letters,
+        inputs,
+        &read.roster,
+        requests,
+        templates,
+        report,
+    )?);
+    Ok(tables)
 }

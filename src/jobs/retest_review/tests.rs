@@ -328,6 +328,7 @@ fn student(id: &str, birth: NaiveDate) -> Student {
 fn twin_roster() -> Roster {
     let b = ymd(2018, 5, 1);
     let institution = Institution {
+        name: "School".into(),
         sector: Sector::Hebrew,
         region_id: "r".into(),
         participating: true,
@@ -430,7 +431,7 @@ proptest! {
         rows in proptest::collection::vec((0u8..2, 0i64..120, 0i64..400, 2i64..12, proptest::option::of(0i64..10_000)), 0..40)
     ) {
         let mut read = Read::default();
-        let institution = Institution { sector: Sector::Hebrew, region_id: "r".into(), participating: true };
+        let institution = Institution { name: "School".into(), sector: Sector::Hebrew, region_id: "r".into(), participating: true };
         let mut students = Vec::new();
         for (k, (stage, sub, prev, grade, comp)) in rows.iter().enumerate() {
             let id = format!("{k:09}");

@@ -15,9 +15,11 @@
 //! 4. [`language`] — each language request's decision, with the grade at immigration (§6.2,
 //!    §1.7).
 //! 5. [`outputs`] — `accommodation_outcomes`, `adapted_sessions`, `language_decisions`.
+//! 6. [`letters`] — a letter to the guardians for each decision, its rule in words (§7).
 pub mod accommodation;
 pub mod inputs;
 pub mod language;
+pub mod letters;
 pub mod outputs;
 pub mod sessions;
 
@@ -25,7 +27,8 @@ pub mod sessions;
 mod tests;
 
 use crate::error::{Error, Result};
-use crate::jobs::gifted_requests::roster;
+use crate::jobs::gifted_requests::{self, roster};
+use crate::jobs::letters::{LetterParams, Templates};
 use crate::jobs::JobReport;
 use crate::output::table::OutputTable;
 use crate::rules::date::school_date::SchoolDate;
@@ -33,6 +36,7 @@ use crate::table::validate::TableNeed;
 use crate::table::InputSet;
 use chrono::NaiveDate;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The tables the job reads: the roster, and the two request tables (at least one of them).
 pub const TABLES: [TableNeed; 7] = [
@@ -109,8 +113,15 @@ pub fn decide(p: &Params, read: &inputs::Read) -> Result<Decided> {
 }
 
 /// Runs the job on validated inputs: the job's rejects and exclusions join `inputs`, the
-/// decisions become the output tables, and the counts go to `report.reconciliation`.
-pub fn run(p: &Params, inputs: &mut InputSet, report: &mut JobReport) -> Result<Vec<OutputTable>> {
+/// decisions become the output tables and the letters (their parameters from `letters`, given
+/// the roster's school year), and the counts go to `report.reconciliation`.
+pub fn run(
+    p: &Params,
+    letters: impl FnOnce(i64) -> Result<LetterParams>,
+    templates: &Arc<Templates>,
+    inputs: &mut InputSet,
+    report: &mut JobReport,
+) -> Result<Vec<OutputTable>> {
     let read = report
         .steps
         .run("read requests and roster", || inputs::read(inputs))?;
@@ -145,7 +156,17 @@ pub fn run(p: &Params, inputs: &mut InputSet, report: &mut JobReport) -> Result<
     report
         .reconciliation
         .insert("special_sessions".to_string(), counts);
-    report.steps.run("outputs", || {
+    let mut tables = report.steps.run("outputs", || {
         outputs::tables(&decided, read.has_accommodations, read.has_language)
-    })
+    })?;
+    tables.extend(gifted_requests::letters::write(
+        "special_sessions",
+        letters,
+        inputs,
+        &read.roster,
+        letters::requests(&decided),
+        templates,
+        report,
+    )?);
+    Ok(tables)
 }

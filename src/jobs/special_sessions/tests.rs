@@ -218,6 +218,7 @@ fn three_and_four_years_abroad_then_the_foreign_school() {
 
 fn institution(participating: bool) -> Institution {
     Institution {
+        name: "School".into(),
         sector: Sector::Hebrew,
         region_id: "R1".into(),
         participating,
