@@ -126,3 +126,55 @@ fn a_request_by_anyone_but_a_legal_guardian_is_rejected() {
         .contains("902 is not a legal guardian of student 1"));
     assert!(r[1].message.contains("empty"));
 }
+
+/// Source 001: a table without `submitted_by` (or with the column empty throughout, which a
+/// CSV file cannot tell apart) is not checked, even without contacts; a table with it needs
+/// contacts, and then a guardian's ID is accepted and any other ID rejected.
+#[test]
+fn only_a_table_with_submitted_by_is_checked() {
+    let without = [
+        Requested {
+            row_number: 1,
+            student_id: "1",
+            submitted_by: None,
+        },
+        Requested {
+            row_number: 2,
+            student_id: "2",
+            submitted_by: None,
+        },
+    ];
+    assert!(check_requesters("retest_requests", &without, None)
+        .unwrap()
+        .is_empty());
+    assert!(
+        check_requesters("retest_requests", &without, Some(&guardians()))
+            .unwrap()
+            .is_empty()
+    );
+    let with = [
+        Requested {
+            row_number: 1,
+            student_id: "1",
+            submitted_by: Some("901"),
+        },
+        Requested {
+            row_number: 2,
+            student_id: "1",
+            submitted_by: Some("903"),
+        },
+    ];
+    let e = check_requesters("absence_notices", &with, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("absence_notices has a submitted_by column"),
+        "{e}"
+    );
+    let r = check_requesters("absence_notices", &with, Some(&guardians())).unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].table.as_str(), r[0].row_number, r[0].column.as_str()),
+        ("absence_notices", 2, "submitted_by")
+    );
+    assert_eq!(r[0].value, "903");
+}
