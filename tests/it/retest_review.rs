@@ -341,3 +341,41 @@ fn a_table_without_submitted_by_is_not_checked() {
     let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
     assert!(manifest.contains("no letters written"), "{manifest}");
 }
+
+/// Item 6 of issue #23: `itur synth --job retest-review` writes a year whose requests and
+/// notices run with zero rejects, every rule of §6.1 and §5.2 decided on some row (the boundary
+/// dates are planted), and whose letters reach the guardians.
+#[test]
+fn synth_makes_a_year_that_runs_with_zero_rejects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let o = itur([
+        "synth",
+        "--job",
+        JOB,
+        "--scale",
+        "small",
+        "--seed",
+        "7",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = tmp.path().join("o");
+    let o = run(&input, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(read_csv(&out.join("rejects.csv")).len(), 1, "no rejects");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    for rule in [
+        "retest_rule_after_deadline",
+        "retest_rule_ten_months",
+        "retest_rule_all_conditions_met",
+        "retest_rule_grade_not_allowed",
+        "absence_rule_notified_in_time",
+        "absence_rule_notice_late",
+    ] {
+        assert!(manifest.contains(rule), "{rule}: {manifest}");
+    }
+    let letters = read_csv(&out.join("letters.csv"));
+    assert!(letters.len() > 50, "{}", letters.len());
+}

@@ -294,3 +294,39 @@ fn each_decision_gets_a_letter_saying_what_happens_next() {
         );
     }
 }
+
+/// Item 6 of issue #23: `itur synth --job special-sessions` writes a year whose accommodation
+/// decisions and language requests run with zero rejects, with adapted sessions and letters.
+#[test]
+fn synth_makes_a_year_that_runs_with_zero_rejects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    let o = itur([
+        "synth",
+        "--job",
+        JOB,
+        "--scale",
+        "small",
+        "--seed",
+        "7",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = tmp.path().join("o");
+    let o = run(&input, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(read_csv(&out.join("rejects.csv")).len(), 1, "no rejects");
+    let manifest = std::fs::read_to_string(out.join("manifest.json")).unwrap();
+    for rule in [
+        "accommodation_rule_approved",
+        "accommodation_rule_not_approved",
+        "accommodation_rule_after_deadline",
+        "language_rule_new_immigrant",
+        "language_rule_no_ground",
+    ] {
+        assert!(manifest.contains(rule), "{rule}: {manifest}");
+    }
+    assert!(read_csv(&out.join("adapted_sessions.csv")).len() > 10);
+    assert!(read_csv(&out.join("letters.csv")).len() > 50);
+}
