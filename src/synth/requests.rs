@@ -123,7 +123,7 @@ pub fn retest_review(cfg: &SynthConfig) -> Result<Vec<SynthTable>, String> {
     let mut out = roster(&w)?;
     let guardian = guardians(&w);
     let y = w.year as i32;
-    let mut rng = ChaCha8Rng::seed_from_u64(w.seed ^ 0x5e7e_57_0001);
+    let mut rng = ChaCha8Rng::seed_from_u64(w.seed ^ 0x005e_7e57_0001);
     let n = w.students.len();
     let p = rate(0.0025, 60.0, n * 7 / 12);
     let mut req = Rows::new(&[
