@@ -20,7 +20,13 @@ pub fn run(a: &RunArgs) -> Result<()> {
             super::gifted::run(&src, &a.input, &a.out, a.phase, a.templates.as_deref())
         }
         Job::RosterExport => super::roster_export::run(a, &src),
+        Job::RetestReview => {
+            super::retest_review::run(&src, &a.input, &a.out, a.templates.as_deref())
+        }
         Job::SpecialEdBaskets => super::special_ed::run(&src, &a.input, &a.out),
+        Job::SpecialSessions => {
+            super::special_sessions::run(&src, &a.input, &a.out, a.templates.as_deref())
+        }
         Job::TeacherLoans => super::teacher_loans::run(&src, &a.input, &a.out),
         // The jobs not built yet: `source::load` has refused them already.
         other => source::check_job(other.name()),

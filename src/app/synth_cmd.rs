@@ -38,6 +38,10 @@ pub fn run(a: &SynthArgs) -> Result<()> {
         .run("generate", || match a.job {
             Some(crate::cli::Job::SpecialEdBaskets) => crate::synth::special_ed::generate(&cfg),
             Some(crate::cli::Job::TeacherLoans) => crate::synth::teacher_loans::generate(&cfg),
+            Some(crate::cli::Job::RetestReview) => crate::synth::requests::retest_review(&cfg),
+            Some(crate::cli::Job::SpecialSessions) => {
+                crate::synth::requests::special_sessions(&cfg)
+            }
             _ => generate(&cfg),
         })
         .map_err(|e| Error::Job(format!("generating the synthetic nation: {e}")))?;

@@ -39,7 +39,9 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
                 s.max_reject_share,
             )
         }
+        Job::RetestReview => super::retest_review::validate(&src, &a.input, &out),
         Job::SpecialEdBaskets => super::special_ed::validate(&src, &a.input, &out),
+        Job::SpecialSessions => super::special_sessions::validate(&src, &a.input, &out),
         Job::TeacherLoans => super::teacher_loans::validate(&src, &a.input, &out),
         // The jobs not built yet: `source::load` has refused them already.
         other => source::check_job(other.name()),

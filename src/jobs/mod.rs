@@ -14,10 +14,13 @@ macro_rules! serialize_as_str {
 pub(crate) use serialize_as_str;
 
 pub mod gifted;
+pub mod gifted_requests;
 pub mod letters;
 pub mod report;
+pub mod retest_review;
 pub mod roster_export;
 pub mod special_ed;
+pub mod special_sessions;
 pub mod teacher_loans;
 
 pub use report::JobReport;

@@ -12,7 +12,7 @@ use crate::jobs::gifted::norms::{NormsParams, Thresholds as ThresholdParams};
 use crate::jobs::gifted::placement::PlacementParams;
 use crate::jobs::gifted::screening::ScreeningParams;
 use crate::jobs::letters::LetterParams;
-use crate::rules::school_date::SchoolDate;
+use crate::rules::date::school_date::SchoolDate;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -62,7 +62,7 @@ pub struct Thresholds {
 
 /// Dates of one phase's letters (gifted.md §7): a month and day `MM-DD`, placed in the school
 /// year of the data (so a new year needs no edit), or a full date `YYYY-MM-DD`, which must fall
-/// in that school year (`rules::school_date`).
+/// in that school year (`rules::date::school_date`).
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseLetters {

@@ -4,10 +4,13 @@
 //! types check each value as it is read (`values`: exact percentiles and shares; dates through
 //! `rules::date`); the jobs' parameter structs are built from it and cannot fail.
 pub mod gifted;
+pub mod request_letters;
+pub mod retest_review;
 pub mod roster_export;
 pub mod source;
 mod spans;
 pub mod special_ed;
+pub mod special_sessions;
 pub mod teacher_loans;
 pub mod values;
 

@@ -9,8 +9,8 @@ use std::path::Path;
 pub const JOBS: &[(&str, bool)] = &[
     ("gifted-elementary", true),
     ("gifted-secondary", false),
-    ("retest-review", false),
-    ("special-sessions", false),
+    ("retest-review", true),
+    ("special-sessions", true),
     ("roster-export", true),
     ("special-ed-baskets", true),
     ("teacher-loans", true),
@@ -23,12 +23,20 @@ const BUNDLED: &[(&str, &str)] = &[
         include_str!("../../pipelines/gifted-elementary.toml"),
     ),
     (
+        "retest-review",
+        include_str!("../../pipelines/retest-review.toml"),
+    ),
+    (
         "roster-export",
         include_str!("../../pipelines/roster-export.toml"),
     ),
     (
         "special-ed-baskets",
         include_str!("../../pipelines/special-ed-baskets.toml"),
+    ),
+    (
+        "special-sessions",
+        include_str!("../../pipelines/special-sessions.toml"),
     ),
     (
         "teacher-loans",

@@ -12,6 +12,7 @@ mod names;
 mod org;
 mod people;
 mod plan;
+pub mod requests;
 mod scores;
 mod shape;
 pub mod special_ed;

@@ -335,6 +335,12 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "loan_applications",
     "ragav_list",
     "budget",
+    "retest_requests",
+    "retest_history",
+    "absence_notices",
+    "gifted_program_history",
+    "accommodation_decisions",
+    "language_test_requests",
     "rejects",
     "exclusions",
     // Output tables (descriptions for the Parquet metadata and `itur schema`).
@@ -371,6 +377,12 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "college_lists",
     "college_list",
     "budget_summary",
+    "retest_decisions",
+    "retest_review_order",
+    "absence_decisions",
+    "accommodation_outcomes",
+    "adapted_sessions",
+    "language_decisions",
     "dictionary",
 ];
 

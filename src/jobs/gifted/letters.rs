@@ -43,8 +43,9 @@ pub fn kind(name: &str) -> Result<LetterKind> {
 
 /// The guardians (and their details) of `students`, read from `contacts` and
 /// `contact_details` by the columns a letter needs. `None` when the input has no contacts: no
-/// letters can be addressed.
-fn guardians(
+/// letters can be addressed. Shared with the request jobs of gifted.md §6
+/// (`jobs::gifted_requests::letters`).
+pub fn guardians(
     inputs: &InputSet,
     students: &HashSet<&str>,
 ) -> Result<Option<(Vec<Contact>, Vec<ContactDetails>)>> {

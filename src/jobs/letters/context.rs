@@ -101,9 +101,25 @@ pub struct LetterContext {
     pub class_school_name: Option<String>,
     /// The enrichment center (enrichment letters; stage B letters when known).
     pub center_name: Option<String>,
-    /// Why a class request made no candidate (`request_outcomes.reason`, gifted.md §4), for
-    /// `placement_request_not_candidate`: the template says it in words.
+    /// Why a request got its outcome, which the template says in words: a class request that
+    /// made no candidate (`request_outcomes.reason`, gifted.md §4), or the rule of a decision
+    /// of gifted.md §6 (`retest_decisions.rule`, `absence_decisions.rule`,
+    /// `accommodation_outcomes.rule`, `language_decisions.rule`). A rule names a condition,
+    /// never a value.
     pub request_reason: Option<String>,
+    /// The stage a request of gifted.md §6 is about (`elementary`, `secondary`).
+    pub stage: Option<String>,
+    /// The date a decision is about, in the letter's language: the exam an absence notice
+    /// reports (gifted.md §6.1 "Absence").
+    pub event_date: Option<String>,
+    /// The date of the next step, in the letter's language: the end of the testing period in
+    /// which a make-up is set, or the earliest date of another test (gifted.md §6.1).
+    pub next_date: Option<String>,
+    /// The approved accommodation kinds, sorted and `;`-joined (`adapted_sessions`, gifted.md
+    /// §6.2): the template names each in words.
+    pub accommodations: Option<String>,
+    /// The language of a language-adapted test (`language_decisions.language`, gifted.md §6.2).
+    pub test_language: Option<String>,
     /// The interview date, in the letter's language, when already set.
     pub interview_date: Option<String>,
     /// Last day to answer, in the letter's language.
@@ -118,7 +134,7 @@ pub struct LetterContext {
 
 impl LetterContext {
     /// The variables a letter template may use.
-    pub const FIELDS: [&'static str; 18] = [
+    pub const FIELDS: [&'static str; 23] = [
         "letter_date",
         "school_year_hebrew",
         "school_year_gregorian",
@@ -137,6 +153,11 @@ impl LetterContext {
         "inquiries_email",
         "request_reason",
         "student_gender",
+        "stage",
+        "event_date",
+        "next_date",
+        "accommodations",
+        "test_language",
     ];
 
     /// A context with every field filled (a girl), or with the optional fields and the gender
@@ -157,11 +178,16 @@ impl LetterContext {
             class_school_name: some("בית ספר הדגמה"),
             center_name: some("מרכז הדגמה"),
             request_reason: some("non_resident_first_year"),
+            stage: some("elementary"),
+            accommodations: some("extended_time;separate_room"),
+            test_language: some("russian"),
             ..LetterContext::default()
         };
         ctx.fill_run_fields(&params, language);
         if optional {
             ctx.interview_date = Some(format_date(params.letter_date, language));
+            ctx.event_date = Some(format_date(params.letter_date, language));
+            ctx.next_date = ctx.response_by.clone();
         } else {
             ctx.response_by = None;
             ctx.appeal_by = None;
@@ -268,6 +294,11 @@ pub(crate) struct ContextValues {
     pub(crate) center_name: Value,
     pub(crate) request_reason: Value,
     pub(crate) interview_date: Value,
+    pub(crate) stage: Value,
+    pub(crate) event_date: Value,
+    pub(crate) next_date: Value,
+    pub(crate) accommodations: Value,
+    pub(crate) test_language: Value,
 }
 
 impl ContextValues {
@@ -293,6 +324,11 @@ impl ContextValues {
             center_name: opt_value(ctx.center_name),
             request_reason: opt_value(ctx.request_reason),
             interview_date: opt_value(ctx.interview_date),
+            stage: opt_value(ctx.stage),
+            event_date: opt_value(ctx.event_date),
+            next_date: opt_value(ctx.next_date),
+            accommodations: opt_value(ctx.accommodations),
+            test_language: opt_value(ctx.test_language),
         }
     }
 
@@ -313,6 +349,11 @@ impl ContextValues {
             "center_name" => &self.center_name,
             "request_reason" => &self.request_reason,
             "interview_date" => &self.interview_date,
+            "stage" => &self.stage,
+            "event_date" => &self.event_date,
+            "next_date" => &self.next_date,
+            "accommodations" => &self.accommodations,
+            "test_language" => &self.test_language,
             "response_by" => &run.response_by,
             "appeal_by" => &run.appeal_by,
             "sender" => &run.sender,

@@ -141,10 +141,22 @@ pub enum LetterKind {
     /// A class request that made no candidate, with the reason in words (gifted.md §4
     /// `request_outcomes`; 0207 §2.8.ג.3–4, §2.2.א).
     PlacementRequestNotCandidate,
+    /// A retest request's pre-screen decision, with its rule in words (gifted.md §6.1,
+    /// `retest_decisions`; 0207 §5.1).
+    RetestDecision,
+    /// An absence notice's decision, with its rule in words and, for a make-up, what happens
+    /// next (gifted.md §6.1 "Absence", `absence_decisions`; 0207 §5.2).
+    AbsenceDecision,
+    /// An accommodations request's outcome: adapted session, regular session or next year's
+    /// cycle (gifted.md §6.2, `accommodation_outcomes`; 0207 §6.1).
+    AccommodationOutcome,
+    /// A language-adapted test request's decision, with its ground in words (gifted.md §6.2,
+    /// `language_decisions`; 0207 §6.2, §1.7).
+    LanguageDecision,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 13] = [
+    pub const ALL: [LetterKind; 17] = [
         LetterKind::StageAReferred,
         LetterKind::StageANotReferred,
         LetterKind::StageAAbsent,
@@ -158,6 +170,10 @@ impl LetterKind {
         LetterKind::PlacementEnrichmentExcellent,
         LetterKind::NotPlacedWaitlist,
         LetterKind::PlacementRequestNotCandidate,
+        LetterKind::RetestDecision,
+        LetterKind::AbsenceDecision,
+        LetterKind::AccommodationOutcome,
+        LetterKind::LanguageDecision,
     ];
 
     /// The `letters.kind` value and the template file stem.
@@ -176,6 +192,10 @@ impl LetterKind {
             LetterKind::PlacementEnrichmentExcellent => "placement_enrichment_excellent",
             LetterKind::NotPlacedWaitlist => "not_placed_waitlist",
             LetterKind::PlacementRequestNotCandidate => "placement_request_not_candidate",
+            LetterKind::RetestDecision => "retest_decision",
+            LetterKind::AbsenceDecision => "absence_decision",
+            LetterKind::AccommodationOutcome => "accommodation_outcome",
+            LetterKind::LanguageDecision => "language_decision",
         }
     }
 
@@ -201,7 +221,13 @@ impl LetterKind {
             LetterKind::PlacementEnrichmentGifted | LetterKind::PlacementEnrichmentExcellent => {
                 Some("center_name")
             }
-            LetterKind::PlacementRequestNotCandidate => Some("request_reason"),
+            // The decision letters of gifted.md §6 say their rule in words: without it there
+            // is no letter to write.
+            LetterKind::PlacementRequestNotCandidate
+            | LetterKind::RetestDecision
+            | LetterKind::AbsenceDecision
+            | LetterKind::AccommodationOutcome
+            | LetterKind::LanguageDecision => Some("request_reason"),
             _ => None,
         }
     }

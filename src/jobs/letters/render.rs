@@ -37,9 +37,19 @@ pub struct LetterExtra {
     pub center_name: Option<String>,
     /// The interview date, when the school already set it (`interview_invitation`).
     pub interview_date: Option<NaiveDate>,
-    /// Why the class request made no candidate (required by
-    /// `placement_request_not_candidate`): a `request_outcomes.reason`.
+    /// Why the request got its outcome (required by `placement_request_not_candidate`, a
+    /// `request_outcomes.reason`, and by the decision letters of gifted.md §6, their rule).
     pub request_reason: Option<String>,
+    /// The stage of a gifted.md §6 request (`elementary`, `secondary`).
+    pub stage: Option<String>,
+    /// The date the decision is about (an absence notice's exam date).
+    pub event_date: Option<NaiveDate>,
+    /// The date of the next step (a make-up's testing period end, the earliest retest date).
+    pub next_date: Option<NaiveDate>,
+    /// Approved accommodation kinds, sorted and `;`-joined.
+    pub accommodations: Option<String>,
+    /// The language of a language-adapted test.
+    pub test_language: Option<String>,
 }
 
 /// "Student `student_id` gets a letter of kind `kind`."
@@ -302,6 +312,11 @@ fn render_group(
         let center_name = opt_value(extra.center_name.clone());
         let request_reason = opt_value(extra.request_reason.clone());
         let interview_date = opt_value(extra.interview_date.map(|d| format_date(d, language)));
+        let stage = opt_value(extra.stage.clone());
+        let event_date = opt_value(extra.event_date.map(|d| format_date(d, language)));
+        let next_date = opt_value(extra.next_date.map(|d| format_date(d, language)));
+        let accommodations = opt_value(extra.accommodations.clone());
+        let test_language = opt_value(extra.test_language.clone());
         for recipient in &resolved.recipients {
             let recipient_name = recipient.display_name(language);
             let values = ContextValues {
@@ -315,6 +330,11 @@ fn render_group(
                 center_name: center_name.clone(),
                 request_reason: request_reason.clone(),
                 interview_date: interview_date.clone(),
+                stage: stage.clone(),
+                event_date: event_date.clone(),
+                next_date: next_date.clone(),
+                accommodations: accommodations.clone(),
+                test_language: test_language.clone(),
             };
             let text = templates.render_values(language, request.kind, values)?;
             letters.push(LetterRow {

@@ -33,7 +33,7 @@ macro_rules! bundled_all {
 }
 
 /// The templates shipped with the project: (language, kind, source).
-const BUNDLED: [(&str, &str, &str); 26] = bundled_all![
+const BUNDLED: [(&str, &str, &str); 34] = bundled_all![
     "stage_a_referred",
     "stage_a_not_referred",
     "stage_a_absent",
@@ -47,6 +47,10 @@ const BUNDLED: [(&str, &str, &str); 26] = bundled_all![
     "placement_enrichment_excellent",
     "not_placed_waitlist",
     "placement_request_not_candidate",
+    "retest_decision",
+    "absence_decision",
+    "accommodation_outcome",
+    "language_decision",
 ];
 
 const BUNDLED_BUNDLE: &str = include_str!("../../../templates/letters/bundle.html");

@@ -100,7 +100,7 @@ pub struct Case<'a> {
 }
 
 fn days(later: NaiveDate, earlier: NaiveDate) -> i64 {
-    (later - earlier).num_days()
+    crate::rules::date::days_between(earlier, later)
 }
 
 impl Case<'_> {

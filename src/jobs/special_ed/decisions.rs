@@ -5,7 +5,8 @@
 use super::inputs::{Choice, Decision, Meeting, Records, Referral};
 use super::Params;
 use crate::error::{Error, Result};
-use chrono::{Days, NaiveDate};
+use crate::rules::date::days_between;
+use chrono::NaiveDate;
 use std::collections::{BTreeMap, HashMap};
 
 /// The records with their lookups: a meeting's referral and decision, each student's final
@@ -156,7 +157,8 @@ pub struct DecisionOutcome {
 
 /// `d + n` days (`None` beyond the calendar).
 pub fn plus(d: NaiveDate, n: i64) -> Option<NaiveDate> {
-    d.checked_add_days(Days::new(u64::try_from(n).ok()?))
+    // The parameters are never negative (`pipeline::special_ed` reads them as u32).
+    crate::rules::date::add_days(d, n)
 }
 
 /// The receipt date R and whether it was presumed: decision_received_on when given, else
@@ -180,9 +182,9 @@ pub fn choice_status(
     choice_on: Option<NaiveDate>,
 ) -> ChoiceStatus {
     match (choice_on, received) {
-        (Some(c), Some(r)) if (c - r).num_days() > p.choice_days => ChoiceStatus::MadeLate,
+        (Some(c), Some(r)) if days_between(r, c) > p.choice_days => ChoiceStatus::MadeLate,
         (Some(_), _) => ChoiceStatus::MadeInTime,
-        (None, Some(r)) if (as_of - r).num_days() > p.choice_days => ChoiceStatus::Missing,
+        (None, Some(r)) if days_between(r, as_of) > p.choice_days => ChoiceStatus::Missing,
         (None, _) => ChoiceStatus::Pending,
     }
 }

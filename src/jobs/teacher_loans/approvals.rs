@@ -1,7 +1,7 @@
 //! What an approval carries besides its amount (teacher-loans.md §2, §3.3; circular 004 §A.3,
 //! §A.11): the guarantors by amount, the work obligation, and the dates of the approval.
 use super::params::{Params, TableB, Work};
-use chrono::{Days, NaiveDate};
+use chrono::NaiveDate;
 
 /// The kind of a conditional loan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,7 +49,5 @@ pub fn work(kind: LoanKind, continuing: bool, row: Option<&TableB>, p: &Params) 
 
 /// The last valid day of an approval issued on `issue` (§A.3: 45 days).
 pub fn valid_until(issue: NaiveDate, days: i64) -> NaiveDate {
-    issue
-        .checked_add_days(Days::new(days.max(0).unsigned_abs()))
-        .unwrap_or(NaiveDate::MAX)
+    crate::rules::date::add_days(issue, days.max(0)).unwrap_or(NaiveDate::MAX)
 }

@@ -126,6 +126,11 @@ fn full_extra_ar() -> LetterExtra {
         center_name: Some("مركز إثراء الموهوبين الناصرة".into()),
         interview_date: Some(date(2027, 6, 3)),
         request_reason: Some("non_resident_first_year".into()),
+        stage: Some("elementary".into()),
+        event_date: Some(date(2027, 6, 3)),
+        next_date: Some(date(2027, 5, 22)),
+        accommodations: Some("aide;extended_time;separate_room".into()),
+        test_language: Some("russian".into()),
     }
 }
 
@@ -135,6 +140,11 @@ fn full_extra() -> LetterExtra {
         center_name: Some("מרכז העשרה למחוננים חיפה".into()),
         interview_date: Some(date(2027, 6, 3)),
         request_reason: Some("non_resident_first_year".into()),
+        stage: Some("elementary".into()),
+        event_date: Some(date(2027, 6, 3)),
+        next_date: Some(date(2027, 5, 22)),
+        accommodations: Some("aide;extended_time;separate_room".into()),
+        test_language: Some("russian".into()),
     }
 }
 

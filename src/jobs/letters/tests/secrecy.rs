@@ -32,6 +32,11 @@ fn letter_context_is_closed_and_has_no_score_field() {
         sender,
         inquiries_email,
         student_gender,
+        stage,
+        event_date,
+        next_date,
+        accommodations,
+        test_language,
     } = LetterContext::default();
     let _: Option<super::super::Gender> = student_gender;
     let _: [String; 11] = [
@@ -47,14 +52,22 @@ fn letter_context_is_closed_and_has_no_score_field() {
         sender,
         inquiries_email,
     ];
-    // `request_reason` is a `request_outcomes.reason` (public: why a request made no candidate).
-    let _: [Option<String>; 6] = [
+    // `request_reason` is a `request_outcomes.reason` (public: why a request made no candidate)
+    // or the rule of a gifted.md §6 decision (a condition's name, never a value); `stage`,
+    // `accommodations` and `test_language` are enum values of the request; the dates are an
+    // exam's date, a testing period's end or the earliest date of another test.
+    let _: [Option<String>; 11] = [
         class_school_name,
         center_name,
         request_reason,
         interview_date,
         response_by,
         appeal_by,
+        stage,
+        event_date,
+        next_date,
+        accommodations,
+        test_language,
     ];
     for field in LetterContext::FIELDS {
         for banned in [
@@ -70,24 +83,27 @@ fn letter_context_is_closed_and_has_no_score_field() {
             assert!(!field.contains(banned), "{field}");
         }
     }
-    // The extra of a request is names, a date and a request's reason only.
+    // The extra of a request is names, dates, a request's reason and enum values only.
     let LetterExtra {
         class_school_name,
         center_name,
         interview_date,
         request_reason,
+        stage,
+        event_date,
+        next_date,
+        accommodations,
+        test_language,
     } = LetterExtra::default();
-    let _: (
-        Option<String>,
-        Option<String>,
-        Option<NaiveDate>,
-        Option<String>,
-    ) = (
+    let _: [Option<String>; 5] = [
         class_school_name,
         center_name,
-        interview_date,
         request_reason,
-    );
+        stage,
+        accommodations,
+    ];
+    let _: [Option<NaiveDate>; 3] = [interview_date, event_date, next_date];
+    let _: Option<String> = test_language;
 }
 
 #[test]
@@ -134,8 +150,8 @@ fn rendered_letters_of_every_kind_contain_no_digits_but_the_inputs() {
         }
     }
     let out = render(&requests, &students, &contacts, &details);
-    // 13 kinds with every extra, and the 8 that need none without.
-    assert_eq!(out.letters.len(), 2 * (13 + 8));
+    // 17 kinds with every extra, and the 8 that need none without.
+    assert_eq!(out.letters.len(), 2 * (17 + 8));
 
     // Inputs that may show up in a text: names (no digits), dates, school years.
     let mut allowed: BTreeSet<String> = BTreeSet::new();
@@ -177,7 +193,7 @@ fn rendered_letters_of_every_kind_contain_no_digits_but_the_inputs() {
             assert!(!l.text.contains(word), "{} has {word}", l.kind);
         }
     }
-    assert_eq!(kinds_seen.len(), 26, "every kind in both languages");
+    assert_eq!(kinds_seen.len(), 34, "every kind in both languages");
 }
 
 fn digit_runs(s: &str) -> Vec<String> {

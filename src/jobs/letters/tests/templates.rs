@@ -112,13 +112,23 @@ fn every_context_field_reaches_the_template() {
         sender: "o".into(),
         inquiries_email: "p".into(),
         student_gender: Some(super::super::Gender::Female),
+        stage: Some("r".into()),
+        event_date: Some("s".into()),
+        next_date: Some("t".into()),
+        accommodations: Some("u".into()),
+        test_language: Some("v".into()),
     };
     let text = t
         .render(Language::He, LetterKind::StageAAbsent, ctx)
         .unwrap();
     let expected: Vec<String> = LetterContext::FIELDS
         .iter()
-        .zip(('a'..='q').map(String::from).chain(["f".into()]))
+        .zip(
+            ('a'..='q')
+                .map(String::from)
+                .chain(["f".into()])
+                .chain(('r'..='v').map(String::from)),
+        )
         .map(|(f, v)| format!("{f}={v}"))
         .collect();
     assert_eq!(text, expected.join("\n"));

@@ -29,7 +29,7 @@ pub enum SchoolDate {
 impl SchoolDate {
     /// Parses `MM-DD` or `YYYY-MM-DD`.
     pub fn parse(s: &str) -> Option<SchoolDate> {
-        if let Some(d) = super::date::parse_iso(s) {
+        if let Some(d) = super::parse_iso(s) {
             return Some(SchoolDate::Date(d));
         }
         let (m, d) = s.split_once('-')?;

@@ -1,7 +1,19 @@
-//! Dates as the tables hold them: a date column's values are days since 1970-01-01. A job's
-//! typed row reads one with `#[serde(with = "crate::rules::date")]` (see `table::rows`), as a
-//! `chrono::NaiveDate`; an ISO text `YYYY-MM-DD` is read too. An output row writes one the
-//! same way, as its days (see `output::rows`).
+//! The one date module of the product.
+//! - Here: dates as the tables hold them. A date column's values are days since 1970-01-01. A
+//!   job's typed row reads one with `#[serde(with = "crate::rules::date")]` (see
+//!   `table::rows`), as a `chrono::NaiveDate`; an ISO text `YYYY-MM-DD` is read too. An output
+//!   row writes one the same way, as its days (see `output::rows`).
+//! - [`school_date`]: the dates of a school year, and month-day parameters (`"12-31"`) placed
+//!   in one.
+//! - [`calendar`]: the arithmetic of deadlines — the school year of a date, whole days, months
+//!   added with the month's end clamped, inclusive deadlines.
+pub mod calendar;
+pub mod school_date;
+
+pub use calendar::{
+    add_days, add_months, days_between, in_time, on_or_after_month_day, school_year_of, within_days,
+};
+
 use chrono::NaiveDate;
 use serde::de::{self, Visitor};
 use std::fmt;

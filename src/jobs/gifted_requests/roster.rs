@@ -1,0 +1,165 @@
+//! The roster as a request sees it: the students the request tables name (and, for the twin
+//! claim, their guardians' other children), each with their institution's sector, region and
+//! whether it takes part (gifted.md §1, 0207 §1.9, §2.1: the same rule as the gifted job's,
+//! `jobs::gifted::participation`).
+use crate::error::Result;
+use crate::jobs::gifted::participation::{institution_participates, Supervision};
+use crate::jobs::gifted::Sector;
+use crate::table::rows::rows;
+use crate::table::validate::TableNeed;
+use crate::table::InputSet;
+use chrono::NaiveDate;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+/// The columns of `students` the request jobs read; the others are validated, then dropped.
+pub const STUDENT_COLUMNS: &[&str] = &[
+    "student_id",
+    "first_name",
+    "last_name",
+    "school_year",
+    "birth_date",
+    "gender",
+    "institution_id",
+    "grade",
+    "immigration_date",
+    "years_abroad",
+];
+
+/// The roster tables both jobs read: without contacts there is no guardian check, no twin
+/// check and no letter.
+pub const TABLES: [TableNeed; 5] = [
+    TableNeed::new("institutions", true),
+    TableNeed::new("classes", true),
+    TableNeed::new("students", true).keeping(STUDENT_COLUMNS),
+    TableNeed::new("contacts", false),
+    TableNeed::new("contact_details", false),
+];
+
+/// One `students` row as read.
+#[derive(Debug, Deserialize)]
+struct StudentRow<'a> {
+    student_id: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    school_year: i64,
+    #[serde(with = "crate::rules::date")]
+    birth_date: NaiveDate,
+    gender: &'a str,
+    institution_id: &'a str,
+    grade: i64,
+    #[serde(default, deserialize_with = "crate::rules::date::optional")]
+    immigration_date: Option<NaiveDate>,
+    #[serde(default)]
+    years_abroad: Option<i64>,
+}
+
+/// One `institutions` row as read.
+#[derive(Debug, Deserialize)]
+struct InstitutionRow<'a> {
+    institution_id: &'a str,
+    name: &'a str,
+    region_id: &'a str,
+    sector: Sector,
+    supervision: Supervision,
+    screening_opt_in: bool,
+    screening_opt_out: bool,
+}
+
+/// An enrolled student.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Student {
+    pub student_id: String,
+    pub first_name: String,
+    pub last_name: String,
+    /// The roster school year Y.
+    pub school_year: i64,
+    pub birth_date: NaiveDate,
+    pub gender: String,
+    pub institution_id: String,
+    /// The grade in Y.
+    pub grade: i64,
+    pub immigration_date: Option<NaiveDate>,
+    pub years_abroad: Option<i64>,
+}
+
+/// An institution's facts a request needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Institution {
+    /// `institutions.name`, printed in the letters.
+    pub name: String,
+    pub sector: Sector,
+    pub region_id: String,
+    /// gifted.md §1: whether it takes part (0207 §1.9, §2.1).
+    pub participating: bool,
+}
+
+/// The named students and every institution.
+#[derive(Debug, Clone, Default)]
+pub struct Roster {
+    pub students: HashMap<String, Student>,
+    pub institutions: HashMap<String, Institution>,
+}
+
+impl Roster {
+    /// The student `id` and their institution.
+    pub fn student(&self, id: &str) -> Option<(&Student, &Institution)> {
+        let s = self.students.get(id)?;
+        Some((s, self.institutions.get(&s.institution_id)?))
+    }
+
+    /// A roster of `students` at `institutions`, for tests and the jobs' own callers.
+    pub fn of(students: Vec<Student>, institutions: Vec<(String, Institution)>) -> Self {
+        Roster {
+            students: students
+                .into_iter()
+                .map(|s| (s.student_id.clone(), s))
+                .collect(),
+            institutions: institutions.into_iter().collect(),
+        }
+    }
+}
+
+/// Reads institutions and the students `named` (validated: every student's institution exists).
+pub fn load(inputs: &InputSet, named: &HashSet<&str>) -> Result<Roster> {
+    let mut institutions = HashMap::new();
+    for r in rows::<InstitutionRow>(inputs.table("institutions")?)? {
+        let participating =
+            institution_participates(r.supervision, r.screening_opt_in, r.screening_opt_out)
+                .is_ok();
+        institutions.insert(
+            r.institution_id.to_string(),
+            Institution {
+                name: r.name.to_string(),
+                sector: r.sector,
+                region_id: r.region_id.to_string(),
+                participating,
+            },
+        );
+    }
+    let mut students = HashMap::with_capacity(named.len());
+    for r in rows::<StudentRow>(inputs.table("students")?)? {
+        if !named.contains(r.student_id) {
+            continue;
+        }
+        students.insert(
+            r.student_id.to_string(),
+            Student {
+                student_id: r.student_id.to_string(),
+                first_name: r.first_name.to_string(),
+                last_name: r.last_name.to_string(),
+                school_year: r.school_year,
+                birth_date: r.birth_date,
+                gender: r.gender.to_string(),
+                institution_id: r.institution_id.to_string(),
+                grade: r.grade,
+                immigration_date: r.immigration_date,
+                years_abroad: r.years_abroad,
+            },
+        );
+    }
+    Ok(Roster {
+        students,
+        institutions,
+    })
+}

@@ -1,0 +1,180 @@
+use super::guardians::Requested;
+use super::*;
+use crate::jobs::gifted::Sector;
+use chrono::NaiveDate;
+use std::collections::HashSet;
+
+pub(crate) fn student(id: &str, institution: &str, year: i64, grade: i64) -> Student {
+    Student {
+        student_id: id.to_string(),
+        first_name: "Noa".into(),
+        last_name: "Levi".into(),
+        school_year: year,
+        birth_date: NaiveDate::from_ymd_opt(year as i32 - 10, 3, 1).unwrap(),
+        gender: "f".into(),
+        institution_id: institution.to_string(),
+        grade,
+        immigration_date: None,
+        years_abroad: None,
+    }
+}
+
+pub(crate) fn institution(sector: Sector, participating: bool) -> Institution {
+    Institution {
+        name: "School".into(),
+        sector,
+        region_id: "north".into(),
+        participating,
+    }
+}
+
+/// gifted.md §6: another school year is an exclusion first; then a non-participating
+/// institution answers the request before any other rule.
+#[test]
+fn a_rows_standing_comes_before_its_rules() {
+    let roster = Roster::of(
+        vec![student("1", "A", 2027, 3), student("2", "B", 2027, 3)],
+        vec![
+            ("A".into(), institution(Sector::Hebrew, true)),
+            ("B".into(), institution(Sector::Hebrew, false)),
+        ],
+    );
+    assert!(matches!(
+        standing(&roster, "1", 2027),
+        Some(Standing::Open(..))
+    ));
+    assert_eq!(
+        standing(&roster, "1", 2026),
+        Some(Standing::OtherSchoolYear)
+    );
+    assert!(matches!(
+        standing(&roster, "2", 2027),
+        Some(Standing::NotParticipating(..))
+    ));
+    assert_eq!(
+        standing(&roster, "2", 2026),
+        Some(Standing::OtherSchoolYear)
+    );
+    assert_eq!(standing(&roster, "3", 2027), None);
+    let e = other_year("retest_requests", 4, "1");
+    assert_eq!((e.row_number, e.reason.as_str()), (4, "other_school_year"));
+}
+
+#[test]
+fn list_cells_split_on_semicolons() {
+    assert_eq!(
+        list(Some(" illness; twin_accepted;;")).collect::<Vec<_>>(),
+        ["illness", "twin_accepted"]
+    );
+    assert_eq!(list(None).count(), 0);
+}
+
+/// Contacts: 900 is the legal guardian of 1 and 2; 901 of 1 only; 902 is a contact of 1 who
+/// is not a legal guardian (left out before the pairs).
+fn guardians() -> Guardians {
+    let pairs = [("1", "900"), ("2", "900"), ("1", "901"), ("5", "903")];
+    let named: HashSet<&str> = ["1"].into();
+    Guardians::of_pairs(pairs, &named)
+}
+
+#[test]
+fn guardians_and_their_other_children() {
+    let g = guardians();
+    assert!(g.is_guardian("1", "900") && g.is_guardian("1", "901"));
+    assert!(!g.is_guardian("1", "902") && !g.is_guardian("1", "903"));
+    assert_eq!(g.siblings("1").into_iter().collect::<Vec<_>>(), ["2"]);
+    let mut all: Vec<&str> = g.all_students().collect();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all, ["1", "2"]);
+}
+
+/// Source 001: the requester must be a legal guardian of the student; an empty one is not.
+#[test]
+fn a_request_by_anyone_but_a_legal_guardian_is_rejected() {
+    let g = guardians();
+    let rows = [
+        Requested {
+            row_number: 1,
+            student_id: "1",
+            submitted_by: Some("900"),
+        },
+        Requested {
+            row_number: 2,
+            student_id: "1",
+            submitted_by: Some("902"),
+        },
+        Requested {
+            row_number: 3,
+            student_id: "1",
+            submitted_by: None,
+        },
+        Requested {
+            row_number: 4,
+            student_id: "2",
+            submitted_by: Some("901"),
+        },
+    ];
+    let r = requester_rejects("retest_requests", &rows, &g);
+    assert_eq!(
+        r.iter().map(|r| r.row_number).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
+    assert!(r.iter().all(|r| r.rule == "requester_not_guardian"));
+    assert!(r[0]
+        .message
+        .contains("902 is not a legal guardian of student 1"));
+    assert!(r[1].message.contains("empty"));
+}
+
+/// Source 001: a table without `submitted_by` (or with the column empty throughout, which a
+/// CSV file cannot tell apart) is not checked, even without contacts; a table with it needs
+/// contacts, and then a guardian's ID is accepted and any other ID rejected.
+#[test]
+fn only_a_table_with_submitted_by_is_checked() {
+    let without = [
+        Requested {
+            row_number: 1,
+            student_id: "1",
+            submitted_by: None,
+        },
+        Requested {
+            row_number: 2,
+            student_id: "2",
+            submitted_by: None,
+        },
+    ];
+    assert!(check_requesters("retest_requests", &without, None)
+        .unwrap()
+        .is_empty());
+    assert!(
+        check_requesters("retest_requests", &without, Some(&guardians()))
+            .unwrap()
+            .is_empty()
+    );
+    let with = [
+        Requested {
+            row_number: 1,
+            student_id: "1",
+            submitted_by: Some("901"),
+        },
+        Requested {
+            row_number: 2,
+            student_id: "1",
+            submitted_by: Some("903"),
+        },
+    ];
+    let e = check_requesters("absence_notices", &with, None).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("absence_notices has a submitted_by column"),
+        "{e}"
+    );
+    let r = check_requesters("absence_notices", &with, Some(&guardians())).unwrap();
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].table.as_str(), r[0].row_number, r[0].column.as_str()),
+        ("absence_notices", 2, "submitted_by")
+    );
+    assert_eq!(r[0].value, "903");
+}
