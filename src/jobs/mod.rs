@@ -14,6 +14,7 @@ macro_rules! serialize_as_str {
 pub(crate) use serialize_as_str;
 
 pub mod gifted;
+pub mod gifted_secondary;
 pub mod letters;
 pub mod report;
 pub mod roster_export;

@@ -8,7 +8,7 @@ use std::path::Path;
 /// Every job of the product, and whether this version implements it.
 pub const JOBS: &[(&str, bool)] = &[
     ("gifted-elementary", true),
-    ("gifted-secondary", false),
+    ("gifted-secondary", true),
     ("retest-review", false),
     ("special-sessions", false),
     ("roster-export", true),
@@ -21,6 +21,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "gifted-elementary",
         include_str!("../../pipelines/gifted-elementary.toml"),
+    ),
+    (
+        "gifted-secondary",
+        include_str!("../../pipelines/gifted-secondary.toml"),
     ),
     (
         "roster-export",

@@ -1,0 +1,1 @@
+//! Tests of `gifted-secondary` beside its rules; the walk's in `walk_tests.rs`.
