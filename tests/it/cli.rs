@@ -41,10 +41,10 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
         "{err}"
     );
     // A job of the product that is not built yet is a known name with its own answer.
-    let o = itur(["validate", "gifted-secondary", "--input", &tiny]);
+    let o = itur(["validate", "retest-review", "--input", &tiny]);
     assert_eq!(code(&o), 2);
     assert!(
-        stderr(&o).contains("job `gifted-secondary` is not implemented in this version of itur"),
+        stderr(&o).contains("job `retest-review` is not implemented in this version of itur"),
         "{}",
         stderr(&o)
     );
@@ -187,7 +187,7 @@ fn json_logs_are_json_lines() {
         "--log-format",
         "json",
         "validate",
-        "gifted-secondary",
+        "retest-review",
         "--input",
         &tiny,
     ]);
