@@ -90,6 +90,9 @@ impl Admission {
     }
 }
 
+/// A candidate of a track: the applicant, their path and score.
+type Candidacy<'a> = (&'a Applicant, Path, Option<Ratio>);
+
 /// gifted.md §5.3 and §5.5: an applicant's eligibility.
 fn facts(params: &Params, year: i64, a: &Applicant, read: &Read) -> Facts {
     let history: Vec<_> = read
@@ -112,7 +115,7 @@ pub fn admit(params: &Params, year: i64, applicants: &[Applicant], read: &Read) 
     let tracks = &read.tracks;
     let mut out = Admission::default();
     // Candidates per track index: (applicant, path, score).
-    let mut per_track: BTreeMap<usize, Vec<(&Applicant, Path, Option<Ratio>)>> = BTreeMap::new();
+    let mut per_track: BTreeMap<usize, Vec<Candidacy>> = BTreeMap::new();
     for a in applicants {
         if let Some(track_id) = read.confirmed_track.get(&a.student_id) {
             out.outcomes.push(ApplicationOutcome {
@@ -180,7 +183,7 @@ fn run_track(
     track: &Track,
     s: &Seats,
     confirmed: &[super::seats::ConfirmedSeat],
-    cands: Vec<(&Applicant, Path, Option<Ratio>)>,
+    cands: Vec<Candidacy>,
     read: &Read,
     out: &mut Admission,
 ) -> (i64, i64) {

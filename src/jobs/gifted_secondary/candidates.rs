@@ -130,12 +130,12 @@ pub fn with_route(e: Eligibility, route: Route) -> (Option<usize>, Eligibility) 
 /// the exact score highest first, then the lottery number lowest first (the student ID only
 /// separates a 64-bit collision). A graduate whose W exceeds a qualifier's composite still
 /// ranks after that qualifier.
-pub fn rank_key<'a>(
+pub fn rank_key(
     path: Path,
     score: Option<Ratio>,
     lottery: u64,
-    student_id: &'a str,
-) -> (Path, Reverse<Option<Ratio>>, u64, &'a str) {
+    student_id: &str,
+) -> (Path, Reverse<Option<Ratio>>, u64, &str) {
     (path, Reverse(score), lottery, student_id)
 }
 

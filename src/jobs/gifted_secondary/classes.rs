@@ -51,7 +51,7 @@ mod tests {
         let a = track(2, 0, 0, [0, 0]);
         let mut b = track(1, 0, 0, [0, 0]);
         b.track_id = "T2".into();
-        assert!(check_classes_per_grade(&[a.clone()], 2).is_empty());
+        assert!(check_classes_per_grade(std::slice::from_ref(&a), 2).is_empty());
         let v = check_classes_per_grade(&[a.clone(), b.clone()], 2);
         assert_eq!(v.len(), 1);
         assert_eq!(

@@ -17,7 +17,7 @@ pub fn is_exempt(
     if year >= params.applications_before {
         return false;
     }
-    if !identified_school_year.is_some_and(|y| y < params.identified_before) {
+    if identified_school_year.is_none_or(|y| y >= params.identified_before) {
         return false;
     }
     let class_in = |grade: i64, y: i64| {

@@ -37,12 +37,12 @@ pub fn seats(track: &Track, confirmed: &[ConfirmedSeat]) -> Seats {
     let n = usize::try_from(track.n_classes.clamp(1, 2)).unwrap_or(1);
     let mut held = [0i64; 2];
     let (mut seats, mut left) = (0, 0);
-    for c in 0..n {
+    for (c, held_c) in held.iter_mut().enumerate().take(n) {
         let conf = confirmed
             .iter()
             .filter(|s| usize::from(s.class_no.max(1)) - 1 == c)
             .count() as i64;
-        held[c] = track.continuing[c] + conf;
+        *held_c = track.continuing[c] + conf;
         seats += (track.capacity - track.continuing[c]).max(0);
         left += (track.capacity - track.continuing[c] - conf).max(0);
     }

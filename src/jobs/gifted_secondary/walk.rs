@@ -43,6 +43,15 @@ pub struct TrackWalk {
     pub boys_quota: i64,
 }
 
+/// What one step of the walk decided: each member's deciding list step, which lists have a
+/// pending invitation, the (girls, boys) quotas, and the (girls, boys) committed.
+type Stepped = (
+    BTreeMap<usize, Walked>,
+    BTreeMap<ListKind, bool>,
+    (i64, i64),
+    (i64, i64),
+);
+
 /// One step of the balanced walk over `members` (indices into `cands`, in rank order): the
 /// girls' and boys' lists up to their quotas, then the merged list on the seats neither list
 /// committed (gifted.md §5.7); with `none`, one merged list on all `seats`. Returns each
@@ -55,12 +64,7 @@ fn balanced_step(
     seats: i64,
     full: i64,
     held: (i64, i64),
-) -> (
-    BTreeMap<usize, Walked>,
-    BTreeMap<ListKind, bool>,
-    (i64, i64),
-    (i64, i64),
-) {
+) -> Stepped {
     let interview = |i: usize| match cands[i].path {
         Path::Exempt => Some(InterviewOutcome::Passed),
         _ => cands[i].interview,
