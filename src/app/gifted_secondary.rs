@@ -5,12 +5,18 @@ use super::inputs;
 use crate::error::Result;
 use crate::jobs::gifted::norms::NormsMode;
 use crate::jobs::gifted_secondary;
+use crate::jobs::letters::Templates;
 use crate::output::OutputDir;
 use crate::pipeline::gifted_secondary::GiftedSecondary;
 use crate::pipeline::PipelineSource;
 use std::path::Path;
 
-pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
+pub fn run(
+    src: &PipelineSource,
+    input: &Path,
+    out_path: &Path,
+    templates: Option<&Path>,
+) -> Result<()> {
     let settings = GiftedSecondary::from_source(src)?;
     // Before any work: a run that could not replace --out is refused at once.
     OutputDir::check_target(out_path, Some("run"))?;
@@ -20,7 +26,8 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let checks = gifted_secondary::check_params(&params);
     let max_share = settings.max_reject_share;
     let mut inputs = inputs::load_checked(&mut rec, input, &needs, &checks, max_share)?;
-    let tables = gifted_secondary::run(&params, &mut inputs, &mut rec.report)?;
+    let templates = std::sync::Arc::new(Templates::load(templates)?);
+    let tables = gifted_secondary::run(&params, &mut inputs, Some(templates), &mut rec.report)?;
     // The job's own rules may reject more rows (e.g. `capacity_over_limit`).
     inputs::check_reject_share(&inputs, max_share)?;
     inputs::publish(rec, out_path, tables, &inputs)

@@ -8,7 +8,9 @@ use super::source::{typed, PipelineSource};
 use super::values::{Percentile, Share};
 use crate::error::{Error, Result};
 use crate::jobs::gifted::norms::{NormsParams, Thresholds as ThresholdParams};
+use crate::jobs::gifted_secondary::letters::LetterSettings;
 use crate::jobs::gifted_secondary::Params;
+use crate::rules::school_date::SchoolDate;
 use serde::{Deserialize, Serialize};
 
 pub use crate::jobs::gifted::norms::{NormPopulation, NormsMode};
@@ -39,6 +41,18 @@ pub struct Exemption {
     pub applications_before: i64,
 }
 
+/// `[letters]` (gifted.md §5.11): senders, and dates as month-days of Y (or full dates in it).
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Letters {
+    pub sender_he: String,
+    pub sender_ar: String,
+    pub inquiries_email: String,
+    pub letter_date: SchoolDate,
+    #[serde(default)]
+    pub response_by: Option<SchoolDate>,
+}
+
 /// Settings of `gifted-secondary`, as in `pipelines/gifted-secondary.toml`. Serialized, they
 /// are the effective parameters the manifest records.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
@@ -57,6 +71,7 @@ pub struct GiftedSecondary {
     pub thresholds: Thresholds,
     pub graduate: Graduate,
     pub exemption: Exemption,
+    pub letters: Letters,
 }
 
 impl GiftedSecondary {
@@ -169,6 +184,13 @@ impl GiftedSecondary {
             identified_before: self.exemption.identified_before,
             applications_before: self.exemption.applications_before,
             enrichment_continuation_grade: self.enrichment_continuation_grade,
+            letters: LetterSettings {
+                sender_he: self.letters.sender_he.clone(),
+                sender_ar: self.letters.sender_ar.clone(),
+                inquiries_email: self.letters.inquiries_email.clone(),
+                letter_date: self.letters.letter_date,
+                response_by: self.letters.response_by,
+            },
         }
     }
 }

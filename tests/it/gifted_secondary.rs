@@ -79,14 +79,20 @@ fn the_fixture_year_is_decided_as_worked_by_hand() {
     let o = |t: &str, p: &str, r: &str| (t.to_string(), p.to_string(), r.to_string());
     assert_eq!(outcome("310000013"), o("T7A", "threshold", ""));
     assert_eq!(outcome("310000062"), o("T7A", "graduate", ""));
-    assert_eq!(outcome("310000070"), o("T7A", "", "graduate_assessment_missing"));
+    assert_eq!(
+        outcome("310000070"),
+        o("T7A", "", "graduate_assessment_missing")
+    );
     assert_eq!(outcome("310000088"), o("T7A", "", "below_threshold"));
     assert_eq!(outcome("310000096"), o("T7A", "", "incomplete"));
     assert_eq!(outcome("310000104"), o("T7A", "", "not_tested"));
     // A resident of A02 asking for A01's track is directed to A02's one (boarding) track.
     assert_eq!(outcome("310000120"), o("BRD", "threshold", ""));
     // Not taking part: routed like anyone (the track_id is the routed track), no candidate.
-    assert_eq!(outcome("310000138"), o("T7A", "", "institution_not_participating"));
+    assert_eq!(
+        outcome("310000138"),
+        o("T7A", "", "institution_not_participating")
+    );
     assert_eq!(outcome("310000179"), o("BRD", "confirmed", ""));
     // T7A: 4 seats, quotas 2 + 2. Girl 1 passed (placed, provisional: the girls' list has
     // girl 3 invited); boys 4 and 2 invited; girl 5 and graduate 6 wait for a seat.
@@ -116,7 +122,14 @@ fn the_fixture_year_is_decided_as_worked_by_hand() {
         .collect();
     assert_eq!(
         invited,
-        ["310000112", "310000120", "310000021", "310000039", "310000047", "310000161"]
+        [
+            "310000112",
+            "310000120",
+            "310000021",
+            "310000039",
+            "310000047",
+            "310000161"
+        ]
     );
     let waiting: Vec<(String, String)> = rows(&out.join("waitlist.csv"))
         .into_iter()
@@ -136,9 +149,19 @@ fn the_fixture_year_is_decided_as_worked_by_hand() {
     assert_eq!(t7a["first_round"], "true");
     assert_eq!(t7a["second_class_recommended"], "true");
     assert_eq!(t7a["ranked_selection"], "true");
-    assert_eq!((t7a["n_qualified"].as_str(), t7a["n_graduates"].as_str()), ("5", "1"));
+    assert_eq!(
+        (t7a["n_qualified"].as_str(), t7a["n_graduates"].as_str()),
+        ("5", "1")
+    );
     let t8 = summary.iter().find(|r| r["track_id"] == "T8").unwrap();
-    assert_eq!((t8["seats"].as_str(), t8["girls_quota"].as_str(), t8["boys_quota"].as_str()), ("5", "3", "2"));
+    assert_eq!(
+        (
+            t8["seats"].as_str(),
+            t8["girls_quota"].as_str(),
+            t8["boys_quota"].as_str()
+        ),
+        ("5", "3", "2")
+    );
     // The track not open yet is ignored.
     assert!(summary.iter().all(|r| r["track_id"] != "T7F"));
     let cont: Vec<String> = rows(&out.join("enrichment_continuation.csv"))
@@ -152,14 +175,25 @@ fn the_fixture_year_is_decided_as_worked_by_hand() {
         .iter()
         .map(|r| (r["table"].as_str(), r["reason"].as_str()))
         .collect();
-    assert_eq!(reasons.iter().filter(|r| r.1 == "institution_not_participating").count(), 3);
+    assert_eq!(
+        reasons
+            .iter()
+            .filter(|r| r.1 == "institution_not_participating")
+            .count(),
+        3
+    );
     assert!(reasons.contains(&("secondary_applications", "other_school_year")));
     // Reference mode: cutoffs have no norm population.
     for r in rows(&out.join("cutoffs.csv")) {
         assert_eq!(r["n_population"], "", "{r:?}");
     }
     // Nothing outside confidential/ carries a score or a rank.
-    for f in ["placements.csv", "waitlist.csv", "application_outcomes.csv", "track_summary.csv"] {
+    for f in [
+        "placements.csv",
+        "waitlist.csv",
+        "application_outcomes.csv",
+        "track_summary.csv",
+    ] {
         let header = &read_csv(&out.join(f))[0];
         for c in ["score", "score_num", "composite", "rank", "lottery_number"] {
             assert!(!header.iter().any(|h| h == c), "{f} has {c}");
@@ -174,7 +208,14 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     assert_eq!(code(&run(&fixture(), &a, &[])), 0);
-    let o = itur_io_env("run", "gifted-secondary", &fixture(), &b, &[], &[("RAYON_NUM_THREADS", "1")]);
+    let o = itur_io_env(
+        "run",
+        "gifted-secondary",
+        &fixture(),
+        &b,
+        &[],
+        &[("RAYON_NUM_THREADS", "1")],
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert_eq!(tree(&a), tree(&b));
 }
@@ -187,7 +228,11 @@ fn a_track_over_the_class_capacity_is_a_reject_and_three_classes_stop_the_run() 
     let tracks = input.join("secondary_tracks.csv");
     let text = std::fs::read_to_string(&tracks).unwrap();
     // T7F is not open yet: give it 31 seats (capacity_over_limit, a reject).
-    std::fs::write(&tracks, text.replace("T7F,210002,A01,7,1,30,", "T7F,210002,A01,7,1,31,")).unwrap();
+    std::fs::write(
+        &tracks,
+        text.replace("T7F,210002,A01,7,1,30,", "T7F,210002,A01,7,1,31,"),
+    )
+    .unwrap();
     let out = tmp.path().join("v");
     let o = itur_io("validate", "gifted-secondary", &input, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -202,11 +247,18 @@ fn a_track_over_the_class_capacity_is_a_reject_and_three_classes_stop_the_run() 
         "{rejects:?}"
     );
     // A second class for T7A: institution 210002 has 3 classes in grade 7 → exit 2.
-    std::fs::write(&tracks, text.replace("T7F,210002,A01,7,1,30,2028", "T7G,210002,A01,7,2,30,2027")).unwrap();
+    std::fs::write(
+        &tracks,
+        text.replace("T7F,210002,A01,7,1,30,2028", "T7G,210002,A01,7,2,30,2027"),
+    )
+    .unwrap();
     let o = run(&input, &tmp.path().join("out2"), &[]);
     assert_eq!(code(&o), 2, "{}", stderr(&o));
     let err = stderr(&o);
-    assert!(err.contains("institution 210002") && err.contains("grade 7"), "{err}");
+    assert!(
+        err.contains("institution 210002") && err.contains("grade 7"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -219,5 +271,137 @@ fn a_confirmed_placement_in_an_unknown_track_stops_the_run() {
     std::fs::write(&f, text.replace(",BRD,", ",NOPE,")).unwrap();
     let o = run(&input, &tmp.path().join("out"), &[]);
     assert_eq!(code(&o), 4, "{}", stderr(&o));
-    assert!(stderr(&o).contains("confirmed_placements"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("confirmed_placements"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The decimal strings of the lottery numbers of `ids` (gifted.md §4: the first 8 bytes of
+/// SHA-256(seed ":" id), big-endian).
+fn lottery_numbers(ids: &[&str]) -> Vec<String> {
+    use sha2::{Digest, Sha256};
+    ids.iter()
+        .map(|id| {
+            let d = Sha256::digest(format!("itur:{id}").as_bytes());
+            let mut b = [0u8; 8];
+            b.copy_from_slice(&d[..8]);
+            u64::from_be_bytes(b).to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn letters_go_to_both_guardians_in_hebrew_and_arabic_and_carry_no_score() {
+    // Canary percentiles: raw 95 is tabled at 97.4321 and raw 98 at 99.8765, so every composite
+    // and W of the year carries one of these digit runs; none may leave confidential/.
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    copy_dir(&fixture(), &input);
+    let f = input.join("norm_tables.csv");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let planted = text
+        .replace(",95,97\n", ",95,97.4321\n")
+        .replace(",98,99\n", ",98,99.8765\n");
+    assert_ne!(planted, text);
+    std::fs::write(&f, planted).unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&input, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let letters = rows(&out.join("letters.csv"));
+    let kinds = |id: &str| -> Vec<String> {
+        let mut v: Vec<String> = letters
+            .iter()
+            .filter(|r| r["student_id"] == id)
+            .map(|r| r["kind"].clone())
+            .collect();
+        v.dedup();
+        v
+    };
+    // §5.11: the result, then the candidate's letter; no placement letter for a provisional
+    // placement or a confirmed one.
+    assert_eq!(
+        kinds("310000039"),
+        [
+            "secondary_interview_invitation",
+            "secondary_threshold_reached"
+        ]
+    );
+    assert_eq!(
+        kinds("310000146"),
+        ["secondary_placement", "secondary_threshold_reached"]
+    );
+    assert_eq!(kinds("310000013"), ["secondary_threshold_reached"]);
+    assert_eq!(
+        kinds("310000054"),
+        ["secondary_threshold_reached", "secondary_waitlist"]
+    );
+    assert_eq!(kinds("310000096"), ["secondary_incomplete"]);
+    assert_eq!(kinds("310000088"), ["secondary_threshold_not_reached"]);
+    assert_eq!(kinds("310000179"), ["secondary_threshold_not_reached"]);
+    // Both guardians: apart → two letters (310000013's father has only an email).
+    let of = |id: &str, kind: &str| {
+        letters
+            .iter()
+            .filter(|r| r["student_id"] == id && r["kind"] == kind)
+            .count()
+    };
+    assert_eq!(of("310000013", "secondary_threshold_reached"), 2);
+    assert_eq!(of("310000021", "secondary_threshold_reached"), 1);
+    // Arabic for the arabic sector.
+    let lang = |id: &str| {
+        letters
+            .iter()
+            .find(|r| r["student_id"] == id)
+            .map(|r| r["language"].clone())
+            .unwrap()
+    };
+    assert_eq!(
+        (lang("310000112").as_str(), lang("310000013").as_str()),
+        ("ar", "he")
+    );
+    assert!(out.join("letters/secondary/210001.html").is_file());
+    assert!(out.join("letters/secondary/210003.html").is_file());
+    // The canary: no score, composite, W or lottery number outside confidential/ or in the logs.
+    let ids = [
+        "310000013",
+        "310000021",
+        "310000039",
+        "310000062",
+        "310000112",
+        "310000146",
+    ];
+    let mut canaries: Vec<String> = vec![
+        "97.4321".into(),
+        "9743".into(),
+        "99.8765".into(),
+        "98765".into(),
+    ];
+    canaries.extend(lottery_numbers(&ids));
+    let mut stack = vec![out.clone()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(&out).unwrap().display().to_string();
+            if rel.starts_with("confidential") {
+                continue;
+            }
+            if p.is_dir() {
+                stack.push(p);
+                continue;
+            }
+            let bytes = std::fs::read(&p).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for c in &canaries {
+                assert!(!text.contains(c.as_str()), "{rel} carries {c}");
+            }
+        }
+    }
+    for c in &canaries {
+        assert!(!stderr(&o).contains(c.as_str()), "the log carries {c}");
+    }
+    // confidential/ (skipped above) is written.
+    let conf = std::fs::read(out.join("confidential/results.parquet")).unwrap();
+    assert!(!conf.is_empty());
 }

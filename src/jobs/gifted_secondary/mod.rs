@@ -26,6 +26,7 @@ pub mod candidates;
 pub mod classes;
 pub mod continuation;
 pub mod inputs;
+pub mod letters;
 pub mod outputs;
 pub mod paths;
 pub mod read;
@@ -40,6 +41,7 @@ use crate::jobs::gifted::norms::NormsParams;
 use crate::jobs::gifted::phases::ROSTER;
 use crate::jobs::gifted::placement::{Gender, GenderPolicy};
 use crate::jobs::gifted::roster;
+use crate::jobs::letters::Templates;
 use crate::jobs::JobReport;
 use crate::output::table::OutputTable;
 use crate::rules::fraction::Ratio;
@@ -47,6 +49,7 @@ use crate::table::validate::TableNeed;
 use crate::table::InputSet;
 use admission::Applicant;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The job's own tables besides the roster (gifted.md §5: `secondary_scores` needed, and
 /// `norm_tables` in reference mode; the rest optional, absent meaning no rows).
@@ -94,6 +97,8 @@ pub struct Params {
     pub identified_before: i64,
     pub applications_before: i64,
     pub enrichment_continuation_grade: i64,
+    /// The letters' senders and dates (gifted.md §5.11).
+    pub letters: letters::LetterSettings,
 }
 
 impl Default for Params {
@@ -117,15 +122,24 @@ impl Default for Params {
             identified_before: 2017,
             applications_before: 2022,
             enrichment_continuation_grade: 6,
+            letters: letters::LetterSettings {
+                sender_he: crate::jobs::letters::LetterParams::DEFAULT_SENDER_HE.into(),
+                sender_ar: crate::jobs::letters::LetterParams::DEFAULT_SENDER_AR.into(),
+                inquiries_email: crate::jobs::letters::LetterParams::DEFAULT_INQUIRIES_EMAIL.into(),
+                letter_date: crate::rules::school_date::SchoolDate::MonthDay { month: 3, day: 20 },
+                response_by: None,
+            },
         }
     }
 }
 
 /// The job on its checked inputs: its rejects and exclusions join `inputs`, its counts go to
-/// `report.reconciliation` (`gifted_secondary`).
+/// `report.reconciliation` (`gifted_secondary`). With `templates`, and guardians in the
+/// input, it writes the letters of §5.11.
 pub fn run(
     params: &Params,
     inputs: &mut InputSet,
+    templates: Option<Arc<Templates>>,
     report: &mut JobReport,
 ) -> Result<Vec<OutputTable>> {
     let named = read::named_students(inputs)?;
@@ -235,7 +249,7 @@ pub fn run(
     // gifted.md §5.7 (data-contract.md `confirmed_placements`): a final decision is never
     // dropped silently — any reject there stops the run (exit 4).
     crate::table::reject_share::check_no_rejects(inputs, "confirmed_placements")?;
-    report.steps.run("outputs", || {
+    let mut tables = report.steps.run("outputs", || {
         outputs::tables(
             &params.subtests,
             params.norms.mode,
@@ -245,7 +259,58 @@ pub fn run(
             &admission,
             &continuing,
         )
-    })
+    })?;
+    if let Some(templates) = templates {
+        tables.extend(write_letters(
+            params, year, inputs, &roster, &read, &scored, &admission, templates, report,
+        )?);
+    }
+    Ok(tables)
+}
+
+/// gifted.md §5.11: the letters, or a warning when the input has no guardians to write to.
+#[allow(clippy::too_many_arguments)]
+fn write_letters(
+    params: &Params,
+    year: i64,
+    inputs: &InputSet,
+    roster: &roster::Roster,
+    read: &read::Read,
+    scored: &scoring::Scored,
+    admission: &admission::Admission,
+    templates: Arc<Templates>,
+    report: &mut JobReport,
+) -> Result<Vec<OutputTable>> {
+    use crate::jobs::gifted::letters as shared;
+    if !shared::available(inputs) {
+        report.warn(
+            "gifted-secondary: no letters written: the input has no contacts or contact_details table"
+                .into(),
+        );
+        return Ok(Vec::new());
+    }
+    let p = params.letters.params(year)?;
+    let schools: BTreeMap<(String, i64), String> = read
+        .tracks
+        .iter()
+        .filter_map(|t| {
+            let name = roster
+                .institutions
+                .get(t.institution_id.as_str())?
+                .name
+                .clone();
+            Some(((t.track_id.clone(), t.grade), name))
+        })
+        .collect();
+    let requests = letters::requests(&scored.output, admission, &schools);
+    let rendered = report.steps.run("letters", || {
+        shared::render_with("secondary", &p, inputs, roster, requests, &templates)
+    })?;
+    shared::tables(
+        rendered.into_iter().collect(),
+        &mut report.reconciliation,
+        templates,
+    )
 }
 
 #[cfg(test)]
