@@ -405,3 +405,154 @@ fn letters_go_to_both_guardians_in_hebrew_and_arabic_and_carry_no_score() {
     let conf = std::fs::read(out.join("confidential/results.parquet")).unwrap();
     assert!(!conf.is_empty());
 }
+
+/// A synthetic year of 30,000 students (a small nation has too few applicants for every path).
+#[test]
+fn the_synthetic_year_runs_with_zero_rejects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let year = tmp.path().join("year");
+    let o = itur([
+        "synth",
+        "--job",
+        "gifted-secondary",
+        "--scale",
+        "30000",
+        "--seed",
+        "1",
+        "--out",
+        year.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = tmp.path().join("out");
+    let started = std::time::Instant::now();
+    let o = run(&year, &out, &[]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(read_csv(&out.join("rejects.csv")).len(), 1, "no rejects");
+    let summary = rows(&out.join("track_summary.csv"));
+    assert!(summary.len() >= 10, "{} tracks", summary.len());
+    assert!(summary.iter().any(|r| r["first_round"] == "true"));
+    let outcomes = rows(&out.join("application_outcomes.csv"));
+    for path in ["threshold", "graduate"] {
+        assert!(
+            outcomes.iter().any(|r| r["path"] == path),
+            "no {path} candidate"
+        );
+    }
+    assert!(!rows(&out.join("placements.csv")).is_empty());
+    assert!(!rows(&out.join("interview_invitations.csv")).is_empty());
+    assert!(!rows(&out.join("enrichment_continuation.csv")).is_empty());
+    assert!(out.join("letters.csv").is_file());
+    // The same seed gives the same bytes.
+    let again = tmp.path().join("again");
+    let o = itur([
+        "synth",
+        "--job",
+        "gifted-secondary",
+        "--scale",
+        "30000",
+        "--seed",
+        "1",
+        "--out",
+        again.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(tree(&year), tree(&again));
+}
+
+/// `text` (a CSV table) with its data rows in a seeded order; the header stays first.
+fn shuffled_csv(text: &str, seed: u64) -> String {
+    let mut lines = text.lines();
+    let header = lines.next().unwrap_or_default();
+    let mut rows: Vec<&str> = lines.collect();
+    let mut x = seed | 1;
+    for i in (1..rows.len()).rev() {
+        // xorshift64: enough to scatter the rows.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        rows.swap(i, (x % (i as u64 + 1)) as usize);
+    }
+    let mut out = String::from(header);
+    for r in rows {
+        out.push('\n');
+        out.push_str(r);
+    }
+    out.push('\n');
+    out
+}
+
+#[test]
+fn a_synthetic_year_gives_the_same_bytes_at_one_and_two_threads_with_shuffled_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let year = tmp.path().join("year");
+    let o = itur([
+        "synth",
+        "--job",
+        "gifted-secondary",
+        "--scale",
+        "small",
+        "--seed",
+        "7",
+        "--format",
+        "csv",
+        "--out",
+        year.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let shuffled = tmp.path().join("shuffled");
+    std::fs::create_dir_all(&shuffled).unwrap();
+    for e in std::fs::read_dir(&year).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_owned();
+        if p.extension().is_some_and(|x| x == "csv") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let s = shuffled_csv(&text, 0x9e37_79b9_7f4a_7c15);
+            if text.lines().count() > 3 {
+                assert_ne!(s, text, "{}", p.display());
+            }
+            std::fs::write(shuffled.join(name), s).unwrap();
+        }
+    }
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let threads = |n: &'static str, input: &Path, out: &Path| {
+        let o = itur_io_env(
+            "run",
+            "gifted-secondary",
+            input,
+            out,
+            &[],
+            &[("RAYON_NUM_THREADS", n)],
+        );
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    };
+    threads("1", &year, &a);
+    threads("2", &shuffled, &b);
+    // Exclusions name the rows' numbers, which the shuffle changes; everything else is equal.
+    let (mut ta, mut tb) = (tree(&a), tree(&b));
+    let excluded = |t: &mut BTreeMap<String, Vec<u8>>, out: &Path| {
+        t.retain(|k, _| !k.starts_with("exclusions"));
+        let mut v: Vec<(String, String, String)> = rows(&out.join("exclusions.csv"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r["table"].clone(),
+                    r["student_id"].clone(),
+                    r["reason"].clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(excluded(&mut ta, &a), excluded(&mut tb, &b));
+    assert!(ta.contains_key("placements.csv") && ta.contains_key("letters.csv"));
+    assert_eq!(ta.keys().collect::<Vec<_>>(), tb.keys().collect::<Vec<_>>());
+    for (k, v) in &ta {
+        assert!(tb[k] == *v, "{k} differs");
+    }
+}
