@@ -120,7 +120,7 @@ pub fn generate(cfg: &SynthConfig) -> Result<Vec<SynthTable>, String> {
             for grade in [7, 10] {
                 let n_classes = if chance(&mut r, 0.3) { 2 } else { 1 };
                 // Some tracks (about one in seven) have their first round this year.
-                let first_year = if (2 * k + j + grade as usize) % 7 == 0 {
+                let first_year = if (2 * k + j + grade as usize).is_multiple_of(7) {
                     year
                 } else {
                     year - r.gen_range(1..8)
