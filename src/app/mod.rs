@@ -1,5 +1,6 @@
 //! The commands behind the CLI: one `run` function per subcommand.
 pub mod gifted;
+pub mod gifted_secondary;
 pub mod heap;
 pub mod help_cmd;
 pub mod inputs;

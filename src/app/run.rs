@@ -19,6 +19,9 @@ pub fn run(a: &RunArgs) -> Result<()> {
             crate::output::OutputDir::check_target(&a.out, Some("run"))?;
             super::gifted::run(&src, &a.input, &a.out, a.phase, a.templates.as_deref())
         }
+        Job::GiftedSecondary => {
+            super::gifted_secondary::run(&src, &a.input, &a.out, a.templates.as_deref())
+        }
         Job::RosterExport => super::roster_export::run(a, &src),
         Job::RetestReview => {
             super::retest_review::run(&src, &a.input, &a.out, a.templates.as_deref())

@@ -36,6 +36,9 @@ pub fn run(a: &SynthArgs) -> Result<()> {
         .report
         .steps
         .run("generate", || match a.job {
+            Some(crate::cli::Job::GiftedSecondary) => {
+                crate::synth::gifted_secondary::generate(&cfg)
+            }
             Some(crate::cli::Job::SpecialEdBaskets) => crate::synth::special_ed::generate(&cfg),
             Some(crate::cli::Job::TeacherLoans) => crate::synth::teacher_loans::generate(&cfg),
             Some(crate::cli::Job::RetestReview) => crate::synth::requests::retest_review(&cfg),

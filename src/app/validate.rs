@@ -26,6 +26,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
     crate::output::OutputDir::check_target(&out, Some("validate"))?;
     match a.job {
         Job::GiftedElementary => super::gifted::validate(&src, &a.input, &out),
+        Job::GiftedSecondary => super::gifted_secondary::validate(&src, &a.input, &out),
         Job::RosterExport => {
             let s = RosterExport::from_source(&src)?;
             validate_tables(

@@ -15,6 +15,7 @@ pub(crate) use serialize_as_str;
 
 pub mod gifted;
 pub mod gifted_requests;
+pub mod gifted_secondary;
 pub mod letters;
 pub mod report;
 pub mod retest_review;

@@ -115,6 +115,18 @@ pub fn table<T: Serialize>(stem: &str, rows: &[T], formats: Formats) -> Result<O
     Layout::of(table_name(stem))?.table(stem, rows, formats)
 }
 
+/// The rows of table `stem` laid out and described by the schema `schema` (another job's
+/// variant of a table with the same name, [`OutputTable::with_schema`]).
+pub fn table_as<T: Serialize>(
+    stem: &str,
+    schema: &'static str,
+    rows: &[T],
+    formats: Formats,
+) -> Result<OutputTable> {
+    let df = Layout::of(schema)?.frame(rows)?;
+    Ok(OutputTable::with_schema(stem, schema, df, formats))
+}
+
 /// The table name of an output stem: its last path component (as `output::write` finds the
 /// schema of the files it writes).
 fn table_name(stem: &str) -> &str {

@@ -2,7 +2,7 @@
 //! ([`OutputTable`]), serialized side by side over the threads ([`make_tables`]), and written
 //! on a thread of their own while the job computes ([`Writer`]).
 use super::atomic::OutputDir;
-use super::write::{table_files, CsvFile, FileBytes, Formats};
+use super::write::{table_files_as, CsvFile, FileBytes, Formats};
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
@@ -17,8 +17,9 @@ pub struct OutputTable {
 
 /// What an output holds.
 enum Content {
-    /// A frame, written in `Formats` at `stem.parquet` / `stem.csv`.
-    Table(DataFrame, Formats),
+    /// A frame, written in `Formats` at `stem.parquet` / `stem.csv`; described by the schema
+    /// named (when it is not the stem's last component).
+    Table(DataFrame, Formats, Option<&'static str>),
     /// A file made already (a per-school CSV list), with its rows when it is a table.
     File(Vec<u8>, Option<usize>),
     /// A file made when it is written (an HTML letter bundle).
@@ -32,7 +33,17 @@ impl OutputTable {
     pub fn new(stem: &str, df: DataFrame, formats: Formats) -> Self {
         OutputTable {
             stem: stem.to_string(),
-            content: Content::Table(df, formats),
+            content: Content::Table(df, formats, None),
+        }
+    }
+
+    /// A table at `stem` whose columns are described by the schema `schema` rather than the
+    /// schema of the stem's name: one job's variant of a table another job writes under the
+    /// same name (`gifted-secondary`'s `placements`, which have the track's `grade`).
+    pub fn with_schema(stem: &str, schema: &'static str, df: DataFrame, formats: Formats) -> Self {
+        OutputTable {
+            stem: stem.to_string(),
+            content: Content::Table(df, formats, Some(schema)),
         }
     }
 
@@ -70,7 +81,9 @@ impl OutputTable {
     /// The files to write, serialized.
     pub fn files(self) -> Result<Vec<FileBytes>> {
         match self.content {
-            Content::Table(mut df, formats) => table_files(&self.stem, &mut df, formats),
+            Content::Table(mut df, formats, schema) => {
+                table_files_as(&self.stem, schema, &mut df, formats)
+            }
             Content::File(bytes, rows) => Ok(vec![(self.stem, bytes, rows)]),
             Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),
         }

@@ -220,8 +220,19 @@ pub type FileBytes = (String, Vec<u8>, Option<usize>);
 
 /// The files of table `rel_stem` (`.parquet` and/or `.csv`), serialized, with their rows.
 pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Result<Vec<FileBytes>> {
+    table_files_as(rel_stem, None, df, formats)
+}
+
+/// [`table_files`] described by the schema `schema_name`, or by that of the stem's last
+/// component when `None`.
+pub fn table_files_as(
+    rel_stem: &str,
+    schema_name: Option<&str>,
+    df: &mut DataFrame,
+    formats: Formats,
+) -> Result<Vec<FileBytes>> {
     let table = rel_stem.rsplit('/').next().unwrap_or(rel_stem);
-    let schema = schema::get(table);
+    let schema = schema::get(schema_name.unwrap_or(table));
     let rows = df.height();
     let mut v = Vec::new();
     if matches!(formats, Formats::Parquet | Formats::ParquetAndCsv) {

@@ -4,6 +4,7 @@
 //! types check each value as it is read (`values`: exact percentiles and shares; dates through
 //! `rules::date`); the jobs' parameter structs are built from it and cannot fail.
 pub mod gifted;
+pub mod gifted_secondary;
 pub mod request_letters;
 pub mod retest_review;
 pub mod roster_export;

@@ -8,12 +8,13 @@ use std::path::Path;
 /// Every job of the product, and whether this version implements it.
 pub const JOBS: &[(&str, bool)] = &[
     ("gifted-elementary", true),
-    ("gifted-secondary", false),
+    ("gifted-secondary", true),
     ("retest-review", true),
     ("special-sessions", true),
     ("roster-export", true),
     ("special-ed-baskets", true),
     ("teacher-loans", true),
+    ("research-export", false),
 ];
 
 /// The pipeline files bundled with the binary.
@@ -21,6 +22,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "gifted-elementary",
         include_str!("../../pipelines/gifted-elementary.toml"),
+    ),
+    (
+        "gifted-secondary",
+        include_str!("../../pipelines/gifted-secondary.toml"),
     ),
     (
         "retest-review",

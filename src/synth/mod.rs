@@ -7,6 +7,7 @@
 //! authority) order, so the same seed gives identical frames whatever the number of threads.
 
 mod frames;
+pub mod gifted_secondary;
 mod gifted_tables;
 mod names;
 mod org;

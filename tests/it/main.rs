@@ -8,6 +8,7 @@ mod export_audit;
 mod formula_cells;
 mod fuzz;
 mod gifted;
+mod gifted_secondary;
 mod golden;
 mod json_logs;
 mod letter_dates;

@@ -6,8 +6,8 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::letters::{
     self, build_bundles, render_letters, Contact, ContactColumns, ContactDetails, DetailColumns,
-    Institution, LetterKind, LetterRequest, LetterRow, LettersError, LettersOutput, Student,
-    Templates, Undeliverable, UnreachedGuardian,
+    Institution, LetterKind, LetterParams, LetterRequest, LetterRow, LettersError, LettersOutput,
+    Student, Templates, Undeliverable, UnreachedGuardian,
 };
 use crate::jobs::report::Counts;
 use crate::output;
@@ -81,16 +81,37 @@ pub struct PhaseLettersOut {
     pub institutions: Arc<Vec<Institution>>,
 }
 
-/// Renders the letters of `requests` for the students of `roster`.
 /// Whether the input has guardians to write to.
 pub fn available(inputs: &InputSet) -> bool {
     inputs.get("contacts").is_some() && inputs.get("contact_details").is_some()
 }
 
+/// Renders the letters of `requests` for the students of `roster`, dated by the phase's
+/// `dates` in the roster's school year.
 pub fn render(
     phase: &'static str,
     s: &GiftedElementary,
     dates: &PhaseLetters,
+    inputs: &InputSet,
+    roster: &Roster,
+    requests: Vec<LetterRequest>,
+    templates: &Templates,
+) -> Result<Option<PhaseLettersOut>> {
+    let year = roster
+        .students
+        .iter()
+        .map(|s| s.school_year)
+        .max()
+        .unwrap_or_default();
+    let p = s.letters.params(phase, dates, year)?;
+    render_with(phase, &p, inputs, roster, requests, templates)
+}
+
+/// Renders the letters of `requests` for the students of `roster` with the letter parameters
+/// `p` (dates, senders): the one renderer of both gifted jobs (gifted-secondary's §5.11 too).
+pub fn render_with(
+    phase: &'static str,
+    p: &LetterParams,
     inputs: &InputSet,
     roster: &Roster,
     requests: Vec<LetterRequest>,
@@ -123,20 +144,13 @@ pub fn render(
         })
         .collect();
     institutions.sort_by(|a, b| a.institution_id.cmp(&b.institution_id));
-    let year = roster
-        .students
-        .iter()
-        .map(|s| s.school_year)
-        .max()
-        .unwrap_or_default();
-    let p = s.letters.params(phase, dates, year)?;
     let output = render_letters(
         &requests,
         &students,
         &institutions,
         &contacts,
         &details,
-        &p,
+        p,
         templates,
     )?;
     Ok(Some(PhaseLettersOut {

@@ -26,6 +26,7 @@ pub mod placement;
 pub mod roster;
 pub mod screening;
 pub mod track_checks;
+pub mod waves;
 
 #[cfg(test)]
 #[path = "tests/util.rs"]

@@ -111,7 +111,7 @@ impl Channel {
     }
 }
 
-/// The letter kinds of gifted.md §2–§4. Each has one template per language.
+/// The letter kinds of gifted.md §2–§4 and §5.11. Each has one template per language.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum LetterKind {
     /// Stage A: referred to stage B (§2.4.ד).
@@ -153,10 +153,26 @@ pub enum LetterKind {
     /// A language-adapted test request's decision, with its ground in words (gifted.md §6.2,
     /// `language_decisions`; 0207 §6.2, §1.7).
     LanguageDecision,
+    /// Secondary admission test: reached the threshold of the programs for the gifted (§2.12.א).
+    SecondaryThresholdReached,
+    /// Secondary admission test: did not reach the threshold (§2.12.א).
+    SecondaryThresholdNotReached,
+    /// Secondary admission test: a part missing; points to the absence procedure (§5.2).
+    SecondaryIncomplete,
+    /// Secondary admission test: removed for conduct; points to the retest procedure (§2.11.ו, §5).
+    SecondaryRemoved,
+    /// Invitation to the interview for a secondary gifted class (§3, §4.4, §4.6).
+    SecondaryInterviewInvitation,
+    /// Final placement in a secondary gifted class (§2.9).
+    SecondaryPlacement,
+    /// Final placement of a student exempt from the test and the interview (§2.10.א).
+    SecondaryExemptPlacement,
+    /// A secondary candidate on the waitlist (gifted.md §5.7).
+    SecondaryWaitlist,
 }
 
 impl LetterKind {
-    pub const ALL: [LetterKind; 17] = [
+    pub const ALL: [LetterKind; 25] = [
         LetterKind::StageAReferred,
         LetterKind::StageANotReferred,
         LetterKind::StageAAbsent,
@@ -174,6 +190,14 @@ impl LetterKind {
         LetterKind::AbsenceDecision,
         LetterKind::AccommodationOutcome,
         LetterKind::LanguageDecision,
+        LetterKind::SecondaryThresholdReached,
+        LetterKind::SecondaryThresholdNotReached,
+        LetterKind::SecondaryIncomplete,
+        LetterKind::SecondaryRemoved,
+        LetterKind::SecondaryInterviewInvitation,
+        LetterKind::SecondaryPlacement,
+        LetterKind::SecondaryExemptPlacement,
+        LetterKind::SecondaryWaitlist,
     ];
 
     /// The `letters.kind` value and the template file stem.
@@ -196,6 +220,14 @@ impl LetterKind {
             LetterKind::AbsenceDecision => "absence_decision",
             LetterKind::AccommodationOutcome => "accommodation_outcome",
             LetterKind::LanguageDecision => "language_decision",
+            LetterKind::SecondaryThresholdReached => "secondary_threshold_reached",
+            LetterKind::SecondaryThresholdNotReached => "secondary_threshold_not_reached",
+            LetterKind::SecondaryIncomplete => "secondary_incomplete",
+            LetterKind::SecondaryRemoved => "secondary_removed",
+            LetterKind::SecondaryInterviewInvitation => "secondary_interview_invitation",
+            LetterKind::SecondaryPlacement => "secondary_placement",
+            LetterKind::SecondaryExemptPlacement => "secondary_exempt_placement",
+            LetterKind::SecondaryWaitlist => "secondary_waitlist",
         }
     }
 
@@ -215,9 +247,11 @@ impl LetterKind {
     /// The [`LetterExtra`] field this kind cannot be written without, if any.
     pub fn required_extra(self) -> Option<&'static str> {
         match self {
-            LetterKind::InterviewInvitation | LetterKind::PlacementClass => {
-                Some("class_school_name")
-            }
+            LetterKind::InterviewInvitation
+            | LetterKind::PlacementClass
+            | LetterKind::SecondaryInterviewInvitation
+            | LetterKind::SecondaryPlacement
+            | LetterKind::SecondaryExemptPlacement => Some("class_school_name"),
             LetterKind::PlacementEnrichmentGifted | LetterKind::PlacementEnrichmentExcellent => {
                 Some("center_name")
             }

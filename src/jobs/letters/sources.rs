@@ -33,7 +33,7 @@ macro_rules! bundled_all {
 }
 
 /// The templates shipped with the project: (language, kind, source).
-const BUNDLED: [(&str, &str, &str); 34] = bundled_all![
+const BUNDLED: [(&str, &str, &str); 50] = bundled_all![
     "stage_a_referred",
     "stage_a_not_referred",
     "stage_a_absent",
@@ -51,6 +51,14 @@ const BUNDLED: [(&str, &str, &str); 34] = bundled_all![
     "absence_decision",
     "accommodation_outcome",
     "language_decision",
+    "secondary_threshold_reached",
+    "secondary_threshold_not_reached",
+    "secondary_incomplete",
+    "secondary_removed",
+    "secondary_interview_invitation",
+    "secondary_placement",
+    "secondary_exempt_placement",
+    "secondary_waitlist",
 ];
 
 const BUNDLED_BUNDLE: &str = include_str!("../../../templates/letters/bundle.html");

@@ -9,6 +9,7 @@ use super::{
     AuditRow, Confirmed, Gender, GenderPolicy, InterviewOutcome, Invitation, ListKind, Outcome,
     Placement, PlacementParams, PlacementStatus, Rule, Track, TrackSeats, WaitReason, WaitlistRow,
 };
+use crate::jobs::gifted::waves::{balanced_quota, class_of, class_with_room, walk, Step, Walked};
 use crate::rules::fraction::Ratio;
 use crate::rules::lottery::lottery_number;
 
@@ -18,50 +19,6 @@ pub(super) struct TrackResult {
     pub waitlist: Vec<WaitlistRow>,
     pub audit: Vec<AuditRow>,
     pub seats: TrackSeats,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Step {
-    Placed,
-    Invited,
-    Failed,
-    NoShow,
-    NoSeat,
-}
-
-impl Step {
-    fn words(self) -> &'static str {
-        match self {
-            Step::Placed => "interview passed, placed",
-            Step::Invited => "not interviewed yet, invited",
-            Step::Failed => "interview failed",
-            Step::NoShow => "did not come to the interview",
-            Step::NoSeat => "no seat left",
-        }
-    }
-}
-
-/// One candidate's turn in one list's walk.
-#[derive(Clone, Copy, Debug)]
-struct Walked {
-    list: ListKind,
-    rank: u32,
-    seats: i64,
-    committed_before: i64,
-    step: Step,
-}
-
-impl Walked {
-    fn describe(&self) -> String {
-        format!(
-            "{} list: rank {}, {} seats, {} committed before: {}",
-            self.list.as_str(),
-            self.rank,
-            self.seats,
-            self.committed_before,
-            self.step.words()
-        )
-    }
 }
 
 struct Cand<'a> {
@@ -87,83 +44,15 @@ impl Cand<'_> {
     }
 }
 
-struct Walk {
-    steps: Vec<(usize, Walked)>,
-    committed: i64,
-    pending: bool,
-}
-
-/// gifted.md §4 "Interview waves": walk `members` (candidate index, rank in this list) in
-/// order, counting committed = placed + invited.
-fn walk(list: ListKind, members: &[(usize, u32)], seats: i64, cands: &[Cand]) -> Walk {
-    let mut committed = 0;
-    let mut pending = false;
-    let mut steps = Vec::with_capacity(members.len());
-    for &(i, rank) in members {
-        let committed_before = committed;
-        let free = committed < seats;
-        let step = match cands[i].interview {
-            Some(InterviewOutcome::Passed) if free => Step::Placed,
-            Some(InterviewOutcome::Failed) => Step::Failed,
-            Some(InterviewOutcome::NoShow) => Step::NoShow,
-            None if free => Step::Invited,
-            _ => Step::NoSeat,
-        };
-        if matches!(step, Step::Placed | Step::Invited) {
-            committed += 1;
-        }
-        pending |= step == Step::Invited;
-        steps.push((
-            i,
-            Walked {
-                list,
-                rank,
-                seats,
-                committed_before,
-                step,
-            },
-        ));
-    }
-    Walk {
-        steps,
-        committed,
-        pending,
-    }
-}
-
 /// gifted.md §4: with `balanced`, F = continuing + seats; the girls' list takes up to
 /// max(0, floor(F/2) − continuing_girls) seats and the boys' list max(0, floor(F/2) −
 /// continuing_boys), each capped by seats. Returns (girls, boys).
 pub(super) fn gender_seats(track: &Track, seats: i64) -> (i64, i64) {
     let full = seats + track.continuing_boys + track.continuing_girls;
-    let half = full.div_euclid(2);
-    let girls = (half - track.continuing_girls).max(0).min(seats);
-    let boys = (half - track.continuing_boys).max(0).min(seats);
-    (girls, boys)
-}
-
-/// gifted.md §4 "Two classes": girls in rank order to classes 1, 2, 1, 2 …, boys to 2, 1, 2,
-/// 1 … (round robin with that offset for any n_classes).
-fn class_of(gender: Gender, nth: i64, n_classes: i64) -> u8 {
-    let n = n_classes.max(1);
-    let k = match gender {
-        Gender::Female => nth.rem_euclid(n),
-        Gender::Male => (nth + 1).rem_euclid(n),
-    };
-    u8::try_from(k + 1).unwrap_or(u8::MAX)
-}
-
-/// gifted.md §4 "Two classes": the class dealt (`dealt`, 1-based), or, when it is full with
-/// its confirmed and new students counted, the next class with room; counted in `in_class`.
-fn class_with_room(dealt: u8, in_class: &mut [i64], capacity: i64) -> u8 {
-    let n = in_class.len();
-    let first = usize::from(dealt.max(1)) - 1;
-    let k = (0..n)
-        .map(|step| (first + step) % n)
-        .find(|&k| in_class[k] < capacity)
-        .unwrap_or(first % n);
-    in_class[k] += 1;
-    u8::try_from(k + 1).unwrap_or(u8::MAX)
+    (
+        balanced_quota(full, track.continuing_girls, seats),
+        balanced_quota(full, track.continuing_boys, seats),
+    )
 }
 
 fn rule_of(step: Step) -> Rule {
@@ -223,7 +112,7 @@ pub(super) fn run_track(
                     .enumerate()
                     .map(|(r, i)| (i, overall(r)))
                     .collect();
-                let w = walk(list, &members, q, &cands);
+                let w = walk(list, &members, q, |i| cands[i].interview);
                 committed += w.committed;
                 pending.insert(list, w.pending);
                 for (i, step) in w.steps {
@@ -242,7 +131,9 @@ pub(super) fn run_track(
             (0, 0, left, (0..n).map(|i| (i, overall(i))).collect())
         }
     };
-    let w = walk(ListKind::Merged, &merged_members, merged_seats, &cands);
+    let w = walk(ListKind::Merged, &merged_members, merged_seats, |i| {
+        cands[i].interview
+    });
     pending.insert(ListKind::Merged, w.pending);
     for (i, step) in w.steps {
         last[i] = Some(step);

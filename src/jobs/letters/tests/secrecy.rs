@@ -150,8 +150,8 @@ fn rendered_letters_of_every_kind_contain_no_digits_but_the_inputs() {
         }
     }
     let out = render(&requests, &students, &contacts, &details);
-    // 17 kinds with every extra, and the 8 that need none without.
-    assert_eq!(out.letters.len(), 2 * (17 + 8));
+    // 25 kinds with every extra, and the 13 that need none without.
+    assert_eq!(out.letters.len(), 2 * (25 + 13));
 
     // Inputs that may show up in a text: names (no digits), dates, school years.
     let mut allowed: BTreeSet<String> = BTreeSet::new();
@@ -193,7 +193,8 @@ fn rendered_letters_of_every_kind_contain_no_digits_but_the_inputs() {
             assert!(!l.text.contains(word), "{} has {word}", l.kind);
         }
     }
-    assert_eq!(kinds_seen.len(), 34, "every kind in both languages");
+    assert_eq!(kinds_seen.len(), 2 * 25, "every kind in both languages");
+    assert_eq!(LetterKind::ALL.len(), 25);
 }
 
 fn digit_runs(s: &str) -> Vec<String> {

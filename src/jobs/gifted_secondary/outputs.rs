@@ -1,0 +1,249 @@
+//! The output tables of `gifted-secondary` (data-contract.md "Gifted secondary"): typed rows
+//! through the output schemas. Scores, ranks and lottery numbers only under `confidential/`.
+use super::admission::{Admission, Ranked};
+use super::walk::Decision;
+use crate::error::Result;
+use crate::jobs::gifted::identification::outputs::{NormTableOutRow, ResultTableRow};
+use crate::jobs::gifted::identification::IdentificationOutput;
+use crate::jobs::gifted::norms::NormsMode;
+use crate::jobs::gifted::placement::{Gender, PlacementStatus, WaitReason};
+use crate::jobs::gifted::roster::Roster;
+use crate::output;
+use crate::output::rows::Layout;
+use crate::output::table::OutputTable;
+use crate::output::write::Formats;
+use serde::Serialize;
+
+/// A row of `confidential/candidates` (gifted.md §5.6).
+#[derive(Serialize)]
+struct CandidateRow<'a> {
+    student_id: &'a str,
+    track_id: &'a str,
+    grade: i64,
+    gender: Gender,
+    path: super::candidates::Path,
+    score: Option<f64>,
+    score_num: Option<i128>,
+    score_den: Option<i128>,
+    lottery_number: u64,
+    rank: u32,
+}
+
+#[derive(Serialize)]
+struct InvitationRow<'a> {
+    student_id: &'a str,
+    track_id: &'a str,
+    grade: i64,
+    gender: Gender,
+}
+
+#[derive(Serialize)]
+struct PlacementRow<'a> {
+    student_id: &'a str,
+    school_year: i64,
+    track_id: &'a str,
+    grade: i64,
+    class_no: u8,
+    gender: Gender,
+    status: PlacementStatus,
+}
+
+#[derive(Serialize)]
+struct WaitlistRow<'a> {
+    student_id: &'a str,
+    track_id: &'a str,
+    grade: i64,
+    reason: WaitReason,
+}
+
+#[derive(Serialize)]
+struct OutcomeRow<'a> {
+    student_id: &'a str,
+    school_year: i64,
+    track_id: Option<&'a str>,
+    path: Option<super::candidates::Path>,
+    reason: Option<super::candidates::Reason>,
+}
+
+#[derive(Serialize)]
+struct ContinuationRow<'a> {
+    student_id: &'a str,
+    school_year: i64,
+}
+
+/// A row of `cutoffs`: `n_population` is empty in reference mode (gifted.md §5.2).
+#[derive(Serialize)]
+struct CutoffRow<'a> {
+    norm_group: &'a str,
+    n_population: Option<u64>,
+    n_tested: u64,
+    n_gifted: u64,
+    n_excellent: u64,
+    subtests: Vec<Option<crate::jobs::gifted::identification::outputs::SubtestCutoffColumns>>,
+}
+
+/// Every output table of the job.
+pub fn tables(
+    subtests: &[String],
+    mode: NormsMode,
+    year: i64,
+    roster: &Roster,
+    scored: &IdentificationOutput,
+    admission: &Admission,
+    continuing: &[String],
+) -> Result<Vec<OutputTable>> {
+    let mut t = Vec::new();
+    let norm: Vec<NormTableOutRow> = scored
+        .norm_table
+        .iter()
+        .map(NormTableOutRow::from)
+        .collect();
+    t.push(output::rows::table(
+        "confidential/norm_table",
+        &norm,
+        Formats::Parquet,
+    )?);
+    let results: Vec<ResultTableRow> = scored
+        .results
+        .iter()
+        .map(|r| {
+            let grade = roster.student(&r.student_id).map(|s| s.grade);
+            ResultTableRow::new(r, grade, subtests.len())
+        })
+        .collect();
+    t.push(Layout::of("results")?.with_subtests(subtests).table(
+        "confidential/results",
+        &results,
+        Formats::Parquet,
+    )?);
+    let cutoffs: Vec<CutoffRow> = scored
+        .cutoffs
+        .iter()
+        .map(|c| {
+            let base =
+                crate::jobs::gifted::identification::outputs::CutoffRow::new(c, subtests.len());
+            CutoffRow {
+                norm_group: base.norm_group,
+                n_population: (mode == NormsMode::Empirical).then_some(base.n_population),
+                n_tested: base.n_tested,
+                n_gifted: base.n_gifted,
+                n_excellent: base.n_excellent,
+                subtests: base.subtests,
+            }
+        })
+        .collect();
+    t.push(Layout::of("cutoffs")?.with_subtests(subtests).table(
+        "cutoffs",
+        &cutoffs,
+        Formats::ParquetAndCsv,
+    )?);
+    let candidates: Vec<CandidateRow> = admission.ranked.iter().map(candidate_row).collect();
+    t.push(output::rows::table(
+        "confidential/candidates",
+        &candidates,
+        Formats::Parquet,
+    )?);
+
+    let mut invitations: Vec<InvitationRow> = admission
+        .ranked
+        .iter()
+        .filter(|r| r.decision == Decision::Invited)
+        .map(|r| InvitationRow {
+            student_id: &r.student_id,
+            track_id: &r.track_id,
+            grade: r.grade,
+            gender: r.gender,
+        })
+        .collect();
+    invitations.sort_by(|a, b| (a.track_id, a.student_id).cmp(&(b.track_id, b.student_id)));
+    t.push(output::rows::table_as(
+        "interview_invitations",
+        "secondary_interview_invitations",
+        &invitations,
+        Formats::ParquetAndCsv,
+    )?);
+    let placements: Vec<PlacementRow> = admission
+        .placements
+        .iter()
+        .map(|p| PlacementRow {
+            student_id: &p.student_id,
+            school_year: year,
+            track_id: &p.track_id,
+            grade: p.grade,
+            class_no: p.class_no,
+            gender: p.gender,
+            status: p.status,
+        })
+        .collect();
+    t.push(output::rows::table_as(
+        "placements",
+        "secondary_placements",
+        &placements,
+        Formats::ParquetAndCsv,
+    )?);
+    let mut waitlist: Vec<WaitlistRow> = admission
+        .waitlisted()
+        .map(|(r, reason)| WaitlistRow {
+            student_id: &r.student_id,
+            track_id: &r.track_id,
+            grade: r.grade,
+            reason,
+        })
+        .collect();
+    waitlist.sort_by(|a, b| (a.track_id, a.student_id).cmp(&(b.track_id, b.student_id)));
+    t.push(output::rows::table_as(
+        "waitlist",
+        "secondary_waitlist",
+        &waitlist,
+        Formats::ParquetAndCsv,
+    )?);
+    let outcomes: Vec<OutcomeRow> = admission
+        .outcomes
+        .iter()
+        .map(|o| OutcomeRow {
+            student_id: &o.student_id,
+            school_year: year,
+            track_id: o.track_id.as_deref(),
+            path: o.path,
+            reason: o.reason,
+        })
+        .collect();
+    t.push(output::rows::table(
+        "application_outcomes",
+        &outcomes,
+        Formats::ParquetAndCsv,
+    )?);
+    t.push(output::rows::table(
+        "track_summary",
+        &admission.summaries,
+        Formats::ParquetAndCsv,
+    )?);
+    let cont: Vec<ContinuationRow> = continuing
+        .iter()
+        .map(|s| ContinuationRow {
+            student_id: s,
+            school_year: year,
+        })
+        .collect();
+    t.push(output::rows::table(
+        "enrichment_continuation",
+        &cont,
+        Formats::ParquetAndCsv,
+    )?);
+    Ok(t)
+}
+
+fn candidate_row(r: &Ranked) -> CandidateRow<'_> {
+    CandidateRow {
+        student_id: &r.student_id,
+        track_id: &r.track_id,
+        grade: r.grade,
+        gender: r.gender,
+        path: r.path,
+        score: r.score.map(|s| s.to_f64()),
+        score_num: r.score.map(|s| s.num()),
+        score_den: r.score.map(|s| s.den()),
+        lottery_number: r.lottery,
+        rank: r.rank,
+    }
+}
