@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted::norms::{NormsParams, Thresholds as ThresholdParams};
 use crate::jobs::gifted_secondary::letters::LetterSettings;
 use crate::jobs::gifted_secondary::Params;
-use crate::rules::school_date::SchoolDate;
+use crate::rules::date::school_date::SchoolDate;
 use serde::{Deserialize, Serialize};
 
 pub use crate::jobs::gifted::norms::{NormPopulation, NormsMode};

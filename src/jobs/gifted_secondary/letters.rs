@@ -9,7 +9,7 @@ use crate::jobs::gifted::identification::IdentificationOutput;
 use crate::jobs::gifted::placement::PlacementStatus;
 use crate::jobs::gifted::Category;
 use crate::jobs::letters::{LetterExtra, LetterKind, LetterParams, LetterRequest};
-use crate::rules::school_date::SchoolDate;
+use crate::rules::date::school_date::SchoolDate;
 use std::collections::BTreeMap;
 
 /// The letters' settings (`[letters]` of the pipeline file): dates as month-days of Y.

@@ -126,7 +126,10 @@ impl Default for Params {
                 sender_he: crate::jobs::letters::LetterParams::DEFAULT_SENDER_HE.into(),
                 sender_ar: crate::jobs::letters::LetterParams::DEFAULT_SENDER_AR.into(),
                 inquiries_email: crate::jobs::letters::LetterParams::DEFAULT_INQUIRIES_EMAIL.into(),
-                letter_date: crate::rules::school_date::SchoolDate::MonthDay { month: 3, day: 20 },
+                letter_date: crate::rules::date::school_date::SchoolDate::MonthDay {
+                    month: 3,
+                    day: 20,
+                },
                 response_by: None,
             },
         }
