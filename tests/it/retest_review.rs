@@ -21,35 +21,13 @@ fn run(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     itur_io("run", JOB, input, out, extra)
 }
 
-/// Selected columns of a CSV output's rows, joined by `:`.
-fn rows(path: &Path, columns: &[&str]) -> Vec<String> {
-    let t = read_csv(path);
-    let at: Vec<usize> = columns
-        .iter()
-        .map(|c| {
-            t[0].iter()
-                .position(|h| h == c)
-                .unwrap_or_else(|| panic!("{c}"))
-        })
-        .collect();
-    t[1..]
-        .iter()
-        .map(|r| {
-            at.iter()
-                .map(|&i| r[i].as_str())
-                .collect::<Vec<_>>()
-                .join(":")
-        })
-        .collect()
-}
-
 #[test]
 fn the_fixture_decides_every_request_by_its_first_failing_rule() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let o = run(&fixture(), &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let d = rows(
+    let d = csv_columns(
         &out.join("retest_decisions.csv"),
         &[
             "student_id",
@@ -108,7 +86,7 @@ fn the_fixture_decides_every_request_by_its_first_failing_rule() {
             "300000114:secondary:7:1:1",
         ]
     );
-    let a = rows(
+    let a = csv_columns(
         &out.join("absence_decisions.csv"),
         &["student_id", "stage", "exam_date", "decision", "rule"],
     );
@@ -124,7 +102,7 @@ fn the_fixture_decides_every_request_by_its_first_failing_rule() {
         ]
     );
     // The request of another school year is an exclusion, not a decision.
-    let e = rows(
+    let e = csv_columns(
         &out.join("exclusions.csv"),
         &["table", "row_number", "student_id", "reason"],
     );
@@ -166,7 +144,7 @@ fn bad_rows_are_rejected_with_their_rule() {
         &["--set", "max_reject_share=0.9"],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r = rows(
+    let r = csv_columns(
         &out.join("rejects.csv"),
         &["table", "row_number", "column", "rule"],
     );
@@ -244,10 +222,10 @@ fn each_decision_gets_a_letter_to_the_guardians_without_a_score() {
             .collect()
     };
     // Every decision has its letter (the fixture's guardians all have an address).
-    for d in rows(&out.join("retest_decisions.csv"), &["student_id"]) {
+    for d in csv_columns(&out.join("retest_decisions.csv"), &["student_id"]) {
         assert!(!letter(&d, "retest_decision").is_empty(), "{d}");
     }
-    for d in rows(&out.join("absence_decisions.csv"), &["student_id"]) {
+    for d in csv_columns(&out.join("absence_decisions.csv"), &["student_id"]) {
         assert!(!letter(&d, "absence_decision").is_empty(), "{d}");
     }
     assert_eq!(
@@ -331,10 +309,10 @@ fn a_table_without_submitted_by_is_not_checked() {
     let out = tmp.path().join("o");
     let o = run(&input, &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let rejects = rows(&out.join("rejects.csv"), &["table", "rule"]);
+    let rejects = csv_columns(&out.join("rejects.csv"), &["table", "rule"]);
     assert!(rejects.is_empty(), "{rejects:?}");
     assert_eq!(
-        rows(&out.join("retest_decisions.csv"), &["student_id"]).len(),
+        csv_columns(&out.join("retest_decisions.csv"), &["student_id"]).len(),
         10
     );
     assert!(!out.join("letters.csv").exists());

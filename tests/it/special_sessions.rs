@@ -14,35 +14,13 @@ fn run(input: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
     itur_io("run", JOB, input, out, extra)
 }
 
-/// Selected columns of a CSV output's rows, joined by `:`.
-fn rows(path: &Path, columns: &[&str]) -> Vec<String> {
-    let t = read_csv(path);
-    let at: Vec<usize> = columns
-        .iter()
-        .map(|c| {
-            t[0].iter()
-                .position(|h| h == c)
-                .unwrap_or_else(|| panic!("{c}"))
-        })
-        .collect();
-    t[1..]
-        .iter()
-        .map(|r| {
-            at.iter()
-                .map(|&i| r[i].as_str())
-                .collect::<Vec<_>>()
-                .join(":")
-        })
-        .collect()
-}
-
 #[test]
 fn the_fixture_decides_outcomes_sessions_and_languages() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("o");
     let o = run(&fixture(), &out, &[]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let outcomes = rows(
+    let outcomes = csv_columns(
         &out.join("accommodation_outcomes.csv"),
         &["student_id", "decision", "rule"],
     );
@@ -59,7 +37,7 @@ fn the_fixture_decides_outcomes_sessions_and_languages() {
             "500000195:adapted_session:approved",
         ]
     );
-    let seats = rows(
+    let seats = csv_columns(
         &out.join("adapted_sessions.csv"),
         &[
             "student_id",
@@ -90,7 +68,7 @@ fn the_fixture_decides_outcomes_sessions_and_languages() {
             "500000161:hebrew:R9:breaks;extended_time:1:1",
         ]
     );
-    let lang = rows(
+    let lang = csv_columns(
         &out.join("language_decisions.csv"),
         &["student_id", "language", "decision", "rule"],
     );
@@ -106,7 +84,7 @@ fn the_fixture_decides_outcomes_sessions_and_languages() {
             "500000278:english:not_eligible:institution_not_participating",
         ]
     );
-    let e = rows(
+    let e = csv_columns(
         &out.join("exclusions.csv"),
         &["table", "row_number", "student_id", "reason"],
     );
@@ -147,7 +125,7 @@ fn bad_rows_are_rejected_with_their_rule() {
         &["--set", "max_reject_share=0.9"],
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let r = rows(
+    let r = csv_columns(
         &out.join("rejects.csv"),
         &["table", "row_number", "column", "rule"],
     );
@@ -233,8 +211,8 @@ fn each_decision_gets_a_letter_saying_what_happens_next() {
         assert_eq!(found.len(), 1, "{s} {k}");
         found[0][text].clone()
     };
-    let outcomes = rows(&out.join("accommodation_outcomes.csv"), &["student_id"]);
-    let language = rows(&out.join("language_decisions.csv"), &["student_id"]);
+    let outcomes = csv_columns(&out.join("accommodation_outcomes.csv"), &["student_id"]);
+    let language = csv_columns(&out.join("language_decisions.csv"), &["student_id"]);
     for s in &outcomes {
         letter(s, "accommodation_outcome");
     }

@@ -142,3 +142,24 @@ pub(crate) fn synth_small(out: &Path, seed: &str) {
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+/// Selected columns of a CSV output's rows, joined by `:` (one text per row, to compare with
+/// hand-worked expectations).
+pub(crate) fn csv_columns(path: &Path, columns: &[&str]) -> Vec<String> {
+    let t = read_csv(path);
+    let at: Vec<usize> = (columns.iter())
+        .map(|c| {
+            t[0].iter()
+                .position(|h| h == c)
+                .unwrap_or_else(|| panic!("{c}"))
+        })
+        .collect();
+    (t[1..].iter())
+        .map(|r| {
+            at.iter()
+                .map(|&i| r[i].as_str())
+                .collect::<Vec<_>>()
+                .join(":")
+        })
+        .collect()
+}
