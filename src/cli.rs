@@ -148,6 +148,12 @@ pub struct RunArgs {
     /// Letter templates overriding the bundled ones: DIR/<he|ar>/<kind>.txt.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// The language of the headers and coded values (categories, programs, reasons) of the
+    /// files people open: the spreadsheets (xlsx) and the per-school, per-track and per-center
+    /// lists (default: he). The analysts' CSV tables and Parquet keep the English names and
+    /// codes. roster-export: the headers of its six files (default: en).
+    #[arg(long, value_enum)]
+    pub headers: Option<HeaderLang>,
     #[command(flatten)]
     pub export: ExportArgs,
 }
@@ -168,9 +174,6 @@ pub struct ExportArgs {
     /// default: today, UTC). Who may export is always judged on the day of the run.
     #[arg(long, value_name = "DATE")]
     pub as_of: Option<String>,
-    /// roster-export: column headers of the files, English or Hebrew.
-    #[arg(long, value_enum, default_value_t = HeaderLang::En)]
-    pub headers: HeaderLang,
     /// roster-export: the append-only audit log (default: <out>/audit.jsonl).
     #[arg(long, value_name = "PATH")]
     pub audit_log: Option<PathBuf>,
@@ -183,7 +186,6 @@ impl ExportArgs {
             || self.all_approved
             || self.as_of.is_some()
             || self.audit_log.is_some()
-            || self.headers != HeaderLang::En
     }
 }
 

@@ -137,7 +137,7 @@ impl RunRecord {
             Some(e) => (e.exit_code(), Some(e.to_string())),
             None => (code, message),
         };
-        if let Some((bytes, rows)) = crate::output::dictionary::csv(out.files())? {
+        if let Some((bytes, rows)) = crate::output::dictionary::csv(out.files(), &self.job)? {
             out.write_bytes(crate::output::dictionary::FILE, &bytes, Some(rows))?;
         }
         let manifest = self.manifest(out.files(), code, message);

@@ -67,7 +67,7 @@ fn export_owner(
         let t = inputs.table(name)?;
         let mut df = job::owner_frame(name, &t.df, &rows[name][i], hebrew).map_err(cli_error)?;
         counts.insert(name.to_string(), df.height());
-        dir.write_all(table_files(name, &mut df, Formats::ParquetAndCsv)?)?;
+        dir.write_all(table_files(name, &mut df, Formats::ParquetAndCsvExport)?)?;
     }
     let files = dir.files().to_vec();
     let manifest = job::owner_manifest(owner, &files, &counts, request);
@@ -150,7 +150,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     audit.append(&decisions)?;
 
     write_rejects(&out, &inputs)?;
-    let hebrew = a.export.headers == HeaderLang::He;
+    let hebrew = a.headers == Some(HeaderLang::He);
     let exported: Vec<Result<_>> = rec.report.steps.run("write owner folders", || {
         selected
             .par_iter()

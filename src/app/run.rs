@@ -8,8 +8,14 @@ pub fn run(a: &RunArgs) -> Result<()> {
     let src = source::load(job.name(), a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
     if job != Job::RosterExport && a.export.any() {
         return Err(crate::error::Error::Usage(
-            "--owner, --requested-by, --all-approved, --as-of, --headers and --audit-log apply to roster-export only".into(),
+            "--owner, --requested-by, --all-approved, --as-of and --audit-log apply to roster-export only".into(),
         ));
+    }
+    if job != Job::RosterExport {
+        crate::output::write::set_people_headers(match a.headers {
+            Some(crate::cli::HeaderLang::En) => crate::output::write::Headers::English,
+            _ => crate::output::write::Headers::Hebrew,
+        });
     }
     crate::output::guard::check_out(&a.out)?;
     super::inputs::check_out_not_input(&a.input, &a.out)?;

@@ -3,7 +3,7 @@
 //! folder of outputs explains itself to whoever opens it (`itur schema` prints the same for
 //! every table).
 use super::atomic::OutputFile;
-use super::rows::{table_of_file, Layout};
+use super::rows::{table_of_job_file, Layout};
 use super::write::{csv_bytes, Headers};
 use crate::error::Result;
 use crate::table::schema::{self, TableSchema};
@@ -27,13 +27,13 @@ struct Row<'a> {
     hebrew: &'a str,
 }
 
-/// The dictionary of the tables among `files` as CSV bytes with its number of rows, or `None`
-/// when no file is a table.
-pub fn csv(files: &[OutputFile]) -> Result<Option<(Vec<u8>, usize)>> {
+/// The dictionary of the tables among `files` (written by job `job`) as CSV bytes with its
+/// number of rows, or `None` when no file is a table.
+pub fn csv(files: &[OutputFile], job: &str) -> Result<Option<(Vec<u8>, usize)>> {
     // Each table's files, by its first file's place (the order of the list).
     let mut tables: BTreeMap<&str, (Vec<String>, &TableSchema)> = BTreeMap::new();
     for f in files {
-        if let Some((place, s)) = table_of_file(&f.path) {
+        if let Some((place, s)) = table_of_job_file(&f.path, job) {
             let (places, _) = tables.entry(s.name.as_str()).or_insert((Vec::new(), s));
             if !places.contains(&place) {
                 places.push(place);
@@ -84,7 +84,7 @@ mod tests {
     /// The dictionary's header and rows, as cells.
     fn rows(files: &[&str]) -> Vec<Vec<String>> {
         let files: Vec<OutputFile> = files.iter().map(|p| file(p)).collect();
-        let (bytes, n) = csv(&files).unwrap().unwrap();
+        let (bytes, n) = csv(&files, "gifted-elementary").unwrap().unwrap();
         let text = String::from_utf8(bytes).unwrap();
         let mut r = ::csv::ReaderBuilder::new()
             .has_headers(false)
@@ -138,6 +138,8 @@ mod tests {
 
     #[test]
     fn no_table_no_dictionary() {
-        assert!(csv(&[file("manifest.json")]).unwrap().is_none());
+        assert!(csv(&[file("manifest.json")], "gifted-elementary")
+            .unwrap()
+            .is_none());
     }
 }

@@ -11,6 +11,7 @@ pub mod rows;
 pub mod stop;
 pub mod table;
 pub mod write;
+pub mod xlsx;
 
 pub use atomic::{OutputDir, OutputFile};
 pub use manifest::Manifest;

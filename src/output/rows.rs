@@ -86,11 +86,32 @@ pub fn schema_of_file(path: &str) -> Option<&'static schema::TableSchema> {
     table_of_file(path).map(|(_, s)| s)
 }
 
+/// The tables a job writes under another job's table name, with the schema that describes
+/// them there ([`table_as`]): (job, table, schema).
+pub const VARIANTS: &[(&str, &str, &str)] = &[
+    (
+        "gifted-secondary",
+        "interview_invitations",
+        "secondary_interview_invitations",
+    ),
+    ("gifted-secondary", "placements", "secondary_placements"),
+    ("gifted-secondary", "waitlist", "secondary_waitlist"),
+];
+
+/// [`table_of_file`] of a file that job `job` wrote: a table it writes in a variant of its
+/// own ([`VARIANTS`]) is described by the variant's schema.
+pub fn table_of_job_file(path: &str, job: &str) -> Option<(String, &'static schema::TableSchema)> {
+    let (place, s) = table_of_file(path)?;
+    let variant = VARIANTS.iter().find(|(j, t, _)| *j == job && *t == s.name);
+    Some((place, variant.and_then(|v| schema::get(v.2)).unwrap_or(s)))
+}
+
 /// [`schema_of_file`], with the file's place among the run's files: its path, or for a file
 /// of a folder of lists the folder's pattern (`tracks/*.csv`, `schools/*/school_list.csv`).
 pub fn table_of_file(path: &str) -> Option<(String, &'static schema::TableSchema)> {
     let (stem, ext) = (path.strip_suffix(".parquet").map(|s| (s, "parquet")))
-        .or_else(|| path.strip_suffix(".csv").map(|s| (s, "csv")))?;
+        .or_else(|| path.strip_suffix(".csv").map(|s| (s, "csv")))
+        .or_else(|| path.strip_suffix(".xlsx").map(|s| (s, "xlsx")))?;
     let parts: Vec<&str> = stem.split('/').collect();
     let (name, pattern) = match parts.as_slice() {
         ["schools", _, list] if *list == "school_list" => ("school_lists", "schools/*/school_list"),
@@ -109,10 +130,26 @@ pub fn table_of_file(path: &str) -> Option<(String, &'static schema::TableSchema
 /// The field of a row that holds its per-subtest columns.
 const SUBTESTS_FIELD: &str = "subtests";
 
+/// The column [`Layout::in_year`] fills.
+const YEAR: &str = "school_year";
+
 /// The rows of table `stem` (e.g. `confidential/audit`) as an output table in `formats`,
 /// through the schema of its last path component.
 pub fn table<T: Serialize>(stem: &str, rows: &[T], formats: Formats) -> Result<OutputTable> {
     Layout::of(table_name(stem))?.table(stem, rows, formats)
+}
+
+/// [`table`] of rows all of school year `year`, which fills the schema's `school_year` column
+/// ([`Layout::in_year`]).
+pub fn table_in_year<T: Serialize>(
+    stem: &str,
+    year: i64,
+    rows: &[T],
+    formats: Formats,
+) -> Result<OutputTable> {
+    Layout::of(table_name(stem))?
+        .in_year(year)
+        .table(stem, rows, formats)
 }
 
 /// The rows of table `stem` laid out and described by the schema `schema` (another job's
@@ -139,6 +176,9 @@ pub struct Layout {
     table: String,
     columns: Vec<(String, ColType)>,
     subtests: Option<Subtests>,
+    /// The schema's `school_year` column filled with one year ([`Layout::in_year`]): where it
+    /// goes among the columns, and the year.
+    year: Option<(usize, i64)>,
 }
 
 /// Where a table's per-subtest columns are.
@@ -176,7 +216,22 @@ impl Layout {
             table: table.to_string(),
             columns,
             subtests,
+            year: None,
         })
+    }
+
+    /// The layout of a table whose rows are all of the run's school year `year`: its schema's
+    /// `school_year` column is filled with it, and the rows have no field for it (so each
+    /// per-student table says its year without every row struct of the job carrying it).
+    pub fn in_year(mut self, year: i64) -> Self {
+        if let Some(at) = self.columns.iter().position(|(n, _)| n == YEAR) {
+            self.columns.remove(at);
+            if let Some(g) = self.subtests.as_mut().filter(|g| g.at > at) {
+                g.at -= 1;
+            }
+            self.year = Some((at, year));
+        }
+        self
     }
 
     /// The layout with the columns `{subtest}_{suffix}` of each of `subtests`, in that order
@@ -196,8 +251,12 @@ impl Layout {
     }
 
     /// The column names, in order.
-    pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.columns.iter().map(|(n, _)| n.as_str())
+    pub fn names(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = self.columns.iter().map(|(n, _)| n.as_str()).collect();
+        if let Some((at, _)) = self.year {
+            names.insert(at, YEAR);
+        }
+        names
     }
 
     /// `rows` as an output table at `stem` in `formats`.
@@ -227,11 +286,14 @@ impl Layout {
             })
             .map_err(|e| Error::Job(format!("output table `{}`: {}", self.table, e.0)))?;
         }
-        let columns: Vec<Column> = cols
+        let mut columns: Vec<Column> = cols
             .into_iter()
             .zip(&self.columns)
             .map(|(c, (name, _))| c.finish(name))
             .collect();
+        if let Some((at, year)) = self.year {
+            columns.insert(at, Column::new(YEAR.into(), vec![year; rows.len()]));
+        }
         DataFrame::new(rows.len(), columns)
             .map_err(|e| Error::Job(format!("building output table `{}`: {e}", self.table)))
     }

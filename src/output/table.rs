@@ -3,6 +3,7 @@
 //! on a thread of their own while the job computes ([`Writer`]).
 use super::atomic::OutputDir;
 use super::write::{table_files_as, CsvFile, FileBytes, Formats};
+use super::xlsx::XlsxFile;
 use crate::error::{Error, Result};
 use polars::prelude::DataFrame;
 use rayon::prelude::*;
@@ -17,11 +18,13 @@ pub struct OutputTable {
 
 /// What an output holds.
 enum Content {
-    /// A frame, written in `Formats` at `stem.parquet` / `stem.csv`; described by the schema
-    /// named (when it is not the stem's last component).
+    /// A frame, written in `Formats` at `stem.parquet` / `stem.csv` (and `stem.xlsx`);
+    /// described by the schema named (when it is not the stem's last component).
     Table(DataFrame, Formats, Option<&'static str>),
-    /// A file made already (a per-school CSV list), with its rows when it is a table.
+    /// A file made already, with its rows when it is a table.
     File(Vec<u8>, Option<usize>),
+    /// Files made already (a per-school list as CSV and xlsx): paths, bytes and rows.
+    Files(Vec<FileBytes>),
     /// A file made when it is written (an HTML letter bundle).
     Lazy(LazyFile),
 }
@@ -63,10 +66,23 @@ impl OutputTable {
         })
     }
 
+    /// A list made row by row, at `stem.csv` and `stem.xlsx`.
+    pub fn list(stem: &str, csv: CsvFile, xlsx: XlsxFile) -> Result<Self> {
+        let (csv, rows) = csv.finish()?;
+        let (xlsx, _) = xlsx.finish()?;
+        Ok(OutputTable {
+            stem: stem.to_string(),
+            content: Content::Files(vec![
+                (format!("{stem}.csv"), csv, Some(rows)),
+                (format!("{stem}.xlsx"), xlsx, Some(rows)),
+            ]),
+        })
+    }
+
     /// The same output with a table serialized now, as its files (`make_tables`).
     fn made(self) -> Result<Vec<OutputTable>> {
         Ok(match self.content {
-            Content::Table(..) => self
+            Content::Table(..) | Content::Files(..) => self
                 .files()?
                 .into_iter()
                 .map(|(path, bytes, rows)| OutputTable {
@@ -85,6 +101,7 @@ impl OutputTable {
                 table_files_as(&self.stem, schema, &mut df, formats)
             }
             Content::File(bytes, rows) => Ok(vec![(self.stem, bytes, rows)]),
+            Content::Files(files) => Ok(files),
             Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),
         }
     }
@@ -206,9 +223,11 @@ mod tests {
             [
                 "t1.parquet",
                 "t1.csv",
+                "t1.xlsx",
                 "schools/1/list.csv",
                 "t2.parquet",
-                "t2.csv"
+                "t2.csv",
+                "t2.xlsx"
             ]
         );
         let fail = |m: &'static str| -> MakeTables { Box::new(move || Err(Error::Job(m.into()))) };

@@ -13,6 +13,24 @@ pub enum Headers {
     Hebrew,
 }
 
+/// The language of the files people open (`--headers`): Hebrew unless set.
+static PEOPLE_ENGLISH: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sets the language of the headers and coded values of the files people open — every
+/// spreadsheet and the per-school, per-track and per-center lists — for this run (`--headers`;
+/// Hebrew by default). The analysts' CSV tables and Parquet keep the English names and codes.
+pub fn set_people_headers(h: Headers) {
+    PEOPLE_ENGLISH.store(h == Headers::English, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The language of the files people open ([`set_people_headers`]).
+pub fn people_headers() -> Headers {
+    match PEOPLE_ENGLISH.load(std::sync::atomic::Ordering::Relaxed) {
+        true => Headers::English,
+        false => Headers::Hebrew,
+    }
+}
+
 /// data-contract.md "Rules that apply everywhere" (the OWASP rule for CSV injection): a text
 /// cell starting with `=`, `+`, `-`, `@`, a tab or a carriage return is run as a formula by
 /// spreadsheets, so people-facing CSV files carry it with a leading `'` (Excel shows the text as
@@ -207,7 +225,12 @@ fn csv_error(e: csv::Error) -> Error {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Formats {
     Parquet,
+    /// Parquet, and for people a CSV (English headers and codes, as analysts' scripts read it)
+    /// and an xlsx (headers and codes in the language of [`people_headers`]).
     ParquetAndCsv,
+    /// Parquet and CSV for another organization's systems (roster-export's files, fixed by
+    /// its contract): no spreadsheet.
+    ParquetAndCsvExport,
     /// Lists for people only (e.g. one file per school).
     CsvOnly,
     /// CSV written as input data for programs (the synthetic nation's tables): every cell as
@@ -235,7 +258,10 @@ pub fn table_files_as(
     let schema = schema::get(schema_name.unwrap_or(table));
     let rows = df.height();
     let mut v = Vec::new();
-    if matches!(formats, Formats::Parquet | Formats::ParquetAndCsv) {
+    if matches!(
+        formats,
+        Formats::Parquet | Formats::ParquetAndCsv | Formats::ParquetAndCsvExport
+    ) {
         v.push((
             format!("{rel_stem}.parquet"),
             super::parquet::parquet_bytes(df, schema)?,
@@ -249,6 +275,11 @@ pub fn table_files_as(
             csv_bytes_for(df, schema, Headers::English, guard)?,
             Some(rows),
         ));
+    }
+    // A table with a CSV for people is one they open by hand: a spreadsheet too.
+    if matches!(formats, Formats::ParquetAndCsv | Formats::CsvOnly) {
+        let (bytes, rows) = super::xlsx::xlsx_bytes(df, table, schema, people_headers())?;
+        v.push((format!("{rel_stem}.xlsx"), bytes, Some(rows)));
     }
     Ok(v)
 }

@@ -53,6 +53,7 @@ fn column_json(s: &TableSchema, c: &ColumnSchema) -> serde_json::Value {
         "references": references,
         "confidential": s.confidential || c.confidential,
         "per_subtest": c.subtest_suffix().is_some(),
+        "hebrew_values": c.hebrew_values,
         "description": {"en": c.description, "he": c.hebrew},
     })
 }
@@ -108,6 +109,12 @@ pub fn markdown() -> String {
             }
             if c.confidential && !s.confidential {
                 rule.push_str("; confidential");
+            }
+            if !c.hebrew_values.is_empty() {
+                let words: Vec<String> = (c.hebrew_values.iter())
+                    .map(|(code, word)| format!("{code} = {word}"))
+                    .collect();
+                rule.push_str(&format!("; in Hebrew: {}", words.join(", ")));
             }
             let _ = writeln!(
                 out,

@@ -81,6 +81,11 @@ pub struct ColumnSchema {
     pub references: Option<String>,
     pub description: String,
     pub hebrew: String,
+    /// The Hebrew words for the column's values (`gifted` → `מחונן`), written in place of the
+    /// codes in the lists and spreadsheets people read with Hebrew headers; a value without
+    /// one is written as it is. Parquet and the analysts' CSV keep the codes.
+    #[serde(default)]
+    pub hebrew_values: std::collections::BTreeMap<String, String>,
 }
 
 /// The placeholder of a per-subtest column's name, description and Hebrew name: an output
@@ -119,6 +124,24 @@ impl ColumnSchema {
                 )
             }
         }
+    }
+
+    /// Value `v` as people read it: with Hebrew headers (`hebrew`), its Hebrew word
+    /// where the schema gives one (each of a list's `;`-joined values in turn).
+    pub fn value_for<'a>(&'a self, v: &'a str, hebrew: bool) -> std::borrow::Cow<'a, str> {
+        use std::borrow::Cow;
+        if !hebrew || self.hebrew_values.is_empty() {
+            return Cow::Borrowed(v);
+        }
+        if self.ty == ColType::List {
+            let words: Vec<&str> = (v.split(';'))
+                .map(|x| self.hebrew_values.get(x).map_or(x, String::as_str))
+                .collect();
+            return Cow::Owned(words.join(";"));
+        }
+        self.hebrew_values
+            .get(v)
+            .map_or(Cow::Borrowed(v), |h| Cow::Borrowed(h.as_str()))
     }
 
     /// The referenced (table, column), if any.

@@ -170,6 +170,8 @@ fn no_score_leaves_confidential() {
         let fields = v.as_object_mut().unwrap();
         fields.remove("timestamp");
         fields.remove("run_id");
+        // The run's record is the manifest, checked below less its hashes and sizes.
+        fields.remove("record");
         let timed = fields.remove("millis").is_some()
             || fields["message"]
                 .as_str()
@@ -184,12 +186,18 @@ fn no_score_leaves_confidential() {
             );
         }
     }
-    // Letters, bundles, lists and the manifest: no canary as a number anywhere outside confidential/.
+    // Letters, bundles and lists: no canary as a number anywhere outside confidential/ (the
+    // spreadsheets as their cells read; the manifest below).
     for (rel, bytes) in files(&out) {
-        if rel.starts_with("confidential/") || rel.ends_with(".parquet") {
+        if rel.starts_with("confidential/") || rel.ends_with(".parquet") || rel == "manifest.json" {
             continue;
         }
-        for t in tokens(&String::from_utf8_lossy(&bytes)) {
+        let text = if rel.ends_with(".xlsx") {
+            xlsx_rows(&out.join(&rel)).concat().join("\n")
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        for t in tokens(&text) {
             assert!(
                 !canaries.contains(&t.as_str()),
                 "{rel}: canary score {t} leaked"
@@ -411,7 +419,7 @@ fn phase_all_places_and_placement_alone_reads_results_back() {
     let groups = read_csv(&all.join("enrichment_groups.csv"));
     assert_eq!(
         &groups[0][..5],
-        ["student_id", "center_id", "program", "grade", "group_no"]
+        ["student_id", "school_year", "center_id", "program", "grade"]
     );
     // No student with both a final class seat and an enrichment group.
     let finals: BTreeMap<String, ()> = placements
@@ -679,7 +687,8 @@ fn stage_a_row_of_another_school_year_is_reported_not_ranked() {
 fn each_school_gets_its_rows_of_the_lists() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
-    run_job(&fixtures().join("small"), &out, &[], &[]);
+    // In English, a school's list has the codes and headers of the national table.
+    run_job(&fixtures().join("small"), &out, &["--headers", "en"], &[]);
     let schools: Vec<String> = std::fs::read_dir(out.join("schools"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -736,4 +745,37 @@ fn each_school_gets_its_rows_of_the_lists() {
         "every listed student is in a school's list"
     );
     assert_eq!(invited, inv.len(), "every invitation is in a school's list");
+}
+
+/// By default the lists people open have Hebrew headers and words (`--headers`, issue #17);
+/// the national CSV tables keep the English names and codes analysts' scripts read.
+#[test]
+fn school_lists_are_in_hebrew_by_default() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    run_job(&fixtures().join("small"), &out, &[], &[]);
+    let national = read_csv(&out.join("school_lists.csv"));
+    assert_eq!(national[0][2], "student_id");
+    assert_eq!(national[0][8], "category");
+    assert!(national[1..]
+        .iter()
+        .all(|r| r[8] == "gifted" || r[8] == "excellent"));
+    let schema = itur::table::schema::get("school_lists").unwrap();
+    let hebrew: Vec<&str> = schema.columns.iter().map(|c| c.hebrew.as_str()).collect();
+    let mut lists = 0;
+    for e in std::fs::read_dir(out.join("schools")).unwrap() {
+        let dir = e.unwrap().path();
+        if dir.join("school_list.csv").is_file() {
+            let own = read_csv(&dir.join("school_list.csv"));
+            assert_eq!(own[0], hebrew, "{}", dir.display());
+            assert!(
+                own[1..].iter().all(|r| r[8] == "מחונן" || r[8] == "מצטיין"),
+                "{own:?}"
+            );
+            assert!(dir.join("school_list.xlsx").is_file());
+            lists += 1;
+        }
+    }
+    assert!(lists > 0);
+    assert!(out.join("school_lists.xlsx").is_file());
 }

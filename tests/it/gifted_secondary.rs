@@ -556,3 +556,58 @@ fn a_synthetic_year_gives_the_same_bytes_at_one_and_two_threads_with_shuffled_ro
         assert!(tb[k] == *v, "{k} differs");
     }
 }
+
+#[test]
+fn each_track_has_a_list_for_its_school_with_placed_invited_and_waitlisted_by_name_only() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let o = run(&fixture(), &out, &["--headers", "en"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // 0207 §2.12.ב: per track, the students of placements, invitations and the waitlist.
+    let mut expected: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for (table, status) in [
+        ("placements", None),
+        ("interview_invitations", Some("invited_to_interview")),
+        ("waitlist", None),
+    ] {
+        for r in rows(&out.join(format!("{table}.csv"))) {
+            let s = status.map_or_else(
+                || r.get("status").or(r.get("reason")).unwrap().clone(),
+                str::to_string,
+            );
+            expected
+                .entry(r["track_id"].clone())
+                .or_default()
+                .push((r["student_id"].clone(), s));
+        }
+    }
+    assert!(!expected.is_empty(), "the fixture places someone");
+    let mut listed = BTreeMap::new();
+    for e in std::fs::read_dir(out.join("tracks")).unwrap() {
+        let path = e.unwrap().path();
+        if path.extension().is_some_and(|x| x == "csv") {
+            let track = path.file_stem().unwrap().to_string_lossy().to_string();
+            let list = rows(&path);
+            for r in &list {
+                assert!(
+                    !r["first_name"].is_empty(),
+                    "{track}: names from the roster"
+                );
+                for secret in ["rank", "lottery_number", "score", "composite"] {
+                    assert!(!r.contains_key(secret), "{track}: {secret}");
+                }
+            }
+            let mut got: Vec<(String, String)> = list
+                .iter()
+                .map(|r| (r["student_id"].clone(), r["status"].clone()))
+                .collect();
+            got.sort();
+            listed.insert(track, got);
+            assert!(path.with_extension("xlsx").is_file());
+        }
+    }
+    for v in expected.values_mut() {
+        v.sort();
+    }
+    assert_eq!(listed, expected);
+}

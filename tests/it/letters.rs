@@ -61,7 +61,7 @@ fn tiny_screening_letters_reach_every_guardian() {
     let und = read_csv(&out.join("undeliverable.csv"));
     assert!(
         und.iter()
-            .any(|r| r[0] == "010000057" && r[2] == "no_address_or_email"),
+            .any(|r| r[0] == "010000057" && r[3] == "no_address_or_email"),
         "{und:?}"
     );
     // A school that does not take part: no letter.

@@ -2,11 +2,14 @@
 //! #17): a table's columns, the per-subtest columns where the schema places them, and the
 //! columns of each per-school, per-track, per-center and per-college list.
 use crate::support::*;
-use itur::output::rows::schema_of_file;
+use itur::output::rows::table_of_job_file;
 use std::path::Path;
 
-/// The header of a written CSV or Parquet file.
+/// The header of a written CSV, xlsx or Parquet file.
 fn columns_of(path: &Path) -> Vec<String> {
+    if path.extension().is_some_and(|e| e == "xlsx") {
+        return xlsx_rows(path).into_iter().next().unwrap_or_default();
+    }
     if path.extension().is_some_and(|e| e == "csv") {
         let text = std::fs::read_to_string(path).unwrap();
         let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -56,8 +59,30 @@ fn expected(schema: &itur::table::schema::TableSchema, have: &[String]) -> Vec<S
     out
 }
 
-/// Checks every table file under `out`; returns the schemas met.
-fn check_tree(out: &Path) -> std::collections::BTreeSet<String> {
+/// The English name of a file's column `n`, which may be the schema's Hebrew name of a column
+/// (`ציון סף מחוננים בmath` for `{subtest}_gifted_raw` of subtest `math`).
+fn english_name(schema: &itur::table::schema::TableSchema, n: &str) -> String {
+    if let Some(c) = schema.columns.iter().find(|c| c.hebrew == n) {
+        if schema.column_of_file(n).is_none() {
+            return c.name.clone();
+        }
+    }
+    for c in &schema.columns {
+        let (Some(suffix), Some((before, after))) =
+            (c.subtest_suffix(), c.hebrew.split_once("{subtest}"))
+        else {
+            continue;
+        };
+        let subtest = n.strip_prefix(before).and_then(|r| r.strip_suffix(after));
+        if let Some(subtest) = subtest.filter(|t| !t.is_empty()) {
+            return format!("{subtest}_{suffix}");
+        }
+    }
+    n.to_string()
+}
+
+/// Checks every table file under `out`, written by `job`; returns the schemas met.
+fn check_tree(out: &Path, job: &str) -> std::collections::BTreeSet<String> {
     let mut met = std::collections::BTreeSet::new();
     let mut stack = vec![out.to_path_buf()];
     while let Some(dir) = stack.pop() {
@@ -72,17 +97,21 @@ fn check_tree(out: &Path) -> std::collections::BTreeSet<String> {
                 .unwrap()
                 .to_string_lossy()
                 .to_string();
-            if !(rel.ends_with(".csv") || rel.ends_with(".parquet")) {
+            if !(rel.ends_with(".csv") || rel.ends_with(".parquet") || rel.ends_with(".xlsx")) {
                 continue;
             }
-            let schema = schema_of_file(&rel).unwrap_or_else(|| panic!("{rel}: no schema"));
+            let (_, schema) =
+                table_of_job_file(&rel, job).unwrap_or_else(|| panic!("{rel}: no schema"));
             assert_eq!(
                 rel.starts_with("confidential/"),
                 schema.confidential,
                 "{rel}: under confidential/ exactly when schema `{}` says confidential",
                 schema.name
             );
-            let have = columns_of(&path);
+            // The lists people open may have the schema's Hebrew names (`--headers he`).
+            let have: Vec<String> = (columns_of(&path).iter())
+                .map(|n| english_name(schema, n))
+                .collect();
             assert_eq!(
                 have,
                 expected(schema, &have),
@@ -98,8 +127,11 @@ fn check_tree(out: &Path) -> std::collections::BTreeSet<String> {
 #[test]
 fn every_file_of_every_job_has_the_columns_of_its_schema() {
     let tmp = tempfile::tempdir().unwrap();
-    let runs: [(&str, &str, &[&str]); 3] = [
+    let runs: [(&str, &str, &[&str]); 6] = [
         ("gifted-elementary", "small", &["--phase", "all"]),
+        ("gifted-secondary", "gifted_secondary", &[]),
+        ("retest-review", "retest-review", &[]),
+        ("special-sessions", "special-sessions", &[]),
         ("teacher-loans", "teacher-loans", &[]),
         ("special-ed-baskets", "special-ed-baskets", &[]),
     ];
@@ -112,7 +144,7 @@ fn every_file_of_every_job_has_the_columns_of_its_schema() {
             "{job}: {}",
             String::from_utf8_lossy(&o.stderr)
         );
-        let mut tables = check_tree(&out);
+        let mut tables = check_tree(&out, job);
         assert!(tables.remove("dictionary"), "{job}: no dictionary.csv");
         // The run's dictionary describes each table it wrote, column by column.
         let dictionary = read_csv(&out.join("dictionary.csv"));

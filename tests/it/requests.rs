@@ -21,6 +21,7 @@ fn every_class_request_is_answered_and_the_waitlist_holds_candidates_only() {
         answered[0],
         [
             "student_id",
+            "school_year",
             "requested_track_id",
             "track_id",
             "outcome",
@@ -34,15 +35,15 @@ fn every_class_request_is_answered_and_the_waitlist_holds_candidates_only() {
     );
     let refused: Vec<&Vec<String>> = answered[1..]
         .iter()
-        .filter(|r| r[4] == "non_resident_no_approval")
+        .filter(|r| r[5] == "non_resident_no_approval")
         .collect();
     assert_eq!(refused.len(), 1, "{answered:?}");
-    let (id, outcome, track) = (&refused[0][0], &refused[0][3], &refused[0][2]);
+    let (id, outcome, track) = (&refused[0][0], &refused[0][4], &refused[0][3]);
     assert_eq!((outcome.as_str(), track.as_str()), ("not_candidate", ""));
     // Candidates only on the waitlist: no student whose requests made no candidate.
     let candidates: Vec<&String> = answered[1..]
         .iter()
-        .filter(|r| r[3] == "candidate")
+        .filter(|r| r[4] == "candidate")
         .map(|r| &r[0])
         .collect();
     let waitlist = read_csv(&out.join("waitlist.csv"));
@@ -52,14 +53,14 @@ fn every_class_request_is_answered_and_the_waitlist_holds_candidates_only() {
     let theirs: Vec<&Vec<String>> = letters[1..].iter().filter(|l| &l[0] == id).collect();
     let refusal = theirs
         .iter()
-        .find(|l| l[1] == "placement_request_not_candidate")
+        .find(|l| l[2] == "placement_request_not_candidate")
         .expect("a refusal letter");
     let text = refusal.last().unwrap();
     assert!(
         text.contains("אישורן של שתי הרשויות") || text.contains("موافقة السلطتين"),
         "{text}"
     );
-    assert!(theirs.iter().all(|l| l[1] != "not_placed_waitlist"));
+    assert!(theirs.iter().all(|l| l[2] != "not_placed_waitlist"));
 }
 
 /// gifted.md §4, issue #25 item 4: the final placements of a run, fed back as
@@ -94,12 +95,12 @@ fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
     for r in &finals {
         assert!(answers
             .iter()
-            .any(|a| a[0] == r[0] && a[2] == r[2] && a[3] == "confirmed"));
+            .any(|a| a[0] == r[0] && a[3] == r[2] && a[4] == "confirmed"));
     }
     let letters = read_csv(&second.join("letters.csv"));
     assert!(letters[1..]
         .iter()
-        .all(|l| !(l[1] == "placement_class" && finals.iter().any(|r| r[0] == l[0]))));
+        .all(|l| !(l[2] == "placement_class" && finals.iter().any(|r| r[0] == l[0]))));
 
     // A confirmed row of another school year is another year's placement: an exclusion
     // (`other_school_year`), and its student is not held as confirmed.

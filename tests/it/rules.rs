@@ -137,7 +137,7 @@ fn ids_that_would_name_a_path_outside_their_folder_are_rejected_and_nothing_esca
     assert!(
         names
             .iter()
-            .all(|n| !n.contains("..") && !n.ends_with("/x.csv")),
+            .all(|n| !n.contains("..") && !n.ends_with("/x.csv") && !n.ends_with("/x.xlsx")),
         "{names:?}"
     );
     let placements = read_csv(&out.join("placements.csv"));
@@ -148,7 +148,7 @@ fn ids_that_would_name_a_path_outside_their_folder_are_rejected_and_nothing_esca
     assert!(
         tree(&out.join("tracks")).iter().all(|p| {
             let n = p.display().to_string();
-            n.ends_with(".csv") && !n.starts_with('.')
+            (n.ends_with(".csv") || n.ends_with(".xlsx")) && !n.starts_with('.')
         }),
         "{names:?}"
     );

@@ -110,11 +110,14 @@ fn the_fixture_runs_and_every_per_student_table_is_confidential() {
             "dictionary.csv",
             "exclusions.csv",
             "exclusions.parquet",
+            "exclusions.xlsx",
             "manifest.json",
             "rejects.csv",
             "rejects.parquet",
+            "rejects.xlsx",
             "totals.csv",
-            "totals.parquet"
+            "totals.parquet",
+            "totals.xlsx"
         ]
     );
     let totals = read_csv(&out.join("totals.csv"));
@@ -217,7 +220,7 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
             files
         })
         .collect();
-    assert_eq!(runs[0].len(), 11, "{:?}", runs[0]);
+    assert_eq!(runs[0].len(), 14, "{:?}", runs[0]);
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }

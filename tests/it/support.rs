@@ -163,3 +163,15 @@ pub(crate) fn csv_columns(path: &Path, columns: &[&str]) -> Vec<String> {
         })
         .collect()
 }
+
+/// The cells of the first sheet of an xlsx file, as text, row by row (what a spreadsheet shows).
+pub(crate) fn xlsx_rows(path: &std::path::Path) -> Vec<Vec<String>> {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let mut book: Xlsx<_> = open_workbook(path).unwrap();
+    let sheet = book.sheet_names()[0].clone();
+    let range = book.worksheet_range(&sheet).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|d| d.to_string()).collect())
+        .collect()
+}

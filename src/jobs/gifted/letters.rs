@@ -79,6 +79,8 @@ pub struct PhaseLettersOut {
     pub output: LettersOutput,
     /// The institutions of the letters (names and sectors), for the bundles.
     pub institutions: Arc<Vec<Institution>>,
+    /// The school year the letters are of (their rows' `school_year`).
+    pub school_year: i64,
 }
 
 /// Whether the input has guardians to write to.
@@ -97,13 +99,7 @@ pub fn render(
     requests: Vec<LetterRequest>,
     templates: &Templates,
 ) -> Result<Option<PhaseLettersOut>> {
-    let year = roster
-        .students
-        .iter()
-        .map(|s| s.school_year)
-        .max()
-        .unwrap_or_default();
-    let p = s.letters.params(phase, dates, year)?;
+    let p = s.letters.params(phase, dates, roster.school_year())?;
     render_with(phase, &p, inputs, roster, requests, templates)
 }
 
@@ -157,6 +153,7 @@ pub fn render_with(
         institutions: Arc::new(institutions),
         phase,
         output,
+        school_year: p.school_year,
     }))
 }
 
@@ -170,6 +167,8 @@ pub fn tables(
     if phases.is_empty() {
         return Ok(Vec::new());
     }
+    // Every phase of a run is of the roster's one school year.
+    let year = phases[0].school_year;
     let mut letters: Vec<LetterRow> = Vec::new();
     let mut phase_of: Vec<(&'static str, Arc<Vec<Institution>>)> = Vec::new();
     let mut undeliverable: Vec<Undeliverable> = Vec::new();
@@ -194,8 +193,9 @@ pub fn tables(
         unreached.extend(p.output.unreached);
     }
     rec.insert("letters".into(), counts);
-    out.push(output::rows::table(
+    out.push(output::rows::table_in_year(
         "letters",
+        year,
         &letters,
         Formats::ParquetAndCsv,
     )?);
@@ -235,13 +235,15 @@ pub fn tables(
             }),
         ));
     }
-    out.push(output::rows::table(
+    out.push(output::rows::table_in_year(
         "undeliverable",
+        year,
         &undeliverable,
         Formats::ParquetAndCsv,
     )?);
-    out.push(output::rows::table(
+    out.push(output::rows::table_in_year(
         "unreached_guardians",
+        year,
         &unreached,
         Formats::ParquetAndCsv,
     )?);

@@ -90,6 +90,13 @@ pub struct Roster {
 }
 
 impl Roster {
+    /// The roster's school year (the latest of its students'; 0 for an empty roster).
+    pub fn school_year(&self) -> i64 {
+        let counted = self.census.keys().map(|k| k.0);
+        let named = self.students.iter().map(|s| s.school_year);
+        counted.chain(named).max().unwrap_or_default()
+    }
+
     pub fn institution(&self, s: &Student) -> &Institution {
         // References are validated: every accepted student's institution exists.
         &self.institutions[s.institution_id.as_str()]

@@ -97,5 +97,6 @@ fn render(
         phase: job,
         output,
         institutions: Arc::new(institutions),
+        school_year: p.school_year,
     }))
 }

@@ -6,7 +6,9 @@ use crate::error::Result;
 use crate::jobs::gifted::identification::outputs::{NormTableOutRow, ResultTableRow};
 use crate::jobs::gifted::identification::IdentificationOutput;
 use crate::jobs::gifted::norms::NormsMode;
-use crate::jobs::gifted::placement::{Gender, PlacementStatus, WaitReason};
+use crate::jobs::gifted::placement::{
+    lists_of_tracks, Gender, PlacementStatus, WaitReason, INVITED,
+};
 use crate::jobs::gifted::roster::Roster;
 use crate::output;
 use crate::output::rows::Layout;
@@ -18,6 +20,7 @@ use serde::Serialize;
 #[derive(Serialize)]
 struct CandidateRow<'a> {
     student_id: &'a str,
+    school_year: i64,
     track_id: &'a str,
     grade: i64,
     gender: Gender,
@@ -32,6 +35,7 @@ struct CandidateRow<'a> {
 #[derive(Serialize)]
 struct InvitationRow<'a> {
     student_id: &'a str,
+    school_year: i64,
     track_id: &'a str,
     grade: i64,
     gender: Gender,
@@ -51,6 +55,7 @@ struct PlacementRow<'a> {
 #[derive(Serialize)]
 struct WaitlistRow<'a> {
     student_id: &'a str,
+    school_year: i64,
     track_id: &'a str,
     grade: i64,
     reason: WaitReason,
@@ -107,8 +112,10 @@ pub fn tables(
         .results
         .iter()
         .map(|r| {
-            let grade = roster.student(&r.student_id).map(|s| s.grade);
-            ResultTableRow::new(r, grade, subtests.len())
+            let enrolled = roster
+                .student(&r.student_id)
+                .map(|st| (st, roster.institution(st)));
+            ResultTableRow::new(r, enrolled, subtests.len())
         })
         .collect();
     t.push(Layout::of("results")?.with_subtests(subtests).table(
@@ -137,7 +144,11 @@ pub fn tables(
         &cutoffs,
         Formats::ParquetAndCsv,
     )?);
-    let candidates: Vec<CandidateRow> = admission.ranked.iter().map(candidate_row).collect();
+    let candidates: Vec<CandidateRow> = admission
+        .ranked
+        .iter()
+        .map(|r| candidate_row(r, year))
+        .collect();
     t.push(output::rows::table(
         "confidential/candidates",
         &candidates,
@@ -150,6 +161,7 @@ pub fn tables(
         .filter(|r| r.decision == Decision::Invited)
         .map(|r| InvitationRow {
             student_id: &r.student_id,
+            school_year: year,
             track_id: &r.track_id,
             grade: r.grade,
             gender: r.gender,
@@ -185,6 +197,7 @@ pub fn tables(
         .waitlisted()
         .map(|(r, reason)| WaitlistRow {
             student_id: &r.student_id,
+            school_year: year,
             track_id: &r.track_id,
             grade: r.grade,
             reason,
@@ -230,12 +243,40 @@ pub fn tables(
         &cont,
         Formats::ParquetAndCsv,
     )?);
+    t.extend(track_lists(roster, admission)?);
     Ok(t)
 }
 
-fn candidate_row(r: &Ranked) -> CandidateRow<'_> {
+/// The list of each track for its hosting school's principal (0207 §2.12.ב):
+/// `tracks/<track_id>.csv` and `.xlsx`, who is placed, invited to an interview or waitlisted,
+/// with names only: no rank, lottery number or score.
+fn track_lists(roster: &Roster, admission: &Admission) -> Result<Vec<OutputTable>> {
+    let placed = (admission.placements.iter()).map(|p| {
+        let class = Some(i64::from(p.class_no));
+        (
+            p.track_id.as_str(),
+            p.student_id.as_str(),
+            p.status.as_str(),
+            class,
+        )
+    });
+    let invited = (admission.ranked.iter())
+        .filter(|r| r.decision == Decision::Invited)
+        .map(|r| (r.track_id.as_str(), r.student_id.as_str(), INVITED, None));
+    let waiting = (admission.waitlisted())
+        .map(|(r, w)| (r.track_id.as_str(), r.student_id.as_str(), w.as_str(), None));
+    lists_of_tracks(roster, placed.chain(invited).chain(waiting))
+        .into_iter()
+        .map(|(track, rows)| {
+            output::rows::csv_list(&format!("tracks/{track}"), "track_list", &rows)
+        })
+        .collect()
+}
+
+fn candidate_row(r: &Ranked, school_year: i64) -> CandidateRow<'_> {
     CandidateRow {
         student_id: &r.student_id,
+        school_year,
         track_id: &r.track_id,
         grade: r.grade,
         gender: r.gender,

@@ -31,6 +31,7 @@ struct DecisionOut<'a> {
 #[derive(Serialize)]
 struct OrderOut<'a> {
     student_id: &'a str,
+    school_year: Option<i64>,
     stage: Stage,
     distance_num: Option<i128>,
     distance_den: Option<i128>,
@@ -41,6 +42,7 @@ struct OrderOut<'a> {
 #[derive(Serialize)]
 struct AbsenceOut<'a> {
     student_id: &'a str,
+    school_year: i64,
     stage: Stage,
     #[serde(with = "crate::rules::date::iso")]
     exam_date: NaiveDate,
@@ -64,11 +66,16 @@ pub fn tables(d: &Decided) -> Result<Vec<OutputTable>> {
             earliest_test_date: r.earliest_test_date,
         })
         .collect();
+    // Each reviewed request's school year.
+    let year_of: std::collections::HashMap<(&str, Stage), i64> = (d.requests.iter())
+        .map(|r| ((r.student_id.as_str(), r.stage), r.school_year))
+        .collect();
     let order: Vec<OrderOut> = d
         .order
         .iter()
         .map(|r| OrderOut {
             student_id: &r.student_id,
+            school_year: year_of.get(&(r.student_id.as_str(), r.stage)).copied(),
             stage: r.stage,
             distance_num: r.distance.map(|x| x.num()),
             distance_den: r.distance.map(|x| x.den()),
@@ -81,6 +88,7 @@ pub fn tables(d: &Decided) -> Result<Vec<OutputTable>> {
         .iter()
         .map(|a| AbsenceOut {
             student_id: &a.student_id,
+            school_year: a.school_year,
             stage: a.stage,
             exam_date: a.exam_date,
             decision: a.rule.decision(),

@@ -156,9 +156,9 @@ pub fn run(
     report
         .reconciliation
         .insert("special_sessions".to_string(), counts);
-    let mut tables = report.steps.run("outputs", || {
-        outputs::tables(&decided, read.has_accommodations, read.has_language)
-    })?;
+    let mut tables = report
+        .steps
+        .run("outputs", || outputs::tables(&decided, &read))?;
     tables.extend(gifted_requests::letters::write(
         "special_sessions",
         letters,

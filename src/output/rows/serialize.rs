@@ -317,7 +317,7 @@ impl SerializeStruct for Fields<'_> {
             }
         }
         Err(match layout.columns.get(self.next) {
-            Some((name, _)) if layout.names().any(|n| n == key) => RowError(format!(
+            Some((name, _)) if layout.names().contains(&key) => RowError(format!(
                 "field `{key}` comes where the schema has column `{name}` (a row's fields follow the schema's order)"
             )),
             _ => RowError(format!("field `{key}` is not a column of the schema")),

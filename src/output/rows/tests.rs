@@ -222,8 +222,8 @@ fn per_subtest_columns_go_where_the_table_says_named_by_the_settings() {
 
     // `results`: the percentiles come between `grade` and `composite`.
     let results = Layout::of("results").unwrap().with_subtests(&["math"]);
-    let names: Vec<&str> = results.names().collect();
-    assert_eq!(names[3..6], ["grade", "math_percentile", "composite"]);
+    let names: Vec<&str> = results.names();
+    assert_eq!(names[6..9], ["sector", "math_percentile", "composite"]);
 
     // As many elements as subtests.
     let e = layout.frame(&[cutoff(vec![some(9)])]).unwrap_err();
@@ -265,7 +265,7 @@ fn a_field_the_schema_lacks_a_column_without_field_or_a_wrong_type_names_table_a
         class_no: f64,
     }
     let err = |e: Result<DataFrame>| e.unwrap_err().to_string();
-    let waitlist = Layout::of("waitlist").unwrap();
+    let waitlist = Layout::of("waitlist").unwrap().in_year(2027);
     assert_eq!(
         err(waitlist.frame(&[Short {
             student_id: "1",
@@ -288,7 +288,7 @@ fn a_field_the_schema_lacks_a_column_without_field_or_a_wrong_type_names_table_a
         }])),
         "output table `waitlist`: field `track` is not a column of the schema"
     );
-    let invitations = Layout::of("interview_invitations").unwrap();
+    let invitations = Layout::of("interview_invitations").unwrap().in_year(2027);
     assert_eq!(
         err(invitations.frame(&[Swapped {
             track_id: "t",
@@ -311,6 +311,48 @@ fn a_field_the_schema_lacks_a_column_without_field_or_a_wrong_type_names_table_a
         err(Layout::of("no_such_table").map(|_| DataFrame::empty())),
         "output table `no_such_table` has no schema in schemas/"
     );
+}
+
+#[test]
+fn a_layout_in_a_year_fills_school_year_where_the_schema_has_it() {
+    #[derive(Serialize)]
+    struct Wait {
+        student_id: &'static str,
+        track_id: &'static str,
+        reason: &'static str,
+    }
+    let rows = [
+        Wait {
+            student_id: "000000018",
+            track_id: "T1",
+            reason: "no_seat",
+        },
+        Wait {
+            student_id: "000000026",
+            track_id: "T2",
+            reason: "failed",
+        },
+    ];
+    let layout = Layout::of("waitlist").unwrap().in_year(2031);
+    assert_eq!(
+        layout.names(),
+        ["student_id", "school_year", "track_id", "reason"]
+    );
+    let df = layout.frame(&rows).unwrap();
+    let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
+    assert_eq!(names, layout.names());
+    let years = df.column("school_year").unwrap().i64().unwrap();
+    assert_eq!((years.get(0), years.get(1)), (Some(2031), Some(2031)));
+    assert_eq!(
+        df.column("reason").unwrap().str().unwrap().get(1),
+        Some("failed")
+    );
+    // Without `in_year` the rows must carry the year themselves.
+    let e = Layout::of("waitlist").unwrap().frame(&rows).unwrap_err();
+    assert!(e.to_string().contains("column `school_year`"), "{e}");
+    // A table without `school_year` is left as it is.
+    let tracks = Layout::of("placement_tracks").unwrap();
+    assert_eq!(tracks.clone().in_year(2031).names(), tracks.names());
 }
 
 /// The cost of the mechanism at the national size of `stage_b_invitations` (~150,000 rows),

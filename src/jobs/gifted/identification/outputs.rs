@@ -4,8 +4,8 @@
 //! slice of them into the table. Exact fractions are written as their float (for reading) and
 //! their numerator and denominator (for deciding, gifted.md §3).
 use super::{GroupCutoffs, IdentificationOutput, NormRow, StudentResult};
-use crate::jobs::gifted::roster::{Roster, Student};
-use crate::jobs::gifted::Category;
+use crate::jobs::gifted::roster::{Institution, Roster, Student};
+use crate::jobs::gifted::{Category, Sector};
 use serde::Serialize;
 
 /// A row of `confidential/norm_table`: one raw score of a group's subtest (gifted.md §3).
@@ -45,6 +45,11 @@ pub struct ResultTableRow<'a> {
     pub school_year: i64,
     pub norm_group: &'a str,
     pub grade: Option<i64>,
+    /// The student's institution, its local authority and sector (from the roster), so the
+    /// results can be grouped without the roster.
+    pub institution_id: Option<&'a str>,
+    pub authority_id: Option<&'a str>,
+    pub sector: Option<Sector>,
     /// The columns `{subtest}_percentile`, one per subtest of the pipeline.
     pub subtests: Vec<SubtestPercentile>,
     pub composite: Option<f64>,
@@ -60,14 +65,24 @@ pub struct SubtestPercentile {
 }
 
 impl<'a> ResultTableRow<'a> {
-    /// The row of `r`, with the student's grade (from the roster) and its first `n_subtests`
-    /// subtests' percentiles (empty where it has none).
-    pub fn new(r: &'a StudentResult, grade: Option<i64>, n_subtests: usize) -> Self {
+    /// The row of `r`, with the student's grade, institution, authority and sector (from the
+    /// roster, when it holds the student) and its first `n_subtests` subtests' percentiles
+    /// (empty where it has none).
+    pub fn new(
+        r: &'a StudentResult,
+        enrolled: Option<(&'a Student, &'a Institution)>,
+        n_subtests: usize,
+    ) -> Self {
+        let student = enrolled.map(|(st, _)| st);
+        let institution = enrolled.map(|(_, i)| i);
         ResultTableRow {
             student_id: &r.student_id,
             school_year: r.school_year,
             norm_group: &r.norm_group,
-            grade,
+            grade: student.map(|st| st.grade),
+            institution_id: student.map(|st| st.institution_id.as_str()),
+            authority_id: institution.map(|i| i.authority_id.as_str()),
+            sector: institution.map(|i| i.sector),
             subtests: (0..n_subtests)
                 .map(|i| SubtestPercentile {
                     percentile: r
@@ -136,6 +151,7 @@ pub struct SchoolListRow<'a> {
     pub institution_id: &'a str,
     pub institution_name: &'a str,
     pub student_id: &'a str,
+    pub school_year: i64,
     pub first_name: &'a str,
     pub last_name: &'a str,
     pub class_id: &'a str,
@@ -199,6 +215,7 @@ pub fn school_list_rows<'a>(
             institution_id: &st.institution_id,
             institution_name: &roster.institution(st).name,
             student_id: &st.student_id,
+            school_year: st.school_year,
             first_name: &st.first_name,
             last_name: &st.last_name,
             class_id: &st.class_id,

@@ -226,8 +226,10 @@ fn results_table(
         .results
         .iter()
         .map(|r| {
-            let grade = roster.student(&r.student_id).map(|st| st.grade);
-            ResultTableRow::new(r, grade, s.subtests.len())
+            let enrolled = roster
+                .student(&r.student_id)
+                .map(|st| (st, roster.institution(st)));
+            ResultTableRow::new(r, enrolled, s.subtests.len())
         })
         .collect();
     Layout::of("results")?.with_subtests(&s.subtests).table(
@@ -306,5 +308,10 @@ fn program_lists(
             grade: st.grade,
         })
         .collect();
-    output::rows::table("program_lists", &rows, Formats::ParquetAndCsv)
+    output::rows::table_in_year(
+        "program_lists",
+        roster.school_year(),
+        &rows,
+        Formats::ParquetAndCsv,
+    )
 }

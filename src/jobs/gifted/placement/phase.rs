@@ -298,19 +298,22 @@ pub fn run(
     rec.insert("unserved".into(), enrichment.unserved.len() as i64);
     reconciliation.insert("placement".into(), rec);
 
+    // Every table of the phase is of the roster's school year.
+    let year = roster.school_year();
     let mut tables = vec![
-        invitations_table(&output)?,
+        invitations_table(&output, year)?,
         placements_table(&output)?,
-        waitlist_table(&output)?,
-        output::rows::table(
+        waitlist_table(&output, year)?,
+        output::rows::table_in_year(
             "request_outcomes",
+            year,
             &output.request_outcomes,
             Formats::ParquetAndCsv,
         )?,
-        enrichment_table(&enrichment)?,
-        unserved_table(&enrichment)?,
+        enrichment_table(&enrichment, year)?,
+        unserved_table(&enrichment, year)?,
         tracks_table(&output)?,
-        audit_table(&output)?,
+        audit_table(&output, year)?,
     ];
     tables.extend(track_lists(roster, &output)?);
     tables.extend(center_lists(roster, &enrichment)?);
@@ -329,9 +332,10 @@ pub fn run(
     ))
 }
 
-fn invitations_table(o: &PlacementOutput) -> Result<OutputTable> {
-    output::rows::table(
+fn invitations_table(o: &PlacementOutput, year: i64) -> Result<OutputTable> {
+    output::rows::table_in_year(
         "interview_invitations",
+        year,
         &o.invitations,
         Formats::ParquetAndCsv,
     )
@@ -341,16 +345,16 @@ fn placements_table(o: &PlacementOutput) -> Result<OutputTable> {
     output::rows::table("placements", &o.placements, Formats::ParquetAndCsv)
 }
 
-fn waitlist_table(o: &PlacementOutput) -> Result<OutputTable> {
-    output::rows::table("waitlist", &o.waitlist, Formats::ParquetAndCsv)
+fn waitlist_table(o: &PlacementOutput, year: i64) -> Result<OutputTable> {
+    output::rows::table_in_year("waitlist", year, &o.waitlist, Formats::ParquetAndCsv)
 }
 
-fn enrichment_table(e: &EnrichmentOutput) -> Result<OutputTable> {
-    output::rows::table("enrichment_groups", &e.groups, Formats::ParquetAndCsv)
+fn enrichment_table(e: &EnrichmentOutput, year: i64) -> Result<OutputTable> {
+    output::rows::table_in_year("enrichment_groups", year, &e.groups, Formats::ParquetAndCsv)
 }
 
-fn unserved_table(e: &EnrichmentOutput) -> Result<OutputTable> {
-    output::rows::table("unserved", &e.unserved, Formats::ParquetAndCsv)
+fn unserved_table(e: &EnrichmentOutput, year: i64) -> Result<OutputTable> {
+    output::rows::table_in_year("unserved", year, &e.unserved, Formats::ParquetAndCsv)
 }
 
 /// Seat accounting per track: counts, no ranks.
@@ -359,9 +363,9 @@ fn tracks_table(o: &PlacementOutput) -> Result<OutputTable> {
 }
 
 /// One row per candidate and request: enough to answer an appeal (confidential).
-fn audit_table(o: &PlacementOutput) -> Result<OutputTable> {
+fn audit_table(o: &PlacementOutput, year: i64) -> Result<OutputTable> {
     let rows: Vec<AuditTableRow> = o.audit.iter().map(AuditTableRow::from).collect();
-    output::rows::table("confidential/audit", &rows, Formats::Parquet)
+    output::rows::table_in_year("confidential/audit", year, &rows, Formats::Parquet)
 }
 
 /// Per track, for the hosting school: who is placed, invited or waitlisted (names, no rank).

@@ -43,33 +43,54 @@ fn names<'a>(roster: &'a Roster, id: &str) -> (&'a str, &'a str, &'a str) {
     })
 }
 
+/// A student's line on a track's list: (track_id, student_id, status, class_no).
+pub type TrackEntry<'a> = (&'a str, &'a str, &'static str, Option<i64>);
+
 /// Per track, in `track_id` order: its placements, interview invitations and waitlist,
 /// ordered by (`student_id`, status, class) — one list per track that has any.
 pub fn track_lists<'a>(
     roster: &'a Roster,
     o: &'a PlacementOutput,
 ) -> Vec<(&'a str, Vec<TrackListRow<'a>>)> {
+    let placed = (o.placements.iter()).map(|p| {
+        let class = Some(i64::from(p.class_no));
+        (
+            p.track_id.as_str(),
+            p.student_id.as_str(),
+            p.status.as_str(),
+            class,
+        )
+    });
+    let invited =
+        (o.invitations.iter()).map(|i| (i.track_id.as_str(), i.student_id.as_str(), INVITED, None));
+    let waiting = (o.waitlist.iter()).map(|w| {
+        (
+            w.track_id.as_str(),
+            w.student_id.as_str(),
+            w.reason.as_str(),
+            None,
+        )
+    });
+    lists_of_tracks(roster, placed.chain(invited).chain(waiting))
+}
+
+/// The status of an interview invitation on a track's list.
+pub const INVITED: &str = "invited_to_interview";
+
+/// The lists of `entries` per track, in `track_id` order, each ordered by (`student_id`,
+/// status, class), with the students' names from the roster: the one way both gifted jobs
+/// make the lists a hosting school gets (0207 §2.8, §2.12.ב).
+pub fn lists_of_tracks<'a>(
+    roster: &'a Roster,
+    entries: impl IntoIterator<Item = TrackEntry<'a>>,
+) -> Vec<(&'a str, Vec<TrackListRow<'a>>)> {
     type Entry<'a> = (&'a str, &'static str, Option<i64>);
     let mut by_track: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
-    for p in &o.placements {
-        by_track.entry(&p.track_id).or_default().push((
-            &p.student_id,
-            p.status.as_str(),
-            Some(i64::from(p.class_no)),
-        ));
-    }
-    for i in &o.invitations {
-        by_track.entry(&i.track_id).or_default().push((
-            &i.student_id,
-            "invited_to_interview",
-            None,
-        ));
-    }
-    for w in &o.waitlist {
+    for (track, student, status, class_no) in entries {
         by_track
-            .entry(&w.track_id)
+            .entry(track)
             .or_default()
-            .push((&w.student_id, w.reason.as_str(), None));
+            .push((student, status, class_no));
     }
     by_track
         .into_iter()

@@ -27,13 +27,27 @@ use serde::Serialize;
 
 const SUBTESTS: [&str; 3] = ["math", "verbal", "figural"];
 
+/// The tables whose `school_year` the run fills (`output::rows::table_in_year`).
+const IN_YEAR: [&str; 7] = [
+    "program_lists",
+    "interview_invitations",
+    "waitlist",
+    "request_outcomes",
+    "enrichment_groups",
+    "unserved",
+    "audit",
+];
+
 /// The frame of `rows` as table `stem` writes it, checked to have the layout's columns.
 fn built<T: Serialize>(stem: &str, rows: &[T]) -> DataFrame {
     let name = stem.rsplit('/').next().unwrap_or(stem);
-    let layout = Layout::of(name).unwrap().with_subtests(&SUBTESTS);
+    let mut layout = Layout::of(name).unwrap().with_subtests(&SUBTESTS);
+    if IN_YEAR.contains(&name) {
+        layout = layout.in_year(2027);
+    }
     let df = layout.frame(rows).unwrap_or_else(|e| panic!("{stem}: {e}"));
     let names: Vec<&str> = df.get_column_names().iter().map(|n| n.as_str()).collect();
-    assert_eq!(names, layout.names().collect::<Vec<_>>(), "{stem}");
+    assert_eq!(names, layout.names(), "{stem}");
     assert_eq!(df.height(), rows.len(), "{stem}");
     df
 }
@@ -140,10 +154,30 @@ fn every_identification_table_is_built_from_its_rows_through_its_schema() {
         composite: Some(Ratio::new(295, 3)),
         category: Category::Gifted,
     };
+    let student = crate::jobs::gifted::roster::Student {
+        grade: 2,
+        institution_id: "100001".into(),
+        ..Default::default()
+    };
+    let institution = crate::jobs::gifted::roster::Institution {
+        name: "אלון".into(),
+        authority_id: "A7".into(),
+        region_id: "R1".into(),
+        sector: crate::jobs::gifted::Sector::Arabic,
+        participation: Ok(()),
+    };
     let df = built(
         "confidential/results",
-        &[ResultTableRow::new(&result, Some(2), SUBTESTS.len())],
+        &[ResultTableRow::new(
+            &result,
+            Some((&student, &institution)),
+            SUBTESTS.len(),
+        )],
     );
+    assert_eq!(cell(&df, "grade"), "2");
+    assert_eq!(cell(&df, "institution_id"), "100001");
+    assert_eq!(cell(&df, "authority_id"), "A7");
+    assert_eq!(cell(&df, "sector"), "arabic");
     assert_eq!(cell(&df, "math_percentile"), "97.5");
     assert_eq!(cell(&df, "verbal_percentile"), "null");
     assert_eq!(cell(&df, "composite_num"), "295");
@@ -172,6 +206,7 @@ fn every_identification_table_is_built_from_its_rows_through_its_schema() {
             institution_id: "100001",
             institution_name: "אלון",
             student_id: "000000018",
+            school_year: 2027,
             first_name: "נועה",
             last_name: "כהן",
             class_id: "100001-1",
@@ -231,6 +266,8 @@ fn every_placement_table_is_built_from_its_rows_through_its_schema() {
         }],
     );
     assert_eq!(cell(&df, "reason"), "no_show");
+    assert_eq!(cell(&df, "school_year"), "2027");
+    assert_eq!(df.column("school_year").unwrap().dtype(), &DataType::Int64);
     let df = built(
         "request_outcomes",
         &[RequestOutcomeRow::not_candidate(
