@@ -2,7 +2,7 @@
 //! student through the parents' portal, where a parent identifies with their ID number (source
 //! 001), and which other children a guardian has (the twin claim of 0207 §5.1.ו).
 use crate::error::{Error, Result};
-use crate::table::rows::rows;
+use crate::table::rows::rows_where;
 use crate::table::{Reject, Table};
 use serde::Deserialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
@@ -58,10 +58,19 @@ impl Guardians {
         }
     }
 
-    /// Reads the legal guardians of the students `named` from a validated `contacts` table.
+    /// Reads the legal guardians of the students `named` from a validated `contacts` table:
+    /// the rows of the named students, then every row of their guardians (their other
+    /// children); the national table's other rows are not read.
     pub fn read(contacts: &Table, named: &HashSet<&str>) -> Result<Guardians> {
-        let rows: Vec<ContactRow> = rows(contacts)?;
-        let pairs = rows
+        let theirs: Vec<ContactRow> = rows_where(contacts, "student_id", |s| named.contains(s))?;
+        let guardians: HashSet<&str> = theirs
+            .iter()
+            .filter(|r| r.is_legal_guardian)
+            .map(|r| r.contact_id)
+            .collect();
+        let family: Vec<ContactRow> =
+            rows_where(contacts, "contact_id", |c| guardians.contains(c))?;
+        let pairs = family
             .iter()
             .filter(|r| r.is_legal_guardian)
             .map(|r| (r.student_id, r.contact_id));

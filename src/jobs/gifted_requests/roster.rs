@@ -5,7 +5,7 @@
 use crate::error::Result;
 use crate::jobs::gifted::participation::{institution_participates, Supervision};
 use crate::jobs::gifted::Sector;
-use crate::table::rows::rows;
+use crate::table::rows::{rows, rows_where};
 use crate::table::validate::TableNeed;
 use crate::table::InputSet;
 use chrono::NaiveDate;
@@ -138,10 +138,10 @@ pub fn load(inputs: &InputSet, named: &HashSet<&str>) -> Result<Roster> {
         );
     }
     let mut students = HashMap::with_capacity(named.len());
-    for r in rows::<StudentRow>(inputs.table("students")?)? {
-        if !named.contains(r.student_id) {
-            continue;
-        }
+    let theirs = rows_where::<StudentRow>(inputs.table("students")?, "student_id", |s| {
+        named.contains(s)
+    })?;
+    for r in theirs {
         students.insert(
             r.student_id.to_string(),
             Student {
