@@ -67,7 +67,7 @@ fn export_owner(
         let t = inputs.table(name)?;
         let mut df = job::owner_frame(name, &t.df, &rows[name][i], hebrew).map_err(cli_error)?;
         counts.insert(name.to_string(), df.height());
-        dir.write_all(table_files(name, &mut df, Formats::ParquetAndCsvExport)?)?;
+        dir.write_all(table_files(name, &mut df, Formats::ParquetAndCsvNoSheet)?)?;
     }
     let files = dir.files().to_vec();
     let manifest = job::owner_manifest(owner, &files, &counts, request);

@@ -228,9 +228,10 @@ pub enum Formats {
     /// Parquet, and for people a CSV (English headers and codes, as analysts' scripts read it)
     /// and an xlsx (headers and codes in the language of [`people_headers`]).
     ParquetAndCsv,
-    /// Parquet and CSV for another organization's systems (roster-export's files, fixed by
-    /// its contract): no spreadsheet.
-    ParquetAndCsvExport,
+    /// Parquet and CSV for programs, no spreadsheet: roster-export's files (fixed by its
+    /// contract, read by the owners' systems) and the letters' mail merge (a national run has
+    /// hundreds of thousands of letters; schools get the print bundles).
+    ParquetAndCsvNoSheet,
     /// Lists for people only (e.g. one file per school).
     CsvOnly,
     /// CSV written as input data for programs (the synthetic nation's tables): every cell as
@@ -260,7 +261,7 @@ pub fn table_files_as(
     let mut v = Vec::new();
     if matches!(
         formats,
-        Formats::Parquet | Formats::ParquetAndCsv | Formats::ParquetAndCsvExport
+        Formats::Parquet | Formats::ParquetAndCsv | Formats::ParquetAndCsvNoSheet
     ) {
         v.push((
             format!("{rel_stem}.parquet"),

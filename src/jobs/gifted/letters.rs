@@ -197,7 +197,7 @@ pub fn tables(
         "letters",
         year,
         &letters,
-        Formats::ParquetAndCsv,
+        Formats::ParquetAndCsvNoSheet,
     )?);
     // One print bundle per phase and institution, rendered when it is written (holding every
     // bundle of a national phase at once would take gigabytes).

@@ -251,7 +251,10 @@ fn cutoffs_table(s: &GiftedElementary, o: &IdentificationOutput) -> Result<Outpu
 
 fn per_school_lists(rows: &[SchoolListRow]) -> Result<Vec<OutputTable>> {
     // Each school's CSV has the columns of `school_lists`.
-    per_school(rows)
+    // Thousands of schools: their files are made side by side (in order, so the same bytes).
+    let lists: Vec<&[SchoolListRow]> = per_school(rows).collect();
+    lists
+        .par_iter()
         .map(|list| {
             let stem = format!("{}/school_list", school_folder(list[0].institution_id));
             output::rows::csv_list(&stem, "school_lists", list)

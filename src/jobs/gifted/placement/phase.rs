@@ -22,6 +22,7 @@ use crate::pipeline::gifted::GiftedElementary;
 use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
 use crate::table::{Exclusion, InputSet, Reject};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// A result row as placement needs it.
@@ -371,7 +372,7 @@ fn audit_table(o: &PlacementOutput, year: i64) -> Result<OutputTable> {
 /// Per track, for the hosting school: who is placed, invited or waitlisted (names, no rank).
 fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>> {
     placement::track_lists(roster, o)
-        .iter()
+        .par_iter()
         .map(|(track, rows)| output::rows::csv_list(&format!("tracks/{track}"), "track_list", rows))
         .collect()
 }
@@ -379,7 +380,7 @@ fn track_lists(roster: &Roster, o: &PlacementOutput) -> Result<Vec<OutputTable>>
 /// Per center: its groups with the students' names.
 fn center_lists(roster: &Roster, e: &EnrichmentOutput) -> Result<Vec<OutputTable>> {
     placement::center_lists(roster, e)
-        .iter()
+        .par_iter()
         .map(|(center, rows)| {
             output::rows::csv_list(&format!("centers/{center}"), "center_list", rows)
         })

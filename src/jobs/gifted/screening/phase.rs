@@ -20,6 +20,7 @@ use crate::output::write::Formats;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::table::rows::rows;
 use crate::table::{Exclusion, InputSet};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 /// What the screening phase decided, kept for the letters.
@@ -241,8 +242,9 @@ fn units_table(o: &ScreeningOutput) -> Result<OutputTable> {
 
 /// One CSV per institution with its invited students — names only, no scores (§2.4.ד).
 fn school_invitation_lists(roster: &Roster, o: &ScreeningOutput) -> Result<Vec<OutputTable>> {
+    // Thousands of schools: their files are made side by side (in order, so the same bytes).
     outputs::school_invitation_lists(roster, &o.invitations)
-        .iter()
+        .par_iter()
         .map(|(institution, rows)| {
             let stem = format!("{}/stage_b_invitations", school_folder(institution));
             output::rows::csv_list(&stem, "school_invitation_list", rows)
