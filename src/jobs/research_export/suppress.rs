@@ -77,18 +77,14 @@ fn next_complement(m: &[Vec<u64>], s: &[Vec<bool>]) -> Option<(usize, usize)> {
             (m[i][j] == 0, !completes, m[i][j], i, j)
         })
     };
-    for i in 0..rows {
-        if row_deg[i] == 1 {
-            if let Some(e) = smallest(&mut (0..cols).map(|j| (i, j)), Some(true)) {
-                return Some(e);
-            }
+    for (i, _) in row_deg.iter().enumerate().filter(|(_, &d)| d == 1) {
+        if let Some(e) = smallest(&mut (0..cols).map(|j| (i, j)), Some(true)) {
+            return Some(e);
         }
     }
-    for j in 0..cols {
-        if col_deg[j] == 1 {
-            if let Some(e) = smallest(&mut (0..rows).map(|i| (i, j)), Some(false)) {
-                return Some(e);
-            }
+    for (j, _) in col_deg.iter().enumerate().filter(|(_, &d)| d == 1) {
+        if let Some(e) = smallest(&mut (0..rows).map(|i| (i, j)), Some(false)) {
+            return Some(e);
         }
     }
     for i in 0..rows {
@@ -187,8 +183,9 @@ mod tests {
             for q in 0..a.len() {
                 if q != r && a[q][k] != 0 {
                     let (f, g) = (a[r][k], a[q][k]);
-                    for c in 0..unknowns.len() {
-                        a[q][c] = a[q][c] * f - a[r][c] * g;
+                    let pivot_row = a[r].clone();
+                    for (x, p) in a[q].iter_mut().zip(&pivot_row) {
+                        *x = *x * f - p * g;
                     }
                 }
             }
