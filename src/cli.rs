@@ -77,8 +77,8 @@ pub struct PipelineArgs {
     pub set: Vec<String>,
 }
 
-/// The jobs of the product, named as the spec names them. `research-export` is not built yet:
-/// a known name that answers "not implemented in this version" (exit code 2).
+/// The jobs of the product, named as the spec names them (a job not built yet would be a known
+/// name that answers "not implemented in this version", exit code 2: `pipeline::JOBS`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Job {
     GiftedElementary,
@@ -134,9 +134,10 @@ pub struct RunArgs {
     /// The job to run.
     #[arg(value_enum)]
     pub job: Job,
-    /// Input directory: one <table>.parquet or <table>.csv per table.
-    #[arg(long, value_name = "DIR")]
-    pub input: PathBuf,
+    /// Input directory: one <table>.parquet or <table>.csv per table. research-export: the
+    /// output directory of a finished gifted-elementary run, repeatable (one per school year).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub input: Vec<PathBuf>,
     /// Output directory; replaced atomically when the run succeeds.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
@@ -156,6 +157,27 @@ pub struct RunArgs {
     pub headers: Option<HeaderLang>,
     #[command(flatten)]
     pub export: ExportArgs,
+    #[command(flatten)]
+    pub research: ResearchArgs,
+}
+
+/// Options of `research-export`.
+#[derive(Debug, Args)]
+pub struct ResearchArgs {
+    /// research-export: file holding the pseudonym key (at least 32 bytes, not readable by
+    /// others). The key is never written anywhere.
+    #[arg(long, value_name = "FILE")]
+    pub key_file: Option<PathBuf>,
+    /// research-export: the roster directory the runs were made from (default: the input
+    /// paths recorded in each run's manifest).
+    #[arg(long, value_name = "DIR")]
+    pub roster: Option<PathBuf>,
+}
+
+impl ResearchArgs {
+    pub fn any(&self) -> bool {
+        self.key_file.is_some() || self.roster.is_some()
+    }
 }
 
 /// Options of `roster-export`.

@@ -6,6 +6,7 @@ pub mod help_cmd;
 pub mod inputs;
 pub mod logging;
 pub mod record;
+pub mod research_export;
 pub mod retest_review;
 pub mod roster_export;
 pub mod run;

@@ -100,7 +100,7 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     };
 
     let loaded = rec.report.steps.run("read and validate inputs", || {
-        load_inputs(&a.input, &job::TABLES, &BTreeMap::new())
+        load_inputs(super::run::one_input(a)?, &job::TABLES, &BTreeMap::new())
     });
     let checked =
         loaded.and_then(|i| inputs::check_reject_share(&i, settings.max_reject_share).map(|_| i));

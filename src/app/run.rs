@@ -2,6 +2,7 @@
 use crate::cli::{Job, RunArgs};
 use crate::error::Result;
 use crate::pipeline::source;
+use std::path::Path;
 
 pub fn run(a: &RunArgs) -> Result<()> {
     let job = a.job;
@@ -11,6 +12,11 @@ pub fn run(a: &RunArgs) -> Result<()> {
             "--owner, --requested-by, --all-approved, --as-of and --audit-log apply to roster-export only".into(),
         ));
     }
+    if job != Job::ResearchExport && a.research.any() {
+        return Err(crate::error::Error::Usage(
+            "--key-file and --roster apply to research-export only".into(),
+        ));
+    }
     if job != Job::RosterExport {
         crate::output::write::set_people_headers(match a.headers {
             Some(crate::cli::HeaderLang::En) => crate::output::write::Headers::English,
@@ -18,26 +24,39 @@ pub fn run(a: &RunArgs) -> Result<()> {
         });
     }
     crate::output::guard::check_out(&a.out)?;
-    super::inputs::check_out_not_input(&a.input, &a.out)?;
+    if job == Job::ResearchExport {
+        return super::research_export::run(&src, a);
+    }
+    let input = one_input(a)?;
+    super::inputs::check_out_not_input(input, &a.out)?;
     match job {
         Job::GiftedElementary => {
             // Before any work: a run that could not replace --out is refused at once.
             crate::output::OutputDir::check_target(&a.out, Some("run"))?;
-            super::gifted::run(&src, &a.input, &a.out, a.phase, a.templates.as_deref())
+            super::gifted::run(&src, input, &a.out, a.phase, a.templates.as_deref())
         }
         Job::GiftedSecondary => {
-            super::gifted_secondary::run(&src, &a.input, &a.out, a.templates.as_deref())
+            super::gifted_secondary::run(&src, input, &a.out, a.templates.as_deref())
         }
         Job::RosterExport => super::roster_export::run(a, &src),
-        Job::RetestReview => {
-            super::retest_review::run(&src, &a.input, &a.out, a.templates.as_deref())
-        }
-        Job::SpecialEdBaskets => super::special_ed::run(&src, &a.input, &a.out),
+        Job::RetestReview => super::retest_review::run(&src, input, &a.out, a.templates.as_deref()),
+        Job::SpecialEdBaskets => super::special_ed::run(&src, input, &a.out),
         Job::SpecialSessions => {
-            super::special_sessions::run(&src, &a.input, &a.out, a.templates.as_deref())
+            super::special_sessions::run(&src, input, &a.out, a.templates.as_deref())
         }
-        Job::TeacherLoans => super::teacher_loans::run(&src, &a.input, &a.out),
-        // The jobs not built yet: `source::load` has refused them already.
+        Job::TeacherLoans => super::teacher_loans::run(&src, input, &a.out),
+        // Run above; a job not built yet has been refused by `source::load` already.
         other => source::check_job(other.name()),
+    }
+}
+
+/// The one `--input` of a job that reads one input directory (all but research-export).
+pub fn one_input(a: &RunArgs) -> Result<&Path> {
+    match a.input.as_slice() {
+        [one] => Ok(one),
+        _ => Err(crate::error::Error::Usage(format!(
+            "{} reads one --input directory; only research-export takes several",
+            a.job.name()
+        ))),
     }
 }

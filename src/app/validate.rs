@@ -44,8 +44,9 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
         Job::SpecialEdBaskets => super::special_ed::validate(&src, &a.input, &out),
         Job::SpecialSessions => super::special_sessions::validate(&src, &a.input, &out),
         Job::TeacherLoans => super::teacher_loans::validate(&src, &a.input, &out),
-        // The jobs not built yet: `source::load` has refused them already.
-        other => source::check_job(other.name()),
+        Job::ResearchExport => Err(crate::error::Error::Usage(
+            "research-export reads finished runs, whose inputs were checked when they ran: there is nothing to validate; use `itur run research-export`".into(),
+        )),
     }
 }
 

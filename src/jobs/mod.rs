@@ -18,6 +18,7 @@ pub mod gifted_requests;
 pub mod gifted_secondary;
 pub mod letters;
 pub mod report;
+pub mod research_export;
 pub mod retest_review;
 pub mod roster_export;
 pub mod special_ed;

@@ -226,7 +226,7 @@ fn sync_dir(dir: &Path) {
 /// Flushes every file and folder written under `dir` to disk before the swap. On Linux one
 /// `syncfs` of the output's file system (thousands of per-school files make a per-file
 /// `fsync` slow); elsewhere each file and folder is synced.
-fn flush_tree(dir: &Path) -> Result<()> {
+pub(crate) fn flush_tree(dir: &Path) -> Result<()> {
     let ctx = |e| Error::io(format!("flushing {} to disk", dir.display()), e);
     #[cfg(target_os = "linux")]
     {
@@ -252,7 +252,7 @@ fn flush_tree(dir: &Path) -> Result<()> {
 
 /// Swaps `new` and `old` in one step: afterwards `old`'s path holds the new tree and `new`'s
 /// path the old one. `Ok(false)` when the file system cannot (the caller falls back).
-fn exchange(new: &Path, old: &Path) -> std::io::Result<bool> {
+pub(crate) fn exchange(new: &Path, old: &Path) -> std::io::Result<bool> {
     if std::env::var_os(FALLBACK_ENV).is_some() {
         return Ok(false);
     }

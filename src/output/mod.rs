@@ -6,6 +6,7 @@ pub mod guard;
 pub mod lock;
 pub mod manifest;
 pub mod parquet;
+pub mod partitions;
 pub mod rejects;
 pub mod rows;
 pub mod stop;

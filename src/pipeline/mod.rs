@@ -6,6 +6,7 @@
 pub mod gifted;
 pub mod gifted_secondary;
 pub mod request_letters;
+pub mod research_export;
 pub mod retest_review;
 pub mod roster_export;
 pub mod source;

@@ -14,7 +14,7 @@ pub const JOBS: &[(&str, bool)] = &[
     ("roster-export", true),
     ("special-ed-baskets", true),
     ("teacher-loans", true),
-    ("research-export", false),
+    ("research-export", true),
 ];
 
 /// The pipeline files bundled with the binary.
@@ -46,6 +46,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "teacher-loans",
         include_str!("../../pipelines/teacher-loans.toml"),
+    ),
+    (
+        "research-export",
+        include_str!("../../pipelines/research-export.toml"),
     ),
 ];
 

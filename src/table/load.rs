@@ -63,6 +63,38 @@ pub fn load_inputs(
             None => {}
         }
     }
+    load_found(dir, files, needs, params)
+}
+
+/// Reads and validates the Parquet files `files` (table, path) of `dir`, as [`load_inputs`]
+/// does a directory's tables: for a folder that holds a table both as Parquet and as CSV
+/// (an itur output, read back by research-export).
+pub fn load_parquet_files(
+    dir: &Path,
+    files: &[(&'static str, std::path::PathBuf)],
+    params: &BTreeMap<String, Vec<String>>,
+) -> Result<InputSet> {
+    let needs: Vec<TableNeed> = files.iter().map(|(t, _)| TableNeed::new(t, true)).collect();
+    let mut found = Vec::new();
+    for (t, path) in files {
+        let schema =
+            schema::get(t).ok_or_else(|| Error::Job(format!("no schema for table `{t}`")))?;
+        found.push((schema, path.clone(), super::read::Format::Parquet));
+    }
+    load_found(dir, found, &needs, params)
+}
+
+/// [`load_inputs`] once the tables' files are found.
+fn load_found(
+    dir: &Path,
+    files: Vec<(
+        &'static TableSchema,
+        std::path::PathBuf,
+        super::read::Format,
+    )>,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+) -> Result<InputSet> {
     let present: Vec<&str> = files.iter().map(|(s, _, _)| s.name.as_str()).collect();
     let job_tables: Vec<&str> = needs.iter().map(|n| n.name).collect();
     // References to a table of the job that is absent cannot be checked: say so.

@@ -252,6 +252,24 @@ pub fn read_parquet_columns(
     })
 }
 
+/// Reads a whole Parquet file as polars reads it, every column with the file's types, after
+/// the same checks of framing and page headers as [`read_parquet_columns`] (an itur output
+/// read back whole: research-export's `confidential/results`, whose per-subtest columns a
+/// schema does not name one by one).
+pub fn read_whole(path: &Path) -> Result<DataFrame> {
+    let data =
+        std::fs::read(path).map_err(|e| Error::input(path, format!("cannot be read: {e}")))?;
+    check_framing(path, &data)?;
+    guarded(path, "reading the Parquet file's page headers", || {
+        check_pages(path, &data)
+    })?;
+    guarded(path, "reading the Parquet file", || {
+        ParquetReader::new(Cursor::new(&data[..]))
+            .finish()
+            .map_err(|e| Error::input(path, format!("cannot read the Parquet data: {e}")))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -418,6 +418,14 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "accommodation_outcomes",
     "adapted_sessions",
     "language_decisions",
+    "research_students",
+    "research_stage_a",
+    "research_stage_b",
+    "research_results",
+    "research_placements",
+    "research_enrichment",
+    "research_aggregates",
+    "research_codebook",
     "dictionary",
 ];
 

@@ -19,6 +19,7 @@ mod reading;
 mod record;
 mod regen;
 mod requests;
+mod research_export;
 mod retest_review;
 mod roster;
 mod rules;

@@ -1,0 +1,127 @@
+//! `aggregates/`: counts of students by school year × sector × region × gender × category for
+//! open publication (docs/research-export.md §5), with every count below `min_cell` and its
+//! complementary cells suppressed ([`super::suppress`]; zeros are published).
+use super::suppress::suppress;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// The categories counted, in their order: identification's categories (gifted.md §3), then
+/// the students with no identification result (not referred to stage B, or not tested).
+pub const CATEGORIES: [&str; 6] = [
+    "gifted",
+    "excellent",
+    "not_eligible",
+    "incomplete",
+    "removed",
+    "no_result",
+];
+
+/// The word in a margin's place: the total over sector, region and gender, or over categories.
+pub const ALL: &str = "all";
+
+/// One student as counted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Counted<'a> {
+    pub sector: &'a str,
+    pub region_id: &'a str,
+    pub gender: &'a str,
+    /// One of [`CATEGORIES`].
+    pub category: &'a str,
+}
+
+/// A row of `research_aggregates`: a count, or nothing where it is suppressed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AggregateOut {
+    pub sector: String,
+    pub region_id: String,
+    pub gender: String,
+    pub category: String,
+    pub students: Option<u64>,
+    pub suppressed: bool,
+}
+
+/// The counts of one school year's `students`, with their margins, suppressed. A category not
+/// among [`CATEGORIES`] is an error of the caller (it never happens: the categories come from
+/// the results' schema).
+pub fn aggregate(students: &[Counted], min_cell: u64) -> Vec<AggregateOut> {
+    let rows: Vec<(&str, &str, &str)> = students
+        .iter()
+        .map(|s| (s.sector, s.region_id, s.gender))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let row_of: BTreeMap<(&str, &str, &str), usize> =
+        rows.iter().enumerate().map(|(i, r)| (*r, i)).collect();
+    let mut cells = vec![vec![0u64; CATEGORIES.len()]; rows.len()];
+    for s in students {
+        let i = row_of[&(s.sector, s.region_id, s.gender)];
+        let j = CATEGORIES
+            .iter()
+            .position(|c| *c == s.category)
+            .unwrap_or(CATEGORIES.len() - 1);
+        cells[i][j] += 1;
+    }
+    if rows.is_empty() {
+        return Vec::new();
+    }
+    let hidden = suppress(&cells, min_cell);
+    let m = super::suppress::with_margins(&cells);
+    let mut out = Vec::new();
+    let labels = rows.iter().copied().chain(std::iter::once((ALL, ALL, ALL)));
+    for (i, (sector, region, gender)) in labels.enumerate() {
+        for (j, category) in CATEGORIES.iter().chain(std::iter::once(&ALL)).enumerate() {
+            out.push(AggregateOut {
+                sector: sector.into(),
+                region_id: region.into(),
+                gender: gender.into(),
+                category: (*category).into(),
+                students: (!hidden[i][j]).then_some(m[i][j]),
+                suppressed: hidden[i][j],
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn many<'a>(n: usize, c: Counted<'a>) -> Vec<Counted<'a>> {
+        vec![c; n]
+    }
+
+    #[test]
+    fn counts_with_margins_and_no_published_count_below_the_minimum() {
+        let c = |sector, gender, category| Counted {
+            sector,
+            region_id: "north",
+            gender,
+            category,
+        };
+        let mut s = Vec::new();
+        s.extend(many(12, c("hebrew", "f", "gifted")));
+        s.extend(many(30, c("hebrew", "f", "no_result")));
+        s.extend(many(3, c("hebrew", "m", "gifted")));
+        s.extend(many(40, c("hebrew", "m", "no_result")));
+        let out = aggregate(&s, 10);
+        // 2 rows and the total row, each with 6 categories and the total.
+        assert_eq!(out.len(), 3 * 7);
+        assert!(out
+            .iter()
+            .all(|r| r.students.is_none_or(|n| n == 0 || n >= 10)));
+        assert!(out.iter().all(|r| r.suppressed == r.students.is_none()));
+        let get = |sector: &str, gender: &str, cat: &str| {
+            out.iter()
+                .find(|r| r.sector == sector && r.gender == gender && r.category == cat)
+                .unwrap()
+                .students
+        };
+        assert_eq!(get("all", "all", "all"), Some(85));
+        assert_eq!(get("hebrew", "f", "all"), Some(42));
+        assert_eq!(get("hebrew", "m", "gifted"), None);
+        // The 12 beside the 3 is its complement: the gifted column total is 15.
+        assert_eq!(get("hebrew", "f", "gifted"), None);
+        assert_eq!(get("all", "all", "gifted"), Some(15));
+    }
+}

@@ -1,0 +1,316 @@
+//! The minimised tables of the research dataset (docs/research-export.md §3): each person ID
+//! replaced by its pseudonym; no names, addresses, contacts, class IDs or exact dates (birth
+//! year and month only, immigration year only); institutions, authorities, sector, region and
+//! supervision kept, since they describe schools, not people. Rows are sorted by pseudonym, so
+//! that no table's order follows the order of the ID numbers.
+use super::pseudonym::Pseudonymizer;
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One `students` row of the roster, as the export reads it (names, class and registration
+/// zone are not read at all).
+#[derive(Debug, Clone, Deserialize)]
+pub struct StudentIn<'a> {
+    pub student_id: &'a str,
+    pub school_year: i64,
+    #[serde(with = "crate::rules::date")]
+    pub birth_date: NaiveDate,
+    pub gender: &'a str,
+    pub institution_id: &'a str,
+    pub grade: i64,
+    pub residence_authority_id: &'a str,
+    #[serde(default, deserialize_with = "crate::rules::date::optional")]
+    pub immigration_date: Option<NaiveDate>,
+    pub years_abroad: Option<i64>,
+}
+
+/// One `institutions` row (its name is not read).
+#[derive(Debug, Clone, Deserialize)]
+pub struct InstitutionIn<'a> {
+    pub institution_id: &'a str,
+    pub authority_id: &'a str,
+    pub supervision: &'a str,
+    pub sector: &'a str,
+    pub region_id: &'a str,
+}
+
+/// One `stage_a_scores` row.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StageAIn<'a> {
+    pub student_id: &'a str,
+    pub school_year: i64,
+    pub status: &'a str,
+    pub score: Option<i64>,
+}
+
+/// One `stage_b_scores` row.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StageBIn<'a> {
+    pub student_id: &'a str,
+    pub school_year: i64,
+    pub subtest: &'a str,
+    pub status: &'a str,
+    pub raw_score: Option<i64>,
+    pub session: Option<&'a str>,
+}
+
+/// One `placements` row of the run.
+#[derive(Debug, Clone, Deserialize)]
+pub struct PlacementIn<'a> {
+    pub student_id: Option<&'a str>,
+    pub school_year: Option<i64>,
+    pub track_id: Option<&'a str>,
+    pub class_no: Option<i64>,
+    pub gender: Option<&'a str>,
+    pub status: Option<&'a str>,
+}
+
+/// One `enrichment_groups` row of the run.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EnrichmentIn<'a> {
+    pub student_id: Option<&'a str>,
+    pub center_id: Option<&'a str>,
+    pub program: Option<&'a str>,
+    pub grade: Option<i64>,
+    pub group_no: Option<i64>,
+    pub institution_id: Option<&'a str>,
+}
+
+/// A row of `research_students`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StudentOut<'a> {
+    pub student_pid: String,
+    pub birth_year: i32,
+    pub birth_month: u32,
+    pub gender: &'a str,
+    pub grade: i64,
+    pub institution_id: &'a str,
+    pub authority_id: Option<&'a str>,
+    pub supervision: Option<&'a str>,
+    pub sector: Option<&'a str>,
+    pub region_id: Option<&'a str>,
+    pub residence_authority_id: &'a str,
+    pub immigration_year: Option<i32>,
+    pub years_abroad: Option<i64>,
+}
+
+/// A row of `research_stage_a`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageAOut<'a> {
+    pub student_pid: String,
+    pub status: &'a str,
+    pub score: Option<i64>,
+}
+
+/// A row of `research_stage_b`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageBOut<'a> {
+    pub student_pid: String,
+    pub subtest: &'a str,
+    pub status: &'a str,
+    pub raw_score: Option<i64>,
+    pub session: Option<&'a str>,
+}
+
+/// A row of `research_placements`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PlacementOut<'a> {
+    pub student_pid: Option<String>,
+    pub track_id: Option<&'a str>,
+    pub class_no: Option<i64>,
+    pub gender: Option<&'a str>,
+    pub status: Option<&'a str>,
+}
+
+/// A row of `research_enrichment`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EnrichmentOut<'a> {
+    pub student_pid: Option<String>,
+    pub center_id: Option<&'a str>,
+    pub program: Option<&'a str>,
+    pub grade: Option<i64>,
+    pub group_no: Option<i64>,
+    pub institution_id: Option<&'a str>,
+}
+
+/// The students of school year `year` (§3): birth year and month, the school's authority,
+/// supervision, sector and region from `institutions`.
+pub fn students<'a>(
+    p: &Pseudonymizer,
+    year: i64,
+    students: &[StudentIn<'a>],
+    institutions: &BTreeMap<&'a str, InstitutionIn<'a>>,
+) -> Vec<StudentOut<'a>> {
+    let mut out: Vec<StudentOut> = students
+        .iter()
+        .filter(|s| s.school_year == year)
+        .map(|s| {
+            let i = institutions.get(s.institution_id);
+            StudentOut {
+                student_pid: p.student(s.student_id),
+                birth_year: s.birth_date.year(),
+                birth_month: s.birth_date.month(),
+                gender: s.gender,
+                grade: s.grade,
+                institution_id: s.institution_id,
+                authority_id: i.map(|i| i.authority_id),
+                supervision: i.map(|i| i.supervision),
+                sector: i.map(|i| i.sector),
+                region_id: i.map(|i| i.region_id),
+                residence_authority_id: s.residence_authority_id,
+                immigration_year: s.immigration_date.map(|d| d.year()),
+                years_abroad: s.years_abroad,
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.student_pid.cmp(&b.student_pid));
+    out
+}
+
+/// Stage A rows of school year `year`.
+pub fn stage_a<'a>(p: &Pseudonymizer, year: i64, rows: &[StageAIn<'a>]) -> Vec<StageAOut<'a>> {
+    let mut out: Vec<StageAOut> = rows
+        .iter()
+        .filter(|r| r.school_year == year)
+        .map(|r| StageAOut {
+            student_pid: p.student(r.student_id),
+            status: r.status,
+            score: r.score,
+        })
+        .collect();
+    out.sort_by(|a, b| a.student_pid.cmp(&b.student_pid));
+    out
+}
+
+/// Stage B rows of school year `year`, one per student and subtest.
+pub fn stage_b<'a>(p: &Pseudonymizer, year: i64, rows: &[StageBIn<'a>]) -> Vec<StageBOut<'a>> {
+    let mut out: Vec<StageBOut> = rows
+        .iter()
+        .filter(|r| r.school_year == year)
+        .map(|r| StageBOut {
+            student_pid: p.student(r.student_id),
+            subtest: r.subtest,
+            status: r.status,
+            raw_score: r.raw_score,
+            session: r.session,
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.student_pid, a.subtest).cmp(&(&b.student_pid, b.subtest)));
+    out
+}
+
+/// The run's class placements of school year `year` (a row without a year is the run's).
+pub fn placements<'a>(
+    p: &Pseudonymizer,
+    year: i64,
+    rows: &[PlacementIn<'a>],
+) -> Vec<PlacementOut<'a>> {
+    let mut out: Vec<PlacementOut> = rows
+        .iter()
+        .filter(|r| r.school_year.is_none_or(|y| y == year))
+        .map(|r| PlacementOut {
+            student_pid: r.student_id.map(|id| p.student(id)),
+            track_id: r.track_id,
+            class_no: r.class_no,
+            gender: r.gender,
+            status: r.status,
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.student_pid, a.track_id).cmp(&(&b.student_pid, b.track_id)));
+    out
+}
+
+/// The run's enrichment groups.
+pub fn enrichment<'a>(p: &Pseudonymizer, rows: &[EnrichmentIn<'a>]) -> Vec<EnrichmentOut<'a>> {
+    let mut out: Vec<EnrichmentOut> = rows
+        .iter()
+        .map(|r| EnrichmentOut {
+            student_pid: r.student_id.map(|id| p.student(id)),
+            center_id: r.center_id,
+            program: r.program,
+            grade: r.grade,
+            group_no: r.group_no,
+            institution_id: r.institution_id,
+        })
+        .collect();
+    out.sort_by(|a, b| (&a.student_pid, a.center_id).cmp(&(&b.student_pid, b.center_id)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> Pseudonymizer {
+        Pseudonymizer::new(&[3u8; 32]).unwrap()
+    }
+
+    fn student(id: &'static str, year: i64, born: &str) -> StudentIn<'static> {
+        StudentIn {
+            student_id: id,
+            school_year: year,
+            birth_date: NaiveDate::parse_from_str(born, "%Y-%m-%d").unwrap(),
+            gender: "f",
+            institution_id: "100001",
+            grade: 2,
+            residence_authority_id: "A1",
+            immigration_date: NaiveDate::from_ymd_opt(2021, 8, 30),
+            years_abroad: None,
+        }
+    }
+
+    #[test]
+    fn students_keep_birth_year_and_month_and_the_school_not_the_person() {
+        let inst = InstitutionIn {
+            institution_id: "100001",
+            authority_id: "A7",
+            supervision: "official",
+            sector: "arabic",
+            region_id: "north",
+        };
+        let institutions = BTreeMap::from([("100001", inst)]);
+        let rows = [
+            student("000000018", 2027, "2019-02-28"),
+            student("000000026", 2026, "2018-12-01"),
+            student("000000034", 2027, "2018-12-31"),
+        ];
+        let out = students(&key(), 2027, &rows, &institutions);
+        // The 2026 row belongs to another partition.
+        assert_eq!(out.len(), 2);
+        let first = out
+            .iter()
+            .find(|s| s.student_pid == key().student("000000018"))
+            .unwrap();
+        assert_eq!((first.birth_year, first.birth_month), (2019, 2));
+        assert_eq!(first.immigration_year, Some(2021));
+        assert_eq!(
+            (first.authority_id, first.sector, first.region_id),
+            (Some("A7"), Some("arabic"), Some("north"))
+        );
+        // Sorted by pseudonym, not by ID.
+        assert!(out[0].student_pid < out[1].student_pid);
+    }
+
+    #[test]
+    fn score_rows_of_another_year_are_not_in_the_partition() {
+        let rows = [
+            StageAIn {
+                student_id: "000000018",
+                school_year: 2027,
+                status: "tested",
+                score: Some(700),
+            },
+            StageAIn {
+                student_id: "000000018",
+                school_year: 2026,
+                status: "tested",
+                score: Some(650),
+            },
+        ];
+        let out = stage_a(&key(), 2027, &rows);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].score, Some(700));
+        assert_eq!(out[0].student_pid, key().student("000000018"));
+    }
+}
