@@ -150,6 +150,16 @@ pub struct RunArgs {
     pub templates: Option<PathBuf>,
     #[command(flatten)]
     pub export: ExportArgs,
+    /// Language of report.html: Hebrew, right to left (default), or English.
+    #[arg(long, value_enum, default_value_t = ReportLang::He)]
+    pub report_lang: ReportLang,
+}
+
+/// The language of `report.html`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    He,
+    En,
 }
 
 /// Options of `roster-export`.
