@@ -192,8 +192,9 @@ impl RunRecord {
         }
         // Every run's report (docs/report.md); `validate` and `synth` are no runs.
         if self.command == "run" {
-            let html = self.report_html()?;
-            out.write_bytes(crate::report::FILE, &html, None)?;
+            let (html, timing) = crate::steps::timed("report", true, || self.report_html());
+            self.report.steps.record(timing);
+            out.write_bytes(crate::report::FILE, &html?, None)?;
         }
         let manifest = self.manifest(out.files(), code, message);
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;

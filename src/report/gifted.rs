@@ -359,35 +359,39 @@ impl Gifted {
                 .collect();
             t.rows.push((g.unwrap_or("").to_string(), v));
         }
-        let (mut header, cells) = t.cells(&b.words, b.min_cell);
-        for r in &raw {
-            let (subtest, which) = match r.strip_suffix("_gifted_raw") {
-                Some(s) => (s, "gifted"),
-                None => (r.trim_end_matches("_excellent_raw"), "excellent"),
-            };
-            header.push(format!(
-                "{} {}",
-                b.w(&format!("cutoff_{which}")),
-                b.w(subtest)
-            ));
-        }
-        let min = b.min_cell;
-        let mut suppressed = false;
-        let rows = cells
+        t.caption = b.w("cutoffs");
+        t.total_row = true;
+        b.counts(&t);
+        // The raw-score cut-offs: a row per norm group and subtest (groups, not children).
+        let mut subtests: Vec<&str> = raw
             .iter()
-            .enumerate()
-            .map(|(i, (label, c))| {
-                suppressed |= c.iter().any(|c| !c.is_shown());
-                let mut row = vec![label.clone()];
-                row.extend(c.iter().map(|c| c.text(min)));
-                row.extend(
-                    raws.iter()
-                        .map(|r| r[i].map(|v| v.to_string()).unwrap_or_else(|| "—".into())),
-                );
-                row
-            })
+            .filter_map(|r| r.strip_suffix("_gifted_raw"))
             .collect();
-        b.numeric_table(b.w("cutoffs"), header, rows, suppressed);
+        subtests.dedup();
+        let column_of = |name: String| raw.iter().position(|r| *r == name);
+        let mut rows = Vec::new();
+        for (i, g) in groups.iter().enumerate() {
+            for sub in &subtests {
+                let value = |which: &str| {
+                    column_of(format!("{sub}_{which}_raw"))
+                        .and_then(|j| raws[j][i])
+                        .map_or_else(|| "—".to_string(), |v| v.to_string())
+                };
+                rows.push(vec![
+                    g.unwrap_or("").to_string(),
+                    b.w(sub),
+                    value("gifted"),
+                    value("excellent"),
+                ]);
+            }
+        }
+        let header = vec![
+            b.w("norm_group"),
+            b.w("subtest"),
+            b.w("cutoff_gifted"),
+            b.w("cutoff_excellent"),
+        ];
+        b.numeric_table(b.w("cutoff_scores"), header, rows, false);
         Ok(())
     }
 
