@@ -35,13 +35,35 @@ const CATEGORIES: [&str; 5] = [
     "removed",
 ];
 
-/// Where a student is counted: gender, sector, district and grade.
-#[derive(Clone, Debug, Default)]
-struct Who {
-    gender: String,
-    sector: String,
-    region: String,
-    grade: String,
+/// Where a student is counted: gender, sector, district and grade (borrowed from the
+/// `report/students` frame).
+#[derive(Clone, Copy, Debug, Default)]
+struct Who<'a> {
+    gender: &'a str,
+    sector: &'a str,
+    region: &'a str,
+    grade: Option<i64>,
+}
+
+/// The students of `report/students` by ID.
+type People<'a> = foldhash::HashMap<&'a str, Who<'a>>;
+
+/// A value students are counted by: a text (sector, district) or a grade.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Attr<'a> {
+    Number(i64),
+    Text(&'a str),
+    Unknown,
+}
+
+impl Attr<'_> {
+    fn key(self) -> String {
+        match self {
+            Attr::Number(n) => n.to_string(),
+            Attr::Text("") | Attr::Unknown => "unknown".into(),
+            Attr::Text(t) => t.to_string(),
+        }
+    }
 }
 
 /// gifted-elementary's part of the report.
@@ -100,8 +122,8 @@ impl Gifted {
     }
 
     /// Each student of `report/students` by ID.
-    fn people(&self) -> Result<BTreeMap<String, Who>> {
-        let mut m = BTreeMap::new();
+    fn people(&self) -> Result<People<'_>> {
+        let mut m = People::default();
         let Some(df) = self.frame("report/students") else {
             return Ok(m);
         };
@@ -111,15 +133,15 @@ impl Gifted {
         let sector = texts(df, st, "sector")?;
         let region = texts(df, st, "region_id")?;
         let grade = ints(df, st, "grade")?;
+        m.reserve(ids.len());
         for i in 0..ids.len() {
-            let s = |v: Option<&str>| v.unwrap_or("").to_string();
             m.insert(
-                s(ids[i]),
+                ids[i].unwrap_or(""),
                 Who {
-                    gender: s(gender[i]),
-                    sector: s(sector[i]),
-                    region: s(region[i]),
-                    grade: grade[i].map(|g| g.to_string()).unwrap_or_default(),
+                    gender: gender[i].unwrap_or(""),
+                    sector: sector[i].unwrap_or(""),
+                    region: region[i].unwrap_or(""),
+                    grade: grade[i],
                 },
             );
         }
@@ -127,12 +149,12 @@ impl Gifted {
     }
 
     /// The IDs of each stage of the funnel (a stage whose frame the run did not make: none).
-    fn stages(&self) -> Result<Vec<Vec<String>>> {
-        let ids = |stem: &str| -> Result<Vec<String>> {
+    fn stages(&self) -> Result<Vec<Vec<&str>>> {
+        let ids = |stem: &str| -> Result<Vec<&str>> {
             match self.frame(stem) {
                 Some(df) => Ok(texts(df, stem, "student_id")?
                     .into_iter()
-                    .map(|s| s.unwrap_or("").to_string())
+                    .map(|s| s.unwrap_or(""))
                     .collect()),
                 None => Ok(Vec::new()),
             }
@@ -146,9 +168,9 @@ impl Gifted {
             let num = ints(df, st, "composite_num")?;
             let cat = texts(df, st, "category")?;
             for i in 0..id.len() {
-                let id = id[i].unwrap_or("").to_string();
+                let id = id[i].unwrap_or("");
                 if num[i].is_some() {
-                    sat.push(id.clone());
+                    sat.push(id);
                 }
                 match cat[i] {
                     Some("gifted") => gifted.push(id),
@@ -169,7 +191,7 @@ impl Gifted {
     }
 
     /// The funnel by gender: table and chart.
-    fn funnel(&self, b: &mut Builder, stages: &[Vec<String>], who: &BTreeMap<String, Who>) {
+    fn funnel(&self, b: &mut Builder, stages: &[Vec<&str>], who: &People) {
         let genders = genders(stages.iter().flatten(), who);
         let mut t = CountTable::of_children(
             b.w("funnel_table"),
@@ -214,18 +236,15 @@ impl Gifted {
         &self,
         b: &mut Builder,
         key: &str,
-        stages: &[Vec<String>],
-        who: &BTreeMap<String, Who>,
-        attr: fn(&Who) -> &str,
+        stages: &[Vec<&str>],
+        who: &People,
+        attr: for<'a> fn(&Who<'a>) -> Attr<'a>,
     ) {
-        let mut counts: BTreeMap<String, Vec<u64>> = BTreeMap::new();
+        let mut counts: BTreeMap<Attr, Vec<u64>> = BTreeMap::new();
         for (s, ids) in stages.iter().enumerate() {
             for id in ids {
-                let v = who.get(id).map(attr).unwrap_or("");
-                let v = if v.is_empty() { "unknown" } else { v };
-                counts
-                    .entry(v.to_string())
-                    .or_insert_with(|| vec![0; STAGES.len()])[s] += 1;
+                let v = who.get(id).map_or(Attr::Unknown, attr);
+                counts.entry(v).or_insert_with(|| vec![0; STAGES.len()])[s] += 1;
             }
         }
         let mut t = CountTable::of_children(
@@ -236,19 +255,22 @@ impl Gifted {
         t.total_row = true;
         t.rows = counts
             .into_iter()
-            .map(|(k, v)| (b.w_or(&format!("{key}_{k}"), &k), v))
+            .map(|(k, v)| {
+                let k = k.key();
+                (b.w_or(&format!("{key}_{k}"), &k), v)
+            })
             .collect();
         b.counts(&t);
     }
 
-    fn categories(&self, b: &mut Builder, who: &BTreeMap<String, Who>) -> Result<()> {
+    fn categories(&self, b: &mut Builder, who: &People) -> Result<()> {
         let Some(df) = self.frame("confidential/results") else {
             return Ok(());
         };
         let st = "confidential/results";
         let id = texts(df, st, "student_id")?;
         let cat = texts(df, st, "category")?;
-        let all: Vec<String> = id.iter().map(|s| s.unwrap_or("").to_string()).collect();
+        let all: Vec<&str> = id.iter().map(|s| s.unwrap_or("")).collect();
         let genders = genders(all.iter(), who);
         let mut t = CountTable::of_children(
             b.w("by_category"),
@@ -265,7 +287,7 @@ impl Gifted {
             .map(|c| (*c, vec![0; genders.len()]))
             .collect();
         for (i, c) in cat.iter().enumerate() {
-            let g = gender_of(&all[i], who);
+            let g = gender_of(all[i], who);
             let j = genders.iter().position(|x| *x == g).unwrap_or(0);
             if let Some(r) = rows.get_mut(c.unwrap_or("")) {
                 r[j] += 1;
@@ -395,7 +417,7 @@ impl Gifted {
         Ok(())
     }
 
-    fn tracks(&self, b: &mut Builder, who: &BTreeMap<String, Who>) -> Result<()> {
+    fn tracks(&self, b: &mut Builder, who: &People) -> Result<()> {
         let Some(df) = self.frame("placement_tracks") else {
             return Ok(());
         };
@@ -421,7 +443,7 @@ impl Gifted {
             };
             for i in 0..sid.len() {
                 let g = match gender[i] {
-                    Some(g) => g.to_string(),
+                    Some(g) => g,
                     None => gender_of(sid[i].unwrap_or(""), who),
                 };
                 let j = 2 * k + usize::from(g == "f");
@@ -557,16 +579,16 @@ fn percent(part: u64, whole: u64) -> String {
     format!("{}%", (200 * part + whole) / (2 * whole))
 }
 
-fn gender_of(id: &str, who: &BTreeMap<String, Who>) -> String {
-    match who.get(id).map(|w| w.gender.as_str()) {
-        Some("m") => "m".into(),
-        Some("f") => "f".into(),
-        _ => "unknown".into(),
+fn gender_of(id: &str, who: &People) -> &'static str {
+    match who.get(id).map(|w| w.gender) {
+        Some("m") => "m",
+        Some("f") => "f",
+        _ => "unknown",
     }
 }
 
 /// The genders to show: boys and girls, and "unknown" when some student has none.
-fn genders<'a>(ids: impl Iterator<Item = &'a String>, who: &BTreeMap<String, Who>) -> Vec<String> {
+fn genders<'a, 'b: 'a>(ids: impl Iterator<Item = &'a &'b str>, who: &People) -> Vec<String> {
     let mut g = vec!["m".to_string(), "f".to_string()];
     let mut ids = ids;
     if ids.any(|id| gender_of(id, who) == "unknown") {
@@ -599,9 +621,11 @@ impl Section for Gifted {
             b.section("identification");
             self.funnel(b, &stages, &who);
             self.categories(b, &who)?;
-            self.by(b, "sector", &stages, &who, |w| &w.sector);
-            self.by(b, "region", &stages, &who, |w| &w.region);
-            self.by(b, "grade", &stages, &who, |w| &w.grade);
+            self.by(b, "sector", &stages, &who, |w| Attr::Text(w.sector));
+            self.by(b, "region", &stages, &who, |w| Attr::Text(w.region));
+            self.by(b, "grade", &stages, &who, |w| {
+                w.grade.map_or(Attr::Unknown, Attr::Number)
+            });
             self.histograms(b)?;
             self.cutoffs(b)?;
         }

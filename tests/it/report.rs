@@ -14,6 +14,7 @@ fn unescape(s: &str) -> String {
         .replace("&gt;", ">")
         .replace("&quot;", "\"")
         .replace("&#x27;", "'")
+        .replace("&#x2f;", "/")
         .replace("&amp;", "&")
 }
 

@@ -113,6 +113,7 @@ fn the_fixture_runs_and_every_per_student_table_is_confidential() {
             "manifest.json",
             "rejects.csv",
             "rejects.parquet",
+            "report.html",
             "totals.csv",
             "totals.parquet"
         ]
@@ -217,7 +218,7 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
             files
         })
         .collect();
-    assert_eq!(runs[0].len(), 11, "{:?}", runs[0]);
+    assert_eq!(runs[0].len(), 12, "{:?}", runs[0]);
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }
