@@ -103,7 +103,7 @@ pub fn differing(src: &PipelineSource, job: &str) -> Vec<(String, String, String
 /// A warning as the report shows it: every run of five or more digits — an ID, wherever a
 /// warning names a student (`confirmed_placements: 123456782 is not gifted …`) — is
 /// replaced by `•••••`. The manifest keeps the warning whole.
-pub fn mask_ids(warning: &str) -> String {
+pub(crate) fn mask_ids(warning: &str) -> String {
     let mut out = String::with_capacity(warning.len());
     let mut digits = String::new();
     let flush = |digits: &mut String, out: &mut String| {
