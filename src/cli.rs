@@ -159,6 +159,9 @@ pub struct RunArgs {
     pub export: ExportArgs,
     #[command(flatten)]
     pub research: ResearchArgs,
+    /// Language of report.html: Hebrew, right to left (default), or English.
+    #[arg(long, value_enum, default_value_t = ReportLang::He)]
+    pub report_lang: ReportLang,
 }
 
 /// Options of `research-export`.
@@ -178,6 +181,13 @@ impl ResearchArgs {
     pub fn any(&self) -> bool {
         self.key_file.is_some() || self.roster.is_some()
     }
+}
+
+/// The language of `report.html`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportLang {
+    He,
+    En,
 }
 
 /// Options of `roster-export`.

@@ -9,6 +9,7 @@ pub mod jobs;
 pub mod memory;
 pub mod output;
 pub mod pipeline;
+pub mod report;
 pub mod rules;
 pub mod steps;
 pub mod synth;

@@ -5,7 +5,7 @@ use super::inputs;
 use crate::cli::Phase;
 use crate::error::Result;
 use crate::jobs::gifted::phases::{all_tables, check_params, compute, phase_tables};
-use crate::output::table::Writer;
+use crate::output::table::{Writer, Written};
 use crate::output::OutputDir;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::pipeline::PipelineSource;
@@ -28,6 +28,12 @@ pub fn run(
         .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
     let _heap = (!writes_letters).then(crate::app::heap::HeapReuse::enter);
     let mut rec = inputs::start_run("gifted-elementary", Some(phase_v.name()), src, &settings);
+    rec.sections
+        .add(Box::new(crate::report::gifted::Gifted::new(
+            settings.thresholds.gifted.ratio(),
+            settings.thresholds.excellent.ratio(),
+            u64::from(settings.enrichment_group_capacity),
+        )));
     let needs = phase_tables(phase_v, &settings);
     let params = check_params(&settings);
     let max_share = settings.max_reject_share;
@@ -35,14 +41,23 @@ pub fn run(
     // Outputs are written into a temporary directory while the phases compute; it replaces
     // `out_path` only once everything succeeded (and is removed otherwise).
     let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);
+    // The report's sections read each phase's frames as they go to the writer.
+    let mut observed = Ok(());
+    let sections = &mut rec.sections;
     let computed = compute(
         phase_v,
         &settings,
         &mut inputs,
         &mut rec.report,
         templates,
-        &mut |job| writer.send(job),
+        &mut |mut job| {
+            if let (Written::Tables(t), Ok(())) = (&mut job, &observed) {
+                observed = sections.observe_tables(t);
+            }
+            writer.send(job)
+        },
     );
+    let computed = computed.and(observed);
     if let Err(e) = computed {
         drop(writer.finish());
         return Err(e);

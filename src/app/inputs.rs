@@ -59,6 +59,7 @@ fn reconcile(inputs: &InputSet) -> BTreeMap<String, BTreeMap<String, i64>> {
 pub fn record(rec: &mut RunRecord, inputs: &InputSet) {
     rec.report.reconciliation.extend(reconcile(inputs));
     rec.inputs = inputs.ordered().into_iter().map(InputEntry::of).collect();
+    rec.report_facts.reject_rules = crate::report::RuleCount::top(&inputs.rejects);
     for w in reject_share::reject_warnings(inputs) {
         rec.report.warn(w);
     }
@@ -106,9 +107,10 @@ pub fn load_checked(
 pub fn publish(
     mut rec: RunRecord,
     out_path: &Path,
-    tables: Vec<OutputTable>,
+    mut tables: Vec<OutputTable>,
     inputs: &InputSet,
 ) -> Result<()> {
+    rec.sections.observe_tables(&mut tables)?;
     let out = rec
         .report
         .steps

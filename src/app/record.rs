@@ -17,6 +17,14 @@ pub fn set_strict(strict: bool) {
     STRICT.store(strict, Ordering::Relaxed);
 }
 
+/// What the run section of `report.html` needs of the pipeline and the inputs.
+#[derive(Default)]
+pub struct ReportFacts {
+    pub min_cell: u64,
+    pub differing: Vec<(String, String, String)>,
+    pub reject_rules: Vec<crate::report::RuleCount>,
+}
+
 /// What a command knows about its run so far.
 pub struct RunRecord {
     pub job: String,
@@ -29,6 +37,10 @@ pub struct RunRecord {
     pub inputs: Vec<InputEntry>,
     /// What the job (and the command around it) reported: steps, phases, counts, warnings.
     pub report: JobReport,
+    /// The job's sections of `report.html`, fed the job's frames as they are made.
+    pub sections: crate::report::Sections,
+    /// What the run section of `report.html` shows besides the record's own fields.
+    pub report_facts: ReportFacts,
     /// Set once `finish` has published the manifest.
     done: bool,
 }
@@ -55,11 +67,20 @@ impl RunRecord {
             pipeline: None,
             inputs: Vec::new(),
             report: JobReport::default(),
+            sections: crate::report::Sections::default(),
+            report_facts: ReportFacts {
+                min_cell: crate::report::DEFAULT_MIN_CELL,
+                ..Default::default()
+            },
             done: false,
         }
     }
 
     pub fn set_pipeline(&mut self, src: &PipelineSource, parameters: serde_json::Value) {
+        // `source::load` has checked `[report]` already.
+        self.report_facts.min_cell =
+            crate::report::min_cell(src).unwrap_or(crate::report::DEFAULT_MIN_CELL);
+        self.report_facts.differing = crate::report::differing(src, &self.job);
         self.pipeline = Some(PipelineEntry {
             path: src.path.clone(),
             sha256: src.sha256.clone(),
@@ -105,6 +126,35 @@ impl RunRecord {
         }
     }
 
+    /// What the report's run section shows: the record without its times and IDs.
+    pub fn report_facts(&self) -> crate::report::RunFacts {
+        crate::report::RunFacts {
+            job: self.job.clone(),
+            phase: self.phase.clone(),
+            phases: self.report.phases.clone(),
+            tool_version: env!("CARGO_PKG_VERSION").into(),
+            differing: self.report_facts.differing.clone(),
+            overrides: self
+                .pipeline
+                .as_ref()
+                .map(|p| p.overrides.clone())
+                .unwrap_or_default(),
+            inputs: self.inputs.clone(),
+            reject_rules: self.report_facts.reject_rules.clone(),
+            warnings: self.report.warnings.clone(),
+        }
+    }
+
+    /// `report.html` of the run, in the language of `--report-lang`.
+    pub fn report_html(&self) -> crate::error::Result<Vec<u8>> {
+        crate::report::render(
+            &self.report_facts(),
+            &self.sections,
+            crate::report::lang(),
+            self.report_facts.min_cell,
+        )
+    }
+
     /// Under `--strict`, the failure a run with warnings ends in.
     fn strict_failure(&self) -> Option<crate::error::Error> {
         let first = self.report.warnings.first()?;
@@ -139,6 +189,12 @@ impl RunRecord {
         };
         if let Some((bytes, rows)) = crate::output::dictionary::csv(out.files(), &self.job)? {
             out.write_bytes(crate::output::dictionary::FILE, &bytes, Some(rows))?;
+        }
+        // Every run's report (docs/report.md); `validate` and `synth` are no runs.
+        if self.command == "run" {
+            let (html, timing) = crate::steps::timed("report", true, || self.report_html());
+            self.report.steps.record(timing);
+            out.write_bytes(crate::report::FILE, &html?, None)?;
         }
         let manifest = self.manifest(out.files(), code, message);
         out.write_bytes("manifest.json", &manifest.to_json(), None)?;

@@ -200,6 +200,38 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
     rec.report
         .reconciliation
         .insert("roster_export".into(), counts);
+    // The report: owners served and refused, rows per file (written beside the manifest).
+    let mut section = crate::report::roster_export::RosterExport {
+        owners_total: owners.len() as u64,
+        owners_exported: selected.len() as u64,
+        owners_skipped: (grants.len() - selected.len()) as u64,
+        ..Default::default()
+    };
+    if matches!(request, Request::AllApproved) {
+        for o in &owners {
+            if let Err(refusal) = o.commitment_in_force(today) {
+                *section
+                    .refused
+                    .entry(refusal.rule().to_string())
+                    .or_default() += 1;
+            }
+        }
+    }
+    for f in &all_files {
+        let Some(table) = f
+            .path
+            .rsplit('/')
+            .next()
+            .and_then(|n| n.strip_suffix(".parquet"))
+        else {
+            continue;
+        };
+        let e = section.files.entry(table.to_string()).or_default();
+        e.0 += 1;
+        e.1 += f.rows.unwrap_or(0) as u64;
+    }
+    rec.sections.add(Box::new(section));
+    replace_file(&out.join(crate::report::FILE), &rec.report_html()?)?;
     tracing::info!(
         owners = selected.len(),
         files = n_files,

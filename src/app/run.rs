@@ -6,6 +6,10 @@ use std::path::Path;
 
 pub fn run(a: &RunArgs) -> Result<()> {
     let job = a.job;
+    crate::report::set_lang(match a.report_lang {
+        crate::cli::ReportLang::He => crate::report::Lang::He,
+        crate::cli::ReportLang::En => crate::report::Lang::En,
+    });
     let src = source::load(job.name(), a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
     if job != Job::RosterExport && a.export.any() {
         return Err(crate::error::Error::Usage(

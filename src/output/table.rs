@@ -14,6 +14,9 @@ pub struct OutputTable {
     /// file's whole path.
     pub stem: String,
     content: Content,
+    /// The frame a table was made from, kept once it is serialized until the run's report
+    /// has read it ([`OutputTable::take_frame`]).
+    frame: Option<(String, DataFrame)>,
 }
 
 /// What an output holds.
@@ -27,6 +30,8 @@ enum Content {
     Files(Vec<FileBytes>),
     /// A file made when it is written (an HTML letter bundle).
     Lazy(LazyFile),
+    /// A frame only the run's report reads: never written.
+    Report(DataFrame),
 }
 
 /// Makes a file's bytes at write time.
@@ -37,6 +42,7 @@ impl OutputTable {
         OutputTable {
             stem: stem.to_string(),
             content: Content::Table(df, formats, None),
+            frame: None,
         }
     }
 
@@ -47,6 +53,7 @@ impl OutputTable {
         OutputTable {
             stem: stem.to_string(),
             content: Content::Table(df, formats, Some(schema)),
+            frame: None,
         }
     }
 
@@ -54,6 +61,26 @@ impl OutputTable {
         OutputTable {
             stem: path.to_string(),
             content: Content::Lazy(make),
+            frame: None,
+        }
+    }
+
+    /// A frame for the run's report alone (`report/<name>`): what the report needs that no
+    /// output table holds (e.g. the gender of the phases' students). It writes no file.
+    pub fn for_report(stem: &str, df: DataFrame) -> Self {
+        OutputTable {
+            stem: stem.to_string(),
+            content: Content::Report(df),
+            frame: None,
+        }
+    }
+
+    /// The stem and frame of a table (of a table already serialized: once), for the run's
+    /// report.
+    pub fn take_frame(&mut self) -> Option<(String, DataFrame)> {
+        match &self.content {
+            Content::Table(df, ..) | Content::Report(df) => Some((self.stem.clone(), df.clone())),
+            _ => self.frame.take(),
         }
     }
 
@@ -63,6 +90,7 @@ impl OutputTable {
         Ok(OutputTable {
             stem: format!("{stem}.csv"),
             content: Content::File(bytes, Some(rows)),
+            frame: None,
         })
     }
 
@@ -76,18 +104,33 @@ impl OutputTable {
                 (format!("{stem}.csv"), csv, Some(rows)),
                 (format!("{stem}.xlsx"), xlsx, Some(rows)),
             ]),
+            frame: None,
         })
     }
 
     /// The same output with a table serialized now, as its files (`make_tables`).
+    /// The frame is kept on the first file for the run's report (the columns are shared,
+    /// not copied).
     fn made(self) -> Result<Vec<OutputTable>> {
-        Ok(match self.content {
-            Content::Table(..) | Content::Files(..) => self
+        Ok(match &self.content {
+            Content::Table(df, ..) => {
+                let mut frame = Some((self.stem.clone(), df.clone()));
+                self.files()?
+                    .into_iter()
+                    .map(|(path, bytes, rows)| OutputTable {
+                        stem: path,
+                        content: Content::File(bytes, rows),
+                        frame: frame.take(),
+                    })
+                    .collect()
+            }
+            Content::Files(..) => self
                 .files()?
                 .into_iter()
                 .map(|(path, bytes, rows)| OutputTable {
                     stem: path,
                     content: Content::File(bytes, rows),
+                    frame: None,
                 })
                 .collect(),
             _ => vec![self],
@@ -103,6 +146,7 @@ impl OutputTable {
             Content::File(bytes, rows) => Ok(vec![(self.stem, bytes, rows)]),
             Content::Files(files) => Ok(files),
             Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),
+            Content::Report(_) => Ok(Vec::new()),
         }
     }
 }

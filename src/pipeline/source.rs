@@ -53,6 +53,13 @@ const BUNDLED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The bundled pipeline of `job`, parsed: the defaults a run's parameters are compared with
+/// (the report's "parameters that differ from the defaults").
+pub fn bundled_table(job: &str) -> Option<toml::Table> {
+    let text = BUNDLED.iter().find(|(j, _)| *j == job)?.1;
+    toml::from_str(text).ok()
+}
+
 /// A pipeline file's text, where it came from, and the overrides applied to it.
 #[derive(Debug, Clone)]
 pub struct PipelineSource {
@@ -134,12 +141,15 @@ pub fn load(job: &str, file: Option<&Path>, overrides: &[String]) -> Result<Pipe
     for o in overrides {
         apply_override(&mut table, o)?;
     }
-    Ok(PipelineSource {
+    let src = PipelineSource {
         path,
         sha256: sha256_hex(text.as_bytes()),
         table,
         overrides: overrides.to_vec(),
-    })
+    };
+    // The `[report]` table is every job's (report::min_cell), checked here.
+    crate::report::min_cell(&src)?;
+    Ok(src)
 }
 
 /// Why a number written with an exponent is refused (`values`: a parameter's text is its
@@ -298,7 +308,10 @@ fn parse_value(raw: &str) -> toml::Value {
 /// Deserializes the merged pipeline into a job's typed settings, whose types check each value
 /// (unknown keys are errors too). A refusal names the parameter and its value.
 pub fn typed<T: DeserializeOwned>(src: &PipelineSource) -> Result<T> {
-    T::deserialize(toml::Value::Table(src.table.clone())).map_err(|e| {
+    // `[report]` is the run report's (`report::min_cell`), not the job's.
+    let mut table = src.table.clone();
+    table.remove("report");
+    T::deserialize(toml::Value::Table(table)).map_err(|e| {
         // toml's error ends with the dotted key of the value it refused: "in `a.b`".
         let text = e.to_string();
         let key = text

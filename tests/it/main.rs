@@ -18,6 +18,7 @@ mod output_schemas;
 mod reading;
 mod record;
 mod regen;
+mod report;
 mod requests;
 mod research_export;
 mod retest_review;

@@ -115,6 +115,7 @@ fn the_fixture_runs_and_every_per_student_table_is_confidential() {
             "rejects.csv",
             "rejects.parquet",
             "rejects.xlsx",
+            "report.html",
             "totals.csv",
             "totals.parquet",
             "totals.xlsx"
@@ -220,7 +221,7 @@ fn the_same_inputs_give_the_same_bytes_at_one_thread_and_many() {
             files
         })
         .collect();
-    assert_eq!(runs[0].len(), 14, "{:?}", runs[0]);
+    assert_eq!(runs[0].len(), 15, "{:?}", runs[0]);
     assert_eq!(runs[0], runs[1]);
     assert_eq!(runs[0], runs[2]);
 }

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::jobs::letters::{LetterRequest, Templates};
 use crate::jobs::JobReport;
 use crate::output::manifest::PhaseEntry;
-use crate::output::table::Written;
+use crate::output::table::{OutputTable, Written};
 use crate::pipeline::gifted::{GiftedElementary, NormsMode};
 use crate::steps::timed;
 use crate::table::validate::TableNeed;
@@ -129,6 +129,32 @@ fn when(
     }
 }
 
+/// The phases' students as the report counts them (`report/students`): ID, gender, sector,
+/// district and grade. Read by the report only, never written.
+fn report_students(roster: &roster::Roster) -> Result<polars::prelude::DataFrame> {
+    use polars::prelude::{Column, DataFrame};
+    let st = &roster.students;
+    let text = |name: &str, f: &dyn for<'a> Fn(&'a roster::Student) -> &'a str| {
+        Column::new(name.into(), st.iter().map(f).collect::<Vec<&str>>())
+    };
+    let region = |s: &roster::Student| -> String { roster.institution(s).region_id.clone() };
+    let regions: Vec<String> = st.iter().map(region).collect();
+    DataFrame::new(
+        st.len(),
+        vec![
+            text("student_id", &|s| s.student_id.as_str()),
+            text("gender", &|s| s.gender.as_str()),
+            text("sector", &|s| s.sector.as_str()),
+            Column::new("region_id".into(), regions),
+            Column::new(
+                "grade".into(),
+                st.iter().map(|s| s.grade).collect::<Vec<i64>>(),
+            ),
+        ],
+    )
+    .map_err(|e| Error::Job(format!("report/students: {e}")))
+}
+
 /// Whether a phase runs, and why not when it does not.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PhasePlan {
@@ -223,6 +249,11 @@ pub fn compute(
     drop(named);
     // The phases need only the students the roster holds now.
     inputs.release("students");
+    // For the run's report: where each of the phases' students is counted.
+    emit(Written::Tables(vec![OutputTable::for_report(
+        "report/students",
+        report_students(&roster)?,
+    )]));
     report
         .reconciliation
         .insert("participation".into(), roster.participation.clone());

@@ -143,13 +143,25 @@ pub fn run(
         referrals_excluded.push(why.of_row("referrals", row, &unused.student_id));
     }
 
-    let tables = make_tables(vec![
+    let mut tables = make_tables(vec![
         Box::new(|| Ok(vec![invitations_table(roster, &output)?])),
         Box::new(|| Ok(vec![pending_table(roster, &output)?])),
         Box::new(|| Ok(vec![units_table(&output)?])),
         Box::new(|| school_invitation_lists(roster, &output)),
     ])?;
 
+    // For the run's report: who sat stage A (the funnel's first stage).
+    let tested: Vec<&str> = students
+        .iter()
+        .filter(|x| x.participating && matches!(x.stage_a, Some(StageA::Tested { .. })))
+        .map(|x| x.student_id.as_ref())
+        .collect();
+    let tested = polars::prelude::DataFrame::new(
+        tested.len(),
+        vec![polars::prelude::Column::new("student_id".into(), tested)],
+    )
+    .map_err(|e| Error::Job(format!("report/stage_a_tested: {e}")))?;
+    tables.push(OutputTable::for_report("report/stage_a_tested", tested));
     let mut rec = BTreeMap::new();
     let count = |f: &dyn Fn(&StageA) -> bool| {
         students
