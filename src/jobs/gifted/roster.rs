@@ -102,6 +102,11 @@ impl Roster {
         &self.institutions[s.institution_id.as_str()]
     }
 
+    /// The student `id` with their institution, when the roster holds them.
+    pub fn enrolled(&self, id: &str) -> Option<(&Student, &Institution)> {
+        self.student(id).map(|st| (st, self.institution(st)))
+    }
+
     pub fn student(&self, id: &str) -> Option<&Student> {
         self.position(id).map(|i| &self.students[i])
     }

@@ -111,12 +111,7 @@ pub fn tables(
     let results: Vec<ResultTableRow> = scored
         .results
         .iter()
-        .map(|r| {
-            let enrolled = roster
-                .student(&r.student_id)
-                .map(|st| (st, roster.institution(st)));
-            ResultTableRow::new(r, enrolled, subtests.len())
-        })
+        .map(|r| ResultTableRow::new(r, roster.enrolled(&r.student_id), subtests.len()))
         .collect();
     t.push(Layout::of("results")?.with_subtests(subtests).table(
         "confidential/results",

@@ -225,12 +225,7 @@ fn results_table(
     let rows: Vec<ResultTableRow> = o
         .results
         .iter()
-        .map(|r| {
-            let enrolled = roster
-                .student(&r.student_id)
-                .map(|st| (st, roster.institution(st)));
-            ResultTableRow::new(r, enrolled, s.subtests.len())
-        })
+        .map(|r| ResultTableRow::new(r, roster.enrolled(&r.student_id), s.subtests.len()))
         .collect();
     Layout::of("results")?.with_subtests(&s.subtests).table(
         "confidential/results",
