@@ -489,8 +489,9 @@ impl Gifted {
         let grade = ints(df, st, "grade")?;
         let group = ints(df, st, "group_no")?;
         let mut students: BTreeMap<&str, u64> = BTreeMap::new();
-        let mut groups: BTreeMap<&str, BTreeSet<(Option<&str>, Option<i64>, Option<i64>)>> =
-            BTreeMap::new();
+        // A group is its (program, grade, group number) at a center.
+        type Group<'a> = (Option<&'a str>, Option<i64>, Option<i64>);
+        let mut groups: BTreeMap<&str, BTreeSet<Group>> = BTreeMap::new();
         for i in 0..center.len() {
             let c = center[i].unwrap_or("");
             *students.entry(c).or_default() += 1;

@@ -39,7 +39,7 @@ impl RuleCount {
                 count,
             })
             .collect();
-        v.sort_by(|a, b| b.count.cmp(&a.count));
+        v.sort_by_key(|r| std::cmp::Reverse(r.count));
         v.truncate(TOP_RULES);
         v
     }
