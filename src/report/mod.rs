@@ -8,7 +8,7 @@
 //!   tables and charts when the report is written.
 //!
 //! A new job adds its section by implementing [`Section`] and registering it on its run
-//! record. Counts of children go through [`suppress`] (`report.min_cell`); the words come
+//! record. Counts of children go through [`mod@suppress`] (`report.min_cell`); the words come
 //! from `templates/report/{he,en}.toml` and the page from the minijinja template
 //! `templates/report/report.html`, both embedded in the binary.
 pub mod chart;
