@@ -368,6 +368,35 @@ impl OutputDir {
         Ok(())
     }
 
+    /// Creates the file `rel` to be written a part at a time (a table too large to hold whole:
+    /// [`super::stream`]). Its place among the manifest's outputs is taken now; the file is
+    /// described once it is done ([`OutputDir::streamed`]).
+    pub fn create_streamed(&mut self, rel: &str) -> Result<(usize, std::fs::File)> {
+        guard::check_relative(rel)?;
+        super::stop::check(self.files.len())?;
+        self.claim(rel)?;
+        self.check_injected_failure(rel, 0)?;
+        if let Some((folder, _)) = rel.rsplit_once('/') {
+            create_dir(&self.tmp_path, folder)?;
+        }
+        let path = self.tmp_path.join(rel);
+        let file =
+            std::fs::File::create(&path).map_err(|e| Error::io(format!("writing {rel}"), e))?;
+        self.files.push(OutputFile {
+            path: rel.to_string(),
+            rows: None,
+            bytes: 0,
+            sha256: String::new(),
+        });
+        Ok((self.files.len() - 1, file))
+    }
+
+    /// Describes the streamed file created as number `slot`, now that it is written.
+    pub fn streamed(&mut self, slot: usize, rows: Option<usize>, bytes: u64, sha256: String) {
+        let f = &mut self.files[slot];
+        (f.rows, f.bytes, f.sha256) = (rows, bytes, sha256);
+    }
+
     /// Writes several files at once (in parallel: creating many small files is slow on some
     /// file systems). They are recorded in the given order.
     pub fn write_all(&mut self, items: Vec<crate::output::write::FileBytes>) -> Result<()> {

@@ -10,6 +10,7 @@ pub mod partitions;
 pub mod rejects;
 pub mod rows;
 pub mod stop;
+pub mod stream;
 pub mod table;
 pub mod write;
 pub mod xlsx;

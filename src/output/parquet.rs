@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 /// Rows per Arrow batch handed to the writer: each batch's string offsets stay far below the
 /// 2 GiB that plain (32-bit offset) UTF-8 arrays can address, whatever the table's size.
-const BATCH_ROWS: usize = 64 * 1024;
+pub(crate) const BATCH_ROWS: usize = 64 * 1024;
 
 /// A column's English description and Hebrew name.
 pub(crate) struct ColumnText {
@@ -115,74 +115,106 @@ fn arrow_array(s: &Series) -> Result<ArrayRef> {
 /// Serializes `df` as Parquet (zstd) readable by every Arrow implementation, with the table's
 /// and its columns' descriptions in the Arrow schema and as key-value pairs (module doc).
 pub fn parquet_bytes(df: &DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
-    let mut kv = Vec::new();
-    let mut table_meta = HashMap::new();
-    let mut attrs_columns = serde_json::Map::new();
-    let mut fields = Vec::with_capacity(df.width());
-    for c in df.columns() {
-        let name = c.name().as_str();
-        let mut field = Field::new(name, arrow_type(c.dtype())?, true);
-        if let Some(t) = schema.and_then(|s| column_text(s, name)) {
-            kv.push(KeyValue::new(
-                format!("itur:column:{name}"),
-                t.description.clone(),
-            ));
-            kv.push(KeyValue::new(
-                format!("itur:hebrew:{name}"),
-                t.hebrew.clone(),
-            ));
-            attrs_columns.insert(
-                name.to_string(),
-                serde_json::json!({"description": t.description, "hebrew": t.hebrew}),
-            );
-            field = field.with_metadata(HashMap::from([
-                ("description".to_string(), t.description),
-                ("hebrew".to_string(), t.hebrew),
-            ]));
-        }
-        fields.push(field);
-    }
-    if let Some(s) = schema {
-        kv.insert(0, KeyValue::new("itur:table".into(), s.name.clone()));
-        kv.insert(
-            1,
-            KeyValue::new("itur:description".into(), s.description.clone()),
-        );
-        table_meta.insert("table".to_string(), s.name.clone());
-        table_meta.insert("description".to_string(), s.description.clone());
-        table_meta.insert("hebrew".to_string(), s.hebrew.clone());
-        let attrs = serde_json::json!({
-            "table": s.name,
-            "description": s.description,
-            "hebrew": s.hebrew,
-            "columns": attrs_columns,
-        });
-        table_meta.insert("PANDAS_ATTRS".to_string(), attrs.to_string());
-    }
-    let arrow_schema = Arc::new(Schema::new_with_metadata(fields, table_meta));
-    let mut props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_key_value_metadata(Some(kv));
-    // A table's one-column key holds a distinct value per row, where a dictionary only costs:
-    // stored PLAIN, a roster's IDs are read straight into their keys (`table::parquet_keys`).
-    if let Some([key]) = schema.map(|s| s.key.as_slice()) {
-        props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
-    }
-    let props = props.build();
-    let perr = |e: parquet::errors::ParquetError| Error::Job(format!("writing Parquet: {e}"));
-    let mut w =
-        ArrowWriter::try_new(Vec::new(), arrow_schema.clone(), Some(props)).map_err(perr)?;
+    let mut w = ParquetTable::new(Vec::new(), df, schema)?;
     // A table without rows still gets its schema: one empty batch.
     for start in (0..df.height().max(1)).step_by(BATCH_ROWS) {
-        let part = df.slice(start as i64, BATCH_ROWS);
+        w.write_batch(&df.slice(start as i64, BATCH_ROWS))?;
+    }
+    w.finish()
+}
+
+/// A Parquet file written a batch at a time into `W` (a buffer, or a file of the output when
+/// a table is streamed: `output::stream`). Handed the batches [`parquet_bytes`] cuts, it writes
+/// the same bytes.
+pub struct ParquetTable<W: std::io::Write + Send> {
+    w: ArrowWriter<W>,
+    schema: Arc<Schema>,
+}
+
+fn parquet_error(e: parquet::errors::ParquetError) -> Error {
+    Error::Job(format!("writing Parquet: {e}"))
+}
+
+impl<W: std::io::Write + Send> ParquetTable<W> {
+    /// A file with the columns and types of `df` (its rows are not written), described by
+    /// `schema`.
+    pub fn new(out: W, df: &DataFrame, schema: Option<&TableSchema>) -> Result<Self> {
+        let mut kv = Vec::new();
+        let mut table_meta = HashMap::new();
+        let mut attrs_columns = serde_json::Map::new();
+        let mut fields = Vec::with_capacity(df.width());
+        for c in df.columns() {
+            let name = c.name().as_str();
+            let mut field = Field::new(name, arrow_type(c.dtype())?, true);
+            if let Some(t) = schema.and_then(|s| column_text(s, name)) {
+                kv.push(KeyValue::new(
+                    format!("itur:column:{name}"),
+                    t.description.clone(),
+                ));
+                kv.push(KeyValue::new(
+                    format!("itur:hebrew:{name}"),
+                    t.hebrew.clone(),
+                ));
+                attrs_columns.insert(
+                    name.to_string(),
+                    serde_json::json!({"description": t.description, "hebrew": t.hebrew}),
+                );
+                field = field.with_metadata(HashMap::from([
+                    ("description".to_string(), t.description),
+                    ("hebrew".to_string(), t.hebrew),
+                ]));
+            }
+            fields.push(field);
+        }
+        if let Some(s) = schema {
+            kv.insert(0, KeyValue::new("itur:table".into(), s.name.clone()));
+            kv.insert(
+                1,
+                KeyValue::new("itur:description".into(), s.description.clone()),
+            );
+            table_meta.insert("table".to_string(), s.name.clone());
+            table_meta.insert("description".to_string(), s.description.clone());
+            table_meta.insert("hebrew".to_string(), s.hebrew.clone());
+            let attrs = serde_json::json!({
+                "table": s.name,
+                "description": s.description,
+                "hebrew": s.hebrew,
+                "columns": attrs_columns,
+            });
+            table_meta.insert("PANDAS_ATTRS".to_string(), attrs.to_string());
+        }
+        let arrow_schema = Arc::new(Schema::new_with_metadata(fields, table_meta));
+        let mut props = WriterProperties::builder()
+            .set_compression(Compression::ZSTD(ZstdLevel::default()))
+            .set_key_value_metadata(Some(kv));
+        // A table's one-column key holds a distinct value per row, where a dictionary only costs:
+        // stored PLAIN, a roster's IDs are read straight into their keys (`table::parquet_keys`).
+        if let Some([key]) = schema.map(|s| s.key.as_slice()) {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
+        }
+        let props = props.build();
+        let w =
+            ArrowWriter::try_new(out, arrow_schema.clone(), Some(props)).map_err(parquet_error)?;
+        Ok(ParquetTable {
+            w,
+            schema: arrow_schema,
+        })
+    }
+
+    /// Writes `part` (at most [`BATCH_ROWS`] rows) as one Arrow batch.
+    pub fn write_batch(&mut self, part: &DataFrame) -> Result<()> {
         let columns = part
             .columns()
             .iter()
             .map(|c| arrow_array(c.as_materialized_series()))
             .collect::<Result<Vec<_>>>()?;
-        let batch = RecordBatch::try_new(arrow_schema.clone(), columns)
+        let batch = RecordBatch::try_new(self.schema.clone(), columns)
             .map_err(|e| Error::Job(format!("writing Parquet: {e}")))?;
-        w.write(&batch).map_err(perr)?;
+        self.w.write(&batch).map_err(parquet_error)
     }
-    w.into_inner().map_err(perr)
+
+    /// Writes the footer and gives back the output.
+    pub fn finish(self) -> Result<W> {
+        self.w.into_inner().map_err(parquet_error)
+    }
 }

@@ -2,6 +2,7 @@
 //! ([`OutputTable`]), serialized side by side over the threads ([`make_tables`]), and written
 //! on a thread of their own while the job computes ([`Writer`]).
 use super::atomic::OutputDir;
+use super::stream::TableStream;
 use super::write::{table_files_as, CsvFile, FileBytes, Formats};
 use super::xlsx::XlsxFile;
 use crate::error::{Error, Result};
@@ -180,25 +181,73 @@ pub fn make_tables(makers: Vec<MakeTables>) -> Result<Vec<OutputTable>> {
 /// the phase has made them. Writing thousands of per-school files is mostly the file
 /// system's time, which the next phase's computing then hides.
 pub struct Writer {
-    tx: Option<std::sync::mpsc::Sender<Written>>,
+    tx: Option<std::sync::mpsc::SyncSender<Written>>,
     thread: std::thread::JoinHandle<Result<OutputDir>>,
 }
 
-/// What the writer is handed: tables to write, or folders to make before their files come.
+/// What the writer is handed: tables to write, folders to make before their files come, or
+/// the parts of a table written as they come ([`super::stream::TableStream`]: opened, its rows
+/// a part at a time, closed).
 pub enum Written {
     Tables(Vec<OutputTable>),
     Folders(Vec<String>),
+    /// Starts the streamed table at `stem` with the columns of `columns` (no rows).
+    Open {
+        stem: String,
+        columns: DataFrame,
+        formats: Formats,
+    },
+    /// Rows of the streamed table at `stem`.
+    Rows {
+        stem: String,
+        part: DataFrame,
+    },
+    /// Finishes the streamed table at `stem`.
+    Close {
+        stem: String,
+    },
 }
+
+/// How many batches of work the writer may have waiting: a job that makes outputs faster than
+/// they are written waits rather than holding them all (the letters of a national run).
+const QUEUE: usize = 4;
 
 impl Writer {
     pub fn start(mut out: OutputDir) -> Self {
-        let (tx, rx) = std::sync::mpsc::channel::<Written>();
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Written>(QUEUE);
         let thread = std::thread::spawn(move || -> Result<OutputDir> {
+            let mut streams: Vec<TableStream> = Vec::new();
+            let stream = |streams: &mut Vec<TableStream>, stem: &str| {
+                (streams.iter().position(|t| t.stem() == stem)).ok_or_else(|| {
+                    Error::Job(format!(
+                        "output table `{stem}` is written in parts but was not started"
+                    ))
+                })
+            };
             for job in rx {
                 let tables = match job {
                     Written::Tables(tables) => tables,
                     Written::Folders(folders) => {
                         out.make_dirs(folders)?;
+                        continue;
+                    }
+                    Written::Open {
+                        stem,
+                        columns,
+                        formats,
+                    } => {
+                        streams.push(TableStream::open(&mut out, &stem, &columns, formats)?);
+                        continue;
+                    }
+                    Written::Rows { stem, part } => {
+                        let i = stream(&mut streams, &stem)?;
+                        streams[i].append(&part)?;
+                        continue;
+                    }
+                    Written::Close { stem } => {
+                        let i = stream(&mut streams, &stem)?;
+                        streams.swap_remove(i).finish(&mut out)?;
+                        out.flush_ahead();
                         continue;
                     }
                 };
@@ -212,6 +261,12 @@ impl Writer {
                     out.write_all(files.into_iter().flatten().collect())?;
                 }
                 out.flush_ahead();
+            }
+            if let Some(t) = streams.first() {
+                return Err(Error::Job(format!(
+                    "output table `{}` was started and never finished",
+                    t.stem()
+                )));
             }
             Ok(out)
         });

@@ -112,69 +112,89 @@ fn csv_bytes_for(
     headers: Headers,
     guard: bool,
 ) -> Result<Vec<u8>> {
-    let mut df = df.clone();
-    df.rechunk_mut();
-    let series: Vec<&Series> = df
-        .columns()
+    let mut file = CsvFile::new(&csv_header(df, schema, headers))?;
+    file.frame_rows(df, guard)?;
+    Ok(file.finish()?.0)
+}
+
+/// The header row of a CSV file of `df`: its column names, or their Hebrew names from the
+/// table's schema.
+pub fn csv_header(df: &DataFrame, schema: Option<&TableSchema>, headers: Headers) -> Vec<String> {
+    df.columns()
         .iter()
-        .map(|c| c.as_materialized_series())
-        .collect();
-    let cells: Vec<Cells> = series
-        .iter()
-        .map(|s| match s.dtype() {
-            DataType::String => Cells::Str(s.str().expect("str")),
-            DataType::Int64 => Cells::Int(s.i64().expect("i64")),
-            DataType::Int32 => Cells::Int32(s.i32().expect("i32")),
-            DataType::UInt32 => Cells::UInt32(s.u32().expect("u32")),
-            DataType::UInt64 => Cells::UInt64(s.u64().expect("u64")),
-            DataType::Float64 => Cells::Float(s.f64().expect("f64")),
-            DataType::Date => Cells::Date(s.date().expect("date").physical()),
-            DataType::Boolean => Cells::Bool(s.bool().expect("bool")),
-            DataType::List(_) => Cells::List(s.list().expect("list")),
-            _ => Cells::Other(s),
-        })
-        .collect();
-    let names: Vec<String> = series
-        .iter()
-        .map(|s| {
-            let name = s.name().to_string();
+        .map(|c| {
+            let name = c.name().to_string();
             match (headers, schema.and_then(|t| t.column_of_file(&name))) {
                 (Headers::Hebrew, Some(c)) => c.text_for(&name).1,
                 _ => name,
             }
         })
-        .collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut file = CsvFile::new(&names)?;
-    let mut cell = String::new();
-    for i in 0..df.height() {
-        for c in &cells {
-            c.write(i, &mut cell);
-            match c {
-                Cells::Str(_) | Cells::List(_) | Cells::Other(_) if guard => {
-                    file.text(cell.as_bytes())?
-                }
-                _ => file.field(cell.as_bytes())?,
-            }
-        }
-        file.end_row()?;
-    }
-    Ok(file.finish()?.0)
+        .collect()
 }
 
 /// A CSV file built a row at a time, with the bytes `csv_bytes` writes for a frame of the
 /// same text (UTF-8 BOM, header row, fields quoted where needed): the per-school lists are
 /// thousands of small files, each written without a frame of its own.
-pub struct CsvFile {
-    w: csv::Writer<Vec<u8>>,
+pub struct CsvFile<W: std::io::Write = Vec<u8>> {
+    w: csv::Writer<W>,
     rows: usize,
 }
 
 impl CsvFile {
-    pub fn new(header: &[&str]) -> Result<Self> {
-        let mut w = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    pub fn new<S: AsRef<[u8]>>(header: &[S]) -> Result<Self> {
+        CsvFile::into(Vec::new(), header)
+    }
+}
+
+impl<W: std::io::Write> CsvFile<W> {
+    /// A CSV file written into `out`: the UTF-8 BOM and the header row first.
+    pub fn into<S: AsRef<[u8]>>(mut out: W, header: &[S]) -> Result<Self> {
+        out.write_all(b"\xEF\xBB\xBF")
+            .map_err(|e| Error::Job(format!("writing CSV: {e}")))?;
+        let mut w = csv::Writer::from_writer(out);
         w.write_record(header).map_err(csv_error)?;
         Ok(CsvFile { w, rows: 0 })
+    }
+
+    /// The rows of `df`, each cell written as [`csv_bytes`] writes it (text cells guarded when
+    /// `guard`).
+    pub fn frame_rows(&mut self, df: &DataFrame, guard: bool) -> Result<()> {
+        let mut df = df.clone();
+        df.rechunk_mut();
+        let series: Vec<&Series> = df
+            .columns()
+            .iter()
+            .map(|c| c.as_materialized_series())
+            .collect();
+        let cells: Vec<Cells> = series
+            .iter()
+            .map(|s| match s.dtype() {
+                DataType::String => Cells::Str(s.str().expect("str")),
+                DataType::Int64 => Cells::Int(s.i64().expect("i64")),
+                DataType::Int32 => Cells::Int32(s.i32().expect("i32")),
+                DataType::UInt32 => Cells::UInt32(s.u32().expect("u32")),
+                DataType::UInt64 => Cells::UInt64(s.u64().expect("u64")),
+                DataType::Float64 => Cells::Float(s.f64().expect("f64")),
+                DataType::Date => Cells::Date(s.date().expect("date").physical()),
+                DataType::Boolean => Cells::Bool(s.bool().expect("bool")),
+                DataType::List(_) => Cells::List(s.list().expect("list")),
+                _ => Cells::Other(s),
+            })
+            .collect();
+        let mut cell = String::new();
+        for i in 0..df.height() {
+            for c in &cells {
+                c.write(i, &mut cell);
+                match c {
+                    Cells::Str(_) | Cells::List(_) | Cells::Other(_) if guard => {
+                        self.text(cell.as_bytes())?
+                    }
+                    _ => self.field(cell.as_bytes())?,
+                }
+            }
+            self.end_row()?;
+        }
+        Ok(())
     }
 
     /// A row of text cells (each guarded as [`CsvFile::text`]).
@@ -206,8 +226,8 @@ impl CsvFile {
         Ok(())
     }
 
-    /// The file's bytes and its number of rows.
-    pub fn finish(self) -> Result<(Vec<u8>, usize)> {
+    /// The file's bytes (its output) and its number of rows.
+    pub fn finish(self) -> Result<(W, usize)> {
         let rows = self.rows;
         let bytes = self
             .w
