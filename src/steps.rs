@@ -26,6 +26,42 @@ pub fn current_step() -> Option<String> {
     STEP.lock().unwrap_or_else(|e| e.into_inner()).clone()
 }
 
+/// Progress of a long step on a terminal ("screening letters 1,204/4,571 schools"): a bar
+/// where steps may draw spinners, nothing in a pipe or beside JSON logs.
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    /// Progress of step `name`, counted in `unit`s.
+    pub fn new(name: &str, unit: &str) -> Self {
+        Progress(spinners().then(|| {
+            let pb = ProgressBar::new(0);
+            pb.set_style(
+                ProgressStyle::with_template(&format!(
+                    "{{bar:30}} {{msg}} {{pos}}/{{len}} {unit} {{elapsed}}"
+                ))
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            pb.set_message(name.to_string());
+            pb
+        }))
+    }
+
+    /// `done` of `total` units are done.
+    pub fn at(&self, done: usize, total: usize) {
+        if let Some(pb) = &self.0 {
+            pb.set_length(total as u64);
+            pb.set_position(done as u64);
+        }
+    }
+
+    /// Removes the bar.
+    pub fn finish(self) {
+        if let Some(pb) = self.0 {
+            pb.finish_and_clear();
+        }
+    }
+}
+
 #[derive(Default)]
 pub struct Steps {
     pub timings: Vec<StepTiming>,

@@ -5,8 +5,6 @@ use super::inputs;
 use crate::cli::Phase;
 use crate::error::Result;
 use crate::jobs::gifted::phases::{all_tables, check_params, compute, phase_tables};
-use crate::output::table::{Writer, Written};
-use crate::output::OutputDir;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::pipeline::PipelineSource;
 use crate::table::read::find_table_file;
@@ -20,9 +18,9 @@ pub fn run(
     templates: Option<&Path>,
 ) -> Result<()> {
     let settings = GiftedElementary::from_source(src)?;
-    // Heap reuse pays when the roster and the phases are the run's work; a run that writes
-    // letters holds the letters table whole, and reusing freed blocks would keep ~200 MiB
-    // more of it resident.
+    // Heap reuse pays when the roster and the phases are the run's work. A run that writes
+    // letters does without: when it held the letters table whole, reusing freed blocks kept
+    // ~200 MiB more resident (not measured again since the letters are streamed, issue #24).
     let writes_letters = ["contacts", "contact_details"]
         .iter()
         .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
@@ -40,41 +38,13 @@ pub fn run(
     let mut inputs = inputs::load_checked(&mut rec, input, &needs, &params, max_share)?;
     // Outputs are written into a temporary directory while the phases compute; it replaces
     // `out_path` only once everything succeeded (and is removed otherwise).
-    let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);
-    // The report's sections read each phase's frames as they go to the writer.
-    let mut observed = Ok(());
-    let sections = &mut rec.sections;
-    let computed = compute(
-        phase_v,
-        &settings,
+    inputs::compute_and_publish(
+        rec,
+        out_path,
         &mut inputs,
-        &mut rec.report,
-        templates,
-        &mut |mut job| {
-            if let (Written::Tables(t), Ok(())) = (&mut job, &observed) {
-                observed = sections.observe_tables(t);
-            }
-            writer.send(job)
-        },
-    );
-    let computed = computed.and(observed);
-    if let Err(e) = computed {
-        drop(writer.finish());
-        return Err(e);
-    }
-    let written = rec
-        .report
-        .steps
-        .run("write outputs", || -> Result<OutputDir> {
-            let mut out = writer.finish()?;
-            crate::output::rejects::write(&mut out, &inputs)?;
-            Ok(out)
-        });
-    // The phases' own rules may reject more rows (e.g. `grade_not_tested`).
-    inputs::check_reject_share(&inputs, settings.max_reject_share)?;
-    let out = written?;
-    inputs::record(&mut rec, &inputs);
-    rec.finish(out, 0, None)
+        max_share,
+        |inputs, report, emit| compute(phase_v, &settings, inputs, report, templates, emit),
+    )
 }
 
 /// `itur validate gifted-elementary`: every table of the job (roster required).

@@ -27,10 +27,16 @@ pub fn run(
     let max_share = settings.max_reject_share;
     let mut inputs = inputs::load_checked(&mut rec, input, &needs, &checks, max_share)?;
     let templates = std::sync::Arc::new(Templates::load(templates)?);
-    let tables = gifted_secondary::run(&params, &mut inputs, Some(templates), &mut rec.report)?;
     // The job's own rules may reject more rows (e.g. `capacity_over_limit`).
-    inputs::check_reject_share(&inputs, max_share)?;
-    inputs::publish(rec, out_path, tables, &inputs)
+    inputs::compute_and_publish(
+        rec,
+        out_path,
+        &mut inputs,
+        max_share,
+        |inputs, report, emit| {
+            gifted_secondary::run(&params, inputs, Some(templates), report, emit)
+        },
+    )
 }
 
 /// `itur validate gifted-secondary`: every table of the job.

@@ -3,8 +3,9 @@
 //! entries), and publishing the job's tables with the rejects and exclusions.
 use super::record::RunRecord;
 use crate::error::{Error, Result};
+use crate::jobs::JobReport;
 use crate::output::manifest::InputEntry;
-use crate::output::table::OutputTable;
+use crate::output::table::{OutputTable, Writer, Written};
 use crate::output::OutputDir;
 use crate::pipeline::values::Share;
 use crate::pipeline::PipelineSource;
@@ -122,6 +123,46 @@ pub fn publish(
             crate::output::rejects::write(&mut out, inputs)?;
             Ok(out)
         })?;
+    record(&mut rec, inputs);
+    rec.finish(out, 0, None)
+}
+
+/// Runs a job with a writer writing what it hands on (`emit`) into a temporary output directory
+/// while it computes — tables as they are made, the letters as they are rendered — then
+/// publishes: the `rejects` and `exclusions` of its inputs (with the writer's last files, the
+/// step "write outputs"), the limit on rejected rows (the job's own rejects count too), the
+/// inputs' record and the manifest. The directory replaces `out_path` only when all of it
+/// succeeded, and is removed otherwise. The run's report reads the tables on their way.
+pub fn compute_and_publish(
+    mut rec: RunRecord,
+    out_path: &Path,
+    inputs: &mut InputSet,
+    max_share: Share,
+    compute: impl FnOnce(&mut InputSet, &mut JobReport, &mut dyn FnMut(Written)) -> Result<()>,
+) -> Result<()> {
+    let writer = Writer::start(OutputDir::create_for(out_path, Some("run"))?);
+    let mut observed = Ok(());
+    let sections = &mut rec.sections;
+    let computed = compute(inputs, &mut rec.report, &mut |mut job| {
+        if let (Written::Tables(t), Ok(())) = (&mut job, &observed) {
+            observed = sections.observe_tables(t);
+        }
+        writer.send(job)
+    });
+    if let Err(e) = computed.and(observed) {
+        drop(writer.finish());
+        return Err(e);
+    }
+    let written = rec
+        .report
+        .steps
+        .run("write outputs", || -> Result<OutputDir> {
+            let mut out = writer.finish()?;
+            crate::output::rejects::write(&mut out, inputs)?;
+            Ok(out)
+        });
+    check_reject_share(inputs, max_share)?;
+    let out = written?;
     record(&mut rec, inputs);
     rec.finish(out, 0, None)
 }

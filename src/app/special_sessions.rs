@@ -30,16 +30,15 @@ pub fn run(
     let none = BTreeMap::new();
     let mut inputs = inputs::load_checked(&mut rec, input, &job::TABLES, &none, max_share)?;
     let letters = |year| settings.letters.params(year);
-    let tables = job::run(
-        &settings.params(),
-        letters,
-        &templates,
-        &mut inputs,
-        &mut rec.report,
-    )?;
+    let params = settings.params();
     // The job's own rejects count toward the limit too.
-    inputs::check_reject_share(&inputs, max_share)?;
-    inputs::publish(rec, out_path, tables, &inputs)
+    inputs::compute_and_publish(
+        rec,
+        out_path,
+        &mut inputs,
+        max_share,
+        |inputs, report, emit| job::run(&params, letters, &templates, inputs, report, emit),
+    )
 }
 
 /// `itur validate special-sessions`: the rejects and exclusions of every table, the job's own

@@ -5,15 +5,15 @@
 use crate::error::{Error, Result};
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::letters::{
-    self, build_bundles, render_letters, Contact, ContactColumns, ContactDetails, DetailColumns,
-    Institution, LetterKind, LetterParams, LetterRequest, LetterRow, LettersError, LettersOutput,
+    self, build_bundles, Channel, Contact, ContactColumns, ContactDetails, DetailColumns,
+    Institution, LetterKind, LetterParams, LetterRequest, LetterRow, LettersBatch, LettersError,
     Student, Templates, Undeliverable, UnreachedGuardian,
 };
 use crate::jobs::report::Counts;
 use crate::output;
 use crate::output::table::OutputTable;
+use crate::output::table::Written;
 use crate::output::write::Formats;
-use crate::pipeline::gifted::{GiftedElementary, PhaseLetters};
 use crate::table::InputSet;
 use polars::prelude::PlHashSet as HashSet;
 use std::collections::BTreeMap;
@@ -73,53 +73,14 @@ pub fn guardians(
     Ok(Some(letters::guardians(contacts, details, students)))
 }
 
-/// One phase's letters and bundles.
-pub struct PhaseLettersOut {
-    pub phase: &'static str,
-    pub output: LettersOutput,
-    /// The institutions of the letters (names and sectors), for the bundles.
-    pub institutions: Arc<Vec<Institution>>,
-    /// The school year the letters are of (their rows' `school_year`).
-    pub school_year: i64,
-}
-
 /// Whether the input has guardians to write to.
 pub fn available(inputs: &InputSet) -> bool {
     inputs.get("contacts").is_some() && inputs.get("contact_details").is_some()
 }
 
-/// Renders the letters of `requests` for the students of `roster`, dated by the phase's
-/// `dates` in the roster's school year.
-pub fn render(
-    phase: &'static str,
-    s: &GiftedElementary,
-    dates: &PhaseLetters,
-    inputs: &InputSet,
-    roster: &Roster,
-    requests: Vec<LetterRequest>,
-    templates: &Templates,
-) -> Result<Option<PhaseLettersOut>> {
-    let p = s.letters.params(phase, dates, roster.school_year())?;
-    render_with(phase, &p, inputs, roster, requests, templates)
-}
-
-/// Renders the letters of `requests` for the students of `roster` with the letter parameters
-/// `p` (dates, senders): the one renderer of both gifted jobs (gifted-secondary's §5.11 too).
-pub fn render_with(
-    phase: &'static str,
-    p: &LetterParams,
-    inputs: &InputSet,
-    roster: &Roster,
-    requests: Vec<LetterRequest>,
-    templates: &Templates,
-) -> Result<Option<PhaseLettersOut>> {
-    let ids: HashSet<&str> = requests.iter().map(|r| r.student_id.as_str()).collect();
-    // `None` without guardians' tables (the caller checks `available` first and says so).
-    let Some((contacts, details)) = guardians(inputs, &ids)? else {
-        return Ok(None);
-    };
-    let students: Vec<Student> = ids
-        .iter()
+/// The students of `ids` in `roster`, as the letters address them.
+fn students_of(roster: &Roster, ids: &HashSet<&str>) -> Vec<Student> {
+    ids.iter()
         .filter_map(|id| roster.student(id))
         .map(|st| Student {
             student_id: st.student_id.to_string(),
@@ -129,123 +90,219 @@ pub fn render_with(
             institution_id: st.institution_id.to_string(),
             sector: roster.institution(st).sector,
         })
-        .collect();
-    let mut institutions: Vec<Institution> = roster
-        .institutions
-        .iter()
-        .map(|(id, i)| Institution {
+        .collect()
+}
+
+/// The schools of `roster`, as the letters name them.
+pub fn institutions_of<'a>(
+    schools: impl Iterator<Item = (&'a String, &'a str, crate::jobs::letters::Sector)>,
+) -> Vec<Institution> {
+    let mut institutions: Vec<Institution> = schools
+        .map(|(id, name, sector)| Institution {
             institution_id: id.clone(),
-            name: i.name.clone(),
-            sector: i.sector,
+            name: name.to_string(),
+            sector,
         })
         .collect();
     institutions.sort_by(|a, b| a.institution_id.cmp(&b.institution_id));
-    let output = render_letters(
-        &requests,
-        &students,
-        &institutions,
-        &contacts,
-        &details,
-        p,
-        templates,
-    )?;
-    Ok(Some(PhaseLettersOut {
-        institutions: Arc::new(institutions),
-        phase,
-        output,
-        school_year: p.school_year,
-    }))
+    institutions
 }
 
-/// The `letters`, `undeliverable` and `unreached_guardians` tables of all phases that wrote
-/// letters, and the bundles as `letters/<phase>/<institution_id>.html`.
-pub fn tables(
-    phases: Vec<PhaseLettersOut>,
-    rec: &mut Counts,
+/// The stem of the letters' table.
+const LETTERS: &str = "letters";
+
+/// A run's letters, written as they are rendered (issue #24): each batch of schools' rows of
+/// the `letters` table and their print bundles (`letters/<phase>/<institution_id>.html`) go to
+/// the writer as soon as they are made, so that a run never holds every letter's text. Phases
+/// follow each other in the table in the order they are written; [`LettersWriter::finish`]
+/// adds the `undeliverable` and `unreached_guardians` tables and the counts.
+pub struct LettersWriter<'e> {
+    emit: &'e mut dyn FnMut(Written),
     templates: Arc<Templates>,
-) -> Result<Vec<OutputTable>> {
-    if phases.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Every phase of a run is of the roster's one school year.
-    let year = phases[0].school_year;
-    let mut letters: Vec<LetterRow> = Vec::new();
-    let mut phase_of: Vec<(&'static str, Arc<Vec<Institution>>)> = Vec::new();
-    let mut undeliverable: Vec<Undeliverable> = Vec::new();
-    let mut unreached: Vec<UnreachedGuardian> = Vec::new();
-    let mut out = Vec::new();
-    let mut counts = BTreeMap::new();
-    for p in phases {
-        counts.insert(
-            format!("{}_letters", p.phase),
-            p.output.letters.len() as i64,
-        );
-        counts.insert(
-            format!("{}_undeliverable", p.phase),
-            p.output.undeliverable.len() as i64,
-        );
-        phase_of.extend(std::iter::repeat_n(
-            (p.phase, p.institutions.clone()),
-            p.output.letters.len(),
-        ));
-        letters.extend(p.output.letters);
-        undeliverable.extend(p.output.undeliverable);
-        unreached.extend(p.output.unreached);
-    }
-    rec.insert("letters".into(), counts);
-    out.push(output::rows::table_in_year(
-        "letters",
-        year,
-        &letters,
-        Formats::ParquetAndCsvNoSheet,
-    )?);
-    // One print bundle per phase and institution, rendered when it is written (holding every
-    // bundle of a national phase at once would take gigabytes).
-    type Group = (Vec<LetterRow>, Arc<Vec<Institution>>);
-    let mut groups: BTreeMap<(&'static str, String), Group> = BTreeMap::new();
-    for (row, (phase, insts)) in letters.into_iter().zip(phase_of) {
-        groups
-            .entry((phase, row.institution_id.clone()))
-            .or_insert_with(|| (Vec::new(), insts))
-            .0
-            .push(row);
-    }
-    for ((phase, inst), (rows, insts)) in groups {
-        if !rows
-            .iter()
-            .any(|r| r.channel == crate::jobs::letters::Channel::Post)
-        {
-            continue;
+    /// The table's layout once it is started (by the first phase with guardians).
+    layout: Option<(output::rows::Layout, i64)>,
+    counts: BTreeMap<String, i64>,
+    undeliverable: Vec<Undeliverable>,
+    unreached: Vec<UnreachedGuardian>,
+}
+
+impl<'e> LettersWriter<'e> {
+    pub fn new(emit: &'e mut dyn FnMut(Written), templates: Arc<Templates>) -> Self {
+        LettersWriter {
+            emit,
+            templates,
+            layout: None,
+            counts: BTreeMap::new(),
+            undeliverable: Vec::new(),
+            unreached: Vec::new(),
         }
-        let templates = templates.clone();
-        out.push(OutputTable::lazy(
-            &format!("letters/{phase}/{inst}.html"),
-            Box::new(move || {
-                let mine: Vec<Institution> = insts
-                    .iter()
-                    .filter(|i| i.institution_id == inst)
-                    .cloned()
-                    .collect();
-                let bundles = build_bundles(&rows, &mine, &templates)?;
-                Ok(bundles
-                    .into_iter()
-                    .next()
-                    .map(|(_, html)| html.into_bytes())
-                    .unwrap_or_default())
-            }),
-        ));
     }
-    out.push(output::rows::table_in_year(
-        "undeliverable",
-        year,
-        &undeliverable,
-        Formats::ParquetAndCsv,
-    )?);
-    out.push(output::rows::table_in_year(
-        "unreached_guardians",
-        year,
-        &unreached,
-        Formats::ParquetAndCsv,
-    )?);
-    Ok(out)
+
+    /// Renders and writes phase `phase`'s letters of `requests` to the students of `roster`
+    /// with the letter parameters `p` (dates, senders): the one path of both gifted jobs
+    /// (gifted-secondary's §5.11 too). `Ok(false)` when the input has no guardians' tables
+    /// (the caller checks [`available`] first and says so).
+    pub fn phase(
+        &mut self,
+        phase: &'static str,
+        p: &LetterParams,
+        inputs: &InputSet,
+        roster: &Roster,
+        requests: Vec<LetterRequest>,
+    ) -> Result<bool> {
+        let ids: HashSet<&str> = requests.iter().map(|r| r.student_id.as_str()).collect();
+        let Some((contacts, details)) = guardians(inputs, &ids)? else {
+            return Ok(false);
+        };
+        let students = students_of(roster, &ids);
+        let institutions = institutions_of(
+            (roster.institutions.iter()).map(|(id, i)| (id, i.name.as_str(), i.sector)),
+        );
+        let to = Addressed {
+            students: &students,
+            institutions,
+            contacts: &contacts,
+            details: &details,
+        };
+        self.write(phase, p, &requests, to)?;
+        Ok(true)
+    }
+
+    /// Renders and writes the letters of `requests` to the students, schools and guardians
+    /// of `to`, as the letters of `phase`.
+    pub fn write(
+        &mut self,
+        phase: &'static str,
+        p: &LetterParams,
+        requests: &[LetterRequest],
+        to: Addressed,
+    ) -> Result<()> {
+        if self.layout.is_none() {
+            let layout = output::rows::Layout::of(LETTERS)?.in_year(p.school_year);
+            (self.emit)(Written::Open {
+                stem: LETTERS.into(),
+                columns: layout.frame::<LetterRow>(&[])?,
+                formats: Formats::ParquetAndCsvNoSheet,
+            });
+            self.layout = Some((layout, p.school_year));
+        }
+        let Some((layout, _)) = &self.layout else {
+            unreachable!("the letters table is started above")
+        };
+        let institutions = Arc::new(to.institutions);
+        let templates = &self.templates;
+        let emit = &mut *self.emit;
+        let progress = crate::steps::Progress::new(&format!("{phase} letters"), "schools");
+        let rest = letters::render_letters_in_batches(
+            requests,
+            to.students,
+            &institutions,
+            to.contacts,
+            to.details,
+            p,
+            templates,
+            &mut |batch: LettersBatch| -> Result<()> {
+                let part = layout.frame(&batch.letters)?;
+                emit(Written::Rows {
+                    stem: LETTERS.into(),
+                    part,
+                });
+                emit(Written::Tables(bundles(
+                    phase,
+                    batch.letters,
+                    &institutions,
+                    templates,
+                )));
+                progress.at(batch.schools_done, batch.schools);
+                Ok(())
+            },
+        )?;
+        progress.finish();
+        self.counts
+            .insert(format!("{phase}_letters"), rest.letters as i64);
+        self.counts.insert(
+            format!("{phase}_undeliverable"),
+            rest.undeliverable.len() as i64,
+        );
+        self.undeliverable.extend(rest.undeliverable);
+        self.unreached.extend(rest.unreached);
+        Ok(())
+    }
+
+    /// Finishes the `letters` table and writes `undeliverable` and `unreached_guardians`,
+    /// with each phase's counts in `rec` — when a phase wrote letters; nothing otherwise.
+    pub fn finish(self, rec: &mut Counts) -> Result<()> {
+        let Some((_, year)) = self.layout else {
+            return Ok(());
+        };
+        rec.insert("letters".into(), self.counts);
+        (self.emit)(Written::Close {
+            stem: LETTERS.into(),
+        });
+        (self.emit)(Written::Tables(vec![
+            output::rows::table_in_year(
+                "undeliverable",
+                year,
+                &self.undeliverable,
+                Formats::ParquetAndCsv,
+            )?,
+            output::rows::table_in_year(
+                "unreached_guardians",
+                year,
+                &self.unreached,
+                Formats::ParquetAndCsv,
+            )?,
+        ]));
+        Ok(())
+    }
+}
+
+/// Whom a phase's letters go to: its students, the schools, and the students' guardians.
+pub struct Addressed<'a> {
+    pub students: &'a [Student],
+    pub institutions: Vec<Institution>,
+    pub contacts: &'a [Contact],
+    pub details: &'a [ContactDetails],
+}
+
+/// The print bundles of a batch of `letters` (whole schools): one per school with a letter by
+/// post, at `letters/<phase>/<institution_id>.html`, rendered when it is written.
+fn bundles(
+    phase: &'static str,
+    letters: Vec<LetterRow>,
+    institutions: &Arc<Vec<Institution>>,
+    templates: &Arc<Templates>,
+) -> Vec<OutputTable> {
+    let mut schools: Vec<Vec<LetterRow>> = Vec::new();
+    for row in letters {
+        match schools.last_mut() {
+            Some(s) if s[0].institution_id == row.institution_id => s.push(row),
+            _ => schools.push(vec![row]),
+        }
+    }
+    schools
+        .into_iter()
+        .filter(|rows| rows.iter().any(|r| r.channel == Channel::Post))
+        .map(|rows| {
+            let inst = rows[0].institution_id.clone();
+            let templates = templates.clone();
+            let institutions = institutions.clone();
+            OutputTable::lazy(
+                &format!("letters/{phase}/{inst}.html"),
+                Box::new(move || {
+                    let mine: Vec<Institution> = institutions
+                        .iter()
+                        .filter(|i| i.institution_id == inst)
+                        .cloned()
+                        .collect();
+                    let bundles = build_bundles(&rows, &mine, &templates)?;
+                    Ok(bundles
+                        .into_iter()
+                        .next()
+                        .map(|(_, html)| html.into_bytes())
+                        .unwrap_or_default())
+                }),
+            )
+        })
+        .collect()
 }

@@ -89,32 +89,35 @@ pub fn check_params(s: &GiftedElementary) -> BTreeMap<String, Vec<String>> {
     BTreeMap::from([("subtests".to_string(), s.subtests.clone())])
 }
 
-/// Renders one phase's letters as a step; without contacts, a warning in the manifest.
+/// Renders and writes one phase's letters as a step (with progress in schools rather than a
+/// spinner); without contacts, a warning in the manifest.
 fn phase_letters_of(
     phase: &'static str,
     s: &GiftedElementary,
     inputs: &InputSet,
     roster: &roster::Roster,
     requests: Vec<LetterRequest>,
-    templates: &Templates,
+    out: &mut letters::LettersWriter,
     report: &mut JobReport,
-) -> Result<Option<letters::PhaseLettersOut>> {
-    let l = report.steps.run(&format!("{phase} letters"), || {
+) -> Result<()> {
+    let (written, timing) = crate::steps::timed(&format!("{phase} letters"), false, || {
         if !letters::available(inputs) {
-            return Ok(None);
+            return Ok(false);
         }
         let dates = s
             .letters
             .of_phase(phase)
             .ok_or_else(|| Error::Job(format!("no letter dates for phase `{phase}`")))?;
-        letters::render(phase, s, dates, inputs, roster, requests, templates)
-    })?;
-    if l.is_none() {
+        let p = s.letters.params(phase, dates, roster.school_year())?;
+        out.phase(phase, &p, inputs, roster, requests)
+    });
+    report.steps.record(timing);
+    if !written? {
         report.warn(format!(
             "{phase}: no letters written: the input has no contacts or contact_details table"
         ));
     }
-    Ok(l)
+    Ok(())
 }
 
 /// The letter requests `f` lists, when letters are `wanted`; none otherwise.
@@ -207,7 +210,6 @@ pub fn compute(
     emit: &mut dyn FnMut(Written),
 ) -> Result<()> {
     let templates = std::sync::Arc::new(Templates::load(templates_dir)?);
-    let mut phase_letters = Vec::new();
     // What each phase asks to be written to whom, rendered once the phases are done.
     // (Without guardians there is no one to write to: the requests are not even listed.)
     let mut letter_requests: Vec<(&'static str, Vec<LetterRequest>)> = Vec::new();
@@ -371,17 +373,12 @@ pub fn compute(
             when(letters_wanted, || placement::letter_requests(&pl, &roster))?,
         ));
     }
-    // Each phase's letters, in the order of the phases.
+    // Each phase's letters, in the order of the phases, written as they are rendered.
+    let mut out = letters::LettersWriter::new(emit, templates);
     for (phase, requests) in letter_requests {
-        let l = phase_letters_of(phase, s, inputs, &roster, requests, &templates, report)?;
-        phase_letters.extend(l);
+        phase_letters_of(phase, s, inputs, &roster, requests, &mut out, report)?;
     }
-    emit(Written::Tables(letters::tables(
-        phase_letters,
-        &mut report.reconciliation,
-        templates.clone(),
-    )?));
-    Ok(())
+    out.finish(&mut report.reconciliation)
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@ use crate::jobs::gifted::placement::{Gender, GenderPolicy};
 use crate::jobs::gifted::roster;
 use crate::jobs::letters::Templates;
 use crate::jobs::JobReport;
-use crate::output::table::OutputTable;
+use crate::output::table::Written;
 use crate::rules::fraction::Ratio;
 use crate::table::validate::TableNeed;
 use crate::table::InputSet;
@@ -144,7 +144,8 @@ pub fn run(
     inputs: &mut InputSet,
     templates: Option<Arc<Templates>>,
     report: &mut JobReport,
-) -> Result<Vec<OutputTable>> {
+    emit: &mut dyn FnMut(Written),
+) -> Result<()> {
     let named = read::named_students(inputs)?;
     let roster = report
         .steps
@@ -252,7 +253,7 @@ pub fn run(
     // gifted.md §5.7 (data-contract.md `confirmed_placements`): a final decision is never
     // dropped silently — any reject there stops the run (exit 4).
     crate::table::reject_share::check_no_rejects(inputs, "confirmed_placements")?;
-    let mut tables = report.steps.run("outputs", || {
+    let tables = report.steps.run("outputs", || {
         outputs::tables(
             &params.subtests,
             params.norms.mode,
@@ -263,12 +264,13 @@ pub fn run(
             &continuing,
         )
     })?;
+    emit(Written::Tables(tables));
     if let Some(templates) = templates {
-        tables.extend(write_letters(
-            params, year, inputs, &roster, &read, &scored, &admission, templates, report,
-        )?);
+        write_letters(
+            params, year, inputs, &roster, &read, &scored, &admission, templates, report, emit,
+        )?;
     }
-    Ok(tables)
+    Ok(())
 }
 
 /// gifted.md §5.11: the letters, or a warning when the input has no guardians to write to.
@@ -283,14 +285,15 @@ fn write_letters(
     admission: &admission::Admission,
     templates: Arc<Templates>,
     report: &mut JobReport,
-) -> Result<Vec<OutputTable>> {
+    emit: &mut dyn FnMut(Written),
+) -> Result<()> {
     use crate::jobs::gifted::letters as shared;
     if !shared::available(inputs) {
         report.warn(
             "gifted-secondary: no letters written: the input has no contacts or contact_details table"
                 .into(),
         );
-        return Ok(Vec::new());
+        return Ok(());
     }
     let p = params.letters.params(year)?;
     let schools: BTreeMap<(String, i64), String> = read
@@ -306,14 +309,14 @@ fn write_letters(
         })
         .collect();
     let requests = letters::requests(&scored.output, admission, &schools);
-    let rendered = report.steps.run("letters", || {
-        shared::render_with("secondary", &p, inputs, roster, requests, &templates)
-    })?;
-    shared::tables(
-        rendered.into_iter().collect(),
-        &mut report.reconciliation,
-        templates,
-    )
+    // The step shows its own progress (schools done), not a spinner.
+    let (written, timing) = crate::steps::timed("letters", false, || {
+        let mut out = shared::LettersWriter::new(emit, templates);
+        out.phase("secondary", &p, inputs, roster, requests)?;
+        out.finish(&mut report.reconciliation)
+    });
+    report.steps.record(timing);
+    written
 }
 
 #[cfg(test)]

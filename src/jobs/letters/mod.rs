@@ -13,8 +13,9 @@
 //!    ([`sources`]). The template context ([`context`]) is a closed struct with no field that
 //!    could carry a score, percentile, rank or lottery number; templates that refer to anything
 //!    else are rejected when loaded. Dates and school years are written out by [`words`].
-//! 3. [`render`] — renders every letter (each template compiled once, letters in parallel),
-//!    output sorted and identical for any thread count or input order.
+//! 3. [`render`] — renders every letter (each template compiled once, letters in parallel), a
+//!    batch of whole schools at a time so that a run never holds every letter's text; output
+//!    sorted and identical for any thread count or input order.
 //! 4. [`bundle`] — one print-ready HTML file per institution, one letter per A4 page.
 //!
 //! Everything here is a pure function of its arguments: no clock (dates come from
@@ -44,8 +45,8 @@ pub use recipients::{
     UndeliverableReason, UnreachedGuardian,
 };
 pub use render::{
-    render_letters, Institution, LetterExtra, LetterRequest, LetterRow, LettersOutput,
-    Undeliverable,
+    render_letters, render_letters_in_batches, Institution, LetterExtra, LetterRequest, LetterRow,
+    LettersBatch, LettersOutput, LettersRest, Undeliverable,
 };
 pub use templates::Templates;
 

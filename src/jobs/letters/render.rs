@@ -129,6 +129,69 @@ pub fn render_letters(
     params: &LetterParams,
     templates: &Templates,
 ) -> Result<LettersOutput, LettersError> {
+    let mut letters = Vec::new();
+    let rest = render_letters_in_batches(
+        requests,
+        students,
+        institutions,
+        contacts,
+        details,
+        params,
+        templates,
+        &mut |batch| {
+            letters.extend(batch.letters);
+            Ok::<(), LettersError>(())
+        },
+    )?;
+    Ok(LettersOutput {
+        letters,
+        undeliverable: rest.undeliverable,
+        unreached: rest.unreached,
+    })
+}
+
+/// Students whose letters are rendered together, at least (a batch ends with a school).
+pub(crate) const BATCH_STUDENTS: usize = 2048;
+
+/// A batch of letters: those of whole schools, in the order of `letters`.
+#[derive(Debug)]
+pub struct LettersBatch {
+    /// Sorted by (institution_id, student_id, kind, recipient_contact_ids), each a school's
+    /// letters whole.
+    pub letters: Vec<LetterRow>,
+    /// The schools of this batch and of the batches before it (for progress).
+    pub schools_done: usize,
+    /// The schools of all batches.
+    pub schools: usize,
+}
+
+/// What [`render_letters_in_batches`] leaves after the batches: the letters that reach no one.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LettersRest {
+    /// As [`LettersOutput::undeliverable`].
+    pub undeliverable: Vec<Undeliverable>,
+    /// As [`LettersOutput::unreached`].
+    pub unreached: Vec<UnreachedGuardian>,
+    /// The letters of all batches.
+    pub letters: usize,
+    /// The schools with letters to render (every batch's `schools` counts towards it).
+    pub schools: usize,
+}
+
+/// [`render_letters`] a batch of schools at a time: `each` gets the letters of whole schools,
+/// in the order of `letters`, as soon as they are rendered, so that no more than one batch of
+/// letter texts is held at once. The batches are the same for any number of threads.
+#[allow(clippy::too_many_arguments)]
+pub fn render_letters_in_batches<E: From<LettersError>>(
+    requests: &[LetterRequest],
+    students: &[Student],
+    institutions: &[Institution],
+    contacts: &[Contact],
+    details: &[ContactDetails],
+    params: &LetterParams,
+    templates: &Templates,
+    each: &mut dyn FnMut(LettersBatch) -> Result<(), E>,
+) -> Result<LettersRest, E> {
     let mut reqs: Vec<&LetterRequest> = requests.iter().collect();
     reqs.par_sort_unstable();
     reqs.dedup();
@@ -146,7 +209,8 @@ pub fn render_letters(
                     kind: r.kind,
                     student_id: r.student_id.clone(),
                     field,
-                });
+                }
+                .into());
             }
         }
     }
@@ -190,28 +254,55 @@ pub fn render_letters(
     let index = RecipientIndex::new(contacts, details);
     let run_he = RunValues::new(params, Language::He);
     let run_ar = RunValues::new(params, Language::Ar);
-    let outputs: Vec<GroupOutput> = groups
-        .par_iter()
-        .with_min_len(64)
-        .map(|g| {
-            let run = match g.student.sector.language() {
-                Language::He => &run_he,
-                Language::Ar => &run_ar,
-            };
-            render_group(g, &index, run, templates)
-        })
-        .collect::<Result<_, LettersError>>()?;
-
-    let mut letters = Vec::with_capacity(outputs.iter().map(|o| o.letters.len()).sum());
+    let render = |g: &Group| {
+        let run = match g.student.sector.language() {
+            Language::He => &run_he,
+            Language::Ar => &run_ar,
+        };
+        render_group(g, &index, run, templates)
+    };
+    let schools = groups
+        .chunk_by(|a, b| a.student.institution_id == b.student.institution_id)
+        .count();
     let mut unreached = Vec::new();
-    for o in outputs {
-        letters.extend(o.letters);
-        undeliverable.extend(o.undeliverable);
-        unreached.extend(o.unreached);
-    }
-    // Already in order by construction; checked, and sorted should a key ever disagree.
-    if !letters.is_sorted_by(|a, b| letter_order(a, b).is_le()) {
-        letters.par_sort_by(letter_order);
+    let mut letters_written = 0;
+    let mut schools_done = 0;
+    let mut rest: &[Group] = &groups;
+    while !rest.is_empty() {
+        // At least BATCH_STUDENTS students, up to the end of a school.
+        let mut end = BATCH_STUDENTS.min(rest.len());
+        while end < rest.len()
+            && rest[end].student.institution_id == rest[end - 1].student.institution_id
+        {
+            end += 1;
+        }
+        let (batch, after) = rest.split_at(end);
+        rest = after;
+        schools_done += batch
+            .chunk_by(|a, b| a.student.institution_id == b.student.institution_id)
+            .count();
+        let outputs: Vec<GroupOutput> = batch
+            .par_iter()
+            .with_min_len(64)
+            .map(render)
+            .collect::<Result<_, LettersError>>()?;
+        let mut letters = Vec::with_capacity(outputs.iter().map(|o| o.letters.len()).sum());
+        for o in outputs {
+            letters.extend(o.letters);
+            undeliverable.extend(o.undeliverable);
+            unreached.extend(o.unreached);
+        }
+        // Groups are in (institution, student) order and a batch holds whole schools: sorting
+        // within the batch sorts the whole table.
+        if !letters.is_sorted_by(|a, b| letter_order(a, b).is_le()) {
+            letters.par_sort_by(letter_order);
+        }
+        letters_written += letters.len();
+        each(LettersBatch {
+            letters,
+            schools_done,
+            schools,
+        })?;
     }
     undeliverable.sort_by(|a, b| {
         (&a.student_id, a.kind.as_str(), a.reason).cmp(&(&b.student_id, b.kind.as_str(), b.reason))
@@ -219,10 +310,11 @@ pub fn render_letters(
     undeliverable.dedup();
     unreached.sort();
 
-    Ok(LettersOutput {
-        letters,
+    Ok(LettersRest {
         undeliverable,
         unreached,
+        letters: letters_written,
+        schools,
     })
 }
 

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted_requests::{self, roster, Stage};
 use crate::jobs::letters::{LetterParams, Templates};
 use crate::jobs::JobReport;
-use crate::output::table::OutputTable;
+use crate::output::table::Written;
 use crate::rules::date::school_date::SchoolDate;
 use crate::rules::fraction::Ratio;
 use crate::table::validate::TableNeed;
@@ -144,7 +144,8 @@ pub fn run(
     templates: &Arc<Templates>,
     inputs: &mut InputSet,
     report: &mut JobReport,
-) -> Result<Vec<OutputTable>> {
+    emit: &mut dyn FnMut(Written),
+) -> Result<()> {
     let read = report
         .steps
         .run("read requests and roster", || inputs::read(inputs))?;
@@ -167,9 +168,10 @@ pub fn run(
     report
         .reconciliation
         .insert("retest_review".to_string(), counts);
-    let mut tables = report.steps.run("outputs", || outputs::tables(&decided))?;
+    let tables = report.steps.run("outputs", || outputs::tables(&decided))?;
     let requests = letters::requests(p, &decided)?;
-    tables.extend(gifted_requests::letters::write(
+    emit(Written::Tables(tables));
+    gifted_requests::letters::write(
         "retest_review",
         letters,
         inputs,
@@ -177,6 +179,6 @@ pub fn run(
         requests,
         templates,
         report,
-    )?);
-    Ok(tables)
+        emit,
+    )
 }

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::jobs::gifted_requests::{self, roster};
 use crate::jobs::letters::{LetterParams, Templates};
 use crate::jobs::JobReport;
-use crate::output::table::OutputTable;
+use crate::output::table::Written;
 use crate::rules::date::school_date::SchoolDate;
 use crate::table::validate::TableNeed;
 use crate::table::InputSet;
@@ -121,7 +121,8 @@ pub fn run(
     templates: &Arc<Templates>,
     inputs: &mut InputSet,
     report: &mut JobReport,
-) -> Result<Vec<OutputTable>> {
+    emit: &mut dyn FnMut(Written),
+) -> Result<()> {
     let read = report
         .steps
         .run("read requests and roster", || inputs::read(inputs))?;
@@ -156,10 +157,11 @@ pub fn run(
     report
         .reconciliation
         .insert("special_sessions".to_string(), counts);
-    let mut tables = report
+    let tables = report
         .steps
         .run("outputs", || outputs::tables(&decided, &read))?;
-    tables.extend(gifted_requests::letters::write(
+    emit(Written::Tables(tables));
+    gifted_requests::letters::write(
         "special_sessions",
         letters,
         inputs,
@@ -167,6 +169,6 @@ pub fn run(
         letters::requests(&decided),
         templates,
         report,
-    )?);
-    Ok(tables)
+        emit,
+    )
 }

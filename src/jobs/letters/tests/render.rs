@@ -140,3 +140,62 @@ fn output_is_identical_for_shuffled_inputs_and_any_thread_count() {
         assert_eq!(base, out, "{threads} threads");
     }
 }
+
+/// Issue #24: letters come a batch of whole schools at a time, every batch but the last of at
+/// least `BATCH_STUDENTS` students, and together they are the letters `render_letters` gives
+/// at once, in its order.
+#[test]
+fn batches_hold_whole_schools_and_together_every_letter_in_order() {
+    use crate::jobs::letters::render::BATCH_STUDENTS;
+    let schools: Vec<Institution> = (0..9)
+        .map(|k| Institution {
+            institution_id: format!("{:06}", 300_000 + k),
+            name: format!("בית ספר {k}"),
+            sector: Sector::Hebrew,
+        })
+        .collect();
+    // School k has 300·k + 1 students (10,809 in all), each with one guardian at an address.
+    let (mut rq, mut st, mut co, mut de) = (vec![], vec![], vec![], vec![]);
+    for (k, school) in schools.iter().enumerate() {
+        for i in 0..300 * k + 1 {
+            let sid = format!("{:09}", 100_000 * (k + 1) + i);
+            let cid = format!("{:09}", 900_000_000 + 100_000 * k + i);
+            st.push(student(&sid, "נועה", "לוי", &school.institution_id));
+            co.push(guardian(&sid, &cid, "דנה", "לוי", Relation::Mother));
+            de.push(address(&cid, "הרצל", "1", "חיפה", ""));
+            rq.push(req(&sid, LetterKind::StageAReferred));
+        }
+    }
+    let (p, t) = (params(), templates());
+    let all = render_letters(&rq, &st, &schools, &co, &de, &p, &t).unwrap();
+    assert_eq!(all.letters.len(), 10_809);
+    let mut batches: Vec<LettersBatch> = Vec::new();
+    let rest = render_letters_in_batches(&rq, &st, &schools, &co, &de, &p, &t, &mut |b| {
+        batches.push(b);
+        Ok::<(), LettersError>(())
+    })
+    .unwrap();
+    assert!(batches.len() >= 3, "{} batches", batches.len());
+    let school_of = |b: &LettersBatch, first: bool| {
+        let l = if first {
+            b.letters.first()
+        } else {
+            b.letters.last()
+        };
+        l.unwrap().institution_id.clone()
+    };
+    for (i, b) in batches.iter().enumerate() {
+        assert_eq!(b.schools, 9);
+        if let Some(next) = batches.get(i + 1) {
+            // One letter per student here: a batch's letters are its students.
+            assert!(b.letters.len() >= BATCH_STUDENTS, "batch {i}");
+            assert_ne!(school_of(b, false), school_of(next, true), "a school split");
+            assert!(b.schools_done < next.schools_done);
+        }
+    }
+    assert_eq!(batches.last().unwrap().schools_done, 9);
+    assert_eq!(rest.letters, all.letters.len());
+    assert_eq!(rest.undeliverable, all.undeliverable);
+    let joined: Vec<LetterRow> = batches.into_iter().flat_map(|b| b.letters).collect();
+    assert!(joined == all.letters);
+}
