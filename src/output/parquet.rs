@@ -201,7 +201,7 @@ impl<W: std::io::Write + Send> ParquetTable<W> {
         })
     }
 
-    /// Writes `part` (at most [`BATCH_ROWS`] rows) as one Arrow batch.
+    /// Writes `part` (at most 65,536 (`BATCH_ROWS`) rows) as one Arrow batch.
     pub fn write_batch(&mut self, part: &DataFrame) -> Result<()> {
         let columns = part
             .columns()
