@@ -167,3 +167,71 @@ fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
     );
     assert_eq!(std::fs::read(second.join("manifest.json")).unwrap(), before);
 }
+
+/// gifted.md §4: a confirmed student no longer gifted keeps the final placement, and the
+/// manifest says how many there are, by track, without naming anyone: a warning (read by
+/// orchestrators, kept in logs) carries no student ID.
+#[test]
+fn confirmed_students_no_longer_gifted_are_counted_without_their_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    let o = run_gifted(&fixtures().join("small"), &first, &["--phase", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let placements = read_csv(&first.join("placements.csv"));
+    let finals: Vec<&Vec<String>> = placements[1..].iter().filter(|r| r[5] == "final").collect();
+    let input = tmp.path().join("in");
+    copy_dir(&fixtures().join("small"), &input);
+    let mut csv = placements[0].join(",") + "\n";
+    for r in &finals {
+        csv.push_str(&(r.join(",") + "\n"));
+    }
+    std::fs::write(input.join("confirmed_placements.csv"), &csv).unwrap();
+    // A higher threshold: some of last run's gifted students are gifted no more.
+    let second = tmp.path().join("second");
+    let set = ["--phase", "all", "--set", "thresholds.gifted=99.5"];
+    let o = run_gifted(&input, &second, &set);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    use polars::prelude::{ParquetReader, SerReader};
+    let path = second.join("confidential/results.parquet");
+    let results = ParquetReader::new(std::fs::File::open(path).unwrap())
+        .finish()
+        .unwrap();
+    let ids = results.column("student_id").unwrap().str().unwrap().clone();
+    let cats = results.column("category").unwrap().str().unwrap().clone();
+    let gifted: std::collections::BTreeSet<&str> = (ids.iter().zip(cats.iter()))
+        .filter(|(_, c)| *c == Some("gifted"))
+        .filter_map(|(id, _)| id)
+        .collect();
+    let not_gifted: Vec<&&Vec<String>> = finals
+        .iter()
+        .filter(|f| !gifted.contains(f[0].as_str()))
+        .collect();
+    assert!(
+        !not_gifted.is_empty(),
+        "the higher threshold makes some not gifted"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(second.join("manifest.json")).unwrap()).unwrap();
+    let warnings: Vec<&str> = manifest["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w.as_str())
+        .filter(|w| w.starts_with("confirmed_placements:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains(&format!("{} confirmed student(s)", not_gifted.len())),
+        "{}",
+        warnings[0]
+    );
+    for f in &finals {
+        assert!(!warnings[0].contains(f[0].as_str()), "{}", warnings[0]);
+        assert!(!stderr(&o).contains(f[0].as_str()), "an ID in the log");
+    }
+    // They keep their placements.
+    let again = read_csv(&second.join("placements.csv"));
+    for f in not_gifted {
+        assert!(again.contains(f), "{f:?} kept");
+    }
+}

@@ -235,15 +235,25 @@ pub fn run(
         .filter(|r| r.category == Category::Gifted)
         .map(|r| r.student_id.as_str())
         .collect();
-    let warnings: Vec<String> = confirmed
+    // One warning with counts by track: a log or manifest names no student (their
+    // categories are confidential), the analyst finds them in the outputs.
+    let mut kept: BTreeMap<&str, usize> = BTreeMap::new();
+    for c in confirmed
         .iter()
         .filter(|c| !gifted.contains(c.student_id.as_str()))
-        .map(|c| {
+    {
+        *kept.entry(c.track_id.as_str()).or_default() += 1;
+    }
+    let warnings: Vec<String> = (!kept.is_empty())
+        .then(|| {
+            let n: usize = kept.values().sum();
+            let tracks: Vec<String> = kept.iter().map(|(t, k)| format!("{t} ×{k}")).collect();
             format!(
-                "confirmed_placements: {} is not gifted in these results and keeps the final placement in track {}",
-                c.student_id, c.track_id
+                "confirmed_placements: {n} confirmed student(s) not gifted in these results keep their final placements (by track: {}); compare `placements` (status final) with `confidential/results` to list them",
+                tracks.join(", ")
             )
         })
+        .into_iter()
         .collect();
     let confirmed_ids = confirmed.iter().map(|c| c.student_id.clone()).collect();
     let mut output = place(
