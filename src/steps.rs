@@ -27,36 +27,46 @@ pub fn current_step() -> Option<String> {
 }
 
 /// Progress of a long step on a terminal ("screening letters 1,204/4,571 schools"): a bar
-/// where steps may draw spinners, nothing in a pipe or beside JSON logs.
-pub struct Progress(Option<ProgressBar>);
+/// where steps may draw spinners, nothing in a pipe or beside JSON logs. The bar appears when
+/// the total is first known.
+pub struct Progress {
+    /// The step's name and the unit counted, when a bar may be drawn.
+    label: Option<(String, String)>,
+    bar: std::cell::OnceCell<ProgressBar>,
+}
 
 impl Progress {
     /// Progress of step `name`, counted in `unit`s.
     pub fn new(name: &str, unit: &str) -> Self {
-        Progress(spinners().then(|| {
-            let pb = ProgressBar::new(0);
+        Progress {
+            label: spinners().then(|| (name.to_string(), unit.to_string())),
+            bar: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// `done` of `total` units are done.
+    pub fn at(&self, done: usize, total: usize) {
+        let Some((name, unit)) = &self.label else {
+            return;
+        };
+        let pb = self.bar.get_or_init(|| {
+            let pb = ProgressBar::new(total as u64);
             pb.set_style(
                 ProgressStyle::with_template(&format!(
                     "{{bar:30}} {{msg}} {{pos}}/{{len}} {unit} {{elapsed}}"
                 ))
                 .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
-            pb.set_message(name.to_string());
+            pb.set_message(name.clone());
             pb
-        }))
-    }
-
-    /// `done` of `total` units are done.
-    pub fn at(&self, done: usize, total: usize) {
-        if let Some(pb) = &self.0 {
-            pb.set_length(total as u64);
-            pb.set_position(done as u64);
-        }
+        });
+        pb.set_length(total as u64);
+        pb.set_position(done as u64);
     }
 
     /// Removes the bar.
     pub fn finish(self) {
-        if let Some(pb) = self.0 {
+        if let Some(pb) = self.bar.into_inner() {
             pb.finish_and_clear();
         }
     }
