@@ -53,6 +53,9 @@ pub enum Command {
     Synth(SynthArgs),
     /// List the tables of the data contract, or print one table's schema.
     Schema(SchemaArgs),
+    /// Compare two runs of the same job (a what-if run, or last year's): writes the
+    /// students' changes, a summary, the parameters that differ and diff.html.
+    Diff(DiffArgs),
     /// Print a shell completion script to stdout, e.g.
     /// `itur completions bash > /etc/bash_completion.d/itur`.
     Completions(CompletionsArgs),
@@ -268,6 +271,23 @@ pub struct SynthArgs {
     /// The job whose inputs to generate (default: the nation of gifted-elementary and roster-export).
     #[arg(long, value_enum)]
     pub job: Option<Job>,
+}
+
+/// `itur diff OUT_A OUT_B --out DIR` (docs/diff.md).
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The output directory of the first run (before).
+    #[arg(value_name = "OUT_A")]
+    pub a: PathBuf,
+    /// The output directory of the second run (after).
+    #[arg(value_name = "OUT_B")]
+    pub b: PathBuf,
+    /// Where to write the comparison; replaced atomically. Not inside OUT_A or OUT_B.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Language of diff.html: Hebrew, right to left (default), or English.
+    #[arg(long, value_enum, default_value_t = ReportLang::He)]
+    pub report_lang: ReportLang,
 }
 
 #[derive(Debug, Args)]

@@ -4,6 +4,7 @@
 //! typed tables → job stages (pure functions) → outputs (atomic directory) → manifest.
 pub mod app;
 pub mod cli;
+pub mod diff;
 pub mod error;
 pub mod jobs;
 pub mod memory;

@@ -1,4 +1,5 @@
 //! The commands behind the CLI: one `run` function per subcommand.
+pub mod diff;
 pub mod gifted;
 pub mod gifted_secondary;
 pub mod heap;
@@ -27,6 +28,7 @@ pub fn names(cli: &Cli) -> (&'static str, &'static str) {
         Command::Validate(a) => (a.job.name(), "validate"),
         Command::Synth(_) => ("synth", "synth"),
         Command::Schema(_) => ("", "schema"),
+        Command::Diff(_) => ("", "diff"),
         Command::Completions(_) => ("", "completions"),
         Command::Man => ("", "man"),
     }
@@ -40,6 +42,7 @@ pub fn dispatch(cli: &Cli) -> Result<()> {
         Command::Validate(a) => validate::run(a),
         Command::Synth(a) => synth_cmd::run(a),
         Command::Schema(a) => schema_cmd::run(a),
+        Command::Diff(a) => diff::run(a),
         Command::Completions(a) => help_cmd::completions(a),
         Command::Man => help_cmd::man(),
     }

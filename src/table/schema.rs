@@ -427,6 +427,11 @@ const SCHEMA_FILES: &[(&str, &str)] = schema_files![
     "research_aggregates",
     "research_codebook",
     "dictionary",
+    // `itur diff`.
+    "changes",
+    "score_changes",
+    "summary",
+    "parameters",
 ];
 
 fn parse_all() -> Result<Vec<TableSchema>, String> {

@@ -3,6 +3,7 @@ mod atomic;
 mod bad_inputs;
 mod cli;
 mod coded;
+mod diff;
 mod exclusions;
 mod export_audit;
 mod formula_cells;
