@@ -36,18 +36,8 @@ fn changes_section(
     parameters: &[ParameterRow],
 ) {
     b.section("diff_changes");
-    let genders = ["m", "f", "unknown"];
-    let mut t = CountTable::of_children(
-        b.w("diff_by_kind"),
-        b.w("diff_kind"),
-        genders
-            .iter()
-            .map(|g| b.w(&format!("gender_{g}")))
-            .collect(),
-    );
-    t.total_col = true;
-    t.total_row = true;
-    let mut rows: Vec<Vec<u64>> = vec![vec![0; genders.len()]; order.len()];
+    let all = ["m", "f", "unknown"];
+    let mut rows: Vec<Vec<u64>> = vec![vec![0; all.len()]; order.len()];
     for c in changes {
         let Some(k) = order.iter().position(|o| *o == c.kind) else {
             continue;
@@ -56,13 +46,29 @@ fn changes_section(
             .get(&c.student_id)
             .and_then(|w| w.gender.as_deref())
             .unwrap_or("unknown");
-        let j = genders.iter().position(|x| *x == g).unwrap_or(2);
+        let j = all.iter().position(|x| *x == g).unwrap_or(2);
         rows[k][j] += 1;
     }
+    // "Unknown" only when some changed student has no gender: a column of zeros would be
+    // suppressed and take a cell of every row with it.
+    let shown = if rows.iter().any(|r| r[2] > 0) { 3 } else { 2 };
+    let mut t = CountTable::of_children(
+        b.w("diff_by_kind"),
+        b.w("diff_kind"),
+        all[..shown]
+            .iter()
+            .map(|g| b.w(&format!("gender_{g}")))
+            .collect(),
+    );
+    t.total_col = true;
+    t.total_row = true;
     t.rows = order
         .iter()
         .zip(rows)
-        .map(|(k, v)| (b.w(&format!("kind_{k}")), v))
+        .map(|(k, mut v)| {
+            v.truncate(shown);
+            (b.w(&format!("kind_{k}")), v)
+        })
         .collect();
     b.counts(&t);
     if parameters.is_empty() {
@@ -275,5 +281,58 @@ mod tests {
         for p in [&he, &en] {
             assert!(!p.contains("://") && !p.contains("<script"));
         }
+    }
+
+    /// The "gender unknown" column is shown only when a changed student has no gender: a
+    /// column of zeros would be suppressed and hide a cell of every row with it.
+    #[test]
+    fn the_unknown_gender_column_is_shown_only_when_someone_is_in_it() {
+        let order: Vec<String> = super::super::KINDS
+            .iter()
+            .map(|k| k.name.to_string())
+            .collect();
+        let changes: Vec<Change> = (0..30)
+            .map(|i| Change {
+                student_id: format!("3000000{i:02}"),
+                kind: "category".into(),
+                before: Some("excellent".into()),
+                after: Some("gifted".into()),
+            })
+            .collect();
+        let who = |without: usize| -> BTreeMap<String, Who> {
+            (changes.iter().enumerate())
+                .map(|(i, c)| {
+                    let g = (i >= without).then(|| if i % 2 == 0 { "m" } else { "f" });
+                    let w = Who {
+                        sector: None,
+                        gender: g.map(str::to_string),
+                        region: None,
+                        grade: None,
+                    };
+                    (c.student_id.clone(), w)
+                })
+                .collect()
+        };
+        let page = |who: &BTreeMap<String, Who>| {
+            let html = render(Page {
+                job: "gifted-elementary",
+                lang: Lang::En,
+                min_cell: 10,
+                changes: &changes,
+                order: &order,
+                who,
+                parameters: &[],
+                a: vec![],
+                b: vec![],
+            })
+            .unwrap();
+            String::from_utf8(html).unwrap()
+        };
+        let everyone = page(&who(0));
+        assert!(everyone.contains("Boys") && everyone.contains("Girls"));
+        assert!(!everyone.contains("Gender unknown"));
+        // 15 boys and 15 girls: both shown, nothing suppressed in the category row.
+        assert!(everyone.contains(">15<"), "{everyone}");
+        assert!(page(&who(1)).contains("Gender unknown"));
     }
 }
