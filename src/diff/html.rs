@@ -302,7 +302,7 @@ mod tests {
         let who = |without: usize| -> BTreeMap<String, Who> {
             (changes.iter().enumerate())
                 .map(|(i, c)| {
-                    let g = (i >= without).then(|| if i % 2 == 0 { "m" } else { "f" });
+                    let g = (i >= without).then_some(if i % 2 == 0 { "m" } else { "f" });
                     let w = Who {
                         sector: None,
                         gender: g.map(str::to_string),
