@@ -70,20 +70,8 @@ fn every_class_request_is_answered_and_the_waitlist_holds_candidates_only() {
 #[test]
 fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
     let tmp = tempfile::tempdir().unwrap();
-    let first = tmp.path().join("first");
-    let o = run_gifted(&fixtures().join("small"), &first, &["--phase", "all"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let placements = read_csv(&first.join("placements.csv"));
-    let finals: Vec<&Vec<String>> = placements[1..].iter().filter(|r| r[5] == "final").collect();
+    let (first, input, finals, csv) = finals_fed_back(tmp.path());
     assert!(!finals.is_empty(), "the fixture has final placements");
-
-    let input = tmp.path().join("in");
-    copy_dir(&fixtures().join("small"), &input);
-    let mut csv = placements[0].join(",") + "\n";
-    for r in &finals {
-        csv.push_str(&(r.join(",") + "\n"));
-    }
-    std::fs::write(input.join("confirmed_placements.csv"), &csv).unwrap();
     let second = tmp.path().join("second");
     let o = run_gifted(&input, &second, &["--phase", "all"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
@@ -174,18 +162,7 @@ fn final_placements_fed_back_are_kept_and_a_bad_one_stops_the_run() {
 #[test]
 fn confirmed_students_no_longer_gifted_are_counted_without_their_ids() {
     let tmp = tempfile::tempdir().unwrap();
-    let first = tmp.path().join("first");
-    let o = run_gifted(&fixtures().join("small"), &first, &["--phase", "all"]);
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
-    let placements = read_csv(&first.join("placements.csv"));
-    let finals: Vec<&Vec<String>> = placements[1..].iter().filter(|r| r[5] == "final").collect();
-    let input = tmp.path().join("in");
-    copy_dir(&fixtures().join("small"), &input);
-    let mut csv = placements[0].join(",") + "\n";
-    for r in &finals {
-        csv.push_str(&(r.join(",") + "\n"));
-    }
-    std::fs::write(input.join("confirmed_placements.csv"), &csv).unwrap();
+    let (_, input, finals, _) = finals_fed_back(tmp.path());
     // A higher threshold: some of last run's gifted students are gifted no more.
     let second = tmp.path().join("second");
     let set = ["--phase", "all", "--set", "thresholds.gifted=99.5"];
@@ -202,7 +179,7 @@ fn confirmed_students_no_longer_gifted_are_counted_without_their_ids() {
         .filter(|(_, c)| *c == Some("gifted"))
         .filter_map(|(id, _)| id)
         .collect();
-    let not_gifted: Vec<&&Vec<String>> = finals
+    let not_gifted: Vec<&Vec<String>> = finals
         .iter()
         .filter(|f| !gifted.contains(f[0].as_str()))
         .collect();
@@ -234,4 +211,33 @@ fn confirmed_students_no_longer_gifted_are_counted_without_their_ids() {
     for f in not_gifted {
         assert!(again.contains(f), "{f:?} kept");
     }
+}
+
+/// A run of fixtures/small `--phase all` in `tmp/first`, and its input copied to `tmp/in` with
+/// the run's final placements fed back as `confirmed_placements.csv` (as written): the two
+/// folders, the final rows and the CSV text.
+fn finals_fed_back(
+    tmp: &std::path::Path,
+) -> (
+    std::path::PathBuf,
+    std::path::PathBuf,
+    Vec<Vec<String>>,
+    String,
+) {
+    let first = tmp.join("first");
+    let o = run_gifted(&fixtures().join("small"), &first, &["--phase", "all"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let placements = read_csv(&first.join("placements.csv"));
+    let finals: Vec<Vec<String>> = (placements[1..].iter())
+        .filter(|r| r[5] == "final")
+        .cloned()
+        .collect();
+    let input = tmp.join("in");
+    copy_dir(&fixtures().join("small"), &input);
+    let mut csv = placements[0].join(",") + "\n";
+    for r in &finals {
+        csv.push_str(&(r.join(",") + "\n"));
+    }
+    std::fs::write(input.join("confirmed_placements.csv"), &csv).unwrap();
+    (first, input, finals, csv)
 }
