@@ -124,16 +124,7 @@ struct Run {
 impl Run {
     fn read(dir: &Path, roster: Option<&Path>) -> Result<Run> {
         let shown = dir.display();
-        let text = std::fs::read_to_string(dir.join("manifest.json")).map_err(|_| {
-            Error::Usage(format!(
-                "--input {shown} has no manifest.json: it is not the output of an itur run"
-            ))
-        })?;
-        let m: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-            Error::Usage(format!(
-                "--input {shown}: manifest.json cannot be read: {e}"
-            ))
-        })?;
+        let m = crate::output::manifest::read_of_output(dir, "--input")?;
         if m["job"] != "gifted-elementary" || m["command"] != "run" {
             return Err(Error::Usage(format!(
                 "--input {shown} is the output of `itur {} {}`; research-export reads runs of gifted-elementary",

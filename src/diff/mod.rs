@@ -115,16 +115,7 @@ impl RunDir {
 /// refused with one sentence (exit 2).
 pub fn open(dir: &Path, which: &str) -> Result<RunDir> {
     let shown = dir.display();
-    let text = std::fs::read_to_string(dir.join("manifest.json")).map_err(|_| {
-        Error::Usage(format!(
-            "{which} {shown} has no manifest.json: it is not the output of an itur run"
-        ))
-    })?;
-    let manifest: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        Error::Usage(format!(
-            "{which} {shown}: manifest.json cannot be read: {e}"
-        ))
-    })?;
+    let manifest = crate::output::manifest::read_of_output(dir, which)?;
     if manifest["command"] != "run" {
         return Err(Error::Usage(format!(
             "{which} {shown} is the output of `itur {}`, not of `itur run`; itur diff compares two runs",

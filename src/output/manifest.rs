@@ -122,3 +122,25 @@ impl Manifest {
         v
     }
 }
+
+/// The manifest of the finished output in `dir`, as JSON, for a command that reads a run's
+/// output (`research-export --input`, `itur diff OUT_A OUT_B`). `which` names the argument in
+/// the message: a folder without `manifest.json`, or one that cannot be read, is refused with
+/// one sentence (exit 2). The caller checks the job and command it needs.
+pub fn read_of_output(
+    dir: &std::path::Path,
+    which: &str,
+) -> crate::error::Result<serde_json::Value> {
+    use crate::error::Error;
+    let shown = dir.display();
+    let text = std::fs::read_to_string(dir.join("manifest.json")).map_err(|_| {
+        Error::Usage(format!(
+            "{which} {shown} has no manifest.json: it is not the output of an itur run"
+        ))
+    })?;
+    serde_json::from_str(&text).map_err(|e| {
+        Error::Usage(format!(
+            "{which} {shown}: manifest.json cannot be read: {e}"
+        ))
+    })
+}
