@@ -65,9 +65,9 @@ fn export_owner(
     let mut counts = BTreeMap::new();
     for name in job::SIX {
         let t = inputs.table(name)?;
-        let mut df = job::owner_frame(name, &t.df, &rows[name][i], hebrew).map_err(cli_error)?;
+        let df = job::owner_frame(name, &t.df, &rows[name][i], hebrew).map_err(cli_error)?;
         counts.insert(name.to_string(), df.height());
-        dir.write_all(table_files(name, &mut df, Formats::ParquetAndCsvNoSheet)?)?;
+        dir.write_all(table_files(name, &df, Formats::ParquetAndCsvNoSheet)?)?;
     }
     let files = dir.files().to_vec();
     let manifest = job::owner_manifest(owner, &files, &counts, request);
@@ -244,8 +244,8 @@ pub fn run(a: &RunArgs, src: &PipelineSource) -> Result<()> {
 
 /// `<out>/rejects.parquet` and `.csv`: the input rows this run could not use.
 fn write_rejects(out: &Path, inputs: &InputSet) -> Result<()> {
-    let mut df = crate::output::rejects::frame(&inputs.rejects)?;
-    for (name, bytes, _) in table_files("rejects", &mut df, Formats::ParquetAndCsv)? {
+    let df = crate::output::rejects::frame(&inputs.rejects)?;
+    for (name, bytes, _) in table_files("rejects", &df, Formats::ParquetAndCsv)? {
         replace_file(&out.join(name), &bytes)?;
     }
     Ok(())

@@ -50,14 +50,14 @@ pub fn run(a: &SynthArgs) -> Result<()> {
         .map_err(|e| Error::Job(format!("generating the synthetic nation: {e}")))?;
     let mut out = OutputDir::create_for(&a.out, Some("synth"))?;
     rec.report.steps.run("write tables", || -> Result<()> {
-        for mut t in tables {
+        for t in tables {
             let rows = t.df.height();
             let formats = match a.format {
                 SynthFormat::Parquet => Formats::Parquet,
                 SynthFormat::Csv => Formats::CsvData,
             };
             // One file at a time, so a run killed while writing stops between files.
-            for (path, bytes, rows) in table_files(t.name, &mut t.df, formats)? {
+            for (path, bytes, rows) in table_files(t.name, &t.df, formats)? {
                 out.write_bytes(&path, &bytes, rows)?;
             }
             tracing::info!(table = t.name, rows, "{}: {rows} rows", t.name);

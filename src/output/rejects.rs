@@ -15,12 +15,15 @@ pub fn frame(rejects: &[Reject]) -> Result<DataFrame> {
 
 /// Writes `rejects` and `exclusions`, each as Parquet and CSV (always, possibly empty).
 pub fn write(out: &mut OutputDir, inputs: &InputSet) -> Result<()> {
-    let mut rejects = frame(&inputs.rejects)?;
-    let mut exclusions = Layout::of("exclusions")?.frame(&inputs.exclusions_in_order())?;
-    for (name, df) in [("rejects", &mut rejects), ("exclusions", &mut exclusions)] {
-        for (path, bytes, rows) in table_files(name, df, Formats::ParquetAndCsv)? {
-            out.write_bytes(&path, &bytes, rows)?;
-        }
+    let rejects = frame(&inputs.rejects)?;
+    let exclusions = Layout::of("exclusions")?.frame(&inputs.exclusions_in_order())?;
+    // Both tables are serialized side by side, then written in this order.
+    let (rejects, exclusions) = rayon::join(
+        || table_files("rejects", &rejects, Formats::ParquetAndCsv),
+        || table_files("exclusions", &exclusions, Formats::ParquetAndCsv),
+    );
+    for (path, bytes, rows) in rejects?.into_iter().chain(exclusions?) {
+        out.write_bytes(&path, &bytes, rows)?;
     }
     Ok(())
 }

@@ -179,8 +179,7 @@ mod tests {
             .map(|i| (i % 7 != 0).then(|| format!("=letter {i}\nline two")))
             .collect();
         let whole = df!("student_id" => &ids, "text" => &text).unwrap();
-        let expected =
-            table_files("letters", &mut whole.clone(), Formats::ParquetAndCsvNoSheet).unwrap();
+        let expected = table_files("letters", &whole, Formats::ParquetAndCsvNoSheet).unwrap();
         for cuts in [vec![], vec![1, 5_000, BATCH_ROWS - 3, BATCH_ROWS + 10]] {
             let dir = tempfile::tempdir().unwrap();
             let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
@@ -213,12 +212,7 @@ mod tests {
     #[test]
     fn a_table_without_rows_has_its_header_and_schema() {
         let columns = df!("student_id" => Vec::<String>::new()).unwrap();
-        let expected = table_files(
-            "letters",
-            &mut columns.clone(),
-            Formats::ParquetAndCsvNoSheet,
-        )
-        .unwrap();
+        let expected = table_files("letters", &columns, Formats::ParquetAndCsvNoSheet).unwrap();
         let dir = tempfile::tempdir().unwrap();
         let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
         let t = TableStream::open(&mut out, "letters", &columns, Formats::ParquetAndCsvNoSheet)

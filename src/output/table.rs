@@ -141,9 +141,7 @@ impl OutputTable {
     /// The files to write, serialized.
     pub fn files(self) -> Result<Vec<FileBytes>> {
         match self.content {
-            Content::Table(mut df, formats, schema) => {
-                table_files_as(&self.stem, schema, &mut df, formats)
-            }
+            Content::Table(df, formats, schema) => table_files_as(&self.stem, schema, &df, formats),
             Content::File(bytes, rows) => Ok(vec![(self.stem, bytes, rows)]),
             Content::Files(files) => Ok(files),
             Content::Lazy(make) => Ok(vec![(self.stem, make()?, None)]),

@@ -263,7 +263,7 @@ pub enum Formats {
 pub type FileBytes = (String, Vec<u8>, Option<usize>);
 
 /// The files of table `rel_stem` (`.parquet` and/or `.csv`), serialized, with their rows.
-pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Result<Vec<FileBytes>> {
+pub fn table_files(rel_stem: &str, df: &DataFrame, formats: Formats) -> Result<Vec<FileBytes>> {
     table_files_as(rel_stem, None, df, formats)
 }
 
@@ -272,34 +272,40 @@ pub fn table_files(rel_stem: &str, df: &mut DataFrame, formats: Formats) -> Resu
 pub fn table_files_as(
     rel_stem: &str,
     schema_name: Option<&str>,
-    df: &mut DataFrame,
+    df: &DataFrame,
     formats: Formats,
 ) -> Result<Vec<FileBytes>> {
     let table = rel_stem.rsplit('/').next().unwrap_or(rel_stem);
     let schema = schema::get(schema_name.unwrap_or(table));
-    let rows = df.height();
-    let mut v = Vec::new();
-    if matches!(
+    let rows = Some(df.height());
+    let parquet = matches!(
         formats,
         Formats::Parquet | Formats::ParquetAndCsv | Formats::ParquetAndCsvNoSheet
-    ) {
-        v.push((
-            format!("{rel_stem}.parquet"),
-            super::parquet::parquet_bytes(df, schema)?,
-            Some(rows),
-        ));
-    }
-    if formats != Formats::Parquet {
-        let guard = formats != Formats::CsvData;
-        v.push((
-            format!("{rel_stem}.csv"),
-            csv_bytes_for(df, schema, Headers::English, guard)?,
-            Some(rows),
-        ));
-    }
+    );
+    let csv = formats != Formats::Parquet;
     // A table with a CSV for people is one they open by hand: a spreadsheet too.
-    if matches!(formats, Formats::ParquetAndCsv | Formats::CsvOnly) {
-        let (bytes, rows) = super::xlsx::xlsx_bytes(df, table, schema, people_headers())?;
+    let xlsx = matches!(formats, Formats::ParquetAndCsv | Formats::CsvOnly);
+    // The formats are serialized side by side: a large table's spreadsheet takes longer than
+    // its Parquet and CSV together, and would otherwise be the last file a run waits for.
+    let guard = formats != Formats::CsvData;
+    let ((parquet, csv), xlsx) = rayon::join(
+        || {
+            rayon::join(
+                || parquet.then(|| super::parquet::parquet_bytes(df, schema)),
+                || csv.then(|| csv_bytes_for(df, schema, Headers::English, guard)),
+            )
+        },
+        || xlsx.then(|| super::xlsx::xlsx_bytes(df, table, schema, people_headers())),
+    );
+    let mut v = Vec::new();
+    if let Some(bytes) = parquet {
+        v.push((format!("{rel_stem}.parquet"), bytes?, rows));
+    }
+    if let Some(bytes) = csv {
+        v.push((format!("{rel_stem}.csv"), bytes?, rows));
+    }
+    if let Some(made) = xlsx {
+        let (bytes, rows) = made?;
         v.push((format!("{rel_stem}.xlsx"), bytes, Some(rows)));
     }
     Ok(v)
