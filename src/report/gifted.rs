@@ -48,8 +48,12 @@ struct Who<'a> {
 /// The students of `report/students` by ID.
 type People<'a> = foldhash::HashMap<&'a str, Who<'a>>;
 
+/// A stage of the funnel and its students, each as `report/students` has them (`None`: no
+/// roster row).
+type Stage<'p, 'a> = (&'static str, Vec<Option<&'p Who<'a>>>);
+
 /// A value students are counted by: a text (sector, district) or a grade.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 enum Attr<'a> {
     Number(i64),
     Text(&'a str),
@@ -148,38 +152,49 @@ impl Gifted {
         Ok(m)
     }
 
-    /// The IDs of each stage of the funnel (a stage whose frame the run did not make: none).
-    fn stages(&self) -> Result<Vec<Vec<&str>>> {
-        let ids = |stem: &str| -> Result<Vec<&str>> {
+    /// The funnel's stages this run can count, in order, each with the IDs it holds. A stage
+    /// whose table the run was not given is left out rather than shown as empty: a row of
+    /// zeros is no count, and its small cells would make the suppression hide others (a run's
+    /// outputs, read back by `itur diff`, have no stage A scores).
+    fn stages(&self) -> Result<Vec<(&'static str, Vec<&str>)>> {
+        let ids = |stem: &str| -> Result<Option<Vec<&str>>> {
             match self.frame(stem) {
-                Some(df) => Ok(texts(df, stem, "student_id")?
-                    .into_iter()
-                    .map(|s| s.unwrap_or(""))
-                    .collect()),
-                None => Ok(Vec::new()),
+                Some(df) => Ok(Some(
+                    texts(df, stem, "student_id")?
+                        .into_iter()
+                        .map(|s| s.unwrap_or(""))
+                        .collect(),
+                )),
+                None => Ok(None),
             }
         };
-        let mut sat = Vec::new();
-        let mut gifted = Vec::new();
-        let mut excellent = Vec::new();
-        if let Some(df) = self.frame("confidential/results") {
-            let st = "confidential/results";
-            let id = texts(df, st, "student_id")?;
-            let num = ints(df, st, "composite_num")?;
-            let cat = texts(df, st, "category")?;
-            for i in 0..id.len() {
-                let id = id[i].unwrap_or("");
-                if num[i].is_some() {
-                    sat.push(id);
+        let results = match self.frame("confidential/results") {
+            None => None,
+            Some(df) => {
+                let st = "confidential/results";
+                let id = texts(df, st, "student_id")?;
+                let num = ints(df, st, "composite_num")?;
+                let cat = texts(df, st, "category")?;
+                let (mut sat, mut gifted, mut excellent) = (Vec::new(), Vec::new(), Vec::new());
+                for i in 0..id.len() {
+                    let id = id[i].unwrap_or("");
+                    if num[i].is_some() {
+                        sat.push(id);
+                    }
+                    match cat[i] {
+                        Some("gifted") => gifted.push(id),
+                        Some("excellent") => excellent.push(id),
+                        _ => {}
+                    }
                 }
-                match cat[i] {
-                    Some("gifted") => gifted.push(id),
-                    Some("excellent") => excellent.push(id),
-                    _ => {}
-                }
+                Some([sat, gifted, excellent])
             }
-        }
-        Ok(vec![
+        };
+        let [sat, gifted, excellent] = match results {
+            Some([s, g, e]) => [Some(s), Some(g), Some(e)],
+            None => [None, None, None],
+        };
+        let found = [
             ids("report/stage_a_tested")?,
             ids("stage_b_invitations")?,
             sat,
@@ -187,12 +202,18 @@ impl Gifted {
             excellent,
             ids("interview_invitations")?,
             ids("placements")?,
-        ])
+        ];
+        Ok(STAGES
+            .into_iter()
+            .zip(found)
+            .filter_map(|(stage, ids)| Some((stage, ids?)))
+            .collect())
     }
 
     /// The funnel by gender: table and chart.
-    fn funnel(&self, b: &mut Builder, stages: &[Vec<&str>], who: &People) {
-        let genders = genders(stages.iter().flatten(), who);
+    fn funnel(&self, b: &mut Builder, stages: &[Stage]) {
+        let unknown = (stages.iter()).any(|(_, w)| w.iter().any(|w| gender_in(*w) == "unknown"));
+        let genders = genders_shown(unknown);
         let mut t = CountTable::of_children(
             b.w("funnel_table"),
             b.w("stage"),
@@ -202,10 +223,10 @@ impl Gifted {
                 .collect(),
         );
         t.total_col = true;
-        for (k, ids) in STAGES.iter().zip(stages) {
+        for (k, students) in stages {
             let mut n = vec![0u64; genders.len()];
-            for id in ids {
-                let g = gender_of(id, who);
+            for w in students {
+                let g = gender_in(*w);
                 if let Some(j) = genders.iter().position(|x| *x == g) {
                     n[j] += 1;
                 }
@@ -236,21 +257,24 @@ impl Gifted {
         &self,
         b: &mut Builder,
         key: &str,
-        stages: &[Vec<&str>],
-        who: &People,
+        stages: &[Stage],
         attr: for<'a> fn(&Who<'a>) -> Attr<'a>,
     ) {
-        let mut counts: BTreeMap<Attr, Vec<u64>> = BTreeMap::new();
-        for (s, ids) in stages.iter().enumerate() {
-            for id in ids {
-                let v = who.get(id).map_or(Attr::Unknown, attr);
-                counts.entry(v).or_insert_with(|| vec![0; STAGES.len()])[s] += 1;
+        // Counted in a hash map (a few hundred thousand students), then ordered.
+        let mut counts: foldhash::HashMap<Attr, Vec<u64>> = Default::default();
+        for (s, (_, students)) in stages.iter().enumerate() {
+            for w in students {
+                let v = w.map_or(Attr::Unknown, attr);
+                counts.entry(v).or_insert_with(|| vec![0; stages.len()])[s] += 1;
             }
         }
+        let counts: BTreeMap<Attr, Vec<u64>> = counts.into_iter().collect();
         let mut t = CountTable::of_children(
             b.w(&format!("by_{key}")),
             b.w(key),
-            STAGES.iter().map(|s| b.w(&format!("stage_{s}"))).collect(),
+            (stages.iter())
+                .map(|(s, _)| b.w(&format!("stage_{s}")))
+                .collect(),
         );
         t.total_row = true;
         t.rows = counts
@@ -581,7 +605,12 @@ fn percent(part: u64, whole: u64) -> String {
 }
 
 fn gender_of(id: &str, who: &People) -> &'static str {
-    match who.get(id).map(|w| w.gender) {
+    gender_in(who.get(id))
+}
+
+/// The gender a student is counted under: boy, girl, or unknown (no roster row or no gender).
+fn gender_in(w: Option<&Who>) -> &'static str {
+    match w.map(|w| w.gender) {
         Some("m") => "m",
         Some("f") => "f",
         _ => "unknown",
@@ -590,9 +619,14 @@ fn gender_of(id: &str, who: &People) -> &'static str {
 
 /// The genders to show: boys and girls, and "unknown" when some student has none.
 fn genders<'a, 'b: 'a>(ids: impl Iterator<Item = &'a &'b str>, who: &People) -> Vec<String> {
-    let mut g = vec!["m".to_string(), "f".to_string()];
     let mut ids = ids;
-    if ids.any(|id| gender_of(id, who) == "unknown") {
+    genders_shown(ids.any(|id| gender_of(id, who) == "unknown"))
+}
+
+/// Boys and girls, and "unknown" when `unknown`.
+fn genders_shown(unknown: bool) -> Vec<String> {
+    let mut g = vec!["m".to_string(), "f".to_string()];
+    if unknown {
         g.push("unknown".into());
     }
     g
@@ -615,16 +649,19 @@ impl Section for Gifted {
 
     fn render(&self, b: &mut Builder) -> Result<()> {
         let who = self.people()?;
-        let stages = self.stages()?;
+        // Each student of a stage is looked up once, for the funnel and the three counts by.
+        let stages: Vec<Stage> = (self.stages()?.into_iter())
+            .map(|(stage, ids)| (stage, ids.into_iter().map(|id| who.get(id)).collect()))
+            .collect();
         let identification = self.frame("confidential/results").is_some()
             || self.frame("stage_b_invitations").is_some();
         if identification {
             b.section("identification");
-            self.funnel(b, &stages, &who);
+            self.funnel(b, &stages);
             self.categories(b, &who)?;
-            self.by(b, "sector", &stages, &who, |w| Attr::Text(w.sector));
-            self.by(b, "region", &stages, &who, |w| Attr::Text(w.region));
-            self.by(b, "grade", &stages, &who, |w| {
+            self.by(b, "sector", &stages, |w| Attr::Text(w.sector));
+            self.by(b, "region", &stages, |w| Attr::Text(w.region));
+            self.by(b, "grade", &stages, |w| {
                 w.grade.map_or(Attr::Unknown, Attr::Number)
             });
             self.histograms(b)?;

@@ -293,4 +293,8 @@ fn the_what_if_of_threshold_96_makes_gifted_exactly_those_from_96_to_below_97() 
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let page = std::fs::read_to_string(en.join("diff.html")).unwrap();
     assert!(page.contains("<html dir=\"ltr\" lang=\"en\">"));
+    // A run's outputs hold no stage A scores: the funnel starts at the referral instead of
+    // showing a row of zeros (whose suppression hid a cell of every column).
+    assert!(!page.contains("Tested (stage A)"), "an empty stage A row");
+    assert!(page.contains("Referred to stage B"));
 }
