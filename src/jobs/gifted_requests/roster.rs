@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::jobs::gifted::participation::{institution_participates, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::table::rows::{rows, rows_where};
-use crate::table::validate::TableNeed;
+use crate::table::validate::{Pick, Probe, Selection, TableNeed};
 use crate::table::InputSet;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -27,14 +27,111 @@ pub const STUDENT_COLUMNS: &[&str] = &[
 ];
 
 /// The roster tables both jobs read: without contacts there is no guardian check, no twin
-/// check and no letter.
+/// check and no letter. `students`, `contacts` and `contact_details` are reference tables,
+/// read only for the students the requests name ([`select`]).
 pub const TABLES: [TableNeed; 5] = [
     TableNeed::new("institutions", true),
     TableNeed::new("classes", true),
-    TableNeed::new("students", true).keeping(STUDENT_COLUMNS),
-    TableNeed::new("contacts", false),
-    TableNeed::new("contact_details", false),
+    TableNeed::new("students", true)
+        .keeping(STUDENT_COLUMNS)
+        .reference(),
+    TableNeed::new("contacts", false).reference(),
+    TableNeed::new("contact_details", false).reference(),
 ];
+
+/// What the manifest says the reference tables were read for.
+pub const READ_FOR: &str = "students named by the requests";
+
+/// The rows of the reference tables a request job reads (data-contract.md "Reference tables
+/// read for the named IDs"), given the IDs `named` by its request tables' `student_id`:
+/// - `contacts`: the rows of the named students, and every row of a contact who is marked a
+///   legal guardian of one of them (the guardian's other children: the twin claim, §5.1.ו);
+/// - `students`: the named students and the students of those contact rows;
+/// - `contact_details`: the rows of the contacts of those contact rows.
+///
+/// The IDs are those of the rows as read, before validation: a row of a named student is read
+/// and validated whatever it holds, and a row read for a guardian who turns out not to be one
+/// (a broken row) is read and validated too. Every row holding a picked ID is read.
+pub fn pick(named: HashSet<u64>, contacts: Option<ContactIds>) -> Selection {
+    let mut selection = Selection::new();
+    let mut students = named.clone();
+    if let Some(c) = contacts {
+        let guardians: HashSet<u64> = (c.student.iter().zip(&c.contact).zip(&c.guardian))
+            .filter(|((s, _), g)| s.is_some_and(|s| named.contains(&s)) && **g == Some(true))
+            .filter_map(|((_, c), _)| *c)
+            .collect();
+        let mut reached: HashSet<u64> = HashSet::new();
+        for (s, c) in c.student.iter().zip(&c.contact) {
+            let read =
+                s.is_some_and(|s| named.contains(&s)) || c.is_some_and(|c| guardians.contains(&c));
+            if read {
+                students.extend(*s);
+                reached.extend(*c);
+            }
+        }
+        let by = |column, ids| Pick {
+            by: vec![(column, ids)],
+            read_for: READ_FOR,
+        };
+        selection.insert(
+            "contacts",
+            Pick {
+                by: vec![("student_id", named), ("contact_id", guardians)],
+                read_for: READ_FOR,
+            },
+        );
+        selection.insert("contact_details", by("contact_id", reached));
+    } else {
+        // Without contacts no letter is addressed: no contact's details are read.
+        let none = Pick {
+            by: Vec::new(),
+            read_for: READ_FOR,
+        };
+        selection.insert("contact_details", none);
+    }
+    selection.insert(
+        "students",
+        Pick {
+            by: vec![("student_id", students)],
+            read_for: READ_FOR,
+        },
+    );
+    selection
+}
+
+/// Each `contacts` row's student, contact (as `table::select::id_key`) and legal-guardian flag,
+/// as read.
+#[derive(Debug, Clone, Default)]
+pub struct ContactIds {
+    pub student: Vec<Option<u64>>,
+    pub contact: Vec<Option<u64>>,
+    pub guardian: Vec<Option<bool>>,
+}
+
+/// The selection of a request job whose request tables are `requests` (each with a
+/// `student_id` column referring to `students`): [`pick`] on the IDs they name.
+pub fn selector(requests: &'static [&'static str]) -> impl Fn(&Probe) -> Result<Selection> + Sync {
+    move |probe: &Probe| {
+        let named: HashSet<u64> = (requests.iter())
+            .filter_map(|t| probe.ids(t, "student_id"))
+            .flatten()
+            .flatten()
+            .collect();
+        let contacts = match (
+            probe.ids("contacts", "student_id"),
+            probe.ids("contacts", "contact_id"),
+            probe.flags("contacts", "is_legal_guardian"),
+        ) {
+            (Some(student), Some(contact), Some(guardian)) => Some(ContactIds {
+                student,
+                contact,
+                guardian,
+            }),
+            _ => None,
+        };
+        Ok(pick(named, contacts))
+    }
+}
 
 /// One `students` row as read.
 #[derive(Debug, Deserialize)]
