@@ -246,6 +246,7 @@ fn select_rows(
     let selection = {
         let mut probe = Probe {
             tables: HashMap::new(),
+            ids: Default::default(),
         };
         for l in &loaded {
             match l {
@@ -258,8 +259,10 @@ fn select_rows(
                 Loaded::Columns(_) => {}
             }
         }
-        select(&probe)?
+        let selection = select(&probe)?;
+        (selection, probe.into_ids())
     };
+    let (selection, ids) = selection;
     let t1 = std::time::Instant::now();
     let out = loaded
         .into_par_iter()
@@ -272,7 +275,7 @@ fn select_rows(
             let mut p = match selection.get(name) {
                 Some(pick) => {
                     let rows_in_file = raw.raw.height;
-                    let keep = picked_rows(&raw, pick);
+                    let keep = picked_rows(&raw, pick, &ids);
                     let (raw, rows) = filter_raw(raw, &keep)?;
                     let mut p = convert_table(raw);
                     let read_for = pick.read_for;
@@ -428,7 +431,8 @@ pub(super) fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
     }
     set.rejects.extend(rejects);
     set.warnings.extend(p.warnings);
-    if p.height == 0 {
+    // A table read for the named IDs may read none of its file's rows: that is no warning.
+    if p.height == 0 && read_only.as_ref().is_none_or(|r| r.rows_in_file == 0) {
         set.warnings.push(format!(
             "{}: the table `{}` has no data rows",
             p.source.path.display(),

@@ -12,13 +12,16 @@
 //! all (a CSV row of the wrong field count) is read too: whose it is cannot be told. The rows
 //! read are then validated like any table's, and each keeps its row number in the file.
 use super::header::RawColumns;
+use super::id_index::KeyFilter;
 use super::read::RawTable;
 use super::reject::{Reject, RejectSet};
 use crate::error::{Error, Result};
 use crate::rules::digit_key::key_of;
 use crate::rules::israeli_id;
 use polars::prelude::*;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use rayon::prelude::*;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 /// The exact digit key of a valid Israeli ID's 9-digit form (`010000016` and `10000016` have
 /// one key); `None` for any other value.
@@ -28,17 +31,50 @@ pub fn id_key(value: &str) -> Option<u64> {
         .map(|n| key_of(9, n))
 }
 
+/// A set of ID keys ([`id_key`]): sorted, with a bit filter in front, since most rows of a
+/// national table hold none of them.
+pub struct IdSet {
+    keys: Vec<u64>,
+    filter: KeyFilter,
+}
+
+impl IdSet {
+    pub fn new(mut keys: Vec<u64>) -> Self {
+        keys.par_sort_unstable();
+        keys.dedup();
+        let filter = KeyFilter::of(keys.iter().copied());
+        IdSet { keys, filter }
+    }
+
+    pub fn contains(&self, key: u64) -> bool {
+        self.filter.may_hold(key) && self.keys.binary_search(&key).is_ok()
+    }
+
+    /// The keys, ascending.
+    pub fn keys(&self) -> &[u64] {
+        &self.keys
+    }
+}
+
+impl FromIterator<u64> for IdSet {
+    fn from_iter<I: IntoIterator<Item = u64>>(iter: I) -> Self {
+        IdSet::new(iter.into_iter().collect())
+    }
+}
+
 /// The rows of one reference table a run reads: those whose column `by[k].0` holds one of
 /// the IDs `by[k].1`, for some k.
-#[derive(Debug, Clone, Default)]
 pub struct Pick {
-    pub by: Vec<(&'static str, HashSet<u64>)>,
+    pub by: Vec<(&'static str, IdSet)>,
     /// For the manifest: which rows the table was read for ("students named by the requests").
     pub read_for: &'static str,
 }
 
 /// Per reference table, the rows a run reads. A reference table without a pick is read whole.
 pub type Selection = BTreeMap<&'static str, Pick>;
+
+/// Each row's [`id_key`] of a column (`None`: missing or not a valid ID).
+pub type RowIds = Arc<Vec<Option<u64>>>;
 
 /// A table as the selection sees it: converted (read whole) or as read from its file.
 pub(super) enum Probed<'a> {
@@ -49,6 +85,8 @@ pub(super) enum Probed<'a> {
 /// Each row's IDs and flags in the tables of a run, before the reference tables are filtered.
 pub struct Probe<'a> {
     pub(super) tables: HashMap<&'a str, Probed<'a>>,
+    /// The IDs of the columns asked for, by (table, column): the rows are picked by them.
+    pub(super) ids: Mutex<HashMap<(String, String), RowIds>>,
 }
 
 impl Probe<'_> {
@@ -72,12 +110,23 @@ impl Probe<'_> {
 
     /// Each row's ID in `table.column` as [`id_key`] (`None`: missing or not a valid ID);
     /// `None` when the table is absent.
-    pub fn ids(&self, table: &str, column: &str) -> Option<Vec<Option<u64>>> {
+    pub fn ids(&self, table: &str, column: &str) -> Option<RowIds> {
+        let at = (table.to_string(), column.to_string());
+        if let Some(ids) = self.ids.lock().ok()?.get(&at) {
+            return Some(ids.clone());
+        }
         let (s, height) = self.column(table, column)?;
-        Some(match s.map(|s| s.str()) {
-            Some(Ok(ca)) => ca.iter().map(|v| v.and_then(id_key)).collect(),
+        let ids = Arc::new(match s.map(|s| s.str()) {
+            Some(Ok(ca)) => row_ids(ca),
             _ => vec![None; height],
-        })
+        });
+        self.ids.lock().ok()?.insert(at, ids.clone());
+        Some(ids)
+    }
+
+    /// The IDs computed, for picking the rows.
+    pub(super) fn into_ids(self) -> HashMap<(String, String), RowIds> {
+        self.ids.into_inner().unwrap_or_default()
     }
 
     /// Each row's value of the boolean `table.column` (`None`: missing or not a boolean, the
@@ -97,24 +146,47 @@ impl Probe<'_> {
     }
 }
 
+/// Each value's [`id_key`], the column's arrays keyed in parallel.
+fn row_ids(ca: &StringChunked) -> Vec<Option<u64>> {
+    let arrays: Vec<_> = ca.downcast_iter().collect();
+    let parts: Vec<Vec<Option<u64>>> = arrays
+        .par_iter()
+        .map(|a| a.iter().map(|v| v.and_then(id_key)).collect())
+        .collect();
+    let mut out = Vec::with_capacity(ca.len());
+    for p in parts {
+        out.extend(p);
+    }
+    out
+}
+
 /// Which rows of `raw` a pick reads: those naming a picked ID, and those the reader could not
-/// read at all.
-pub(super) fn picked_rows(raw: &RawTable, pick: &Pick) -> Vec<bool> {
+/// read at all. `ids` holds the IDs of the columns the selection probed.
+pub(super) fn picked_rows(
+    raw: &RawTable,
+    pick: &Pick,
+    ids: &HashMap<(String, String), RowIds>,
+) -> Vec<bool> {
     let height = raw.raw.height;
     let mut keep = raw.raw.pre_rejects.rejected.clone();
     keep.resize(height, false);
-    for (column, ids) in &pick.by {
-        let Some(i) = raw.schema.column_index(column) else {
-            continue;
-        };
-        let Some(Ok(ca)) = raw.raw.columns[i].as_ref().map(|s| s.str()) else {
-            continue;
-        };
-        for (k, v) in keep.iter_mut().zip(ca.iter()) {
-            if !*k {
-                *k = v.and_then(id_key).is_some_and(|key| ids.contains(&key));
+    for (column, set) in &pick.by {
+        let at = (raw.schema.name.clone(), column.to_string());
+        let keys = match ids.get(&at) {
+            Some(k) => k.clone(),
+            None => {
+                let Some(i) = raw.schema.column_index(column) else {
+                    continue;
+                };
+                let Some(Ok(ca)) = raw.raw.columns[i].as_ref().map(|s| s.str()) else {
+                    continue;
+                };
+                Arc::new(row_ids(ca))
             }
-        }
+        };
+        keep.par_iter_mut().zip(keys.par_iter()).for_each(|(k, v)| {
+            *k = *k || v.is_some_and(|key| set.contains(key));
+        });
     }
     keep
 }

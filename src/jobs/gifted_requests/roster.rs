@@ -6,6 +6,7 @@ use crate::error::Result;
 use crate::jobs::gifted::participation::{institution_participates, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::table::rows::{rows, rows_where};
+use crate::table::select::IdSet;
 use crate::table::validate::{Pick, Probe, Selection, TableNeed};
 use crate::table::InputSet;
 use chrono::NaiveDate;
@@ -52,27 +53,28 @@ pub const READ_FOR: &str = "students named by the requests";
 /// The IDs are those of the rows as read, before validation: a row of a named student is read
 /// and validated whatever it holds, and a row read for a guardian who turns out not to be one
 /// (a broken row) is read and validated too. Every row holding a picked ID is read.
-pub fn pick(named: HashSet<u64>, contacts: Option<ContactIds>) -> Selection {
+pub fn pick(named: IdSet, contacts: Option<ContactIds>) -> Selection {
     let mut selection = Selection::new();
-    let mut students = named.clone();
+    let mut students: Vec<u64> = named.keys().to_vec();
+    let by = |column, ids| Pick {
+        by: vec![(column, ids)],
+        read_for: READ_FOR,
+    };
     if let Some(c) = contacts {
-        let guardians: HashSet<u64> = (c.student.iter().zip(&c.contact).zip(&c.guardian))
-            .filter(|((s, _), g)| s.is_some_and(|s| named.contains(&s)) && **g == Some(true))
+        let rows = || c.student.iter().zip(c.contact);
+        let guardians: IdSet = (rows().zip(c.guardian))
+            .filter(|((s, _), g)| s.is_some_and(|s| named.contains(s)) && **g == Some(true))
             .filter_map(|((_, c), _)| *c)
             .collect();
-        let mut reached: HashSet<u64> = HashSet::new();
-        for (s, c) in c.student.iter().zip(&c.contact) {
+        let mut reached: Vec<u64> = Vec::new();
+        for (s, c) in rows() {
             let read =
-                s.is_some_and(|s| named.contains(&s)) || c.is_some_and(|c| guardians.contains(&c));
+                s.is_some_and(|s| named.contains(s)) || c.is_some_and(|c| guardians.contains(c));
             if read {
                 students.extend(*s);
                 reached.extend(*c);
             }
         }
-        let by = |column, ids| Pick {
-            by: vec![(column, ids)],
-            read_for: READ_FOR,
-        };
         selection.insert(
             "contacts",
             Pick {
@@ -80,48 +82,36 @@ pub fn pick(named: HashSet<u64>, contacts: Option<ContactIds>) -> Selection {
                 read_for: READ_FOR,
             },
         );
-        selection.insert("contact_details", by("contact_id", reached));
+        selection.insert("contact_details", by("contact_id", IdSet::new(reached)));
     } else {
         // Without contacts no letter is addressed: no contact's details are read.
-        let none = Pick {
-            by: Vec::new(),
-            read_for: READ_FOR,
-        };
-        selection.insert("contact_details", none);
+        selection.insert("contact_details", by("contact_id", IdSet::new(Vec::new())));
     }
-    selection.insert(
-        "students",
-        Pick {
-            by: vec![("student_id", students)],
-            read_for: READ_FOR,
-        },
-    );
+    selection.insert("students", by("student_id", IdSet::new(students)));
     selection
 }
 
 /// Each `contacts` row's student, contact (as `table::select::id_key`) and legal-guardian flag,
 /// as read.
-#[derive(Debug, Clone, Default)]
-pub struct ContactIds {
-    pub student: Vec<Option<u64>>,
-    pub contact: Vec<Option<u64>>,
-    pub guardian: Vec<Option<bool>>,
+#[derive(Debug, Clone, Copy)]
+pub struct ContactIds<'a> {
+    pub student: &'a [Option<u64>],
+    pub contact: &'a [Option<u64>],
+    pub guardian: &'a [Option<bool>],
 }
 
 /// The selection of a request job whose request tables are `requests` (each with a
 /// `student_id` column referring to `students`): [`pick`] on the IDs they name.
 pub fn selector(requests: &'static [&'static str]) -> impl Fn(&Probe) -> Result<Selection> + Sync {
     move |probe: &Probe| {
-        let named: HashSet<u64> = (requests.iter())
+        let named: IdSet = (requests.iter())
             .filter_map(|t| probe.ids(t, "student_id"))
-            .flatten()
-            .flatten()
+            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
             .collect();
-        let contacts = match (
-            probe.ids("contacts", "student_id"),
-            probe.ids("contacts", "contact_id"),
-            probe.flags("contacts", "is_legal_guardian"),
-        ) {
+        let student = probe.ids("contacts", "student_id");
+        let contact = probe.ids("contacts", "contact_id");
+        let guardian = probe.flags("contacts", "is_legal_guardian");
+        let contacts = match (&student, &contact, &guardian) {
             (Some(student), Some(contact), Some(guardian)) => Some(ContactIds {
                 student,
                 contact,
