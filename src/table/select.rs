@@ -248,4 +248,67 @@ mod tests {
         assert_eq!(id_key(""), None);
         assert_eq!(id_key(" 010000016"), None, "not trimmed, as validation");
     }
+
+    /// A reference table read for one ID, worked by hand: row 1 is the ID's; row 2 another
+    /// ID's, its phone broken (not read, so not rejected); row 3 cannot be read as CSV (read
+    /// and rejected: whose it is cannot be told); rows 4 and 5 are the ID again, the second in
+    /// its 8-digit form (read: duplicate keys of row 1).
+    #[test]
+    fn a_reference_table_reads_every_row_of_a_picked_id_and_keeps_its_row_numbers() {
+        use crate::table::validate::{load_inputs_selecting, TableNeed};
+        let dir = tempfile::tempdir().unwrap();
+        let text = "contact_id,phone,email,street,house_number,city,zip\n\
+                    010000016,050-1,,,,,\n\
+                    000000018,no phone,,,,,\n\
+                    only,two\n\
+                    010000016,050-2,,,,,\n\
+                    10000016,050-3,,,,,\n";
+        std::fs::write(dir.path().join("contact_details.csv"), text).unwrap();
+        let needs = [TableNeed::new("contact_details", true).reference()];
+        let select = |_: &Probe| -> Result<Selection> {
+            let ids = IdSet::new(vec![id_key("010000016").unwrap()]);
+            let pick = Pick {
+                by: vec![("contact_id", ids)],
+                read_for: "the named contacts",
+            };
+            Ok([("contact_details", pick)].into_iter().collect())
+        };
+        let set = load_inputs_selecting(dir.path(), &needs, &BTreeMap::new(), &select).unwrap();
+        let t = set.table("contact_details").unwrap();
+        assert_eq!(
+            t.read_only,
+            Some(crate::table::types::ReadOnly {
+                rows_in_file: 5,
+                read_for: "the named contacts"
+            })
+        );
+        assert_eq!((t.rows_read, t.rows_rejected, t.rows_accepted()), (4, 3, 1));
+        assert_eq!(t.row_numbers().collect::<Vec<_>>(), [1]);
+        let rejects: Vec<(u64, &str, &str)> = (set.rejects.iter())
+            .map(|r| (r.row_number, r.rule.as_str(), r.message.as_str()))
+            .collect();
+        assert_eq!(rejects.len(), 3, "{rejects:?}");
+        assert_eq!((rejects[0].0, rejects[0].1), (3, "field_count"));
+        assert_eq!(
+            rejects[1..],
+            [
+                (
+                    4,
+                    "duplicate_key",
+                    "the key (contact_id) repeats data row 1"
+                ),
+                (
+                    5,
+                    "duplicate_key",
+                    "the key (contact_id) repeats data row 1"
+                ),
+            ]
+        );
+        // Without a selection the same need reads every row (row 2's phone is rejected).
+        let all = crate::table::validate::load_inputs(dir.path(), &needs, &BTreeMap::new());
+        let all = all.unwrap();
+        let t = all.table("contact_details").unwrap();
+        assert_eq!((t.rows_read, t.read_only.clone()), (5, None));
+        assert!(all.rejects.iter().any(|r| r.row_number == 2));
+    }
 }
