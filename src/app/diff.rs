@@ -179,6 +179,8 @@ fn entry(table: &str, path: &Path, rows: usize) -> Result<InputEntry> {
         rows_accepted: rows,
         rows_excluded: 0,
         rows_rejected: 0,
+        rows_in_file: None,
+        read_for: None,
     })
 }
 

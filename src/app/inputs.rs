@@ -10,7 +10,7 @@ use crate::output::OutputDir;
 use crate::pipeline::values::Share;
 use crate::pipeline::PipelineSource;
 use crate::table::reject_share;
-use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::validate::{load_inputs, load_inputs_selecting, Selector, TableNeed};
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -94,9 +94,26 @@ pub fn load_checked(
     params: &BTreeMap<String, Vec<String>>,
     max_share: Share,
 ) -> Result<InputSet> {
-    let inputs = rec.report.steps.run("read and validate inputs", || {
-        load_inputs(input, needs, params)
-    })?;
+    load_checked_selecting(rec, input, needs, params, max_share, None)
+}
+
+/// As [`load_checked`], the reference tables of `needs` read only for the rows `select` picks
+/// (`table::select`) when it is given.
+pub fn load_checked_selecting(
+    rec: &mut RunRecord,
+    input: &Path,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+    max_share: Share,
+    select: Option<Selector>,
+) -> Result<InputSet> {
+    let inputs = rec
+        .report
+        .steps
+        .run("read and validate inputs", || match select {
+            Some(select) => load_inputs_selecting(input, needs, params, select),
+            None => load_inputs(input, needs, params),
+        })?;
     rec.report.warnings.extend(inputs.warnings.iter().cloned());
     check_reject_share(&inputs, max_share)?;
     Ok(inputs)

@@ -4,12 +4,13 @@
 use super::inputs;
 use super::record::RunRecord;
 use crate::error::{Error, Result};
+use crate::jobs::gifted_requests::roster;
 use crate::jobs::letters::Templates;
 use crate::jobs::retest_review as job;
 use crate::output::OutputDir;
 use crate::pipeline::retest_review::RetestReview;
 use crate::pipeline::PipelineSource;
-use crate::table::validate::load_inputs;
+use crate::table::validate::load_inputs_selecting;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -28,7 +29,15 @@ pub fn run(
     let mut rec = inputs::start_run("retest-review", None, src, &settings);
     let max_share = settings.max_reject_share;
     let none = BTreeMap::new();
-    let mut inputs = inputs::load_checked(&mut rec, input, &job::TABLES, &none, max_share)?;
+    let select = roster::selector(&job::REQUEST_TABLES);
+    let mut inputs = inputs::load_checked_selecting(
+        &mut rec,
+        input,
+        &job::TABLES,
+        &none,
+        max_share,
+        Some(&select),
+    )?;
     let letters = |year| settings.letters.params(year);
     let params = settings.params();
     // The job's own rejects count toward the limit too.
@@ -48,7 +57,8 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
     let mut rec = RunRecord::start("retest-review", "validate", None);
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let inputs = rec.report.steps.run("read and validate inputs", || {
-        let mut inputs = load_inputs(input, &job::TABLES, &BTreeMap::new())?;
+        let select = roster::selector(&job::REQUEST_TABLES);
+        let mut inputs = load_inputs_selecting(input, &job::TABLES, &BTreeMap::new(), &select)?;
         job::inputs::read(&mut inputs)?;
         Ok::<_, crate::error::Error>(inputs)
     })?;

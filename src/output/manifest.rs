@@ -15,6 +15,15 @@ pub struct InputEntry {
     pub rows_accepted: usize,
     pub rows_excluded: usize,
     pub rows_rejected: usize,
+    /// A reference table read only for the IDs a run names (data-contract.md "Reference
+    /// tables read for the named IDs"): the file's data rows (`rows_read` counts the rows
+    /// read)…
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rows_in_file: Option<usize>,
+    /// …and which rows were read, e.g. "students named by the requests". Both absent: every
+    /// row of the file was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_for: Option<String>,
 }
 
 impl InputEntry {
@@ -38,6 +47,8 @@ impl InputEntry {
             rows_accepted: t.rows_accepted(),
             rows_excluded: t.rows_excluded,
             rows_rejected: t.rows_rejected,
+            rows_in_file: t.read_only.as_ref().map(|r| r.rows_in_file),
+            read_for: t.read_only.as_ref().map(|r| r.read_for.to_string()),
         }
     }
 }

@@ -310,6 +310,7 @@ pub(super) fn load_columns(
         keys_only: key_words.is_some(),
         key_words,
         keep: d.keep,
+        source_rows: None,
     };
     drop(d.data);
     row_checks(&mut p, params);

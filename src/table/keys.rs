@@ -91,7 +91,7 @@ pub(super) fn check_keys(p: &mut Pending) {
             &column,
             value.join("+"),
             "duplicate_key",
-            format!("the key ({column}) repeats data row {}", f + 1),
+            format!("the key ({column}) repeats data row {}", p.file_row(f)),
         );
         p.rejects.add(r);
     }

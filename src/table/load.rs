@@ -11,7 +11,8 @@ use super::references::{check_equals_referenced, check_references, RefSet};
 use super::reject::Reject;
 use super::row_checks::row_checks;
 use super::schema::{self, TableSchema};
-use super::types::{InputSet, Table, TableNeed};
+use super::select::{filter_raw, picked_rows, Probe, Probed, Selection};
+use super::types::{InputSet, ReadOnly, Table, TableNeed};
 use crate::error::{Error, Result};
 use polars::prelude::*;
 use rayon::prelude::*;
@@ -19,10 +20,12 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-/// A table read and converted whole, or waiting to be read a column at a time.
+/// A table read and converted whole, waiting to be read a column at a time, or a reference
+/// table as read, waiting for the run's selection (`select`).
 enum Loaded {
     Whole(Pending),
     Columns(Deferred),
+    Raw(RawTable),
 }
 
 impl Loaded {
@@ -30,9 +33,13 @@ impl Loaded {
         match self {
             Loaded::Whole(p) => p.schema,
             Loaded::Columns(d) => d.schema,
+            Loaded::Raw(r) => r.schema,
         }
     }
 }
+
+/// A job's choice of the rows of its reference tables, from the IDs of its tables.
+pub type Selector<'a> = &'a (dyn Fn(&Probe) -> Result<Selection> + Sync);
 
 /// Reads and validates the tables `needs` from `dir`. `params` gives the list parameters that
 /// `in_parameter` checks refer to (e.g. `subtests`).
@@ -40,6 +47,28 @@ pub fn load_inputs(
     dir: &Path,
     needs: &[TableNeed],
     params: &BTreeMap<String, Vec<String>>,
+) -> Result<InputSet> {
+    load_selecting(dir, needs, params, None)
+}
+
+/// As [`load_inputs`], the tables `needs` marks `reference` read and validated only for the
+/// rows `select` picks (`table::select`): the other tables are read and checked first, then
+/// `select` sees their IDs and the reference tables' as read, and each reference table keeps
+/// the rows picked (with their file row numbers) before it is validated.
+pub fn load_inputs_selecting(
+    dir: &Path,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+    select: Selector,
+) -> Result<InputSet> {
+    load_selecting(dir, needs, params, Some(select))
+}
+
+fn load_selecting(
+    dir: &Path,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+    select: Option<Selector>,
 ) -> Result<InputSet> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!(
@@ -63,7 +92,7 @@ pub fn load_inputs(
             None => {}
         }
     }
-    load_found(dir, files, needs, params)
+    load_found(dir, files, needs, params, select)
 }
 
 /// Reads and validates the Parquet files `files` (table, path) of `dir`, as [`load_inputs`]
@@ -81,7 +110,7 @@ pub fn load_parquet_files(
             schema::get(t).ok_or_else(|| Error::Job(format!("no schema for table `{t}`")))?;
         found.push((schema, path.clone(), super::read::Format::Parquet));
     }
-    load_found(dir, found, &needs, params)
+    load_found(dir, found, &needs, params, None)
 }
 
 /// [`load_inputs`] once the tables' files are found.
@@ -94,6 +123,7 @@ fn load_found(
     )>,
     needs: &[TableNeed],
     params: &BTreeMap<String, Vec<String>>,
+    select: Option<Selector>,
 ) -> Result<InputSet> {
     let present: Vec<&str> = files.iter().map(|(s, _, _)| s.name.as_str()).collect();
     let job_tables: Vec<&str> = needs.iter().map(|n| n.name).collect();
@@ -121,6 +151,9 @@ fn load_found(
             let _step = span.enter();
             let need = needs.iter().find(|n| n.name == schema.name);
             let keep = need.and_then(|n| n.keep);
+            if select.is_some() && need.is_some_and(|n| n.reference) {
+                return Ok(Loaded::Raw(read_table(path, *format, schema)?));
+            }
             if need.is_some_and(|n| n.coded) {
                 return Ok(Loaded::Columns(Deferred::open(
                     path, *format, schema, keep,
@@ -132,9 +165,7 @@ fn load_found(
             let mut p = convert_table(raw);
             p.keep = keep;
             let t2 = std::time::Instant::now();
-            row_checks(&mut p, params);
-            let t3 = std::time::Instant::now();
-            check_keys(&mut p);
+            let t3 = check_rows(&mut p, params);
             tracing::debug!(
                 table = %schema.name,
                 row_checks_ms = (t3 - t2).as_millis() as u64,
@@ -151,6 +182,9 @@ fn load_found(
         })
         .collect();
     let mut pending = loaded.into_iter().collect::<Result<Vec<Loaded>>>()?;
+    if let Some(select) = select {
+        pending = select_rows(pending, needs, params, select)?;
+    }
     pending.sort_by_key(|p| schema::order(&p.schema().name));
 
     let mut set = InputSet::default();
@@ -162,6 +196,7 @@ fn load_found(
                 check_references(&mut p, &set, &present, &job_tables, &mut ref_sets);
                 p
             }
+            Loaded::Raw(_) => unreachable!("reference tables are selected before"),
             Loaded::Columns(d) => {
                 let refs = Refs {
                     done: &set,
@@ -189,6 +224,83 @@ fn load_found(
         t.key_digits = None;
     }
     Ok(set)
+}
+
+/// The row checks and the key check of a table read whole; when the key check began.
+fn check_rows(p: &mut Pending, params: &BTreeMap<String, Vec<String>>) -> std::time::Instant {
+    row_checks(p, params);
+    let t = std::time::Instant::now();
+    check_keys(p);
+    t
+}
+
+/// The reference tables of `loaded` (`Loaded::Raw`) with the rows `select` picks, converted
+/// and checked on their own; the other tables as they were.
+fn select_rows(
+    loaded: Vec<Loaded>,
+    needs: &[TableNeed],
+    params: &BTreeMap<String, Vec<String>>,
+    select: Selector,
+) -> Result<Vec<Loaded>> {
+    let t0 = std::time::Instant::now();
+    let selection = {
+        let mut probe = Probe {
+            tables: HashMap::new(),
+            ids: Default::default(),
+        };
+        for l in &loaded {
+            match l {
+                Loaded::Whole(p) => {
+                    probe.tables.insert(&p.schema.name, Probed::Converted(p));
+                }
+                Loaded::Raw(r) => {
+                    probe.tables.insert(&r.schema.name, Probed::Raw(r));
+                }
+                Loaded::Columns(_) => {}
+            }
+        }
+        let selection = select(&probe)?;
+        (selection, probe.into_ids())
+    };
+    let (selection, ids) = selection;
+    let t1 = std::time::Instant::now();
+    let out = loaded
+        .into_par_iter()
+        .map(|l| {
+            let Loaded::Raw(raw) = l else {
+                return Ok(l);
+            };
+            let name = raw.schema.name.as_str();
+            let keep = needs.iter().find(|n| n.name == name).and_then(|n| n.keep);
+            let mut p = match selection.get(name) {
+                Some(pick) => {
+                    let rows_in_file = raw.raw.height;
+                    let keep = picked_rows(&raw, pick, &ids);
+                    let (raw, rows) = filter_raw(raw, &keep)?;
+                    let mut p = convert_table(raw);
+                    let read_for = pick.read_for;
+                    p.source_rows = Some((
+                        rows,
+                        ReadOnly {
+                            rows_in_file,
+                            read_for,
+                        },
+                    ));
+                    p
+                }
+                None => convert_table(raw),
+            };
+            p.keep = keep;
+            check_rows(&mut p, params);
+            Ok(Loaded::Whole(p))
+        })
+        .collect::<Result<Vec<Loaded>>>();
+    tracing::debug!(
+        select_ms = (t1 - t0).as_millis() as u64,
+        filter_and_check_ms = t1.elapsed().as_millis() as u64,
+        "reference tables read for the named IDs"
+    );
+    out
 }
 
 fn convert_table(raw: RawTable) -> Pending {
@@ -225,6 +337,7 @@ fn convert_table(raw: RawTable) -> Pending {
         keys_only: false,
         key_words: None,
         keep: None,
+        source_rows: None,
     }
 }
 
@@ -260,11 +373,18 @@ pub(super) fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
             (Some(Arc::new(keys)), words)
         })
         .unwrap_or_default();
-    // Kept only when rows were rejected (a national roster's would be 19 MB of 1, 2, 3, …).
-    let row_numbers = (0..if rows_rejected > 0 { p.height } else { 0 })
-        .filter(|&i| !p.rejects.rejected[i])
-        .map(|i| i as u64 + 1)
-        .collect();
+    // Kept only when rows were rejected (a national roster's would be 19 MB of 1, 2, 3, …)
+    // or the rows read are not the file's.
+    let row_numbers = match &p.source_rows {
+        Some((rows, _)) => (0..p.height)
+            .filter(|&i| !p.rejects.rejected[i])
+            .map(|i| rows[i])
+            .collect(),
+        None => (0..if rows_rejected > 0 { p.height } else { 0 })
+            .filter(|&i| !p.rejects.rejected[i])
+            .map(|i| i as u64 + 1)
+            .collect(),
+    };
     // A key held as digit keys is not kept twice (`row_keys` hold them); columns the job does
     // not keep are left out.
     let key_index = p
@@ -293,6 +413,13 @@ pub(super) fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         })
         .map_err(|e| Error::Job(format!("building table `{}`: {e}", p.schema.name)))?;
     let mut rejects = p.rejects.rejects;
+    // A table read for the named IDs: its rows' numbers in the file.
+    let (source_rows, read_only) = p.source_rows.take().unzip();
+    if let Some(rows) = &source_rows {
+        for r in &mut rejects {
+            r.row_number = rows[(r.row_number - 1) as usize];
+        }
+    }
     for r in &mut rejects {
         if p.schema.column(&r.column).is_some_and(|c| c.confidential) && !r.value.is_empty() {
             r.value = "(withheld)".into();
@@ -304,7 +431,8 @@ pub(super) fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
     }
     set.rejects.extend(rejects);
     set.warnings.extend(p.warnings);
-    if p.height == 0 {
+    // A table read for the named IDs may read none of its file's rows: that is no warning.
+    if p.height == 0 && read_only.as_ref().is_none_or(|r| r.rows_in_file == 0) {
         set.warnings.push(format!(
             "{}: the table `{}` has no data rows",
             p.source.path.display(),
@@ -323,6 +451,7 @@ pub(super) fn finish(mut p: Pending, set: &mut InputSet) -> Result<Table> {
         row_keys,
         keys_only: p.keys_only,
         dictionaries: p.dictionaries,
+        read_only,
     })
 }
 

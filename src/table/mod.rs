@@ -31,6 +31,7 @@ pub mod reject_share;
 mod row_checks;
 pub mod rows;
 pub mod schema;
+pub mod select;
 pub mod types;
 pub mod validate;
 

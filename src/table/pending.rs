@@ -25,6 +25,19 @@ pub(super) struct Pending {
     pub(super) key_words: Option<Vec<u64>>,
     /// The columns the job keeps (`TableNeed::keep`; the others are left out by `finish`).
     pub(super) keep: Option<&'static [&'static str]>,
+    /// For a table read only for the IDs a run names (`select`): the 1-based file row of each
+    /// row read, and the file's data rows and what the rows were read for.
+    pub(super) source_rows: Option<(Vec<u64>, super::types::ReadOnly)>,
+}
+
+impl Pending {
+    /// The 1-based data row of the file that row `i` (0-based) of the table read is.
+    pub(super) fn file_row(&self, i: usize) -> u64 {
+        match &self.source_rows {
+            Some((rows, _)) => rows[i],
+            None => i as u64 + 1,
+        }
+    }
 }
 
 /// The sorted, distinct exact keys of the rows accepted when keys were checked, each row's

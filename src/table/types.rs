@@ -33,6 +33,18 @@ pub struct Table {
     /// The values of the text columns held as codes (UInt32 columns of `df`, read with
     /// `text`), when the table was loaded with `TableNeed::coded`.
     pub dictionaries: BTreeMap<String, Arc<[PlSmallStr]>>,
+    /// For a reference table read only for the IDs a run names (`TableNeed::reference`): the
+    /// file's data rows and what the rows read were read for (`rows_read` counts those).
+    pub read_only: Option<ReadOnly>,
+}
+
+/// A table read only for the IDs a run names (`TableNeed::reference`, `table::select`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadOnly {
+    /// The file's data rows.
+    pub rows_in_file: usize,
+    /// Which rows were read, e.g. "students named by the requests".
+    pub read_for: &'static str,
 }
 
 /// A text column of a table: plain, or dictionary codes and their values.
@@ -151,6 +163,9 @@ pub struct TableNeed {
     /// then left out of the table; a `coded` table drops each as soon as it is checked
     /// (unless row checks or references still need it).
     pub keep: Option<&'static [&'static str]>,
+    /// A reference table: read and validated only for the rows the run's selection names
+    /// (`table::select`, `load::load_inputs_selecting`); read whole without a selection.
+    pub reference: bool,
 }
 
 impl TableNeed {
@@ -160,6 +175,15 @@ impl TableNeed {
             required,
             coded: false,
             keep: None,
+            reference: false,
+        }
+    }
+
+    /// The same table, read only for the rows the run's selection names.
+    pub const fn reference(self) -> Self {
+        TableNeed {
+            reference: true,
+            ..self
         }
     }
 

@@ -357,3 +357,113 @@ fn synth_makes_a_year_that_runs_with_zero_rejects() {
     let letters = read_csv(&out.join("letters.csv"));
     assert!(letters.len() > 50, "{}", letters.len());
 }
+
+/// Appends `rows` to the CSV file `path`.
+fn append(path: &Path, rows: &[&str]) {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    for r in rows {
+        text.push_str(r);
+        text.push('\n');
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+/// data-contract.md "Reference tables read for the named IDs": `students`, `contacts` and
+/// `contact_details` are read only for the students the requests name (and their guardians'
+/// other children). The fixture's 12 students are all named or a twin's sibling; the rows
+/// added below are worked by hand.
+#[test]
+fn the_roster_is_read_only_for_the_students_the_requests_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    copy_dir(&fixture(), &input);
+    append(
+        &input.join("students.csv"),
+        &[
+            // Row 13: a student no request names, with a month 13: not read, not rejected.
+            "300000908,דן,כהן,2027,2018-13-01,m,110001,110001-3-1,3,A01,,,",
+            // Row 14: a named student (request row 12) whose gender is broken: rejected.
+            "300000916,רון,כהן,2027,2018-04-10,x,110001,110001-3-1,3,A01,,,",
+            // Row 15: student 300000015 again: a duplicate key among the rows read.
+            "300000015,נועה,כהן,2027,2018-04-10,f,110001,110001-3-1,3,A01,,,",
+        ],
+    );
+    append(
+        &input.join("contacts.csv"),
+        &[
+            // Row 16: the unnamed student's contact, its relation broken: not read.
+            "300000908,400000907,אב,כהן,uncle,true,true",
+            // Row 17: the named student's guardian: read, and rejected with its student.
+            "300000916,400000915,אב,כהן,father,true,true",
+        ],
+    );
+    append(
+        &input.join("contact_details.csv"),
+        &[
+            // Row 14: the unnamed student's contact, its phone broken: not read.
+            "400000907,no phone,,הרצל,9,תל אביב,6100001",
+            // Row 15: the named student's guardian: read and accepted.
+            "400000915,050-1234567,,הרצל,9,תל אביב,6100001",
+        ],
+    );
+    append(
+        &input.join("retest_requests.csv"),
+        &["300000916,2027,elementary,2026-11-01,2026-02-01,,,,400000915"],
+    );
+    let out = tmp.path().join("v");
+    let o = itur_io(
+        "validate",
+        JOB,
+        &input,
+        &out,
+        &["--set", "max_reject_share=0.9"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let r = csv_columns(
+        &out.join("rejects.csv"),
+        &["table", "row_number", "column", "rule"],
+    );
+    assert_eq!(
+        r,
+        [
+            "students:14:gender:enum",
+            "students:15:student_id:duplicate_key",
+            "contacts:17:student_id:reference",
+            "retest_requests:12:student_id:reference",
+        ]
+    );
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let entry = |t: &str| {
+        let i = (m["inputs"].as_array().unwrap().iter())
+            .find(|i| i["table"] == t)
+            .unwrap_or_else(|| panic!("no input entry for {t}"));
+        let n = |k: &str| i[k].as_u64();
+        // Rows read = accepted + excluded + rejected, of the rows read.
+        assert_eq!(
+            n("rows_read"),
+            Some(
+                n("rows_accepted").unwrap()
+                    + n("rows_excluded").unwrap()
+                    + n("rows_rejected").unwrap()
+            ),
+            "{t}: {i}"
+        );
+        (
+            n("rows_in_file"),
+            n("rows_read").unwrap(),
+            n("rows_rejected").unwrap(),
+            i["read_for"].as_str().map(str::to_string),
+        )
+    };
+    let named = Some("students named by the requests".to_string());
+    // 12 + the named student + the duplicate; the unnamed student's row 13 is not read.
+    assert_eq!(entry("students"), (Some(15), 14, 2, named.clone()));
+    assert_eq!(entry("contacts"), (Some(17), 16, 1, named.clone()));
+    assert_eq!(entry("contact_details"), (Some(15), 14, 0, named));
+    // The tables read whole say nothing more.
+    assert_eq!(entry("retest_requests"), (None, 12, 1, None));
+    assert_eq!(entry("classes").0, None);
+    let d = csv_columns(&out.join("exclusions.csv"), &["table", "row_number"]);
+    assert!(d.iter().all(|x| !x.starts_with("students")), "{d:?}");
+}

@@ -6,7 +6,8 @@ use crate::error::Result;
 use crate::jobs::gifted::participation::{institution_participates, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::table::rows::{rows, rows_where};
-use crate::table::validate::TableNeed;
+use crate::table::select::IdSet;
+use crate::table::validate::{Pick, Probe, Selection, TableNeed};
 use crate::table::InputSet;
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -27,14 +28,100 @@ pub const STUDENT_COLUMNS: &[&str] = &[
 ];
 
 /// The roster tables both jobs read: without contacts there is no guardian check, no twin
-/// check and no letter.
+/// check and no letter. `students`, `contacts` and `contact_details` are reference tables,
+/// read only for the students the requests name ([`select`]).
 pub const TABLES: [TableNeed; 5] = [
     TableNeed::new("institutions", true),
     TableNeed::new("classes", true),
-    TableNeed::new("students", true).keeping(STUDENT_COLUMNS),
-    TableNeed::new("contacts", false),
-    TableNeed::new("contact_details", false),
+    TableNeed::new("students", true)
+        .keeping(STUDENT_COLUMNS)
+        .reference(),
+    TableNeed::new("contacts", false).reference(),
+    TableNeed::new("contact_details", false).reference(),
 ];
+
+/// What the manifest says the reference tables were read for.
+pub const READ_FOR: &str = "students named by the requests";
+
+/// The rows of the reference tables a request job reads (data-contract.md "Reference tables
+/// read for the named IDs"), given the IDs `named` by its request tables' `student_id`:
+/// - `contacts`: the rows of the named students, and every row of a contact who is marked a
+///   legal guardian of one of them (the guardian's other children: the twin claim, §5.1.ו);
+/// - `students`: the named students and the students of those contact rows;
+/// - `contact_details`: the rows of the contacts of those contact rows.
+///
+/// The IDs are those of the rows as read, before validation: a row of a named student is read
+/// and validated whatever it holds, and a row read for a guardian who turns out not to be one
+/// (a broken row) is read and validated too. Every row holding a picked ID is read.
+pub fn pick(named: IdSet, contacts: Option<ContactIds>) -> Selection {
+    let mut selection = Selection::new();
+    let mut students: Vec<u64> = named.keys().to_vec();
+    let by = |column, ids| Pick {
+        by: vec![(column, ids)],
+        read_for: READ_FOR,
+    };
+    if let Some(c) = contacts {
+        let rows = || c.student.iter().zip(c.contact);
+        let guardians: IdSet = (rows().zip(c.guardian))
+            .filter(|((s, _), g)| s.is_some_and(|s| named.contains(s)) && **g == Some(true))
+            .filter_map(|((_, c), _)| *c)
+            .collect();
+        let mut reached: Vec<u64> = Vec::new();
+        for (s, c) in rows() {
+            let read =
+                s.is_some_and(|s| named.contains(s)) || c.is_some_and(|c| guardians.contains(c));
+            if read {
+                students.extend(*s);
+                reached.extend(*c);
+            }
+        }
+        selection.insert(
+            "contacts",
+            Pick {
+                by: vec![("student_id", named), ("contact_id", guardians)],
+                read_for: READ_FOR,
+            },
+        );
+        selection.insert("contact_details", by("contact_id", IdSet::new(reached)));
+    } else {
+        // Without contacts no letter is addressed: no contact's details are read.
+        selection.insert("contact_details", by("contact_id", IdSet::new(Vec::new())));
+    }
+    selection.insert("students", by("student_id", IdSet::new(students)));
+    selection
+}
+
+/// Each `contacts` row's student, contact (as `table::select::id_key`) and legal-guardian flag,
+/// as read.
+#[derive(Debug, Clone, Copy)]
+pub struct ContactIds<'a> {
+    pub student: &'a [Option<u64>],
+    pub contact: &'a [Option<u64>],
+    pub guardian: &'a [Option<bool>],
+}
+
+/// The selection of a request job whose request tables are `requests` (each with a
+/// `student_id` column referring to `students`): [`pick`] on the IDs they name.
+pub fn selector(requests: &'static [&'static str]) -> impl Fn(&Probe) -> Result<Selection> + Sync {
+    move |probe: &Probe| {
+        let named: IdSet = (requests.iter())
+            .filter_map(|t| probe.ids(t, "student_id"))
+            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
+            .collect();
+        let student = probe.ids("contacts", "student_id");
+        let contact = probe.ids("contacts", "contact_id");
+        let guardian = probe.flags("contacts", "is_legal_guardian");
+        let contacts = match (&student, &contact, &guardian) {
+            (Some(student), Some(contact), Some(guardian)) => Some(ContactIds {
+                student,
+                contact,
+                guardian,
+            }),
+            _ => None,
+        };
+        Ok(pick(named, contacts))
+    }
+}
 
 /// One `students` row as read.
 #[derive(Debug, Deserialize)]

@@ -178,3 +178,48 @@ fn only_a_table_with_submitted_by_is_checked() {
     );
     assert_eq!(r[0].value, "903");
 }
+
+/// data-contract.md "Reference tables read for the named IDs", worked by hand: student 1 is
+/// named; 900 is a legal guardian of 1 and of 2; 901 is a contact of 1 who is not a legal
+/// guardian (so 3, another child of 901's, is not read); 902 is a guardian of 4 only.
+#[test]
+fn the_roster_is_read_for_the_named_students_and_their_guardians_other_children() {
+    use roster::{pick, ContactIds};
+    let rows: [(u64, u64, Option<bool>); 5] = [
+        (1, 900, Some(true)),
+        (2, 900, Some(true)),
+        (1, 901, Some(false)),
+        (3, 901, Some(true)),
+        (4, 902, Some(true)),
+    ];
+    let student: Vec<Option<u64>> = rows.iter().map(|r| Some(r.0)).collect();
+    let contact: Vec<Option<u64>> = rows.iter().map(|r| Some(r.1)).collect();
+    let guardian: Vec<Option<bool>> = rows.iter().map(|r| r.2).collect();
+    let contacts = ContactIds {
+        student: &student,
+        contact: &contact,
+        guardian: &guardian,
+    };
+    let s = pick([1].into_iter().collect(), Some(contacts));
+    let ids = |t: &str, c: &str| -> Vec<u64> {
+        let p = &s[t];
+        assert_eq!(p.read_for, "students named by the requests");
+        let mut v: Vec<u64> =
+            p.by.iter()
+                .filter(|(col, _)| *col == c)
+                .flat_map(|(_, ids)| ids.keys().iter().copied())
+                .collect();
+        v.sort_unstable();
+        v
+    };
+    // contacts: the rows of student 1 (900, 901) and every row of guardian 900 (student 2).
+    assert_eq!(ids("contacts", "student_id"), [1]);
+    assert_eq!(ids("contacts", "contact_id"), [900]);
+    assert_eq!(ids("students", "student_id"), [1, 2]);
+    assert_eq!(ids("contact_details", "contact_id"), [900, 901]);
+    // Without contacts: the named students only, and no contact's details.
+    let s = pick([5, 1].into_iter().collect(), None);
+    assert!(!s.contains_key("contacts"));
+    assert_eq!(s["students"].by[0].1.keys(), [1, 5]);
+    assert!(s["contact_details"].by[0].1.keys().is_empty());
+}

@@ -53,6 +53,10 @@ pub const TABLES: [TableNeed; 9] = [
     TableNeed::new(inputs::PROGRAMS, false),
 ];
 
+/// The request tables, whose `student_id`s name the students the roster is read for
+/// (`gifted_requests::roster::selector`).
+pub const REQUEST_TABLES: [&str; 2] = [inputs::REQUESTS, inputs::NOTICES];
+
 /// A value per stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ByStage<T> {

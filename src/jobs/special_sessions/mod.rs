@@ -49,6 +49,10 @@ pub const TABLES: [TableNeed; 7] = [
     TableNeed::new(inputs::LANGUAGE, false),
 ];
 
+/// The request tables, whose `student_id`s name the students the roster is read for
+/// (`gifted_requests::roster::selector`).
+pub const REQUEST_TABLES: [&str; 2] = [inputs::ACCOMMODATIONS, inputs::LANGUAGE];
+
 /// `[language]` (0207 §1.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LanguageParams {
