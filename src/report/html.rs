@@ -184,6 +184,19 @@ fn run_section(b: &mut Builder, f: &RunFacts) {
         .collect(),
         rows,
     );
+    // A reference table read only for the rows the run needs (docs/inputs.md §5.1): its
+    // counts are of the rows read, so the page says so, with the rows of the file.
+    for i in &f.inputs {
+        if let Some(n) = i.rows_in_file {
+            let note = format!(
+                "{}: {} ({} {n})",
+                i.table,
+                b.w("read_for"),
+                b.w("rows_in_file")
+            );
+            b.note(note);
+        }
+    }
     if f.reject_rules.is_empty() {
         b.note(b.w("no_rejects"));
     } else {

@@ -466,4 +466,22 @@ fn the_roster_is_read_only_for_the_students_the_requests_name() {
     assert_eq!(entry("classes").0, None);
     let d = csv_columns(&out.join("exclusions.csv"), &["table", "row_number"]);
     assert!(d.iter().all(|x| !x.starts_with("students")), "{d:?}");
+    // The run's report says which tables were read for the named students only.
+    let ran = tmp.path().join("r");
+    let o = itur_io(
+        "run",
+        JOB,
+        &input,
+        &ran,
+        &["--set", "max_reject_share=0.9", "--report-lang", "en"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let page = std::fs::read_to_string(ran.join("report.html")).unwrap();
+    for (t, n) in [("students", 15), ("contacts", 17), ("contact_details", 15)] {
+        let note = format!(
+            "{t}: read only for the students the requests name and their guardians (rows in the file: {n})"
+        );
+        assert!(page.contains(&note), "{note}");
+    }
+    assert!(!page.contains("retest_requests: read only"));
 }
