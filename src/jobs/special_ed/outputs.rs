@@ -22,6 +22,15 @@ pub const VIOLATIONS: &str = "confidential/violations";
 pub const TOTALS_BY_INSTITUTION: &str = "confidential/totals_by_institution";
 pub const TOTALS: &str = "totals";
 
+/// serde: an optional date as its days since 1970-01-01, which is what the output's date
+/// column holds (the date goes there without a round trip through its text).
+fn days<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_some(&crate::rules::date::to_days(*d)),
+        None => s.serialize_none(),
+    }
+}
+
 #[derive(Serialize)]
 struct DecisionOut<'a> {
     meeting_id: &'a str,
@@ -32,12 +41,12 @@ struct DecisionOut<'a> {
     setting: Option<&'static str>,
     choice_status: Option<&'static str>,
     committee_decides_setting: bool,
-    #[serde(with = "crate::rules::date::iso::option")]
+    #[serde(serialize_with = "days")]
     decision_sent_on: Option<NaiveDate>,
-    #[serde(with = "crate::rules::date::iso::option")]
+    #[serde(serialize_with = "days")]
     received_on: Option<NaiveDate>,
     received_on_presumed: bool,
-    #[serde(with = "crate::rules::date::iso::option")]
+    #[serde(serialize_with = "days")]
     objection_deadline: Option<NaiveDate>,
 }
 
@@ -199,19 +208,40 @@ pub fn all_totals(entitlements: &[Entitlement], min_cell: i64) -> (Vec<Totals>, 
     (by_institution, by_authority)
 }
 
-/// The five tables of the job.
+/// The five tables of the job (each built on its own; the per-student tables side by side).
 pub fn tables(c: &Computed, min_cell: i64) -> Result<Vec<OutputTable>> {
-    let (by_institution, by_authority) = all_totals(&c.entitlements, min_cell);
-    let decisions: Vec<_> = c.decisions.iter().map(decision_out).collect();
-    let entitlements: Vec<_> = c.entitlements.iter().map(entitlement_out).collect();
-    let violations: Vec<_> = c.violations.iter().map(violation_out).collect();
-    let institutions: Vec<_> = by_institution.iter().map(institution_out).collect();
-    let authorities: Vec<_> = by_authority.iter().map(authority_out).collect();
+    let ((decisions, entitlements), (violations, totals)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let rows: Vec<_> = c.decisions.iter().map(decision_out).collect();
+                    table(DECISIONS, &rows, Formats::Parquet)
+                },
+                || {
+                    let rows: Vec<_> = c.entitlements.iter().map(entitlement_out).collect();
+                    table(ENTITLEMENTS, &rows, Formats::Parquet)
+                },
+            )
+        },
+        || {
+            let violations: Vec<_> = c.violations.iter().map(violation_out).collect();
+            let violations = table(VIOLATIONS, &violations, Formats::Parquet);
+            let (by_institution, by_authority) = all_totals(&c.entitlements, min_cell);
+            let institutions: Vec<_> = by_institution.iter().map(institution_out).collect();
+            let authorities: Vec<_> = by_authority.iter().map(authority_out).collect();
+            let totals = table(TOTALS_BY_INSTITUTION, &institutions, Formats::Parquet)
+                .and_then(|i| Ok((i, table(TOTALS, &authorities, Formats::ParquetAndCsv)?)));
+            (violations, totals)
+        },
+    );
+    // The first error in the tables' order, as when they were built one after the other.
+    let (decisions, entitlements, violations) = (decisions?, entitlements?, violations?);
+    let (institutions, authorities): (OutputTable, OutputTable) = totals?;
     Ok(vec![
-        table(DECISIONS, &decisions, Formats::Parquet)?,
-        table(ENTITLEMENTS, &entitlements, Formats::Parquet)?,
-        table(VIOLATIONS, &violations, Formats::Parquet)?,
-        table(TOTALS_BY_INSTITUTION, &institutions, Formats::Parquet)?,
-        table(TOTALS, &authorities, Formats::ParquetAndCsv)?,
+        decisions,
+        entitlements,
+        violations,
+        institutions,
+        authorities,
     ])
 }
