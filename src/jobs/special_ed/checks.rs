@@ -80,6 +80,8 @@ pub struct Violation {
     pub meeting_id: String,
     pub student_id: String,
     pub school_year: i64,
+    /// The referral's authority (for the run's report; not a column of the table).
+    pub authority_id: String,
     pub rule: Rule,
     pub detail: String,
 }
@@ -419,6 +421,7 @@ pub fn violations(
                 meeting_id: m.meeting_id.clone(),
                 student_id: m.student_id.clone(),
                 school_year: m.school_year,
+                authority_id: c.referral.authority_id.clone(),
                 rule,
                 detail,
             });
