@@ -594,8 +594,8 @@ fn special_ed_baskets_has_its_section_with_the_output_tables_counts_and_no_id() 
         let x = by.entry((y, l)).or_default();
         x.0 += 1;
         x.1 += u64::from(setting == "integration");
-        for k in 0..3 {
-            x.2[k] += thousandths(&cols[k][i]);
+        for (sum, col) in x.2.iter_mut().zip(&cols) {
+            *sum += thousandths(&col[i]);
         }
     }
     let years: std::collections::BTreeSet<&String> = by.keys().map(|k| &k.0).collect();

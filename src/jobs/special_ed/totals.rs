@@ -62,11 +62,15 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a.abs()
 }
 
+/// One unit's running totals: its (implementation_year, unit), the counts (students, levels
+/// 1–4, integrated) and the sums (basket, aide-hour equivalent, guidance).
+type Group<'a> = ((i64, &'a str), [i64; 6], [Sum; 3]);
+
 /// The totals per (implementation_year, unit), in that order, of the units with at least one
 /// entitlement.
 pub fn totals(entitlements: &[Entitlement], unit: impl Fn(&Entitlement) -> &str) -> Vec<Totals> {
     let mut at: FastMap<(i64, &str), usize> = FastMap::default();
-    let mut rows: Vec<((i64, &str), [i64; 6], [Sum; 3])> = Vec::new();
+    let mut rows: Vec<Group> = Vec::new();
     for e in entitlements {
         let key = (e.implementation_year, unit(e));
         let k = *at.entry(key).or_insert_with(|| {
