@@ -27,6 +27,8 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = SpecialEd::from_source(src)?;
     OutputDir::check_target(out_path, Some("run"))?;
     let mut rec = inputs::start_run("special-ed-baskets", None, src, &settings);
+    rec.sections
+        .add(Box::new(crate::report::special_ed::SpecialEd::default()));
     let (inputs, records) = read(&mut rec, input)?;
     rec.report.warnings.extend(inputs.warnings.iter().cloned());
     inputs::check_reject_share(&inputs, settings.max_reject_share)?;

@@ -15,6 +15,7 @@ pub mod chart;
 pub mod gifted;
 mod html;
 pub mod roster_export;
+pub mod special_ed;
 pub mod suppress;
 
 use crate::error::{Error, Result};

@@ -461,3 +461,205 @@ fn roster_export_writes_its_report() {
     assert!(files.len() > 2, "{files:?}");
     assert!(!page.contains("://"));
 }
+
+/// special-ed-baskets (docs/report.md §6) on a generated committee year: the section is there,
+/// its counts are those of `confidential/violations` and `confidential/entitlements` (with the
+/// referrals' authorities), its hour sums are the entitlements' exact sums, no student ID of
+/// the inputs is in it, and a small cell is suppressed with its complement.
+#[test]
+fn special_ed_baskets_has_its_section_with_the_output_tables_counts_and_no_id() {
+    use polars::prelude::*;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("year");
+    let o = itur([
+        "synth",
+        "--job",
+        "special-ed-baskets",
+        "--scale",
+        "100000",
+        "--seed",
+        "3",
+        "--format",
+        "csv",
+        "--out",
+        input.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::remove_file(input.join("manifest.json")).unwrap();
+    let out = tmp.path().join("out");
+    let run = |out: &Path, extra: &[&str]| {
+        let mut args = vec!["--report-lang", "en"];
+        args.extend(extra);
+        let o = itur_io("run", "special-ed-baskets", &input, out, &args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        html(out)
+    };
+    let page = run(&out, &[]);
+    assert!(page.contains("<section id=\"special_ed\">"));
+    let parquet = |name: &str| {
+        let f = std::fs::File::open(out.join(name)).unwrap();
+        ParquetReader::new(f).finish().unwrap()
+    };
+    let text = |df: &DataFrame, name: &str| -> Vec<String> {
+        let s = df.column(name).unwrap().as_materialized_series();
+        let s = s.cast(&DataType::String).unwrap();
+        let v: Vec<String> = (s.str().unwrap().iter())
+            .map(|x| x.unwrap_or("").to_string())
+            .collect();
+        v
+    };
+
+    // No student ID of the inputs.
+    let referrals = read_csv(&input.join("committee_referrals.csv"));
+    let ids = column(&referrals, "student_id");
+    assert!(ids.len() > 4000);
+    for id in &ids {
+        assert!(!page.contains(id.as_str()), "student {id} is in the report");
+    }
+    let authority_of: BTreeMap<(String, String), String> = ids
+        .iter()
+        .zip(column(&referrals, "school_year"))
+        .zip(column(&referrals, "authority_id"))
+        .map(|((s, y), a)| ((s.clone(), y), a))
+        .collect();
+
+    // Violations by rule, in the spec's order, and their total.
+    let v = parquet("confidential/violations.parquet");
+    let rules = text(&v, "rule");
+    let t = table(&page, "Meetings that failed a check, by rule");
+    let names = [
+        "quorum",
+        "referral_late",
+        "meeting_out_of_season",
+        "invitation_short",
+        "decision_late",
+        "below_minimum",
+        "autism_not_eligible",
+        "split_mismatch",
+        "renewal_out_of_window",
+        "first_time_out_of_window",
+    ];
+    assert_eq!(t.len(), 1 + names.len() + 1, "{t:?}");
+    let mut shown = 0;
+    for (i, name) in names.iter().enumerate() {
+        let n = rules.iter().filter(|r| r == name).count() as u64;
+        shown += usize::from(check(&t[i + 1][1], n, 10, name));
+    }
+    assert!(check(&t[11][1], rules.len() as u64, 10, "total"));
+    assert!(shown >= 5, "{t:?}");
+
+    // Violations and warnings by the referral's authority.
+    let mut per: BTreeMap<String, [u64; 2]> = BTreeMap::new();
+    for ((s, y), sev) in text(&v, "student_id")
+        .into_iter()
+        .zip(text(&v, "school_year"))
+        .zip(text(&v, "severity"))
+    {
+        let a = authority_of[&(s, y)].clone();
+        per.entry(a).or_default()[usize::from(sev == "warning")] += 1;
+    }
+    let t = table(&page, "Violations and warnings by authority");
+    assert_eq!(t[0], ["Authority", "Violations", "Warnings", "total"]);
+    assert_eq!(t.len(), 1 + per.len() + 1);
+    let mut shown = 0;
+    for (a, [viol, warn]) in &per {
+        let r = row(&t, a);
+        for (cell, n) in r.iter().zip([*viol, *warn, viol + warn]) {
+            shown += usize::from(check(cell, n, 10, a));
+        }
+    }
+    assert!(shown > per.len(), "{t:?}");
+
+    // Baskets by level: counts, and the exact hour sums (thousandths: hours have 2 decimals,
+    // the rates 1) beside the shown counts.
+    let e = parquet("confidential/entitlements.parquet");
+    let thousandths = |x: &str| -> i128 {
+        let (int, frac) = x.split_once('.').unwrap_or((x, ""));
+        assert!(frac.len() <= 3, "{x}");
+        int.parse::<i128>().unwrap() * 1000 + format!("{frac:0<3}").parse::<i128>().unwrap()
+    };
+    let decimal = |t: i128| -> String {
+        let s = format!("{}.{:03}", t / 1000, t % 1000);
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    type Level = (u64, u64, [i128; 3]);
+    let mut by: BTreeMap<(String, String), Level> = BTreeMap::new();
+    let cols = ["basket_hours", "aide_hours_equivalent", "guidance_hours"].map(|c| text(&e, c));
+    for (i, ((y, l), setting)) in text(&e, "implementation_year")
+        .into_iter()
+        .zip(text(&e, "functioning_level"))
+        .zip(text(&e, "setting"))
+        .enumerate()
+    {
+        let x = by.entry((y, l)).or_default();
+        x.0 += 1;
+        x.1 += u64::from(setting == "integration");
+        for (sum, col) in x.2.iter_mut().zip(&cols) {
+            *sum += thousandths(&col[i]);
+        }
+    }
+    let years: std::collections::BTreeSet<&String> = by.keys().map(|k| &k.0).collect();
+    let mut shown_hours = 0;
+    for year in years {
+        let t = table(
+            &page,
+            &format!("Support baskets by functioning level, implementation year {year}"),
+        );
+        let mut total: Level = (0, 0, [0; 3]);
+        let levels: Vec<(String, Level)> = by
+            .iter()
+            .filter(|(k, _)| &k.0 == year)
+            .map(|(k, v)| (k.1.clone(), *v))
+            .collect();
+        for (_, v) in &levels {
+            total.0 += v.0;
+            total.1 += v.1;
+            for k in 0..3 {
+                total.2[k] += v.2[k];
+            }
+        }
+        for (label, v) in levels.iter().chain([("total".to_string(), total)].iter()) {
+            let r = row(&t, label);
+            let students = check(&r[0], v.0, 10, label);
+            let integrated = check(&r[1], v.1, 10, label);
+            for (k, is_shown) in [students, students, integrated].into_iter().enumerate() {
+                if is_shown {
+                    assert_eq!(r[2 + k], decimal(v.2[k]), "{label} hours {k}");
+                    shown_hours += 1;
+                } else {
+                    assert_eq!(r[2 + k], "*", "{label} hours {k}");
+                }
+            }
+        }
+    }
+    assert!(shown_hours >= 12);
+
+    // A small cell: with the minimum one above the fewest warnings of an authority, that
+    // cell is "<min" and its row hides a second cell; no line keeps a single hidden cell.
+    let (fewest, n) = per
+        .iter()
+        .map(|(a, n)| (a.clone(), n[1]))
+        .min_by_key(|(a, n)| (*n, a.clone()))
+        .unwrap();
+    let min = (n + 1).to_string();
+    let page = run(
+        &tmp.path().join("small"),
+        &["--set", &format!("report.min_cell={min}")],
+    );
+    let t = table(&page, "Violations and warnings by authority");
+    let r = row(&t, &fewest);
+    assert_eq!(r[1], format!("<{min}"), "{r:?}");
+    let hidden = |c: &String| c == "*" || c.starts_with('<');
+    assert!(r.iter().filter(|c| hidden(c)).count() >= 2, "{r:?}");
+    for line in &t[1..] {
+        assert_ne!(
+            line[1..].iter().filter(|c| hidden(c)).count(),
+            1,
+            "{line:?}"
+        );
+    }
+    for j in 1..4 {
+        let n = t[1..].iter().filter(|r| hidden(&r[j])).count();
+        assert_ne!(n, 1, "column {j}");
+    }
+}

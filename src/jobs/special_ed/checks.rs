@@ -80,6 +80,8 @@ pub struct Violation {
     pub meeting_id: String,
     pub student_id: String,
     pub school_year: i64,
+    /// The referral's authority (for the run's report; not a column of the table).
+    pub authority_id: String,
     pub rule: Rule,
     pub detail: String,
 }
@@ -391,40 +393,43 @@ pub fn check(c: &Case) -> Vec<(Rule, String)> {
         .collect()
 }
 
-/// §2 on every accepted meeting, sorted by (meeting_id, rule name).
+/// §2 on every accepted meeting, sorted by (meeting_id, rule name). `outcomes` are §1 of the
+/// decisions in the order of `records.decisions` ([`super::decisions::outcomes`]).
 pub fn violations(
     params: &Params,
     as_of: NaiveDate,
     cases: &Cases,
     outcomes: &[DecisionOutcome],
 ) -> Result<Vec<Violation>> {
-    let outcome_of: std::collections::HashMap<&str, &DecisionOutcome> = outcomes
-        .iter()
-        .map(|o| (o.meeting_id.as_str(), o))
-        .collect();
     let mut out = Vec::new();
-    for m in &cases.records.meetings {
+    for (i, m) in cases.records.meetings.iter().enumerate() {
+        let decision = cases.decision_at_meeting(i);
         let c = Case {
             params,
             dates: params.dates(m.school_year)?,
             as_of,
-            referral: cases.referral(m)?,
+            referral: cases.referral_at_meeting(i).ok_or_else(|| {
+                crate::error::Error::Job(format!("meeting `{}` has no referral", m.meeting_id))
+            })?,
             meeting: m,
-            decision: cases.decision(&m.meeting_id),
-            outcome: outcome_of.get(m.meeting_id.as_str()).copied(),
-            is_final: cases.is_final(m),
+            decision: decision.map(|(_, d)| d),
+            outcome: decision.and_then(|(j, _)| outcomes.get(j)),
+            is_final: cases.is_final_at_meeting(i),
         };
         for (rule, detail) in check(&c) {
             out.push(Violation {
                 meeting_id: m.meeting_id.clone(),
                 student_id: m.student_id.clone(),
                 school_year: m.school_year,
+                authority_id: c.referral.authority_id.clone(),
                 rule,
                 detail,
             });
         }
     }
-    out.sort_by(|a, b| {
+    // (meeting_id, rule) is a key: no two rows are equal, so an unstable sort gives the
+    // one order.
+    out.sort_unstable_by(|a, b| {
         (a.meeting_id.as_str(), a.rule.name()).cmp(&(b.meeting_id.as_str(), b.rule.name()))
     });
     Ok(out)

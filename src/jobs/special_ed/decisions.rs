@@ -7,91 +7,164 @@ use super::Params;
 use crate::error::{Error, Result};
 use crate::rules::date::days_between;
 use chrono::NaiveDate;
-use std::collections::{BTreeMap, HashMap};
+use foldhash::{HashMap as FastMap, HashMapExt};
 
 /// The records with their lookups: a meeting's referral and decision, each student's final
-/// meeting.
+/// meeting. Lookups go by position in `records` (built once with a fast hash of the keys), so
+/// the checks and entitlements of a national year compare no key strings.
 pub struct Cases<'a> {
     pub records: &'a Records,
-    referral_of: HashMap<(&'a str, i64), &'a Referral>,
-    decision_of: HashMap<&'a str, &'a Decision>,
-    meeting_of: HashMap<&'a str, &'a Meeting>,
-    /// (student_id, school_year) → the meeting_id of the final decision.
-    final_of: BTreeMap<(&'a str, i64), &'a str>,
+    /// meeting_id → its position in `records.meetings`.
+    meeting_of: FastMap<&'a str, usize>,
+    /// By meeting position: the position of its referral in `records.referrals`.
+    referral_at: Vec<Option<usize>>,
+    /// By meeting position: the position of its decision in `records.decisions`.
+    decision_at: Vec<Option<usize>>,
+    /// By decision position: the position of its meeting (none for an unknown meeting).
+    meeting_at: Vec<Option<usize>>,
+    /// The meeting positions of the final decisions, by (student_id, school_year).
+    finals: Vec<usize>,
+    /// By meeting position: whether it holds its student's final decision of the year.
+    is_final_at: Vec<bool>,
 }
 
 impl<'a> Cases<'a> {
     pub fn new(records: &'a Records) -> Self {
-        let referral_of = records
-            .referrals
-            .iter()
-            .map(|r| ((r.student_id.as_str(), r.school_year), r))
+        // Keys are unique among accepted rows (`duplicate_key`); were one repeated, the
+        // later row would win, as a map collected from the rows does.
+        let mut referral_of: FastMap<(&str, i64), usize> =
+            FastMap::with_capacity(records.referrals.len());
+        for (i, r) in records.referrals.iter().enumerate() {
+            referral_of.insert((r.student_id.as_str(), r.school_year), i);
+        }
+        let mut meeting_of: FastMap<&str, usize> = FastMap::with_capacity(records.meetings.len());
+        for (i, m) in records.meetings.iter().enumerate() {
+            meeting_of.insert(m.meeting_id.as_str(), i);
+        }
+        let referral_at: Vec<Option<usize>> = (records.meetings.iter())
+            .map(|m| {
+                referral_of
+                    .get(&(m.student_id.as_str(), m.school_year))
+                    .copied()
+            })
             .collect();
-        let decision_of = records
-            .decisions
-            .iter()
-            .map(|d| (d.meeting_id.as_str(), d))
-            .collect();
-        let meeting_of: HashMap<&str, &Meeting> = records
-            .meetings
-            .iter()
-            .map(|m| (m.meeting_id.as_str(), m))
-            .collect();
-        let mut final_of: BTreeMap<(&str, i64), &Meeting> = BTreeMap::new();
-        for d in &records.decisions {
-            let Some(m) = meeting_of.get(d.meeting_id.as_str()).copied() else {
-                continue;
-            };
+        let mut decision_at = vec![None; records.meetings.len()];
+        let mut meeting_at = Vec::with_capacity(records.decisions.len());
+        for (j, d) in records.decisions.iter().enumerate() {
+            let i = meeting_of.get(d.meeting_id.as_str()).copied();
+            if let Some(i) = i {
+                decision_at[i] = Some(j);
+            }
+            meeting_at.push(i);
+        }
+        // The final meeting of each (student_id, school_year): the latest meeting with a
+        // decision (greatest meeting_date; on the same day, the greatest meeting_id).
+        let mut final_of: FastMap<(&str, i64), usize> =
+            FastMap::with_capacity(records.referrals.len());
+        for &i in meeting_at.iter().flatten() {
+            let m = &records.meetings[i];
             let key = (m.student_id.as_str(), m.school_year);
             let later = |old: &Meeting| {
                 (m.meeting_date, m.meeting_id.as_str()) > (old.meeting_date, &old.meeting_id)
             };
-            if final_of.get(&key).is_none_or(|old| later(old)) {
-                final_of.insert(key, m);
+            match final_of.get_mut(&key) {
+                Some(old) if !later(&records.meetings[*old]) => {}
+                Some(old) => *old = i,
+                None => {
+                    final_of.insert(key, i);
+                }
             }
         }
-        let final_of = final_of
-            .into_iter()
-            .map(|(k, m)| (k, m.meeting_id.as_str()))
-            .collect();
+        let mut finals: Vec<((&str, i64), usize)> = final_of.into_iter().collect();
+        finals.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut is_final_at = vec![false; records.meetings.len()];
+        for (_, i) in &finals {
+            is_final_at[*i] = true;
+        }
         Cases {
             records,
-            referral_of,
-            decision_of,
             meeting_of,
-            final_of,
+            referral_at,
+            decision_at,
+            meeting_at,
+            finals: finals.into_iter().map(|(_, i)| i).collect(),
+            is_final_at,
         }
     }
 
     /// The referral a meeting belongs to (every accepted meeting has one).
     pub fn referral(&self, m: &Meeting) -> Result<&'a Referral> {
-        self.referral_of
-            .get(&(m.student_id.as_str(), m.school_year))
-            .copied()
+        self.meeting_of
+            .get(m.meeting_id.as_str())
+            .and_then(|&i| self.referral_at_meeting(i))
             .ok_or_else(|| Error::Job(format!("meeting `{}` has no referral", m.meeting_id)))
     }
 
+    /// The referral of the meeting at position `i` of `records.meetings`.
+    pub fn referral_at_meeting(&self, i: usize) -> Option<&'a Referral> {
+        let records: &'a Records = self.records;
+        (self.referral_at.get(i).copied().flatten()).map(|r| &records.referrals[r])
+    }
+
     pub fn decision(&self, meeting_id: &str) -> Option<&'a Decision> {
-        self.decision_of.get(meeting_id).copied()
+        let i = *self.meeting_of.get(meeting_id)?;
+        self.decision_at_meeting(i).map(|(_, d)| d)
+    }
+
+    /// The decision of the meeting at position `i`, with its position in `records.decisions`.
+    pub fn decision_at_meeting(&self, i: usize) -> Option<(usize, &'a Decision)> {
+        let records: &'a Records = self.records;
+        let j = self.decision_at.get(i).copied().flatten()?;
+        Some((j, &records.decisions[j]))
     }
 
     pub fn meeting(&self, meeting_id: &str) -> Result<&'a Meeting> {
+        let records: &'a Records = self.records;
         self.meeting_of
             .get(meeting_id)
-            .copied()
+            .map(|&i| &records.meetings[i])
             .ok_or_else(|| Error::Job(format!("decision of unknown meeting `{meeting_id}`")))
+    }
+
+    /// The meeting of the decision at position `j` of `records.decisions`.
+    pub fn meeting_of_decision(&self, j: usize) -> Result<&'a Meeting> {
+        let records: &'a Records = self.records;
+        match self.meeting_at.get(j).copied().flatten() {
+            Some(i) => Ok(&records.meetings[i]),
+            None => Err(Error::Job(format!(
+                "decision of unknown meeting `{}`",
+                records
+                    .decisions
+                    .get(j)
+                    .map_or("", |d| d.meeting_id.as_str())
+            ))),
+        }
     }
 
     /// Whether the meeting holds its student's final decision of its school year: that of the
     /// latest meeting with a decision (greatest meeting_date; on the same day, the greatest
     /// meeting_id in code-point order, so `"9"` after `"10"`).
     pub fn is_final(&self, m: &Meeting) -> bool {
-        self.final_of.get(&(m.student_id.as_str(), m.school_year)) == Some(&m.meeting_id.as_str())
+        self.meeting_of
+            .get(m.meeting_id.as_str())
+            .is_some_and(|&i| self.is_final_at_meeting(i))
     }
 
-    /// The final meetings, by (student_id, school_year).
+    /// [`Cases::is_final`] of the meeting at position `i`.
+    pub fn is_final_at_meeting(&self, i: usize) -> bool {
+        self.is_final_at.get(i).copied().unwrap_or(false)
+    }
+
+    /// The final meetings' ids, by (student_id, school_year).
     pub fn finals(&self) -> impl Iterator<Item = &'a str> + '_ {
-        self.final_of.values().copied()
+        let records: &'a Records = self.records;
+        (self.finals.iter()).map(move |&i| records.meetings[i].meeting_id.as_str())
+    }
+
+    /// The positions in `records.meetings` of the final meetings, by (student_id,
+    /// school_year).
+    pub fn final_positions(&self) -> &[usize] {
+        &self.finals
     }
 }
 
@@ -221,13 +294,19 @@ pub fn outcome(p: &Params, as_of: NaiveDate, m: &Meeting, d: &Decision) -> Decis
     }
 }
 
-/// §1 for every accepted decision, by meeting_id.
+/// §1 for every accepted decision, in the order of `records.decisions` (position `j` is the
+/// outcome of decision `j`; [`by_meeting_id`] sorts them for the output).
 pub fn outcomes(p: &Params, as_of: NaiveDate, cases: &Cases) -> Result<Vec<DecisionOutcome>> {
     let mut out = Vec::with_capacity(cases.records.decisions.len());
-    for d in &cases.records.decisions {
-        let m = cases.meeting(&d.meeting_id)?;
+    for (j, d) in cases.records.decisions.iter().enumerate() {
+        let m = cases.meeting_of_decision(j)?;
         out.push(outcome(p, as_of, m, d));
     }
-    out.sort_by(|a, b| a.meeting_id.cmp(&b.meeting_id));
     Ok(out)
+}
+
+/// The outcomes by meeting_id (a key: no two are equal).
+pub fn by_meeting_id(mut outcomes: Vec<DecisionOutcome>) -> Vec<DecisionOutcome> {
+    outcomes.sort_unstable_by(|a, b| a.meeting_id.cmp(&b.meeting_id));
+    outcomes
 }

@@ -9,7 +9,6 @@ use super::inputs::{Split, Stage};
 use super::Params;
 use crate::error::{Error, Result};
 use crate::rules::fraction::Ratio;
-use std::collections::HashMap;
 
 /// Whether an integrated student's split matches the basket.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,28 +76,31 @@ pub fn split_status(
 }
 
 /// §3 for every student and school year whose final decision is eligible, by (school_year,
-/// student_id).
+/// student_id). `outcomes` are §1 of the decisions in the order of `records.decisions`
+/// ([`super::decisions::outcomes`]).
 pub fn entitlements(
     p: &Params,
     cases: &Cases,
     outcomes: &[DecisionOutcome],
 ) -> Result<Vec<Entitlement>> {
-    let outcome_of: HashMap<&str, &DecisionOutcome> = outcomes
-        .iter()
-        .map(|o| (o.meeting_id.as_str(), o))
-        .collect();
-    let mut out = Vec::new();
-    for meeting_id in cases.finals() {
-        let m = cases.meeting(meeting_id)?;
-        let (Some(d), Some(o)) = (cases.decision(meeting_id), outcome_of.get(meeting_id)) else {
+    let mut out = Vec::with_capacity(cases.final_positions().len());
+    for &i in cases.final_positions() {
+        let m = &cases.records.meetings[i];
+        let Some((d, o)) = cases
+            .decision_at_meeting(i)
+            .and_then(|(j, d)| Some((d, outcomes.get(j)?)))
+        else {
             return Err(Error::Job(format!(
-                "final meeting `{meeting_id}` has no decision"
+                "final meeting `{}` has no decision",
+                m.meeting_id
             )));
         };
         if !d.eligible {
             continue;
         }
-        let referral = cases.referral(m)?;
+        let referral = cases
+            .referral_at_meeting(i)
+            .ok_or_else(|| Error::Job(format!("meeting `{}` has no referral", m.meeting_id)))?;
         let setting = o.setting.unwrap_or(Setting::Undecided);
         let integrated = setting.is_integration();
         let decided = d.basket_hours.unwrap_or(Ratio::ZERO);
@@ -130,6 +132,9 @@ pub fn entitlements(
             },
         });
     }
-    out.sort_by(|a, b| (a.school_year, &a.student_id).cmp(&(b.school_year, &b.student_id)));
+    // (school_year, student_id) is a key of the referrals: no two rows are equal.
+    out.sort_unstable_by(|a, b| {
+        (a.school_year, &a.student_id).cmp(&(b.school_year, &b.student_id))
+    });
     Ok(out)
 }

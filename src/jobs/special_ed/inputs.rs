@@ -282,14 +282,26 @@ fn checked(
     meetings: &Table,
     decisions: &Table,
 ) -> Result<(Records, TableRejects)> {
-    let referrals: Vec<Referral> = rows(referrals)?;
+    // The three tables' rows are read side by side (each on its own; the checks below
+    // then go in the tables' order).
+    let (referral_rows, (meeting_rows, decision_rows)) = rayon::join(
+        || rows::<Referral>(referrals),
+        || {
+            rayon::join(
+                || rows::<MeetingRow>(meetings),
+                || rows::<DecisionRow>(decisions),
+            )
+        },
+    );
+    let referrals: Vec<Referral> = referral_rows?;
+    let meeting_rows: Vec<MeetingRow> = meeting_rows?;
+    let decision_rows: Vec<DecisionRow> = decision_rows?;
     let known: HashSet<(&str, i64)> = referrals
         .iter()
         .map(|r| (r.student_id.as_str(), r.school_year))
         .collect();
     let mut meeting_rejects = Vec::new();
     let mut accepted_meetings = Vec::new();
-    let meeting_rows: Vec<MeetingRow> = rows(meetings)?;
     for (m, row_number) in meeting_rows.into_iter().zip(meetings.row_numbers()) {
         let reject = |column: &str, value: String, rule: &str, message: String| {
             Reject::new(
@@ -376,7 +388,6 @@ fn checked(
         .collect();
     let mut decision_rejects = Vec::new();
     let mut accepted_decisions = Vec::new();
-    let decision_rows: Vec<DecisionRow> = rows(decisions)?;
     for (d, row_number) in decision_rows.into_iter().zip(decisions.row_numbers()) {
         let before = decision_rejects.len();
         let meeting = meeting_of.get(d.meeting_id.as_str()).copied();

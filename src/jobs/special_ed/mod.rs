@@ -147,10 +147,15 @@ pub struct Computed {
 pub fn compute(params: &Params, as_of: NaiveDate, records: &Records) -> Result<Computed> {
     let case = decisions::Cases::new(records);
     let outcomes = decisions::outcomes(params, as_of, &case)?;
-    let violations = checks::violations(params, as_of, &case, &outcomes)?;
-    let entitlements = entitlements::entitlements(params, &case, &outcomes)?;
+    // The checks and the entitlements read the same cases and never each other (a violation
+    // never changes an entitlement): they run side by side.
+    let (violations, entitlements) = rayon::join(
+        || checks::violations(params, as_of, &case, &outcomes),
+        || entitlements::entitlements(params, &case, &outcomes),
+    );
+    let (violations, entitlements) = (violations?, entitlements?);
     Ok(Computed {
-        decisions: outcomes,
+        decisions: decisions::by_meeting_id(outcomes),
         entitlements,
         violations,
     })

@@ -6,21 +6,36 @@
 use super::checks::Violation;
 use super::decisions::DecisionOutcome;
 use super::entitlements::Entitlement;
-use super::hours::to_f64;
+use super::hours::{show, to_f64};
 use super::totals::{suppress, totals, Published, Totals};
 use super::Computed;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::output::rows::table;
 use crate::output::table::OutputTable;
 use crate::output::write::Formats;
+use crate::rules::fraction::Ratio;
 use chrono::NaiveDate;
+use polars::prelude::{Column, DataFrame};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 pub const DECISIONS: &str = "confidential/decisions";
 pub const ENTITLEMENTS: &str = "confidential/entitlements";
 pub const VIOLATIONS: &str = "confidential/violations";
 pub const TOTALS_BY_INSTITUTION: &str = "confidential/totals_by_institution";
 pub const TOTALS: &str = "totals";
+/// Frames only the run's report reads (never written; no ID of a student in them).
+pub const REPORT_VIOLATIONS: &str = "report/special_ed_violations";
+pub const REPORT_BASKETS: &str = "report/special_ed_baskets";
+
+/// serde: an optional date as its days since 1970-01-01, which is what the output's date
+/// column holds (the date goes there without a round trip through its text).
+fn days<S: serde::Serializer>(d: &Option<NaiveDate>, s: S) -> std::result::Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_some(&crate::rules::date::to_days(*d)),
+        None => s.serialize_none(),
+    }
+}
 
 #[derive(Serialize)]
 struct DecisionOut<'a> {
@@ -32,12 +47,12 @@ struct DecisionOut<'a> {
     setting: Option<&'static str>,
     choice_status: Option<&'static str>,
     committee_decides_setting: bool,
-    #[serde(with = "crate::rules::date::iso::option")]
+    #[serde(serialize_with = "days")]
     decision_sent_on: Option<NaiveDate>,
-    #[serde(with = "crate::rules::date::iso::option")]
+    #[serde(serialize_with = "days")]
     received_on: Option<NaiveDate>,
     received_on_presumed: bool,
-    #[serde(with = "crate::rules::date::iso::option")]
+    #[serde(serialize_with = "days")]
     objection_deadline: Option<NaiveDate>,
 }
 
@@ -199,19 +214,110 @@ pub fn all_totals(entitlements: &[Entitlement], min_cell: i64) -> (Vec<Totals>, 
     (by_institution, by_authority)
 }
 
-/// The five tables of the job.
+/// For the run's report: the violations counted per (authority_id, rule), by authority_id
+/// then rule name — columns authority_id, rule, n.
+pub fn report_violations(violations: &[Violation]) -> Result<DataFrame> {
+    let mut n: BTreeMap<(&str, &str), i64> = BTreeMap::new();
+    for v in violations {
+        *n.entry((v.authority_id.as_str(), v.rule.name()))
+            .or_insert(0) += 1;
+    }
+    DataFrame::new(
+        n.len(),
+        vec![
+            Column::new(
+                "authority_id".into(),
+                n.keys().map(|k| k.0).collect::<Vec<_>>(),
+            ),
+            Column::new("rule".into(), n.keys().map(|k| k.1).collect::<Vec<_>>()),
+            Column::new("n".into(), n.values().copied().collect::<Vec<i64>>()),
+        ],
+    )
+    .map_err(|e| Error::Job(format!("{REPORT_VIOLATIONS}: {e}")))
+}
+
+/// For the run's report: the entitlements per (implementation_year, functioning_level) —
+/// columns implementation_year, functioning_level, n_students, n_integration and the exact
+/// sums of basket_hours, aide_hours_equivalent and guidance_hours as decimal text.
+pub fn report_baskets(entitlements: &[Entitlement]) -> Result<DataFrame> {
+    const LEVELS: [&str; 5] = ["0", "1", "2", "3", "4"];
+    let rows = totals(entitlements, |e| {
+        LEVELS
+            .get(usize::from(e.functioning_level))
+            .copied()
+            .unwrap_or("0")
+    });
+    let text =
+        |f: &dyn Fn(&Totals) -> Ratio| -> Vec<String> { rows.iter().map(|t| show(f(t))).collect() };
+    DataFrame::new(
+        rows.len(),
+        vec![
+            Column::new(
+                "implementation_year".into(),
+                rows.iter()
+                    .map(|t| t.implementation_year)
+                    .collect::<Vec<i64>>(),
+            ),
+            Column::new(
+                "functioning_level".into(),
+                rows.iter().map(|t| t.unit.as_str()).collect::<Vec<_>>(),
+            ),
+            Column::new(
+                "n_students".into(),
+                rows.iter().map(|t| t.n_students).collect::<Vec<i64>>(),
+            ),
+            Column::new(
+                "n_integration".into(),
+                rows.iter().map(|t| t.n_integration).collect::<Vec<i64>>(),
+            ),
+            Column::new("basket_hours".into(), text(&|t| t.basket_hours)),
+            Column::new(
+                "aide_hours_equivalent".into(),
+                text(&|t| t.aide_hours_equivalent),
+            ),
+            Column::new("guidance_hours".into(), text(&|t| t.guidance_hours)),
+        ],
+    )
+    .map_err(|e| Error::Job(format!("{REPORT_BASKETS}: {e}")))
+}
+
+/// The five tables of the job (each built on its own; the per-student tables side by side),
+/// then the report's two frames.
 pub fn tables(c: &Computed, min_cell: i64) -> Result<Vec<OutputTable>> {
-    let (by_institution, by_authority) = all_totals(&c.entitlements, min_cell);
-    let decisions: Vec<_> = c.decisions.iter().map(decision_out).collect();
-    let entitlements: Vec<_> = c.entitlements.iter().map(entitlement_out).collect();
-    let violations: Vec<_> = c.violations.iter().map(violation_out).collect();
-    let institutions: Vec<_> = by_institution.iter().map(institution_out).collect();
-    let authorities: Vec<_> = by_authority.iter().map(authority_out).collect();
+    let ((decisions, entitlements), (violations, totals)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let rows: Vec<_> = c.decisions.iter().map(decision_out).collect();
+                    table(DECISIONS, &rows, Formats::Parquet)
+                },
+                || {
+                    let rows: Vec<_> = c.entitlements.iter().map(entitlement_out).collect();
+                    table(ENTITLEMENTS, &rows, Formats::Parquet)
+                },
+            )
+        },
+        || {
+            let violations: Vec<_> = c.violations.iter().map(violation_out).collect();
+            let violations = table(VIOLATIONS, &violations, Formats::Parquet);
+            let (by_institution, by_authority) = all_totals(&c.entitlements, min_cell);
+            let institutions: Vec<_> = by_institution.iter().map(institution_out).collect();
+            let authorities: Vec<_> = by_authority.iter().map(authority_out).collect();
+            let totals = table(TOTALS_BY_INSTITUTION, &institutions, Formats::Parquet)
+                .and_then(|i| Ok((i, table(TOTALS, &authorities, Formats::ParquetAndCsv)?)));
+            (violations, totals)
+        },
+    );
+    // The first error in the tables' order, as when they were built one after the other.
+    let (decisions, entitlements, violations) = (decisions?, entitlements?, violations?);
+    let (institutions, authorities): (OutputTable, OutputTable) = totals?;
     Ok(vec![
-        table(DECISIONS, &decisions, Formats::Parquet)?,
-        table(ENTITLEMENTS, &entitlements, Formats::Parquet)?,
-        table(VIOLATIONS, &violations, Formats::Parquet)?,
-        table(TOTALS_BY_INSTITUTION, &institutions, Formats::Parquet)?,
-        table(TOTALS, &authorities, Formats::ParquetAndCsv)?,
+        decisions,
+        entitlements,
+        violations,
+        institutions,
+        authorities,
+        OutputTable::for_report(REPORT_VIOLATIONS, report_violations(&c.violations)?),
+        OutputTable::for_report(REPORT_BASKETS, report_baskets(&c.entitlements)?),
     ])
 }

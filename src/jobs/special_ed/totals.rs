@@ -4,7 +4,7 @@
 //! the others.
 use super::entitlements::Entitlement;
 use crate::rules::fraction::Ratio;
-use std::collections::BTreeMap;
+use foldhash::HashMap as FastMap;
 
 /// One unit's entitlements of one implementation year.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,38 +20,89 @@ pub struct Totals {
     pub guidance_hours: Ratio,
 }
 
+/// An exact sum of hours, kept over one common denominator and reduced once at the end: the
+/// hours of a year share a few denominators (hundredths, and thousandths once multiplied by a
+/// rate of one decimal), so adding is a multiplication and an addition, not a gcd each time.
+#[derive(Debug, Clone, Copy)]
+struct Sum {
+    num: i128,
+    den: i128,
+}
+
+impl Sum {
+    const ZERO: Sum = Sum { num: 0, den: 1 };
+
+    fn add(&mut self, r: Ratio) {
+        let (n, d) = (r.num(), r.den());
+        if self.den % d != 0 {
+            // A new denominator: the sum's becomes a common multiple of both.
+            let wider = d / gcd(self.den, d);
+            self.num = self.num.checked_mul(wider).unwrap_or_else(|| overflow());
+            self.den = self.den.checked_mul(wider).unwrap_or_else(|| overflow());
+        }
+        self.num = (n.checked_mul(self.den / d))
+            .and_then(|x| x.checked_add(self.num))
+            .unwrap_or_else(|| overflow());
+    }
+
+    fn value(self) -> Ratio {
+        Ratio::new(self.num, self.den)
+    }
+}
+
+/// As [`Ratio`]'s arithmetic does (hours are many orders of magnitude below the limit).
+fn overflow() -> ! {
+    panic!("exact fraction arithmetic overflowed i128")
+}
+
+fn gcd(mut a: i128, mut b: i128) -> i128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a.abs()
+}
+
+/// One unit's running totals: its (implementation_year, unit), the counts (students, levels
+/// 1–4, integrated) and the sums (basket, aide-hour equivalent, guidance).
+type Group<'a> = ((i64, &'a str), [i64; 6], [Sum; 3]);
+
 /// The totals per (implementation_year, unit), in that order, of the units with at least one
 /// entitlement.
 pub fn totals(entitlements: &[Entitlement], unit: impl Fn(&Entitlement) -> &str) -> Vec<Totals> {
-    let mut by: BTreeMap<(i64, &str), Totals> = BTreeMap::new();
+    let mut at: FastMap<(i64, &str), usize> = FastMap::default();
+    let mut rows: Vec<Group> = Vec::new();
     for e in entitlements {
-        let t = by
-            .entry((e.implementation_year, unit(e)))
-            .or_insert_with(|| Totals {
-                implementation_year: e.implementation_year,
-                unit: unit(e).to_string(),
-                n_students: 0,
-                n_level: [0; 4],
-                n_integration: 0,
-                basket_hours: Ratio::ZERO,
-                aide_hours_equivalent: Ratio::ZERO,
-                guidance_hours: Ratio::ZERO,
-            });
-        t.n_students += 1;
-        if let Some(n) = usize::from(e.functioning_level)
-            .checked_sub(1)
-            .and_then(|i| t.n_level.get_mut(i))
-        {
-            *n += 1;
+        let key = (e.implementation_year, unit(e));
+        let k = *at.entry(key).or_insert_with(|| {
+            rows.push((key, [0; 6], [Sum::ZERO; 3]));
+            rows.len() - 1
+        });
+        let (_, counts, sums) = &mut rows[k];
+        counts[0] += 1;
+        if (1..=4).contains(&e.functioning_level) {
+            counts[usize::from(e.functioning_level)] += 1;
         }
         if e.setting.is_integration() {
-            t.n_integration += 1;
+            counts[5] += 1;
         }
-        t.basket_hours = t.basket_hours + e.basket_hours;
-        t.aide_hours_equivalent = t.aide_hours_equivalent + e.aide_hours_equivalent;
-        t.guidance_hours = t.guidance_hours + e.guidance_hours;
+        sums[0].add(e.basket_hours);
+        sums[1].add(e.aide_hours_equivalent);
+        sums[2].add(e.guidance_hours);
     }
-    by.into_values().collect()
+    // (implementation_year, unit) is the key of `at`: no two rows are equal.
+    rows.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter()
+        .map(|((implementation_year, unit), c, s)| Totals {
+            implementation_year,
+            unit: unit.to_string(),
+            n_students: c[0],
+            n_level: [c[1], c[2], c[3], c[4]],
+            n_integration: c[5],
+            basket_hours: s[0].value(),
+            aide_hours_equivalent: s[1].value(),
+            guidance_hours: s[2].value(),
+        })
+        .collect()
 }
 
 /// A row of the public `totals`: a suppressed count (or guidance sum) is `None`.
@@ -142,6 +193,28 @@ mod tests {
         let p = suppress(&row([3, 4, 12, 11], 10), 10);
         assert_eq!(p.n_level, [None, None, Some(12), Some(11)]);
         assert_eq!(p.n_integration, Some(10));
+    }
+
+    #[test]
+    fn sums_over_a_common_denominator_are_exact() {
+        // 1.25 × 4.3 = 5.375 (thousandths), 0.5, 1/3 (not a decimal: the denominator grows),
+        // 2.62 (hundredths): 5.375 + 0.5 + 1/3 + 2.62 = 8.828333… = 26485/3000.
+        let mut s = Sum::ZERO;
+        for r in [
+            Ratio::new(125, 100) * Ratio::new(43, 10),
+            Ratio::new(1, 2),
+            Ratio::new(1, 3),
+            Ratio::new(262, 100),
+        ] {
+            s.add(r);
+        }
+        assert_eq!(s.value(), Ratio::new(26485, 3000));
+        // Negative parts and a sum back to a whole number reduce.
+        let mut s = Sum::ZERO;
+        s.add(Ratio::new(-1, 4));
+        s.add(Ratio::new(5, 4));
+        assert_eq!(s.value(), Ratio::ONE);
+        assert_eq!(Sum::ZERO.value(), Ratio::ZERO);
     }
 
     #[test]

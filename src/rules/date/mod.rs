@@ -31,8 +31,19 @@ pub fn from_days(days: i64) -> Option<NaiveDate> {
 /// writes dates.
 pub fn parse_iso(s: &str) -> Option<NaiveDate> {
     let s = s.trim();
-    if s.len() != 10 || s.as_bytes()[4] != b'-' || s.as_bytes()[7] != b'-' {
+    let b = s.as_bytes();
+    if s.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
+    }
+    // The usual text, eight digits: read directly (chrono's format parser costs a tenth of
+    // a national read); it is the same day chrono reads, and anything else goes to chrono.
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0'))
+        })
+    };
+    if let (Some(y), Some(m), Some(d)) = (digits(0..4), digits(5..7), digits(8..10)) {
+        return NaiveDate::from_ymd_opt(y as i32, m, d);
     }
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
@@ -164,6 +175,37 @@ mod tests {
         for bad in ["2026-2-28", "2026-02-30", "31/12/2026", "2026-12-310", ""] {
             assert_eq!(parse_iso(bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn the_direct_read_of_eight_digits_is_chronos() {
+        let chrono = |s: &str| NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").ok();
+        let mut texts: Vec<String> = Vec::new();
+        for y in [0, 1, 999, 1999, 2000, 2026, 2027, 2028, 2100, 9999] {
+            for m in 0..=13 {
+                for d in 0..=32 {
+                    texts.push(format!("{y:04}-{m:02}-{d:02}"));
+                }
+            }
+        }
+        texts.extend(
+            [
+                "+202-01-01",
+                "-001-01-01",
+                "2026-1a-01",
+                "2026- 1-01",
+                "20x6-01-01",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(parse_iso(t), chrono(t), "{t}");
+        }
+        assert_eq!(
+            parse_iso("2028-02-29"),
+            NaiveDate::from_ymd_opt(2028, 2, 29)
+        );
+        assert_eq!(parse_iso("2026-02-29"), None);
     }
 
     #[test]
