@@ -3,7 +3,8 @@
 //! Layout: `read` finds a table's file and reads it with `csv_read` or `parquet_read`, which
 //! match its header to the schema (`header`) and return its raw columns; `convert`
 //! checks and converts each column's values; `load` runs the validation of a job's tables
-//! (`by_column` for a table read a column at a time), with `row_checks`, `keys` and
+//! (`by_column` for a table read a column at a time; `select` picks the rows of a reference
+//! table a job reads only for the IDs it names), with `row_checks`, `keys` and
 //! `references` working on a `pending` table; `types` holds what comes out (`Table`,
 //! `InputSet`); `rows` reads a table's rows as a job's serde structs, and `id_index` finds
 //! and gathers a few rows of a national table by ID; `validate` is the entry point the jobs

@@ -29,7 +29,7 @@ pub const STUDENT_COLUMNS: &[&str] = &[
 
 /// The roster tables both jobs read: without contacts there is no guardian check, no twin
 /// check and no letter. `students`, `contacts` and `contact_details` are reference tables,
-/// read only for the students the requests name ([`select`]).
+/// read only for the students the requests name ([`selector`]).
 pub const TABLES: [TableNeed; 5] = [
     TableNeed::new("institutions", true),
     TableNeed::new("classes", true),
