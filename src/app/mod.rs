@@ -7,6 +7,7 @@ pub mod help_cmd;
 pub mod inputs;
 pub mod logging;
 pub mod record;
+pub mod requests;
 pub mod research_export;
 pub mod retest_review;
 pub mod roster_export;

@@ -1,19 +1,17 @@
-//! `itur run special-sessions` and `itur validate special-sessions`: wiring only. The rules are the
-//! job's (`jobs::special_sessions`); this resolves the settings, reads and checks the inputs, runs
-//! the job (whose own rejects and exclusions join the inputs') and publishes its tables.
-use super::inputs;
-use super::record::RunRecord;
-use crate::error::{Error, Result};
-use crate::jobs::gifted_requests::roster;
-use crate::jobs::letters::Templates;
+//! `itur run special-sessions` and `itur validate special-sessions`: wiring only, through the request jobs' shared
+//! wiring (`app::requests`). The rules are the job's (`jobs::special_sessions`).
+use super::requests::{self, RequestJob};
+use crate::error::Result;
 use crate::jobs::special_sessions as job;
-use crate::output::OutputDir;
 use crate::pipeline::special_sessions::SpecialSessions;
 use crate::pipeline::PipelineSource;
-use crate::table::validate::load_inputs_selecting;
-use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
+
+const JOB: RequestJob = RequestJob {
+    name: "special-sessions",
+    tables: &job::TABLES,
+    requests: &job::REQUEST_TABLES,
+};
 
 pub fn run(
     src: &PipelineSource,
@@ -22,31 +20,20 @@ pub fn run(
     templates: Option<&Path>,
 ) -> Result<()> {
     let settings = SpecialSessions::from_source(src)?;
-    // Templates are checked before any data is read: a broken override fails at once (exit 2).
-    let templates = Arc::new(Templates::load(templates).map_err(Error::from)?);
-    // Before any work: a run that could not replace --out is refused at once.
-    OutputDir::check_target(out_path, Some("run"))?;
-    let mut rec = inputs::start_run("special-sessions", None, src, &settings);
     let max_share = settings.max_reject_share;
-    let none = BTreeMap::new();
-    let select = roster::selector(&job::REQUEST_TABLES);
-    let mut inputs = inputs::load_checked_selecting(
-        &mut rec,
-        input,
-        &job::TABLES,
-        &none,
-        max_share,
-        Some(&select),
-    )?;
     let letters = |year| settings.letters.params(year);
     let params = settings.params();
-    // The job's own rejects count toward the limit too.
-    inputs::compute_and_publish(
-        rec,
-        out_path,
-        &mut inputs,
+    requests::run(
+        &JOB,
+        src,
+        &settings,
         max_share,
-        |inputs, report, emit| job::run(&params, letters, &templates, inputs, report, emit),
+        input,
+        out_path,
+        templates,
+        |templates, inputs, report, emit| {
+            job::run(&params, letters, templates, inputs, report, emit)
+        },
     )
 }
 
@@ -54,24 +41,9 @@ pub fn run(
 /// rules included, and the manifest; exit 4 (after writing) above `max_reject_share`.
 pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = SpecialSessions::from_source(src)?;
-    let mut rec = RunRecord::start("special-sessions", "validate", None);
-    rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
-    let inputs = rec.report.steps.run("read and validate inputs", || {
-        let select = roster::selector(&job::REQUEST_TABLES);
-        let mut inputs = load_inputs_selecting(input, &job::TABLES, &BTreeMap::new(), &select)?;
-        job::inputs::read(&mut inputs)?;
-        Ok::<_, crate::error::Error>(inputs)
-    })?;
-    rec.report.warnings = inputs.warnings.clone();
-    inputs::record(&mut rec, &inputs);
-    let verdict = inputs::check_reject_share(&inputs, settings.max_reject_share);
-    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
-    crate::output::rejects::write(&mut out, &inputs)?;
-    match verdict {
-        Ok(()) => rec.finish(out, 0, None),
-        Err(e) => {
-            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
-            Err(e)
-        }
-    }
+    let max_share = settings.max_reject_share;
+    requests::validate(&JOB, src, &settings, max_share, input, out_path, |inputs| {
+        job::inputs::read(inputs)?;
+        Ok(())
+    })
 }
