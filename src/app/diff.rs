@@ -36,6 +36,7 @@ pub fn run(a: &DiffArgs) -> Result<()> {
         crate::cli::ReportLang::En => crate::report::Lang::En,
     });
     crate::output::guard::check_out(&a.out)?;
+    crate::output::xlsx::keep_scratch_beside(&a.out);
     check_apart(&a.out, &a.a, "OUT_A")?;
     check_apart(&a.out, &a.b, "OUT_B")?;
     let ra = diff::open(&a.a, "OUT_A")?;

@@ -33,6 +33,7 @@ pub fn run(a: &RunArgs) -> Result<()> {
     }
     let input = one_input(a)?;
     super::inputs::check_out_not_input(input, &a.out)?;
+    crate::output::xlsx::keep_scratch_beside(&a.out);
     match job {
         Job::GiftedElementary => {
             // Before any work: a run that could not replace --out is refused at once.

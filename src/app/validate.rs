@@ -23,6 +23,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
         .unwrap_or_else(|| PathBuf::from(format!("validate-{}", a.job.name())));
     crate::output::guard::check_out(&out)?;
     super::inputs::check_out_not_input(&a.input, &out)?;
+    crate::output::xlsx::keep_scratch_beside(&out);
     crate::output::OutputDir::check_target(&out, Some("validate"))?;
     match a.job {
         Job::GiftedElementary => super::gifted::validate(&src, &a.input, &out),

@@ -5,6 +5,16 @@
 //!
 //! A sheet is built a row at a time ([`XlsxFile`]), as a CSV list is (`CsvFile`), so that the
 //! per-school lists need no frame; [`xlsx_bytes`] writes a frame's columns by their types.
+//!
+//! A sheet of [`STREAMED_FROM`] rows or more (the national tables) is written in
+//! rust_xlsxwriter's constant-memory mode: each finished row goes to the sheet's XML at once,
+//! into an unnamed scratch file, instead of into a table of every cell, and its text is written
+//! inline instead of through a shared-string table. For a sheet of a hundred thousand rows
+//! that is about three times less CPU and a flat ~10 MB instead of ~170 MB. A smaller sheet
+//! (the thousands of per-school lists) stays in memory: for it the scratch file's disk traffic
+//! costs more than the mode saves (BENCHMARKS.md, "The spreadsheets of a national run"). The
+//! scratch files are made in the directory that holds `--out` ([`keep_scratch_beside`]), where
+//! the run's staging directory is too: no row of a list is written outside the output's place.
 //! Text is written as text cells, which a spreadsheet never runs as formulas, so it needs no
 //! formula guard. The same rows give the same bytes: the document's creation time is fixed
 //! and the archive's entries carry no time.
@@ -14,13 +24,35 @@ use crate::table::convert::days_to_date;
 use crate::table::schema::TableSchema;
 use chrono::Datelike;
 use polars::prelude::*;
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, Workbook, XlsxError};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 /// The narrowest and widest a column is made, in characters.
 const WIDTH: (usize, usize) = (6, 60);
 
+/// The fewest data rows of a sheet written in constant-memory mode.
+pub const STREAMED_FROM: usize = 1_000;
+
 fn xlsx_error(e: XlsxError) -> Error {
     Error::Job(format!("writing xlsx: {e}"))
+}
+
+/// Where the sheets' rows wait until their workbook is assembled.
+static SCRATCH: OnceLock<PathBuf> = OnceLock::new();
+
+/// Makes the sheets' scratch files in the directory that holds `out`, where the output's
+/// staging directory is made too (created, if need be, when the first streamed sheet is
+/// begun, after the inputs have been checked). Called once by each command that writes an
+/// output directory, before any sheet; later calls keep the first directory. The files are
+/// unnamed (`O_TMPFILE`) and gone when their workbook is. Without this call (unit tests), the
+/// system's temporary directory is used.
+pub fn keep_scratch_beside(out: &Path) {
+    let dir = match out.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let _ = SCRATCH.set(dir.to_path_buf());
 }
 
 /// One cell of a row being written.
@@ -33,9 +65,10 @@ pub enum XlsxCell<'a> {
     Empty,
 }
 
-/// A one-sheet workbook built a row at a time: a header row, then data rows.
+/// A one-sheet workbook built a row at a time: a header row, then data rows, each row
+/// complete before the next.
 pub struct XlsxFile {
-    sheet: Worksheet,
+    book: Workbook,
     /// Each column's width so far, in characters.
     widths: Vec<usize>,
     row: u32,
@@ -45,9 +78,22 @@ pub struct XlsxFile {
 
 impl XlsxFile {
     /// A workbook whose one sheet is named `name` (cut to what Excel allows), with `header`
-    /// in bold; right to left when the headers are Hebrew.
-    pub fn new(name: &str, header: &[&str], headers: Headers) -> Result<Self> {
-        let mut sheet = Worksheet::new();
+    /// in bold; right to left when the headers are Hebrew. `rows` is how many data rows will
+    /// follow: [`STREAMED_FROM`] or more puts the sheet in constant-memory mode.
+    pub fn new(name: &str, header: &[&str], headers: Headers, rows: usize) -> Result<Self> {
+        let mut book = Workbook::new();
+        let sheet = match rows >= STREAMED_FROM {
+            true => {
+                if let Some(dir) = SCRATCH.get() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+                    book.set_tempdir(dir).map_err(xlsx_error)?;
+                }
+                book.add_worksheet_with_constant_memory()
+                    .map_err(xlsx_error)?
+            }
+            false => book.add_worksheet(),
+        };
         sheet.set_name(sheet_name(name)).map_err(xlsx_error)?;
         sheet.set_right_to_left(headers == Headers::Hebrew);
         let bold = Format::new().set_bold();
@@ -56,7 +102,7 @@ impl XlsxFile {
         }
         sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
         Ok(XlsxFile {
-            sheet,
+            book,
             widths: header.iter().map(|h| h.chars().count() + 2).collect(),
             row: 1,
             col: 0,
@@ -66,7 +112,8 @@ impl XlsxFile {
 
     /// The next cell of the row being written.
     pub fn cell(&mut self, cell: XlsxCell) -> Result<()> {
-        let (row, c, ws) = (self.row, self.col, &mut self.sheet);
+        let (row, c) = (self.row, self.col);
+        let ws = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
         let chars = match cell {
             XlsxCell::Text(t) => {
                 if !t.is_empty() {
@@ -111,18 +158,16 @@ impl XlsxFile {
     /// The workbook's bytes and its number of data rows.
     pub fn finish(mut self) -> Result<(Vec<u8>, usize)> {
         let last_col = col(self.widths.len().saturating_sub(1))?;
+        let sheet = self.book.worksheet_from_index(0).map_err(xlsx_error)?;
         for (i, w) in self.widths.iter().enumerate() {
             let w = (*w).clamp(WIDTH.0, WIDTH.1) as f64;
-            self.sheet
-                .set_column_width(col(i)?, w)
-                .map_err(xlsx_error)?;
+            sheet.set_column_width(col(i)?, w).map_err(xlsx_error)?;
         }
-        (self.sheet.autofilter(0, 0, self.row - 1, last_col)).map_err(xlsx_error)?;
-        let mut book = Workbook::new();
+        (sheet.autofilter(0, 0, self.row - 1, last_col)).map_err(xlsx_error)?;
+        let book = &mut self.book;
         // A fixed creation time: the bytes do not depend on the clock.
         let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
         book.set_properties(&DocProperties::new().set_creation_datetime(&created));
-        book.push_worksheet(self.sheet);
         // The fastest deflate level: a national run writes thousands of small workbooks, most
         // of whose bytes are the same fixed parts (styles, theme), and level 6 spent seconds
         // compressing them a few percent smaller.
@@ -171,7 +216,7 @@ pub fn xlsx_bytes(
         _ => table,
     };
     let header: Vec<&str> = names.iter().map(String::as_str).collect();
-    let mut file = XlsxFile::new(sheet, &header, headers)?;
+    let mut file = XlsxFile::new(sheet, &header, headers, df.height())?;
     let columns: Vec<Series> = (df.columns().iter())
         .map(|c| c.as_materialized_series().rechunk())
         .collect();

@@ -55,7 +55,7 @@ fn list_with<T: Serialize>(
     };
     let mut files = ListFiles {
         csv: CsvFile::new(&shown)?,
-        xlsx: XlsxFile::new(sheet, &shown, headers)?,
+        xlsx: XlsxFile::new(sheet, &shown, headers, rows.len())?,
         hebrew,
     };
     for row in rows {

@@ -94,7 +94,7 @@ fn the_same_rows_give_the_same_bytes() {
 /// Dates are dates, booleans booleans, empty cells empty, lists joined by `;`.
 #[test]
 fn typed_cells() {
-    let mut file = XlsxFile::new("t", &["a", "b", "c", "d"], Headers::English).unwrap();
+    let mut file = XlsxFile::new("t", &["a", "b", "c", "d"], Headers::English, 3).unwrap();
     let day = chrono::NaiveDate::from_ymd_opt(2026, 2, 28).unwrap();
     for cell in [
         XlsxCell::Date(day),
@@ -122,4 +122,49 @@ fn sheet_names_excel_accepts() {
     assert_eq!(sheet_name("a/b:c"), "abc");
     assert_eq!(sheet_name("x".repeat(40).as_str()).len(), 31);
     assert_eq!(sheet_name("[]"), "sheet");
+}
+
+/// A sheet of `STREAMED_FROM` rows is written in constant-memory mode (inline text, rows
+/// streamed): it reads back cell for cell, IDs with their leading zeros and class IDs as
+/// text, the Hebrew headers and words as in a small sheet, and the same bytes every time.
+#[test]
+fn a_national_sized_sheet_reads_back_cell_for_cell() {
+    let schema = crate::table::schema::get("school_lists");
+    let n = STREAMED_FROM;
+    let ids: Vec<String> = (0..n).map(|i| format!("{i:09}")).collect();
+    let classes: Vec<String> = (0..n).map(|i| format!("7902{:02}-3-1", i % 30)).collect();
+    let small = school_list();
+    let mut big = small.clone();
+    for _ in 1..n / 2 {
+        big.vstack_mut(&small).unwrap();
+    }
+    big.with_column(Column::new("student_id".into(), ids.clone()))
+        .unwrap();
+    big.with_column(Column::new("class_id".into(), classes.clone()))
+        .unwrap();
+    assert_eq!(big.height(), n);
+    let (bytes, rows) = xlsx_bytes(&big, "school_lists", schema, Headers::Hebrew).unwrap();
+    assert_eq!(rows, n);
+    let (name, cells) = read_back(&bytes);
+    let (small_name, small_cells) = read_back(
+        &xlsx_bytes(&small, "school_lists", schema, Headers::Hebrew)
+            .unwrap()
+            .0,
+    );
+    assert_eq!(name, small_name);
+    assert_eq!(cells[0], small_cells[0], "the same Hebrew headers");
+    assert_eq!(cells.len(), n + 1);
+    for (i, row) in cells[1..].iter().enumerate() {
+        assert_eq!(text(&row[2]), ids[i]);
+        assert_eq!(text(&row[5]), classes[i]);
+        assert_eq!(row[7], small_cells[1 + i % 2][7], "category in Hebrew");
+    }
+    let again = xlsx_bytes(&big, "school_lists", schema, Headers::Hebrew).unwrap();
+    assert_eq!(bytes, again.0);
+    // The archive's file names are stored as they are: the streamed sheet's text is inline,
+    // the small sheet's in a shared-string part.
+    let has_shared = |b: &[u8]| b.windows(20).any(|w| w == b"xl/sharedStrings.xml");
+    assert!(!has_shared(&bytes));
+    let small_bytes = xlsx_bytes(&small, "school_lists", schema, Headers::Hebrew).unwrap();
+    assert!(has_shared(&small_bytes.0));
 }
