@@ -9,7 +9,8 @@ use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
 use crate::table::{InputSet, Reject, Table};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+// Looked up, never walked: a fast hash (no order of these reaches an output).
+use foldhash::{HashMap as FastMap, HashMapExt, HashSet as FastSet, HashSetExt};
 
 pub const REFERRALS: &str = "committee_referrals";
 pub const MEETINGS: &str = "committee_meetings";
@@ -296,10 +297,8 @@ fn checked(
     let referrals: Vec<Referral> = referral_rows?;
     let meeting_rows: Vec<MeetingRow> = meeting_rows?;
     let decision_rows: Vec<DecisionRow> = decision_rows?;
-    let known: HashSet<(&str, i64)> = referrals
-        .iter()
-        .map(|r| (r.student_id.as_str(), r.school_year))
-        .collect();
+    let mut known: FastSet<(&str, i64)> = FastSet::with_capacity(referrals.len());
+    known.extend((referrals.iter()).map(|r| (r.student_id.as_str(), r.school_year)));
     let mut meeting_rejects = Vec::new();
     let mut accepted_meetings = Vec::new();
     for (m, row_number) in meeting_rows.into_iter().zip(meetings.row_numbers()) {
@@ -382,10 +381,8 @@ fn checked(
             });
         }
     }
-    let meeting_of: HashMap<&str, &Meeting> = accepted_meetings
-        .iter()
-        .map(|m| (m.meeting_id.as_str(), m))
-        .collect();
+    let mut meeting_of: FastMap<&str, &Meeting> = FastMap::with_capacity(accepted_meetings.len());
+    meeting_of.extend((accepted_meetings.iter()).map(|m| (m.meeting_id.as_str(), m)));
     let mut decision_rejects = Vec::new();
     let mut accepted_decisions = Vec::new();
     for (d, row_number) in decision_rows.into_iter().zip(decisions.row_numbers()) {
