@@ -14,7 +14,7 @@ pub fn frame(rejects: &[Reject]) -> Result<DataFrame> {
 }
 
 /// The files of `rejects` and `exclusions`, each as Parquet and CSV (always, possibly empty),
-/// in the order [`write`] writes them: serialized, not yet written (a run makes them while its
+/// in the order [`write()`] writes them: serialized, not yet written (a run makes them while its
 /// writer finishes the job's tables, `app::inputs::compute_and_publish`).
 pub fn files(inputs: &InputSet) -> Result<Vec<FileBytes>> {
     let rejects = frame(&inputs.rejects)?;
