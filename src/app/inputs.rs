@@ -12,6 +12,7 @@ use crate::pipeline::PipelineSource;
 use crate::table::reject_share;
 use crate::table::validate::{load_inputs, load_inputs_selecting, Selector, TableNeed};
 use crate::table::InputSet;
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -134,10 +135,20 @@ pub fn publish(
         .steps
         .run("write outputs", || -> Result<OutputDir> {
             let mut out = OutputDir::create_for(out_path, Some("run"))?;
-            for t in tables {
-                out.write_all(t.files()?)?;
+            // The tables, the rejects and the exclusions are serialized side by side over the
+            // threads, then written in this order (the first failure in it is returned).
+            let (made, rejects) = rayon::join(
+                || {
+                    (tables.into_par_iter())
+                        .map(OutputTable::files)
+                        .collect::<Vec<_>>()
+                },
+                || crate::output::rejects::files(inputs),
+            );
+            for files in made {
+                out.write_all(files?)?;
             }
-            crate::output::rejects::write(&mut out, inputs)?;
+            crate::output::rejects::write_files(&mut out, rejects?)?;
             Ok(out)
         })?;
     record(&mut rec, inputs);
@@ -174,8 +185,11 @@ pub fn compute_and_publish(
         .report
         .steps
         .run("write outputs", || -> Result<OutputDir> {
+            // The rejects and exclusions are serialized while the writer finishes the job's
+            // tables, and written after them.
+            let rejects = crate::output::rejects::files(inputs);
             let mut out = writer.finish()?;
-            crate::output::rejects::write(&mut out, inputs)?;
+            crate::output::rejects::write_files(&mut out, rejects?)?;
             Ok(out)
         });
     check_reject_share(inputs, max_share)?;

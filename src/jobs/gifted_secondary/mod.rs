@@ -166,9 +166,15 @@ pub fn run(
             ),
         ));
     }
-    let scored = report.steps.run("norms and categories", || {
-        scoring::score(params, inputs, &roster)
+    // The norms' tables go to the writer as soon as they are made: it serializes them while
+    // the admission is decided (the same files, in the same order).
+    let (scored, scoring_tables) = report.steps.run("norms and categories", || {
+        let scored = scoring::score(params, inputs, &roster)?;
+        let tables =
+            outputs::scoring_tables(&params.subtests, params.norms.mode, &roster, &scored.output)?;
+        Ok::<_, Error>((scored, tables))
     })?;
+    emit(Written::Tables(scoring_tables));
     let results: BTreeMap<&str, _> = scored
         .output
         .results
@@ -254,15 +260,7 @@ pub fn run(
     // dropped silently — any reject there stops the run (exit 4).
     crate::table::reject_share::check_no_rejects(inputs, "confirmed_placements")?;
     let tables = report.steps.run("outputs", || {
-        outputs::tables(
-            &params.subtests,
-            params.norms.mode,
-            year,
-            &roster,
-            &scored.output,
-            &admission,
-            &continuing,
-        )
+        outputs::tables(year, &roster, &admission, &continuing)
     })?;
     emit(Written::Tables(tables));
     if let Some(templates) = templates {

@@ -87,15 +87,14 @@ struct CutoffRow<'a> {
     subtests: Vec<Option<crate::jobs::gifted::identification::outputs::SubtestCutoffColumns>>,
 }
 
-/// Every output table of the job.
-pub fn tables(
+/// The tables of the norms and categories (§5.2): `confidential/norm_table`,
+/// `confidential/results` and `cutoffs`, in that order. They are the job's first tables,
+/// handed to the writer before the admission is decided.
+pub fn scoring_tables(
     subtests: &[String],
     mode: NormsMode,
-    year: i64,
     roster: &Roster,
     scored: &IdentificationOutput,
-    admission: &Admission,
-    continuing: &[String],
 ) -> Result<Vec<OutputTable>> {
     let mut t = Vec::new();
     let norm: Vec<NormTableOutRow> = scored
@@ -139,6 +138,18 @@ pub fn tables(
         &cutoffs,
         Formats::ParquetAndCsv,
     )?);
+    Ok(t)
+}
+
+/// The job's other output tables, after [`scoring_tables`]: the admission's (§5.5–§5.10) and
+/// the tracks' lists.
+pub fn tables(
+    year: i64,
+    roster: &Roster,
+    admission: &Admission,
+    continuing: &[String],
+) -> Result<Vec<OutputTable>> {
+    let mut t = Vec::new();
     let candidates: Vec<CandidateRow> = admission
         .ranked
         .iter()

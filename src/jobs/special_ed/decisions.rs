@@ -14,8 +14,9 @@ use foldhash::{HashMap as FastMap, HashMapExt};
 /// the checks and entitlements of a national year compare no key strings.
 pub struct Cases<'a> {
     pub records: &'a Records,
-    /// meeting_id → its position in `records.meetings`.
-    meeting_of: FastMap<&'a str, usize>,
+    /// meeting_id → its position in `records.meetings`, made at the first lookup by id (the
+    /// job itself goes by position).
+    meeting_of: std::sync::OnceLock<FastMap<&'a str, usize>>,
     /// By meeting position: the position of its referral in `records.referrals`.
     referral_at: Vec<Option<usize>>,
     /// By meeting position: the position of its decision in `records.decisions`.
@@ -28,34 +29,60 @@ pub struct Cases<'a> {
     is_final_at: Vec<bool>,
 }
 
+/// meeting_id → position in `records.meetings` (a repeated id: the later row, as a map
+/// collected from the rows).
+fn meeting_positions(records: &Records) -> FastMap<&str, usize> {
+    let mut meeting_of: FastMap<&str, usize> = FastMap::with_capacity(records.meetings.len());
+    for (i, m) in records.meetings.iter().enumerate() {
+        meeting_of.insert(m.meeting_id.as_str(), i);
+    }
+    meeting_of
+}
+
+/// By meeting position, its referral's position; by decision position, its meeting's: looked
+/// up by key, for records that `inputs::read` did not make. Keys are unique among accepted
+/// rows (`duplicate_key`); were one repeated, the later row would win, as a map collected
+/// from the rows does.
+fn find_links(records: &Records) -> (Vec<Option<usize>>, Vec<Option<usize>>) {
+    let mut referral_of: FastMap<(&str, i64), usize> =
+        FastMap::with_capacity(records.referrals.len());
+    for (i, r) in records.referrals.iter().enumerate() {
+        referral_of.insert((r.student_id.as_str(), r.school_year), i);
+    }
+    let meeting_of = meeting_positions(records);
+    let referral_at = (records.meetings.iter())
+        .map(|m| {
+            referral_of
+                .get(&(m.student_id.as_str(), m.school_year))
+                .copied()
+        })
+        .collect();
+    let meeting_at = (records.decisions.iter())
+        .map(|d| meeting_of.get(d.meeting_id.as_str()).copied())
+        .collect();
+    (referral_at, meeting_at)
+}
+
 impl<'a> Cases<'a> {
     pub fn new(records: &'a Records) -> Self {
-        // Keys are unique among accepted rows (`duplicate_key`); were one repeated, the
-        // later row would win, as a map collected from the rows does.
-        let mut referral_of: FastMap<(&str, i64), usize> =
-            FastMap::with_capacity(records.referrals.len());
-        for (i, r) in records.referrals.iter().enumerate() {
-            referral_of.insert((r.student_id.as_str(), r.school_year), i);
-        }
-        let mut meeting_of: FastMap<&str, usize> = FastMap::with_capacity(records.meetings.len());
-        for (i, m) in records.meetings.iter().enumerate() {
-            meeting_of.insert(m.meeting_id.as_str(), i);
-        }
-        let referral_at: Vec<Option<usize>> = (records.meetings.iter())
-            .map(|m| {
-                referral_of
-                    .get(&(m.student_id.as_str(), m.school_year))
-                    .copied()
-            })
-            .collect();
+        // The positions `inputs::read` found, or (records made otherwise) found by key.
+        let (referral_at, meeting_at) = match &records.links {
+            Some(l)
+                if l.meeting_referral.len() == records.meetings.len()
+                    && l.decision_meeting.len() == records.decisions.len() =>
+            {
+                (
+                    l.meeting_referral.iter().map(|&r| Some(r)).collect(),
+                    l.decision_meeting.iter().map(|&i| Some(i)).collect(),
+                )
+            }
+            _ => find_links(records),
+        };
         let mut decision_at = vec![None; records.meetings.len()];
-        let mut meeting_at = Vec::with_capacity(records.decisions.len());
-        for (j, d) in records.decisions.iter().enumerate() {
-            let i = meeting_of.get(d.meeting_id.as_str()).copied();
-            if let Some(i) = i {
+        for (j, i) in meeting_at.iter().enumerate() {
+            if let Some(i) = *i {
                 decision_at[i] = Some(j);
             }
-            meeting_at.push(i);
         }
         // The final meeting of each (student_id, school_year): the latest meeting with a
         // decision (greatest meeting_date; on the same day, the greatest meeting_id).
@@ -83,7 +110,7 @@ impl<'a> Cases<'a> {
         }
         Cases {
             records,
-            meeting_of,
+            meeting_of: std::sync::OnceLock::new(),
             referral_at,
             decision_at,
             meeting_at,
@@ -92,9 +119,15 @@ impl<'a> Cases<'a> {
         }
     }
 
+    /// meeting_id → position in `records.meetings`.
+    fn meeting_of(&self) -> &FastMap<&'a str, usize> {
+        self.meeting_of
+            .get_or_init(|| meeting_positions(self.records))
+    }
+
     /// The referral a meeting belongs to (every accepted meeting has one).
     pub fn referral(&self, m: &Meeting) -> Result<&'a Referral> {
-        self.meeting_of
+        self.meeting_of()
             .get(m.meeting_id.as_str())
             .and_then(|&i| self.referral_at_meeting(i))
             .ok_or_else(|| Error::Job(format!("meeting `{}` has no referral", m.meeting_id)))
@@ -107,7 +140,7 @@ impl<'a> Cases<'a> {
     }
 
     pub fn decision(&self, meeting_id: &str) -> Option<&'a Decision> {
-        let i = *self.meeting_of.get(meeting_id)?;
+        let i = *self.meeting_of().get(meeting_id)?;
         self.decision_at_meeting(i).map(|(_, d)| d)
     }
 
@@ -120,7 +153,7 @@ impl<'a> Cases<'a> {
 
     pub fn meeting(&self, meeting_id: &str) -> Result<&'a Meeting> {
         let records: &'a Records = self.records;
-        self.meeting_of
+        self.meeting_of()
             .get(meeting_id)
             .map(|&i| &records.meetings[i])
             .ok_or_else(|| Error::Job(format!("decision of unknown meeting `{meeting_id}`")))
@@ -145,7 +178,7 @@ impl<'a> Cases<'a> {
     /// latest meeting with a decision (greatest meeting_date; on the same day, the greatest
     /// meeting_id in code-point order, so `"9"` after `"10"`).
     pub fn is_final(&self, m: &Meeting) -> bool {
-        self.meeting_of
+        self.meeting_of()
             .get(m.meeting_id.as_str())
             .is_some_and(|&i| self.is_final_at_meeting(i))
     }

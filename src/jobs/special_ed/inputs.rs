@@ -9,7 +9,8 @@ use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
 use crate::table::{InputSet, Reject, Table};
 use chrono::NaiveDate;
-use std::collections::{HashMap, HashSet};
+// Looked up, never walked: a fast hash (no order of these reaches an output).
+use foldhash::{HashMap as FastMap, HashMapExt};
 
 pub const REFERRALS: &str = "committee_referrals";
 pub const MEETINGS: &str = "committee_meetings";
@@ -224,6 +225,21 @@ pub struct Records {
     pub referrals: Vec<Referral>,
     pub meetings: Vec<Meeting>,
     pub decisions: Vec<Decision>,
+    /// Where each row's referral or meeting is, as [`read`]'s reject rules found them; `None`
+    /// for records made otherwise (`decisions::Cases` then finds them by key).
+    pub(super) links: Option<Links>,
+}
+
+/// The positions the reject rules of [`read`] found, so that the job does not look the keys
+/// up again (`decisions::Cases`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Links {
+    /// By position in `Records::meetings`: the position of its referral in
+    /// `Records::referrals`.
+    pub(super) meeting_referral: Vec<usize>,
+    /// By position in `Records::decisions`: the position of its meeting in
+    /// `Records::meetings`.
+    pub(super) decision_meeting: Vec<usize>,
 }
 
 impl Records {
@@ -296,10 +312,13 @@ fn checked(
     let referrals: Vec<Referral> = referral_rows?;
     let meeting_rows: Vec<MeetingRow> = meeting_rows?;
     let decision_rows: Vec<DecisionRow> = decision_rows?;
-    let known: HashSet<(&str, i64)> = referrals
-        .iter()
-        .map(|r| (r.student_id.as_str(), r.school_year))
-        .collect();
+    // Keys are unique among accepted rows (`duplicate_key`); were one repeated, the later row
+    // would win, as a map collected from the rows does.
+    let mut known: FastMap<(&str, i64), usize> = FastMap::with_capacity(referrals.len());
+    known.extend(
+        (referrals.iter().enumerate()).map(|(i, r)| ((r.student_id.as_str(), r.school_year), i)),
+    );
+    let mut meeting_referral = Vec::with_capacity(meeting_rows.len());
     let mut meeting_rejects = Vec::new();
     let mut accepted_meetings = Vec::new();
     for (m, row_number) in meeting_rows.into_iter().zip(meetings.row_numbers()) {
@@ -336,7 +355,8 @@ fn checked(
         }
         members.sort_unstable();
         members.dedup();
-        if !known.contains(&(m.student_id.as_str(), m.school_year)) {
+        let referral = known.get(&(m.student_id.as_str(), m.school_year)).copied();
+        if referral.is_none() {
             meeting_rejects.push(reject(
                 "student_id",
                 m.student_id.clone(),
@@ -369,7 +389,8 @@ fn checked(
                 ),
             ));
         }
-        if meeting_rejects.len() == before {
+        if let (true, Some(referral)) = (meeting_rejects.len() == before, referral) {
+            meeting_referral.push(referral);
             accepted_meetings.push(Meeting {
                 meeting_id: m.meeting_id,
                 student_id: m.student_id,
@@ -382,25 +403,34 @@ fn checked(
             });
         }
     }
-    let meeting_of: HashMap<&str, &Meeting> = accepted_meetings
-        .iter()
-        .map(|m| (m.meeting_id.as_str(), m))
-        .collect();
+    let mut meeting_of: FastMap<&str, usize> = FastMap::with_capacity(accepted_meetings.len());
+    meeting_of
+        .extend((accepted_meetings.iter().enumerate()).map(|(i, m)| (m.meeting_id.as_str(), i)));
     let mut decision_rejects = Vec::new();
     let mut accepted_decisions = Vec::new();
+    let mut decision_meeting = Vec::with_capacity(decision_rows.len());
     for (d, row_number) in decision_rows.into_iter().zip(decisions.row_numbers()) {
         let before = decision_rejects.len();
-        let meeting = meeting_of.get(d.meeting_id.as_str()).copied();
-        if let Some(decision) = decision(d, meeting, row_number, &mut decision_rejects) {
+        let i = meeting_of.get(d.meeting_id.as_str()).copied();
+        let meeting = i.map(|i| &accepted_meetings[i]);
+        if let (Some(decision), Some(i)) =
+            (decision(d, meeting, row_number, &mut decision_rejects), i)
+        {
             if decision_rejects.len() == before {
+                decision_meeting.push(i);
                 accepted_decisions.push(decision);
             }
         }
     }
+    drop((known, meeting_of));
     let records = Records {
         referrals,
         meetings: accepted_meetings,
         decisions: accepted_decisions,
+        links: Some(Links {
+            meeting_referral,
+            decision_meeting,
+        }),
     };
     Ok((
         records,

@@ -136,5 +136,6 @@ pub(super) fn records(
         referrals,
         meetings,
         decisions,
+        links: None,
     }
 }
