@@ -3,80 +3,16 @@
 //! year and month only, immigration year only); institutions, authorities, sector, region and
 //! supervision kept, since they describe schools, not people. Rows are sorted by pseudonym, so
 //! that no table's order follows the order of the ID numbers.
+use super::inputs::{EnrichmentIn, InstitutionIn, PlacementIn, StageAIn, StageBIn, StudentIn};
 use super::pseudonym::Pseudonymizer;
-use chrono::{Datelike, NaiveDate};
+use crate::error::{Error, Result};
+use crate::table::Table;
+use chrono::Datelike;
+use polars::prelude::*;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// One `students` row of the roster, as the export reads it (names, class and registration
-/// zone are not read at all).
-#[derive(Debug, Clone, Deserialize)]
-pub struct StudentIn<'a> {
-    pub student_id: &'a str,
-    pub school_year: i64,
-    #[serde(with = "crate::rules::date")]
-    pub birth_date: NaiveDate,
-    pub gender: &'a str,
-    pub institution_id: &'a str,
-    pub grade: i64,
-    pub residence_authority_id: &'a str,
-    #[serde(default, deserialize_with = "crate::rules::date::optional")]
-    pub immigration_date: Option<NaiveDate>,
-    pub years_abroad: Option<i64>,
-}
-
-/// One `institutions` row (its name is not read).
-#[derive(Debug, Clone, Deserialize)]
-pub struct InstitutionIn<'a> {
-    pub institution_id: &'a str,
-    pub authority_id: &'a str,
-    pub supervision: &'a str,
-    pub sector: &'a str,
-    pub region_id: &'a str,
-}
-
-/// One `stage_a_scores` row.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StageAIn<'a> {
-    pub student_id: &'a str,
-    pub school_year: i64,
-    pub status: &'a str,
-    pub score: Option<i64>,
-}
-
-/// One `stage_b_scores` row.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StageBIn<'a> {
-    pub student_id: &'a str,
-    pub school_year: i64,
-    pub subtest: &'a str,
-    pub status: &'a str,
-    pub raw_score: Option<i64>,
-    pub session: Option<&'a str>,
-}
-
-/// One `placements` row of the run.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PlacementIn<'a> {
-    pub student_id: Option<&'a str>,
-    pub school_year: Option<i64>,
-    pub track_id: Option<&'a str>,
-    pub class_no: Option<i64>,
-    pub gender: Option<&'a str>,
-    pub status: Option<&'a str>,
-}
-
-/// One `enrichment_groups` row of the run.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EnrichmentIn<'a> {
-    pub student_id: Option<&'a str>,
-    pub center_id: Option<&'a str>,
-    pub program: Option<&'a str>,
-    pub grade: Option<i64>,
-    pub group_no: Option<i64>,
-    pub institution_id: Option<&'a str>,
-}
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 /// A row of `research_students`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -245,9 +181,80 @@ pub fn enrichment<'a>(p: &Pseudonymizer, rows: &[EnrichmentIn<'a>]) -> Vec<Enric
     out
 }
 
+/// The school year of a roster (§1): every student's, which must be one. `roster`: its
+/// folder, for the messages.
+pub fn school_year(students: &[StudentIn], roster: &Path) -> Result<i64> {
+    let years: BTreeSet<i64> = students.iter().map(|s| s.school_year).collect();
+    match years.iter().collect::<Vec<_>>().as_slice() {
+        [y] => Ok(**y),
+        [] => Err(Error::Usage(format!(
+            "the roster {} has no students",
+            roster.display()
+        ))),
+        many => Err(Error::Usage(format!(
+            "the roster {} holds students of several school years ({}); a gifted-elementary run is of one",
+            roster.display(),
+            many.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Each student's category in the results of `year` (validated `results`).
+pub fn categories(results: &Table, year: i64) -> Result<HashMap<&str, &str>> {
+    let ids = results.text("student_id")?;
+    let cats = results.text("category")?;
+    let years = results
+        .df
+        .column("school_year")
+        .and_then(|c| c.i64())
+        .map_err(|e| {
+            Error::Job(format!(
+                "{}: column `school_year`: {e}",
+                results.schema.name
+            ))
+        })?;
+    let mut out = HashMap::new();
+    for i in 0..ids.len() {
+        if let (Some(id), Some(c), Some(y)) = (ids.get(i), cats.get(i), years.get(i)) {
+            if y == year {
+                out.insert(id, c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `results` of `year` with the pseudonym in place of the ID and without the year (the
+/// partition's), sorted by pseudonym; every other column as the run wrote it (its per-subtest
+/// percentiles included).
+pub fn results(p: &Pseudonymizer, year: i64, results: &DataFrame) -> Result<DataFrame> {
+    let err = |e: PolarsError| Error::Job(format!("research-export results: {e}"));
+    let ids = results
+        .column("student_id")
+        .and_then(|c| c.str())
+        .map_err(err)?;
+    let years = results
+        .column("school_year")
+        .and_then(|c| c.i64())
+        .map_err(err)?;
+    let keep: BooleanChunked = years.iter().map(|y| Some(y == Some(year))).collect();
+    let pids: Vec<Option<String>> = ids.iter().map(|id| id.map(|id| p.student(id))).collect();
+    let mut columns = vec![Column::new("student_pid".into(), pids)];
+    for c in results.columns() {
+        if !matches!(c.name().as_str(), "student_id" | "school_year") {
+            columns.push(c.clone());
+        }
+    }
+    let df = DataFrame::new(results.height(), columns).map_err(err)?;
+    let df = df.filter(&keep).map_err(err)?;
+    df.sort(["student_pid"], SortMultipleOptions::default())
+        .map_err(err)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn key() -> Pseudonymizer {
         Pseudonymizer::new(&[3u8; 32]).unwrap()
@@ -319,5 +326,47 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].score, Some(700));
         assert_eq!(out[0].student_pid, key().student("000000018"));
+    }
+
+    #[test]
+    fn a_roster_is_of_one_school_year() {
+        let roster = Path::new("/r");
+        let one = [
+            student("000000018", 2027, "2019-02-28"),
+            student("000000026", 2027, "2018-12-01"),
+        ];
+        assert_eq!(school_year(&one, roster).unwrap(), 2027);
+        let two = [
+            student("000000018", 2027, "2019-02-28"),
+            student("000000026", 2026, "2018-12-01"),
+        ];
+        let e = school_year(&two, roster).unwrap_err().to_string();
+        assert!(e.contains("several school years (2026, 2027)"), "{e}");
+        let e = school_year(&[], roster).unwrap_err().to_string();
+        assert!(e.contains("has no students"), "{e}");
+    }
+
+    #[test]
+    fn results_of_the_year_pseudonymized_sorted_without_id_and_year() {
+        let df = df!(
+            "student_id" => ["000000018", "000000026", "000000034"],
+            "school_year" => [2027i64, 2026, 2027],
+            "category" => ["gifted", "excellent", "not_eligible"],
+        )
+        .unwrap();
+        let out = results(&key(), 2027, &df).unwrap();
+        assert_eq!(out.get_column_names(), ["student_pid", "category"]);
+        assert_eq!(out.height(), 2);
+        let pids: Vec<&str> = out
+            .column("student_pid")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        let mut want = vec![key().student("000000018"), key().student("000000034")];
+        want.sort();
+        assert_eq!(pids, want);
     }
 }
