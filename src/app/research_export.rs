@@ -8,22 +8,17 @@ use super::inputs;
 use super::record::RunRecord;
 use crate::cli::RunArgs;
 use crate::error::{Error, Result};
-use crate::jobs::research_export::aggregates::{aggregate, counted};
-use crate::jobs::research_export::inputs::{
-    EnrichmentIn, InstitutionIn, PlacementIn, RunManifest, StageAIn, StageBIn, StudentIn,
-};
+use crate::jobs::research_export::inputs::RunManifest;
 use crate::jobs::research_export::pseudonym::{Pseudonymizer, MIN_KEY_BYTES};
-use crate::jobs::research_export::{codebook::codebook, dataset_manifest, tables, ROSTER};
+use crate::jobs::research_export::year::{export_year, YearIn};
+use crate::jobs::research_export::{codebook::codebook, dataset_manifest, ROSTER};
 use crate::output::manifest::InputEntry;
-use crate::output::parquet::parquet_bytes;
 use crate::output::partitions::Dataset;
-use crate::output::rows::Layout;
 use crate::pipeline::research_export::ResearchExport;
 use crate::pipeline::PipelineSource;
-use crate::table::rows::rows;
 use crate::table::validate::{load_inputs, TableNeed};
 use crate::table::InputSet;
-use polars::prelude::*;
+use polars::prelude::DataFrame;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -146,10 +141,10 @@ impl Run {
     }
 }
 
-/// Writes one run's partitions; returns its school year and, per table, the rows read and
-/// written (rows of another school year than the roster's are counted, not written: they
-/// belong to another run). `years`: the years written so far
-/// (a year twice is refused: two `--input` runs of one year).
+/// Writes one run's partitions (`jobs::research_export::year`); returns its school year and,
+/// per table, the rows read and written (rows of another school year than the roster's are
+/// counted, not written: they belong to another run). `years`: the years written so far (a
+/// year twice is refused: two `--input` runs of one year).
 fn export_run(
     years: &mut BTreeSet<i64>,
     dataset: &mut Dataset,
@@ -157,103 +152,30 @@ fn export_run(
     settings: &ResearchExport,
     run: &Run,
 ) -> Result<(i64, BTreeMap<String, i64>)> {
-    let students: Vec<StudentIn> = rows(run.roster.table("students")?)?;
-    let year = tables::school_year(&students, &run.roster_dir)?;
+    let input = YearIn {
+        roster: &run.roster,
+        roster_dir: &run.roster_dir,
+        results: run.results.table("results")?,
+        results_whole: &run.results_df,
+        placement: &run.placement,
+    };
+    let (year, parts) = export_year(p, settings.min_cell, &input)?;
     if !years.insert(year) {
         return Err(Error::Usage(format!(
             "two --input runs are of school year {year} ({} is the second); give one run per school year",
             run.dir.display()
         )));
     }
-    let institutions: Vec<InstitutionIn> = rows(run.roster.table("institutions")?)?;
-    let institutions: BTreeMap<&str, InstitutionIn> = institutions
-        .into_iter()
-        .map(|i| (i.institution_id, i))
-        .collect();
     let mut counts = BTreeMap::new();
-    let part = |table: &str| format!("{table}/school_year={year}");
-    let mut write = |dataset: &mut Dataset, table: &str, schema: &'static str, df: DataFrame| {
-        let s = crate::table::schema::get(schema)
-            .ok_or_else(|| Error::Job(format!("no schema `{schema}`")))?;
-        let bytes = parquet_bytes(&df, Some(s))?;
-        counts.insert(format!("{table}_written"), df.height() as i64);
-        dataset.write_partition(&part(table), "part-0.parquet", &bytes, Some(df.height()))
-    };
-
-    let out = tables::students(p, year, &students, &institutions);
-    write(
-        dataset,
-        "students",
-        "research_students",
-        Layout::of("research_students")?.frame(&out)?,
-    )?;
-    let stage_a: Vec<StageAIn> = optional_rows(&run.roster, "stage_a_scores")?;
-    let out = tables::stage_a(p, year, &stage_a);
-    write(
-        dataset,
-        "stage_a",
-        "research_stage_a",
-        Layout::of("research_stage_a")?.frame(&out)?,
-    )?;
-    let stage_b: Vec<StageBIn> = optional_rows(&run.roster, "stage_b_scores")?;
-    let out = tables::stage_b(p, year, &stage_b);
-    write(
-        dataset,
-        "stage_b",
-        "research_stage_b",
-        Layout::of("research_stage_b")?.frame(&out)?,
-    )?;
-    let results = run.results.table("results")?;
-    write(
-        dataset,
-        "results",
-        "research_results",
-        tables::results(p, year, &run.results_df)?,
-    )?;
-    let placements: Vec<PlacementIn> = optional_rows(&run.placement, "placements")?;
-    let out = tables::placements(p, year, &placements);
-    write(
-        dataset,
-        "placements",
-        "research_placements",
-        Layout::of("research_placements")?.frame(&out)?,
-    )?;
-    let enrichment: Vec<EnrichmentIn> = optional_rows(&run.placement, "enrichment_groups")?;
-    let out = tables::enrichment(p, &enrichment);
-    write(
-        dataset,
-        "enrichment",
-        "research_enrichment",
-        Layout::of("research_enrichment")?.frame(&out)?,
-    )?;
-
-    // Open counts (§5).
-    let categories = tables::categories(results, year)?;
-    let counted = counted(&students, &institutions, &categories);
-    let out = aggregate(&counted, settings.min_cell);
-    write(
-        dataset,
-        "aggregates",
-        "research_aggregates",
-        Layout::of("research_aggregates")?.frame(&out)?,
-    )?;
-    let read = [
-        ("students", students.len()),
-        ("stage_a", stage_a.len()),
-        ("stage_b", stage_b.len()),
-        ("results", run.results_df.height()),
-        ("placements", placements.len()),
-        ("enrichment", enrichment.len()),
-    ];
-    for (table, n) in read {
-        counts.insert(format!("{table}_read"), n as i64);
+    for part in parts {
+        if let Some(n) = part.read {
+            counts.insert(format!("{}_read", part.table), n as i64);
+        }
+        counts.insert(format!("{}_written", part.table), part.written as i64);
+        let folder = format!("{}/school_year={year}", part.table);
+        dataset.write_partition(&folder, "part-0.parquet", &part.bytes, Some(part.written))?;
     }
     Ok((year, counts))
-}
-
-/// Typed rows of a table that may be absent (no rows then).
-fn optional_rows<'a, T: serde::Deserialize<'a>>(set: &'a InputSet, table: &str) -> Result<Vec<T>> {
-    set.get(table).map_or(Ok(Vec::new()), |t| rows(t))
 }
 
 /// Records a run's inputs: each table read, under its school year.

@@ -4,7 +4,7 @@
 use super::inputs::{InstitutionIn, StudentIn};
 use super::suppress::suppress;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 /// The categories counted, in their order: identification's categories (gifted.md §3), then
 /// the students with no identification result (not referred to stage B, or not tested).
@@ -49,10 +49,12 @@ pub fn counted<'a>(
     institutions: &BTreeMap<&str, InstitutionIn<'a>>,
     categories: &HashMap<&str, &'a str>,
 ) -> Vec<Counted<'a>> {
+    let schools: foldhash::HashMap<&str, &InstitutionIn> =
+        institutions.iter().map(|(k, v)| (*k, v)).collect();
     students
         .iter()
         .map(|s| {
-            let i = institutions.get(s.institution_id);
+            let i = schools.get(s.institution_id);
             Counted {
                 sector: i.map_or("unknown", |i| i.sector),
                 region_id: i.map_or("unknown", |i| i.region_id),
@@ -67,23 +69,24 @@ pub fn counted<'a>(
 /// among [`CATEGORIES`] is an error of the caller (it never happens: the categories come from
 /// the results' schema).
 pub fn aggregate(students: &[Counted], min_cell: u64) -> Vec<AggregateOut> {
-    let rows: Vec<(&str, &str, &str)> = students
-        .iter()
-        .map(|s| (s.sector, s.region_id, s.gender))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let row_of: BTreeMap<(&str, &str, &str), usize> =
-        rows.iter().enumerate().map(|(i, r)| (*r, i)).collect();
-    let mut cells = vec![vec![0u64; CATEGORIES.len()]; rows.len()];
+    // Each row (sector, region, gender) found once through a hash map, its counts beside it;
+    // then the rows in their order.
+    let mut row_of: foldhash::HashMap<(&str, &str, &str), usize> = Default::default();
+    let mut counted: Vec<((&str, &str, &str), Vec<u64>)> = Vec::new();
     for s in students {
-        let i = row_of[&(s.sector, s.region_id, s.gender)];
+        let key = (s.sector, s.region_id, s.gender);
+        let i = *row_of.entry(key).or_insert_with(|| {
+            counted.push((key, vec![0u64; CATEGORIES.len()]));
+            counted.len() - 1
+        });
         let j = CATEGORIES
             .iter()
             .position(|c| *c == s.category)
             .unwrap_or(CATEGORIES.len() - 1);
-        cells[i][j] += 1;
+        counted[i].1[j] += 1;
     }
+    counted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let (rows, cells): (Vec<(&str, &str, &str)>, Vec<Vec<u64>>) = counted.into_iter().unzip();
     if rows.is_empty() {
         return Vec::new();
     }

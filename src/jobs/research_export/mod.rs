@@ -7,15 +7,20 @@
 //! 1. [`inputs`] — what a run's manifest tells (§1: job, success, subtests, roster) and the
 //!    typed rows read.
 //! 2. [`pseudonym`] — every person ID becomes a keyed pseudonym (§2).
-//! 3. [`tables`] — the minimised tables of a school year, sorted by pseudonym (§3).
+//! 3. [`tables`] — the minimised tables of a school year, sorted by pseudonym (§3), and
+//!    [`outputs`] — their Parquet files (§4).
 //! 4. [`aggregates`] and [`suppress`] — open counts with their small cells suppressed (§5).
 //! 5. [`codebook`] and [`dataset_manifest`] — the dataset's description (§4).
+//!
+//! [`year`] runs steps 2–4 for one run's school year.
 pub mod aggregates;
 pub mod codebook;
 pub mod inputs;
+pub mod outputs;
 pub mod pseudonym;
 pub mod suppress;
 pub mod tables;
+pub mod year;
 
 use crate::table::validate::TableNeed;
 use std::collections::BTreeSet;
