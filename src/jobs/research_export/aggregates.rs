@@ -20,6 +20,9 @@ pub const CATEGORIES: [&str; 6] = [
 /// The word in a margin's place: the total over sector, region and gender, or over categories.
 pub const ALL: &str = "all";
 
+/// A row of the counts: sector, region, gender.
+type RowKey<'a> = (&'a str, &'a str, &'a str);
+
 /// One student as counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counted<'a> {
@@ -71,8 +74,8 @@ pub fn counted<'a>(
 pub fn aggregate(students: &[Counted], min_cell: u64) -> Vec<AggregateOut> {
     // Each row (sector, region, gender) found once through a hash map, its counts beside it;
     // then the rows in their order.
-    let mut row_of: foldhash::HashMap<(&str, &str, &str), usize> = Default::default();
-    let mut counted: Vec<((&str, &str, &str), Vec<u64>)> = Vec::new();
+    let mut row_of: foldhash::HashMap<RowKey, usize> = Default::default();
+    let mut counted: Vec<(RowKey, Vec<u64>)> = Vec::new();
     for s in students {
         let key = (s.sector, s.region_id, s.gender);
         let i = *row_of.entry(key).or_insert_with(|| {
@@ -86,7 +89,7 @@ pub fn aggregate(students: &[Counted], min_cell: u64) -> Vec<AggregateOut> {
         counted[i].1[j] += 1;
     }
     counted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let (rows, cells): (Vec<(&str, &str, &str)>, Vec<Vec<u64>>) = counted.into_iter().unzip();
+    let (rows, cells): (Vec<RowKey>, Vec<Vec<u64>>) = counted.into_iter().unzip();
     if rows.is_empty() {
         return Vec::new();
     }

@@ -144,16 +144,16 @@ mod tests {
             student_pid: key().pid(&format!("{i:09}")),
             birth_year: 2018 + (i % 3) as i32,
             birth_month: 1 + (i % 12) as u32,
-            gender: if i % 2 == 0 { "f" } else { "m" },
+            gender: if i.is_multiple_of(2) { "f" } else { "m" },
             grade: 2,
             institution_id: "100001",
-            authority_id: (i % 5 != 0).then_some("A7"),
-            supervision: (i % 5 != 0).then_some("official"),
-            sector: (i % 5 != 0).then_some("arabic"),
-            region_id: (i % 5 != 0).then_some("north"),
+            authority_id: (!i.is_multiple_of(5)).then_some("A7"),
+            supervision: (!i.is_multiple_of(5)).then_some("official"),
+            sector: (!i.is_multiple_of(5)).then_some("arabic"),
+            region_id: (!i.is_multiple_of(5)).then_some("north"),
             residence_authority_id: "A1",
-            immigration_year: (i % 7 == 0).then_some(2021),
-            years_abroad: (i % 11 == 0).then_some(3),
+            immigration_year: i.is_multiple_of(7).then_some(2021),
+            years_abroad: i.is_multiple_of(11).then_some(3),
         }
     }
 
