@@ -361,14 +361,7 @@ pub fn percentile_columns(df: &DataFrame) -> Vec<String> {
 pub fn min_cell_of(run: &RunDir) -> Option<u64> {
     let p = &run.manifest["pipeline"];
     let path = p["path"].as_str()?;
-    let overrides: Vec<String> = p["overrides"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
+    let overrides = crate::output::manifest::texts(&p["overrides"]);
     let file = (!path.ends_with("(bundled)")).then(|| Path::new(path));
     let src = crate::pipeline::source::load(run.job(), file, &overrides).ok()?;
     crate::report::min_cell(&src).ok()

@@ -155,3 +155,30 @@ pub fn read_of_output(
         ))
     })
 }
+
+/// The texts of a list in a run's manifest (`pipeline.overrides`, a list parameter such as
+/// `pipeline.parameters.subtests`), in their order; what is not a list, or an element that is
+/// not a text, gives nothing. Used by the commands that read a run's output (`itur diff`,
+/// `research-export`), so that both read a manifest's parameters alike.
+pub fn texts(v: &serde_json::Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn texts_of_a_list_in_order_and_nothing_of_what_is_not_one() {
+        let m = serde_json::json!({"pipeline": {"overrides": ["a=1", 2, "b=2"], "parameters": {"x": "y"}}});
+        assert_eq!(texts(&m["pipeline"]["overrides"]), ["a=1", "b=2"]);
+        assert!(texts(&m["pipeline"]["parameters"]["x"]).is_empty());
+        assert!(texts(&m["pipeline"]["parameters"]["subtests"]).is_empty());
+    }
+}

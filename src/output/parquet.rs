@@ -7,6 +7,9 @@
 //! (the `PANDAS_ATTRS` key pandas ≥ 2.1 reads back). The same texts stay as the file's
 //! key-value pairs (`itur:table`, `itur:description`, `itur:column:<name>`,
 //! `itur:hebrew:<name>`), where DuckDB's `parquet_kv_metadata` shows them.
+//!
+//! A table of millions of typed rows (research-export's students) is written without a frame by
+//! [`rows_parquet_bytes`]: the same bytes, its columns encoded side by side over the threads.
 use crate::error::{Error, Result};
 use crate::table::schema::TableSchema;
 use arrow_array::builder::{ListBuilder, StringBuilder};
@@ -15,12 +18,14 @@ use arrow_array::{
     StringArray, UInt32Array, UInt64Array,
 };
 use arrow_schema::{DataType as ArrowType, Field, Schema};
+use parquet::arrow::arrow_writer::compute_leaves;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -112,6 +117,68 @@ fn arrow_array(s: &Series) -> Result<ArrayRef> {
     })
 }
 
+/// The Arrow schema (with the table's and its columns' descriptions) and the writer's
+/// properties of a file of `columns` (name, Arrow type) described by `schema`.
+fn writer_setup(
+    columns: &[(&str, ArrowType)],
+    schema: Option<&TableSchema>,
+) -> (Arc<Schema>, WriterProperties) {
+    let mut kv = Vec::new();
+    let mut table_meta = HashMap::new();
+    let mut attrs_columns = serde_json::Map::new();
+    let mut fields = Vec::with_capacity(columns.len());
+    for (name, ty) in columns {
+        let name = *name;
+        let mut field = Field::new(name, ty.clone(), true);
+        if let Some(t) = schema.and_then(|s| column_text(s, name)) {
+            kv.push(KeyValue::new(
+                format!("itur:column:{name}"),
+                t.description.clone(),
+            ));
+            kv.push(KeyValue::new(
+                format!("itur:hebrew:{name}"),
+                t.hebrew.clone(),
+            ));
+            attrs_columns.insert(
+                name.to_string(),
+                serde_json::json!({"description": t.description, "hebrew": t.hebrew}),
+            );
+            field = field.with_metadata(HashMap::from([
+                ("description".to_string(), t.description),
+                ("hebrew".to_string(), t.hebrew),
+            ]));
+        }
+        fields.push(field);
+    }
+    if let Some(s) = schema {
+        kv.insert(0, KeyValue::new("itur:table".into(), s.name.clone()));
+        kv.insert(
+            1,
+            KeyValue::new("itur:description".into(), s.description.clone()),
+        );
+        table_meta.insert("table".to_string(), s.name.clone());
+        table_meta.insert("description".to_string(), s.description.clone());
+        table_meta.insert("hebrew".to_string(), s.hebrew.clone());
+        let attrs = serde_json::json!({
+            "table": s.name,
+            "description": s.description,
+            "hebrew": s.hebrew,
+            "columns": attrs_columns,
+        });
+        table_meta.insert("PANDAS_ATTRS".to_string(), attrs.to_string());
+    }
+    let arrow_schema = Arc::new(Schema::new_with_metadata(fields, table_meta));
+    let mut props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_key_value_metadata(Some(kv));
+    // A table's one-column key holds a distinct value per row, where a dictionary only costs:
+    // stored PLAIN, a roster's IDs are read straight into their keys (`table::parquet_keys`).
+    if let Some([key]) = schema.map(|s| s.key.as_slice()) {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
+    }
+    (arrow_schema, props.build())
+}
+
 /// Serializes `df` as Parquet (zstd) readable by every Arrow implementation, with the table's
 /// and its columns' descriptions in the Arrow schema and as key-value pairs (module doc).
 pub fn parquet_bytes(df: &DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
@@ -139,60 +206,12 @@ impl<W: std::io::Write + Send> ParquetTable<W> {
     /// A file with the columns and types of `df` (its rows are not written), described by
     /// `schema`.
     pub fn new(out: W, df: &DataFrame, schema: Option<&TableSchema>) -> Result<Self> {
-        let mut kv = Vec::new();
-        let mut table_meta = HashMap::new();
-        let mut attrs_columns = serde_json::Map::new();
-        let mut fields = Vec::with_capacity(df.width());
-        for c in df.columns() {
-            let name = c.name().as_str();
-            let mut field = Field::new(name, arrow_type(c.dtype())?, true);
-            if let Some(t) = schema.and_then(|s| column_text(s, name)) {
-                kv.push(KeyValue::new(
-                    format!("itur:column:{name}"),
-                    t.description.clone(),
-                ));
-                kv.push(KeyValue::new(
-                    format!("itur:hebrew:{name}"),
-                    t.hebrew.clone(),
-                ));
-                attrs_columns.insert(
-                    name.to_string(),
-                    serde_json::json!({"description": t.description, "hebrew": t.hebrew}),
-                );
-                field = field.with_metadata(HashMap::from([
-                    ("description".to_string(), t.description),
-                    ("hebrew".to_string(), t.hebrew),
-                ]));
-            }
-            fields.push(field);
-        }
-        if let Some(s) = schema {
-            kv.insert(0, KeyValue::new("itur:table".into(), s.name.clone()));
-            kv.insert(
-                1,
-                KeyValue::new("itur:description".into(), s.description.clone()),
-            );
-            table_meta.insert("table".to_string(), s.name.clone());
-            table_meta.insert("description".to_string(), s.description.clone());
-            table_meta.insert("hebrew".to_string(), s.hebrew.clone());
-            let attrs = serde_json::json!({
-                "table": s.name,
-                "description": s.description,
-                "hebrew": s.hebrew,
-                "columns": attrs_columns,
-            });
-            table_meta.insert("PANDAS_ATTRS".to_string(), attrs.to_string());
-        }
-        let arrow_schema = Arc::new(Schema::new_with_metadata(fields, table_meta));
-        let mut props = WriterProperties::builder()
-            .set_compression(Compression::ZSTD(ZstdLevel::default()))
-            .set_key_value_metadata(Some(kv));
-        // A table's one-column key holds a distinct value per row, where a dictionary only costs:
-        // stored PLAIN, a roster's IDs are read straight into their keys (`table::parquet_keys`).
-        if let Some([key]) = schema.map(|s| s.key.as_slice()) {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
-        }
-        let props = props.build();
+        let columns = df
+            .columns()
+            .iter()
+            .map(|c| Ok((c.name().as_str(), arrow_type(c.dtype())?)))
+            .collect::<Result<Vec<_>>>()?;
+        let (arrow_schema, props) = writer_setup(&columns, schema);
         let w =
             ArrowWriter::try_new(out, arrow_schema.clone(), Some(props)).map_err(parquet_error)?;
         Ok(ParquetTable {
@@ -217,4 +236,100 @@ impl<W: std::io::Write + Send> ParquetTable<W> {
     pub fn finish(self) -> Result<W> {
         self.w.into_inner().map_err(parquet_error)
     }
+}
+
+/// How one column of typed rows `R` is read, for [`rows_parquet_bytes`]: a cell of each row.
+pub enum Cells<R> {
+    /// Text: a `String` column (Arrow `Utf8`).
+    Text(fn(&R) -> Option<&str>),
+    /// Bytes written as their lowercase hex text (a pseudonym's): a `String` column.
+    Hex(fn(&R) -> Option<&[u8]>),
+    /// An integer: an `Int64` column.
+    Int(fn(&R) -> Option<i64>),
+}
+
+/// The lowercase hex digits.
+const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
+
+impl<R> Cells<R> {
+    fn arrow_type(&self) -> ArrowType {
+        match self {
+            Cells::Text(_) | Cells::Hex(_) => ArrowType::Utf8,
+            Cells::Int(_) => ArrowType::Int64,
+        }
+    }
+
+    /// The column of `rows`, as [`arrow_array`] makes it of the frame's column.
+    fn array(&self, rows: &[&R]) -> ArrayRef {
+        match self {
+            Cells::Text(f) => Arc::new(rows.iter().map(|&r| f(r)).collect::<StringArray>()),
+            Cells::Int(f) => Arc::new(rows.iter().map(|&r| f(r)).collect::<Int64Array>()),
+            Cells::Hex(f) => {
+                let mut b = StringBuilder::with_capacity(rows.len(), rows.len() * 32);
+                let mut text = String::new();
+                for &r in rows {
+                    match f(r) {
+                        Some(bytes) => {
+                            text.clear();
+                            for &byte in bytes {
+                                text.push(char::from(HEX_DIGITS[usize::from(byte >> 4)]));
+                                text.push(char::from(HEX_DIGITS[usize::from(byte & 15)]));
+                            }
+                            b.append_value(&text);
+                        }
+                        None => b.append_null(),
+                    }
+                }
+                Arc::new(b.finish())
+            }
+        }
+    }
+}
+
+/// Typed rows written as Parquet without a frame (research-export's national tables): `rows`
+/// in the order given, column `columns[i]` named and read as it says. The bytes are those
+/// [`parquet_bytes`] writes of the frame with the same columns (`String` for [`Cells::Text`]
+/// and [`Cells::Hex`], `Int64` for [`Cells::Int`]) and rows — the same batches of
+/// `BATCH_ROWS` rows, the same row groups — but the columns of a row group are encoded side
+/// by side over the threads (arrow-rs' `ArrowColumnWriter`s, appended in the columns' order as
+/// `ArrowWriter` appends them), and no frame or Arrow batch of the whole table is ever built.
+pub fn rows_parquet_bytes<R: Sync>(
+    rows: &[&R],
+    columns: &[(&str, Cells<R>)],
+    schema: Option<&TableSchema>,
+) -> Result<Vec<u8>> {
+    let types: Vec<(&str, ArrowType)> = columns.iter().map(|(n, c)| (*n, c.arrow_type())).collect();
+    let (arrow_schema, props) = writer_setup(&types, schema);
+    // `ArrowWriter` starts a row group every `max_row_group_row_count` rows (no byte limit
+    // is set) and writes none for a table without rows.
+    let group_rows = props.max_row_group_row_count().unwrap_or(usize::MAX).max(1);
+    let w = ArrowWriter::try_new(Vec::new(), arrow_schema.clone(), Some(props))
+        .map_err(parquet_error)?;
+    let (mut file, factory) = w.into_serialized_writer().map_err(parquet_error)?;
+    for (i, group) in rows.chunks(group_rows).enumerate() {
+        let writers = factory.create_column_writers(i).map_err(parquet_error)?;
+        let work: Vec<_> = writers
+            .into_iter()
+            .zip(columns)
+            .zip(arrow_schema.fields().iter())
+            .collect();
+        let chunks = work
+            .into_par_iter()
+            .map(|((mut w, (_, cells)), field)| {
+                for batch in group.chunks(BATCH_ROWS) {
+                    for leaf in compute_leaves(field, &cells.array(batch))? {
+                        w.write(&leaf)?;
+                    }
+                }
+                w.close()
+            })
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(parquet_error)?;
+        let mut g = file.next_row_group().map_err(parquet_error)?;
+        for c in chunks {
+            c.append_to_row_group(&mut g).map_err(parquet_error)?;
+        }
+        g.close().map_err(parquet_error)?;
+    }
+    file.into_inner().map_err(parquet_error)
 }

@@ -74,6 +74,24 @@ impl Dataset {
         &self.root
     }
 
+    /// The school years of `table` the dataset held before this run (its
+    /// `school_year=YYYY` folders).
+    pub fn years_held(&self, table: &str) -> std::collections::BTreeSet<i64> {
+        let mut years = std::collections::BTreeSet::new();
+        if let Ok(entries) = std::fs::read_dir(self.root.join(table)) {
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                if let Some(y) = name
+                    .strip_prefix("school_year=")
+                    .and_then(|y| y.parse().ok())
+                {
+                    years.insert(y);
+                }
+            }
+        }
+        years
+    }
+
     /// The files written so far, for the manifest.
     pub fn files(&self) -> &[OutputFile] {
         &self.files
@@ -187,6 +205,13 @@ mod tests {
         assert_eq!(read(&root.join("t/school_year=2026/part-0.parquet")), "a");
         assert_eq!(read(&root.join("t/school_year=2027/part-0.parquet")), "b");
         assert_eq!(read(&root.join("codebook.csv")), "c1");
+        let d = Dataset::open(&root, "research-export").unwrap();
+        assert_eq!(
+            d.years_held("t").into_iter().collect::<Vec<_>>(),
+            [2026, 2027]
+        );
+        assert!(d.years_held("u").is_empty());
+        drop(d);
         // A year again replaces its partition whole.
         let mut d = Dataset::open(&root, "research-export").unwrap();
         d.write_partition("t/school_year=2027", "part-0.parquet", b"B", Some(1))

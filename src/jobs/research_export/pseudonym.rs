@@ -4,12 +4,36 @@
 //! takes seconds; a keyed hash cannot be reversed or recomputed without the key. The same key
 //! gives the same pseudonym every year (panels link); another key gives unlinkable data.
 use hmac::{Hmac, Mac};
+use serde::{Serialize, Serializer};
 use sha2::Sha256;
 
 /// Bytes of the HMAC kept (128 bits: no two of the nation's IDs meet by chance).
 pub const PSEUDONYM_BYTES: usize = 16;
 /// The smallest key accepted (256 bits, the size of SHA-256's output).
 pub const MIN_KEY_BYTES: usize = 32;
+
+/// A pseudonym as its 16 bytes. Ordered as its bytes, which is the order of its hex text (each
+/// byte two lowercase hex digits, `0`–`9` before `a`–`f`): rows sorted by it are sorted by
+/// `student_pid`, with fixed-size keys compared instead of texts. Serialized as the hex text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Pid(pub [u8; PSEUDONYM_BYTES]);
+
+impl Pid {
+    /// The pseudonym as written: lowercase hex, 32 characters.
+    pub fn hex(&self) -> String {
+        hex::encode(self.0)
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl Serialize for Pid {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.hex())
+    }
+}
 
 /// Makes pseudonyms with one key. The key lives only inside the HMAC state; `Debug` does not
 /// show it.
@@ -34,13 +58,20 @@ impl Pseudonymizer {
         Some(Pseudonymizer { mac })
     }
 
-    /// The pseudonym of the student with ID `id`.
-    pub fn student(&self, id: &str) -> String {
+    /// The pseudonym of the student with ID `id`, as its bytes.
+    pub fn pid(&self, id: &str) -> Pid {
         let mut mac = self.mac.clone();
         mac.update(b"student:");
         mac.update(id.as_bytes());
         let tag = mac.finalize().into_bytes();
-        hex::encode(&tag[..PSEUDONYM_BYTES])
+        let mut bytes = [0u8; PSEUDONYM_BYTES];
+        bytes.copy_from_slice(&tag[..PSEUDONYM_BYTES]);
+        Pid(bytes)
+    }
+
+    /// The pseudonym of the student with ID `id`, as written (hex).
+    pub fn student(&self, id: &str) -> String {
+        self.pid(id).hex()
     }
 }
 
@@ -66,6 +97,26 @@ mod tests {
         assert_ne!(a.student("000000018"), a.student("000000026"));
         // Not the ID, nor its plain hash.
         assert!(!a.student("000000018").contains("000000018"));
+    }
+
+    #[test]
+    fn pseudonyms_order_as_their_hex_text() {
+        let p = Pseudonymizer::new(&[5u8; 32]).unwrap();
+        let mut pids: Vec<Pid> = (0..200).map(|i| p.pid(&format!("{i:09}"))).collect();
+        // Bytes whose digits are letters and numbers at the same place.
+        pids.push(Pid([0x0a; 16]));
+        pids.push(Pid([0x09; 16]));
+        pids.push(Pid([0xa0; 16]));
+        pids.push(Pid([0x9f; 16]));
+        let mut by_hex: Vec<String> = pids.iter().map(Pid::hex).collect();
+        by_hex.sort();
+        pids.sort();
+        assert_eq!(pids.iter().map(Pid::hex).collect::<Vec<_>>(), by_hex);
+        assert_eq!(p.pid("000000018").hex(), p.student("000000018"));
+        assert_eq!(
+            serde_json::to_string(&Pid([0xab; 16])).unwrap(),
+            format!("\"{}\"", "ab".repeat(16))
+        );
     }
 
     #[test]

@@ -3,85 +3,21 @@
 //! year and month only, immigration year only); institutions, authorities, sector, region and
 //! supervision kept, since they describe schools, not people. Rows are sorted by pseudonym, so
 //! that no table's order follows the order of the ID numbers.
-use super::pseudonym::Pseudonymizer;
-use chrono::{Datelike, NaiveDate};
+use super::inputs::{EnrichmentIn, InstitutionIn, PlacementIn, StageAIn, StageBIn, StudentIn};
+use super::pseudonym::{Pid, Pseudonymizer};
+use crate::error::{Error, Result};
+use crate::table::Table;
+use chrono::Datelike;
+use polars::prelude::*;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-
-/// One `students` row of the roster, as the export reads it (names, class and registration
-/// zone are not read at all).
-#[derive(Debug, Clone, Deserialize)]
-pub struct StudentIn<'a> {
-    pub student_id: &'a str,
-    pub school_year: i64,
-    #[serde(with = "crate::rules::date")]
-    pub birth_date: NaiveDate,
-    pub gender: &'a str,
-    pub institution_id: &'a str,
-    pub grade: i64,
-    pub residence_authority_id: &'a str,
-    #[serde(default, deserialize_with = "crate::rules::date::optional")]
-    pub immigration_date: Option<NaiveDate>,
-    pub years_abroad: Option<i64>,
-}
-
-/// One `institutions` row (its name is not read).
-#[derive(Debug, Clone, Deserialize)]
-pub struct InstitutionIn<'a> {
-    pub institution_id: &'a str,
-    pub authority_id: &'a str,
-    pub supervision: &'a str,
-    pub sector: &'a str,
-    pub region_id: &'a str,
-}
-
-/// One `stage_a_scores` row.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StageAIn<'a> {
-    pub student_id: &'a str,
-    pub school_year: i64,
-    pub status: &'a str,
-    pub score: Option<i64>,
-}
-
-/// One `stage_b_scores` row.
-#[derive(Debug, Clone, Deserialize)]
-pub struct StageBIn<'a> {
-    pub student_id: &'a str,
-    pub school_year: i64,
-    pub subtest: &'a str,
-    pub status: &'a str,
-    pub raw_score: Option<i64>,
-    pub session: Option<&'a str>,
-}
-
-/// One `placements` row of the run.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PlacementIn<'a> {
-    pub student_id: Option<&'a str>,
-    pub school_year: Option<i64>,
-    pub track_id: Option<&'a str>,
-    pub class_no: Option<i64>,
-    pub gender: Option<&'a str>,
-    pub status: Option<&'a str>,
-}
-
-/// One `enrichment_groups` row of the run.
-#[derive(Debug, Clone, Deserialize)]
-pub struct EnrichmentIn<'a> {
-    pub student_id: Option<&'a str>,
-    pub center_id: Option<&'a str>,
-    pub program: Option<&'a str>,
-    pub grade: Option<i64>,
-    pub group_no: Option<i64>,
-    pub institution_id: Option<&'a str>,
-}
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 
 /// A row of `research_students`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StudentOut<'a> {
-    pub student_pid: String,
+    pub student_pid: Pid,
     pub birth_year: i32,
     pub birth_month: u32,
     pub gender: &'a str,
@@ -99,7 +35,7 @@ pub struct StudentOut<'a> {
 /// A row of `research_stage_a`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StageAOut<'a> {
-    pub student_pid: String,
+    pub student_pid: Pid,
     pub status: &'a str,
     pub score: Option<i64>,
 }
@@ -107,7 +43,7 @@ pub struct StageAOut<'a> {
 /// A row of `research_stage_b`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StageBOut<'a> {
-    pub student_pid: String,
+    pub student_pid: Pid,
     pub subtest: &'a str,
     pub status: &'a str,
     pub raw_score: Option<i64>,
@@ -117,7 +53,7 @@ pub struct StageBOut<'a> {
 /// A row of `research_placements`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PlacementOut<'a> {
-    pub student_pid: Option<String>,
+    pub student_pid: Option<Pid>,
     pub track_id: Option<&'a str>,
     pub class_no: Option<i64>,
     pub gender: Option<&'a str>,
@@ -127,7 +63,7 @@ pub struct PlacementOut<'a> {
 /// A row of `research_enrichment`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct EnrichmentOut<'a> {
-    pub student_pid: Option<String>,
+    pub student_pid: Option<Pid>,
     pub center_id: Option<&'a str>,
     pub program: Option<&'a str>,
     pub grade: Option<i64>,
@@ -135,25 +71,69 @@ pub struct EnrichmentOut<'a> {
     pub institution_id: Option<&'a str>,
 }
 
+/// A table's rows as they were made, and the order they are written in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordered<T> {
+    rows: Vec<T>,
+    order: Vec<u32>,
+}
+
+impl<T: Sync> Ordered<T> {
+    /// `rows` ordered by `key`, rows of equal keys in the order they were made: a stable
+    /// sort, made on the keys and row numbers alone (the rows never move), the same at any
+    /// thread count.
+    pub fn by<K: Ord + Send>(rows: Vec<T>, key: impl Fn(&T) -> K + Sync) -> Result<Self> {
+        let n = u32::try_from(rows.len()).map_err(|_| {
+            Error::Job(format!(
+                "research-export: {} rows are more than one partition holds",
+                rows.len()
+            ))
+        })?;
+        let mut keyed: Vec<(K, u32)> = rows
+            .par_iter()
+            .zip(0..n)
+            .map(|(r, i)| (key(r), i))
+            .collect();
+        keyed.par_sort_unstable();
+        let order = keyed.into_iter().map(|(_, i)| i).collect();
+        Ok(Ordered { rows, order })
+    }
+
+    /// The rows in their order.
+    pub fn in_order(&self) -> Vec<&T> {
+        self.order.iter().map(|&i| &self.rows[i as usize]).collect()
+    }
+
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+}
+
 /// The students of school year `year` (§3): birth year and month, the school's authority,
-/// supervision, sector and region from `institutions`.
+/// supervision, sector and region from `institutions`; ordered by pseudonym.
 pub fn students<'a>(
     p: &Pseudonymizer,
     year: i64,
     students: &[StudentIn<'a>],
     institutions: &BTreeMap<&'a str, InstitutionIn<'a>>,
-) -> Vec<StudentOut<'a>> {
+) -> Result<Ordered<StudentOut<'a>>> {
     // A hash map of the schools (looked up 2.4 million times nationally); the pseudonyms
     // (an HMAC each) are made over the threads, in the students' order.
     let schools: foldhash::HashMap<&str, &InstitutionIn> =
         institutions.iter().map(|(k, v)| (*k, v)).collect();
-    let mut out: Vec<StudentOut> = students
+    // The rows of the year picked first, so that the rows made over the threads go straight
+    // to their places (a filtered parallel iterator collects pieces and copies them).
+    let kept: Vec<&StudentIn> = students.iter().filter(|s| s.school_year == year).collect();
+    let out: Vec<StudentOut> = kept
         .par_iter()
-        .filter(|s| s.school_year == year)
         .map(|s| {
             let i = schools.get(s.institution_id);
             StudentOut {
-                student_pid: p.student(s.student_id),
+                student_pid: p.pid(s.student_id),
                 birth_year: s.birth_date.year(),
                 birth_month: s.birth_date.month(),
                 gender: s.gender,
@@ -169,71 +149,78 @@ pub fn students<'a>(
             }
         })
         .collect();
-    // A stable sort (over the threads): the order is the keys' and, among equal keys, the
-    // input's — the same at any thread count.
-    out.par_sort_by(|a, b| a.student_pid.cmp(&b.student_pid));
-    out
+    Ordered::by(out, |s| s.student_pid)
 }
 
-/// Stage A rows of school year `year`.
-pub fn stage_a<'a>(p: &Pseudonymizer, year: i64, rows: &[StageAIn<'a>]) -> Vec<StageAOut<'a>> {
-    let mut out: Vec<StageAOut> = rows
-        .iter()
+/// Stage A rows of school year `year`, ordered by pseudonym.
+pub fn stage_a<'a>(
+    p: &Pseudonymizer,
+    year: i64,
+    rows: &[StageAIn<'a>],
+) -> Result<Ordered<StageAOut<'a>>> {
+    let out: Vec<StageAOut> = rows
+        .par_iter()
         .filter(|r| r.school_year == year)
         .map(|r| StageAOut {
-            student_pid: p.student(r.student_id),
+            student_pid: p.pid(r.student_id),
             status: r.status,
             score: r.score,
         })
         .collect();
-    out.par_sort_by(|a, b| a.student_pid.cmp(&b.student_pid));
-    out
+    Ordered::by(out, |r| r.student_pid)
 }
 
-/// Stage B rows of school year `year`, one per student and subtest.
-pub fn stage_b<'a>(p: &Pseudonymizer, year: i64, rows: &[StageBIn<'a>]) -> Vec<StageBOut<'a>> {
-    let mut out: Vec<StageBOut> = rows
-        .iter()
+/// Stage B rows of school year `year`, one per student and subtest, ordered by pseudonym and
+/// subtest.
+pub fn stage_b<'a>(
+    p: &Pseudonymizer,
+    year: i64,
+    rows: &[StageBIn<'a>],
+) -> Result<Ordered<StageBOut<'a>>> {
+    let out: Vec<StageBOut> = rows
+        .par_iter()
         .filter(|r| r.school_year == year)
         .map(|r| StageBOut {
-            student_pid: p.student(r.student_id),
+            student_pid: p.pid(r.student_id),
             subtest: r.subtest,
             status: r.status,
             raw_score: r.raw_score,
             session: r.session,
         })
         .collect();
-    out.par_sort_by(|a, b| (&a.student_pid, a.subtest).cmp(&(&b.student_pid, b.subtest)));
-    out
+    Ordered::by(out, |r| (r.student_pid, r.subtest))
 }
 
-/// The run's class placements of school year `year` (a row without a year is the run's).
+/// The run's class placements of school year `year` (a row without a year is the run's),
+/// ordered by pseudonym (rows without a student first) and track.
 pub fn placements<'a>(
     p: &Pseudonymizer,
     year: i64,
     rows: &[PlacementIn<'a>],
-) -> Vec<PlacementOut<'a>> {
-    let mut out: Vec<PlacementOut> = rows
+) -> Result<Ordered<PlacementOut<'a>>> {
+    let out: Vec<PlacementOut> = rows
         .iter()
         .filter(|r| r.school_year.is_none_or(|y| y == year))
         .map(|r| PlacementOut {
-            student_pid: r.student_id.map(|id| p.student(id)),
+            student_pid: r.student_id.map(|id| p.pid(id)),
             track_id: r.track_id,
             class_no: r.class_no,
             gender: r.gender,
             status: r.status,
         })
         .collect();
-    out.par_sort_by(|a, b| (&a.student_pid, a.track_id).cmp(&(&b.student_pid, b.track_id)));
-    out
+    Ordered::by(out, |r| (r.student_pid, r.track_id))
 }
 
-/// The run's enrichment groups.
-pub fn enrichment<'a>(p: &Pseudonymizer, rows: &[EnrichmentIn<'a>]) -> Vec<EnrichmentOut<'a>> {
-    let mut out: Vec<EnrichmentOut> = rows
-        .iter()
+/// The run's enrichment groups, ordered by pseudonym and center.
+pub fn enrichment<'a>(
+    p: &Pseudonymizer,
+    rows: &[EnrichmentIn<'a>],
+) -> Result<Ordered<EnrichmentOut<'a>>> {
+    let out: Vec<EnrichmentOut> = rows
+        .par_iter()
         .map(|r| EnrichmentOut {
-            student_pid: r.student_id.map(|id| p.student(id)),
+            student_pid: r.student_id.map(|id| p.pid(id)),
             center_id: r.center_id,
             program: r.program,
             grade: r.grade,
@@ -241,13 +228,83 @@ pub fn enrichment<'a>(p: &Pseudonymizer, rows: &[EnrichmentIn<'a>]) -> Vec<Enric
             institution_id: r.institution_id,
         })
         .collect();
-    out.par_sort_by(|a, b| (&a.student_pid, a.center_id).cmp(&(&b.student_pid, b.center_id)));
-    out
+    Ordered::by(out, |r| (r.student_pid, r.center_id))
+}
+
+/// The school year of a roster (§1): every student's, which must be one. `roster`: its
+/// folder, for the messages.
+pub fn school_year(students: &[StudentIn], roster: &Path) -> Result<i64> {
+    let years: BTreeSet<i64> = students.iter().map(|s| s.school_year).collect();
+    match years.iter().collect::<Vec<_>>().as_slice() {
+        [y] => Ok(**y),
+        [] => Err(Error::Usage(format!(
+            "the roster {} has no students",
+            roster.display()
+        ))),
+        many => Err(Error::Usage(format!(
+            "the roster {} holds students of several school years ({}); a gifted-elementary run is of one",
+            roster.display(),
+            many.iter().map(|y| y.to_string()).collect::<Vec<_>>().join(", ")
+        ))),
+    }
+}
+
+/// Each student's category in the results of `year` (validated `results`).
+pub fn categories(results: &Table, year: i64) -> Result<HashMap<&str, &str>> {
+    let ids = results.text("student_id")?;
+    let cats = results.text("category")?;
+    let years = results
+        .df
+        .column("school_year")
+        .and_then(|c| c.i64())
+        .map_err(|e| {
+            Error::Job(format!(
+                "{}: column `school_year`: {e}",
+                results.schema.name
+            ))
+        })?;
+    let mut out = HashMap::new();
+    for i in 0..ids.len() {
+        if let (Some(id), Some(c), Some(y)) = (ids.get(i), cats.get(i), years.get(i)) {
+            if y == year {
+                out.insert(id, c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `results` of `year` with the pseudonym in place of the ID and without the year (the
+/// partition's), sorted by pseudonym; every other column as the run wrote it (its per-subtest
+/// percentiles included).
+pub fn results(p: &Pseudonymizer, year: i64, results: &DataFrame) -> Result<DataFrame> {
+    let err = |e: PolarsError| Error::Job(format!("research-export results: {e}"));
+    let ids = results
+        .column("student_id")
+        .and_then(|c| c.str())
+        .map_err(err)?;
+    let years = results
+        .column("school_year")
+        .and_then(|c| c.i64())
+        .map_err(err)?;
+    let keep: BooleanChunked = years.iter().map(|y| Some(y == Some(year))).collect();
+    let pids: Vec<Option<String>> = ids.iter().map(|id| id.map(|id| p.student(id))).collect();
+    let mut columns = vec![Column::new("student_pid".into(), pids)];
+    for c in results.columns() {
+        if !matches!(c.name().as_str(), "student_id" | "school_year") {
+            columns.push(c.clone());
+        }
+    }
+    let df = DataFrame::new(results.height(), columns).map_err(err)?;
+    let df = df.filter(&keep).map_err(err)?;
+    df.sort(["student_pid"], SortMultipleOptions::default())
+        .map_err(err)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::NaiveDate;
 
     fn key() -> Pseudonymizer {
         Pseudonymizer::new(&[3u8; 32]).unwrap()
@@ -282,12 +339,13 @@ mod tests {
             student("000000026", 2026, "2018-12-01"),
             student("000000034", 2027, "2018-12-31"),
         ];
-        let out = students(&key(), 2027, &rows, &institutions);
+        let out = students(&key(), 2027, &rows, &institutions).unwrap();
         // The 2026 row belongs to another partition.
         assert_eq!(out.len(), 2);
+        let out = out.in_order();
         let first = out
             .iter()
-            .find(|s| s.student_pid == key().student("000000018"))
+            .find(|s| s.student_pid == key().pid("000000018"))
             .unwrap();
         assert_eq!((first.birth_year, first.birth_month), (2019, 2));
         assert_eq!(first.immigration_year, Some(2021));
@@ -296,7 +354,7 @@ mod tests {
             (Some("A7"), Some("arabic"), Some("north"))
         );
         // Sorted by pseudonym, not by ID.
-        assert!(out[0].student_pid < out[1].student_pid);
+        assert!(out[0].student_pid.hex() < out[1].student_pid.hex());
     }
 
     #[test]
@@ -315,9 +373,65 @@ mod tests {
                 score: Some(650),
             },
         ];
-        let out = stage_a(&key(), 2027, &rows);
+        let out = stage_a(&key(), 2027, &rows).unwrap();
         assert_eq!(out.len(), 1);
+        let out = out.in_order();
         assert_eq!(out[0].score, Some(700));
-        assert_eq!(out[0].student_pid, key().student("000000018"));
+        assert_eq!(out[0].student_pid, key().pid("000000018"));
+    }
+
+    #[test]
+    fn a_roster_is_of_one_school_year() {
+        let roster = Path::new("/r");
+        let one = [
+            student("000000018", 2027, "2019-02-28"),
+            student("000000026", 2027, "2018-12-01"),
+        ];
+        assert_eq!(school_year(&one, roster).unwrap(), 2027);
+        let two = [
+            student("000000018", 2027, "2019-02-28"),
+            student("000000026", 2026, "2018-12-01"),
+        ];
+        let e = school_year(&two, roster).unwrap_err().to_string();
+        assert!(e.contains("several school years (2026, 2027)"), "{e}");
+        let e = school_year(&[], roster).unwrap_err().to_string();
+        assert!(e.contains("has no students"), "{e}");
+    }
+
+    #[test]
+    fn results_of_the_year_pseudonymized_sorted_without_id_and_year() {
+        let df = df!(
+            "student_id" => ["000000018", "000000026", "000000034"],
+            "school_year" => [2027i64, 2026, 2027],
+            "category" => ["gifted", "excellent", "not_eligible"],
+        )
+        .unwrap();
+        let out = results(&key(), 2027, &df).unwrap();
+        assert_eq!(out.get_column_names(), ["student_pid", "category"]);
+        assert_eq!(out.height(), 2);
+        let pids: Vec<&str> = out
+            .column("student_pid")
+            .unwrap()
+            .str()
+            .unwrap()
+            .iter()
+            .flatten()
+            .collect();
+        let mut want = vec![key().student("000000018"), key().student("000000034")];
+        want.sort();
+        assert_eq!(pids, want);
+    }
+
+    #[test]
+    fn ordered_rows_are_a_stable_sort_of_the_rows() {
+        let rows = vec![("b", 1), ("a", 2), ("b", 3), ("a", 4), ("c", 5), ("a", 6)];
+        let o = Ordered::by(rows.clone(), |r| r.0).unwrap();
+        let got: Vec<i32> = o.in_order().iter().map(|r| r.1).collect();
+        assert_eq!(got, [2, 4, 6, 1, 3, 5]);
+        let mut stable = rows;
+        stable.sort_by_key(|r| r.0);
+        assert_eq!(o.in_order(), stable.iter().collect::<Vec<_>>());
+        let none = Ordered::by(Vec::<(&str, i32)>::new(), |r| r.0).unwrap();
+        assert!(none.is_empty() && none.in_order().is_empty());
     }
 }
