@@ -87,16 +87,5 @@ pub fn validate(
         read(&mut inputs)?;
         Ok::<_, Error>(inputs)
     })?;
-    rec.report.warnings = inputs.warnings.clone();
-    inputs::record(&mut rec, &inputs);
-    let verdict = inputs::check_reject_share(&inputs, max_share);
-    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
-    crate::output::rejects::write(&mut out, &inputs)?;
-    match verdict {
-        Ok(()) => rec.finish(out, 0, None),
-        Err(e) => {
-            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
-            Err(e)
-        }
-    }
+    super::validate::publish_checked(rec, &inputs, max_share, out_path)
 }

@@ -59,16 +59,5 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
     let mut rec = RunRecord::start("special-ed-baskets", "validate", None);
     rec.set_pipeline(src, serde_json::to_value(&settings).unwrap_or_default());
     let (inputs, _) = read(&mut rec, input)?;
-    rec.report.warnings = inputs.warnings.clone();
-    inputs::record(&mut rec, &inputs);
-    let verdict = inputs::check_reject_share(&inputs, settings.max_reject_share);
-    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
-    crate::output::rejects::write(&mut out, &inputs)?;
-    match verdict {
-        Ok(()) => rec.finish(out, 0, None),
-        Err(e) => {
-            rec.finish(out, e.exit_code(), Some(e.to_string()))?;
-            Err(e)
-        }
-    }
+    super::validate::publish_checked(rec, &inputs, settings.max_reject_share, out_path)
 }

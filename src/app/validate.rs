@@ -8,6 +8,7 @@ use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::values::Share;
 use crate::pipeline::{source, PipelineSource};
 use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -69,11 +70,6 @@ pub fn validate_tables(
     let inputs = rec.report.steps.run("read and validate inputs", || {
         load_inputs(input, needs, params)
     })?;
-    rec.report.warnings = inputs.warnings.clone();
-    inputs::record(&mut rec, &inputs);
-    let verdict = inputs::check_reject_share(&inputs, max_share);
-    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
-    crate::output::rejects::write(&mut out, &inputs)?;
     let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
     let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
     tracing::info!(
@@ -83,6 +79,23 @@ pub fn validate_tables(
         "{n_read} rows read in {} tables, {n_rejected} rejected",
         inputs.tables.len()
     );
+    publish_checked(rec, &inputs, max_share, out_path)
+}
+
+/// The end every `itur validate` shares: the inputs' warnings and record in the manifest, the
+/// `rejects` and `exclusions` written to `out_path`, and exit code 4 (after writing) when a
+/// table's rejects exceed `max_share`.
+pub fn publish_checked(
+    mut rec: RunRecord,
+    inputs: &InputSet,
+    max_share: Share,
+    out_path: &Path,
+) -> Result<()> {
+    rec.report.warnings = inputs.warnings.clone();
+    inputs::record(&mut rec, inputs);
+    let verdict = inputs::check_reject_share(inputs, max_share);
+    let mut out = OutputDir::create_for(out_path, Some("validate"))?;
+    crate::output::rejects::write(&mut out, inputs)?;
     match verdict {
         Ok(()) => rec.finish(out, 0, None),
         Err(e) => {
