@@ -4,7 +4,10 @@
 use super::inputs;
 use crate::cli::Phase;
 use crate::error::Result;
-use crate::jobs::gifted::phases::{all_tables, check_params, compute, phase_tables};
+use crate::jobs::gifted::phases::{
+    all_tables, check_params, compute, phase_tables, ADDRESSEES, READ_FOR,
+};
+use crate::jobs::letters::inputs::addressees;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::pipeline::PipelineSource;
 use crate::table::read::find_table_file;
@@ -35,7 +38,9 @@ pub fn run(
     let needs = phase_tables(phase_v, &settings);
     let params = check_params(&settings);
     let max_share = settings.max_reject_share;
-    let mut inputs = inputs::load_checked(&mut rec, input, &needs, &params, max_share)?;
+    let select = addressees(ADDRESSEES, READ_FOR);
+    let mut inputs =
+        inputs::load_checked_selecting(&mut rec, input, &needs, &params, max_share, Some(&select))?;
     // Outputs are written into a temporary directory while the phases compute; it replaces
     // `out_path` only once everything succeeded (and is removed otherwise).
     inputs::compute_and_publish(
@@ -47,7 +52,8 @@ pub fn run(
     )
 }
 
-/// `itur validate gifted-elementary`: every table of the job (roster required).
+/// `itur validate gifted-elementary`: every table of the job (roster required), `contacts` and
+/// `contact_details` read for the letters' addressees as a run reads them.
 pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = GiftedElementary::from_source(src)?;
     super::validate::validate_tables(
@@ -59,5 +65,6 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         &all_tables(),
         &check_params(&settings),
         settings.max_reject_share,
+        Some(&addressees(ADDRESSEES, READ_FOR)),
     )
 }

@@ -52,5 +52,6 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         &gifted_secondary::tables(params.norms.mode == NormsMode::Reference),
         &gifted_secondary::check_params(&params),
         settings.max_reject_share,
+        None,
     )
 }

@@ -33,5 +33,6 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         &teacher_loans::TABLES,
         &teacher_loans::check_params(settings.programs()),
         settings.max_reject_share,
+        None,
     )
 }

@@ -7,7 +7,7 @@ use crate::output::OutputDir;
 use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::values::Share;
 use crate::pipeline::{source, PipelineSource};
-use crate::table::validate::{load_inputs, TableNeed};
+use crate::table::validate::{load_inputs, load_inputs_selecting, Selector, TableNeed};
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -40,6 +40,7 @@ pub fn run(a: &ValidateArgs) -> Result<()> {
                 &crate::jobs::roster_export::TABLES,
                 &BTreeMap::new(),
                 s.max_reject_share,
+                None,
             )
         }
         Job::RetestReview => super::retest_review::validate(&src, &a.input, &out),
@@ -64,12 +65,17 @@ pub fn validate_tables(
     needs: &[TableNeed],
     params: &BTreeMap<String, Vec<String>>,
     max_share: Share,
+    select: Option<Selector>,
 ) -> Result<()> {
     let mut rec = RunRecord::start(job, "validate", None);
     rec.set_pipeline(src, parameters);
-    let inputs = rec.report.steps.run("read and validate inputs", || {
-        load_inputs(input, needs, params)
-    })?;
+    let inputs = rec
+        .report
+        .steps
+        .run("read and validate inputs", || match select {
+            Some(select) => load_inputs_selecting(input, needs, params, select),
+            None => load_inputs(input, needs, params),
+        })?;
     let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
     let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
     tracing::info!(

@@ -99,9 +99,14 @@ fn run_case(dir: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The input of a case: `fixtures/tiny` with the case's files laid over it.
+/// The input of a case: `fixtures/tiny`, with `fixtures/bad/stage_a_scores.csv` naming its six
+/// students (so that `validate` reads their contacts: gifted-elementary reads `contacts` and
+/// `contact_details` for its letters' addressees only, docs/inputs.md §5.1), and the case's
+/// files laid over both.
 fn lay_case(dir: &Path, remove: &[String], input: &Path) {
     copy_dir(&fixtures().join("tiny"), input);
+    let named = fixtures().join("bad").join("stage_a_scores.csv");
+    std::fs::copy(named, input.join("stage_a_scores.csv")).unwrap();
     for f in remove {
         std::fs::remove_file(input.join(f)).unwrap();
     }

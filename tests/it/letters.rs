@@ -85,3 +85,76 @@ fn tiny_screening_letters_reach_every_guardian() {
         "the student is named in both parents' letters"
     );
 }
+
+/// docs/inputs.md §5.1: gifted-elementary reads `contacts` and `contact_details` only for its
+/// letters' addressees, `run` and `validate` alike. Stage A names two of the tiny nation's
+/// students: their 4 contact rows and those contacts' 4 details are read (of 10 each). A broken
+/// phone of a named student's guardian (file row 1) is rejected with its file row; the same
+/// break for an unnamed student's guardian (file row 5) is not read, so not rejected.
+#[test]
+fn contacts_are_read_only_for_the_letters_addressees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("input");
+    copy_dir(&fixtures().join("tiny"), &input);
+    std::fs::write(
+        input.join("stage_a_scores.csv"),
+        "student_id,school_year,status,score\n010000016,2027,tested,700\n10000024,2027,tested,400\n",
+    )
+    .unwrap();
+    let details = std::fs::read_to_string(input.join("contact_details.csv")).unwrap();
+    let details = details
+        .replace("020000014,050-1234567", "020000014,no phone")
+        .replace("020000055,,anna", "020000055,no phone,anna");
+    std::fs::write(input.join("contact_details.csv"), details).unwrap();
+    for verb in ["run", "validate"] {
+        let out = tmp.path().join(verb);
+        // One rejected detail of four read is above the default 1% share.
+        let mut extra = vec!["--set", "max_reject_share=0.5"];
+        if verb == "run" {
+            extra.extend(["--phase", "screening"]);
+        }
+        let o = itur_io(verb, "gifted-elementary", &input, &out, &extra);
+        assert_eq!(code(&o), 0, "{verb}: {}", stderr(&o));
+        let rejects = read_csv(&out.join("rejects.csv"));
+        let h = &rejects[0];
+        let c = |n: &str| h.iter().position(|x| x == n).unwrap();
+        let rows: Vec<(&str, &str, &str)> = (rejects.iter().skip(1))
+            .map(|r| {
+                (
+                    r[c("table")].as_str(),
+                    r[c("row_number")].as_str(),
+                    r[c("column")].as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(rows, [("contact_details", "1", "phone")], "{verb}");
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let entry = |t: &str| {
+            (m["inputs"].as_array().unwrap().iter())
+                .find(|i| i["table"] == t)
+                .cloned()
+                .unwrap()
+        };
+        for (t, read) in [("contacts", 4), ("contact_details", 4)] {
+            let e = entry(t);
+            assert_eq!(e["rows_in_file"], 10, "{verb} {t}: {e}");
+            assert_eq!(e["rows_read"], read, "{verb} {t}: {e}");
+            assert!(e["read_for"].as_str().unwrap().contains("addressees"));
+        }
+        assert!(entry("students").get("rows_in_file").is_none());
+        if verb == "run" {
+            // The named students' letters are there; the broken detail's guardian is not
+            // written to, her co-guardian is.
+            let letters = csv_columns(&out.join("letters.csv"), &["student_id"]);
+            assert!(
+                letters.iter().any(|s| s.contains("010000016")),
+                "{letters:?}"
+            );
+            assert!(
+                letters.iter().any(|s| s.contains("010000024")),
+                "{letters:?}"
+            );
+        }
+    }
+}

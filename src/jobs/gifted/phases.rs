@@ -26,15 +26,35 @@ const fn need(name: &'static str, required: bool) -> TableNeed {
 }
 
 /// The roster tables every phase reads. Without contacts and their details no letter can be
-/// addressed: a run writes its tables and warns that it wrote no letters.
+/// addressed: a run writes its tables and warns that it wrote no letters. The two are
+/// reference tables: gifted-elementary reads them only for its letters' addressees
+/// ([`ADDRESSEES`]).
 pub const ROSTER: &[TableNeed] = &[
     need("institutions", true),
     need("classes", true),
     // Birth and immigration dates and years abroad are only validated.
     need("students", true).coded().keeping(roster::COLUMNS),
-    need("contacts", false),
-    need("contact_details", false),
+    need("contacts", false).reference(),
+    need("contact_details", false).reference(),
 ];
+
+/// The tables whose students a gifted-elementary letter can go to: every letter request of a
+/// phase names a student of one of them (screening: the stage A scores and referrals;
+/// identification: the stage B scores and referrals; placement: the results, class requests,
+/// interviews and confirmed placements), and `contacts` and `contact_details` are read only
+/// for those students (docs/inputs.md §5.1). [`addressed`] checks it of every request.
+pub const ADDRESSEES: &[&str] = &[
+    "stage_a_scores",
+    "referrals",
+    "stage_b_scores",
+    "results",
+    "class_requests",
+    "interviews",
+    "confirmed_placements",
+];
+
+/// What the manifest says `contacts` and `contact_details` were read for.
+pub const READ_FOR: &str = "the letters' addressees: students named by the phases' tables";
 
 /// Every table of the job, the roster required and the rest optional (for `validate`).
 pub fn all_tables() -> Vec<TableNeed> {
@@ -42,8 +62,8 @@ pub fn all_tables() -> Vec<TableNeed> {
         need("institutions", true),
         need("classes", true),
         need("students", true),
-        need("contacts", true),
-        need("contact_details", true),
+        need("contacts", true).reference(),
+        need("contact_details", true).reference(),
     ];
     for t in [
         "stage_a_scores",
@@ -109,6 +129,7 @@ fn phase_letters_of(
             .of_phase(phase)
             .ok_or_else(|| Error::Job(format!("no letter dates for phase `{phase}`")))?;
         let p = s.letters.params(phase, dates, roster.school_year())?;
+        addressed(phase, inputs, &requests)?;
         out.phase(phase, &p, inputs, roster, requests)
     });
     report.steps.record(timing);
@@ -118,6 +139,24 @@ fn phase_letters_of(
         ));
     }
     Ok(())
+}
+
+/// Checks that every letter request of `phase` names a student of an [`ADDRESSEES`] table,
+/// whose contacts were read: a letter to anyone else would be found undeliverable for want
+/// of the contacts that were not read, so it stops the run instead.
+fn addressed(phase: &str, inputs: &InputSet, requests: &[LetterRequest]) -> Result<()> {
+    let mut named = polars::prelude::PlHashSet::default();
+    for t in ADDRESSEES.iter().filter_map(|t| inputs.get(t)) {
+        named.extend(t.text("student_id")?.iter().flatten());
+    }
+    match requests.iter().find(|r| !named.contains(r.student_id.as_str())) {
+        None => Ok(()),
+        Some(r) => Err(Error::Job(format!(
+            "a {phase} letter to student {} is not among the students whose contacts were read ({})",
+            r.student_id,
+            ADDRESSEES.join(", ")
+        ))),
+    }
 }
 
 /// The letter requests `f` lists, when letters are `wanted`; none otherwise.

@@ -4,9 +4,66 @@
 //! Read column by column, not through `table::rows`: nationally `contacts` has 4.7 million rows
 //! and `contact_details` about as many, of which a phase keeps only its students' guardians,
 //! so each row is looked at through its key before anything is copied.
+//!
+//! A run that writes letters reads those two tables only for the students its letters can go
+//! to ([`addressees`]): the contacts of the students its own tables name, and those contacts'
+//! details (docs/inputs.md §5.1).
 use polars::prelude::PlHashSet as HashSet;
 
 use super::recipients::{Contact, ContactDetails, Relation};
+use crate::error::Result;
+use crate::table::select::IdSet;
+use crate::table::validate::{Pick, Probe, Selection};
+
+/// The rows of `contacts` and `contact_details` a run's letters need (data-contract.md
+/// "Reference tables read for the named IDs"), given the students `named` by the run's tables
+/// and, when `contacts` is there, each of its rows' student and contact (as
+/// [`crate::table::select::id_key`], as read): the `contacts` rows of the named students, and
+/// the `contact_details` rows of the contacts of those rows. `read_for` is what the manifest
+/// says they were read for.
+pub fn addressee_pick(
+    named: IdSet,
+    contacts: Option<(&[Option<u64>], &[Option<u64>])>,
+    read_for: &'static str,
+) -> Selection {
+    let reached: IdSet = match contacts {
+        Some((students, ids)) => (students.iter().zip(ids))
+            .filter(|(s, _)| s.is_some_and(|s| named.contains(s)))
+            .filter_map(|(_, c)| *c)
+            .collect(),
+        None => IdSet::new(Vec::new()),
+    };
+    let pick = |column, ids| Pick {
+        by: vec![(column, ids)],
+        read_for,
+    };
+    Selection::from([
+        ("contacts", pick("student_id", named)),
+        ("contact_details", pick("contact_id", reached)),
+    ])
+}
+
+/// The selection of a run whose letters go to students named by the `student_id` column of
+/// `tables` (those present): [`addressee_pick`] on the IDs of every row, a row rejected for
+/// another value included.
+pub fn addressees(
+    tables: &'static [&'static str],
+    read_for: &'static str,
+) -> impl Fn(&Probe) -> Result<Selection> + Sync {
+    move |probe: &Probe| {
+        let named: IdSet = (tables.iter())
+            .filter_map(|t| probe.ids(t, "student_id"))
+            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
+            .collect();
+        let students = probe.ids("contacts", "student_id");
+        let ids = probe.ids("contacts", "contact_id");
+        let contacts = match (&students, &ids) {
+            (Some(s), Some(c)) => Some((s.as_slice(), c.as_slice())),
+            _ => None,
+        };
+        Ok(addressee_pick(named, contacts, read_for))
+    }
+}
 
 /// The columns of `contacts` a letter needs, one value per row in table order (`None` for a
 /// missing value). `S` iterates a text column, `B` a boolean column.
@@ -109,6 +166,47 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::table::select::id_key;
+
+    /// docs/inputs.md §5.1, worked by hand: two named students (one written in its 8-digit
+    /// form); contacts rows of S1, S2, an unnamed S3 and a row whose student is no valid ID;
+    /// the details picked are those of the contacts of S1's and S2's rows only.
+    #[test]
+    fn the_contacts_of_the_named_students_and_their_details_are_picked() {
+        let k = |id: &str| id_key(id).unwrap();
+        let (s1, s2, s3) = (k("010000016"), k("000000018"), k("000000026"));
+        let (c1, c2, c3, c4) = (
+            k("000000034"),
+            k("000000042"),
+            k("000000059"),
+            k("000000067"),
+        );
+        let named = IdSet::new(vec![s1, k("18")]);
+        let students = [Some(s1), Some(s2), Some(s3), None, Some(s1)];
+        let contacts = [Some(c1), Some(c2), Some(c3), Some(c4), None];
+        let sel = addressee_pick(named, Some((&students, &contacts)), "the letters");
+        let c = &sel["contacts"];
+        assert_eq!(c.read_for, "the letters");
+        assert_eq!(c.by.len(), 1);
+        assert_eq!(c.by[0].0, "student_id");
+        assert_eq!(c.by[0].1.keys(), {
+            let mut v = vec![s1, s2];
+            v.sort();
+            v
+        });
+        let d = &sel["contact_details"];
+        assert_eq!(d.by[0].0, "contact_id");
+        let mut want = vec![c1, c2];
+        want.sort();
+        assert_eq!(
+            d.by[0].1.keys(),
+            want,
+            "not c3 (unnamed S3), not c4 (no student)"
+        );
+        // Without contacts nobody's details are read.
+        let sel = addressee_pick(IdSet::new(vec![s1]), None, "x");
+        assert!(sel["contact_details"].by[0].1.keys().is_empty());
+    }
 
     fn col<'a>(v: &[Option<&'a str>]) -> std::vec::IntoIter<Option<&'a str>> {
         Vec::from(v).into_iter()
