@@ -6,7 +6,7 @@ use super::by_column::{load_columns, Deferred, Refs};
 use super::convert::convert_column;
 use super::keys::{check_keys, NULL_WORD};
 use super::pending::Pending;
-use super::read::{find_table_file, read_table, RawTable};
+use super::read::{find_table_file, open_table, read_table, RawTable};
 use super::references::{check_equals_referenced, check_references, RefSet};
 use super::reject::Reject;
 use super::row_checks::row_checks;
@@ -152,7 +152,7 @@ fn load_found(
             let need = needs.iter().find(|n| n.name == schema.name);
             let keep = need.and_then(|n| n.keep);
             if select.is_some() && need.is_some_and(|n| n.reference) {
-                return Ok(Loaded::Raw(read_table(path, *format, schema)?));
+                return Ok(Loaded::Raw(open_table(path, *format, schema)?));
             }
             if need.is_some_and(|n| n.coded) {
                 return Ok(Loaded::Columns(Deferred::open(
@@ -247,6 +247,7 @@ fn select_rows(
         let mut probe = Probe {
             tables: HashMap::new(),
             ids: Default::default(),
+            failed: Default::default(),
         };
         for l in &loaded {
             match l {
@@ -260,7 +261,7 @@ fn select_rows(
             }
         }
         let selection = select(&probe)?;
-        (selection, probe.into_ids())
+        (selection, probe.into_ids()?)
     };
     let (selection, ids) = selection;
     let t1 = std::time::Instant::now();
@@ -275,7 +276,7 @@ fn select_rows(
             let mut p = match selection.get(name) {
                 Some(pick) => {
                     let rows_in_file = raw.raw.height;
-                    let keep = picked_rows(&raw, pick, &ids);
+                    let keep = picked_rows(&raw, pick, &ids)?;
                     let (raw, rows) = filter_raw(raw, &keep)?;
                     let mut p = convert_table(raw);
                     let read_for = pick.read_for;
@@ -288,7 +289,7 @@ fn select_rows(
                     ));
                     p
                 }
-                None => convert_table(raw),
+                None => convert_table(raw.whole()?),
             };
             p.keep = keep;
             check_rows(&mut p, params);
@@ -308,6 +309,7 @@ fn convert_table(raw: RawTable) -> Pending {
         schema,
         source,
         raw,
+        parquet: _,
     } = raw;
     let height = raw.height;
     let mut rejects = raw.pre_rejects;

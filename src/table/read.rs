@@ -3,6 +3,7 @@ use super::header::RawColumns;
 use super::schema::TableSchema;
 use super::{csv_read, parquet_read};
 use crate::error::{Error, Result};
+use polars::prelude::Series;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -27,6 +28,36 @@ pub struct RawTable {
     pub schema: &'static TableSchema,
     pub source: SourceFile,
     pub raw: RawColumns,
+    /// A Parquet file whose columns are read one at a time ([`open_table`]): its bytes, and
+    /// `raw.columns` all `None` until a column is read ([`RawTable::column`]).
+    pub parquet: Option<Vec<u8>>,
+}
+
+impl RawTable {
+    /// Schema column `ci` as read (`None` when an optional column is absent): from `raw`, or
+    /// read from the Parquet file now when its columns are read one at a time.
+    pub fn column(&self, ci: usize) -> Result<Option<Series>> {
+        match &self.parquet {
+            Some(data) => {
+                let only = Some(&[ci][..]);
+                let mut raw =
+                    parquet_read::read_parquet_columns(&self.source.path, data, self.schema, only)?;
+                Ok(raw.columns[ci].take())
+            }
+            None => Ok(self.raw.columns[ci].clone()),
+        }
+    }
+
+    /// The table with every column read.
+    pub fn whole(mut self) -> Result<RawTable> {
+        if self.parquet.is_some() {
+            self.raw.columns = (0..self.schema.columns.len())
+                .map(|ci| self.column(ci))
+                .collect::<Result<_>>()?;
+            self.parquet = None;
+        }
+        Ok(self)
+    }
 }
 
 /// What `path` is when it exists but cannot be read as a table's file, as the end of a
@@ -131,6 +162,27 @@ pub fn read_table(path: &Path, format: Format, schema: &'static TableSchema) -> 
         schema,
         source,
         raw,
+        parquet: None,
+    })
+}
+
+/// Opens one table's file to read its columns one at a time: a CSV file is parsed whole (as
+/// [`read_table`]), a Parquet file's header and row count are checked and its bytes kept, no
+/// column decoded yet ([`RawTable::column`]). A reference table read for a few named IDs
+/// (`table::select`) is decoded a column at a time, each column filtered before the next.
+pub fn open_table(path: &Path, format: Format, schema: &'static TableSchema) -> Result<RawTable> {
+    if format == Format::Csv {
+        return read_table(path, format, schema);
+    }
+    let none: &[usize] = &[];
+    let (source, data, raw) = read_hashed(path, format, schema, |data| {
+        parquet_read::read_parquet_columns(path, data, schema, Some(none))
+    })?;
+    Ok(RawTable {
+        schema,
+        source,
+        raw,
+        parquet: Some(data),
     })
 }
 

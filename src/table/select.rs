@@ -87,18 +87,28 @@ pub struct Probe<'a> {
     pub(super) tables: HashMap<&'a str, Probed<'a>>,
     /// The IDs of the columns asked for, by (table, column): the rows are picked by them.
     pub(super) ids: Mutex<HashMap<(String, String), RowIds>>,
+    /// The first column that could not be read from its file (the run stops with it).
+    pub(super) failed: Mutex<Option<Error>>,
 }
 
 impl Probe<'_> {
-    fn column(&self, table: &str, column: &str) -> Option<(Option<&Series>, usize)> {
+    fn column(&self, table: &str, column: &str) -> Option<(Option<Series>, usize)> {
         match self.tables.get(table)? {
             Probed::Converted(p) => {
                 let i = p.schema.column_index(column)?;
-                Some((Some(&p.columns[i]), p.height))
+                Some((Some(p.columns[i].clone()), p.height))
             }
             Probed::Raw(r) => {
                 let i = r.schema.column_index(column)?;
-                Some((r.raw.columns[i].as_ref(), r.raw.height))
+                match r.column(i) {
+                    Ok(s) => Some((s, r.raw.height)),
+                    Err(e) => {
+                        if let Ok(mut failed) = self.failed.lock() {
+                            failed.get_or_insert(e);
+                        }
+                        None
+                    }
+                }
             }
         }
     }
@@ -116,7 +126,7 @@ impl Probe<'_> {
             return Some(ids.clone());
         }
         let (s, height) = self.column(table, column)?;
-        let ids = Arc::new(match s.map(|s| s.str()) {
+        let ids = Arc::new(match s.as_ref().map(|s| s.str()) {
             Some(Ok(ca)) => row_ids(ca),
             _ => vec![None; height],
         });
@@ -124,9 +134,12 @@ impl Probe<'_> {
         Some(ids)
     }
 
-    /// The IDs computed, for picking the rows.
-    pub(super) fn into_ids(self) -> HashMap<(String, String), RowIds> {
-        self.ids.into_inner().unwrap_or_default()
+    /// The IDs computed, for picking the rows; the first column that could not be read.
+    pub(super) fn into_ids(self) -> Result<HashMap<(String, String), RowIds>> {
+        if let Some(e) = self.failed.into_inner().ok().flatten() {
+            return Err(e);
+        }
+        Ok(self.ids.into_inner().unwrap_or_default())
     }
 
     /// Each row's value of the boolean `table.column` (`None`: missing or not a boolean, the
@@ -166,7 +179,7 @@ pub(super) fn picked_rows(
     raw: &RawTable,
     pick: &Pick,
     ids: &HashMap<(String, String), RowIds>,
-) -> Vec<bool> {
+) -> Result<Vec<bool>> {
     let height = raw.raw.height;
     let mut keep = raw.raw.pre_rejects.rejected.clone();
     keep.resize(height, false);
@@ -178,7 +191,10 @@ pub(super) fn picked_rows(
                 let Some(i) = raw.schema.column_index(column) else {
                     continue;
                 };
-                let Some(Ok(ca)) = raw.raw.columns[i].as_ref().map(|s| s.str()) else {
+                let Some(s) = raw.column(i)? else {
+                    continue;
+                };
+                let Ok(ca) = s.str() else {
                     continue;
                 };
                 Arc::new(row_ids(ca))
@@ -188,29 +204,32 @@ pub(super) fn picked_rows(
             *k = *k || v.is_some_and(|key| set.contains(key));
         });
     }
-    keep
+    Ok(keep)
 }
 
 /// `raw` with only the rows `keep`, and the 1-based file row of each row kept. The rejects of
-/// reading (their messages name the file's rows) stay with their rows.
+/// reading (their messages name the file's rows) stay with their rows. A Parquet file read a
+/// column at a time is decoded one column after the other, each filtered before the next.
 pub(super) fn filter_raw(raw: RawTable, keep: &[bool]) -> Result<(RawTable, Vec<u64>)> {
-    let RawTable {
-        schema,
-        source,
-        raw,
-    } = raw;
     let rows: Vec<u64> = (keep.iter().enumerate())
         .filter(|(_, &k)| k)
         .map(|(i, _)| i as u64 + 1)
         .collect();
     let mask: BooleanChunked = keep.iter().copied().collect();
+    let name = &raw.schema.name.clone();
     let filtered = |s: Series| {
         s.filter(&mask)
-            .map_err(|e| Error::Job(format!("reading `{}` for the named IDs: {e}", schema.name)))
+            .map_err(|e| Error::Job(format!("reading `{name}` for the named IDs: {e}")))
     };
-    let columns = (raw.columns.into_iter())
-        .map(|c| c.map(filtered).transpose())
+    let columns = (0..raw.schema.columns.len())
+        .map(|ci| raw.column(ci)?.map(filtered).transpose())
         .collect::<Result<Vec<_>>>()?;
+    let RawTable {
+        schema,
+        source,
+        raw,
+        parquet: _,
+    } = raw;
     let mut pre_rejects = RejectSet::new(rows.len());
     let at: HashMap<u64, u64> = (rows.iter().enumerate())
         .map(|(i, &r)| (r, i as u64 + 1))
@@ -231,6 +250,7 @@ pub(super) fn filter_raw(raw: RawTable, keep: &[bool]) -> Result<(RawTable, Vec<
             schema,
             source,
             raw,
+            parquet: None,
         },
         rows,
     ))
@@ -247,6 +267,63 @@ mod tests {
         assert_eq!(id_key("010000017"), None, "wrong check digit");
         assert_eq!(id_key(""), None);
         assert_eq!(id_key(" 010000016"), None, "not trimmed, as validation");
+    }
+
+    /// A Parquet reference table is decoded a column at a time: the picked rows of every
+    /// column come out as a whole read would give them, with their file row numbers, and a
+    /// reference table without a pick is read whole.
+    #[test]
+    fn a_parquet_reference_table_read_a_column_at_a_time_keeps_the_picked_rows() {
+        use crate::table::validate::{load_inputs_selecting, TableNeed};
+        let dir = tempfile::tempdir().unwrap();
+        let sch = crate::table::schema::get("contact_details").unwrap();
+        let ids = ["000000018", "010000016", "000000026", "010000016"];
+        let phones = ["050-1111111", "050-2222222", "050-3333333", "050-4444444"];
+        let columns: Vec<Column> = (sch.columns.iter())
+            .map(|c| match c.name.as_str() {
+                "contact_id" => Column::new("contact_id".into(), ids),
+                "phone" => Column::new("phone".into(), phones),
+                n => Column::new(n.into(), [None::<&str>; 4]),
+            })
+            .collect();
+        let mut df = DataFrame::new(4, columns).unwrap();
+        let file = std::fs::File::create(dir.path().join("contact_details.parquet")).unwrap();
+        ParquetWriter::new(file).finish(&mut df).unwrap();
+        let needs = [TableNeed::new("contact_details", true).reference()];
+        let pick = |probe: &Probe| -> Result<Selection> {
+            assert!(probe.has("contact_details"));
+            let read = probe.ids("contact_details", "contact_id").unwrap();
+            assert_eq!(read.len(), 4, "the probe sees every row's ID");
+            let ids = IdSet::new(vec![id_key("010000016").unwrap()]);
+            let pick = Pick {
+                by: vec![("contact_id", ids)],
+                read_for: "one contact",
+            };
+            Ok([("contact_details", pick)].into_iter().collect())
+        };
+        let set = load_inputs_selecting(dir.path(), &needs, &BTreeMap::new(), &pick).unwrap();
+        let t = set.table("contact_details").unwrap();
+        assert_eq!(
+            (t.rows_read, t.rows_rejected),
+            (2, 1),
+            "row 4 repeats row 2"
+        );
+        assert_eq!(t.row_numbers().collect::<Vec<_>>(), [2]);
+        let phone: Vec<Option<&str>> = t.text("phone").unwrap().iter().collect();
+        assert_eq!(phone, [Some("050-2222222")]);
+        // No pick: every row of every column.
+        let none = |_: &Probe| -> Result<Selection> { Ok(Selection::new()) };
+        let set = load_inputs_selecting(dir.path(), &needs, &BTreeMap::new(), &none).unwrap();
+        let t = set.table("contact_details").unwrap();
+        assert_eq!(
+            (t.rows_read, t.rows_rejected, t.read_only.clone()),
+            (4, 1, None)
+        );
+        let phone: Vec<Option<&str>> = t.text("phone").unwrap().iter().collect();
+        assert_eq!(
+            phone,
+            phones[..3].iter().map(|p| Some(*p)).collect::<Vec<_>>()
+        );
     }
 
     /// A reference table read for one ID, worked by hand: row 1 is the ID's; row 2 another

@@ -29,7 +29,8 @@
 //! not part of the key (it is often missing for one of two parents). When two addresses differ
 //! after this, the guardians get separate letters: sending one letter too many is safer than
 //! one too few.
-use std::collections::{BTreeMap, HashMap};
+use polars::prelude::PlHashMap as HashMap;
+use std::collections::BTreeMap;
 
 use rayon::prelude::*;
 
@@ -252,6 +253,8 @@ pub(crate) struct StudentRecipients {
 pub(crate) struct RecipientIndex<'a> {
     /// Legal guardians sorted by (student_id, contact_id), one per pair.
     guardians: Vec<&'a Contact>,
+    /// Each student's guardians: a range of `guardians`.
+    of_student: HashMap<&'a str, std::ops::Range<usize>>,
     details: HashMap<&'a str, &'a ContactDetails>,
 }
 
@@ -265,7 +268,15 @@ impl<'a> RecipientIndex<'a> {
                 .then_with(|| a.cmp(b))
         });
         guardians.dedup_by(|a, b| a.student_id == b.student_id && a.contact_id == b.contact_id);
-        let mut by_id: HashMap<&str, &ContactDetails> = HashMap::with_capacity(details.len());
+        let mut of_student = HashMap::default();
+        for (i, g) in guardians.iter().enumerate() {
+            of_student
+                .entry(g.student_id.as_str())
+                .and_modify(|r: &mut std::ops::Range<usize>| r.end = i + 1)
+                .or_insert(i..i + 1);
+        }
+        let mut by_id: HashMap<&str, &ContactDetails> =
+            HashMap::with_capacity_and_hasher(details.len(), Default::default());
         for d in details {
             by_id
                 .entry(d.contact_id.as_str())
@@ -278,19 +289,16 @@ impl<'a> RecipientIndex<'a> {
         }
         RecipientIndex {
             guardians,
+            of_student,
             details: by_id,
         }
     }
 
     fn guardians_of(&self, student_id: &str) -> &[&'a Contact] {
-        let lo = self
-            .guardians
-            .partition_point(|c| c.student_id.as_str() < student_id);
-        let len = self.guardians[lo..]
-            .iter()
-            .take_while(|c| c.student_id == student_id)
-            .count();
-        &self.guardians[lo..lo + len]
+        match self.of_student.get(student_id) {
+            Some(r) => &self.guardians[r.clone()],
+            None => &[],
+        }
     }
 
     /// The recipients of one student.
