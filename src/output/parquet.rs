@@ -176,6 +176,15 @@ fn writer_setup(
     if let Some([key]) = schema.map(|s| s.key.as_slice()) {
         props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
     }
+    // So is a column the schema marks `distinct` (the IDs of a per-student output).
+    for (name, _) in columns {
+        if schema
+            .and_then(|s| s.column_of_file(name))
+            .is_some_and(|c| c.distinct)
+        {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+        }
+    }
     (arrow_schema, props.build())
 }
 
@@ -332,4 +341,46 @@ pub fn rows_parquet_bytes<R: Sync>(
         g.close().map_err(parquet_error)?;
     }
     file.into_inner().map_err(parquet_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::parquet_pages::metadata;
+    use crate::table::schema;
+
+    /// The column chunks of the first row group of `bytes` that have a dictionary page.
+    fn with_dictionary(bytes: &[u8]) -> Vec<String> {
+        let meta = metadata(bytes).unwrap();
+        (meta.row_group(0).columns().iter())
+            .filter(|c| c.dictionary_page_offset().is_some())
+            .map(|c| c.column_path().string())
+            .collect()
+    }
+
+    #[test]
+    fn distinct_columns_are_written_without_a_dictionary() {
+        // `entitlements` marks student_id and meeting_id `distinct`; authority_id is not.
+        let s = schema::get("entitlements").unwrap();
+        assert!(s.column("student_id").unwrap().distinct);
+        assert!(!s.column("authority_id").unwrap().distinct);
+        let df = df!(
+            "student_id" => ["000000018", "000000026", "000000034"],
+            "meeting_id" => ["m1", "m2", "m3"],
+            "authority_id" => ["a1", "a1", "a2"],
+        )
+        .unwrap();
+        let bytes = parquet_bytes(&df, Some(s)).unwrap();
+        assert_eq!(with_dictionary(&bytes), ["authority_id"]);
+        // Without the schema every text column gets its dictionary: an encoding only.
+        let plain = parquet_bytes(&df, None).unwrap();
+        assert_eq!(with_dictionary(&plain).len(), 3);
+        // The values read back are the same.
+        for b in [&bytes, &plain] {
+            let back = ParquetReader::new(std::io::Cursor::new(b.clone()))
+                .finish()
+                .unwrap();
+            assert!(back.equals_missing(&df));
+        }
+    }
 }
