@@ -176,18 +176,38 @@ fn writer_setup(
     if let Some([key]) = schema.map(|s| s.key.as_slice()) {
         props = props.set_column_dictionary_enabled(ColumnPath::from(key.as_str()), false);
     }
+    // So is a column the schema marks `distinct` (the IDs of a per-student output).
+    for (name, _) in columns {
+        if schema
+            .and_then(|s| s.column_of_file(name))
+            .is_some_and(|c| c.distinct)
+        {
+            props = props.set_column_dictionary_enabled(ColumnPath::from(*name), false);
+        }
+    }
     (arrow_schema, props.build())
 }
 
 /// Serializes `df` as Parquet (zstd) readable by every Arrow implementation, with the table's
 /// and its columns' descriptions in the Arrow schema and as key-value pairs (module doc).
+///
+/// The bytes are those of [`ParquetTable`] handed the frame in batches of `BATCH_ROWS` rows
+/// (`ArrowWriter`), but the columns of a row group are encoded side by side over the threads,
+/// as [`rows_parquet_bytes`] encodes them.
 pub fn parquet_bytes(df: &DataFrame, schema: Option<&TableSchema>) -> Result<Vec<u8>> {
-    let mut w = ParquetTable::new(Vec::new(), df, schema)?;
-    // A table without rows still gets its schema: one empty batch.
-    for start in (0..df.height().max(1)).step_by(BATCH_ROWS) {
-        w.write_batch(&df.slice(start as i64, BATCH_ROWS))?;
-    }
-    w.finish()
+    let types = df
+        .columns()
+        .iter()
+        .map(|c| Ok((c.name().as_str(), arrow_type(c.dtype())?)))
+        .collect::<Result<Vec<_>>>()?;
+    let series: Vec<&Series> = df
+        .columns()
+        .iter()
+        .map(|c| c.as_materialized_series())
+        .collect();
+    columns_parquet_bytes(df.height(), &types, schema, |i, start, len| {
+        arrow_array(&series[i].slice(start as i64, len))
+    })
 }
 
 /// A Parquet file written a batch at a time into `W` (a buffer, or a file of the output when
@@ -290,46 +310,168 @@ impl<R> Cells<R> {
 /// in the order given, column `columns[i]` named and read as it says. The bytes are those
 /// [`parquet_bytes`] writes of the frame with the same columns (`String` for [`Cells::Text`]
 /// and [`Cells::Hex`], `Int64` for [`Cells::Int`]) and rows — the same batches of
-/// `BATCH_ROWS` rows, the same row groups — but the columns of a row group are encoded side
-/// by side over the threads (arrow-rs' `ArrowColumnWriter`s, appended in the columns' order as
-/// `ArrowWriter` appends them), and no frame or Arrow batch of the whole table is ever built.
+/// `BATCH_ROWS` rows, the same row groups, the columns of a row group encoded side by side
+/// over the threads — but no frame or Arrow batch of the whole table is ever built.
 pub fn rows_parquet_bytes<R: Sync>(
     rows: &[&R],
     columns: &[(&str, Cells<R>)],
     schema: Option<&TableSchema>,
 ) -> Result<Vec<u8>> {
     let types: Vec<(&str, ArrowType)> = columns.iter().map(|(n, c)| (*n, c.arrow_type())).collect();
-    let (arrow_schema, props) = writer_setup(&types, schema);
+    columns_parquet_bytes(rows.len(), &types, schema, |i, start, len| {
+        Ok(columns[i].1.array(&rows[start..start + len]))
+    })
+}
+
+/// A table of `height` rows and `columns` (name, Arrow type) as Parquet, `array(i, start, len)`
+/// giving rows `start..start + len` of column `i`: what `ArrowWriter` writes of the table's
+/// batches of `BATCH_ROWS` rows — the same row groups, each column's batches in the same order —
+/// but each row group's columns are encoded side by side over the threads (arrow-rs'
+/// `ArrowColumnWriter`s, appended in the columns' order as `ArrowWriter` appends them).
+fn columns_parquet_bytes(
+    height: usize,
+    columns: &[(&str, ArrowType)],
+    schema: Option<&TableSchema>,
+    array: impl Fn(usize, usize, usize) -> Result<ArrayRef> + Sync,
+) -> Result<Vec<u8>> {
+    let (arrow_schema, props) = writer_setup(columns, schema);
     // `ArrowWriter` starts a row group every `max_row_group_row_count` rows (no byte limit
     // is set) and writes none for a table without rows.
     let group_rows = props.max_row_group_row_count().unwrap_or(usize::MAX).max(1);
     let w = ArrowWriter::try_new(Vec::new(), arrow_schema.clone(), Some(props))
         .map_err(parquet_error)?;
     let (mut file, factory) = w.into_serialized_writer().map_err(parquet_error)?;
-    for (i, group) in rows.chunks(group_rows).enumerate() {
-        let writers = factory.create_column_writers(i).map_err(parquet_error)?;
+    for (g, first) in (0..height).step_by(group_rows).enumerate() {
+        let end = height.min(first.saturating_add(group_rows));
+        let writers = factory.create_column_writers(g).map_err(parquet_error)?;
         let work: Vec<_> = writers
             .into_iter()
-            .zip(columns)
             .zip(arrow_schema.fields().iter())
+            .enumerate()
             .collect();
         let chunks = work
             .into_par_iter()
-            .map(|((mut w, (_, cells)), field)| {
-                for batch in group.chunks(BATCH_ROWS) {
-                    for leaf in compute_leaves(field, &cells.array(batch))? {
-                        w.write(&leaf)?;
+            .map(|(i, (mut w, field))| {
+                for start in (first..end).step_by(BATCH_ROWS) {
+                    let batch = array(i, start, BATCH_ROWS.min(end - start))?;
+                    for leaf in compute_leaves(field, &batch).map_err(parquet_error)? {
+                        w.write(&leaf).map_err(parquet_error)?;
                     }
                 }
-                w.close()
+                w.close().map_err(parquet_error)
             })
-            .collect::<std::result::Result<Vec<_>, _>>()
-            .map_err(parquet_error)?;
-        let mut g = file.next_row_group().map_err(parquet_error)?;
+            .collect::<Result<Vec<_>>>()?;
+        let mut rg = file.next_row_group().map_err(parquet_error)?;
         for c in chunks {
-            c.append_to_row_group(&mut g).map_err(parquet_error)?;
+            c.append_to_row_group(&mut rg).map_err(parquet_error)?;
         }
-        g.close().map_err(parquet_error)?;
+        rg.close().map_err(parquet_error)?;
     }
     file.into_inner().map_err(parquet_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::parquet_pages::metadata;
+    use crate::table::schema;
+
+    /// The column chunks of the first row group of `bytes` that have a dictionary page.
+    fn with_dictionary(bytes: &[u8]) -> Vec<String> {
+        let meta = metadata(bytes).unwrap();
+        (meta.row_group(0).columns().iter())
+            .filter(|c| c.dictionary_page_offset().is_some())
+            .map(|c| c.column_path().string())
+            .collect()
+    }
+
+    /// What `ArrowWriter` writes of `df` handed in batches of `BATCH_ROWS` rows.
+    fn one_column_after_the_other(df: &DataFrame, schema: Option<&TableSchema>) -> Vec<u8> {
+        let mut w = ParquetTable::new(Vec::new(), df, schema).unwrap();
+        for start in (0..df.height().max(1)).step_by(BATCH_ROWS) {
+            w.write_batch(&df.slice(start as i64, BATCH_ROWS)).unwrap();
+        }
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn columns_side_by_side_write_the_bytes_of_the_arrow_writer() {
+        // Three batches (the last one short), every type a frame is written with, nulls,
+        // repeated and distinct text, lists; then the same without rows.
+        let n = 2 * BATCH_ROWS + 1_234;
+        let text: Vec<Option<String>> = (0..n)
+            .map(|i| (i % 7 != 3).then(|| format!("{:09}", i * 7919 % 1_000_003)))
+            .collect();
+        let code: Vec<&str> = (0..n).map(|i| ["a", "bb", "ccc"][i % 3]).collect();
+        let ints: Vec<Option<i64>> = (0..n)
+            .map(|i| (i % 5 != 0).then_some(i as i64 - 9))
+            .collect();
+        let lists: Vec<Series> = (0..n)
+            .map(|i| Series::new("".into(), vec!["x"; i % 3]))
+            .collect();
+        let days: Vec<i32> = (0..n).map(|i| i as i32).collect();
+        let columns = vec![
+            Column::new("student_id".into(), text.clone()),
+            Column::new("meeting_id".into(), text),
+            Column::new("authority_id".into(), code),
+            Column::new("n".into(), ints),
+            Column::new("small".into(), days.clone()),
+            Column::new("u".into(), (0..n).map(|i| i as u32).collect::<Vec<_>>()),
+            Column::new("big".into(), (0..n).map(|i| i as u64).collect::<Vec<_>>()),
+            Column::new(
+                "x".into(),
+                (0..n).map(|i| i as f64 / 4.0).collect::<Vec<_>>(),
+            ),
+            Column::new("ok".into(), (0..n).map(|i| i % 2 == 0).collect::<Vec<_>>()),
+            Column::new("lists".into(), lists),
+            Series::new("day".into(), days)
+                .cast(&DataType::Date)
+                .unwrap()
+                .into(),
+            Series::new_null("nothing".into(), n).into(),
+        ];
+        let df = DataFrame::new(n, columns).unwrap();
+        assert_eq!(
+            df.column("lists").unwrap().dtype(),
+            &DataType::List(Box::new(DataType::String))
+        );
+        let entitlements = schema::get("entitlements");
+        for s in [None, entitlements] {
+            for frame in [df.clone(), df.head(Some(0)), df.head(Some(10))] {
+                assert_eq!(
+                    parquet_bytes(&frame, s).unwrap(),
+                    one_column_after_the_other(&frame, s),
+                    "{} rows, schema {}",
+                    frame.height(),
+                    s.is_some()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn distinct_columns_are_written_without_a_dictionary() {
+        // `entitlements` marks student_id and meeting_id `distinct`; authority_id is not.
+        let s = schema::get("entitlements").unwrap();
+        assert!(s.column("student_id").unwrap().distinct);
+        assert!(!s.column("authority_id").unwrap().distinct);
+        let df = df!(
+            "student_id" => ["000000018", "000000026", "000000034"],
+            "meeting_id" => ["m1", "m2", "m3"],
+            "authority_id" => ["a1", "a1", "a2"],
+        )
+        .unwrap();
+        let bytes = parquet_bytes(&df, Some(s)).unwrap();
+        assert_eq!(with_dictionary(&bytes), ["authority_id"]);
+        // Without the schema every text column gets its dictionary: an encoding only.
+        let plain = parquet_bytes(&df, None).unwrap();
+        assert_eq!(with_dictionary(&plain).len(), 3);
+        // The values read back are the same.
+        for b in [&bytes, &plain] {
+            let back = ParquetReader::new(std::io::Cursor::new(b.clone()))
+                .finish()
+                .unwrap();
+            assert!(back.equals_missing(&df));
+        }
+    }
 }

@@ -76,6 +76,12 @@ pub struct ColumnSchema {
     /// of this column withholds the value.
     #[serde(default)]
     pub confidential: bool,
+    /// Each row holds its own value (or nearly: an ID of a per-student or per-meeting output),
+    /// so the column is written to Parquet without a dictionary, which would only cost (the
+    /// writer tries one on every text column). An encoding only: the values read back are the
+    /// same.
+    #[serde(default)]
+    pub distinct: bool,
     pub pattern: Option<Pattern>,
     /// `table.column` this column refers to.
     pub references: Option<String>,
