@@ -133,7 +133,7 @@ pub fn students<'a>(
         .map(|s| {
             let i = schools.get(s.institution_id);
             StudentOut {
-                student_pid: p.pid(s.student_id),
+                student_pid: p.pid(&s.student_id),
                 birth_year: s.birth_date.year(),
                 birth_month: s.birth_date.month(),
                 gender: s.gender,
@@ -312,7 +312,7 @@ mod tests {
 
     fn student(id: &'static str, year: i64, born: &str) -> StudentIn<'static> {
         StudentIn {
-            student_id: id,
+            student_id: id.into(),
             school_year: year,
             birth_date: NaiveDate::parse_from_str(born, "%Y-%m-%d").unwrap(),
             gender: "f",
