@@ -263,6 +263,59 @@ mod tests {
         assert_eq!(r.check_params()["subtests"], ["verbal", "math"]);
     }
 
+    /// The small fixture's students (3,000, IDs stored PLAIN) read as the export reads them
+    /// (a column at a time: the IDs held as digit keys, the text coded) and read whole (the
+    /// IDs as text): both are, field by field, the rows serde gives of the whole table.
+    #[test]
+    fn students_read_from_their_columns_are_the_rows_serde_gives() {
+        use crate::table::validate::{load_inputs, TableNeed};
+        #[derive(Deserialize)]
+        struct Row<'a> {
+            student_id: &'a str,
+            school_year: i64,
+            #[serde(with = "crate::rules::date")]
+            birth_date: NaiveDate,
+            gender: &'a str,
+            institution_id: &'a str,
+            grade: i64,
+            residence_authority_id: &'a str,
+            #[serde(default, deserialize_with = "crate::rules::date::optional")]
+            immigration_date: Option<NaiveDate>,
+            years_abroad: Option<i64>,
+        }
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/small");
+        let params = BTreeMap::new();
+        let read = |students: TableNeed| {
+            load_inputs(
+                &dir,
+                &[TableNeed::new("institutions", true), students],
+                &params,
+            )
+            .unwrap()
+        };
+        let coded = read(super::super::ROSTER[1]);
+        let whole = read(TableNeed::new("students", true));
+        let coded = coded.table("students").unwrap();
+        let whole = whole.table("students").unwrap();
+        assert!(coded.keys_only() && !whole.keys_only());
+        let want: Vec<Row> = crate::table::rows::rows(whole).unwrap();
+        assert_eq!(want.len(), 3000);
+        assert!(want.iter().any(|r| r.immigration_date.is_some()));
+        assert!(want.iter().any(|r| r.years_abroad.is_some()));
+        for got in [students(coded).unwrap(), students(whole).unwrap()] {
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!(g.student_id.as_str(), w.student_id);
+                assert_eq!((g.school_year, g.birth_date), (w.school_year, w.birth_date));
+                assert_eq!((g.gender, g.institution_id), (w.gender, w.institution_id));
+                assert_eq!(g.grade, w.grade);
+                assert_eq!(g.residence_authority_id, w.residence_authority_id);
+                assert_eq!(g.immigration_date, w.immigration_date);
+                assert_eq!(g.years_abroad, w.years_abroad);
+            }
+        }
+    }
+
     #[test]
     fn another_job_a_failed_run_and_a_run_without_roster_are_refused() {
         let e = RunManifest::of(&manifest("special-ed-baskets", 0), "RUN").unwrap_err();
