@@ -62,7 +62,10 @@ pub fn counted<'a>(
                 sector: i.map_or("unknown", |i| i.sector),
                 region_id: i.map_or("unknown", |i| i.region_id),
                 gender: s.gender,
-                category: categories.get(s.student_id).copied().unwrap_or("no_result"),
+                category: categories
+                    .get(s.student_id.as_str())
+                    .copied()
+                    .unwrap_or("no_result"),
             }
         })
         .collect()
@@ -156,8 +159,8 @@ mod tests {
 
     #[test]
     fn each_student_counted_with_the_school_and_the_category_or_no_result() {
-        let st = |id, inst| StudentIn {
-            student_id: id,
+        let st = |id: &str, inst| StudentIn {
+            student_id: id.into(),
             school_year: 2027,
             birth_date: chrono::NaiveDate::from_ymd_opt(2019, 1, 1).unwrap(),
             gender: "m",

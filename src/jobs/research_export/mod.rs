@@ -36,10 +36,14 @@ pub const TABLES: [(&str, &str); 7] = [
     ("aggregates", "research_aggregates"),
 ];
 
-/// The roster tables read (§1).
+/// The roster tables read (§1). The students are read a column at a time (validated whole,
+/// their text held as dictionary codes, their names, class and registration zone let go once
+/// checked: `TableNeed::coded`, `keeping`).
 pub const ROSTER: [TableNeed; 4] = [
     TableNeed::new("institutions", true),
-    TableNeed::new("students", true),
+    TableNeed::new("students", true)
+        .coded()
+        .keeping(inputs::STUDENT_COLUMNS),
     TableNeed::new("stage_a_scores", false),
     TableNeed::new("stage_b_scores", false),
 ];

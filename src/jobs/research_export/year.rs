@@ -4,7 +4,9 @@
 //! and written on one side of the threads while the smaller tables are on the other, and the
 //! roster's rows are let go as soon as the pseudonymized ones are made.
 use super::aggregates::{aggregate, counted};
-use super::inputs::{EnrichmentIn, InstitutionIn, PlacementIn, StageAIn, StageBIn, StudentIn};
+use super::inputs::{
+    self, EnrichmentIn, InstitutionIn, PlacementIn, StageAIn, StageBIn, StudentIn,
+};
 use super::outputs::{self, Columns};
 use super::pseudonym::Pseudonymizer;
 use super::tables::{self, Ordered};
@@ -45,7 +47,7 @@ pub struct Part {
 /// The school year of the run and its partition's tables, in the order of [`super::TABLES`].
 /// Rows of another school year than the roster's are read and not written (§1).
 pub fn export_year(p: &Pseudonymizer, min_cell: u64, run: &YearIn) -> Result<(i64, Vec<Part>)> {
-    let students: Vec<StudentIn> = rows(run.roster.table("students")?)?;
+    let students = inputs::students(run.roster.table("students")?)?;
     let year = tables::school_year(&students, run.roster_dir)?;
     let institutions: Vec<InstitutionIn> = rows(run.roster.table("institutions")?)?;
     let institutions: BTreeMap<&str, InstitutionIn> = institutions
