@@ -7,7 +7,7 @@ use super::csv_read;
 use super::encode::encode_text;
 use super::header::RawColumns;
 use super::keys::check_keys;
-use super::parquet_read::{guarded, read_parquet_columns};
+use super::parquet_read::{guarded, read_parquet_column, read_parquet_columns};
 use super::pending::Pending;
 use super::read::{read_hashed, Format, SourceFile};
 use super::references::{add_reference_rejects, dangling_in, ref_set, ref_target, RefSet};
@@ -65,9 +65,7 @@ impl Deferred {
         if raw.is_some() || self.source.format == Format::Csv {
             return Ok(raw);
         }
-        let mut raw =
-            read_parquet_columns(&self.source.path, &self.data, self.schema, Some(&[ci]))?;
-        Ok(raw.columns[ci].take())
+        read_parquet_column(&self.source.path, &self.data, self.schema, ci)
     }
 
     /// Schema column `ci` of a Parquet file as codes and distinct values, read straight from

@@ -175,6 +175,28 @@ pub fn read_parquet_columns(
     guarded(path, "reading the Parquet file's page headers", || {
         check_pages(path, data)
     })?;
+    read_checked_columns(path, data, schema, only)
+}
+
+/// Reads schema column `ci` of a file [`read_parquet_columns`] has already read (so its
+/// framing and page headers were checked then): a table read a column at a time.
+pub fn read_parquet_column(
+    path: &Path,
+    data: &[u8],
+    schema: &TableSchema,
+    ci: usize,
+) -> Result<Option<Series>> {
+    let mut raw = read_checked_columns(path, data, schema, Some(&[ci]))?;
+    Ok(raw.columns[ci].take())
+}
+
+/// [`read_parquet_columns`] once the framing and page headers are checked.
+fn read_checked_columns(
+    path: &Path,
+    data: &[u8],
+    schema: &TableSchema,
+    only: Option<&[usize]>,
+) -> Result<RawColumns> {
     let df = guarded(path, "reading the Parquet file", || {
         let mut reader = ParquetReader::new(Cursor::new(data));
         let file_schema = reader

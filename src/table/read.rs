@@ -39,10 +39,7 @@ impl RawTable {
     pub fn column(&self, ci: usize) -> Result<Option<Series>> {
         match &self.parquet {
             Some(data) => {
-                let only = Some(&[ci][..]);
-                let mut raw =
-                    parquet_read::read_parquet_columns(&self.source.path, data, self.schema, only)?;
-                Ok(raw.columns[ci].take())
+                parquet_read::read_parquet_column(&self.source.path, data, self.schema, ci)
             }
             None => Ok(self.raw.columns[ci].clone()),
         }

@@ -42,7 +42,7 @@ pub const ROSTER: &[TableNeed] = &[
 /// phase names a student of one of them (screening: the stage A scores and referrals;
 /// identification: the stage B scores and referrals; placement: the results, class requests,
 /// interviews and confirmed placements), and `contacts` and `contact_details` are read only
-/// for those students (docs/inputs.md §5.1). [`addressed`] checks it of every request.
+/// for those students (docs/inputs.md §5.1). Each phase checks it of every request (`addressed`).
 pub const ADDRESSEES: &[&str] = &[
     "stage_a_scores",
     "referrals",

@@ -15,6 +15,9 @@ use crate::error::Result;
 use crate::table::select::IdSet;
 use crate::table::validate::{Pick, Probe, Selection};
 
+/// Each row's ID of a column, as [`crate::table::select::id_key`] (`None`: missing or invalid).
+pub type RowKeys<'a> = &'a [Option<u64>];
+
 /// The rows of `contacts` and `contact_details` a run's letters need (data-contract.md
 /// "Reference tables read for the named IDs"), given the students `named` by the run's tables
 /// and, when `contacts` is there, each of its rows' student and contact (as
@@ -23,7 +26,7 @@ use crate::table::validate::{Pick, Probe, Selection};
 /// says they were read for.
 pub fn addressee_pick(
     named: IdSet,
-    contacts: Option<(&[Option<u64>], &[Option<u64>])>,
+    contacts: Option<(RowKeys, RowKeys)>,
     read_for: &'static str,
 ) -> Selection {
     let reached: IdSet = match contacts {
