@@ -10,7 +10,7 @@ use crate::output::OutputDir;
 use crate::pipeline::values::Share;
 use crate::pipeline::PipelineSource;
 use crate::table::reject_share;
-use crate::table::validate::{load_inputs, load_inputs_selecting, Selector, TableNeed};
+use crate::table::validate::{load_selecting, Selector, TableNeed};
 use crate::table::InputSet;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -108,13 +108,9 @@ pub fn load_checked_selecting(
     max_share: Share,
     select: Option<Selector>,
 ) -> Result<InputSet> {
-    let inputs = rec
-        .report
-        .steps
-        .run("read and validate inputs", || match select {
-            Some(select) => load_inputs_selecting(input, needs, params, select),
-            None => load_inputs(input, needs, params),
-        })?;
+    let inputs = rec.report.steps.run("read and validate inputs", || {
+        load_selecting(input, needs, params, select)
+    })?;
     rec.report.warnings.extend(inputs.warnings.iter().cloned());
     check_reject_share(&inputs, max_share)?;
     Ok(inputs)

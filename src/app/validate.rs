@@ -7,7 +7,7 @@ use crate::output::OutputDir;
 use crate::pipeline::roster_export::RosterExport;
 use crate::pipeline::values::Share;
 use crate::pipeline::{source, PipelineSource};
-use crate::table::validate::{load_inputs, load_inputs_selecting, Selector, TableNeed};
+use crate::table::validate::{load_selecting, Selector, TableNeed};
 use crate::table::InputSet;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -69,13 +69,9 @@ pub fn validate_tables(
 ) -> Result<()> {
     let mut rec = RunRecord::start(job, "validate", None);
     rec.set_pipeline(src, parameters);
-    let inputs = rec
-        .report
-        .steps
-        .run("read and validate inputs", || match select {
-            Some(select) => load_inputs_selecting(input, needs, params, select),
-            None => load_inputs(input, needs, params),
-        })?;
+    let inputs = rec.report.steps.run("read and validate inputs", || {
+        load_selecting(input, needs, params, select)
+    })?;
     let n_rejected: usize = inputs.tables.values().map(|t| t.rows_rejected).sum();
     let n_read: usize = inputs.tables.values().map(|t| t.rows_read).sum();
     tracing::info!(

@@ -64,7 +64,8 @@ pub fn load_inputs_selecting(
     load_selecting(dir, needs, params, Some(select))
 }
 
-fn load_selecting(
+/// [`load_inputs`] or, when `select` is given, [`load_inputs_selecting`].
+pub fn load_selecting(
     dir: &Path,
     needs: &[TableNeed],
     params: &BTreeMap<String, Vec<String>>,

@@ -118,6 +118,15 @@ impl Probe<'_> {
         self.tables.contains_key(table)
     }
 
+    /// The students named by the `student_id` column of `tables` (those present): the IDs
+    /// of every row, a row rejected for another value included.
+    pub fn named_by(&self, tables: &[&str]) -> IdSet {
+        (tables.iter())
+            .filter_map(|t| self.ids(t, "student_id"))
+            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
+            .collect()
+    }
+
     /// Each row's ID in `table.column` as [`id_key`] (`None`: missing or not a valid ID);
     /// `None` when the table is absent.
     pub fn ids(&self, table: &str, column: &str) -> Option<RowIds> {

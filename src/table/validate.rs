@@ -8,7 +8,9 @@
 //! domain rule of its own (`rules::digit_key`), re-exported here for the callers that still
 //! import it from this module.
 pub use super::encode::encode_text;
-pub use super::load::{load_inputs, load_inputs_selecting, load_parquet_files, Selector};
+pub use super::load::{
+    load_inputs, load_inputs_selecting, load_parquet_files, load_selecting, Selector,
+};
 pub use super::par::{par_map_str, par_row_ranges, PAR_ROWS};
 pub use super::select::{Pick, Probe, Selection};
 pub use super::types::{InputSet, Table, TableNeed, TextColumn};

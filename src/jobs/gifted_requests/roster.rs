@@ -104,10 +104,7 @@ pub struct ContactIds<'a> {
 /// `student_id` column referring to `students`): [`pick`] on the IDs they name.
 pub fn selector(requests: &'static [&'static str]) -> impl Fn(&Probe) -> Result<Selection> + Sync {
     move |probe: &Probe| {
-        let named: IdSet = (requests.iter())
-            .filter_map(|t| probe.ids(t, "student_id"))
-            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
-            .collect();
+        let named = probe.named_by(requests);
         let student = probe.ids("contacts", "student_id");
         let contact = probe.ids("contacts", "contact_id");
         let guardian = probe.flags("contacts", "is_legal_guardian");

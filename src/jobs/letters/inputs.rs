@@ -54,10 +54,7 @@ pub fn addressees(
     read_for: &'static str,
 ) -> impl Fn(&Probe) -> Result<Selection> + Sync {
     move |probe: &Probe| {
-        let named: IdSet = (tables.iter())
-            .filter_map(|t| probe.ids(t, "student_id"))
-            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
-            .collect();
+        let named = probe.named_by(tables);
         let students = probe.ids("contacts", "student_id");
         let ids = probe.ids("contacts", "contact_id");
         let contacts = match (&students, &ids) {
