@@ -1,4 +1,5 @@
-//! The allocator's settings for a gifted-elementary run (glibc only).
+//! The allocator's settings for a run whose work is tables of tens of MiB: gifted-elementary
+//! without letters, gifted-secondary and special-ed-baskets (glibc only).
 //!
 //! `main` fixes glibc's mmap threshold at 1 MiB: large blocks get their own mappings and go
 //! back to the system when freed, which keeps the peak of whole-table reads low (`validate`,
@@ -6,8 +7,10 @@
 //! tables of tens of MiB, allocating and freeing such buffers over and over; served from the
 //! heap and kept there (a 64 MiB mmap threshold, a 256 MiB trim threshold), each reuses
 //! memory already faulted in. A national screening + identification run takes 60 % fewer
-//! page faults and ~15 % less time, for ~25 MiB more peak memory (BENCHMARKS.md). Runs that
-//! write letters do without: their letters table would keep ~200 MiB more resident.
+//! page faults and ~15 % less time, for ~25 MiB more peak memory (BENCHMARKS.md); national
+//! gifted-secondary and special-ed-baskets runs ~6 % less time (half the system time) for
+//! ~25 MiB more. Gifted-elementary runs that write letters do without: their letters table
+//! would keep ~200 MiB more resident.
 //!
 //! Such a run also keeps to two arenas (glibc's default is 8 per core): memory freed by one
 //! thread is then reused by the others. With an arena per thread, the identification phase
