@@ -438,8 +438,18 @@ fn checked(
     ))
 }
 
-/// Weekly hours read from a decimal column: exact, with at most 2 decimals.
+/// Weekly hours read from a decimal column: exact, with at most 2 decimals (the shortest
+/// decimal that round-trips to `x`, as [`Ratio::from_f64_decimal`] reads it).
+///
+/// Below a billion hours this needs no text: x has such a decimal n/100 exactly when x is the
+/// double nearest to n/100 for the integer n nearest to 100·x (IEEE division of two exact
+/// integers rounds to the nearest double, and decimals of 2 places lie 0.01 apart, much
+/// farther than doubles there, so no other decimal of at most 2 places rounds to x).
 pub fn hours(x: f64) -> Option<Ratio> {
+    if x.is_finite() && x.abs() < 1e9 {
+        let n = (x * 100.0).round();
+        return (n / 100.0 == x).then(|| Ratio::new(n as i128, 100));
+    }
     let r = Ratio::from_f64_decimal(x).ok()?;
     (r * Ratio::from_int(100)).is_integer().then_some(r)
 }
@@ -570,5 +580,36 @@ mod tests {
         assert_eq!(hours(0.25), Some(Ratio::new(1, 4)));
         assert_eq!(hours(1.875), None);
         assert_eq!(hours(0.001), None);
+        assert_eq!(hours(-0.5), Some(Ratio::new(-1, 2)));
+        assert_eq!(
+            hours(0.1 + 0.2),
+            None,
+            "0.30000000000000004 has 17 decimals"
+        );
+        assert_eq!(hours(f64::NAN), None);
+        assert_eq!(hours(1e12 + 0.5), Some(Ratio::new(2_000_000_000_001, 2)));
+    }
+
+    /// The exact read of the text of `x`'s shortest decimal, as before the fast path.
+    fn hours_by_text(x: f64) -> Option<Ratio> {
+        let r = Ratio::from_f64_decimal(x).ok()?;
+        (r * Ratio::from_int(100)).is_integer().then_some(r)
+    }
+
+    proptest::proptest! {
+        /// The fast path agrees with reading the shortest decimal's text: on every value of
+        /// at most 2 decimals (and its neighbouring doubles), and on any double.
+        #[test]
+        fn hours_agree_with_the_shortest_decimal(
+            n in -100_000_000_000i64..100_000_000_000,
+            ulps in -2i64..=2,
+            bits in proptest::num::u64::ANY,
+        ) {
+            let x = n as f64 / 100.0;
+            let near = f64::from_bits((x.to_bits() as i64 + ulps) as u64);
+            for v in [x, near, f64::from_bits(bits), f64::from_bits(bits) / 1e300] {
+                proptest::prop_assert_eq!(hours(v), hours_by_text(v), "{}", v);
+            }
+        }
     }
 }
