@@ -14,10 +14,37 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 use serde::Deserialize;
 use std::fmt;
 
-/// Every accepted row of `t` as a `T`, in row order.
-pub fn rows<'a, T: Deserialize<'a>>(t: &'a Table) -> Result<Vec<T>> {
+/// Rows deserialized together on one thread by [`rows`].
+const ROWS_PER_TASK: usize = 16_384;
+
+/// Every accepted row of `t` as a `T`, in row order. A national table's rows are
+/// deserialized in blocks side by side; an error is that of the first failing row.
+pub fn rows<'a, T: Deserialize<'a> + Send>(t: &'a Table) -> Result<Vec<T>> {
     let columns = Columns::of(&t.df, &t.schema.name, |name| t.text(name))?;
-    deserialize_rows(&columns, &t.schema.name, t.row_numbers())
+    let numbers: Vec<u64> = t.row_numbers().collect();
+    deserialize_blocks(&columns, &t.schema.name, &numbers)
+}
+
+/// Every row of `columns` as a `T`, whose source row numbers are `numbers`: blocks of
+/// [`ROWS_PER_TASK`] side by side, the first failing row's error.
+fn deserialize_blocks<'a, T: Deserialize<'a> + Send>(
+    columns: &Columns<'a>,
+    table: &str,
+    numbers: &[u64],
+) -> Result<Vec<T>> {
+    use rayon::prelude::*;
+    let blocks: Vec<Result<Vec<T>>> = (numbers.par_chunks(ROWS_PER_TASK).enumerate())
+        .map(|(b, block)| {
+            let at = b * ROWS_PER_TASK;
+            let rows = (block.iter().enumerate()).map(|(i, &number)| (at + i, number));
+            deserialize_some(columns, table, rows)
+        })
+        .collect();
+    let mut out = Vec::with_capacity(numbers.len());
+    for block in blocks {
+        out.extend(block?);
+    }
+    Ok(out)
 }
 
 /// The accepted rows of `t` whose text column `key` holds a value `keep` takes, as `T`, in row
@@ -37,16 +64,8 @@ pub fn rows_where<'a, T: Deserialize<'a>>(
     deserialize_some(&columns, &t.schema.name, wanted)
 }
 
-/// Every row of `columns` as a `T`; errors name `table` and the source row.
-fn deserialize_rows<'a, T: Deserialize<'a>>(
-    columns: &Columns<'a>,
-    table: &str,
-    row_numbers: impl Iterator<Item = u64>,
-) -> Result<Vec<T>> {
-    deserialize_some(columns, table, row_numbers.enumerate())
-}
-
-/// The rows `(index, source row number)` of `columns` as `T`s.
+/// The rows `(index, source row number)` of `columns` as `T`s; errors name `table` and the
+/// source row.
 fn deserialize_some<'a, T: Deserialize<'a>>(
     columns: &Columns<'a>,
     table: &str,
@@ -264,13 +283,14 @@ mod tests {
     use super::*;
 
     /// The rows of a frame whose text columns are plain, as table `interviews`.
-    fn rows<'a, T: Deserialize<'a>>(df: &'a DataFrame) -> Result<Vec<T>> {
+    fn rows<'a, T: Deserialize<'a> + Send>(df: &'a DataFrame) -> Result<Vec<T>> {
         let text = |name: &str| {
             let s = df.column(name).expect("column").as_materialized_series();
             Ok(TextColumn::Plain(s.str().expect("text")))
         };
         let columns = Columns::of(df, "interviews", text)?;
-        deserialize_rows(&columns, "interviews", 1..=df.height() as u64)
+        let numbers: Vec<u64> = (1..=df.height() as u64).collect();
+        deserialize_blocks(&columns, "interviews", &numbers)
     }
 
     #[derive(Debug, Deserialize, PartialEq)]
@@ -371,5 +391,27 @@ mod tests {
         }
         let e = rows::<TrackAsOutcome>(&frame()).unwrap_err().to_string();
         assert!(e.contains("column `track_id`") && e.contains("T1"), "{e}");
+    }
+
+    /// Rows of several blocks come back in row order, and of two failing rows in different
+    /// blocks the first is named, whichever block finishes first.
+    #[test]
+    fn rows_of_many_blocks_keep_their_order_and_the_first_error() {
+        let n = 3 * ROWS_PER_TASK + 5;
+        let seats: Vec<i64> = (0..n as i64).collect();
+        let df = df!("seats" => &seats).unwrap();
+        #[derive(Deserialize)]
+        struct Seats {
+            seats: i64,
+        }
+        let v: Vec<Seats> = rows(&df).unwrap();
+        assert!(v.iter().map(|r| r.seats).eq(seats.iter().copied()));
+        let mut gaps: Vec<Option<i64>> = seats.iter().map(|&s| Some(s)).collect();
+        let (first, later) = (ROWS_PER_TASK + 7, 2 * ROWS_PER_TASK + 1);
+        gaps[later] = None;
+        gaps[first] = None;
+        let df = df!("seats" => &gaps).unwrap();
+        let e = rows::<Seats>(&df).unwrap_err().to_string();
+        assert!(e.contains(&format!("interviews row {}:", first + 1)), "{e}");
     }
 }

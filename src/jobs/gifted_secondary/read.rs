@@ -79,7 +79,7 @@ pub struct Read {
     pub exclusions: Vec<(&'static str, Vec<Exclusion>)>,
 }
 
-fn optional<'a, T: serde::Deserialize<'a>>(
+fn optional<'a, T: serde::Deserialize<'a> + Send>(
     inputs: &'a InputSet,
     table: &str,
 ) -> Result<Vec<(u64, T)>> {

@@ -170,6 +170,9 @@ fn schema(name: &str) -> Result<&'static crate::table::schema::TableSchema> {
 }
 
 /// Typed rows of a table that may be absent (no rows then).
-fn optional_rows<'a, T: serde::Deserialize<'a>>(set: &'a InputSet, table: &str) -> Result<Vec<T>> {
+fn optional_rows<'a, T: serde::Deserialize<'a> + Send>(
+    set: &'a InputSet,
+    table: &str,
+) -> Result<Vec<T>> {
     set.get(table).map_or(Ok(Vec::new()), |t| rows(t))
 }

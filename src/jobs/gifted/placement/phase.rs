@@ -68,7 +68,7 @@ fn tracks(inputs: &InputSet) -> Result<Vec<Track>> {
 }
 
 /// The rows of an optional table (none when it was not given).
-fn optional_rows<'a, T: serde::Deserialize<'a>>(
+fn optional_rows<'a, T: serde::Deserialize<'a> + Send>(
     inputs: &'a InputSet,
     table: &str,
 ) -> Result<Vec<T>> {
