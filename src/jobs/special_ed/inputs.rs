@@ -11,6 +11,7 @@ use crate::table::{InputSet, Reject, Table};
 use chrono::NaiveDate;
 // Looked up, never walked: a fast hash (no order of these reaches an output).
 use foldhash::{HashMap as FastMap, HashMapExt};
+use rayon::prelude::*;
 
 pub const REFERRALS: &str = "committee_referrals";
 pub const MEETINGS: &str = "committee_meetings";
@@ -318,108 +319,46 @@ fn checked(
     known.extend(
         (referrals.iter().enumerate()).map(|(i, r)| ((r.student_id.as_str(), r.school_year), i)),
     );
-    let mut meeting_referral = Vec::with_capacity(meeting_rows.len());
+    // Each row is checked on its own (side by side); the accepted rows and the rejects are
+    // then gathered in row order.
+    let numbers: Vec<u64> = meetings.row_numbers().collect();
+    let checked: Vec<(Option<(usize, Meeting)>, Vec<Reject>)> = (meeting_rows.into_par_iter())
+        .zip(numbers.par_iter())
+        .map(|(m, &row_number)| meeting(m, row_number, &known))
+        .collect();
+    let mut meeting_referral = Vec::with_capacity(checked.len());
     let mut meeting_rejects = Vec::new();
-    let mut accepted_meetings = Vec::new();
-    for (m, row_number) in meeting_rows.into_iter().zip(meetings.row_numbers()) {
-        let reject = |column: &str, value: String, rule: &str, message: String| {
-            Reject::new(
-                MEETINGS,
-                row_number as usize - 1,
-                column,
-                value,
-                rule,
-                message,
-            )
-        };
-        let before = meeting_rejects.len();
-        let mut members = Vec::new();
-        for part in m.members_present.as_deref().unwrap_or("").split(';') {
-            let part = part.trim();
-            if part.is_empty() {
-                continue;
-            }
-            match Role::parse(part) {
-                Some(r) => members.push(r),
-                None => meeting_rejects.push(reject(
-                    "members_present",
-                    part.to_string(),
-                    "enum",
-                    format!(
-                        "`members_present` lists `{}`; members are {}",
-                        part.escape_debug(),
-                        Role::ALL.map(Role::as_str).join(", ")
-                    ),
-                )),
-            }
-        }
-        members.sort_unstable();
-        members.dedup();
-        let referral = known.get(&(m.student_id.as_str(), m.school_year)).copied();
-        if referral.is_none() {
-            meeting_rejects.push(reject(
-                "student_id",
-                m.student_id.clone(),
-                "reference",
-                format!(
-                    "no accepted committee_referrals row for student {} in school year {}",
-                    m.student_id, m.school_year
-                ),
-            ));
-        }
-        if m.invitation_sent_on > m.meeting_date {
-            meeting_rejects.push(reject(
-                "invitation_sent_on",
-                m.invitation_sent_on.to_string(),
-                "date_order",
-                format!(
-                    "the invitation ({}) is after the meeting ({})",
-                    m.invitation_sent_on, m.meeting_date
-                ),
-            ));
-        }
-        if let Some(sent) = m.decision_sent_on.filter(|s| *s < m.meeting_date) {
-            meeting_rejects.push(reject(
-                "decision_sent_on",
-                sent.to_string(),
-                "date_order",
-                format!(
-                    "the decision was sent ({sent}) before the meeting ({})",
-                    m.meeting_date
-                ),
-            ));
-        }
-        if let (true, Some(referral)) = (meeting_rejects.len() == before, referral) {
+    let mut accepted_meetings = Vec::with_capacity(checked.len());
+    for (accepted, rejects) in checked {
+        meeting_rejects.extend(rejects);
+        if let Some((referral, m)) = accepted {
             meeting_referral.push(referral);
-            accepted_meetings.push(Meeting {
-                meeting_id: m.meeting_id,
-                student_id: m.student_id,
-                school_year: m.school_year,
-                meeting_date: m.meeting_date,
-                invitation_sent_on: m.invitation_sent_on,
-                decision_sent_on: m.decision_sent_on,
-                members_present: members,
-                exceptional: m.exceptional,
-            });
+            accepted_meetings.push(m);
         }
     }
     let mut meeting_of: FastMap<&str, usize> = FastMap::with_capacity(accepted_meetings.len());
     meeting_of
         .extend((accepted_meetings.iter().enumerate()).map(|(i, m)| (m.meeting_id.as_str(), i)));
+    let numbers: Vec<u64> = decisions.row_numbers().collect();
+    let checked: Vec<(Option<(usize, Decision)>, Vec<Reject>)> = (decision_rows.into_par_iter())
+        .zip(numbers.par_iter())
+        .map(|(d, &row_number)| {
+            let mut rejects = Vec::new();
+            let i = meeting_of.get(d.meeting_id.as_str()).copied();
+            let meeting = i.map(|i| &accepted_meetings[i]);
+            let decided = decision(d, meeting, row_number, &mut rejects);
+            let accepted = (decided.zip(i)).filter(|_| rejects.is_empty());
+            (accepted.map(|(d, i)| (i, d)), rejects)
+        })
+        .collect();
     let mut decision_rejects = Vec::new();
-    let mut accepted_decisions = Vec::new();
-    let mut decision_meeting = Vec::with_capacity(decision_rows.len());
-    for (d, row_number) in decision_rows.into_iter().zip(decisions.row_numbers()) {
-        let before = decision_rejects.len();
-        let i = meeting_of.get(d.meeting_id.as_str()).copied();
-        let meeting = i.map(|i| &accepted_meetings[i]);
-        if let (Some(decision), Some(i)) =
-            (decision(d, meeting, row_number, &mut decision_rejects), i)
-        {
-            if decision_rejects.len() == before {
-                decision_meeting.push(i);
-                accepted_decisions.push(decision);
-            }
+    let mut accepted_decisions = Vec::with_capacity(checked.len());
+    let mut decision_meeting = Vec::with_capacity(checked.len());
+    for (accepted, rejects) in checked {
+        decision_rejects.extend(rejects);
+        if let Some((i, d)) = accepted {
+            decision_meeting.push(i);
+            accepted_decisions.push(d);
         }
     }
     drop((known, meeting_of));
@@ -436,6 +375,97 @@ fn checked(
         records,
         [(MEETINGS, meeting_rejects), (DECISIONS, decision_rejects)],
     ))
+}
+
+/// One `committee_meetings` row checked on its own: its members, its referral among the
+/// accepted ones (`known`, by student and school year) and the order of its dates. The
+/// meeting with its referral when no rule is broken; the row's rejects.
+fn meeting(
+    m: MeetingRow,
+    row_number: u64,
+    known: &FastMap<(&str, i64), usize>,
+) -> (Option<(usize, Meeting)>, Vec<Reject>) {
+    let mut rejects = Vec::new();
+    let reject = |column: &str, value: String, rule: &str, message: String| {
+        Reject::new(
+            MEETINGS,
+            row_number as usize - 1,
+            column,
+            value,
+            rule,
+            message,
+        )
+    };
+    let mut members = Vec::new();
+    for part in m.members_present.as_deref().unwrap_or("").split(';') {
+        let part = part.trim();
+        if part.is_empty() {
+            continue;
+        }
+        match Role::parse(part) {
+            Some(r) => members.push(r),
+            None => rejects.push(reject(
+                "members_present",
+                part.to_string(),
+                "enum",
+                format!(
+                    "`members_present` lists `{}`; members are {}",
+                    part.escape_debug(),
+                    Role::ALL.map(Role::as_str).join(", ")
+                ),
+            )),
+        }
+    }
+    members.sort_unstable();
+    members.dedup();
+    let referral = known.get(&(m.student_id.as_str(), m.school_year)).copied();
+    if referral.is_none() {
+        rejects.push(reject(
+            "student_id",
+            m.student_id.clone(),
+            "reference",
+            format!(
+                "no accepted committee_referrals row for student {} in school year {}",
+                m.student_id, m.school_year
+            ),
+        ));
+    }
+    if m.invitation_sent_on > m.meeting_date {
+        rejects.push(reject(
+            "invitation_sent_on",
+            m.invitation_sent_on.to_string(),
+            "date_order",
+            format!(
+                "the invitation ({}) is after the meeting ({})",
+                m.invitation_sent_on, m.meeting_date
+            ),
+        ));
+    }
+    if let Some(sent) = m.decision_sent_on.filter(|s| *s < m.meeting_date) {
+        rejects.push(reject(
+            "decision_sent_on",
+            sent.to_string(),
+            "date_order",
+            format!(
+                "the decision was sent ({sent}) before the meeting ({})",
+                m.meeting_date
+            ),
+        ));
+    }
+    let accepted = referral.filter(|_| rejects.is_empty()).map(|referral| {
+        let m = Meeting {
+            meeting_id: m.meeting_id,
+            student_id: m.student_id,
+            school_year: m.school_year,
+            meeting_date: m.meeting_date,
+            invitation_sent_on: m.invitation_sent_on,
+            decision_sent_on: m.decision_sent_on,
+            members_present: members,
+            exceptional: m.exceptional,
+        };
+        (referral, m)
+    });
+    (accepted, rejects)
 }
 
 /// Weekly hours read from a decimal column: exact, with at most 2 decimals (the shortest
