@@ -47,6 +47,22 @@ fn gcd(mut a: i128, mut b: i128) -> i128 {
     a
 }
 
+/// The four values as i64 when each is at most 2^62 in magnitude (so that no quotient or
+/// sign change of them overflows i64).
+fn narrow(v: [i128; 4]) -> Option<[i64; 4]> {
+    const SMALL: i128 = 1 << 62;
+    v.iter()
+        .all(|x| (-SMALL..SMALL).contains(x))
+        .then(|| v.map(|x| x as i64))
+}
+
+fn gcd64(mut a: u64, mut b: u64) -> u64 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
 fn overflow() -> ! {
     panic!("exact fraction arithmetic overflowed i128")
 }
@@ -232,6 +248,19 @@ impl Ratio {
     }
 
     pub fn checked_add(self, o: Ratio) -> Option<Ratio> {
+        if let Some([n1, d1, n2, d2]) = narrow([self.num, self.den, o.num, o.den]) {
+            // The same steps in 64-bit division (i128 division is a slow library call); the
+            // products of 64-bit values cannot overflow i128.
+            let g = gcd64(d1.unsigned_abs(), d2.unsigned_abs()) as i64;
+            let (a, b) = (d1 / g, d2 / g);
+            let num = i128::from(n1) * i128::from(b) + i128::from(n2) * i128::from(a);
+            return Ratio::checked_new(num, i128::from(d1) * i128::from(b));
+        }
+        self.add_wide(o)
+    }
+
+    /// [`Ratio::checked_add`] in i128 arithmetic.
+    fn add_wide(self, o: Ratio) -> Option<Ratio> {
         let g = gcd(self.den, o.den);
         let (a, b) = (self.den / g, o.den / g);
         let num = self
@@ -242,6 +271,18 @@ impl Ratio {
     }
 
     pub fn checked_mul(self, o: Ratio) -> Option<Ratio> {
+        if let Some([n1, d1, n2, d2]) = narrow([self.num, self.den, o.num, o.den]) {
+            // As `checked_add`: 64-bit division, products in i128.
+            let g1 = (gcd64(n1.unsigned_abs(), d2.unsigned_abs()) as i64).max(1);
+            let g2 = (gcd64(n2.unsigned_abs(), d1.unsigned_abs()) as i64).max(1);
+            let num = i128::from(n1 / g1) * i128::from(n2 / g2);
+            return Ratio::checked_new(num, i128::from(d1 / g2) * i128::from(d2 / g1));
+        }
+        self.mul_wide(o)
+    }
+
+    /// [`Ratio::checked_mul`] in i128 arithmetic.
+    fn mul_wide(self, o: Ratio) -> Option<Ratio> {
         let g1 = gcd(self.num, o.den).max(1);
         let g2 = gcd(o.num, self.den).max(1);
         let num = (self.num / g1).checked_mul(o.num / g2)?;
@@ -372,6 +413,21 @@ mod tests {
         ) {
             prop_assume!(den != 0);
             prop_assert_eq!(Ratio::checked_new(num, den), Some(Ratio::reduce_wide(num, den)));
+        }
+
+        /// Sums and products of fractions of 64-bit terms, computed in 64-bit division, are
+        /// those of the i128 arithmetic, up to the bounds of the fast path.
+        #[test]
+        fn small_sums_and_products_are_the_wide_ones(
+            n1 in prop_oneof![-1000i128..1000, -(1i128 << 62)..(1i128 << 62), Just(-(1i128 << 62))],
+            d1 in prop_oneof![1i128..1000, 1i128..(1i128 << 62), Just((1i128 << 62) - 1)],
+            n2 in prop_oneof![-1000i128..1000, -(1i128 << 62)..(1i128 << 62), Just((1i128 << 62) - 1)],
+            d2 in prop_oneof![1i128..1000, 1i128..(1i128 << 62)],
+        ) {
+            let (a, b) = (Ratio::new(n1, d1), Ratio::new(n2, d2));
+            prop_assert_eq!(a.checked_add(b), a.add_wide(b));
+            prop_assert_eq!(a.checked_mul(b), a.mul_wide(b));
+            prop_assert_eq!(b.checked_mul(a), b.mul_wide(a));
         }
     }
 
