@@ -206,12 +206,14 @@ fn authority_out(t: &Published) -> AuthorityTotalsOut<'_> {
 /// The totals of both tables: per institution (exact, unsuppressed) and per authority
 /// (published).
 pub fn all_totals(entitlements: &[Entitlement], min_cell: i64) -> (Vec<Totals>, Vec<Published>) {
-    let by_institution = totals(entitlements, |e| &e.institution_id);
-    let by_authority = totals(entitlements, |e| &e.authority_id)
-        .iter()
-        .map(|t| suppress(t, min_cell))
-        .collect();
-    (by_institution, by_authority)
+    rayon::join(
+        || totals(entitlements, |e| &e.institution_id),
+        || {
+            (totals(entitlements, |e| &e.authority_id).iter())
+                .map(|t| suppress(t, min_cell))
+                .collect()
+        },
+    )
 }
 
 /// For the run's report: the violations counted per (authority_id, rule), by authority_id

@@ -34,14 +34,19 @@ impl Sum {
 
     fn add(&mut self, r: Ratio) {
         let (n, d) = (r.num(), r.den());
-        if self.den % d != 0 {
+        if quot(self.den, d).1 != 0 {
             // A new denominator: the sum's becomes a common multiple of both.
-            let wider = d / gcd(self.den, d);
+            let wider = quot(d, gcd(self.den, d)).0;
             self.num = self.num.checked_mul(wider).unwrap_or_else(|| overflow());
             self.den = self.den.checked_mul(wider).unwrap_or_else(|| overflow());
         }
-        self.num = (n.checked_mul(self.den / d))
-            .and_then(|x| x.checked_add(self.num))
+        let scale = if d == self.den {
+            1
+        } else {
+            quot(self.den, d).0
+        };
+        self.num = (n.checked_mul(scale))
+            .and_then(|n| n.checked_add(self.num))
             .unwrap_or_else(|| overflow());
     }
 
@@ -57,9 +62,18 @@ fn overflow() -> ! {
 
 fn gcd(mut a: i128, mut b: i128) -> i128 {
     while b != 0 {
-        (a, b) = (b, a % b);
+        (a, b) = (b, quot(a, b).1);
     }
     a.abs()
+}
+
+/// a / b and a % b (b > 0), in 64-bit division when both fit (i128 division is a slow
+/// library call, and denominators of hours are small).
+fn quot(a: i128, b: i128) -> (i128, i128) {
+    match (i64::try_from(a), i64::try_from(b)) {
+        (Ok(x), Ok(y)) if y > 0 => (i128::from(x / y), i128::from(x % y)),
+        _ => (a / b, a % b),
+    }
 }
 
 /// One unit's running totals: its (implementation_year, unit), the counts (students, levels
