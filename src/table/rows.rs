@@ -400,7 +400,7 @@ mod tests {
         let n = 3 * ROWS_PER_TASK + 5;
         let seats: Vec<i64> = (0..n as i64).collect();
         let df = df!("seats" => &seats).unwrap();
-        #[derive(Deserialize)]
+        #[derive(Debug, Deserialize)]
         struct Seats {
             seats: i64,
         }
