@@ -330,16 +330,17 @@ pub fn outcome(p: &Params, as_of: NaiveDate, m: &Meeting, d: &Decision) -> Decis
 /// §1 for every accepted decision, in the order of `records.decisions` (position `j` is the
 /// outcome of decision `j`; [`by_meeting_id`] sorts them for the output).
 pub fn outcomes(p: &Params, as_of: NaiveDate, cases: &Cases) -> Result<Vec<DecisionOutcome>> {
-    let mut out = Vec::with_capacity(cases.records.decisions.len());
-    for (j, d) in cases.records.decisions.iter().enumerate() {
-        let m = cases.meeting_of_decision(j)?;
-        out.push(outcome(p, as_of, m, d));
-    }
-    Ok(out)
+    use rayon::prelude::*;
+    // Each decision on its own, side by side; the first failing decision's error.
+    let out: Vec<Result<DecisionOutcome>> = (cases.records.decisions.par_iter().enumerate())
+        .map(|(j, d)| Ok(outcome(p, as_of, cases.meeting_of_decision(j)?, d)))
+        .collect();
+    out.into_iter().collect()
 }
 
 /// The outcomes by meeting_id (a key: no two are equal).
 pub fn by_meeting_id(mut outcomes: Vec<DecisionOutcome>) -> Vec<DecisionOutcome> {
-    outcomes.sort_unstable_by(|a, b| a.meeting_id.cmp(&b.meeting_id));
+    use rayon::prelude::*;
+    outcomes.par_sort_unstable_by(|a, b| a.meeting_id.cmp(&b.meeting_id));
     outcomes
 }
