@@ -50,6 +50,8 @@ pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     }
     rec.set_pipeline(src, parameters);
     let tables = job::run(&params, as_of, &records, &mut rec.report)?;
+    // A national year's records are ~120,000 rows of strings: freed beside the writing.
+    rayon::spawn(move || drop(records));
     inputs::publish(rec, out_path, tables, &inputs)
 }
 
