@@ -201,28 +201,36 @@ pub fn run(
             result: results.get(a.student_id.as_str()).copied(),
         });
     }
-    let admission = report.steps.run("admission", || {
-        admission::admit(params, year, &applicants, &read)
-    });
-    let continuing: Vec<String> = roster
-        .students
-        .iter()
-        .filter(|s| {
-            let history: Vec<_> = read
-                .history
-                .get(s.student_id.as_str())
-                .map(|v| v.iter().collect())
-                .unwrap_or_default();
-            continuation::continues(
-                params.enrichment_continuation_grade,
-                year,
-                s.grade,
-                s.participating,
-                &history,
-            )
-        })
-        .map(|s| s.student_id.to_string())
-        .collect();
+    // §5.10's continuation is read from the roster and the history alone: beside the admission.
+    let continues = || -> Vec<String> {
+        roster
+            .students
+            .iter()
+            .filter(|s| {
+                let history: Vec<_> = read
+                    .history
+                    .get(s.student_id.as_str())
+                    .map(|v| v.iter().collect())
+                    .unwrap_or_default();
+                continuation::continues(
+                    params.enrichment_continuation_grade,
+                    year,
+                    s.grade,
+                    s.participating,
+                    &history,
+                )
+            })
+            .map(|s| s.student_id.to_string())
+            .collect()
+    };
+    let (admission, continuing) = rayon::join(
+        || {
+            report.steps.run("admission", || {
+                admission::admit(params, year, &applicants, &read)
+            })
+        },
+        continues,
+    );
 
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     counts.insert("results".into(), scored.output.results.len() as i64);

@@ -149,107 +149,118 @@ pub fn tables(
     admission: &Admission,
     continuing: &[String],
 ) -> Result<Vec<OutputTable>> {
-    let mut t = Vec::new();
-    let candidates: Vec<CandidateRow> = admission
-        .ranked
-        .iter()
-        .map(|r| candidate_row(r, year))
-        .collect();
-    t.push(output::rows::table(
-        "confidential/candidates",
+    use rayon::prelude::*;
+    type Part<'p> = &'p (dyn Fn() -> Result<Vec<OutputTable>> + Sync);
+    let candidates = || {
+        let rows: Vec<CandidateRow> = (admission.ranked.iter())
+            .map(|r| candidate_row(r, year))
+            .collect();
+        let t = output::rows::table("confidential/candidates", &rows, Formats::Parquet)?;
+        Ok(vec![t])
+    };
+    let invitations = || {
+        let mut rows: Vec<InvitationRow> = (admission.ranked.iter())
+            .filter(|r| r.decision == Decision::Invited)
+            .map(|r| InvitationRow {
+                student_id: &r.student_id,
+                school_year: year,
+                track_id: &r.track_id,
+                grade: r.grade,
+                gender: r.gender,
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.track_id, a.student_id).cmp(&(b.track_id, b.student_id)));
+        let t = output::rows::table_as(
+            "interview_invitations",
+            "secondary_interview_invitations",
+            &rows,
+            Formats::ParquetAndCsv,
+        )?;
+        Ok(vec![t])
+    };
+    let placements = || {
+        let rows: Vec<PlacementRow> = (admission.placements.iter())
+            .map(|p| PlacementRow {
+                student_id: &p.student_id,
+                school_year: year,
+                track_id: &p.track_id,
+                grade: p.grade,
+                class_no: p.class_no,
+                gender: p.gender,
+                status: p.status,
+            })
+            .collect();
+        let t = output::rows::table_as(
+            "placements",
+            "secondary_placements",
+            &rows,
+            Formats::ParquetAndCsv,
+        )?;
+        Ok(vec![t])
+    };
+    let waitlist = || {
+        let mut rows: Vec<WaitlistRow> = (admission.waitlisted())
+            .map(|(r, reason)| WaitlistRow {
+                student_id: &r.student_id,
+                school_year: year,
+                track_id: &r.track_id,
+                grade: r.grade,
+                reason,
+            })
+            .collect();
+        rows.sort_by(|a, b| (a.track_id, a.student_id).cmp(&(b.track_id, b.student_id)));
+        let t = output::rows::table_as(
+            "waitlist",
+            "secondary_waitlist",
+            &rows,
+            Formats::ParquetAndCsv,
+        )?;
+        Ok(vec![t])
+    };
+    let outcomes = || {
+        let rows: Vec<OutcomeRow> = (admission.outcomes.iter())
+            .map(|o| OutcomeRow {
+                student_id: &o.student_id,
+                school_year: year,
+                track_id: o.track_id.as_deref(),
+                path: o.path,
+                reason: o.reason,
+            })
+            .collect();
+        let t = output::rows::table("application_outcomes", &rows, Formats::ParquetAndCsv)?;
+        let summary = output::rows::table(
+            "track_summary",
+            &admission.summaries,
+            Formats::ParquetAndCsv,
+        )?;
+        Ok(vec![t, summary])
+    };
+    let continuation = || {
+        let rows: Vec<ContinuationRow> = (continuing.iter())
+            .map(|s| ContinuationRow {
+                student_id: s,
+                school_year: year,
+            })
+            .collect();
+        let t = output::rows::table("enrichment_continuation", &rows, Formats::ParquetAndCsv)?;
+        Ok(vec![t])
+    };
+    let lists = || track_lists(roster, admission);
+    // The tables are built side by side and kept in this order; the first error is returned.
+    let parts: [Part; 7] = [
         &candidates,
-        Formats::Parquet,
-    )?);
-
-    let mut invitations: Vec<InvitationRow> = admission
-        .ranked
-        .iter()
-        .filter(|r| r.decision == Decision::Invited)
-        .map(|r| InvitationRow {
-            student_id: &r.student_id,
-            school_year: year,
-            track_id: &r.track_id,
-            grade: r.grade,
-            gender: r.gender,
-        })
-        .collect();
-    invitations.sort_by(|a, b| (a.track_id, a.student_id).cmp(&(b.track_id, b.student_id)));
-    t.push(output::rows::table_as(
-        "interview_invitations",
-        "secondary_interview_invitations",
         &invitations,
-        Formats::ParquetAndCsv,
-    )?);
-    let placements: Vec<PlacementRow> = admission
-        .placements
-        .iter()
-        .map(|p| PlacementRow {
-            student_id: &p.student_id,
-            school_year: year,
-            track_id: &p.track_id,
-            grade: p.grade,
-            class_no: p.class_no,
-            gender: p.gender,
-            status: p.status,
-        })
-        .collect();
-    t.push(output::rows::table_as(
-        "placements",
-        "secondary_placements",
         &placements,
-        Formats::ParquetAndCsv,
-    )?);
-    let mut waitlist: Vec<WaitlistRow> = admission
-        .waitlisted()
-        .map(|(r, reason)| WaitlistRow {
-            student_id: &r.student_id,
-            school_year: year,
-            track_id: &r.track_id,
-            grade: r.grade,
-            reason,
-        })
-        .collect();
-    waitlist.sort_by(|a, b| (a.track_id, a.student_id).cmp(&(b.track_id, b.student_id)));
-    t.push(output::rows::table_as(
-        "waitlist",
-        "secondary_waitlist",
         &waitlist,
-        Formats::ParquetAndCsv,
-    )?);
-    let outcomes: Vec<OutcomeRow> = admission
-        .outcomes
-        .iter()
-        .map(|o| OutcomeRow {
-            student_id: &o.student_id,
-            school_year: year,
-            track_id: o.track_id.as_deref(),
-            path: o.path,
-            reason: o.reason,
-        })
-        .collect();
-    t.push(output::rows::table(
-        "application_outcomes",
         &outcomes,
-        Formats::ParquetAndCsv,
-    )?);
-    t.push(output::rows::table(
-        "track_summary",
-        &admission.summaries,
-        Formats::ParquetAndCsv,
-    )?);
-    let cont: Vec<ContinuationRow> = continuing
-        .iter()
-        .map(|s| ContinuationRow {
-            student_id: s,
-            school_year: year,
-        })
-        .collect();
-    t.push(output::rows::table(
-        "enrichment_continuation",
-        &cont,
-        Formats::ParquetAndCsv,
-    )?);
-    t.extend(track_lists(roster, admission)?);
+        &continuation,
+        &lists,
+    ];
+    let built: Vec<Result<Vec<OutputTable>>> = parts.par_iter().map(|f| f()).collect();
+    let mut t = Vec::new();
+    for part in built {
+        t.extend(part?);
+    }
     Ok(t)
 }
 
@@ -271,12 +282,16 @@ fn track_lists(roster: &Roster, admission: &Admission) -> Result<Vec<OutputTable
         .map(|r| (r.track_id.as_str(), r.student_id.as_str(), INVITED, None));
     let waiting = (admission.waitlisted())
         .map(|(r, w)| (r.track_id.as_str(), r.student_id.as_str(), w.as_str(), None));
-    lists_of_tracks(roster, placed.chain(invited).chain(waiting))
-        .into_iter()
-        .map(|(track, rows)| {
-            output::rows::csv_list(&format!("tracks/{track}"), "track_list", &rows)
-        })
-        .collect()
+    use rayon::prelude::*;
+    let lists: Vec<Result<OutputTable>> =
+        lists_of_tracks(roster, placed.chain(invited).chain(waiting))
+            .into_par_iter()
+            .map(|(track, rows)| {
+                output::rows::csv_list(&format!("tracks/{track}"), "track_list", &rows)
+            })
+            .collect();
+    // In track order, the first error.
+    lists.into_iter().collect()
 }
 
 fn candidate_row(r: &Ranked, school_year: i64) -> CandidateRow<'_> {
