@@ -292,6 +292,10 @@ pub fn read(inputs: &mut InputSet) -> Result<Records> {
 
 type TableRejects = [(&'static str, Vec<Reject>); 2];
 
+/// One row checked on its own: when accepted, the position of the row it refers to (the
+/// meeting's referral, the decision's meeting) and the record; the row's rejects.
+type Checked<T> = (Option<(usize, T)>, Vec<Reject>);
+
 /// The accepted rows of the three validated tables and the job's rejects of meetings and
 /// decisions.
 fn checked(
@@ -322,7 +326,7 @@ fn checked(
     // Each row is checked on its own (side by side); the accepted rows and the rejects are
     // then gathered in row order.
     let numbers: Vec<u64> = meetings.row_numbers().collect();
-    let checked: Vec<(Option<(usize, Meeting)>, Vec<Reject>)> = (meeting_rows.into_par_iter())
+    let checked: Vec<Checked<Meeting>> = (meeting_rows.into_par_iter())
         .zip(numbers.par_iter())
         .map(|(m, &row_number)| meeting(m, row_number, &known))
         .collect();
@@ -340,7 +344,7 @@ fn checked(
     meeting_of
         .extend((accepted_meetings.iter().enumerate()).map(|(i, m)| (m.meeting_id.as_str(), i)));
     let numbers: Vec<u64> = decisions.row_numbers().collect();
-    let checked: Vec<(Option<(usize, Decision)>, Vec<Reject>)> = (decision_rows.into_par_iter())
+    let checked: Vec<Checked<Decision>> = (decision_rows.into_par_iter())
         .zip(numbers.par_iter())
         .map(|(d, &row_number)| {
             let mut rejects = Vec::new();
@@ -384,7 +388,7 @@ fn meeting(
     m: MeetingRow,
     row_number: u64,
     known: &FastMap<(&str, i64), usize>,
-) -> (Option<(usize, Meeting)>, Vec<Reject>) {
+) -> Checked<Meeting> {
     let mut rejects = Vec::new();
     let reject = |column: &str, value: String, rule: &str, message: String| {
         Reject::new(
