@@ -1,7 +1,8 @@
 //! `itur diff OUT_A OUT_B --out DIR` (docs/diff.md): what changed between two runs of the
 //! same job — a what-if run with other `--set` values, or last year's run.
 //!
-//! The rules live here, apart from the wiring (`app::diff`) and the page (`diff::html`):
+//! The rules live here, apart from the wiring (`app::diff`), the page (`diff::html`) and the
+//! reading of the two runs (`diff::runs`):
 //! - [`open`]: a run's output folder and its manifest, refused (exit 2) without one;
 //! - [`KINDS`]: the kinds of change of gifted-elementary, each a column of one of the run's
 //!   published (not confidential) tables; [`SCORE_KINDS`]: the confidential ones, read from
@@ -15,6 +16,7 @@
 //! fraction), so no number is rounded. Every list is sorted: the same two runs give the same
 //! bytes at any thread count.
 pub mod html;
+pub mod runs;
 
 use crate::error::{Error, Result};
 use crate::rules::fraction::Ratio;
