@@ -152,7 +152,18 @@ pub fn run(
         .run("roster", || roster::load(inputs, &named))?;
     drop(named);
     let year = read::school_year(&roster)?;
-    let read = read::read(params, inputs, &roster, year)?;
+    // The job's tables are read and the scores normed side by side: neither reads the other.
+    let tables: &InputSet = inputs;
+    let (read, (scored, scoring)) = rayon::join(
+        || read::read(params, tables, &roster, year),
+        || {
+            crate::steps::timed("norms and categories", false, || {
+                scoring::score(params, tables, &roster)
+            })
+        },
+    );
+    let read = read?;
+    report.steps.record(scoring);
     // §5.8: the class limit per institution and grade, before any placement (exit 2).
     let over = classes::check_classes_per_grade(&read.tracks, params.max_classes_per_grade);
     if !over.is_empty() {
@@ -166,14 +177,11 @@ pub fn run(
             ),
         ));
     }
+    let scored = scored?;
     // The norms' tables go to the writer as soon as they are made: it serializes them while
     // the admission is decided (the same files, in the same order).
-    let (scored, scoring_tables) = report.steps.run("norms and categories", || {
-        let scored = scoring::score(params, inputs, &roster)?;
-        let tables =
-            outputs::scoring_tables(&params.subtests, params.norms.mode, &roster, &scored.output)?;
-        Ok::<_, Error>((scored, tables))
-    })?;
+    let scoring_tables =
+        outputs::scoring_tables(&params.subtests, params.norms.mode, &roster, &scored.output)?;
     emit(Written::Tables(scoring_tables));
     let results: BTreeMap<&str, _> = scored
         .output
