@@ -296,6 +296,22 @@ type TableRejects = [(&'static str, Vec<Reject>); 2];
 /// meeting's referral, the decision's meeting) and the record; the row's rejects.
 type Checked<T> = (Option<(usize, T)>, Vec<Reject>);
 
+/// The rows checked, in row order: the positions they refer to and the records accepted, and
+/// every row's rejects.
+fn gather<T>(checked: Vec<Checked<T>>) -> (Vec<usize>, Vec<T>, Vec<Reject>) {
+    let mut at = Vec::with_capacity(checked.len());
+    let mut accepted = Vec::with_capacity(checked.len());
+    let mut rejects = Vec::new();
+    for (row, row_rejects) in checked {
+        rejects.extend(row_rejects);
+        if let Some((i, record)) = row {
+            at.push(i);
+            accepted.push(record);
+        }
+    }
+    (at, accepted, rejects)
+}
+
 /// The accepted rows of the three validated tables and the job's rejects of meetings and
 /// decisions.
 fn checked(
@@ -330,16 +346,7 @@ fn checked(
         .zip(numbers.par_iter())
         .map(|(m, &row_number)| meeting(m, row_number, &known))
         .collect();
-    let mut meeting_referral = Vec::with_capacity(checked.len());
-    let mut meeting_rejects = Vec::new();
-    let mut accepted_meetings = Vec::with_capacity(checked.len());
-    for (accepted, rejects) in checked {
-        meeting_rejects.extend(rejects);
-        if let Some((referral, m)) = accepted {
-            meeting_referral.push(referral);
-            accepted_meetings.push(m);
-        }
-    }
+    let (meeting_referral, accepted_meetings, meeting_rejects) = gather(checked);
     let mut meeting_of: FastMap<&str, usize> = FastMap::with_capacity(accepted_meetings.len());
     meeting_of
         .extend((accepted_meetings.iter().enumerate()).map(|(i, m)| (m.meeting_id.as_str(), i)));
@@ -355,16 +362,7 @@ fn checked(
             (accepted.map(|(d, i)| (i, d)), rejects)
         })
         .collect();
-    let mut decision_rejects = Vec::new();
-    let mut accepted_decisions = Vec::with_capacity(checked.len());
-    let mut decision_meeting = Vec::with_capacity(checked.len());
-    for (accepted, rejects) in checked {
-        decision_rejects.extend(rejects);
-        if let Some((i, d)) = accepted {
-            decision_meeting.push(i);
-            accepted_decisions.push(d);
-        }
-    }
+    let (decision_meeting, accepted_decisions, decision_rejects) = gather(checked);
     drop((known, meeting_of));
     let records = Records {
         referrals,
@@ -485,7 +483,14 @@ pub fn hours(x: f64) -> Option<Ratio> {
         return (n / 100.0 == x).then(|| Ratio::new(n as i128, 100));
     }
     let r = Ratio::from_f64_decimal(x).ok()?;
-    (r * Ratio::from_int(100)).is_integer().then_some(r)
+    // A value too large for exact hundredths (beyond ~10^36) is no number of hours either.
+    (r.checked_mul(Ratio::from_int(100))?.is_integer()).then_some(r)
+}
+
+/// Whether `x` is beyond the exact hundredths [`hours`] reads (so it is refused for its size,
+/// not its decimals).
+fn too_large(x: f64) -> bool {
+    Ratio::from_f64_decimal(x).map_or(true, |r| r.checked_mul(Ratio::from_int(100)).is_none())
 }
 
 /// One decision row checked against its meeting (`None` when its meeting was rejected);
@@ -526,7 +531,13 @@ fn decision(
                 column,
                 x.to_string(),
                 "decimal_places",
-                format!("`{column}` has more than 2 decimals"),
+                if !x.is_finite() {
+                    format!("`{column}` is not a finite number")
+                } else if too_large(x) {
+                    format!("`{column}` is too large to be a number of weekly hours")
+                } else {
+                    format!("`{column}` has more than 2 decimals")
+                },
             );
         }
         r
@@ -622,12 +633,16 @@ mod tests {
         );
         assert_eq!(hours(f64::NAN), None);
         assert_eq!(hours(1e12 + 0.5), Some(Ratio::new(2_000_000_000_001, 2)));
+        // Beyond exact hundredths in i128: not hours, and no panic (a reject, not a crash).
+        assert_eq!(hours(1e37), None);
+        assert_eq!(hours(-1e300), None);
+        assert!(too_large(1e37) && !too_large(1e12 + 0.125) && !too_large(1.875));
     }
 
     /// The exact read of the text of `x`'s shortest decimal, as before the fast path.
     fn hours_by_text(x: f64) -> Option<Ratio> {
         let r = Ratio::from_f64_decimal(x).ok()?;
-        (r * Ratio::from_int(100)).is_integer().then_some(r)
+        (r.checked_mul(Ratio::from_int(100))?.is_integer()).then_some(r)
     }
 
     proptest::proptest! {
