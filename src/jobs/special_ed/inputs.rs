@@ -470,29 +470,6 @@ fn meeting(
     (accepted, rejects)
 }
 
-/// Weekly hours read from a decimal column: exact, with at most 2 decimals (the shortest
-/// decimal that round-trips to `x`, as [`Ratio::from_f64_decimal`] reads it).
-///
-/// Below a billion hours this needs no text: x has such a decimal n/100 exactly when x is the
-/// double nearest to n/100 for the integer n nearest to 100·x (IEEE division of two exact
-/// integers rounds to the nearest double, and decimals of 2 places lie 0.01 apart, much
-/// farther than doubles there, so no other decimal of at most 2 places rounds to x).
-pub fn hours(x: f64) -> Option<Ratio> {
-    if x.is_finite() && x.abs() < 1e9 {
-        let n = (x * 100.0).round();
-        return (n / 100.0 == x).then(|| Ratio::new(n as i128, 100));
-    }
-    let r = Ratio::from_f64_decimal(x).ok()?;
-    // A value too large for exact hundredths (beyond ~10^36) is no number of hours either.
-    (r.checked_mul(Ratio::from_int(100))?.is_integer()).then_some(r)
-}
-
-/// Whether `x` is beyond the exact hundredths [`hours`] reads (so it is refused for its size,
-/// not its decimals).
-fn too_large(x: f64) -> bool {
-    Ratio::from_f64_decimal(x).map_or(true, |r| r.checked_mul(Ratio::from_int(100)).is_none())
-}
-
 /// One decision row checked against its meeting (`None` when its meeting was rejected);
 /// pushes its rejects.
 fn decision(
@@ -525,7 +502,7 @@ fn decision(
     };
     let mut exact = |column: &str, v: Option<f64>| -> Option<Ratio> {
         let x = v?;
-        let r = hours(x);
+        let r = super::hours::read(x);
         if r.is_none() {
             reject(
                 column,
@@ -533,7 +510,7 @@ fn decision(
                 "decimal_places",
                 if !x.is_finite() {
                     format!("`{column}` is not a finite number")
-                } else if too_large(x) {
+                } else if super::hours::too_large(x) {
                     format!("`{column}` is too large to be a number of weekly hours")
                 } else {
                     format!("`{column}` has more than 2 decimals")
@@ -612,53 +589,4 @@ fn decision(
         parents_choice_on: d.parents_choice_on,
         split,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn hours_have_at_most_two_decimals() {
-        assert_eq!(hours(1.87), Some(Ratio::new(187, 100)));
-        assert_eq!(hours(10.0), Some(Ratio::from_int(10)));
-        assert_eq!(hours(0.25), Some(Ratio::new(1, 4)));
-        assert_eq!(hours(1.875), None);
-        assert_eq!(hours(0.001), None);
-        assert_eq!(hours(-0.5), Some(Ratio::new(-1, 2)));
-        assert_eq!(
-            hours(0.1 + 0.2),
-            None,
-            "0.30000000000000004 has 17 decimals"
-        );
-        assert_eq!(hours(f64::NAN), None);
-        assert_eq!(hours(1e12 + 0.5), Some(Ratio::new(2_000_000_000_001, 2)));
-        // Beyond exact hundredths in i128: not hours, and no panic (a reject, not a crash).
-        assert_eq!(hours(1e37), None);
-        assert_eq!(hours(-1e300), None);
-        assert!(too_large(1e37) && !too_large(1e12 + 0.125) && !too_large(1.875));
-    }
-
-    /// The exact read of the text of `x`'s shortest decimal, as before the fast path.
-    fn hours_by_text(x: f64) -> Option<Ratio> {
-        let r = Ratio::from_f64_decimal(x).ok()?;
-        (r.checked_mul(Ratio::from_int(100))?.is_integer()).then_some(r)
-    }
-
-    proptest::proptest! {
-        /// The fast path agrees with reading the shortest decimal's text: on every value of
-        /// at most 2 decimals (and its neighbouring doubles), and on any double.
-        #[test]
-        fn hours_agree_with_the_shortest_decimal(
-            n in -100_000_000_000i64..100_000_000_000,
-            ulps in -2i64..=2,
-            bits in proptest::num::u64::ANY,
-        ) {
-            let x = n as f64 / 100.0;
-            let near = f64::from_bits((x.to_bits() as i64 + ulps) as u64);
-            for v in [x, near, f64::from_bits(bits), f64::from_bits(bits) / 1e300] {
-                proptest::prop_assert_eq!(hours(v), hours_by_text(v), "{}", v);
-            }
-        }
-    }
 }
