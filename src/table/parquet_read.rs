@@ -175,7 +175,7 @@ pub fn read_parquet_columns(
     guarded(path, "reading the Parquet file's page headers", || {
         check_pages(path, data)
     })?;
-    read_checked_columns(path, data, schema, only)
+    read_checked_columns(path, data, schema, only, None)
 }
 
 /// Reads schema column `ci` of a file [`read_parquet_columns`] has already read (so its
@@ -186,7 +186,42 @@ pub fn read_parquet_column(
     schema: &TableSchema,
     ci: usize,
 ) -> Result<Option<Series>> {
-    let mut raw = read_checked_columns(path, data, schema, Some(&[ci]))?;
+    let mut raw = read_checked_columns(path, data, schema, Some(&[ci]), None)?;
+    Ok(raw.columns[ci].take())
+}
+
+/// Rows a column is decoded in at least, when it is decoded in parts ([`row_parts`]).
+const PART_ROWS: usize = 256 * 1024;
+
+/// The parts (first row, rows) a column of the Parquet file `data` is decoded in, one after
+/// the other, so that a whole column of millions of rows is never decoded at once: its row
+/// groups, consecutive groups of fewer than 262,144 rows taken together. `None` when the file
+/// has at most one part (or its footer cannot be read: the whole read reports it).
+pub fn row_parts(data: &[u8]) -> Option<Vec<(usize, usize)>> {
+    let meta = metadata(data).ok()?;
+    let mut parts: Vec<(usize, usize)> = Vec::new();
+    let mut first = 0usize;
+    for g in meta.row_groups() {
+        let rows = usize::try_from(g.num_rows()).ok()?;
+        match parts.last_mut() {
+            Some(last) if last.1 < PART_ROWS => last.1 += rows,
+            _ => parts.push((first, rows)),
+        }
+        first += rows;
+    }
+    (parts.len() > 1).then_some(parts)
+}
+
+/// Rows `part` (first row, rows) of schema column `ci` of a file [`read_parquet_columns`] has
+/// already read, as [`read_parquet_column`] reads the whole column.
+pub fn read_parquet_column_part(
+    path: &Path,
+    data: &[u8],
+    schema: &TableSchema,
+    ci: usize,
+    part: (usize, usize),
+) -> Result<Option<Series>> {
+    let mut raw = read_checked_columns(path, data, schema, Some(&[ci]), Some(part))?;
     Ok(raw.columns[ci].take())
 }
 
@@ -196,6 +231,7 @@ fn read_checked_columns(
     data: &[u8],
     schema: &TableSchema,
     only: Option<&[usize]>,
+    part: Option<(usize, usize)>,
 ) -> Result<RawColumns> {
     let df = guarded(path, "reading the Parquet file", || {
         let mut reader = ParquetReader::new(Cursor::new(data));
@@ -212,13 +248,15 @@ fn read_checked_columns(
             .filter(|(i, (p, _))| p.is_some() && only.is_none_or(|o| o.contains(i)))
             .map(|(_, (_, c))| c.name.clone())
             .collect();
-        let height = reader
+        let rows = reader
             .num_rows()
             .map_err(|e| Error::input(path, format!("cannot read the Parquet metadata: {e}")))?;
+        let height = part.map_or(rows, |(first, n)| n.min(rows.saturating_sub(first)));
         if wanted.is_empty() {
             return Ok((DataFrame::empty(), height, layout.warnings));
         }
         let df = reader
+            .with_slice(part)
             .with_columns(Some(wanted))
             .finish()
             .map_err(|e| Error::input(path, format!("cannot read the Parquet data: {e}")))?;

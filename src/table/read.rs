@@ -45,6 +45,39 @@ impl RawTable {
         }
     }
 
+    /// `f` of schema column `ci` in parts of rows, side by side, in row order: each part's
+    /// first row and row count, and its rows of the column (`None` when an optional column is absent). A
+    /// Parquet file read a column at a time is decoded a part (about a row group) at a time,
+    /// so a column of millions of rows is never whole in memory; any other table has one
+    /// part, the whole column.
+    pub fn column_parts<T: Send>(
+        &self,
+        ci: usize,
+        f: impl Fn((usize, usize), Option<Series>) -> Result<T> + Sync,
+    ) -> Result<Vec<T>> {
+        use rayon::prelude::*;
+        let whole = (0, self.raw.height);
+        let Some(data) = &self.parquet else {
+            return Ok(vec![f(whole, self.column(ci)?)?]);
+        };
+        let Some(parts) = parquet_read::row_parts(data) else {
+            return Ok(vec![f(whole, self.column(ci)?)?]);
+        };
+        parts
+            .par_iter()
+            .map(|&part| {
+                let s = parquet_read::read_parquet_column_part(
+                    &self.source.path,
+                    data,
+                    self.schema,
+                    ci,
+                    part,
+                )?;
+                f(part, s)
+            })
+            .collect()
+    }
+
     /// The table with every column read.
     pub fn whole(mut self) -> Result<RawTable> {
         if self.parquet.is_some() {

@@ -73,8 +73,61 @@ pub struct Pick {
 /// Per reference table, the rows a run reads. A reference table without a pick is read whole.
 pub type Selection = BTreeMap<&'static str, Pick>;
 
-/// Each row's [`id_key`] of a column (`None`: missing or not a valid ID).
-pub type RowIds = Arc<Vec<Option<u64>>>;
+/// Each row's [`id_key`] of a column (`None`: missing or not a valid ID), shared.
+pub type RowIds = Arc<IdColumn>;
+
+/// Each row's [`id_key`] of a column, in 4 bytes a row: the number a valid ID reads as (below
+/// 10⁹; its key is that of its 9-digit form), or none. The contacts of a nation three times
+/// national have 14 million rows, and a selection holds two such columns.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdColumn(Vec<u32>);
+
+/// An [`IdColumn`] row without a valid ID.
+const NO_ID: u32 = u32::MAX;
+
+impl IdColumn {
+    /// How a row's key is held: every [`id_key`] is the key of a 9-digit number.
+    fn held(key: Option<u64>) -> u32 {
+        let number = key.and_then(|k| k.checked_sub(key_of(9, 0)));
+        match number {
+            Some(n) if n < u64::from(NO_ID) => n as u32,
+            _ => NO_ID,
+        }
+    }
+
+    fn key(held: u32) -> Option<u64> {
+        (held != NO_ID).then(|| key_of(9, u64::from(held)))
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Row `i`'s key.
+    pub fn get(&self, i: usize) -> Option<u64> {
+        self.0.get(i).copied().and_then(IdColumn::key)
+    }
+
+    /// Each row's key, in row order.
+    pub fn iter(&self) -> impl Iterator<Item = Option<u64>> + '_ {
+        self.0.iter().map(|&h| IdColumn::key(h))
+    }
+
+    fn par_iter(&self) -> impl IndexedParallelIterator<Item = Option<u64>> + '_ {
+        self.0.par_iter().map(|&h| IdColumn::key(h))
+    }
+}
+
+/// Rows' keys as [`id_key`] gives them (a key of another form is held as no ID).
+impl FromIterator<Option<u64>> for IdColumn {
+    fn from_iter<I: IntoIterator<Item = Option<u64>>>(iter: I) -> Self {
+        IdColumn(iter.into_iter().map(IdColumn::held).collect())
+    }
+}
 
 /// A table as the selection sees it: converted (read whole) or as read from its file.
 pub(super) enum Probed<'a> {
@@ -123,7 +176,7 @@ impl Probe<'_> {
     pub fn named_by(&self, tables: &[&str]) -> IdSet {
         (tables.iter())
             .filter_map(|t| self.ids(t, "student_id"))
-            .flat_map(|ids| ids.iter().flatten().copied().collect::<Vec<u64>>())
+            .flat_map(|ids| ids.iter().flatten().collect::<Vec<u64>>())
             .collect()
     }
 
@@ -134,11 +187,23 @@ impl Probe<'_> {
         if let Some(ids) = self.ids.lock().ok()?.get(&at) {
             return Some(ids.clone());
         }
-        let (s, height) = self.column(table, column)?;
-        let ids = Arc::new(match s.as_ref().map(|s| s.str()) {
-            Some(Ok(ca)) => row_ids(ca),
-            _ => vec![None; height],
-        });
+        let ids = match self.tables.get(table)? {
+            // A table as read from its file is keyed a part at a time (`RawTable::column_parts`).
+            Probed::Raw(r) => match raw_row_ids(r, r.schema.column_index(column)?) {
+                Ok(ids) => ids,
+                Err(e) => {
+                    if let Ok(mut failed) = self.failed.lock() {
+                        failed.get_or_insert(e);
+                    }
+                    return None;
+                }
+            },
+            Probed::Converted(_) => {
+                let (s, height) = self.column(table, column)?;
+                IdColumn(column_ids(s.as_ref(), height))
+            }
+        };
+        let ids = Arc::new(ids);
         self.ids.lock().ok()?.insert(at, ids.clone());
         Some(ids)
     }
@@ -168,12 +233,32 @@ impl Probe<'_> {
     }
 }
 
-/// Each value's [`id_key`], the column's arrays keyed in parallel.
-fn row_ids(ca: &StringChunked) -> Vec<Option<u64>> {
+/// Each row's [`id_key`] of a column of `height` rows (`None` throughout when the column is
+/// absent or not text).
+fn column_ids(s: Option<&Series>, height: usize) -> Vec<u32> {
+    match s.map(|s| s.str()) {
+        Some(Ok(ca)) => row_ids(ca),
+        _ => vec![NO_ID; height],
+    }
+}
+
+/// Each row's [`id_key`] of schema column `ci` of a table as read from its file, decoded a
+/// part at a time.
+fn raw_row_ids(raw: &RawTable, ci: usize) -> Result<IdColumn> {
+    let parts = raw.column_parts(ci, |(_, rows), s| Ok(column_ids(s.as_ref(), rows)))?;
+    Ok(IdColumn(parts.concat()))
+}
+
+/// Each value's [`id_key`] as an [`IdColumn`] holds it, the column's arrays keyed in parallel.
+fn row_ids(ca: &StringChunked) -> Vec<u32> {
     let arrays: Vec<_> = ca.downcast_iter().collect();
-    let parts: Vec<Vec<Option<u64>>> = arrays
+    let parts: Vec<Vec<u32>> = arrays
         .par_iter()
-        .map(|a| a.iter().map(|v| v.and_then(id_key)).collect())
+        .map(|a| {
+            a.iter()
+                .map(|v| IdColumn::held(v.and_then(id_key)))
+                .collect()
+        })
         .collect();
     let mut out = Vec::with_capacity(ca.len());
     for p in parts {
@@ -200,13 +285,7 @@ pub(super) fn picked_rows(
                 let Some(i) = raw.schema.column_index(column) else {
                     continue;
                 };
-                let Some(s) = raw.column(i)? else {
-                    continue;
-                };
-                let Ok(ca) = s.str() else {
-                    continue;
-                };
-                Arc::new(row_ids(ca))
+                Arc::new(raw_row_ids(raw, i)?)
             }
         };
         keep.par_iter_mut().zip(keys.par_iter()).for_each(|(k, v)| {
@@ -224,14 +303,26 @@ pub(super) fn filter_raw(raw: RawTable, keep: &[bool]) -> Result<(RawTable, Vec<
         .filter(|(_, &k)| k)
         .map(|(i, _)| i as u64 + 1)
         .collect();
-    let mask: BooleanChunked = keep.iter().copied().collect();
     let name = &raw.schema.name.clone();
-    let filtered = |s: Series| {
-        s.filter(&mask)
-            .map_err(|e| Error::Job(format!("reading `{name}` for the named IDs: {e}")))
+    let failed = |e: PolarsError| Error::Job(format!("reading `{name}` for the named IDs: {e}"));
+    // Each column is decoded a part at a time and each part filtered before the next.
+    let filtered = |(first, rows): (usize, usize), s: Option<Series>| {
+        let mask: BooleanChunked = keep[first..first + rows].iter().copied().collect();
+        s.map(|s| s.filter(&mask).map_err(failed)).transpose()
+    };
+    let column = |ci: usize| -> Result<Option<Series>> {
+        let mut parts = raw.column_parts(ci, filtered)?.into_iter();
+        let Some(Some(mut whole)) = parts.next() else {
+            return Ok(None);
+        };
+        for p in parts {
+            let Some(p) = p else { return Ok(None) };
+            whole.append(&p).map_err(failed)?;
+        }
+        Ok(Some(whole.rechunk()))
     };
     let columns = (0..raw.schema.columns.len())
-        .map(|ci| raw.column(ci)?.map(filtered).transpose())
+        .map(column)
         .collect::<Result<Vec<_>>>()?;
     let RawTable {
         schema,
@@ -332,6 +423,70 @@ mod tests {
         assert_eq!(
             phone,
             phones[..3].iter().map(|p| Some(*p)).collect::<Vec<_>>()
+        );
+    }
+
+    /// Issue #24: a reference table of several row groups is keyed and filtered a part at a
+    /// time (`RawTable::column_parts`); the rows picked on either side of a part's edge are
+    /// read with their own values and file rows.
+    #[test]
+    fn a_reference_table_of_several_parts_keeps_the_picked_rows_of_each() {
+        use crate::table::validate::{load_inputs_selecting, TableNeed};
+        let dir = tempfile::tempdir().unwrap();
+        let sch = crate::table::schema::get("contact_details").unwrap();
+        let n = 600_000;
+        let picked = [
+            (0, "000000018"),
+            (399_999, "000000026"),
+            (400_000, "000000034"),
+            (599_999, "000000042"),
+        ];
+        let mut ids: Vec<String> = (0..n).map(|i| format!("x{i}")).collect();
+        for (row, id) in picked {
+            ids[row] = id.to_string();
+        }
+        let phones: Vec<String> = (0..n).map(|i| format!("050-{i:07}")).collect();
+        let columns: Vec<Column> = (sch.columns.iter())
+            .map(|c| match c.name.as_str() {
+                "contact_id" => Column::new("contact_id".into(), &ids),
+                "phone" => Column::new("phone".into(), &phones),
+                name => Column::new(name.into(), vec![None::<&str>; n]),
+            })
+            .collect();
+        let mut df = DataFrame::new(n, columns).unwrap();
+        let path = dir.path().join("contact_details.parquet");
+        let file = std::fs::File::create(&path).unwrap();
+        ParquetWriter::new(file)
+            .with_row_group_size(Some(200_000))
+            .finish(&mut df)
+            .unwrap();
+        let parts = crate::table::parquet_read::row_parts(&std::fs::read(&path).unwrap());
+        assert_eq!(parts, Some(vec![(0, 400_000), (400_000, 200_000)]));
+        let needs = [TableNeed::new("contact_details", true).reference()];
+        let pick = |probe: &Probe| -> Result<Selection> {
+            let read = probe.ids("contact_details", "contact_id").unwrap();
+            assert_eq!(read.len(), n);
+            assert_eq!(read.get(400_000), id_key("000000034"));
+            assert_eq!(read.get(1), None, "x1 is no ID");
+            let ids = IdSet::new(picked.iter().map(|(_, id)| id_key(id).unwrap()).collect());
+            let pick = Pick {
+                by: vec![("contact_id", ids)],
+                read_for: "four contacts",
+            };
+            Ok([("contact_details", pick)].into_iter().collect())
+        };
+        let set = load_inputs_selecting(dir.path(), &needs, &BTreeMap::new(), &pick).unwrap();
+        let t = set.table("contact_details").unwrap();
+        assert_eq!((t.rows_read, t.rows_rejected), (4, 0));
+        assert_eq!(
+            t.row_numbers().collect::<Vec<_>>(),
+            [1, 400_000, 400_001, 600_000]
+        );
+        let phone: Vec<Option<&str>> = t.text("phone").unwrap().iter().collect();
+        let want: Vec<String> = picked.iter().map(|(r, _)| format!("050-{r:07}")).collect();
+        assert_eq!(
+            phone,
+            want.iter().map(|p| Some(p.as_str())).collect::<Vec<_>>()
         );
     }
 

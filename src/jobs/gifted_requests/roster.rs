@@ -6,7 +6,7 @@ use crate::error::Result;
 use crate::jobs::gifted::participation::{institution_participates, Supervision};
 use crate::jobs::gifted::Sector;
 use crate::table::rows::{rows, rows_where};
-use crate::table::select::IdSet;
+use crate::table::select::{IdColumn, IdSet};
 use crate::table::validate::{Pick, Probe, Selection, TableNeed};
 use crate::table::InputSet;
 use chrono::NaiveDate;
@@ -61,18 +61,18 @@ pub fn pick(named: IdSet, contacts: Option<ContactIds>) -> Selection {
         read_for: READ_FOR,
     };
     if let Some(c) = contacts {
-        let rows = || c.student.iter().zip(c.contact);
+        let rows = || c.student.iter().zip(c.contact.iter());
         let guardians: IdSet = (rows().zip(c.guardian))
             .filter(|((s, _), g)| s.is_some_and(|s| named.contains(s)) && **g == Some(true))
-            .filter_map(|((_, c), _)| *c)
+            .filter_map(|((_, c), _)| c)
             .collect();
         let mut reached: Vec<u64> = Vec::new();
         for (s, c) in rows() {
             let read =
                 s.is_some_and(|s| named.contains(s)) || c.is_some_and(|c| guardians.contains(c));
             if read {
-                students.extend(*s);
-                reached.extend(*c);
+                students.extend(s);
+                reached.extend(c);
             }
         }
         selection.insert(
@@ -95,8 +95,8 @@ pub fn pick(named: IdSet, contacts: Option<ContactIds>) -> Selection {
 /// as read.
 #[derive(Debug, Clone, Copy)]
 pub struct ContactIds<'a> {
-    pub student: &'a [Option<u64>],
-    pub contact: &'a [Option<u64>],
+    pub student: &'a IdColumn,
+    pub contact: &'a IdColumn,
     pub guardian: &'a [Option<bool>],
 }
 

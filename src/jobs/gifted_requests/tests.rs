@@ -184,7 +184,11 @@ fn only_a_table_with_submitted_by_is_checked() {
 /// guardian (so 3, another child of 901's, is not read); 902 is a guardian of 4 only.
 #[test]
 fn the_roster_is_read_for_the_named_students_and_their_guardians_other_children() {
+    use crate::rules::digit_key::key_of;
+    use crate::table::select::IdColumn;
     use roster::{pick, ContactIds};
+    // Keys of 9-digit IDs, as the probe holds them.
+    let k = |n: u64| key_of(9, n);
     let rows: [(u64, u64, Option<bool>); 5] = [
         (1, 900, Some(true)),
         (2, 900, Some(true)),
@@ -192,15 +196,15 @@ fn the_roster_is_read_for_the_named_students_and_their_guardians_other_children(
         (3, 901, Some(true)),
         (4, 902, Some(true)),
     ];
-    let student: Vec<Option<u64>> = rows.iter().map(|r| Some(r.0)).collect();
-    let contact: Vec<Option<u64>> = rows.iter().map(|r| Some(r.1)).collect();
+    let student: IdColumn = rows.iter().map(|r| Some(k(r.0))).collect();
+    let contact: IdColumn = rows.iter().map(|r| Some(k(r.1))).collect();
     let guardian: Vec<Option<bool>> = rows.iter().map(|r| r.2).collect();
     let contacts = ContactIds {
         student: &student,
         contact: &contact,
         guardian: &guardian,
     };
-    let s = pick([1].into_iter().collect(), Some(contacts));
+    let s = pick([k(1)].into_iter().collect(), Some(contacts));
     let ids = |t: &str, c: &str| -> Vec<u64> {
         let p = &s[t];
         assert_eq!(p.read_for, "students named by the requests");
@@ -213,13 +217,13 @@ fn the_roster_is_read_for_the_named_students_and_their_guardians_other_children(
         v
     };
     // contacts: the rows of student 1 (900, 901) and every row of guardian 900 (student 2).
-    assert_eq!(ids("contacts", "student_id"), [1]);
-    assert_eq!(ids("contacts", "contact_id"), [900]);
-    assert_eq!(ids("students", "student_id"), [1, 2]);
-    assert_eq!(ids("contact_details", "contact_id"), [900, 901]);
+    assert_eq!(ids("contacts", "student_id"), [k(1)]);
+    assert_eq!(ids("contacts", "contact_id"), [k(900)]);
+    assert_eq!(ids("students", "student_id"), [k(1), k(2)]);
+    assert_eq!(ids("contact_details", "contact_id"), [k(900), k(901)]);
     // Without contacts: the named students only, and no contact's details.
-    let s = pick([5, 1].into_iter().collect(), None);
+    let s = pick([k(5), k(1)].into_iter().collect(), None);
     assert!(!s.contains_key("contacts"));
-    assert_eq!(s["students"].by[0].1.keys(), [1, 5]);
+    assert_eq!(s["students"].by[0].1.keys(), [k(1), k(5)]);
     assert!(s["contact_details"].by[0].1.keys().is_empty());
 }

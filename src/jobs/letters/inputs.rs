@@ -12,11 +12,11 @@ use polars::prelude::PlHashSet as HashSet;
 
 use super::recipients::{Contact, ContactDetails, Relation};
 use crate::error::Result;
-use crate::table::select::IdSet;
+use crate::table::select::{IdColumn, IdSet};
 use crate::table::validate::{Pick, Probe, Selection};
 
 /// Each row's ID of a column, as [`crate::table::select::id_key`] (`None`: missing or invalid).
-pub type RowKeys<'a> = &'a [Option<u64>];
+pub type RowKeys<'a> = &'a IdColumn;
 
 /// The rows of `contacts` and `contact_details` a run's letters need (data-contract.md
 /// "Reference tables read for the named IDs"), given the students `named` by the run's tables
@@ -30,9 +30,9 @@ pub fn addressee_pick(
     read_for: &'static str,
 ) -> Selection {
     let reached: IdSet = match contacts {
-        Some((students, ids)) => (students.iter().zip(ids))
+        Some((students, ids)) => (students.iter().zip(ids.iter()))
             .filter(|(s, _)| s.is_some_and(|s| named.contains(s)))
-            .filter_map(|(_, c)| *c)
+            .filter_map(|(_, c)| c)
             .collect(),
         None => IdSet::new(Vec::new()),
     };
@@ -58,7 +58,7 @@ pub fn addressees(
         let students = probe.ids("contacts", "student_id");
         let ids = probe.ids("contacts", "contact_id");
         let contacts = match (&students, &ids) {
-            (Some(s), Some(c)) => Some((s.as_slice(), c.as_slice())),
+            (Some(s), Some(c)) => Some((&**s, &**c)),
             _ => None,
         };
         Ok(addressee_pick(named, contacts, read_for))
@@ -182,8 +182,12 @@ mod tests {
             k("000000067"),
         );
         let named = IdSet::new(vec![s1, k("18")]);
-        let students = [Some(s1), Some(s2), Some(s3), None, Some(s1)];
-        let contacts = [Some(c1), Some(c2), Some(c3), Some(c4), None];
+        let students: IdColumn = [Some(s1), Some(s2), Some(s3), None, Some(s1)]
+            .into_iter()
+            .collect();
+        let contacts: IdColumn = [Some(c1), Some(c2), Some(c3), Some(c4), None]
+            .into_iter()
+            .collect();
         let sel = addressee_pick(named, Some((&students, &contacts)), "the letters");
         let c = &sel["contacts"];
         assert_eq!(c.read_for, "the letters");
