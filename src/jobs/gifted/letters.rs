@@ -5,7 +5,7 @@
 use crate::error::{Error, Result};
 use crate::jobs::gifted::roster::Roster;
 use crate::jobs::letters::{
-    self, build_bundles, Channel, Contact, ContactColumns, ContactDetails, DetailColumns,
+    self, build_bundles, Channel, ContactColumns, DetailColumns, GuardianRows, Guardians,
     Institution, LetterKind, LetterParams, LetterRequest, LetterRow, LettersBatch, LettersError,
     Student, Templates, Undeliverable, UnreachedGuardian,
 };
@@ -41,36 +41,36 @@ pub fn kind(name: &str) -> Result<LetterKind> {
     LetterKind::of_outcome(name).map_err(|e| Error::Job(e.to_string()))
 }
 
-/// The guardians (and their details) of `students`, read from `contacts` and
-/// `contact_details` by the columns a letter needs. `None` when the input has no contacts: no
-/// letters can be addressed. Shared with the request jobs of gifted.md §6
-/// (`jobs::gifted_requests::letters`).
-pub fn guardians(
-    inputs: &InputSet,
+/// The guardians (and their details) of `students` in `contacts` and `contact_details`, by
+/// the columns a letter needs, found a batch of students at a time as the letters are
+/// rendered ([`GuardianRows`]). `None` when the input has no contacts: no letters can be
+/// addressed. Shared with the request jobs of gifted.md §6 (`jobs::gifted_requests::letters`).
+pub fn guardians<'a>(
+    inputs: &'a InputSet,
     students: &HashSet<&str>,
-) -> Result<Option<(Vec<Contact>, Vec<ContactDetails>)>> {
+) -> Result<Option<GuardianRows<'a>>> {
     let (Some(c), Some(d)) = (inputs.get("contacts"), inputs.get("contact_details")) else {
         return Ok(None);
     };
     let contacts = ContactColumns {
-        student_id: c.text("student_id")?.iter(),
-        contact_id: c.text("contact_id")?.iter(),
-        first_name: c.text("first_name")?.iter(),
-        last_name: c.text("last_name")?.iter(),
-        relation: c.text("relation")?.iter(),
-        is_legal_guardian: c.flags("is_legal_guardian")?,
-        lives_with_student: c.flags("lives_with_student")?,
+        student_id: c.text("student_id")?,
+        contact_id: c.text("contact_id")?,
+        first_name: c.text("first_name")?,
+        last_name: c.text("last_name")?,
+        relation: c.text("relation")?,
+        is_legal_guardian: c.flags("is_legal_guardian")?.collect(),
+        lives_with_student: c.flags("lives_with_student")?.collect(),
     };
     let details = DetailColumns {
-        contact_id: d.text("contact_id")?.iter(),
-        phone: d.text("phone")?.iter(),
-        email: d.text("email")?.iter(),
-        street: d.text("street")?.iter(),
-        house_number: d.text("house_number")?.iter(),
-        city: d.text("city")?.iter(),
-        zip: d.text("zip")?.iter(),
+        contact_id: d.text("contact_id")?,
+        phone: d.text("phone")?,
+        email: d.text("email")?,
+        street: d.text("street")?,
+        house_number: d.text("house_number")?,
+        city: d.text("city")?,
+        zip: d.text("zip")?,
     };
-    Ok(Some(letters::guardians(contacts, details, students)))
+    Ok(Some(GuardianRows::new(contacts, details, students)))
 }
 
 /// Whether the input has guardians to write to.
@@ -151,7 +151,7 @@ impl<'e> LettersWriter<'e> {
         requests: Vec<LetterRequest>,
     ) -> Result<bool> {
         let ids: HashSet<&str> = requests.iter().map(|r| r.student_id.as_str()).collect();
-        let Some((contacts, details)) = guardians(inputs, &ids)? else {
+        let Some(guardians) = guardians(inputs, &ids)? else {
             return Ok(false);
         };
         let students = students_of(roster, &ids);
@@ -161,8 +161,7 @@ impl<'e> LettersWriter<'e> {
         let to = Addressed {
             students: &students,
             institutions,
-            contacts: &contacts,
-            details: &details,
+            guardians: &guardians,
         };
         self.write(phase, p, &requests, to)?;
         Ok(true)
@@ -197,8 +196,7 @@ impl<'e> LettersWriter<'e> {
             requests,
             to.students,
             &institutions,
-            to.contacts,
-            to.details,
+            to.guardians,
             p,
             templates,
             &mut |batch: LettersBatch| -> Result<()> {
@@ -261,8 +259,7 @@ impl<'e> LettersWriter<'e> {
 pub struct Addressed<'a> {
     pub students: &'a [Student],
     pub institutions: Vec<Institution>,
-    pub contacts: &'a [Contact],
-    pub details: &'a [ContactDetails],
+    pub guardians: &'a dyn Guardians,
 }
 
 /// The print bundles of a batch of `letters` (whole schools): one per school with a letter by

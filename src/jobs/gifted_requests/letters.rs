@@ -32,7 +32,7 @@ pub fn write(
     // The step shows its own progress (schools done), not a spinner.
     let (written, timing) = crate::steps::timed("letters", false, || -> Result<bool> {
         let ids: HashSet<&str> = requests.iter().map(|r| r.student_id.as_str()).collect();
-        let Some((contacts, details)) = guardians(inputs, &ids)? else {
+        let Some(guardians) = guardians(inputs, &ids)? else {
             return Ok(false);
         };
         let mut students: Vec<Student> = Vec::with_capacity(ids.len());
@@ -63,8 +63,7 @@ pub fn write(
         let to = Addressed {
             students: &students,
             institutions,
-            contacts: &contacts,
-            details: &details,
+            guardians: &guardians,
         };
         out.write(job, &p, &requests, to)?;
         out.finish(&mut report.reconciliation)?;

@@ -9,10 +9,14 @@
 //! to ([`addressees`]): the contacts of the students its own tables name, and those contacts'
 //! details (docs/inputs.md §5.1).
 use polars::prelude::PlHashSet as HashSet;
+use rayon::prelude::*;
+use std::borrow::Cow;
 
 use super::recipients::{Contact, ContactDetails, Relation};
+use super::render::Guardians;
 use crate::error::Result;
 use crate::table::select::{IdColumn, IdSet};
+use crate::table::types::TextColumn;
 use crate::table::validate::{Pick, Probe, Selection};
 
 /// Each row's ID of a column, as [`crate::table::select::id_key`] (`None`: missing or invalid).
@@ -120,21 +124,10 @@ where
         if !students.contains(sid) {
             continue;
         }
-        contacts.push(Contact {
-            student_id: sid.to_string(),
-            contact_id: cid.to_string(),
-            first_name: first.unwrap_or_default().to_string(),
-            last_name: last.unwrap_or_default().to_string(),
-            relation: relation
-                .and_then(Relation::parse)
-                .unwrap_or(Relation::Other),
-            is_legal_guardian: legal.unwrap_or(false),
-            lives_with_student: lives.unwrap_or(false),
-        });
+        contacts.push(contact(sid, cid, first, last, relation, legal, lives));
     }
     let wanted: HashSet<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
     let mut out = Vec::new();
-    let own = |v: Option<&str>| v.filter(|x| !x.is_empty()).map(str::to_string);
     let d = details;
     let cols = d
         .contact_id
@@ -149,18 +142,145 @@ where
         if !wanted.contains(cid) {
             continue;
         }
-        out.push(ContactDetails {
-            contact_id: cid.to_string(),
-            phone: own(phone),
-            email: own(email),
-            street: own(street),
-            house_number: own(house),
-            city: own(city),
-            zip: own(zip),
-        });
+        out.push(contact_details(
+            cid,
+            [phone, email, street, house, city, zip],
+        ));
     }
     drop(wanted);
     (contacts, out)
+}
+
+/// A `contacts` row as a letter reads it: an unknown relation reads as `other`, a missing flag
+/// as `false`.
+fn contact(
+    sid: &str,
+    cid: &str,
+    first: Option<&str>,
+    last: Option<&str>,
+    relation: Option<&str>,
+    legal: Option<bool>,
+    lives: Option<bool>,
+) -> Contact {
+    Contact {
+        student_id: sid.to_string(),
+        contact_id: cid.to_string(),
+        first_name: first.unwrap_or_default().to_string(),
+        last_name: last.unwrap_or_default().to_string(),
+        relation: relation
+            .and_then(Relation::parse)
+            .unwrap_or(Relation::Other),
+        is_legal_guardian: legal.unwrap_or(false),
+        lives_with_student: lives.unwrap_or(false),
+    }
+}
+
+/// A `contact_details` row as a letter reads it (phone, email, street, house number, city,
+/// zip): an empty detail is no detail.
+fn contact_details(cid: &str, values: [Option<&str>; 6]) -> ContactDetails {
+    let [phone, email, street, house_number, city, zip] =
+        values.map(|v| v.filter(|x| !x.is_empty()).map(str::to_string));
+    ContactDetails {
+        contact_id: cid.to_string(),
+        phone,
+        email,
+        street,
+        house_number,
+        city,
+        zip,
+    }
+}
+
+/// The guardians of a phase's students, found in the `contacts` and `contact_details` columns
+/// as read, a batch of students at a time ([`Guardians`]). Only row numbers are indexed here;
+/// a batch's [`Contact`]s and [`ContactDetails`] are made when it asks for them, so a run
+/// holds those of one batch, not those of the ~320,000 guardians of a national screening
+/// (issue #24). The batch gets what [`guardians`] would give for its students.
+pub struct GuardianRows<'a> {
+    contacts: ContactColumns<TextColumn<'a>, Vec<Option<bool>>>,
+    details: DetailColumns<TextColumn<'a>>,
+    /// (student ID, row) of each `contacts` row of the phase's students, sorted.
+    of_student: Vec<(&'a str, u32)>,
+    /// (contact ID, row) of each `contact_details` row, sorted.
+    of_contact: Vec<(&'a str, u32)>,
+}
+
+/// The rows of `index` (sorted by key) whose key is `key`.
+fn rows_of<'i>(index: &'i [(&str, u32)], key: &str) -> &'i [(&'i str, u32)] {
+    let lo = index.partition_point(|(k, _)| *k < key);
+    let hi = index.partition_point(|(k, _)| *k <= key);
+    &index[lo..hi]
+}
+
+impl<'a> GuardianRows<'a> {
+    /// Indexes the rows of `contacts` of the students `students` (those with a student and a
+    /// contact ID) and every row of `details` with a contact ID.
+    pub fn new(
+        contacts: ContactColumns<TextColumn<'a>, Vec<Option<bool>>>,
+        details: DetailColumns<TextColumn<'a>>,
+        students: &HashSet<&str>,
+    ) -> Self {
+        let ids = contacts.contact_id;
+        let mut of_student: Vec<(&'a str, u32)> = (contacts.student_id.iter().enumerate())
+            .filter(|&(i, sid)| ids.get(i).is_some() && sid.is_some_and(|s| students.contains(s)))
+            .filter_map(|(i, sid)| Some((sid?, u32::try_from(i).ok()?)))
+            .collect();
+        of_student.par_sort_unstable();
+        let mut of_contact: Vec<(&'a str, u32)> = (details.contact_id.iter().enumerate())
+            .filter_map(|(i, cid)| Some((cid?, u32::try_from(i).ok()?)))
+            .collect();
+        of_contact.par_sort_unstable();
+        GuardianRows {
+            contacts,
+            details,
+            of_student,
+            of_contact,
+        }
+    }
+}
+
+impl<'a> Guardians for GuardianRows<'a> {
+    fn of(&self, ids: &[&str]) -> (Cow<'_, [Contact]>, Cow<'_, [ContactDetails]>) {
+        let (c, d) = (&self.contacts, &self.details);
+        let text = |col: &TextColumn<'a>, i: u32| -> Option<&'a str> { col.get(i as usize) };
+        let flag = |col: &[Option<bool>], i: u32| col.get(i as usize).copied().flatten();
+        let mut contacts = Vec::new();
+        for &id in ids {
+            for &(sid, i) in rows_of(&self.of_student, id) {
+                let Some(cid) = text(&c.contact_id, i) else {
+                    continue;
+                };
+                contacts.push(contact(
+                    sid,
+                    cid,
+                    text(&c.first_name, i),
+                    text(&c.last_name, i),
+                    text(&c.relation, i),
+                    flag(&c.is_legal_guardian, i),
+                    flag(&c.lives_with_student, i),
+                ));
+            }
+        }
+        let mut wanted: Vec<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut details = Vec::new();
+        for cid in wanted {
+            for &(cid, i) in rows_of(&self.of_contact, cid) {
+                let values = [
+                    &d.phone,
+                    &d.email,
+                    &d.street,
+                    &d.house_number,
+                    &d.city,
+                    &d.zip,
+                ]
+                .map(|col| text(col, i));
+                details.push(contact_details(cid, values));
+            }
+        }
+        (Cow::Owned(contacts), Cow::Owned(details))
+    }
 }
 
 #[cfg(test)]
@@ -253,5 +373,166 @@ mod tests {
         assert_eq!(d[0].email.as_deref(), Some("a@b.il"));
         assert_eq!(d[1].email, None);
         assert_eq!(d[1].street.as_deref(), Some("הרצל"));
+    }
+
+    /// Issue #24: a batch's guardians found through the row index are those [`guardians`]
+    /// gives for the batch's students (in another order, which the recipients do not depend
+    /// on): every contacts row of its students, with or without the flags, and every details
+    /// row of their contacts, a contact shared by two students and a contact with two rows
+    /// of details included; a student outside the phase gets none.
+    #[test]
+    fn a_batch_gets_the_guardians_its_students_would_get_from_the_whole_tables() {
+        use polars::prelude::*;
+        let text = |v: &[Option<&str>]| StringChunked::new("c".into(), v);
+        let c = [
+            text(&[
+                Some("S1"),
+                Some("S2"),
+                Some("S1"),
+                None,
+                Some("S2"),
+                Some("S3"),
+            ]),
+            text(&[
+                Some("C1"),
+                Some("C2"),
+                Some("C3"),
+                Some("C4"),
+                Some("C1"),
+                Some("C5"),
+            ]),
+            text(&[
+                Some("רחל"),
+                Some("x"),
+                None,
+                Some("y"),
+                Some("רחל"),
+                Some("z"),
+            ]),
+            text(&[
+                Some("לוי"),
+                Some("x"),
+                Some("כהן"),
+                Some("y"),
+                Some("לוי"),
+                Some("z"),
+            ]),
+            text(&[
+                Some("mother"),
+                Some("father"),
+                Some("uncle"),
+                None,
+                Some("mother"),
+                None,
+            ]),
+        ];
+        let legal = vec![
+            Some(true),
+            Some(true),
+            None,
+            Some(true),
+            Some(true),
+            Some(true),
+        ];
+        let lives = vec![
+            Some(true),
+            Some(false),
+            Some(true),
+            None,
+            Some(false),
+            Some(true),
+        ];
+        let d = [
+            text(&[
+                Some("C2"),
+                Some("C3"),
+                None,
+                Some("C1"),
+                Some("C1"),
+                Some("C5"),
+            ]),
+            text(&[
+                Some("050"),
+                Some(""),
+                Some("052"),
+                Some("053"),
+                Some("054"),
+                None,
+            ]),
+            text(&[None, Some("a@b.il"), None, Some(""), None, None]),
+            text(&[None, None, None, Some("הרצל"), Some("הגפן"), None]),
+            text(&[None, None, None, Some("1"), Some("2"), None]),
+            text(&[None, None, None, Some("חיפה"), Some("עכו"), None]),
+            text(&[None, None, None, None, None, None]),
+        ];
+        let phase: HashSet<&str> = ["S1", "S2"].into_iter().collect();
+        let t = |i: usize| TextColumn::Plain(&c[i]);
+        let u = |i: usize| TextColumn::Plain(&d[i]);
+        let rows = GuardianRows::new(
+            ContactColumns {
+                student_id: t(0),
+                contact_id: t(1),
+                first_name: t(2),
+                last_name: t(3),
+                relation: t(4),
+                is_legal_guardian: legal.clone(),
+                lives_with_student: lives.clone(),
+            },
+            DetailColumns {
+                contact_id: u(0),
+                phone: u(1),
+                email: u(2),
+                street: u(3),
+                house_number: u(4),
+                city: u(5),
+                zip: u(6),
+            },
+            &phase,
+        );
+        let whole = |students: &[&str]| {
+            let students: HashSet<&str> = students.iter().copied().collect();
+            let it = |i: usize| t(i).iter();
+            let iu = |i: usize| u(i).iter();
+            let (mut c, mut d) = guardians(
+                ContactColumns {
+                    student_id: it(0),
+                    contact_id: it(1),
+                    first_name: it(2),
+                    last_name: it(3),
+                    relation: it(4),
+                    is_legal_guardian: legal.clone().into_iter(),
+                    lives_with_student: lives.clone().into_iter(),
+                },
+                DetailColumns {
+                    contact_id: iu(0),
+                    phone: iu(1),
+                    email: iu(2),
+                    street: iu(3),
+                    house_number: iu(4),
+                    city: iu(5),
+                    zip: iu(6),
+                },
+                &students,
+            );
+            c.sort();
+            d.sort();
+            (c, d)
+        };
+        let batch = |ids: &[&str]| {
+            let (c, d) = rows.of(ids);
+            let (mut c, mut d) = (c.into_owned(), d.into_owned());
+            c.sort();
+            d.sort();
+            (c, d)
+        };
+        for ids in [&["S1"][..], &["S2"], &["S1", "S2"], &["S2", "S1"]] {
+            assert_eq!(batch(ids), whole(ids), "batch {ids:?}");
+        }
+        let (c, d) = batch(&["S1", "S2"]);
+        assert_eq!(c.len(), 4, "C1 twice (S1's and S2's), C2, C3");
+        assert_eq!(d.len(), 4, "C1's two rows, C2's, C3's");
+        // S3 is not among the phase's students: its rows are not indexed.
+        let (c, d) = batch(&["S3"]);
+        assert!(c.is_empty() && d.is_empty());
     }
 }

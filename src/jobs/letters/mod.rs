@@ -39,14 +39,14 @@ mod tests;
 pub use bundle::{build_bundles, Bundle};
 pub use context::{LetterContext, LetterParams};
 pub use error::LettersError;
-pub use inputs::{guardians, ContactColumns, DetailColumns};
+pub use inputs::{guardians, ContactColumns, DetailColumns, GuardianRows};
 pub use recipients::{
     resolve_recipients, Contact, ContactDetails, Recipient, Recipients, Relation, Student,
     UndeliverableReason, UnreachedGuardian,
 };
 pub use render::{
-    render_letters, render_letters_in_batches, Institution, LetterExtra, LetterRequest, LetterRow,
-    LettersBatch, LettersOutput, LettersRest, Undeliverable,
+    render_letters, render_letters_in_batches, GuardianSlices, Guardians, Institution, LetterExtra,
+    LetterRequest, LetterRow, LettersBatch, LettersOutput, LettersRest, Undeliverable,
 };
 pub use templates::Templates;
 

@@ -1,4 +1,5 @@
 //! Rendering letters: one row of `letters` per (letter request, recipient) (gifted.md §7).
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -134,8 +135,7 @@ pub fn render_letters(
         requests,
         students,
         institutions,
-        contacts,
-        details,
+        &GuardianSlices { contacts, details },
         params,
         templates,
         &mut |batch| {
@@ -148,6 +148,29 @@ pub fn render_letters(
         undeliverable: rest.undeliverable,
         unreached: rest.unreached,
     })
+}
+
+/// Where the guardians of a batch of students are found: [`render_letters_in_batches`] asks
+/// for one batch's at a time, so that a run holds the guardians of one batch as letters need
+/// them, not those of every student it writes to.
+pub trait Guardians: Sync {
+    /// Every `contacts` row of the students `ids`, and every `contact_details` row of those
+    /// rows' contacts. Rows of other students may come too: they change nothing, since a
+    /// student's guardians are found by the student's ID.
+    fn of(&self, ids: &[&str]) -> (Cow<'_, [Contact]>, Cow<'_, [ContactDetails]>);
+}
+
+/// Guardians at hand as whole slices (a job with few letters, and the tests): every batch is
+/// given all of them.
+pub struct GuardianSlices<'a> {
+    pub contacts: &'a [Contact],
+    pub details: &'a [ContactDetails],
+}
+
+impl Guardians for GuardianSlices<'_> {
+    fn of(&self, _ids: &[&str]) -> (Cow<'_, [Contact]>, Cow<'_, [ContactDetails]>) {
+        (Cow::Borrowed(self.contacts), Cow::Borrowed(self.details))
+    }
 }
 
 /// Students whose letters are rendered together, at least (a batch ends with a school).
@@ -180,14 +203,14 @@ pub struct LettersRest {
 
 /// [`render_letters`] a batch of schools at a time: `each` gets the letters of whole schools,
 /// in the order of `letters`, as soon as they are rendered, so that no more than one batch of
-/// letter texts is held at once. The batches are the same for any number of threads.
+/// letter texts, and of guardians ([`Guardians`]), is held at once. The batches are the same
+/// for any number of threads.
 #[allow(clippy::too_many_arguments)]
 pub fn render_letters_in_batches<E: From<LettersError>>(
     requests: &[LetterRequest],
     students: &[Student],
     institutions: &[Institution],
-    contacts: &[Contact],
-    details: &[ContactDetails],
+    guardians: &dyn Guardians,
     params: &LetterParams,
     templates: &Templates,
     each: &mut dyn FnMut(LettersBatch) -> Result<(), E>,
@@ -251,15 +274,14 @@ pub fn render_letters_in_batches<E: From<LettersError>>(
             .cmp(&(&b.student.institution_id, &b.student.student_id))
     });
 
-    let index = RecipientIndex::new(contacts, details);
     let run_he = RunValues::new(params, Language::He);
     let run_ar = RunValues::new(params, Language::Ar);
-    let render = |g: &Group| {
+    let render = |g: &Group, index: &RecipientIndex| {
         let run = match g.student.sector.language() {
             Language::He => &run_he,
             Language::Ar => &run_ar,
         };
-        render_group(g, &index, run, templates)
+        render_group(g, index, run, templates)
     };
     let schools = groups
         .chunk_by(|a, b| a.student.institution_id == b.student.institution_id)
@@ -281,11 +303,18 @@ pub fn render_letters_in_batches<E: From<LettersError>>(
         schools_done += batch
             .chunk_by(|a, b| a.student.institution_id == b.student.institution_id)
             .count();
+        let ids: Vec<&str> = batch
+            .iter()
+            .map(|g| g.student.student_id.as_str())
+            .collect();
+        let (contacts, details) = guardians.of(&ids);
+        let index = RecipientIndex::new(&contacts, &details);
         let outputs: Vec<GroupOutput> = batch
             .par_iter()
             .with_min_len(64)
-            .map(render)
+            .map(|g| render(g, &index))
             .collect::<Result<_, LettersError>>()?;
+        drop(index);
         let mut letters = Vec::with_capacity(outputs.iter().map(|o| o.letters.len()).sum());
         for o in outputs {
             letters.extend(o.letters);

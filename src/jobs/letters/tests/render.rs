@@ -170,7 +170,11 @@ fn batches_hold_whole_schools_and_together_every_letter_in_order() {
     let all = render_letters(&rq, &st, &schools, &co, &de, &p, &t).unwrap();
     assert_eq!(all.letters.len(), 10_809);
     let mut batches: Vec<LettersBatch> = Vec::new();
-    let rest = render_letters_in_batches(&rq, &st, &schools, &co, &de, &p, &t, &mut |b| {
+    let slices = GuardianSlices {
+        contacts: &co,
+        details: &de,
+    };
+    let rest = render_letters_in_batches(&rq, &st, &schools, &slices, &p, &t, &mut |b| {
         batches.push(b);
         Ok::<(), LettersError>(())
     })
