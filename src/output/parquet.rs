@@ -79,7 +79,7 @@ fn arrow_type(dtype: &DataType) -> Result<ArrowType> {
 }
 
 /// Column `s` (a slice of a frame) as an Arrow array of type [`arrow_type`].
-fn arrow_array(s: &Series) -> Result<ArrayRef> {
+pub(crate) fn arrow_array(s: &Series) -> Result<ArrayRef> {
     let err = |e: PolarsError| Error::Job(format!("writing Parquet: {e}"));
     Ok(match s.dtype() {
         DataType::String => Arc::new(StringArray::from_iter(s.str().map_err(err)?.iter())),
@@ -247,6 +247,12 @@ impl<W: std::io::Write + Send> ParquetTable<W> {
             .iter()
             .map(|c| arrow_array(c.as_materialized_series()))
             .collect::<Result<Vec<_>>>()?;
+        self.write_arrays(columns)
+    }
+
+    /// Writes the columns `columns` (Arrow arrays of the file's types, at most 65,536 rows)
+    /// as one Arrow batch.
+    pub fn write_arrays(&mut self, columns: Vec<ArrayRef>) -> Result<()> {
         let batch = RecordBatch::try_new(self.schema.clone(), columns)
             .map_err(|e| Error::Job(format!("writing Parquet: {e}")))?;
         self.w.write(&batch).map_err(parquet_error)

@@ -4,13 +4,16 @@
 //! the bytes [`super::write::table_files`] would write for the whole table: the Parquet batches
 //! are cut at the same rows, whatever the sizes of the parts.
 use super::atomic::OutputDir;
-use super::parquet::{ParquetTable, BATCH_ROWS};
+use super::parquet::{arrow_array, ParquetTable, BATCH_ROWS};
 use super::write::{csv_header, CsvFile, Formats, Headers};
 use crate::error::{Error, Result};
 use crate::table::schema::{self, TableSchema};
+use arrow_array::builder::StringBuilder;
+use arrow_array::ArrayRef;
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Write};
+use std::sync::Arc;
 
 /// A file of the output being written: its bytes counted and hashed as they go (for the
 /// manifest).
@@ -60,11 +63,80 @@ pub struct TableStream {
     stem: String,
     parquet: (usize, ParquetTable<HashedFile>),
     csv: (usize, CsvFile<HashedFile>),
-    /// The rows not yet handed to the Parquet writer: fewer than a batch.
-    pending: Option<DataFrame>,
+    /// The rows not yet handed to the Parquet writer (fewer than a batch): each text column
+    /// already as the Arrow array it is written as, so that a batch's text (a letter's is
+    /// ~2 KB) is held once, not as polars rows and then again as Arrow arrays.
+    pending: Pending,
     /// The table's columns without rows (the batch of a table without rows).
     empty: DataFrame,
     rows: usize,
+}
+
+/// The rows of a [`TableStream`] not yet written to its Parquet file.
+struct Pending {
+    rows: usize,
+    /// Per column: its text so far, for a text column (`None` for the others).
+    text: Vec<Option<StringBuilder>>,
+    /// The other columns' rows so far (`None`: no rows yet).
+    other: Option<DataFrame>,
+}
+
+impl Pending {
+    fn new(columns: &DataFrame) -> Self {
+        let text = (columns.columns().iter())
+            .map(|c| (c.dtype() == &DataType::String).then(StringBuilder::new))
+            .collect();
+        Pending {
+            rows: 0,
+            text,
+            other: None,
+        }
+    }
+
+    /// Takes `part` (the table's columns, at most a batch's rows in all).
+    fn add(&mut self, part: &DataFrame) -> Result<()> {
+        let mut other = Vec::new();
+        for (builder, c) in self.text.iter_mut().zip(part.columns()) {
+            match builder {
+                Some(b) => {
+                    let values = c.str().map_err(|e| Error::Job(e.to_string()))?;
+                    for v in values.iter() {
+                        b.append_option(v);
+                    }
+                }
+                None => other.push(c.clone()),
+            }
+        }
+        let other = DataFrame::new(part.height(), other).map_err(|e| Error::Job(e.to_string()))?;
+        match &mut self.other {
+            Some(o) => {
+                o.vstack_mut(&other)
+                    .map_err(|e| Error::Job(e.to_string()))?;
+            }
+            None => self.other = Some(other),
+        }
+        self.rows += part.height();
+        Ok(())
+    }
+
+    /// The pending rows as the Arrow arrays of one batch, the columns of `empty` in order;
+    /// none are pending afterwards.
+    fn take(&mut self, empty: &DataFrame) -> Result<Vec<ArrayRef>> {
+        let other = self.other.take();
+        let mut others = other.as_ref().map(|o| o.columns().iter());
+        let mut arrays = Vec::with_capacity(self.text.len());
+        for (builder, c) in self.text.iter_mut().zip(empty.columns()) {
+            arrays.push(match builder {
+                Some(b) => Arc::new(b.finish()) as ArrayRef,
+                None => {
+                    let column = others.as_mut().and_then(Iterator::next).unwrap_or(c);
+                    arrow_array(column.as_materialized_series())?
+                }
+            });
+        }
+        self.rows = 0;
+        Ok(arrays)
+    }
 }
 
 impl TableStream {
@@ -99,7 +171,7 @@ impl TableStream {
             stem: stem.to_string(),
             parquet,
             csv,
-            pending: None,
+            pending: Pending::new(&empty),
             empty,
             rows: 0,
         })
@@ -120,26 +192,17 @@ impl TableStream {
         }
         self.csv.1.frame_rows(part, true)?;
         self.rows += part.height();
-        let mut pending = match self.pending.take() {
-            Some(mut p) => {
-                p.vstack_mut(part)
-                    .map_err(|e| Error::Job(format!("output table `{}`: {e}", self.stem)))?;
-                p
+        // Whole batches go to the Parquet writer as they fill, cut where `parquet_bytes` cuts.
+        let mut from = 0;
+        while from < part.height() {
+            let take = (BATCH_ROWS - self.pending.rows).min(part.height() - from);
+            self.pending.add(&part.slice(from as i64, take))?;
+            from += take;
+            if self.pending.rows == BATCH_ROWS {
+                let arrays = self.pending.take(&self.empty)?;
+                self.parquet.1.write_arrays(arrays)?;
             }
-            None => part.clone(),
-        };
-        // Whole batches go to the Parquet writer as they fill, cut where `parquet_bytes` cuts
-        // (read across the parts' chunks: no copy of the pending rows is made first).
-        if pending.height() >= BATCH_ROWS {
-            let whole = pending.height() / BATCH_ROWS * BATCH_ROWS;
-            for start in (0..whole).step_by(BATCH_ROWS) {
-                self.parquet
-                    .1
-                    .write_batch(&pending.slice(start as i64, BATCH_ROWS))?;
-            }
-            pending = pending.slice(whole as i64, pending.height() - whole);
         }
-        self.pending = (pending.height() > 0).then_some(pending);
         Ok(())
     }
 
@@ -148,13 +211,14 @@ impl TableStream {
         let TableStream {
             parquet: (pq_slot, mut pq),
             csv: (csv_slot, csv),
-            pending,
+            mut pending,
             empty,
             rows,
             ..
         } = self;
-        // A table without rows still gets its schema: one empty batch.
-        pq.write_batch(&pending.unwrap_or(empty))?;
+        // The last batch (without rows when there are none left: a table without rows still
+        // gets its schema).
+        pq.write_arrays(pending.take(&empty)?)?;
         let (bytes, sha) = pq.finish()?.done()?;
         out.streamed(pq_slot, Some(rows), bytes, sha);
         let (file, csv_rows) = csv.finish()?;
@@ -173,12 +237,28 @@ mod tests {
     /// across the Parquet batch boundary.
     #[test]
     fn a_table_streamed_in_parts_has_the_bytes_of_the_whole_table() {
-        let n = BATCH_ROWS + 1_000;
+        // Text columns (held as Arrow text while pending) between and beside other columns
+        // (held as polars rows), a batch and a bit, and exactly two batches (the last batch
+        // then has no rows).
+        for n in [BATCH_ROWS + 1_000, 2 * BATCH_ROWS] {
+            streamed_like_whole(n);
+        }
+    }
+
+    fn streamed_like_whole(n: usize) {
         let ids: Vec<String> = (0..n).map(|i| format!("{i:09}")).collect();
         let text: Vec<Option<String>> = (0..n)
             .map(|i| (i % 7 != 0).then(|| format!("=letter {i}\nline two")))
             .collect();
-        let whole = df!("student_id" => &ids, "text" => &text).unwrap();
+        let number: Vec<Option<i64>> = (0..n).map(|i| (i % 5 != 0).then_some(i as i64)).collect();
+        let flag: Vec<bool> = (0..n).map(|i| i % 3 == 0).collect();
+        let whole = df!(
+            "student_id" => &ids,
+            "n" => &number,
+            "text" => &text,
+            "flag" => &flag
+        )
+        .unwrap();
         let expected = table_files("letters", &whole, Formats::ParquetAndCsvNoSheet).unwrap();
         for cuts in [vec![], vec![1, 5_000, BATCH_ROWS - 3, BATCH_ROWS + 10]] {
             let dir = tempfile::tempdir().unwrap();
