@@ -98,6 +98,8 @@ impl Pending {
         let mut other = Vec::new();
         for (builder, c) in self.text.iter_mut().zip(part.columns()) {
             match builder {
+                // A part whose values are all missing may come as a column of nulls.
+                Some(b) if c.dtype() == &DataType::Null => b.append_nulls(c.len()),
                 Some(b) => {
                     let values = c.str().map_err(|e| Error::Job(e.to_string()))?;
                     for v in values.iter() {
@@ -287,6 +289,43 @@ mod tests {
                 assert_eq!(f.bytes, bytes.len() as u64);
             }
         }
+    }
+
+    /// A part whose text values are all missing may come as a column of nulls: it is
+    /// written as missing text, as in the table written whole.
+    #[test]
+    fn a_part_with_a_column_of_nulls_is_written_as_missing_text() {
+        let whole = df!(
+            "student_id" => ["1", "2", "3"],
+            "text" => [Some("a"), None, None]
+        )
+        .unwrap();
+        let expected = table_files("letters", &whole, Formats::ParquetAndCsvNoSheet).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
+        let mut t = TableStream::open(
+            &mut out,
+            "letters",
+            &whole.clear(),
+            Formats::ParquetAndCsvNoSheet,
+        )
+        .unwrap();
+        t.append(&whole.slice(0, 1)).unwrap();
+        let nulls = DataFrame::new(
+            2,
+            vec![
+                Column::new("student_id".into(), ["2", "3"]),
+                Column::full_null("text".into(), 2, &DataType::Null),
+            ],
+        )
+        .unwrap();
+        t.append(&nulls).unwrap();
+        t.finish(&mut out).unwrap();
+        out.commit().unwrap();
+        let (path, bytes, _) = &expected[0];
+        assert_eq!(path, "letters.parquet");
+        let got = std::fs::read(dir.path().join("out").join(path)).unwrap();
+        assert!(got == *bytes, "the Parquet file differs");
     }
 
     #[test]

@@ -60,7 +60,11 @@ impl RawTable {
         let Some(data) = &self.parquet else {
             return Ok(vec![f(whole, self.column(ci)?)?]);
         };
-        let Some(parts) = parquet_read::row_parts(data) else {
+        // Parts that do not cover the file's rows exactly (a footer whose row groups disagree
+        // with its row count) are not used: the whole read reports the file.
+        let parts = parquet_read::row_parts(data)
+            .filter(|p| p.last().map(|&(first, rows)| first + rows) == Some(self.raw.height));
+        let Some(parts) = parts else {
             return Ok(vec![f(whole, self.column(ci)?)?]);
         };
         parts
