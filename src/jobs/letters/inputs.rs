@@ -69,86 +69,26 @@ pub fn addressees(
     }
 }
 
-/// The columns of `contacts` a letter needs, one value per row in table order (`None` for a
-/// missing value). `S` iterates a text column, `B` a boolean column.
-pub struct ContactColumns<S, B> {
-    pub student_id: S,
-    pub contact_id: S,
-    pub first_name: S,
-    pub last_name: S,
-    pub relation: S,
-    pub is_legal_guardian: B,
-    pub lives_with_student: B,
+/// The columns of `contacts` a letter needs, as read (`None` for a missing value).
+pub struct ContactColumns<'a> {
+    pub student_id: TextColumn<'a>,
+    pub contact_id: TextColumn<'a>,
+    pub first_name: TextColumn<'a>,
+    pub last_name: TextColumn<'a>,
+    pub relation: TextColumn<'a>,
+    pub is_legal_guardian: Vec<Option<bool>>,
+    pub lives_with_student: Vec<Option<bool>>,
 }
 
-/// The columns of `contact_details` a letter needs, one value per row in table order.
-pub struct DetailColumns<T> {
-    pub contact_id: T,
-    pub phone: T,
-    pub email: T,
-    pub street: T,
-    pub house_number: T,
-    pub city: T,
-    pub zip: T,
-}
-
-/// The contacts of `students` and the details of those contacts, in table order (gifted.md §7:
-/// the letter goes to the student's legal guardians, resolved in
-/// [`super::recipients::resolve_recipients`]). A row without a student or contact ID is
-/// skipped; an empty detail is no detail; an unknown relation reads as `other`, and a missing
-/// flag as `false` (validation has already checked both against the schema).
-pub fn guardians<'a, S, B, T>(
-    contacts: ContactColumns<S, B>,
-    details: DetailColumns<T>,
-    students: &HashSet<&str>,
-) -> (Vec<Contact>, Vec<ContactDetails>)
-where
-    S: Iterator<Item = Option<&'a str>>,
-    B: Iterator<Item = Option<bool>>,
-    T: Iterator<Item = Option<&'a str>>,
-{
-    let c = contacts;
-    let mut contacts = Vec::new();
-    let cols = c
-        .student_id
-        .zip(c.contact_id)
-        .zip(c.first_name)
-        .zip(c.last_name)
-        .zip(c.relation)
-        .zip(c.is_legal_guardian)
-        .zip(c.lives_with_student);
-    for ((((((sid, cid), first), last), relation), legal), lives) in cols {
-        let (Some(sid), Some(cid)) = (sid, cid) else {
-            continue;
-        };
-        if !students.contains(sid) {
-            continue;
-        }
-        contacts.push(contact(sid, cid, first, last, relation, legal, lives));
-    }
-    let wanted: HashSet<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
-    let mut out = Vec::new();
-    let d = details;
-    let cols = d
-        .contact_id
-        .zip(d.phone)
-        .zip(d.email)
-        .zip(d.street)
-        .zip(d.house_number)
-        .zip(d.city)
-        .zip(d.zip);
-    for ((((((cid, phone), email), street), house), city), zip) in cols {
-        let Some(cid) = cid else { continue };
-        if !wanted.contains(cid) {
-            continue;
-        }
-        out.push(contact_details(
-            cid,
-            [phone, email, street, house, city, zip],
-        ));
-    }
-    drop(wanted);
-    (contacts, out)
+/// The columns of `contact_details` a letter needs, as read.
+pub struct DetailColumns<'a> {
+    pub contact_id: TextColumn<'a>,
+    pub phone: TextColumn<'a>,
+    pub email: TextColumn<'a>,
+    pub street: TextColumn<'a>,
+    pub house_number: TextColumn<'a>,
+    pub city: TextColumn<'a>,
+    pub zip: TextColumn<'a>,
 }
 
 /// A `contacts` row as a letter reads it: an unknown relation reads as `other`, a missing flag
@@ -192,13 +132,17 @@ fn contact_details(cid: &str, values: [Option<&str>; 6]) -> ContactDetails {
 }
 
 /// The guardians of a phase's students, found in the `contacts` and `contact_details` columns
-/// as read, a batch of students at a time ([`Guardians`]). Only row numbers are indexed here;
-/// a batch's [`Contact`]s and [`ContactDetails`] are made when it asks for them, so a run
-/// holds those of one batch, not those of the ~320,000 guardians of a national screening
-/// (issue #24). The batch gets what [`guardians`] would give for its students.
+/// as read, a batch of students at a time ([`Guardians`]; gifted.md §7: the letter goes to the
+/// student's legal guardians, resolved in [`super::recipients::resolve_recipients`]). Only row
+/// numbers are indexed here; a batch's [`Contact`]s and [`ContactDetails`] are made when it
+/// asks for them, so a run holds those of one batch, not those of the ~320,000 guardians of a
+/// national screening (issue #24). A batch gets every contacts row of its students (a row
+/// without a student or contact ID is skipped) and every details row of those contacts; an
+/// empty detail is no detail, an unknown relation reads as `other` and a missing flag as
+/// `false` (validation has already checked both against the schema).
 pub struct GuardianRows<'a> {
-    contacts: ContactColumns<TextColumn<'a>, Vec<Option<bool>>>,
-    details: DetailColumns<TextColumn<'a>>,
+    contacts: ContactColumns<'a>,
+    details: DetailColumns<'a>,
     /// (student ID, row) of each `contacts` row of the phase's students, sorted.
     of_student: Vec<(&'a str, u32)>,
     /// (contact ID, row) of each `contact_details` row, sorted.
@@ -216,8 +160,8 @@ impl<'a> GuardianRows<'a> {
     /// Indexes the rows of `contacts` of the students `students` (those with a student and a
     /// contact ID) and every row of `details` with a contact ID.
     pub fn new(
-        contacts: ContactColumns<TextColumn<'a>, Vec<Option<bool>>>,
-        details: DetailColumns<TextColumn<'a>>,
+        contacts: ContactColumns<'a>,
+        details: DetailColumns<'a>,
         students: &HashSet<&str>,
     ) -> Self {
         let ids = contacts.contact_id;
@@ -287,6 +231,7 @@ impl<'a> Guardians for GuardianRows<'a> {
 mod tests {
     use super::*;
     use crate::table::select::id_key;
+    use polars::prelude::{NamedFrom, StringChunked};
 
     /// docs/inputs.md §5.1, worked by hand: two named students (one written in its 8-digit
     /// form); contacts rows of S1, S2, an unnamed S3 and a row whose student is no valid ID;
@@ -332,58 +277,17 @@ mod tests {
         assert!(sel["contact_details"].by[0].1.keys().is_empty());
     }
 
-    fn col<'a>(v: &[Option<&'a str>]) -> std::vec::IntoIter<Option<&'a str>> {
-        Vec::from(v).into_iter()
+    fn text(v: &[Option<&str>]) -> StringChunked {
+        StringChunked::new("c".into(), v)
     }
 
-    /// gifted.md §7: only the contacts of the students who get a letter, and only their
-    /// details; a row without its IDs is skipped, an empty detail is none.
+    /// gifted.md §7 and issue #24, worked by hand: a batch gets every contacts row of its
+    /// students and every details row of those rows' contacts, whatever other students are in
+    /// the phase or the batch; a row without its IDs is skipped, an empty detail is none, an
+    /// unknown relation is `other`, a missing flag `false`.
     #[test]
-    fn only_the_letter_students_contacts_and_their_details_are_kept() {
-        let contacts = ContactColumns {
-            student_id: col(&[Some("S1"), Some("S2"), Some("S1"), None]),
-            contact_id: col(&[Some("C1"), Some("C2"), Some("C3"), Some("C4")]),
-            first_name: col(&[Some("רחל"), Some("x"), None, Some("y")]),
-            last_name: col(&[Some("לוי"), Some("x"), Some("כהן"), Some("y")]),
-            relation: col(&[Some("mother"), Some("father"), Some("uncle"), None]),
-            is_legal_guardian: vec![Some(true), Some(true), None, Some(true)].into_iter(),
-            lives_with_student: vec![Some(true), Some(false), Some(true), None].into_iter(),
-        };
-        let details = DetailColumns {
-            contact_id: col(&[Some("C2"), Some("C3"), None, Some("C1")]),
-            phone: col(&[Some("050"), Some(""), Some("052"), Some("053")]),
-            email: col(&[None, Some("a@b.il"), None, Some("")]),
-            street: col(&[None, None, None, Some("הרצל")]),
-            house_number: col(&[None, None, None, Some("1")]),
-            city: col(&[None, None, None, Some("חיפה")]),
-            zip: col(&[None, None, None, None]),
-        };
-        let students: HashSet<&str> = ["S1"].into_iter().collect();
-        let (c, d) = guardians(contacts, details, &students);
-        let ids: Vec<&str> = c.iter().map(|c| c.contact_id.as_str()).collect();
-        assert_eq!(ids, ["C1", "C3"]);
-        assert_eq!(c[0].relation, Relation::Mother);
-        assert!(c[0].is_legal_guardian && c[0].lives_with_student);
-        assert_eq!(c[1].first_name, "");
-        assert_eq!(c[1].relation, Relation::Other);
-        assert!(!c[1].is_legal_guardian);
-        let ids: Vec<&str> = d.iter().map(|d| d.contact_id.as_str()).collect();
-        assert_eq!(ids, ["C3", "C1"]);
-        assert_eq!(d[0].phone, None);
-        assert_eq!(d[0].email.as_deref(), Some("a@b.il"));
-        assert_eq!(d[1].email, None);
-        assert_eq!(d[1].street.as_deref(), Some("הרצל"));
-    }
-
-    /// Issue #24: a batch's guardians found through the row index are those [`guardians`]
-    /// gives for the batch's students (in another order, which the recipients do not depend
-    /// on): every contacts row of its students, with or without the flags, and every details
-    /// row of their contacts, a contact shared by two students and a contact with two rows
-    /// of details included; a student outside the phase gets none.
-    #[test]
-    fn a_batch_gets_the_guardians_its_students_would_get_from_the_whole_tables() {
-        use polars::prelude::*;
-        let text = |v: &[Option<&str>]| StringChunked::new("c".into(), v);
+    fn a_batch_gets_its_students_contacts_and_their_details_only() {
+        // Rows: S1–C1, S2–C2, S1–C3, (no student)–C4, S2–C1 (C1 is S1's and S2's), S3–C5.
         let c = [
             text(&[
                 Some("S1"),
@@ -426,22 +330,7 @@ mod tests {
                 None,
             ]),
         ];
-        let legal = vec![
-            Some(true),
-            Some(true),
-            None,
-            Some(true),
-            Some(true),
-            Some(true),
-        ];
-        let lives = vec![
-            Some(true),
-            Some(false),
-            Some(true),
-            None,
-            Some(false),
-            Some(true),
-        ];
+        // Details: C2, C3, (no contact), C1, C1 again (a second row), C5.
         let d = [
             text(&[
                 Some("C2"),
@@ -465,9 +354,9 @@ mod tests {
             text(&[None, None, None, Some("חיפה"), Some("עכו"), None]),
             text(&[None, None, None, None, None, None]),
         ];
-        let phase: HashSet<&str> = ["S1", "S2"].into_iter().collect();
         let t = |i: usize| TextColumn::Plain(&c[i]);
         let u = |i: usize| TextColumn::Plain(&d[i]);
+        let phase: HashSet<&str> = ["S1", "S2"].into_iter().collect();
         let rows = GuardianRows::new(
             ContactColumns {
                 student_id: t(0),
@@ -475,8 +364,8 @@ mod tests {
                 first_name: t(2),
                 last_name: t(3),
                 relation: t(4),
-                is_legal_guardian: legal.clone(),
-                lives_with_student: lives.clone(),
+                is_legal_guardian: vec![Some(true), Some(true), None, Some(true), Some(true), None],
+                lives_with_student: vec![Some(true), Some(false), Some(true), None, None, None],
             },
             DetailColumns {
                 contact_id: u(0),
@@ -489,50 +378,59 @@ mod tests {
             },
             &phase,
         );
-        let whole = |students: &[&str]| {
-            let students: HashSet<&str> = students.iter().copied().collect();
-            let it = |i: usize| t(i).iter();
-            let iu = |i: usize| u(i).iter();
-            let (mut c, mut d) = guardians(
-                ContactColumns {
-                    student_id: it(0),
-                    contact_id: it(1),
-                    first_name: it(2),
-                    last_name: it(3),
-                    relation: it(4),
-                    is_legal_guardian: legal.clone().into_iter(),
-                    lives_with_student: lives.clone().into_iter(),
-                },
-                DetailColumns {
-                    contact_id: iu(0),
-                    phone: iu(1),
-                    email: iu(2),
-                    street: iu(3),
-                    house_number: iu(4),
-                    city: iu(5),
-                    zip: iu(6),
-                },
-                &students,
-            );
-            c.sort();
-            d.sort();
-            (c, d)
-        };
-        let batch = |ids: &[&str]| {
+        let ids = |ids: &[&str]| {
             let (c, d) = rows.of(ids);
-            let (mut c, mut d) = (c.into_owned(), d.into_owned());
+            let c: Vec<(String, String)> = (c.iter())
+                .map(|c| (c.student_id.clone(), c.contact_id.clone()))
+                .collect();
+            let d: Vec<(String, Option<String>)> = (d.iter())
+                .map(|d| (d.contact_id.clone(), d.phone.clone()))
+                .collect();
+            (c, d)
+        };
+        let pair = |s: &str, c: &str| (s.to_string(), c.to_string());
+        let detail = |c: &str, p: Option<&str>| (c.to_string(), p.map(str::to_string));
+        // S1: rows 1 and 3; C1's two rows of details and C3's.
+        let s1 = ids(&["S1"]);
+        assert_eq!(s1.0, [pair("S1", "C1"), pair("S1", "C3")]);
+        assert_eq!(
+            s1.1,
+            [
+                detail("C1", Some("053")),
+                detail("C1", Some("054")),
+                detail("C3", None)
+            ]
+        );
+        // S1 and S2: their rows (in the batch's order), C1's details once per row.
+        let both = ids(&["S1", "S2"]);
+        let sorted = |(mut c, mut d): (Vec<_>, Vec<_>)| {
             c.sort();
             d.sort();
             (c, d)
         };
-        for ids in [&["S1"][..], &["S2"], &["S1", "S2"], &["S2", "S1"]] {
-            assert_eq!(batch(ids), whole(ids), "batch {ids:?}");
-        }
-        let (c, d) = batch(&["S1", "S2"]);
-        assert_eq!(c.len(), 4, "C1 twice (S1's and S2's), C2, C3");
-        assert_eq!(d.len(), 4, "C1's two rows, C2's, C3's");
-        // S3 is not among the phase's students: its rows are not indexed.
-        let (c, d) = batch(&["S3"]);
-        assert!(c.is_empty() && d.is_empty());
+        assert_eq!(sorted(ids(&["S2", "S1"])), sorted(both.clone()));
+        assert_eq!(
+            both.0,
+            [
+                pair("S1", "C1"),
+                pair("S1", "C3"),
+                pair("S2", "C2"),
+                pair("S2", "C1")
+            ]
+        );
+        assert_eq!(both.1.len(), 4, "C1's two rows, C2's, C3's");
+        // S3 is not among the phase's students; nobody is "C4"'s student.
+        assert_eq!(ids(&["S3"]), (vec![], vec![]));
+        // The values of a contact and a detail as a letter reads them.
+        let (c, d) = rows.of(&["S1"]);
+        assert_eq!(c[0].relation, Relation::Mother);
+        assert!(c[0].is_legal_guardian && c[0].lives_with_student);
+        assert_eq!(c[1].first_name, "");
+        assert_eq!(c[1].relation, Relation::Other);
+        assert!(!c[1].is_legal_guardian);
+        assert_eq!(d[0].email, None, "an empty email is none");
+        assert_eq!(d[0].street.as_deref(), Some("הרצל"));
+        assert_eq!(d[2].phone, None, "an empty phone is none");
+        assert_eq!(d[2].email.as_deref(), Some("a@b.il"));
     }
 }

@@ -39,7 +39,7 @@ mod tests;
 pub use bundle::{build_bundles, Bundle};
 pub use context::{LetterContext, LetterParams};
 pub use error::LettersError;
-pub use inputs::{guardians, ContactColumns, DetailColumns, GuardianRows};
+pub use inputs::{ContactColumns, DetailColumns, GuardianRows};
 pub use recipients::{
     resolve_recipients, Contact, ContactDetails, Recipient, Recipients, Relation, Student,
     UndeliverableReason, UnreachedGuardian,
