@@ -93,27 +93,26 @@ impl Pending {
         }
     }
 
-    /// Takes `part` (the table's columns, at most a batch's rows in all).
-    fn add(&mut self, part: &DataFrame) -> Result<()> {
+    /// Takes `part` (the table's columns, at most a batch's rows in all). A column whose type
+    /// is not the table's is an error (polars' message).
+    fn add(&mut self, part: &DataFrame) -> std::result::Result<(), PolarsError> {
         let mut other = Vec::new();
         for (builder, c) in self.text.iter_mut().zip(part.columns()) {
             match builder {
                 // A part whose values are all missing may come as a column of nulls.
                 Some(b) if c.dtype() == &DataType::Null => b.append_nulls(c.len()),
                 Some(b) => {
-                    let values = c.str().map_err(|e| Error::Job(e.to_string()))?;
-                    for v in values.iter() {
+                    for v in c.str()?.iter() {
                         b.append_option(v);
                     }
                 }
                 None => other.push(c.clone()),
             }
         }
-        let other = DataFrame::new(part.height(), other).map_err(|e| Error::Job(e.to_string()))?;
+        let other = DataFrame::new(part.height(), other)?;
         match &mut self.other {
             Some(o) => {
-                o.vstack_mut(&other)
-                    .map_err(|e| Error::Job(e.to_string()))?;
+                o.vstack_mut(&other)?;
             }
             None => self.other = Some(other),
         }
@@ -198,7 +197,8 @@ impl TableStream {
         let mut from = 0;
         while from < part.height() {
             let take = (BATCH_ROWS - self.pending.rows).min(part.height() - from);
-            self.pending.add(&part.slice(from as i64, take))?;
+            (self.pending.add(&part.slice(from as i64, take)))
+                .map_err(|e| Error::Job(format!("output table `{}`: {e}", self.stem)))?;
             from += take;
             if self.pending.rows == BATCH_ROWS {
                 let arrays = self.pending.take(&self.empty)?;
@@ -326,6 +326,24 @@ mod tests {
         assert_eq!(path, "letters.parquet");
         let got = std::fs::read(dir.path().join("out").join(path)).unwrap();
         assert!(got == *bytes, "the Parquet file differs");
+    }
+
+    /// A part whose column has another type than the table's is refused, naming the table.
+    #[test]
+    fn a_part_of_another_type_is_an_error_naming_the_table() {
+        let columns = df!("student_id" => ["1"], "text" => ["a"]).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
+        let mut t = TableStream::open(
+            &mut out,
+            "letters",
+            &columns.clear(),
+            Formats::ParquetAndCsvNoSheet,
+        )
+        .unwrap();
+        let wrong = df!("student_id" => ["2"], "text" => [7i64]).unwrap();
+        let e = t.append(&wrong).unwrap_err().to_string();
+        assert!(e.contains("output table `letters`"), "{e}");
     }
 
     #[test]
