@@ -235,6 +235,20 @@ mod tests {
     use super::*;
     use crate::output::write::table_files;
 
+    /// An output directory under `dir` and the `letters` table streamed into it, with the
+    /// columns of `columns` (its rows are not written).
+    fn letters_stream(dir: &std::path::Path, columns: &DataFrame) -> (OutputDir, TableStream) {
+        let mut out = OutputDir::create(&dir.join("out")).unwrap();
+        let t = TableStream::open(
+            &mut out,
+            "letters",
+            &columns.clear(),
+            Formats::ParquetAndCsvNoSheet,
+        )
+        .unwrap();
+        (out, t)
+    }
+
     /// A table streamed in parts of any size has the bytes of the same table written whole,
     /// across the Parquet batch boundary.
     #[test]
@@ -264,14 +278,7 @@ mod tests {
         let expected = table_files("letters", &whole, Formats::ParquetAndCsvNoSheet).unwrap();
         for cuts in [vec![], vec![1, 5_000, BATCH_ROWS - 3, BATCH_ROWS + 10]] {
             let dir = tempfile::tempdir().unwrap();
-            let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
-            let mut t = TableStream::open(
-                &mut out,
-                "letters",
-                &whole.clear(),
-                Formats::ParquetAndCsvNoSheet,
-            )
-            .unwrap();
+            let (mut out, mut t) = letters_stream(dir.path(), &whole);
             let mut from = 0;
             for to in cuts.iter().copied().chain([n]) {
                 t.append(&whole.slice(from as i64, to - from)).unwrap();
@@ -302,14 +309,7 @@ mod tests {
         .unwrap();
         let expected = table_files("letters", &whole, Formats::ParquetAndCsvNoSheet).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
-        let mut t = TableStream::open(
-            &mut out,
-            "letters",
-            &whole.clear(),
-            Formats::ParquetAndCsvNoSheet,
-        )
-        .unwrap();
+        let (mut out, mut t) = letters_stream(dir.path(), &whole);
         t.append(&whole.slice(0, 1)).unwrap();
         let nulls = DataFrame::new(
             2,
@@ -333,14 +333,7 @@ mod tests {
     fn a_part_of_another_type_is_an_error_naming_the_table() {
         let columns = df!("student_id" => ["1"], "text" => ["a"]).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
-        let mut t = TableStream::open(
-            &mut out,
-            "letters",
-            &columns.clear(),
-            Formats::ParquetAndCsvNoSheet,
-        )
-        .unwrap();
+        let (_out, mut t) = letters_stream(dir.path(), &columns);
         let wrong = df!("student_id" => ["2"], "text" => [7i64]).unwrap();
         let e = t.append(&wrong).unwrap_err().to_string();
         assert!(e.contains("output table `letters`"), "{e}");
@@ -351,9 +344,7 @@ mod tests {
         let columns = df!("student_id" => Vec::<String>::new()).unwrap();
         let expected = table_files("letters", &columns, Formats::ParquetAndCsvNoSheet).unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let mut out = OutputDir::create(&dir.path().join("out")).unwrap();
-        let t = TableStream::open(&mut out, "letters", &columns, Formats::ParquetAndCsvNoSheet)
-            .unwrap();
+        let (mut out, t) = letters_stream(dir.path(), &columns);
         t.finish(&mut out).unwrap();
         out.commit().unwrap();
         for (path, bytes, _) in &expected {
