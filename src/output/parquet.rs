@@ -240,16 +240,6 @@ impl<W: std::io::Write + Send> ParquetTable<W> {
         })
     }
 
-    /// Writes `part` (at most 65,536 (`BATCH_ROWS`) rows) as one Arrow batch.
-    pub fn write_batch(&mut self, part: &DataFrame) -> Result<()> {
-        let columns = part
-            .columns()
-            .iter()
-            .map(|c| arrow_array(c.as_materialized_series()))
-            .collect::<Result<Vec<_>>>()?;
-        self.write_arrays(columns)
-    }
-
     /// Writes the columns `columns` (Arrow arrays of the file's types, at most 65,536 rows)
     /// as one Arrow batch.
     pub fn write_arrays(&mut self, columns: Vec<ArrayRef>) -> Result<()> {
@@ -395,7 +385,12 @@ mod tests {
     fn one_column_after_the_other(df: &DataFrame, schema: Option<&TableSchema>) -> Vec<u8> {
         let mut w = ParquetTable::new(Vec::new(), df, schema).unwrap();
         for start in (0..df.height().max(1)).step_by(BATCH_ROWS) {
-            w.write_batch(&df.slice(start as i64, BATCH_ROWS)).unwrap();
+            let part = df.slice(start as i64, BATCH_ROWS);
+            let columns = (part.columns().iter())
+                .map(|c| arrow_array(c.as_materialized_series()))
+                .collect::<Result<Vec<_>>>()
+                .unwrap();
+            w.write_arrays(columns).unwrap();
         }
         w.finish().unwrap()
     }

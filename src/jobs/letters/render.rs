@@ -160,8 +160,9 @@ pub trait Guardians: Sync {
     fn of(&self, ids: &[&str]) -> (Cow<'_, [Contact]>, Cow<'_, [ContactDetails]>);
 }
 
-/// Guardians at hand as whole slices (a job with few letters, and the tests): every batch is
-/// given all of them.
+/// Guardians at hand as whole slices ([`render_letters`] and the tests): every batch is given
+/// all of them and indexes them again, so this suits a few hundred letters; a run's letters
+/// find their guardians through `GuardianRows`.
 pub struct GuardianSlices<'a> {
     pub contacts: &'a [Contact],
     pub details: &'a [ContactDetails],
