@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use super::recipients::{Contact, ContactDetails, Relation};
 use super::render::Guardians;
 use crate::error::Result;
+use crate::rules::israeli_id;
 use crate::table::select::{IdColumn, IdSet};
 use crate::table::types::TextColumn;
 use crate::table::validate::{Pick, Probe, Selection};
@@ -143,17 +144,44 @@ fn contact_details(cid: &str, values: [Option<&str>; 6]) -> ContactDetails {
 pub struct GuardianRows<'a> {
     contacts: ContactColumns<'a>,
     details: DetailColumns<'a>,
-    /// (student ID, row) of each `contacts` row of the phase's students, sorted.
-    of_student: Vec<(&'a str, u32)>,
-    /// (contact ID, row) of each `contact_details` row, sorted.
-    of_contact: Vec<(&'a str, u32)>,
+    /// (student's ID number, row) of each `contacts` row of the phase's students, sorted.
+    of_student: Vec<(u32, u32)>,
+    /// (contact's ID number, row) of each `contact_details` row, sorted.
+    of_contact: Vec<(u32, u32)>,
+}
+
+/// The number an Israeli ID stands for: what [`GuardianRows`] indexes rows by, 8 bytes a row
+/// compared as integers (a national screening looks up ~160,000 students). Every ID read has
+/// passed its check (data-contract.md), so a value that is no ID is simply not indexed; a
+/// student's guardians are still matched by the ID as written, in
+/// [`super::recipients::RecipientIndex`].
+fn id_number(id: &str) -> Option<u32> {
+    let n = israeli_id::number(id.as_bytes()).ok()?;
+    u32::try_from(n).ok()
 }
 
 /// The rows of `index` (sorted by key) whose key is `key`.
-fn rows_of<'i>(index: &'i [(&str, u32)], key: &str) -> &'i [(&'i str, u32)] {
-    let lo = index.partition_point(|(k, _)| *k < key);
-    let hi = index.partition_point(|(k, _)| *k <= key);
-    &index[lo..hi]
+fn rows_of(index: &[(u32, u32)], key: u32) -> impl Iterator<Item = u32> + '_ {
+    let lo = index.partition_point(|&(k, _)| k < key);
+    (index[lo..].iter())
+        .take_while(move |&&(k, _)| k == key)
+        .map(|&(_, row)| row)
+}
+
+/// (ID number, row) of each row of `ids` whose ID passes `keep`, sorted.
+fn index_rows<'a>(
+    ids: impl Iterator<Item = Option<&'a str>>,
+    keep: impl Fn(usize, &str) -> bool,
+) -> Vec<(u32, u32)> {
+    let mut index: Vec<(u32, u32)> = ids
+        .enumerate()
+        .filter_map(|(i, id)| {
+            let id = id.filter(|id| keep(i, id))?;
+            Some((id_number(id)?, u32::try_from(i).ok()?))
+        })
+        .collect();
+    index.par_sort_unstable();
+    index
 }
 
 impl<'a> GuardianRows<'a> {
@@ -164,16 +192,11 @@ impl<'a> GuardianRows<'a> {
         details: DetailColumns<'a>,
         students: &HashSet<&str>,
     ) -> Self {
-        let ids = contacts.contact_id;
-        let mut of_student: Vec<(&'a str, u32)> = (contacts.student_id.iter().enumerate())
-            .filter(|&(i, sid)| ids.get(i).is_some() && sid.is_some_and(|s| students.contains(s)))
-            .filter_map(|(i, sid)| Some((sid?, u32::try_from(i).ok()?)))
-            .collect();
-        of_student.par_sort_unstable();
-        let mut of_contact: Vec<(&'a str, u32)> = (details.contact_id.iter().enumerate())
-            .filter_map(|(i, cid)| Some((cid?, u32::try_from(i).ok()?)))
-            .collect();
-        of_contact.par_sort_unstable();
+        let ids = &contacts.contact_id;
+        let of_student = index_rows(contacts.student_id.iter(), |i, sid| {
+            ids.get(i).is_some() && students.contains(sid)
+        });
+        let of_contact = index_rows(details.contact_id.iter(), |_, _| true);
         GuardianRows {
             contacts,
             details,
@@ -189,11 +212,17 @@ impl<'a> Guardians for GuardianRows<'a> {
         let text = |col: &TextColumn<'a>, i: u32| -> Option<&'a str> { col.get(i as usize) };
         let flag = |col: &[Option<bool>], i: u32| col.get(i as usize).copied().flatten();
         let mut contacts = Vec::new();
+        let mut wanted = Vec::new();
         for &id in ids {
-            for &(sid, i) in rows_of(&self.of_student, id) {
-                let Some(cid) = text(&c.contact_id, i) else {
+            let Some(key) = id_number(id) else {
+                continue;
+            };
+            for i in rows_of(&self.of_student, key) {
+                let (Some(sid), Some(cid)) = (text(&c.student_id, i), text(&c.contact_id, i))
+                else {
                     continue;
                 };
+                wanted.extend(id_number(cid));
                 contacts.push(contact(
                     sid,
                     cid,
@@ -205,12 +234,14 @@ impl<'a> Guardians for GuardianRows<'a> {
                 ));
             }
         }
-        let mut wanted: Vec<&str> = contacts.iter().map(|c| c.contact_id.as_str()).collect();
         wanted.sort_unstable();
         wanted.dedup();
         let mut details = Vec::new();
-        for cid in wanted {
-            for &(cid, i) in rows_of(&self.of_contact, cid) {
+        for key in wanted {
+            for i in rows_of(&self.of_contact, key) {
+                let Some(cid) = text(&d.contact_id, i) else {
+                    continue;
+                };
                 let values = [
                     &d.phone,
                     &d.email,
@@ -287,24 +318,18 @@ mod tests {
     /// unknown relation is `other`, a missing flag `false`.
     #[test]
     fn a_batch_gets_its_students_contacts_and_their_details_only() {
+        const S1: &str = "000000018";
+        const S2: &str = "000000026";
+        const S3: &str = "000000034";
+        const C1: &str = "000000042";
+        const C2: &str = "000000059";
+        const C3: &str = "000000067";
+        const C4: &str = "000000075";
+        const C5: &str = "000000083";
         // Rows: S1–C1, S2–C2, S1–C3, (no student)–C4, S2–C1 (C1 is S1's and S2's), S3–C5.
         let c = [
-            text(&[
-                Some("S1"),
-                Some("S2"),
-                Some("S1"),
-                None,
-                Some("S2"),
-                Some("S3"),
-            ]),
-            text(&[
-                Some("C1"),
-                Some("C2"),
-                Some("C3"),
-                Some("C4"),
-                Some("C1"),
-                Some("C5"),
-            ]),
+            text(&[Some(S1), Some(S2), Some(S1), None, Some(S2), Some(S3)]),
+            text(&[Some(C1), Some(C2), Some(C3), Some(C4), Some(C1), Some(C5)]),
             text(&[
                 Some("רחל"),
                 Some("x"),
@@ -332,14 +357,7 @@ mod tests {
         ];
         // Details: C2, C3, (no contact), C1, C1 again (a second row), C5.
         let d = [
-            text(&[
-                Some("C2"),
-                Some("C3"),
-                None,
-                Some("C1"),
-                Some("C1"),
-                Some("C5"),
-            ]),
+            text(&[Some(C2), Some(C3), None, Some(C1), Some(C1), Some(C5)]),
             text(&[
                 Some("050"),
                 Some(""),
@@ -356,7 +374,7 @@ mod tests {
         ];
         let t = |i: usize| TextColumn::Plain(&c[i]);
         let u = |i: usize| TextColumn::Plain(&d[i]);
-        let phase: HashSet<&str> = ["S1", "S2"].into_iter().collect();
+        let phase: HashSet<&str> = [S1, S2].into_iter().collect();
         let rows = GuardianRows::new(
             ContactColumns {
                 student_id: t(0),
@@ -391,38 +409,33 @@ mod tests {
         let pair = |s: &str, c: &str| (s.to_string(), c.to_string());
         let detail = |c: &str, p: Option<&str>| (c.to_string(), p.map(str::to_string));
         // S1: rows 1 and 3; C1's two rows of details and C3's.
-        let s1 = ids(&["S1"]);
-        assert_eq!(s1.0, [pair("S1", "C1"), pair("S1", "C3")]);
+        let s1 = ids(&[S1]);
+        assert_eq!(s1.0, [pair(S1, C1), pair(S1, C3)]);
         assert_eq!(
             s1.1,
             [
-                detail("C1", Some("053")),
-                detail("C1", Some("054")),
-                detail("C3", None)
+                detail(C1, Some("053")),
+                detail(C1, Some("054")),
+                detail(C3, None)
             ]
         );
         // S1 and S2: their rows (in the batch's order), C1's details once per row.
-        let both = ids(&["S1", "S2"]);
+        let both = ids(&[S1, S2]);
         let sorted = |(mut c, mut d): (Vec<_>, Vec<_>)| {
             c.sort();
             d.sort();
             (c, d)
         };
-        assert_eq!(sorted(ids(&["S2", "S1"])), sorted(both.clone()));
+        assert_eq!(sorted(ids(&[S2, S1])), sorted(both.clone()));
         assert_eq!(
             both.0,
-            [
-                pair("S1", "C1"),
-                pair("S1", "C3"),
-                pair("S2", "C2"),
-                pair("S2", "C1")
-            ]
+            [pair(S1, C1), pair(S1, C3), pair(S2, C2), pair(S2, C1)]
         );
         assert_eq!(both.1.len(), 4, "C1's two rows, C2's, C3's");
-        // S3 is not among the phase's students; nobody is "C4"'s student.
-        assert_eq!(ids(&["S3"]), (vec![], vec![]));
+        // S3 is not among the phase's students; nobody is C4's student.
+        assert_eq!(ids(&[S3]), (vec![], vec![]));
         // The values of a contact and a detail as a letter reads them.
-        let (c, d) = rows.of(&["S1"]);
+        let (c, d) = rows.of(&[S1]);
         assert_eq!(c[0].relation, Relation::Mother);
         assert!(c[0].is_legal_guardian && c[0].lives_with_student);
         assert_eq!(c[1].first_name, "");
