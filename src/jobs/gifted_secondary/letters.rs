@@ -101,7 +101,8 @@ pub fn requests(
             extra: LetterExtra {
                 class_school_name: school_of_track.get(&(r.track_id.clone(), r.grade)).cloned(),
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
         });
     }
     out.sort();

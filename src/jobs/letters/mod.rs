@@ -45,8 +45,8 @@ pub use recipients::{
     UndeliverableReason, UnreachedGuardian,
 };
 pub use render::{
-    render_letters, render_letters_in_batches, GuardianSlices, Guardians, Institution, LetterExtra,
-    LetterRequest, LetterRow, LettersBatch, LettersOutput, LettersRest, Undeliverable,
+    render_letters, render_letters_in_batches, Extra, GuardianSlices, Guardians, Institution,
+    LetterExtra, LetterRequest, LetterRow, LettersBatch, LettersOutput, LettersRest, Undeliverable,
 };
 pub use templates::Templates;
 

@@ -27,7 +27,8 @@ pub fn requests(p: &Params, d: &Decided) -> Result<Vec<LetterRequest>> {
                 stage: Some(r.stage.as_str().to_string()),
                 next_date,
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
             ..LetterRequest::new(&r.student_id, LetterKind::RetestDecision)
         });
     }
@@ -43,7 +44,8 @@ pub fn requests(p: &Params, d: &Decided) -> Result<Vec<LetterRequest>> {
                 event_date: Some(a.exam_date),
                 next_date,
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
             ..LetterRequest::new(&a.student_id, LetterKind::AbsenceDecision)
         });
     }

@@ -21,7 +21,8 @@ pub fn requests(d: &Decided) -> Vec<LetterRequest> {
                 stage: Some(o.stage.as_str().to_string()),
                 accommodations,
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
             ..LetterRequest::new(&o.student_id, LetterKind::AccommodationOutcome)
         });
     }
@@ -32,7 +33,8 @@ pub fn requests(d: &Decided) -> Vec<LetterRequest> {
                 stage: Some(l.stage.as_str().to_string()),
                 test_language: Some(l.language.as_str().to_string()),
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
             ..LetterRequest::new(&l.student_id, LetterKind::LanguageDecision)
         });
     }

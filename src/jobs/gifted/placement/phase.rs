@@ -431,7 +431,8 @@ pub fn letter_requests(
             class_school_name,
             center_name,
             ..LetterExtra::default()
-        },
+        }
+        .into(),
         ..LetterRequest::new(id, kind)
     };
     for i in &p.output.invitations {
@@ -485,7 +486,8 @@ pub fn letter_requests(
             extra: LetterExtra {
                 request_reason: Some(reason.as_str().to_string()),
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
             ..LetterRequest::new(&o.student_id, LetterKind::PlacementRequestNotCandidate)
         });
     }

@@ -116,7 +116,7 @@ fn req(student: &str, kind: LetterKind) -> LetterRequest {
     LetterRequest {
         student_id: student.into(),
         kind,
-        extra: full_extra(),
+        extra: full_extra().into(),
     }
 }
 

@@ -225,7 +225,8 @@ fn arabic_sector_student_gets_arabic_letter() {
             extra: LetterExtra {
                 center_name: Some("مركز إثراء الموهوبين الناصرة".into()),
                 ..LetterExtra::default()
-            },
+            }
+            .into(),
             ..req("000000018", LetterKind::StageBGifted)
         }],
         &students,

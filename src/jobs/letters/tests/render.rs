@@ -203,3 +203,31 @@ fn batches_hold_whole_schools_and_together_every_letter_in_order() {
     let joined: Vec<LetterRow> = batches.into_iter().flat_map(|b| b.letters).collect();
     assert!(joined == all.letters);
 }
+
+/// A request's extra is held only when it names something, and reads, compares and orders
+/// as the `LetterExtra` it stands for (requests are sorted and deduplicated by it).
+#[test]
+fn a_request_holds_its_extra_only_when_it_names_something() {
+    let none = Extra::from(LetterExtra::default());
+    assert_eq!(*none, LetterExtra::default());
+    assert_eq!(none, Extra::default());
+    let center = |name: &str| {
+        Extra::from(LetterExtra {
+            center_name: Some(name.into()),
+            ..LetterExtra::default()
+        })
+    };
+    assert_eq!(center("מרכז א").center_name.as_deref(), Some("מרכז א"));
+    assert_eq!(center("מרכז א"), center("מרכז א"));
+    assert!(none < center("מרכז א") && center("מרכז א") < center("מרכז ב"));
+    assert_eq!(
+        center("מרכז ב").cmp(&none),
+        LetterExtra {
+            center_name: Some("מרכז ב".into()),
+            ..LetterExtra::default()
+        }
+        .cmp(&LetterExtra::default())
+    );
+    // A request naming nothing is a few machine words, whatever LetterExtra grows to.
+    assert!(std::mem::size_of::<LetterRequest>() <= 40);
+}

@@ -58,7 +58,7 @@ fn big_nation(n_students: usize) -> Nation {
         rq.push(LetterRequest {
             student_id: sid,
             kind: kinds[i % kinds.len()],
-            extra: full_extra(),
+            extra: full_extra().into(),
         });
     }
     (rq, st, insts, co, de)
@@ -129,19 +129,19 @@ fn sample_bundles_for_chromium() {
         req("000000042", LetterKind::StageAReferred),
         req("000000042", LetterKind::InterviewInvitation),
         LetterRequest {
-            extra: full_extra_ar(),
+            extra: full_extra_ar().into(),
             ..req("000000059", LetterKind::StageBGifted)
         },
         LetterRequest {
-            extra: full_extra_ar(),
+            extra: full_extra_ar().into(),
             ..req("000000059", LetterKind::InterviewInvitation)
         },
         LetterRequest {
-            extra: full_extra_ar(),
+            extra: full_extra_ar().into(),
             ..req("000000067", LetterKind::PlacementEnrichmentExcellent)
         },
         LetterRequest {
-            extra: full_extra_ar(),
+            extra: full_extra_ar().into(),
             ..req("000000067", LetterKind::StageBNotEligible)
         },
     ];
@@ -183,7 +183,7 @@ fn sample_bundles_for_chromium() {
     for kind in LetterKind::ALL {
         requests.push(req("000000125", kind));
         requests.push(LetterRequest {
-            extra: full_extra_ar(),
+            extra: full_extra_ar().into(),
             ..req("000000133", kind)
         });
     }
