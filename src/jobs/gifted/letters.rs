@@ -79,15 +79,15 @@ pub fn available(inputs: &InputSet) -> bool {
 }
 
 /// The students of `ids` in `roster`, as the letters address them.
-fn students_of(roster: &Roster, ids: &HashSet<&str>) -> Vec<Student> {
+fn students_of<'r>(roster: &'r Roster, ids: &HashSet<&str>) -> Vec<Student<'r>> {
     ids.iter()
         .filter_map(|id| roster.student(id))
         .map(|st| Student {
-            student_id: st.student_id.to_string(),
-            first_name: st.first_name.to_string(),
-            last_name: st.last_name.to_string(),
+            student_id: &st.student_id,
+            first_name: &st.first_name,
+            last_name: &st.last_name,
             gender: letters::Gender::parse(&st.gender),
-            institution_id: st.institution_id.to_string(),
+            institution_id: &st.institution_id,
             sector: roster.institution(st).sector,
         })
         .collect()
@@ -257,7 +257,7 @@ impl<'e> LettersWriter<'e> {
 
 /// Whom a phase's letters go to: its students, the schools, and the students' guardians.
 pub struct Addressed<'a> {
-    pub students: &'a [Student],
+    pub students: &'a [Student<'a>],
     pub institutions: Vec<Institution>,
     pub guardians: &'a dyn Guardians,
 }

@@ -41,11 +41,11 @@ pub fn write(
                 continue;
             };
             students.push(Student {
-                student_id: s.student_id.clone(),
-                first_name: s.first_name.clone(),
-                last_name: s.last_name.clone(),
+                student_id: &s.student_id,
+                first_name: &s.first_name,
+                last_name: &s.last_name,
                 gender: letters::Gender::parse(&s.gender),
-                institution_id: s.institution_id.clone(),
+                institution_id: &s.institution_id,
                 sector: i.sector,
             });
         }

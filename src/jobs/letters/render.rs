@@ -182,7 +182,7 @@ pub struct LettersOutput {
 /// student whose institution is unknown, or a template that fails to render.
 pub fn render_letters(
     requests: &[LetterRequest],
-    students: &[Student],
+    students: &[Student<'_>],
     institutions: &[Institution],
     contacts: &[Contact],
     details: &[ContactDetails],
@@ -268,7 +268,7 @@ pub struct LettersRest {
 #[allow(clippy::too_many_arguments)]
 pub fn render_letters_in_batches<E: From<LettersError>>(
     requests: &[LetterRequest],
-    students: &[Student],
+    students: &[Student<'_>],
     institutions: &[Institution],
     guardians: &dyn Guardians,
     params: &LetterParams,
@@ -298,7 +298,7 @@ pub fn render_letters_in_batches<E: From<LettersError>>(
         }
     }
 
-    let student_by_id = smallest_by_key(students, |s| s.student_id.as_str());
+    let student_by_id = smallest_by_key(students, |s| s.student_id);
     let institution_by_id = smallest_by_key(institutions, |i| i.institution_id.as_str());
 
     // One group per student: its requests, ordered as the output is (kind name, extra).
@@ -315,11 +315,11 @@ pub fn render_letters_in_batches<E: From<LettersError>>(
             continue;
         };
         let institution = institution_by_id
-            .get(student.institution_id.as_str())
+            .get(student.institution_id)
             .copied()
             .ok_or_else(|| LettersError::UnknownInstitution {
-                student_id: student.student_id.clone(),
-                institution_id: student.institution_id.clone(),
+                student_id: student.student_id.to_string(),
+                institution_id: student.institution_id.to_string(),
             })?;
         let mut requests = chunk.to_vec();
         requests.sort_by(|a, b| (a.kind.as_str(), &*a.extra).cmp(&(b.kind.as_str(), &*b.extra)));
@@ -363,10 +363,7 @@ pub fn render_letters_in_batches<E: From<LettersError>>(
         schools_done += batch
             .chunk_by(|a, b| a.student.institution_id == b.student.institution_id)
             .count();
-        let ids: Vec<&str> = batch
-            .iter()
-            .map(|g| g.student.student_id.as_str())
-            .collect();
+        let ids: Vec<&str> = batch.iter().map(|g| g.student.student_id).collect();
         let (contacts, details) = guardians.of(&ids);
         let index = RecipientIndex::new(&contacts, &details);
         let outputs: Vec<GroupOutput> = batch
@@ -442,7 +439,7 @@ fn smallest_by_key<T: Ord>(rows: &[T], key: impl Fn(&T) -> &str) -> HashMap<&str
 }
 
 struct Group<'a> {
-    student: &'a Student,
+    student: &'a Student<'a>,
     institution: &'a Institution,
     requests: Vec<&'a LetterRequest>,
 }
@@ -462,7 +459,7 @@ fn render_group(
 ) -> Result<GroupOutput, LettersError> {
     let student = g.student;
     let language = student.sector.language();
-    let resolved = index.resolve(&student.student_id);
+    let resolved = index.resolve(student.student_id);
     if let Some(reason) = resolved.undeliverable {
         return Ok(GroupOutput {
             letters: Vec::new(),
@@ -470,7 +467,7 @@ fn render_group(
                 .requests
                 .iter()
                 .map(|r| Undeliverable {
-                    student_id: student.student_id.clone(),
+                    student_id: student.student_id.to_string(),
                     kind: r.kind,
                     reason,
                 })
@@ -519,7 +516,7 @@ fn render_group(
             };
             let text = templates.render_values(language, request.kind, values)?;
             letters.push(LetterRow {
-                student_id: student.student_id.clone(),
+                student_id: student.student_id.to_string(),
                 kind: request.kind,
                 language,
                 channel: recipient.channel,
@@ -530,7 +527,7 @@ fn render_group(
                 city: recipient.city.clone(),
                 zip: recipient.zip.clone(),
                 email: recipient.email.clone(),
-                institution_id: student.institution_id.clone(),
+                institution_id: student.institution_id.to_string(),
                 text,
             });
         }

@@ -39,13 +39,19 @@ fn institutions() -> Vec<Institution> {
     ]
 }
 
-fn student(id: &str, first: &str, last: &str, inst: &str) -> Student {
+/// A test's text kept for the rest of the test run: the letters borrow their students from
+/// the roster, which a test makes on the fly.
+fn kept(text: &str) -> &'static str {
+    Box::leak(text.to_string().into_boxed_str())
+}
+
+fn student(id: &str, first: &str, last: &str, inst: &str) -> Student<'static> {
     Student {
-        student_id: id.into(),
-        first_name: first.into(),
-        last_name: last.into(),
+        student_id: kept(id),
+        first_name: kept(first),
+        last_name: kept(last),
         gender: None,
-        institution_id: inst.into(),
+        institution_id: kept(inst),
         sector: if inst == AR_SCHOOL {
             Sector::Arabic
         } else {
@@ -150,7 +156,7 @@ fn full_extra() -> LetterExtra {
 
 fn render(
     requests: &[LetterRequest],
-    students: &[Student],
+    students: &[Student<'_>],
     contacts: &[Contact],
     details: &[ContactDetails],
 ) -> LettersOutput {

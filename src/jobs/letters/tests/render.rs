@@ -39,7 +39,7 @@ fn a_kind_without_its_required_extra_is_an_error() {
 /// A small nation: 60 students in both schools with every recipient situation.
 fn nation() -> (
     Vec<LetterRequest>,
-    Vec<Student>,
+    Vec<Student<'static>>,
     Vec<Contact>,
     Vec<ContactDetails>,
 ) {

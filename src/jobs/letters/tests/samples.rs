@@ -7,7 +7,7 @@ use super::*;
 /// Requests, students, institutions, contacts, details.
 type Nation = (
     Vec<LetterRequest>,
-    Vec<Student>,
+    Vec<Student<'static>>,
     Vec<Institution>,
     Vec<Contact>,
     Vec<ContactDetails>,
@@ -36,11 +36,11 @@ fn big_nation(n_students: usize) -> Nation {
         let inst = &insts[i % insts.len()];
         let sid = format!("{:09}", i);
         st.push(Student {
-            student_id: sid.clone(),
-            first_name: "נועה".into(),
-            last_name: format!("כהן{}", i % 97),
+            student_id: kept(&sid),
+            first_name: "נועה",
+            last_name: kept(&format!("כהן{}", i % 97)),
             gender: None,
-            institution_id: inst.institution_id.clone(),
+            institution_id: kept(&inst.institution_id),
             sector: inst.sector,
         });
         let m = format!("{:09}", 300_000_000 + 2 * i);
