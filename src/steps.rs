@@ -109,6 +109,8 @@ pub fn timed<T>(name: &str, spinner: bool, f: impl FnOnce() -> T) -> (T, StepTim
     });
     let start = Instant::now();
     let out = f();
+    // What the step freed goes back to the system before the next one builds its own.
+    crate::memory::give_back();
     if let Some(pb) = spinner {
         pb.finish_and_clear();
     }

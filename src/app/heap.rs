@@ -26,6 +26,7 @@ pub struct HeapReuse(());
 impl HeapReuse {
     pub fn enter() -> Self {
         set(64 << 20, 256 << 20);
+        crate::memory::keep_freed(true);
         #[cfg(all(target_os = "linux", target_env = "gnu"))]
         // SAFETY: as in `set`; it applies to arenas created from now on (the run's threads
         // start after this).
@@ -39,6 +40,7 @@ impl HeapReuse {
 impl Drop for HeapReuse {
     fn drop(&mut self) {
         set(1 << 20, DEFAULT_TRIM);
+        crate::memory::keep_freed(false);
     }
 }
 

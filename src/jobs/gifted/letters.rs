@@ -111,6 +111,11 @@ pub fn institutions_of<'a>(
 /// The stem of the letters' table.
 const LETTERS: &str = "letters";
 
+/// Every how many batches of letters the memory they freed is given back to the system
+/// ([`crate::memory::give_back`]): each batch builds and drops its guardians, texts and
+/// bundles on several threads (issue #24).
+const GIVE_BACK_EVERY: usize = 8;
+
 /// A run's letters, written as they are rendered (issue #24): each batch of schools' rows of
 /// the `letters` table and their print bundles (`letters/<phase>/<institution_id>.html`) go to
 /// the writer as soon as they are made, so that a run never holds every letter's text. Phases
@@ -192,6 +197,7 @@ impl<'e> LettersWriter<'e> {
         let templates = &self.templates;
         let emit = &mut *self.emit;
         let progress = crate::steps::Progress::new(&format!("{phase} letters"), "schools");
+        let mut batches = 0usize;
         let rest = letters::render_letters_in_batches(
             requests,
             to.students,
@@ -212,6 +218,10 @@ impl<'e> LettersWriter<'e> {
                     templates,
                 )));
                 progress.at(batch.schools_done, batch.schools);
+                batches += 1;
+                if batches % GIVE_BACK_EVERY == 0 {
+                    crate::memory::give_back();
+                }
                 Ok(())
             },
         )?;
