@@ -219,7 +219,7 @@ impl<'e> LettersWriter<'e> {
                 )));
                 progress.at(batch.schools_done, batch.schools);
                 batches += 1;
-                if batches % GIVE_BACK_EVERY == 0 {
+                if batches.is_multiple_of(GIVE_BACK_EVERY) {
                     crate::memory::give_back();
                 }
                 Ok(())
