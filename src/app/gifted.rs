@@ -10,7 +10,6 @@ use crate::jobs::gifted::phases::{
 use crate::jobs::letters::inputs::addressees;
 use crate::pipeline::gifted::GiftedElementary;
 use crate::pipeline::PipelineSource;
-use crate::table::read::find_table_file;
 use std::path::Path;
 
 pub fn run(
@@ -21,13 +20,7 @@ pub fn run(
     templates: Option<&Path>,
 ) -> Result<()> {
     let settings = GiftedElementary::from_source(src)?;
-    // Heap reuse pays when the roster and the phases are the run's work. A run that writes
-    // letters does without: when it held the letters table whole, reusing freed blocks kept
-    // ~200 MiB more resident (not measured again since the letters are streamed, issue #24).
-    let writes_letters = ["contacts", "contact_details"]
-        .iter()
-        .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
-    let _heap = (!writes_letters).then(crate::app::heap::HeapReuse::enter);
+    let _heap = crate::app::heap::HeapReuse::unless_letters(input);
     let mut rec = inputs::start_run("gifted-elementary", Some(phase_v.name()), src, &settings);
     rec.sections
         .add(Box::new(crate::report::gifted::Gifted::new(
