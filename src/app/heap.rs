@@ -27,27 +27,39 @@ impl HeapReuse {
     /// Heap reuse for a run that writes no letters (its input has no `contacts` or no
     /// `contact_details`): it pays when the roster and the phases are the run's work. A run
     /// that writes letters does without and gives back what each step and every few batches
-    /// of letters free (`crate::memory::give_back`): at three times national that took its
-    /// peak from ~1,460 to ~1,160 MiB, at no cost in time (issue #24).
+    /// of letters free (`crate::memory::give_back`), and keeps to four arenas, so that fewer
+    /// of its threads hold freed memory of their own. At three times national that took its
+    /// peak from ~1,460 to 1,085–1,139 MiB (three runs), at no cost in time (issue #24).
     pub fn unless_letters(input: &std::path::Path) -> Option<Self> {
         use crate::table::read::find_table_file;
         let letters = ["contacts", "contact_details"]
             .iter()
             .all(|t| matches!(find_table_file(input, t), Ok(Some(_))));
-        (!letters).then(HeapReuse::enter)
+        if letters {
+            arenas(4);
+            return None;
+        }
+        Some(HeapReuse::enter())
     }
 
     pub fn enter() -> Self {
         set(64 << 20, 256 << 20);
         crate::memory::keep_freed(true);
-        #[cfg(all(target_os = "linux", target_env = "gnu"))]
-        // SAFETY: as in `set`; it applies to arenas created from now on (the run's threads
-        // start after this).
-        unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 2);
-        }
+        arenas(2);
         HeapReuse(())
     }
+}
+
+/// At most `n` arenas for the threads started from now on (the run's threads start after
+/// this; glibc's default is 8 per core).
+fn arenas(n: i32) {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: as in `set`; it applies to arenas created from now on.
+    unsafe {
+        libc::mallopt(libc::M_ARENA_MAX, n);
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    let _ = n;
 }
 
 impl Drop for HeapReuse {
