@@ -5,6 +5,7 @@ use super::inputs;
 use crate::error::Result;
 use crate::jobs::gifted::norms::NormsMode;
 use crate::jobs::gifted_secondary;
+use crate::jobs::letters::inputs::addressees;
 use crate::jobs::letters::Templates;
 use crate::output::OutputDir;
 use crate::pipeline::gifted_secondary::GiftedSecondary;
@@ -26,7 +27,9 @@ pub fn run(
     let needs = gifted_secondary::tables(params.norms.mode == NormsMode::Reference);
     let checks = gifted_secondary::check_params(&params);
     let max_share = settings.max_reject_share;
-    let mut inputs = inputs::load_checked(&mut rec, input, &needs, &checks, max_share)?;
+    let select = addressees(gifted_secondary::ADDRESSEES, gifted_secondary::READ_FOR);
+    let mut inputs =
+        inputs::load_checked_selecting(&mut rec, input, &needs, &checks, max_share, Some(&select))?;
     let templates = std::sync::Arc::new(Templates::load(templates)?);
     // The job's own rules may reject more rows (e.g. `capacity_over_limit`).
     inputs::compute_and_publish(
@@ -53,6 +56,9 @@ pub fn validate(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<(
         &gifted_secondary::tables(params.norms.mode == NormsMode::Reference),
         &gifted_secondary::check_params(&params),
         settings.max_reject_share,
-        None,
+        Some(&addressees(
+            gifted_secondary::ADDRESSEES,
+            gifted_secondary::READ_FOR,
+        )),
     )
 }

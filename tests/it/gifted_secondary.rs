@@ -611,3 +611,48 @@ fn each_track_has_a_list_for_its_school_with_placed_invited_and_waitlisted_by_na
     }
     assert_eq!(listed, expected);
 }
+
+/// docs/inputs.md §5.1: gifted-secondary reads `contacts` and `contact_details` only for its
+/// letters' addressees (the students of `secondary_scores` and `secondary_applications`),
+/// `run` and `validate` alike. A contacts row of a student the job's tables do not name, with
+/// a relation no schema allows, is not read: not rejected, not counted; the fixture's own 34
+/// rows are all read.
+#[test]
+fn contacts_are_read_only_for_the_letters_addressees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("input");
+    copy_dir(&fixture(), &input);
+    let path = input.join("contacts.csv");
+    let mut contacts = std::fs::read_to_string(&path).unwrap();
+    contacts.push_str("000000018,410000004,רחל,כהן,aunt-in-law,true,true\n");
+    std::fs::write(&path, contacts).unwrap();
+    for verb in ["run", "validate"] {
+        let out = tmp.path().join(verb);
+        let o = itur_io(verb, "gifted-secondary", &input, &out, &[]);
+        assert_eq!(code(&o), 0, "{verb}: {}", stderr(&o));
+        let rejects = read_csv(&out.join("rejects.csv"));
+        assert_eq!(rejects.len(), 1, "{verb}: no reject, {rejects:?}");
+        let m: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+        let entry = |t: &str| {
+            (m["inputs"].as_array().unwrap().iter())
+                .find(|i| i["table"] == t)
+                .cloned()
+                .unwrap()
+        };
+        let contacts = entry("contacts");
+        assert_eq!(contacts["rows_in_file"], 35, "{verb}: {contacts}");
+        assert_eq!(contacts["rows_read"], 34, "{verb}: {contacts}");
+        assert!(contacts["read_for"]
+            .as_str()
+            .unwrap()
+            .contains("addressees"));
+        let details = entry("contact_details");
+        assert_eq!(details["rows_read"], details["rows_in_file"], "{verb}");
+        if verb == "run" {
+            let letters = csv_columns(&out.join("letters.csv"), &["student_id"]);
+            assert!(!letters.is_empty(), "the addressees' letters are written");
+            assert!(letters.iter().all(|id| id != "000000018"));
+        }
+    }
+}

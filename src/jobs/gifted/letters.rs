@@ -73,6 +73,33 @@ pub fn guardians<'a>(
     Ok(Some(GuardianRows::new(contacts, details, students)))
 }
 
+/// Checks that every letter request of `what` (a phase, a job) names a student of one of
+/// `tables`, the tables whose students' contacts were read (`jobs::letters::inputs::addressees`):
+/// a letter to anyone else would be found undeliverable for want of the contacts that were not
+/// read, so it stops the run instead.
+pub fn addressed(
+    what: &str,
+    inputs: &InputSet,
+    requests: &[LetterRequest],
+    tables: &[&str],
+) -> Result<()> {
+    let mut named = HashSet::default();
+    for t in tables.iter().filter_map(|t| inputs.get(t)) {
+        named.extend(t.text("student_id")?.iter().flatten());
+    }
+    match requests
+        .iter()
+        .find(|r| !named.contains(r.student_id.as_str()))
+    {
+        None => Ok(()),
+        Some(r) => Err(Error::Job(format!(
+            "a {what} letter to student {} is not among the students whose contacts were read ({})",
+            r.student_id,
+            tables.join(", ")
+        ))),
+    }
+}
+
 /// Whether the input has guardians to write to.
 pub fn available(inputs: &InputSet) -> bool {
     inputs.get("contacts").is_some() && inputs.get("contact_details").is_some()

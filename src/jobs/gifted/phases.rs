@@ -129,7 +129,7 @@ fn phase_letters_of(
             .of_phase(phase)
             .ok_or_else(|| Error::Job(format!("no letter dates for phase `{phase}`")))?;
         let p = s.letters.params(phase, dates, roster.school_year())?;
-        addressed(phase, inputs, &requests)?;
+        letters::addressed(phase, inputs, &requests, ADDRESSEES)?;
         out.phase(phase, &p, inputs, roster, requests)
     });
     report.steps.record(timing);
@@ -139,24 +139,6 @@ fn phase_letters_of(
         ));
     }
     Ok(())
-}
-
-/// Checks that every letter request of `phase` names a student of an [`ADDRESSEES`] table,
-/// whose contacts were read: a letter to anyone else would be found undeliverable for want
-/// of the contacts that were not read, so it stops the run instead.
-fn addressed(phase: &str, inputs: &InputSet, requests: &[LetterRequest]) -> Result<()> {
-    let mut named = polars::prelude::PlHashSet::default();
-    for t in ADDRESSEES.iter().filter_map(|t| inputs.get(t)) {
-        named.extend(t.text("student_id")?.iter().flatten());
-    }
-    match requests.iter().find(|r| !named.contains(r.student_id.as_str())) {
-        None => Ok(()),
-        Some(r) => Err(Error::Job(format!(
-            "a {phase} letter to student {} is not among the students whose contacts were read ({})",
-            r.student_id,
-            ADDRESSEES.join(", ")
-        ))),
-    }
 }
 
 /// The letter requests `f` lists, when letters are `wanted`; none otherwise.

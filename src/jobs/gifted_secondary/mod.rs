@@ -64,6 +64,16 @@ const OWN: [(&str, bool); 8] = [
     ("confirmed_placements", false),
 ];
 
+/// The tables whose students the job's letters go to (gifted.md §5.11): every tester has a
+/// `secondary_scores` row and every candidate an application, so `contacts` and
+/// `contact_details` are read only for the students these name (docs/inputs.md §5.1), and the
+/// run checks it of every letter ([`crate::jobs::gifted::letters::addressed`]).
+pub const ADDRESSEES: &[&str] = &["secondary_scores", "secondary_applications"];
+
+/// What the manifest says `contacts` and `contact_details` were read for.
+pub const READ_FOR: &str =
+    "the letters' addressees: students named by secondary_scores and secondary_applications";
+
 /// The tables the job reads; `reference` makes `norm_tables` required.
 pub fn tables(reference: bool) -> Vec<TableNeed> {
     let mut v = ROSTER.to_vec();
@@ -323,6 +333,7 @@ fn write_letters(
         })
         .collect();
     let requests = letters::requests(&scored.output, admission, &schools);
+    shared::addressed("gifted-secondary", inputs, &requests, ADDRESSEES)?;
     // The step shows its own progress (schools done), not a spinner.
     let (written, timing) = crate::steps::timed("letters", false, || {
         let mut out = shared::LettersWriter::new(emit, templates);
