@@ -632,14 +632,7 @@ fn contacts_are_read_only_for_the_letters_addressees() {
         assert_eq!(code(&o), 0, "{verb}: {}", stderr(&o));
         let rejects = read_csv(&out.join("rejects.csv"));
         assert_eq!(rejects.len(), 1, "{verb}: no reject, {rejects:?}");
-        let m: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-        let entry = |t: &str| {
-            (m["inputs"].as_array().unwrap().iter())
-                .find(|i| i["table"] == t)
-                .cloned()
-                .unwrap()
-        };
+        let entry = |t: &str| manifest_input(&out, t);
         let contacts = entry("contacts");
         assert_eq!(contacts["rows_in_file"], 35, "{verb}: {contacts}");
         assert_eq!(contacts["rows_read"], 34, "{verb}: {contacts}");

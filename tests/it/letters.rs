@@ -128,14 +128,7 @@ fn contacts_are_read_only_for_the_letters_addressees() {
             })
             .collect();
         assert_eq!(rows, [("contact_details", "1", "phone")], "{verb}");
-        let m: serde_json::Value =
-            serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
-        let entry = |t: &str| {
-            (m["inputs"].as_array().unwrap().iter())
-                .find(|i| i["table"] == t)
-                .cloned()
-                .unwrap()
-        };
+        let entry = |t: &str| manifest_input(&out, t);
         for (t, read) in [("contacts", 4), ("contact_details", 4)] {
             let e = entry(t);
             assert_eq!(e["rows_in_file"], 10, "{verb} {t}: {e}");

@@ -175,3 +175,13 @@ pub(crate) fn xlsx_rows(path: &std::path::Path) -> Vec<Vec<String>> {
         .map(|r| r.iter().map(|d| d.to_string()).collect())
         .collect()
 }
+
+/// The manifest's entry of input table `table` in the run output `out`.
+pub(crate) fn manifest_input(out: &Path, table: &str) -> serde_json::Value {
+    let m: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    (m["inputs"].as_array().unwrap().iter())
+        .find(|i| i["table"] == table)
+        .cloned()
+        .unwrap_or_else(|| panic!("no input entry `{table}` in the manifest"))
+}
