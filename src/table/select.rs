@@ -31,6 +31,14 @@ pub fn id_key(value: &str) -> Option<u64> {
         .map(|n| key_of(9, n))
 }
 
+/// The number a valid Israeli ID reads as (below 10⁹: `010000016` and `10000016` are both
+/// 10,000,016), in 4 bytes: what an [`IdColumn`] holds of a row, and what the letters index
+/// guardians by (`jobs::letters::GuardianRows`); `None` for any other value.
+pub fn id_number(value: &str) -> Option<u32> {
+    let n = israeli_id::number(value.as_bytes()).ok()?;
+    u32::try_from(n).ok().filter(|&n| n != NO_ID)
+}
+
 /// A set of ID keys ([`id_key`]): sorted, with a bit filter in front, since most rows of a
 /// national table hold none of them.
 pub struct IdSet {
@@ -256,7 +264,7 @@ fn row_ids(ca: &StringChunked) -> Vec<u32> {
         .par_iter()
         .map(|a| {
             a.iter()
-                .map(|v| IdColumn::held(v.and_then(id_key)))
+                .map(|v| v.and_then(id_number).unwrap_or(NO_ID))
                 .collect()
         })
         .collect();
@@ -359,6 +367,22 @@ pub(super) fn filter_raw(raw: RawTable, keep: &[bool]) -> Result<(RawTable, Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An ID's 4-byte number is that of its 9-digit form, and what an `IdColumn` holds of
+    /// its key; a value that is no valid ID has none.
+    #[test]
+    fn an_id_number_is_that_of_the_9_digit_form() {
+        assert_eq!(id_number("010000016"), Some(10_000_016));
+        assert_eq!(id_number("10000016"), Some(10_000_016));
+        assert_eq!(id_number("18"), Some(18));
+        for bad in ["123456789", "", "x18", "1000000016"] {
+            assert_eq!(id_number(bad), None, "{bad}");
+        }
+        for id in ["010000016", "18", "999999998"] {
+            let column: IdColumn = [id_key(id)].into_iter().collect();
+            assert_eq!(column.0, [id_number(id).unwrap()]);
+        }
+    }
 
     #[test]
     fn an_id_is_keyed_by_its_nine_digit_form() {

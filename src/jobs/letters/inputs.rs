@@ -15,8 +15,7 @@ use std::borrow::Cow;
 use super::recipients::{Contact, ContactDetails, Relation};
 use super::render::Guardians;
 use crate::error::Result;
-use crate::rules::israeli_id;
-use crate::table::select::{IdColumn, IdSet};
+use crate::table::select::{id_number, IdColumn, IdSet};
 use crate::table::types::TextColumn;
 use crate::table::validate::{Pick, Probe, Selection};
 
@@ -144,20 +143,14 @@ fn contact_details(cid: &str, values: [Option<&str>; 6]) -> ContactDetails {
 pub struct GuardianRows<'a> {
     contacts: ContactColumns<'a>,
     details: DetailColumns<'a>,
-    /// (student's ID number, row) of each `contacts` row of the phase's students, sorted.
+    /// ([`id_number`] of the student, row) of each `contacts` row of the phase's students,
+    /// sorted: 8 bytes a row, compared as integers (a national screening looks up ~160,000
+    /// students). A value that is no ID (validation has rejected it) is not indexed; a
+    /// student's guardians are still matched by the ID as written, in
+    /// [`super::recipients::RecipientIndex`].
     of_student: Vec<(u32, u32)>,
     /// (contact's ID number, row) of each `contact_details` row, sorted.
     of_contact: Vec<(u32, u32)>,
-}
-
-/// The number an Israeli ID stands for: what [`GuardianRows`] indexes rows by, 8 bytes a row
-/// compared as integers (a national screening looks up ~160,000 students). Every ID read has
-/// passed its check (data-contract.md), so a value that is no ID is simply not indexed; a
-/// student's guardians are still matched by the ID as written, in
-/// [`super::recipients::RecipientIndex`].
-fn id_number(id: &str) -> Option<u32> {
-    let n = israeli_id::number(id.as_bytes()).ok()?;
-    u32::try_from(n).ok()
 }
 
 /// The rows of `index` (sorted by key) whose key is `key`.
