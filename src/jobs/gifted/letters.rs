@@ -340,3 +340,42 @@ fn bundles(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::table::validate::{load_inputs, TableNeed};
+
+    /// A letter goes only to a student named by a table whose students' contacts were read:
+    /// one named by `stage_a_scores` passes; another stops the run with a message naming the
+    /// student and the tables; a listed table that was not read names no one.
+    #[test]
+    fn a_letter_to_a_student_the_addressee_tables_do_not_name_stops_the_run() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("stage_a_scores.csv"),
+            "student_id,school_year,status,score\n010000016,2027,tested,700\n",
+        )
+        .unwrap();
+        let needs = [TableNeed::new("stage_a_scores", true)];
+        let inputs = load_inputs(dir.path(), &needs, &BTreeMap::new()).unwrap();
+        let letter = |id: &str| LetterRequest::new(id, LetterKind::StageANotReferred);
+        let tables = ["stage_a_scores", "referrals"];
+        assert!(addressed("screening", &inputs, &[letter("010000016")], &tables).is_ok());
+        let e = addressed(
+            "screening",
+            &inputs,
+            &[letter("010000016"), letter("010000024")],
+            &tables,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            e.contains("screening letter to student 010000024")
+                && e.contains("stage_a_scores, referrals"),
+            "{e}"
+        );
+        let not_read = ["referrals"];
+        assert!(addressed("screening", &inputs, &[letter("010000016")], &not_read).is_err());
+    }
+}
