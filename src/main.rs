@@ -5,7 +5,7 @@ use itur::cli::Cli;
 use itur::error::exit;
 
 fn main() {
-    tune_allocator();
+    itur::memory::tune();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => command_line_error(e),
@@ -51,17 +51,4 @@ fn command_line_error(e: clap::Error) -> ! {
     let line = app::logging::error_line("usage", &message, exit::USAGE);
     eprintln!("{line}");
     std::process::exit(exit::USAGE)
-}
-
-/// glibc raises its mmap threshold each time a large block is freed, after which the large
-/// buffers of reading a national roster come from the heap and stay resident once freed. A
-/// fixed threshold keeps blocks of 1 MiB and more in their own mappings, returned to the
-/// system when freed (about 50 MiB less peak memory on a national run; BENCHMARKS.md).
-/// A gifted-elementary run sets thresholds of its own (`app::heap`).
-fn tune_allocator() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a tuning parameter of the allocator, before any threads start.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
 }

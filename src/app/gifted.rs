@@ -20,7 +20,7 @@ pub fn run(
     templates: Option<&Path>,
 ) -> Result<()> {
     let settings = GiftedElementary::from_source(src)?;
-    let _heap = crate::app::heap::HeapReuse::unless_letters(input);
+    let _heap = crate::memory::HeapReuse::unless_letters(input);
     let mut rec = inputs::start_run("gifted-elementary", Some(phase_v.name()), src, &settings);
     rec.sections
         .add(Box::new(crate::report::gifted::Gifted::new(

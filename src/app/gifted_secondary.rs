@@ -21,7 +21,7 @@ pub fn run(
     let settings = GiftedSecondary::from_source(src)?;
     // Before any work: a run that could not replace --out is refused at once.
     OutputDir::check_target(out_path, Some("run"))?;
-    let _heap = crate::app::heap::HeapReuse::unless_letters(input);
+    let _heap = crate::memory::HeapReuse::unless_letters(input);
     let mut rec = inputs::start_run("gifted-secondary", None, src, &settings);
     let params = settings.params();
     let needs = gifted_secondary::tables(params.norms.mode == NormsMode::Reference);

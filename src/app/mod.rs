@@ -2,7 +2,6 @@
 pub mod diff;
 pub mod gifted;
 pub mod gifted_secondary;
-pub mod heap;
 pub mod help_cmd;
 pub mod inputs;
 pub mod logging;

@@ -26,7 +26,7 @@ fn read(rec: &mut RunRecord, input: &Path) -> Result<(InputSet, job::Records)> {
 pub fn run(src: &PipelineSource, input: &Path, out_path: &Path) -> Result<()> {
     let settings = SpecialEd::from_source(src)?;
     OutputDir::check_target(out_path, Some("run"))?;
-    let _heap = crate::app::heap::HeapReuse::enter();
+    let _heap = crate::memory::HeapReuse::enter();
     let mut rec = inputs::start_run("special-ed-baskets", None, src, &settings);
     rec.sections
         .add(Box::new(crate::report::special_ed::SpecialEd::default()));
