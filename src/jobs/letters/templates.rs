@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use minijinja::syntax::SyntaxConfig;
-use minijinja::value::{Kwargs, Serde, Value};
+use minijinja::value::{Kwargs, Value};
 use minijinja::{Environment, State, UndefinedBehavior};
 
 use super::bundle::{BundleContext, BundleLetter, BundleParagraph};
@@ -213,11 +213,10 @@ impl Templates {
             .env
             .get_template(BUNDLE_TEMPLATE)
             .map_err(|e| LettersError::BundleMissing(e.to_string()))?;
-        tmpl.render(Value::from(Serde(ctx)))
-            .map_err(|e| LettersError::Render {
-                template: origin_label(&self.origins[BUNDLE_TEMPLATE], BUNDLE_TEMPLATE),
-                detail: describe(&e),
-            })
+        tmpl.render(ctx.value()).map_err(|e| LettersError::Render {
+            template: origin_label(&self.origins[BUNDLE_TEMPLATE], BUNDLE_TEMPLATE),
+            detail: describe(&e),
+        })
     }
 }
 
