@@ -48,8 +48,8 @@ pub struct BundleParagraph<'a> {
 
 impl BundleContext<'_> {
     /// The context as the template sees it: each struct an object whose fields are looked up
-    /// by name ([`Fields`]), which is what a map of its fields would give the template, made
-    /// without serde building a map per letter and per paragraph (~20 % of rendering a
+    /// by name (`Fields`), which is what a map of its fields would give the template, made
+    /// without serde building a map per letter and per paragraph (~14 % of rendering a
     /// bundle; a national run prints ~200,000 letters).
     pub fn value(&self) -> Value {
         let letters: Vec<Value> = self.letters.iter().map(BundleLetter::value).collect();
