@@ -622,10 +622,9 @@ fn contacts_are_read_only_for_the_letters_addressees() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("input");
     copy_dir(&fixture(), &input);
-    let path = input.join("contacts.csv");
-    let mut contacts = std::fs::read_to_string(&path).unwrap();
-    contacts.push_str("000000018,410000004,רחל,כהן,aunt-in-law,true,true\n");
-    std::fs::write(&path, contacts).unwrap();
+    edit_csv(&input, "contacts", |t| {
+        t + "000000018,410000004,רחל,כהן,aunt-in-law,true,true\n"
+    });
     for verb in ["run", "validate"] {
         let out = tmp.path().join(verb);
         let o = itur_io(verb, "gifted-secondary", &input, &out, &[]);

@@ -125,16 +125,15 @@ fn bad_rows_are_rejected_with_their_rule() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     copy_dir(&fixture(), &input);
-    let path = input.join("retest_requests.csv");
-    let mut text = std::fs::read_to_string(&path).unwrap();
     // Row 12: a numerator without its denominator; 13: an unknown reason; 14: a requester
     // who is not the student's legal guardian (the grandmother); 15: a second request of S1
     // for the elementary stage this year (a duplicate key: the later row is rejected).
-    text.push_str("300000023,2027,elementary,2026-11-01,2026-02-01,90,,,400000014\n");
-    text.push_str("300000023,2027,secondary,2026-11-01,2026-02-01,,,bored,400000014\n");
-    text.push_str("300000080,2027,secondary,2026-11-01,2026-02-01,,,,400001012\n");
-    text.push_str("300000015,2027,elementary,2026-11-02,2026-02-01,,,,400000014\n");
-    std::fs::write(&path, text).unwrap();
+    edit_csv(&input, "retest_requests", |t| {
+        t + "300000023,2027,elementary,2026-11-01,2026-02-01,90,,,400000014\n"
+            + "300000023,2027,secondary,2026-11-01,2026-02-01,,,bored,400000014\n"
+            + "300000080,2027,secondary,2026-11-01,2026-02-01,,,,400001012\n"
+            + "300000015,2027,elementary,2026-11-02,2026-02-01,,,,400000014\n"
+    });
     let out = tmp.path().join("v");
     let o = itur_io(
         "validate",

@@ -201,12 +201,10 @@ fn an_owner_id_that_names_the_audit_log_is_rejected() {
     );
 }
 
-/// A copy of `fixtures/tiny` with `students.csv` and `contacts.csv` changed by `edit`.
+/// A copy of `fixtures/tiny` with `<table>.csv` changed by `edit`.
 fn tiny_with(input: &Path, table: &str, edit: impl FnOnce(String) -> String) {
     copy_dir(&fixtures().join("tiny"), input);
-    let path = input.join(format!("{table}.csv"));
-    let text = std::fs::read_to_string(&path).unwrap();
-    std::fs::write(&path, edit(text)).unwrap();
+    edit_csv(input, table, edit);
 }
 
 #[test]
@@ -216,10 +214,10 @@ fn a_child_written_with_and_without_the_leading_zero_is_one_student() {
     tiny_with(&input, "students", |t| {
         format!("{t}10000016,נועה,כהן,2027,2019-03-14,f,110001,110001-2-1,2,A01,,,\n")
     });
-    let contacts = std::fs::read_to_string(input.join("contacts.csv")).unwrap();
     // A spreadsheet dropped the leading zeros of a student and of a contact.
-    let contacts = contacts.replace("010000024,020000030", "10000024,20000030");
-    std::fs::write(input.join("contacts.csv"), contacts).unwrap();
+    edit_csv(&input, "contacts", |t| {
+        t.replace("010000024,020000030", "10000024,20000030")
+    });
     let out = tmp.path().join("out");
     let extra = ["--set", "max_reject_share=1"];
     let o = itur_io("validate", "gifted-elementary", &input, &out, &extra);

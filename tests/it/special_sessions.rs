@@ -101,21 +101,17 @@ fn bad_rows_are_rejected_with_their_rule() {
     let tmp = tempfile::tempdir().unwrap();
     let input = tmp.path().join("in");
     copy_dir(&fixture(), &input);
-    let path = input.join("accommodation_decisions.csv");
-    let mut text = std::fs::read_to_string(&path).unwrap();
     // Row 20: an unknown accommodation; 21: approved with none; 22: submitted by the guardian
     // of another student.
-    text.push_str(
-        "500000211,2027,secondary,2026-11-01,approved,extended_time;calculator,,600000210\n",
-    );
-    text.push_str("500000229,2027,secondary,2026-11-01,approved,,,600000228\n");
-    text.push_str("500000237,2027,elementary,2026-11-01,approved,aide,,600000012\n");
-    std::fs::write(&path, text).unwrap();
-    let lpath = input.join("language_test_requests.csv");
-    let mut text = std::fs::read_to_string(&lpath).unwrap();
+    edit_csv(&input, "accommodation_decisions", |t| {
+        t + "500000211,2027,secondary,2026-11-01,approved,extended_time;calculator,,600000210\n"
+            + "500000229,2027,secondary,2026-11-01,approved,,,600000228\n"
+            + "500000237,2027,elementary,2026-11-01,approved,aide,,600000012\n"
+    });
     // Row 8: a language §6.2.א does not list.
-    text.push_str("500000013,2027,elementary,arabic,2026-10-01,\n");
-    std::fs::write(&lpath, text).unwrap();
+    edit_csv(&input, "language_test_requests", |t| {
+        t + "500000013,2027,elementary,arabic,2026-10-01,\n"
+    });
     let out = tmp.path().join("v");
     let o = itur_io(
         "validate",

@@ -185,3 +185,11 @@ pub(crate) fn manifest_input(out: &Path, table: &str) -> serde_json::Value {
         .cloned()
         .unwrap_or_else(|| panic!("no input entry `{table}` in the manifest"))
 }
+
+/// Rewrites the input table `<table>.csv` of folder `input` with `edit` (a test's changed
+/// copy of a fixture: rows appended, values replaced).
+pub(crate) fn edit_csv(input: &Path, table: &str, edit: impl FnOnce(String) -> String) {
+    let path = input.join(format!("{table}.csv"));
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, edit(text)).unwrap();
+}
