@@ -11,8 +11,11 @@ pub mod roster;
 pub use guardians::{check_requesters, requester_rejects, Guardians};
 pub use roster::{Institution, Roster, Student};
 
-use crate::table::Exclusion;
+use crate::error::Result;
+use crate::table::{Exclusion, Reject};
+use guardians::Requested;
 use serde::Deserialize;
+use std::collections::HashSet;
 
 /// The stage a request is for (`stage` of every request table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize)]
@@ -82,6 +85,96 @@ pub fn unknown_student(table: &str, id: &str) -> crate::error::Error {
         "{table}: student {id} is not in the roster although the reference was checked"
     ))
 }
+
+/// What [`sort_requests`] reads of a request table's row.
+pub trait RequestRow {
+    fn student_id(&self) -> &str;
+    /// The legal guardian who made the request on the parents' portal (source 001), when the
+    /// table has the column.
+    fn submitted_by(&self) -> Option<&str>;
+    fn school_year(&self) -> i64;
+}
+
+/// A request table's rows sorted before its job decides anything ([`sort_requests`]).
+#[derive(Debug)]
+pub struct SortedRequests<T> {
+    /// The rows of the roster's school year, as the job made them, in the table's order.
+    pub rows: Vec<T>,
+    /// The rows rejected: by the job's own checks and for their requester.
+    pub rejects: Vec<Reject>,
+    /// The rows of another school year.
+    pub excluded: Vec<Exclusion>,
+}
+
+/// Sorts the rows of the request table `table` (row `i` is data row `numbers[i]`) the same way
+/// for every request job (gifted.md §6):
+/// 1. `make` runs the job's own checks of a row: it pushes their rejects and gives the row as
+///    the job keeps it, or `None` when it rejected it;
+/// 2. a row whose requester is no legal guardian of its student is rejected
+///    ([`check_requesters`]; both kinds of reject are kept for a row that fails both);
+/// 3. a row of another school year than its student's is excluded ([`standing`]);
+/// 4. every other row is kept, that of an institution that does not take part included (the
+///    job answers it).
+///
+/// A student missing from the roster is an error ([`unknown_student`]): validation has
+/// rejected such rows already.
+pub fn sort_requests<R: RequestRow, T>(
+    table: &str,
+    rows: &[R],
+    numbers: &[u64],
+    roster: &Roster,
+    guardians: Option<&Guardians>,
+    mut make: impl FnMut(&R, u64, &mut Vec<Reject>) -> Option<T>,
+) -> Result<SortedRequests<T>> {
+    let requested: Vec<Requested> = (rows.iter().zip(numbers))
+        .map(|(r, &n)| Requested {
+            row_number: n,
+            student_id: r.student_id(),
+            submitted_by: r.submitted_by(),
+        })
+        .collect();
+    let mut rejects = check_requesters(table, &requested, guardians)?;
+    let refused: HashSet<u64> = rejects.iter().map(|r| r.row_number).collect();
+    let mut kept = Vec::new();
+    let mut excluded = Vec::new();
+    for (r, &n) in rows.iter().zip(numbers) {
+        let Some(row) = make(r, n, &mut rejects) else {
+            continue;
+        };
+        if refused.contains(&n) {
+            continue;
+        }
+        match standing(roster, r.student_id(), r.school_year()) {
+            Some(Standing::OtherSchoolYear) => excluded.push(other_year(table, n, r.student_id())),
+            Some(_) => kept.push(row),
+            None => return Err(unknown_student(table, r.student_id())),
+        }
+    }
+    Ok(SortedRequests {
+        rows: kept,
+        rejects,
+        excluded,
+    })
+}
+
+/// Implements [`RequestRow`] for row structs with fields `student_id: &str`,
+/// `submitted_by: Option<&str>` and `school_year: i64`.
+macro_rules! request_row {
+    ($($row:ident),+) => {$(
+        impl $crate::jobs::gifted_requests::RequestRow for $row<'_> {
+            fn student_id(&self) -> &str {
+                self.student_id
+            }
+            fn submitted_by(&self) -> Option<&str> {
+                self.submitted_by
+            }
+            fn school_year(&self) -> i64 {
+                self.school_year
+            }
+        }
+    )+};
+}
+pub(crate) use request_row;
 
 /// The values of a `;`-joined list cell, trimmed, empty parts left out.
 pub fn list(cell: Option<&str>) -> impl Iterator<Item = &str> {

@@ -227,3 +227,106 @@ fn the_roster_is_read_for_the_named_students_and_their_guardians_other_children(
     assert_eq!(s["students"].by[0].1.keys(), [k(1), k(5)]);
     assert!(s["contact_details"].by[0].1.keys().is_empty());
 }
+
+/// A request row for [`sort_requests`]: `bad` stands for a failed check of the job's own.
+struct TestRow<'a> {
+    student_id: &'a str,
+    submitted_by: Option<&'a str>,
+    school_year: i64,
+    bad: bool,
+}
+
+request_row!(TestRow);
+
+fn test_row(
+    student_id: &'static str,
+    by: &'static str,
+    school_year: i64,
+    bad: bool,
+) -> TestRow<'static> {
+    TestRow {
+        student_id,
+        submitted_by: Some(by),
+        school_year,
+        bad,
+    }
+}
+
+/// gifted.md §6 and source 001, in the order every request job applies them: the job's own
+/// checks, then the requester (a row failing both gets both rejects), then another school
+/// year (an exclusion, for a row that passed both), and a student of an institution that does
+/// not take part is kept for the job to answer. Data rows are numbered as read (10, 11, …).
+#[test]
+fn request_rows_are_sorted_checks_then_requester_then_school_year() {
+    let roster = Roster::of(
+        vec![student("1", "A", 2027, 3), student("2", "B", 2027, 3)],
+        vec![
+            ("A".into(), institution(Sector::Hebrew, true)),
+            ("B".into(), institution(Sector::Hebrew, false)),
+        ],
+    );
+    let rows = [
+        test_row("1", "900", 2027, false), // 10: kept
+        test_row("1", "902", 2027, false), // 11: requester
+        test_row("1", "902", 2027, true),  // 12: own check and requester
+        test_row("1", "901", 2026, false), // 13: another year
+        test_row("2", "900", 2027, false), // 14: kept (not participating)
+        test_row("1", "900", 2026, true),  // 15: own check, not excluded as well
+    ];
+    let numbers: Vec<u64> = (10..16).collect();
+    let make = |r: &TestRow, n: u64, rejects: &mut Vec<Reject>| {
+        if r.bad {
+            rejects.push(Reject::new(
+                "t",
+                n as usize - 1,
+                "c",
+                "v",
+                "own_rule",
+                "own",
+            ));
+            return None;
+        }
+        Some(n)
+    };
+    // 900 is a legal guardian of 1 and 2, 901 of 1; 902 of neither.
+    let named: HashSet<&str> = ["1", "2"].into();
+    let g = Guardians::of_pairs([("1", "900"), ("2", "900"), ("1", "901")], &named);
+    let sorted = sort_requests("t", &rows, &numbers, &roster, Some(&g), make).unwrap();
+    assert_eq!(sorted.rows, [10, 14]);
+    let mut rejects: Vec<(u64, &str)> = (sorted.rejects.iter())
+        .map(|r| (r.row_number, r.rule.as_str()))
+        .collect();
+    rejects.sort();
+    assert_eq!(
+        rejects,
+        [
+            (11, "requester_not_guardian"),
+            (12, "own_rule"),
+            (12, "requester_not_guardian"),
+            (15, "own_rule"),
+        ]
+    );
+    let excluded: Vec<(u64, &str)> = (sorted.excluded.iter())
+        .map(|e| (e.row_number, e.reason.as_str()))
+        .collect();
+    assert_eq!(excluded, [(13, "other_school_year")]);
+
+    // Without `submitted_by` no requester is checked, and no contacts are needed.
+    let unsigned = [TestRow {
+        submitted_by: None,
+        ..test_row("1", "", 2027, false)
+    }];
+    let sorted = sort_requests("t", &unsigned, &[2], &roster, None, make).unwrap();
+    assert_eq!((sorted.rows, sorted.rejects.len()), (vec![2], 0));
+
+    // A student the roster lacks is an error (validation rejects such rows first).
+    let unknown = [TestRow {
+        student_id: "3",
+        ..unsigned[0]
+    }];
+    let e = sort_requests("t", &unknown, &[2], &roster, None, make).unwrap_err();
+    assert!(
+        e.to_string().contains("student 3 is not in the roster"),
+        "{e}"
+    );
+}

@@ -10,10 +10,8 @@
 //! (`other_school_year`). Everything else is kept, the requests of students at institutions
 //! that do not take part included: they get a decision with that rule.
 use crate::error::Result;
-use crate::jobs::gifted_requests::guardians::Requested;
 use crate::jobs::gifted_requests::{
-    check_requesters, list, other_year, roster, standing, unknown_student, Guardians, Roster,
-    Stage, Standing,
+    list, request_row, roster, sort_requests, Guardians, Roster, Stage,
 };
 use crate::rules::fraction::Ratio;
 use crate::table::rows::rows;
@@ -104,6 +102,8 @@ struct NoticeRow<'a> {
     submitted_by: Option<&'a str>,
 }
 
+request_row!(RequestRow, NoticeRow);
+
 /// An accepted absence notice.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Notice {
@@ -147,6 +147,19 @@ fn reject(
     msg: String,
 ) -> Reject {
     Reject::new(table, row_number as usize - 1, column, value, rule, msg)
+}
+
+/// An absence notice as kept (the table has no checks of the job's own).
+fn notice(r: &NoticeRow, row_number: u64, _: &mut Vec<Reject>) -> Option<Notice> {
+    Some(Notice {
+        row_number,
+        student_id: r.student_id.to_string(),
+        school_year: r.school_year,
+        stage: r.stage,
+        exam_date: r.exam_date,
+        notified_on: r.notified_on,
+        cause: r.cause,
+    })
 }
 
 /// The job's own checks of one request row; the request when it passes them.
@@ -225,68 +238,14 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
         }
         let roster = roster::load(inputs, &all)?;
 
-        let req: Vec<Requested> = (request_rows.iter().zip(&numbers))
-            .map(|(r, &n)| Requested {
-                row_number: n,
-                student_id: r.student_id,
-                submitted_by: r.submitted_by,
-            })
-            .collect();
-        let mut request_rejects = check_requesters(REQUESTS, &req, guardians.as_ref())?;
-        let refused: HashSet<u64> = request_rejects.iter().map(|r| r.row_number).collect();
-        let mut requests = Vec::new();
-        let mut excluded = Vec::new();
-        for (r, &n) in request_rows.iter().zip(&numbers) {
-            let Some(req) = request(r, n, &mut request_rejects) else {
-                continue;
-            };
-            if refused.contains(&n) {
-                continue;
-            }
-            match standing(&roster, r.student_id, r.school_year) {
-                Some(Standing::OtherSchoolYear) => {
-                    excluded.push(other_year(REQUESTS, n, r.student_id))
-                }
-                Some(_) => requests.push(req),
-                None => return Err(unknown_student(REQUESTS, r.student_id)),
-            }
-        }
-        rejects.push((REQUESTS, request_rejects));
-        exclusions.push((REQUESTS, excluded));
-
-        let req: Vec<Requested> = (notice_rows.iter().zip(&notice_numbers))
-            .map(|(r, &n)| Requested {
-                row_number: n,
-                student_id: r.student_id,
-                submitted_by: r.submitted_by,
-            })
-            .collect();
-        let notice_rejects = check_requesters(NOTICES, &req, guardians.as_ref())?;
-        let refused: HashSet<u64> = notice_rejects.iter().map(|r| r.row_number).collect();
-        let mut notices = Vec::new();
-        let mut excluded = Vec::new();
-        for (r, &n) in notice_rows.iter().zip(&notice_numbers) {
-            if refused.contains(&n) {
-                continue;
-            }
-            match standing(&roster, r.student_id, r.school_year) {
-                Some(Standing::OtherSchoolYear) => {
-                    excluded.push(other_year(NOTICES, n, r.student_id))
-                }
-                Some(_) => notices.push(Notice {
-                    row_number: n,
-                    student_id: r.student_id.to_string(),
-                    school_year: r.school_year,
-                    stage: r.stage,
-                    exam_date: r.exam_date,
-                    notified_on: r.notified_on,
-                    cause: r.cause,
-                }),
-                None => return Err(unknown_student(NOTICES, r.student_id)),
-            }
-        }
-        rejects.push((NOTICES, notice_rejects));
-        exclusions.push((NOTICES, excluded));
+        let g = guardians.as_ref();
+        let requests = sort_requests(REQUESTS, &request_rows, &numbers, &roster, g, request)?;
+        let notices = sort_requests(NOTICES, &notice_rows, &notice_numbers, &roster, g, notice)?;
+        rejects.push((REQUESTS, requests.rejects));
+        exclusions.push((REQUESTS, requests.excluded));
+        rejects.push((NOTICES, notices.rejects));
+        exclusions.push((NOTICES, notices.excluded));
+        let (requests, notices) = (requests.rows, notices.rows);
 
         let history: Vec<History> = inputs
             .get(HISTORY)

@@ -9,10 +9,8 @@
 //! (`other_school_year`); the rows of students at institutions that do not take part are kept
 //! and answered with that rule.
 use crate::error::{Error, Result};
-use crate::jobs::gifted_requests::guardians::Requested;
 use crate::jobs::gifted_requests::{
-    check_requesters, list, other_year, roster, standing, unknown_student, Guardians, Roster,
-    Stage, Standing,
+    list, request_row, roster, sort_requests, Guardians, Roster, Stage,
 };
 use crate::table::rows::rows;
 use crate::table::{Exclusion, InputSet, Reject};
@@ -133,6 +131,40 @@ pub struct Read {
     pub has_language: bool,
 }
 
+request_row!(AccommodationRow, LanguageRow);
+
+/// The job's own checks of one `accommodation_decisions` row (its kinds); the decision when
+/// it passes them.
+fn accommodation(
+    r: &AccommodationRow,
+    row_number: u64,
+    rejects: &mut Vec<Reject>,
+) -> Option<Accommodation> {
+    let before = rejects.len();
+    let kinds = kinds(r.accommodations, r.decision, row_number, rejects);
+    (rejects.len() == before).then(|| Accommodation {
+        student_id: r.student_id.to_string(),
+        school_year: r.school_year,
+        stage: r.stage,
+        submitted_on: r.submitted_on,
+        decision: r.decision,
+        kinds,
+        exam_region_id: r.exam_region_id.map(str::to_string),
+    })
+}
+
+/// A language-test request as kept (the table has no checks of the job's own).
+fn language_request(r: &LanguageRow, _: u64, _: &mut Vec<Reject>) -> Option<LanguageRequest> {
+    Some(LanguageRequest {
+        student_id: r.student_id.to_string(),
+        school_year: r.school_year,
+        stage: r.stage,
+        language: r.language,
+        submitted_on: r.submitted_on,
+        foreign_school_recent: r.foreign_school_recent.unwrap_or(false),
+    })
+}
+
 /// The kinds of one row, sorted and distinct, or its rejects.
 fn kinds(
     cell: Option<&str>,
@@ -205,74 +237,28 @@ pub fn read(inputs: &mut InputSet) -> Result<Read> {
             .transpose()?;
         let roster = roster::load(inputs, &named)?;
 
-        let req: Vec<Requested> = (acc_rows.iter().zip(&acc_numbers))
-            .map(|(r, &n)| Requested {
-                row_number: n,
-                student_id: r.student_id,
-                submitted_by: r.submitted_by,
-            })
-            .collect();
-        let mut acc_rejects = check_requesters(ACCOMMODATIONS, &req, guardians.as_ref())?;
-        let refused: HashSet<u64> = acc_rejects.iter().map(|r| r.row_number).collect();
-        let mut accommodations = Vec::new();
-        let mut excluded = Vec::new();
-        for (r, &n) in acc_rows.iter().zip(&acc_numbers) {
-            let before = acc_rejects.len();
-            let kinds = kinds(r.accommodations, r.decision, n, &mut acc_rejects);
-            if acc_rejects.len() > before || refused.contains(&n) {
-                continue;
-            }
-            match standing(&roster, r.student_id, r.school_year) {
-                Some(Standing::OtherSchoolYear) => {
-                    excluded.push(other_year(ACCOMMODATIONS, n, r.student_id))
-                }
-                Some(_) => accommodations.push(Accommodation {
-                    student_id: r.student_id.to_string(),
-                    school_year: r.school_year,
-                    stage: r.stage,
-                    submitted_on: r.submitted_on,
-                    decision: r.decision,
-                    kinds,
-                    exam_region_id: r.exam_region_id.map(str::to_string),
-                }),
-                None => return Err(unknown_student(ACCOMMODATIONS, r.student_id)),
-            }
-        }
-        rejects.push((ACCOMMODATIONS, acc_rejects));
-        exclusions.push((ACCOMMODATIONS, excluded));
-
-        let req: Vec<Requested> = (lang_rows.iter().zip(&lang_numbers))
-            .map(|(r, &n)| Requested {
-                row_number: n,
-                student_id: r.student_id,
-                submitted_by: r.submitted_by,
-            })
-            .collect();
-        let lang_rejects = check_requesters(LANGUAGE, &req, guardians.as_ref())?;
-        let refused: HashSet<u64> = lang_rejects.iter().map(|r| r.row_number).collect();
-        let mut language = Vec::new();
-        let mut excluded = Vec::new();
-        for (r, &n) in lang_rows.iter().zip(&lang_numbers) {
-            if refused.contains(&n) {
-                continue;
-            }
-            match standing(&roster, r.student_id, r.school_year) {
-                Some(Standing::OtherSchoolYear) => {
-                    excluded.push(other_year(LANGUAGE, n, r.student_id))
-                }
-                Some(_) => language.push(LanguageRequest {
-                    student_id: r.student_id.to_string(),
-                    school_year: r.school_year,
-                    stage: r.stage,
-                    language: r.language,
-                    submitted_on: r.submitted_on,
-                    foreign_school_recent: r.foreign_school_recent.unwrap_or(false),
-                }),
-                None => return Err(unknown_student(LANGUAGE, r.student_id)),
-            }
-        }
-        rejects.push((LANGUAGE, lang_rejects));
-        exclusions.push((LANGUAGE, excluded));
+        let g = guardians.as_ref();
+        let accommodations = sort_requests(
+            ACCOMMODATIONS,
+            &acc_rows,
+            &acc_numbers,
+            &roster,
+            g,
+            accommodation,
+        )?;
+        let language = sort_requests(
+            LANGUAGE,
+            &lang_rows,
+            &lang_numbers,
+            &roster,
+            g,
+            language_request,
+        )?;
+        rejects.push((ACCOMMODATIONS, accommodations.rejects));
+        exclusions.push((ACCOMMODATIONS, accommodations.excluded));
+        rejects.push((LANGUAGE, language.rejects));
+        exclusions.push((LANGUAGE, language.excluded));
+        let (accommodations, language) = (accommodations.rows, language.rows);
         Read {
             roster,
             accommodations,
