@@ -108,6 +108,14 @@ impl Job {
             Job::ResearchExport => "research-export",
         }
     }
+
+    /// Whether the job writes letters to families (and so takes `--templates`).
+    pub const fn writes_letters(self) -> bool {
+        matches!(
+            self,
+            Job::GiftedElementary | Job::GiftedSecondary | Job::RetestReview | Job::SpecialSessions
+        )
+    }
 }
 
 /// The phases of `gifted-elementary` (gifted.md §2–§4): each phase is a run with the inputs of
@@ -144,12 +152,13 @@ pub struct RunArgs {
     /// Output directory; replaced atomically when the run succeeds.
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
-    /// Phase of gifted-elementary.
-    #[arg(long, value_enum, default_value_t = Phase::All)]
-    pub phase: Phase,
+    /// Phase of gifted-elementary (default: all).
+    #[arg(long, value_enum)]
+    pub phase: Option<Phase>,
     #[command(flatten)]
     pub pipeline: PipelineArgs,
-    /// Letter templates overriding the bundled ones: DIR/<he|ar>/<kind>.txt.
+    /// Letter templates overriding the bundled ones: DIR/<he|ar>/<kind>.txt (the jobs that
+    /// write letters: gifted-elementary, gifted-secondary, retest-review, special-sessions).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// The language of the headers and coded values (categories, programs, reasons) of the

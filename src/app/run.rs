@@ -2,6 +2,7 @@
 use crate::cli::{Job, RunArgs};
 use crate::error::Result;
 use crate::pipeline::source;
+use clap::ValueEnum;
 use std::path::Path;
 
 pub fn run(a: &RunArgs) -> Result<()> {
@@ -15,6 +16,25 @@ pub fn run(a: &RunArgs) -> Result<()> {
         return Err(crate::error::Error::Usage(
             "--owner, --requested-by, --all-approved, --as-of and --audit-log apply to roster-export only".into(),
         ));
+    }
+    // An option the job does not read is refused, never ignored: `--templates` given to a job
+    // without letters, or `--phase` to another job, would otherwise look as if it had applied.
+    if job != Job::GiftedElementary && a.phase.is_some() {
+        return Err(crate::error::Error::Usage(format!(
+            "--phase applies to gifted-elementary only; {} has no phases",
+            job.name()
+        )));
+    }
+    if !job.writes_letters() && a.templates.is_some() {
+        let with_letters: Vec<&str> = (Job::value_variants().iter())
+            .filter(|j| j.writes_letters())
+            .map(|j| j.name())
+            .collect();
+        return Err(crate::error::Error::Usage(format!(
+            "--templates applies to the jobs that write letters ({}); {} writes none",
+            with_letters.join(", "),
+            job.name()
+        )));
     }
     if job != Job::ResearchExport && a.research.any() {
         return Err(crate::error::Error::Usage(
@@ -38,7 +58,8 @@ pub fn run(a: &RunArgs) -> Result<()> {
         Job::GiftedElementary => {
             // Before any work: a run that could not replace --out is refused at once.
             crate::output::OutputDir::check_target(&a.out, Some("run"))?;
-            super::gifted::run(&src, input, &a.out, a.phase, a.templates.as_deref())
+            let phase = a.phase.unwrap_or(crate::cli::Phase::All);
+            super::gifted::run(&src, input, &a.out, phase, a.templates.as_deref())
         }
         Job::GiftedSecondary => {
             super::gifted_secondary::run(&src, input, &a.out, a.templates.as_deref())

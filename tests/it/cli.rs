@@ -106,6 +106,56 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
     );
 }
 
+/// An option the job does not read is refused (exit 2, nothing written), not ignored:
+/// `--phase` belongs to gifted-elementary, `--templates` to the jobs that write letters.
+#[test]
+fn options_of_other_jobs_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let input = |job: &str| fixtures().join(job).display().to_string();
+    let run = |job: &str, fixture: &str, extra: &[&str]| {
+        let mut args = vec!["run", job, "--input"];
+        let input = input(fixture);
+        args.push(&input);
+        args.extend(["--out", out.to_str().unwrap()]);
+        args.extend(extra);
+        itur(args)
+    };
+    let o = run("teacher-loans", "teacher-loans", &["--phase", "screening"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .contains("--phase applies to gifted-elementary only; teacher-loans has no phases"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run("retest-review", "retest-review", &["--phase", "all"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    let o = run(
+        "special-ed-baskets",
+        "special-ed-baskets",
+        &["--templates", "t"],
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains(
+            "--templates applies to the jobs that write letters (gifted-elementary, gifted-secondary, retest-review, special-sessions); special-ed-baskets writes none"
+        ),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!out.exists());
+    // Where they apply they are taken: the bundled templates given as an override.
+    let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/letters");
+    let o = run(
+        "retest-review",
+        "retest-review",
+        &["-q", "--templates", templates.to_str().unwrap()],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(out.join("manifest.json").exists());
+}
+
 /// A refused parameter is one sentence naming the key and the value as given, before any
 /// data is read (exit 2; `kind: config` in JSON).
 #[test]
