@@ -172,8 +172,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub research: ResearchArgs,
     /// Language of report.html: Hebrew, right to left (default), or English.
-    #[arg(long, value_enum, default_value_t = ReportLang::He)]
-    pub report_lang: ReportLang,
+    #[arg(long, value_enum)]
+    pub report_lang: Option<ReportLang>,
 }
 
 /// Options of `research-export`.

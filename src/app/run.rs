@@ -8,8 +8,8 @@ use std::path::Path;
 pub fn run(a: &RunArgs) -> Result<()> {
     let job = a.job;
     crate::report::set_lang(match a.report_lang {
-        crate::cli::ReportLang::He => crate::report::Lang::He,
-        crate::cli::ReportLang::En => crate::report::Lang::En,
+        Some(crate::cli::ReportLang::En) => crate::report::Lang::En,
+        _ => crate::report::Lang::He,
     });
     let src = source::load(job.name(), a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
     if job != Job::RosterExport && a.export.any() {
@@ -35,6 +35,13 @@ pub fn run(a: &RunArgs) -> Result<()> {
             with_letters.join(", "),
             job.name()
         )));
+    }
+    // research-export writes Parquet panels for researchers: no report.html, no file with
+    // headers for people.
+    if job == Job::ResearchExport && (a.headers.is_some() || a.report_lang.is_some()) {
+        return Err(crate::error::Error::Usage(
+            "--headers and --report-lang do not apply to research-export: it writes no report and no file with headers for people (its codebook.csv names every column in English and Hebrew)".into(),
+        ));
     }
     if job != Job::ResearchExport && a.research.any() {
         return Err(crate::error::Error::Usage(

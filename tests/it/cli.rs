@@ -107,7 +107,8 @@ fn unknown_job_parameter_and_bad_value_are_usage_errors() {
 }
 
 /// An option the job does not read is refused (exit 2, nothing written), not ignored:
-/// `--phase` belongs to gifted-elementary, `--templates` to the jobs that write letters.
+/// `--phase` belongs to gifted-elementary, `--templates` to the jobs that write letters,
+/// `--headers` and `--report-lang` to the jobs that write files for people and a report.
 #[test]
 fn options_of_other_jobs_are_refused() {
     let tmp = tempfile::tempdir().unwrap();
@@ -144,6 +145,15 @@ fn options_of_other_jobs_are_refused() {
         "{}",
         stderr(&o)
     );
+    for extra in [["--headers", "en"], ["--report-lang", "en"]] {
+        let o = run("research-export", "small", &extra);
+        assert_eq!(code(&o), 2, "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("do not apply to research-export"),
+            "{}",
+            stderr(&o)
+        );
+    }
     assert!(!out.exists());
     // Where they apply they are taken: the bundled templates given as an override.
     let templates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/letters");
