@@ -175,6 +175,15 @@ pub fn shown(v: &str) -> std::borrow::Cow<'_, str> {
     out.into()
 }
 
+/// The values of a `;`-joined list cell (data-contract.md, type `list`), trimmed, empty parts
+/// left out: `" illness; twin_accepted;;"` lists `illness` and `twin_accepted`.
+pub fn list(cell: Option<&str>) -> impl Iterator<Item = &str> {
+    cell.unwrap_or("")
+        .split(';')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -304,5 +313,15 @@ mod tests {
         }
         .message("last_name", 200);
         assert!(m.starts_with("`last_name` holds the control character U+202E at character 4"));
+    }
+
+    #[test]
+    fn list_cells_split_on_semicolons() {
+        assert_eq!(
+            list(Some(" illness; twin_accepted;;")).collect::<Vec<_>>(),
+            ["illness", "twin_accepted"]
+        );
+        assert_eq!(list(Some(" ; ")).count(), 0);
+        assert_eq!(list(None).count(), 0);
     }
 }

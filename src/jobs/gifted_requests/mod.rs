@@ -176,13 +176,5 @@ macro_rules! request_row {
 }
 pub(crate) use request_row;
 
-/// The values of a `;`-joined list cell, trimmed, empty parts left out.
-pub fn list(cell: Option<&str>) -> impl Iterator<Item = &str> {
-    cell.unwrap_or("")
-        .split(';')
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-}
-
 #[cfg(test)]
 mod tests;

@@ -60,15 +60,6 @@ fn a_rows_standing_comes_before_its_rules() {
     assert_eq!((e.row_number, e.reason.as_str()), (4, "other_school_year"));
 }
 
-#[test]
-fn list_cells_split_on_semicolons() {
-    assert_eq!(
-        list(Some(" illness; twin_accepted;;")).collect::<Vec<_>>(),
-        ["illness", "twin_accepted"]
-    );
-    assert_eq!(list(None).count(), 0);
-}
-
 /// Contacts: 900 is the legal guardian of 1 and 2; 901 of 1 only; 902 is a contact of 1 who
 /// is not a legal guardian (left out before the pairs).
 fn guardians() -> Guardians {

@@ -6,6 +6,7 @@
 use super::Params;
 use crate::jobs::gifted::exclusions::ExclusionReason;
 use crate::jobs::gifted::Sector;
+use crate::rules::text::list;
 use crate::table::Reject;
 use serde::Deserialize;
 
@@ -106,13 +107,7 @@ impl TrackRow {
         )
         .ok_or(TrackRule::ContinuingMismatch)?;
         Ok(Track {
-            registration_zones: self
-                .registration_zones
-                .as_deref()
-                .unwrap_or_default()
-                .split(';')
-                .map(str::trim)
-                .filter(|z| !z.is_empty())
+            registration_zones: list(self.registration_zones.as_deref())
                 .map(str::to_string)
                 .collect(),
             track_id: self.track_id,

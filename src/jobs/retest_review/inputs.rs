@@ -10,10 +10,9 @@
 //! (`other_school_year`). Everything else is kept, the requests of students at institutions
 //! that do not take part included: they get a decision with that rule.
 use crate::error::Result;
-use crate::jobs::gifted_requests::{
-    list, request_row, roster, sort_requests, Guardians, Roster, Stage,
-};
+use crate::jobs::gifted_requests::{request_row, roster, sort_requests, Guardians, Roster, Stage};
 use crate::rules::fraction::Ratio;
+use crate::rules::text::list;
 use crate::table::rows::rows;
 use crate::table::{Exclusion, InputSet, Reject};
 use chrono::NaiveDate;

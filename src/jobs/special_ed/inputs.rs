@@ -6,6 +6,7 @@
 //! and the row takes no further part. Hours are exact ([`Ratio`]) from here on.
 use crate::error::Result;
 use crate::rules::fraction::Ratio;
+use crate::rules::text::list;
 use crate::table::rows::rows;
 use crate::table::{InputSet, Reject, Table};
 use chrono::NaiveDate;
@@ -399,11 +400,7 @@ fn meeting(
         )
     };
     let mut members = Vec::new();
-    for part in m.members_present.as_deref().unwrap_or("").split(';') {
-        let part = part.trim();
-        if part.is_empty() {
-            continue;
-        }
+    for part in list(m.members_present.as_deref()) {
         match Role::parse(part) {
             Some(r) => members.push(r),
             None => rejects.push(reject(

@@ -9,9 +9,8 @@
 //! (`other_school_year`); the rows of students at institutions that do not take part are kept
 //! and answered with that rule.
 use crate::error::{Error, Result};
-use crate::jobs::gifted_requests::{
-    list, request_row, roster, sort_requests, Guardians, Roster, Stage,
-};
+use crate::jobs::gifted_requests::{request_row, roster, sort_requests, Guardians, Roster, Stage};
+use crate::rules::text::list;
 use crate::table::rows::rows;
 use crate::table::{Exclusion, InputSet, Reject};
 use chrono::NaiveDate;

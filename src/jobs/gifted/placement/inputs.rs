@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 
 use super::{Category, Sector};
 use crate::rules::fraction::Ratio;
+use crate::rules::text::list;
 
 /// `students.gender`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -164,13 +165,7 @@ pub fn elementary_tracks(rows: Vec<TrackRow>) -> Vec<Track> {
     rows.into_iter()
         .filter(|r| r.stage == TrackStage::Elementary)
         .map(|r| Track {
-            registration_zones: r
-                .registration_zones
-                .as_deref()
-                .unwrap_or_default()
-                .split(';')
-                .map(str::trim)
-                .filter(|z| !z.is_empty())
+            registration_zones: list(r.registration_zones.as_deref())
                 .map(str::to_string)
                 .collect(),
             track_id: r.track_id,
