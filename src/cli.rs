@@ -176,6 +176,51 @@ pub struct RunArgs {
     pub report_lang: Option<ReportLang>,
 }
 
+impl RunArgs {
+    /// An option the job does not read is refused (a usage error, the message returned), never
+    /// ignored: `--templates` given to a job without letters, say, would otherwise look as if
+    /// it had applied. The first such option, in the order below, is named.
+    pub fn check_options_apply(&self) -> Result<(), String> {
+        let job = self.job;
+        let with_letters: Vec<&str> = (Job::value_variants().iter())
+            .filter(|j| j.writes_letters())
+            .map(|j| j.name())
+            .collect();
+        let refusals: [(bool, String); 5] = [
+            (
+                job != Job::RosterExport && self.export.any(),
+                "--owner, --requested-by, --all-approved, --as-of and --audit-log apply to roster-export only".into(),
+            ),
+            (
+                job != Job::GiftedElementary && self.phase.is_some(),
+                format!("--phase applies to gifted-elementary only; {} has no phases", job.name()),
+            ),
+            (
+                !job.writes_letters() && self.templates.is_some(),
+                format!(
+                    "--templates applies to the jobs that write letters ({}); {} writes none",
+                    with_letters.join(", "),
+                    job.name()
+                ),
+            ),
+            // research-export writes Parquet panels for researchers: no report.html, no file
+            // with headers for people.
+            (
+                job == Job::ResearchExport && (self.headers.is_some() || self.report_lang.is_some()),
+                "--headers and --report-lang do not apply to research-export: it writes no report and no file with headers for people (its codebook.csv names every column in English and Hebrew)".into(),
+            ),
+            (
+                job != Job::ResearchExport && self.research.any(),
+                "--key-file and --roster apply to research-export only".into(),
+            ),
+        ];
+        match refusals.into_iter().find(|(refused, _)| *refused) {
+            Some((_, message)) => Err(message),
+            None => Ok(()),
+        }
+    }
+}
+
 /// Options of `research-export`.
 #[derive(Debug, Args)]
 pub struct ResearchArgs {

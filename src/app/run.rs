@@ -2,7 +2,6 @@
 use crate::cli::{Job, RunArgs};
 use crate::error::Result;
 use crate::pipeline::source;
-use clap::ValueEnum;
 use std::path::Path;
 
 pub fn run(a: &RunArgs) -> Result<()> {
@@ -12,42 +11,8 @@ pub fn run(a: &RunArgs) -> Result<()> {
         _ => crate::report::Lang::He,
     });
     let src = source::load(job.name(), a.pipeline.pipeline.as_deref(), &a.pipeline.set)?;
-    if job != Job::RosterExport && a.export.any() {
-        return Err(crate::error::Error::Usage(
-            "--owner, --requested-by, --all-approved, --as-of and --audit-log apply to roster-export only".into(),
-        ));
-    }
-    // An option the job does not read is refused, never ignored: `--templates` given to a job
-    // without letters, or `--phase` to another job, would otherwise look as if it had applied.
-    if job != Job::GiftedElementary && a.phase.is_some() {
-        return Err(crate::error::Error::Usage(format!(
-            "--phase applies to gifted-elementary only; {} has no phases",
-            job.name()
-        )));
-    }
-    if !job.writes_letters() && a.templates.is_some() {
-        let with_letters: Vec<&str> = (Job::value_variants().iter())
-            .filter(|j| j.writes_letters())
-            .map(|j| j.name())
-            .collect();
-        return Err(crate::error::Error::Usage(format!(
-            "--templates applies to the jobs that write letters ({}); {} writes none",
-            with_letters.join(", "),
-            job.name()
-        )));
-    }
-    // research-export writes Parquet panels for researchers: no report.html, no file with
-    // headers for people.
-    if job == Job::ResearchExport && (a.headers.is_some() || a.report_lang.is_some()) {
-        return Err(crate::error::Error::Usage(
-            "--headers and --report-lang do not apply to research-export: it writes no report and no file with headers for people (its codebook.csv names every column in English and Hebrew)".into(),
-        ));
-    }
-    if job != Job::ResearchExport && a.research.any() {
-        return Err(crate::error::Error::Usage(
-            "--key-file and --roster apply to research-export only".into(),
-        ));
-    }
+    a.check_options_apply()
+        .map_err(crate::error::Error::Usage)?;
     if job != Job::RosterExport {
         crate::output::write::set_people_headers(match a.headers {
             Some(crate::cli::HeaderLang::En) => crate::output::write::Headers::English,

@@ -145,6 +145,13 @@ fn options_of_other_jobs_are_refused() {
         "{}",
         stderr(&o)
     );
+    let o = run("teacher-loans", "teacher-loans", &["--owner", "5"]);
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("--audit-log apply to roster-export only"),
+        "{}",
+        stderr(&o)
+    );
     for extra in [["--headers", "en"], ["--report-lang", "en"]] {
         let o = run("research-export", "small", &extra);
         assert_eq!(code(&o), 2, "{}", stderr(&o));
